@@ -1,0 +1,34 @@
+#!/bin/sh
+# make bench: render each sample RUNS times as a whole process; print the
+# median wall time, the median peak memory (RSS), the PDF size and pages.
+# Targets (DESIGN.md, issue 3): an order in <= 10 ms and <= 16 MiB.
+set -eu
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-21}
+TMP=$(mktemp -d /tmp/nastavdoc-bench.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing (apt-get install time)" >&2; exit 3; }
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+printf '%-32s %9s %9s %9s %6s\n' document "ms" "MiB" "KiB" pages
+for doc in samples/*/*.yaml; do
+    grep -q '^document:' "$doc" || continue
+    name="$(basename "$(dirname "$doc")")/$(basename "$doc" .yaml)"
+    out="$TMP/out.pdf"
+    ./nastavdoc render "$doc" -o "$out" # warm-up
+    : >"$TMP/ms"; : >"$TMP/kb"
+    i=0
+    while [ $i -lt "$RUNS" ]; do
+        t0=$(date +%s%N)
+        /usr/bin/time -f '%M' -o "$TMP/rss" ./nastavdoc render "$doc" -o "$out"
+        t1=$(date +%s%N)
+        echo $(( (t1 - t0) / 1000 )) >>"$TMP/ms"
+        cat "$TMP/rss" >>"$TMP/kb"
+        i=$((i + 1))
+    done
+    us=$(median <"$TMP/ms")
+    kb=$(median <"$TMP/kb")
+    pages=$(pdfinfo "$out" | sed -n 's/^Pages: *//p')
+    awk -v n="$name" -v us="$us" -v kb="$kb" -v b="$(wc -c <"$out")" -v p="$pages" \
+        'BEGIN { printf "%-32s %9.2f %9.2f %9.1f %6s\n", n, us / 1000, kb / 1024, b / 1024, p }'
+done
+echo "(median of $RUNS runs; wall time includes /usr/bin/time's own start-up, about 1 ms)"

@@ -1,0 +1,280 @@
+/* kinds: the schema checker shared by every kind, and the dispatch on the
+ * `document:` key. */
+#include "kinds.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "template.h"
+
+static const char *type_name(kind_type t)
+{
+    switch (t) {
+    case KS_STRING:
+        return "строка";
+    case KS_DATE:
+        return "дата ГГГГ-ММ-ДД";
+    case KS_TEXT:
+        return "текст (строка или список абзацев)";
+    case KS_MAP:
+        return "словарь";
+    case KS_SEQ:
+        return "список";
+    case KS_POINTS:
+        return "список пунктов";
+    case KS_CONTENT:
+        return "список абзацев, заголовков и списков";
+    case KS_STRINGS:
+        return "строка или список строк";
+    }
+    return "?";
+}
+
+static bool check_value(const yl_node *v, const kind_field *f, const char *path, diag *d);
+
+static bool expect_kind(const yl_node *v, yl_kind k, const kind_field *f, const char *path,
+                        diag *d)
+{
+    if (v->kind == k)
+        return true;
+    diag_error(d, v->mark, "«%s» (%s): ожидался %s, а здесь %s", path, f->what, type_name(f->type),
+               yl_kind_name(v->kind));
+    return false;
+}
+
+static bool check_string(const yl_node *v, const kind_field *f, const char *path, diag *d)
+{
+    if (!expect_kind(v, YL_SCALAR, f, path, d))
+        return false;
+    if (yl_is_null(v)) {
+        diag_error(d, v->mark, "«%s» (%s) пусто: впишите значение", path, f->what);
+        return false;
+    }
+    return true;
+}
+
+/* Points nest: {text, points}; depth is bounded by YL_MAX_DEPTH. */
+static bool check_points(const yl_node *v, const kind_field *f, const char *path, diag *d)
+{
+    if (!expect_kind(v, YL_SEQ, f, path, d))
+        return false;
+    bool ok = true;
+    for (size_t i = 0; i < v->n; i++) {
+        const yl_node *it = v->items[i];
+        if (it->kind == YL_SCALAR) {
+            ok &= check_string(it, f, path, d);
+            continue;
+        }
+        if (it->kind != YL_MAP) {
+            diag_error(d, it->mark, "пункт %zu в «%s»: ожидалась строка или словарь с text и points",
+                       i + 1, path);
+            ok = false;
+            continue;
+        }
+        static const kind_field point_fields[] = {
+            {"text", KS_STRING, true, "текст пункта", NULL, NULL},
+            {"points", KS_POINTS, false, "подпункты", NULL, NULL},
+            {NULL, 0, false, NULL, NULL, NULL}};
+        ok &= kind_check_map(it, point_fields, path, d);
+    }
+    return ok;
+}
+
+static bool check_content(const yl_node *v, const kind_field *f, const char *path, diag *d)
+{
+    if (v->kind == YL_SCALAR)
+        return check_string(v, f, path, d);
+    if (!expect_kind(v, YL_SEQ, f, path, d))
+        return false;
+    static const char *const keys[] = {"heading", "paragraph", "list", "numbered"};
+    static const kind_field item_fields[] = {
+        {"text", KS_STRING, true, "текст пункта", NULL, NULL},
+        {"items", KS_POINTS, false, "подпункты", NULL, NULL},
+        {NULL, 0, false, NULL, NULL, NULL}};
+    static const kind_field list_field = {"list", KS_POINTS, true, "список", NULL, NULL};
+    bool ok = true;
+    for (size_t i = 0; i < v->n; i++) {
+        const yl_node *it = v->items[i];
+        if (it->kind == YL_SCALAR) {
+            ok &= check_string(it, f, path, d);
+            continue;
+        }
+        if (it->kind != YL_MAP || it->n != 1) {
+            diag_error(d, it->mark,
+                       "«%s»: элемент текста должен быть строкой (абзац) или словарём с одним "
+                       "ключом heading, paragraph, list или numbered",
+                       path);
+            ok = false;
+            continue;
+        }
+        const yl_node *k = it->pairs[0].key, *val = it->pairs[0].value;
+        if (!strcmp(k->str, "heading") || !strcmp(k->str, "paragraph")) {
+            ok &= check_string(val, f, path, d);
+        } else if (!strcmp(k->str, "list") || !strcmp(k->str, "numbered")) {
+            if (!expect_kind(val, YL_SEQ, &list_field, path, d)) {
+                ok = false;
+                continue;
+            }
+            for (size_t j = 0; j < val->n; j++) {
+                const yl_node *li = val->items[j];
+                if (li->kind == YL_MAP)
+                    ok &= kind_check_map(li, item_fields, path, d);
+                else
+                    ok &= check_string(li, &list_field, path, d);
+            }
+        } else {
+            const char *near = diag_suggest(k->str, keys, 4);
+            if (near)
+                diag_error(d, k->mark, "неизвестный вид текста «%s» в «%s»; может быть, «%s»?",
+                           k->str, path, near);
+            else
+                diag_error(d, k->mark,
+                           "неизвестный вид текста «%s» в «%s»: есть heading, paragraph, list, "
+                           "numbered",
+                           k->str, path);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+static bool check_value(const yl_node *v, const kind_field *f, const char *path, diag *d)
+{
+    switch (f->type) {
+    case KS_STRING:
+        return check_string(v, f, path, d);
+    case KS_DATE: {
+        if (!expect_kind(v, YL_SCALAR, f, path, d))
+            return false;
+        int y, m, dd;
+        if (tpl_parse_date(v->str, &y, &m, &dd))
+            return true;
+        if (v->len == 10 && v->str[4] == '-' && v->str[7] == '-')
+            diag_error(d, v->mark, "«%s»: даты «%s» не существует; проверьте число и месяц", path,
+                       v->str);
+        else
+            diag_error(d, v->mark, "«%s» (%s): ожидалась дата в виде ГГГГ-ММ-ДД, например "
+                       "2023-08-30, а здесь «%s»", path, f->what, v->str);
+        return false;
+    }
+    case KS_TEXT:
+    case KS_STRINGS:
+        if (v->kind == YL_SCALAR)
+            return check_string(v, f, path, d);
+        if (!expect_kind(v, YL_SEQ, f, path, d))
+            return false;
+        for (size_t i = 0; i < v->n; i++)
+            if (!check_string(v->items[i], f, path, d))
+                return false;
+        return true;
+    case KS_MAP:
+        if (!expect_kind(v, YL_MAP, f, path, d))
+            return false;
+        return kind_check_map(v, f->fields, path, d);
+    case KS_SEQ: {
+        if (!expect_kind(v, YL_SEQ, f, path, d))
+            return false;
+        bool ok = true;
+        for (size_t i = 0; i < v->n; i++)
+            ok &= check_value(v->items[i], f->item, path, d);
+        return ok;
+    }
+    case KS_POINTS:
+        return check_points(v, f, path, d);
+    case KS_CONTENT:
+        return check_content(v, f, path, d);
+    }
+    return false;
+}
+
+bool kind_check_map(const yl_node *map, const kind_field *fields, const char *path, diag *d)
+{
+    bool ok = true;
+    const char *known[64];
+    size_t nknown = 0;
+    for (const kind_field *f = fields; f->key && nknown < 64; f++)
+        known[nknown++] = f->key;
+    for (size_t i = 0; i < map->n; i++) {
+        const yl_node *k = map->pairs[i].key;
+        const kind_field *f = NULL;
+        for (const kind_field *g = fields; g->key; g++)
+            if (!strcmp(g->key, k->str))
+                f = g;
+        char sub[256];
+        snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", k->str);
+        if (!f) {
+            const char *near = diag_suggest(k->str, known, nknown);
+            if (near)
+                diag_error(d, k->mark, "неизвестный ключ «%s»; может быть, «%s»?", sub, near);
+            else
+                diag_error(d, k->mark, "неизвестный ключ «%s»: здесь допустимы %s%s%s%s%s%s", sub,
+                           known[0], nknown > 1 ? ", " : "", nknown > 1 ? known[1] : "",
+                           nknown > 2 ? ", " : "", nknown > 2 ? known[2] : "",
+                           nknown > 3 ? " …" : "");
+            ok = false;
+            continue;
+        }
+        ok &= check_value(map->pairs[i].value, f, sub, d);
+    }
+    for (const kind_field *f = fields; f->key; f++) {
+        if (!f->required || yl_map_get(map, f->key))
+            continue;
+        diag_error(d, map->mark, "нет обязательного поля «%s%s%s» (%s)", path, *path ? "." : "",
+                   f->key, f->what);
+        ok = false;
+    }
+    return ok;
+}
+
+yl_node *kind_map_set(arena *a, const yl_node *map, const char *key, const yl_node *value)
+{
+    yl_node *m = arena_alloc(a, sizeof *m);
+    *m = *map;
+    m->pairs = arena_alloc(a, (map->n + 1) * sizeof *m->pairs);
+    memcpy(m->pairs, map->pairs, map->n * sizeof *m->pairs);
+    for (size_t i = 0; i < m->n; i++)
+        if (!strcmp(m->pairs[i].key->str, key)) {
+            m->pairs[i].value = (yl_node *)value;
+            return m;
+        }
+    yl_node *k = arena_alloc(a, sizeof *k);
+    *k = (yl_node){.kind = YL_SCALAR, .mark = value->mark, .str = arena_strdup(a, key),
+                   .len = strlen(key), .plain = true};
+    m->pairs[m->n++] = (yl_pair){k, (yl_node *)value};
+    return m;
+}
+
+typedef struct kind_entry {
+    const char *name;
+    bool (*check)(const yl_node *root, arena *a, diag *d, kind_result *out);
+} kind_entry;
+
+static const kind_entry kinds[] = {{"order", kind_order_check}};
+
+bool kinds_check(const yl_node *root, arena *a, diag *d, kind_result *out)
+{
+    if (root->kind != YL_MAP) {
+        diag_error(d, root->mark, "документ должен быть словарём с ключом document");
+        return false;
+    }
+    const yl_node *doc = yl_map_get(root, "document");
+    if (!doc) {
+        diag_error(d, root->mark,
+                   "нет ключа document: укажите вид документа, например «document: order»");
+        return false;
+    }
+    const char *names[sizeof kinds / sizeof *kinds];
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+        names[i] = kinds[i].name;
+        if (yl_str(doc) && !strcmp(yl_str(doc), kinds[i].name))
+            return kinds[i].check(root, a, d, out);
+    }
+    const char *near = yl_str(doc) ? diag_suggest(yl_str(doc), names, 1) : NULL;
+    if (near)
+        diag_error(d, doc->mark, "неизвестный вид документа «%s»; может быть, «%s»?", yl_str(doc),
+                   near);
+    else
+        diag_error(d, doc->mark, "неизвестный вид документа «%s»: поддерживается order",
+                   yl_str(doc) ? yl_str(doc) : "?");
+    return false;
+}

@@ -1,0 +1,55 @@
+/* kinds: the document kinds. For a loaded dossier file: check it against its
+ * kind's schema and domain rules, and build the data tree the template reads
+ * (the loaded values plus computed ones such as defaults). Owns nothing: new
+ * nodes go into the caller's arena, loaded nodes are borrowed. */
+#ifndef NASTAVDOC_KINDS_H
+#define NASTAVDOC_KINDS_H
+
+#include <stdbool.h>
+
+#include "diag.h"
+#include "util.h"
+#include "yaml_load.h"
+
+/* Schema of a map's fields, shared by the kinds (kinds.c checks them). */
+typedef enum {
+    KS_STRING,  /* a non-empty scalar */
+    KS_DATE,    /* YYYY-MM-DD, a real calendar date */
+    KS_TEXT,    /* a string or a list of strings (paragraphs) */
+    KS_MAP,     /* fields below */
+    KS_SEQ,     /* items of `item` */
+    KS_POINTS,  /* numbered points: strings or {text, points} */
+    KS_CONTENT, /* text blocks: strings, {heading}, {paragraph}, {list}, {numbered} */
+    KS_STRINGS, /* a string or a list of strings, as in include */
+} kind_type;
+
+typedef struct kind_field {
+    const char *key;
+    kind_type type;
+    bool required;
+    const char *what;               /* Russian: what the field is, for messages */
+    const struct kind_field *fields; /* KS_MAP */
+    const struct kind_field *item;   /* KS_SEQ: one entry describing an item */
+} kind_field;
+
+/* Check map against fields (NULL-key terminated); path names the map in
+ * messages ("order"). Reports every problem; returns false if any. */
+bool kind_check_map(const yl_node *map, const kind_field *fields, const char *path, diag *d);
+
+/* A shallow copy of map in a with key set to value (added or replaced). */
+yl_node *kind_map_set(arena *a, const yl_node *map, const char *key, const yl_node *value);
+
+/* The result of checking a document. */
+typedef struct kind_result {
+    const yl_node *data;   /* the tree the template reads */
+    const char *template;  /* default template name, e.g. "order" */
+} kind_result;
+
+/* Check the document root: its `document:` names the kind. Reports into d;
+ * returns false on errors. */
+bool kinds_check(const yl_node *root, arena *a, diag *d, kind_result *out);
+
+/* Per kind (src/kinds/<kind>.c). */
+bool kind_order_check(const yl_node *root, arena *a, diag *d, kind_result *out);
+
+#endif

@@ -1,0 +1,97 @@
+/* kinds/order: the order (приказ), GOST R 7.0.97-2016/2025 §5 requisites:
+ * organisation, document type, date, number, place, heading, text, points,
+ * signature, annexes. Computes the defaults the template relies on: the
+ * place (school.city) and the signature (the director). */
+#include "../kinds.h"
+
+#include <string.h>
+
+static const kind_field person_fields[] = {
+    {"name", KS_STRING, true, "ФИО", NULL, NULL},
+    {"position", KS_STRING, true, "должность", NULL, NULL},
+    {NULL, 0, false, NULL, NULL, NULL}};
+
+static const kind_field school_fields[] = {
+    {"name", KS_STRING, true, "полное наименование организации", NULL, NULL},
+    {"short_name", KS_STRING, true, "сокращённое наименование", NULL, NULL},
+    {"header", KS_TEXT, false, "строки над наименованием в шапке", NULL, NULL},
+    {"genitive", KS_STRING, false, "кого приказ, в родительном падеже", NULL, NULL},
+    {"city", KS_STRING, true, "место составления, например «г. Братск»", NULL, NULL},
+    {"address", KS_STRING, false, "адрес", NULL, NULL},
+    {"phone", KS_STRING, false, "телефон", NULL, NULL},
+    {"email", KS_STRING, false, "электронная почта", NULL, NULL},
+    {"inn", KS_STRING, false, "ИНН", NULL, NULL},
+    {"director", KS_MAP, true, "руководитель", person_fields, NULL},
+    {"curator", KS_MAP, false, "куратор наставничества", person_fields, NULL},
+    {NULL, 0, false, NULL, NULL, NULL}};
+
+static const kind_field annex_fields[] = {
+    {"title", KS_STRING, true, "заголовок приложения", NULL, NULL},
+    {"body", KS_CONTENT, false, "текст приложения", NULL, NULL},
+    {NULL, 0, false, NULL, NULL, NULL}};
+
+static const kind_field annex_item = {"annex", KS_MAP, false, "приложение", annex_fields, NULL};
+
+static const kind_field order_fields[] = {
+    {"number", KS_STRING, true, "номер приказа", NULL, NULL},
+    {"date", KS_DATE, true, "дата приказа", NULL, NULL},
+    {"place", KS_STRING, false, "место составления", NULL, NULL},
+    {"title", KS_STRING, true, "заголовок «О …»", NULL, NULL},
+    {"preamble", KS_TEXT, false, "преамбула", NULL, NULL},
+    {"directive", KS_STRING, false, "слово «ПРИКАЗЫВАЮ:»", NULL, NULL},
+    {"points", KS_POINTS, true, "пункты приказа", NULL, NULL},
+    {"control", KS_STRING, false, "пункт о контроле", NULL, NULL},
+    {"signature", KS_MAP, false, "подпись", person_fields, NULL},
+    {"annexes", KS_SEQ, false, "приложения", NULL, &annex_item},
+    {NULL, 0, false, NULL, NULL, NULL}};
+
+static const kind_field root_fields[] = {
+    {"document", KS_STRING, true, "вид документа", NULL, NULL},
+    {"template", KS_STRING, false, "свой шаблон", NULL, NULL},
+    {"school", KS_MAP, true, "реквизиты организации (обычно из school.yaml)", school_fields, NULL},
+    {"order", KS_MAP, true, "приказ", order_fields, NULL},
+    {NULL, 0, false, NULL, NULL, NULL}};
+
+static yl_node *scalar(arena *a, const char *s, src_mark at)
+{
+    yl_node *n = arena_alloc(a, sizeof *n);
+    *n = (yl_node){.kind = YL_SCALAR, .mark = at, .str = arena_strdup(a, s), .len = strlen(s)};
+    return n;
+}
+
+bool kind_order_check(const yl_node *root, arena *a, diag *d, kind_result *out)
+{
+    if (!kind_check_map(root, root_fields, "", d))
+        return false;
+    const yl_node *school = yl_map_get(root, "school");
+    const yl_node *order = yl_map_get(root, "order");
+    yl_node *o = kind_map_set(a, order, "number", yl_map_get(order, "number"));
+    if (!yl_map_get(order, "place"))
+        o = kind_map_set(a, o, "place", yl_map_get(school, "city"));
+    if (!yl_map_get(order, "signature"))
+        o = kind_map_set(a, o, "signature", yl_map_get(school, "director"));
+    if (!yl_map_get(order, "directive"))
+        o = kind_map_set(a, o, "directive", scalar(a, "ПРИКАЗЫВАЮ:", order->mark));
+    yl_node *s = kind_map_set(a, school, "short_name", yl_map_get(school, "short_name"));
+    if (!yl_map_get(school, "genitive"))
+        s = kind_map_set(a, s, "genitive", yl_map_get(school, "short_name"));
+    /* annexes are numbered 1, 2 … in order: «Приложение № 1 к приказу …» */
+    const yl_node *annexes = yl_map_get(order, "annexes");
+    if (annexes && annexes->kind == YL_SEQ) {
+        yl_node *list = arena_alloc(a, sizeof *list);
+        *list = *annexes;
+        list->items = arena_alloc(a, annexes->n * sizeof *list->items);
+        for (size_t i = 0; i < annexes->n; i++) {
+            char num[24];
+            snprintf(num, sizeof num, "%zu", i + 1);
+            list->items[i] =
+                kind_map_set(a, annexes->items[i], "number", scalar(a, num, annexes->items[i]->mark));
+        }
+        o = kind_map_set(a, o, "annexes", list);
+    }
+    yl_node *r = kind_map_set(a, root, "order", o);
+    r = kind_map_set(a, r, "school", s);
+    out->data = r;
+    out->template = "order";
+    return true;
+}

@@ -1,0 +1,753 @@
+/* layout: block tree -> pages of positioned boxes.
+ *
+ * Two passes. First every block becomes lines ("vlines"): each paragraph is
+ * broken by the Knuth-Plass breaker over words measured with the real font
+ * metrics, hyphenated with the Russian patterns and justified by word
+ * spacing (libharu's own JUSTIFY spaces letters, FACTS.md §3.4). Each line
+ * records whether a page may break before it. Then the lines are poured into
+ * pages: when a line does not fit, the page breaks at the last line before it
+ * where a break is allowed. Widows, orphans, headings kept with their text and
+ * a signature kept with three lines of text (FACTS.md §1.6) are all the same
+ * rule: "no break before this line". */
+#include "layout.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unicase.h>
+
+#include "linebreak.h"
+
+#define EPS 0.01
+/* "Single spacing" in Word for Times New Roman is about 1.15 em. */
+#define SINGLE_SPACING 1.15
+#define MAX_BREAKS 64
+
+typedef struct frag {
+    int font;
+    double size;
+    double x; /* from the left edge of the text area */
+    double width;
+    double char_space;
+    const char *text;
+    size_t len;
+} frag;
+
+typedef struct vline {
+    double space_before; /* dropped at the top of a page */
+    double height;       /* from the top of the line to the next line's top */
+    double ascent;       /* from the top of the line to the baseline */
+    size_t first, nfrags;
+    bool ok_before;    /* a page may break before this line */
+    bool force_before; /* a page must break before this line */
+} vline;
+
+typedef struct lay {
+    const tpl_doc *t;
+    const layout_fonts *f;
+    const text_hyph *h;
+    diag *d;
+    layout_doc *out;
+    double width; /* text area */
+    vline *lines;
+    size_t nlines, lcap;
+    frag *frags;
+    size_t nfrags, fcap;
+    lb_item *items;
+    size_t nitems, icap;
+    /* item -> the text it draws: index range into the paragraph text */
+    size_t *item_from, *item_to;
+    bool failed;
+} lay;
+
+/* ---- storage ---------------------------------------------------------- */
+
+static vline *add_line(lay *L)
+{
+    if (L->nlines == L->lcap) {
+        L->lcap = L->lcap ? L->lcap * 2 : 256;
+        L->lines = xrealloc(L->lines, L->lcap * sizeof *L->lines);
+    }
+    vline *v = &L->lines[L->nlines++];
+    memset(v, 0, sizeof *v);
+    v->first = L->nfrags;
+    v->ok_before = true;
+    return v;
+}
+
+static void add_frag(lay *L, vline *v, frag fr)
+{
+    if (L->nfrags == L->fcap) {
+        L->fcap = L->fcap ? L->fcap * 2 : 1024;
+        L->frags = xrealloc(L->frags, L->fcap * sizeof *L->frags);
+    }
+    L->frags[L->nfrags++] = fr;
+    v->nfrags++;
+}
+
+static void add_item(lay *L, lb_item it, size_t from, size_t to)
+{
+    if (L->nitems == L->icap) {
+        L->icap = L->icap ? L->icap * 2 : 1024;
+        L->items = xrealloc(L->items, L->icap * sizeof *L->items);
+        L->item_from = xrealloc(L->item_from, L->icap * sizeof *L->item_from);
+        L->item_to = xrealloc(L->item_to, L->icap * sizeof *L->item_to);
+    }
+    L->items[L->nitems] = it;
+    L->item_from[L->nitems] = from;
+    L->item_to[L->nitems] = to;
+    L->nitems++;
+}
+
+/* ---- text preparation ------------------------------------------------- */
+
+static bool is_space_cp(uint32_t cp)
+{
+    return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r';
+}
+
+/* Typography, capitals if the style asks, and the glyph check: a character
+ * the font lacks is an error at the block's mark, never an empty box. Narrow
+ * spaces the font lacks become NBSP (FACTS.md §2). Caller frees. */
+static char *prepare_text(lay *L, const tpl_block *b, const char *text, int font)
+{
+    char *typo = text_typography(text, strlen(text));
+    if (b->style->upper) {
+        size_t n = 0;
+        uint8_t *up = u8_toupper((const uint8_t *)typo, strlen(typo), NULL, NULL, NULL, &n);
+        if (up) {
+            free(typo);
+            typo = xstrndup((const char *)up, n);
+            free(up);
+        }
+    }
+    buf out;
+    buf_init(&out);
+    size_t len = strlen(typo);
+    bool reported = false;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t n = utf8_decode(typo + i, len - i, &cp);
+        if (!n) {
+            cp = 0xFFFD;
+            n = 1;
+        }
+        if (cp == 0x202F || cp == 0x2009 || cp == 0x2060) {
+            if (!L->f->has(L->f->ctx, font, cp))
+                cp = 0x00A0;
+        }
+        if (cp == 0x00AD || is_space_cp(cp) || L->f->has(L->f->ctx, font, cp)) {
+            buf_put_cp(&out, is_space_cp(cp) ? ' ' : cp);
+        } else if (!reported) {
+            diag_error(L->d, b->mark,
+                       "символа «%.*s» (U+%04X) нет в шрифте «%s»: замените его или выберите "
+                       "другой шрифт (font в стиле шаблона)",
+                       (int)n, typo + i, (unsigned)cp, b->style->family);
+            reported = true;
+            L->failed = true;
+        }
+        i += n;
+    }
+    free(typo);
+    return buf_take(&out);
+}
+
+static double measure(const lay *L, int font, double size, double ls, const char *s, size_t len)
+{
+    double w = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t n = utf8_decode(s + i, len - i, &cp);
+        if (!n)
+            n = 1, cp = '?';
+        if (cp != 0x00AD)
+            w += L->f->advance(L->f->ctx, font, cp) * size / 1000.0 + ls;
+        i += n;
+    }
+    return w;
+}
+
+/* ---- paragraph -> items ------------------------------------------------ */
+
+typedef struct para {
+    int font;
+    double size, ls; /* letter spacing */
+    double space, hyphen;
+    bool justify, hyphenate;
+    double width;
+} para;
+
+/* A box for text[from, to): pieces wider than the line are split at
+ * character boundaries (a 400-letter word must not leave its cell). */
+static void add_word_piece(lay *L, const para *P, const char *text, size_t from, size_t to)
+{
+    double w = measure(L, P->font, P->size, P->ls, text + from, to - from);
+    if (w <= P->width) {
+        add_item(L, (lb_item){.type = LB_BOX, .width = w}, from, to);
+        return;
+    }
+    size_t start = from;
+    double acc = 0;
+    for (size_t i = from; i < to;) {
+        uint32_t cp;
+        size_t n = utf8_decode(text + i, to - i, &cp);
+        if (!n)
+            n = 1, cp = '?';
+        double cw = L->f->advance(L->f->ctx, P->font, cp) * P->size / 1000.0 + P->ls;
+        if (acc + cw > P->width && i > start) {
+            add_item(L, (lb_item){.type = LB_BOX, .width = acc}, start, i);
+            add_item(L, (lb_item){.type = LB_PENALTY, .penalty = 0}, i, i);
+            start = i;
+            acc = 0;
+        }
+        acc += cw;
+        i += n;
+    }
+    add_item(L, (lb_item){.type = LB_BOX, .width = acc}, start, to);
+}
+
+static void add_word(lay *L, const para *P, const char *text, size_t from, size_t to)
+{
+    text_break br[MAX_BREAKS];
+    size_t nb = P->hyphenate ? text_word_breaks(L->h, text + from, to - from, br, MAX_BREAKS) : 0;
+    size_t pos = from;
+    for (size_t i = 0; i < nb; i++) {
+        size_t at = from + br[i].at + 1; /* br.at is the last byte before the break */
+        if (at <= pos || at >= to)
+            continue;
+        add_word_piece(L, P, text, pos, at);
+        /* Hyphen breaks cost a little: a paragraph hyphenates only where it
+         * gains real evenness (Knuth-Plass \hyphenpenalty 50). */
+        add_item(L,
+                 (lb_item){.type = LB_PENALTY,
+                           .width = br[i].add_hyphen ? P->hyphen : 0,
+                           .penalty = br[i].add_hyphen ? 50 : 30,
+                           .flagged = true},
+                 at, at);
+        pos = at;
+    }
+    add_word_piece(L, P, text, pos, to);
+}
+
+/* Glue between words. Justified text stretches by half and shrinks by a
+ * third of a space; ragged text keeps natural spaces and may stretch only at
+ * line ends, so the breaker does not squeeze words together. */
+static void add_space(lay *L, const para *P, size_t at, bool breakable)
+{
+    if (!breakable)
+        add_item(L, (lb_item){.type = LB_PENALTY, .penalty = LB_INFINITY}, at, at);
+    if (P->justify) {
+        add_item(L,
+                 (lb_item){.type = LB_GLUE,
+                           .width = P->space,
+                           .stretch = P->space / 2,
+                           .shrink = P->space / 3},
+                 at, at + 1);
+    } else {
+        add_item(L, (lb_item){.type = LB_GLUE, .stretch = 3 * P->space}, at, at);
+        add_item(L, (lb_item){.type = LB_PENALTY, .penalty = breakable ? 0 : LB_INFINITY}, at,
+                 at);
+        add_item(L, (lb_item){.type = LB_GLUE, .width = P->space, .stretch = -3 * P->space},
+                 at, at + 1);
+    }
+}
+
+/* Chains of words joined by NBSP that are wider than the line may break at
+ * their NBSPs: better a broken "№ 669" than text outside the cell. */
+static void tokenize(lay *L, const para *P, const char *text, size_t len, double first_indent)
+{
+    L->nitems = 0;
+    if (first_indent > 0)
+        add_item(L, (lb_item){.type = LB_BOX, .width = first_indent}, 0, 0);
+    size_t i = 0;
+    while (i < len) {
+        /* one chain: words separated by NBSP */
+        size_t chain_end = i;
+        double chain_w = 0;
+        while (chain_end < len && text[chain_end] != ' ')
+            chain_end++;
+        chain_w = measure(L, P->font, P->size, P->ls, text + i, chain_end - i);
+        bool split_nbsp = chain_w > P->width;
+        size_t w0 = i;
+        for (size_t j = i; j <= chain_end;) {
+            bool nbsp = j + 1 < chain_end && (unsigned char)text[j] == 0xC2 &&
+                        (unsigned char)text[j + 1] == 0xA0;
+            if (j == chain_end || nbsp) {
+                if (j > w0)
+                    add_word(L, P, text, w0, j);
+                if (nbsp) {
+                    add_space(L, P, j, split_nbsp);
+                    /* the glue stands for the 2-byte NBSP */
+                    L->item_to[L->nitems - 1] = j + 2;
+                    j += 2;
+                    w0 = j;
+                    continue;
+                }
+                break;
+            }
+            j++;
+        }
+        i = chain_end;
+        while (i < len && text[i] == ' ')
+            i++;
+        if (i < len && chain_end < len)
+            add_space(L, P, chain_end, true);
+    }
+    add_item(L, (lb_item){.type = LB_GLUE, .stretch = 1e6}, len, len);
+    add_item(L, (lb_item){.type = LB_PENALTY, .penalty = -LB_INFINITY}, len, len);
+}
+
+/* ---- lines ------------------------------------------------------------ */
+
+static double line_height(const lay *L, const tpl_style *st, int font, double *ascent)
+{
+    double asc = L->f->ascent(L->f->ctx, font) * st->size_pt / 1000.0;
+    double desc = -L->f->descent(L->f->ctx, font) * st->size_pt / 1000.0;
+    double h = st->size_pt * SINGLE_SPACING * (st->leading > 0 ? st->leading : 1.0);
+    if (h < asc + desc)
+        h = asc + desc;
+    *ascent = asc + (h - asc - desc) / 2;
+    return h;
+}
+
+/* Break text into lines placed at [x0, x0 + width) and append them. The
+ * last line of text may get `tail` flush right (signatures). Returns the
+ * number of lines added. */
+static size_t set_text(lay *L, const tpl_block *b, const char *raw, double x0, double width,
+                       double first_indent, const char *tail, double label_x)
+{
+    const tpl_style *st = b->style;
+    int font = L->f->find(L->f->ctx, st->family, st->font_style);
+    if (font < 0) {
+        diag_error(L->d, b->mark, "шрифт «%s» не найден: есть Liberation Serif, PT Serif, PT Sans",
+                   st->family);
+        L->failed = true;
+        return 0;
+    }
+    char *text = prepare_text(L, b, raw, font);
+    char *tail_text = tail ? prepare_text(L, b, tail, font) : NULL;
+    size_t len = strlen(text);
+    para P = {.font = font,
+              .size = st->size_pt,
+              .ls = st->letter_spacing_pt,
+              .justify = st->align == TPL_JUSTIFY,
+              .hyphenate = st->hyphenate && L->h,
+              .width = width};
+    P.space = L->f->advance(L->f->ctx, font, ' ') * P.size / 1000.0 + P.ls;
+    P.hyphen = L->f->advance(L->f->ctx, font, '-') * P.size / 1000.0 + P.ls;
+    if (first_indent > width / 2)
+        first_indent = 0;
+    tokenize(L, &P, text, len, first_indent);
+    lb_params params = {.width = width,
+                        .tolerance = P.justify ? 2.0 : 4.0,
+                        .line_penalty = 10,
+                        .flagged_demerits = 3000,
+                        .fitness_demerits = 100};
+    lb_line *lines = NULL;
+    size_t nlines = lb_break(L->items, L->nitems, &params, &lines);
+    double asc;
+    double h = line_height(L, st, font, &asc);
+    size_t added = 0;
+    for (size_t li = 0; li < nlines; li++) {
+        const lb_line *ln = &lines[li];
+        bool last = li + 1 == nlines;
+        vline *v = add_line(L);
+        v->height = h;
+        v->ascent = asc;
+        if (li == 0 && b->kind == TPL_ITEM && b->hanging) {
+            double lw = measure(L, font, P.size, P.ls, b->label, strlen(b->label));
+            add_frag(L, v,
+                     (frag){font, P.size, label_x, lw, P.ls, arena_strdup(L->out->mem, b->label),
+                            strlen(b->label)});
+        }
+        /* natural width and glue of the line */
+        double natural = 0, stretch = 0, shrink = 0;
+        for (size_t k = ln->start; k < ln->end; k++) {
+            const lb_item *it = &L->items[k];
+            if (it->type == LB_BOX || it->type == LB_GLUE)
+                natural += it->width;
+            if (it->type == LB_GLUE)
+                stretch += it->stretch, shrink += it->shrink;
+        }
+        if (ln->hyphen)
+            natural += L->items[ln->end].width;
+        double r = ln->ratio;
+        /* the last line keeps natural spaces unless the breaker put more on
+         * it than fits: then it shrinks like any other line */
+        if (!P.justify || (last && r > 0))
+            r = 0;
+        if (r < -1)
+            r = -1;
+        double shown = natural + (r > 0 ? r * stretch : r * shrink);
+        double x = 0;
+        if (st->align == TPL_CENTER)
+            x = (width - shown) / 2;
+        else if (st->align == TPL_RIGHT)
+            x = width - shown;
+        if (x < 0)
+            x = 0;
+        /* emit boxes, merging runs of boxes (and hyphen points) into one frag */
+        size_t k = ln->start;
+        while (k < ln->end) {
+            const lb_item *it = &L->items[k];
+            if (it->type == LB_GLUE) {
+                double gw = it->width + (r > 0 ? r * it->stretch : r * it->shrink);
+                x += gw;
+                k++;
+                continue;
+            }
+            if (it->type == LB_PENALTY || L->item_to[k] == L->item_from[k]) {
+                x += it->type == LB_BOX ? it->width : 0; /* the indent box */
+                k++;
+                continue;
+            }
+            size_t from = L->item_from[k], to = L->item_to[k];
+            double w = it->width;
+            k++;
+            while (k < ln->end && (L->items[k].type == LB_BOX || L->items[k].type == LB_PENALTY) &&
+                   (L->items[k].type == LB_PENALTY || L->item_from[k] == to)) {
+                if (L->items[k].type == LB_BOX) {
+                    to = L->item_to[k];
+                    w += L->items[k].width;
+                }
+                k++;
+            }
+            bool hyphen_here = ln->hyphen && k == ln->end;
+            buf piece;
+            buf_init(&piece);
+            for (size_t i = from; i < to;) {
+                uint32_t cp;
+                size_t n = utf8_decode(text + i, to - i, &cp);
+                if (!n)
+                    n = 1, cp = '?';
+                if (cp != 0x00AD)
+                    buf_put_cp(&piece, cp);
+                i += n;
+            }
+            if (hyphen_here) {
+                buf_putc(&piece, '-');
+                w += P.hyphen;
+            }
+            const char *s = arena_strndup(L->out->mem, piece.data ? piece.data : "", piece.len);
+            add_frag(L, v, (frag){font, P.size, x0 + x, w, P.ls, s, piece.len});
+            buf_fini(&piece);
+            x += w;
+        }
+        if (last && tail_text && *tail_text) {
+            double tw = measure(L, font, P.size, P.ls, tail_text, strlen(tail_text));
+            double right_edge = L->width;
+            if (x0 + x + P.space > right_edge - tw) {
+                /* no room on the last line: the tail gets a line of its own */
+                v = add_line(L);
+                v->height = h;
+                v->ascent = asc;
+                v->ok_before = false;
+                added++;
+            }
+            const char *s = arena_strdup(L->out->mem, tail_text);
+            add_frag(L, v, (frag){font, P.size, right_edge - tw, tw, P.ls, s, strlen(s)});
+        }
+        added++;
+    }
+    if (nlines == 0 && tail_text && *tail_text) {
+        vline *v = add_line(L);
+        v->height = h;
+        v->ascent = asc;
+        double tw = measure(L, font, P.size, P.ls, tail_text, strlen(tail_text));
+        add_frag(L, v,
+                 (frag){font, P.size, L->width - tw, tw, P.ls,
+                        arena_strdup(L->out->mem, tail_text), strlen(tail_text)});
+        added++;
+    }
+    free(lines);
+    free(text);
+    free(tail_text);
+    return added;
+}
+
+/* Orphans and widows: a paragraph never leaves one line at the bottom of a
+ * page nor carries one line to the next (two lines each side). */
+static void protect_lines(lay *L, size_t first, size_t n)
+{
+    if (n < 2)
+        return;
+    L->lines[first + 1].ok_before = false;
+    L->lines[first + n - 1].ok_before = false;
+}
+
+static void layout_block(lay *L, const tpl_block *b, bool *keep_next)
+{
+    const tpl_style *st = b->style;
+    size_t first = L->nlines;
+    double x0 = st->margin_left_pt;
+    double width = L->width - st->margin_left_pt - st->margin_right_pt;
+    if (st->max_width_pt > 0 && st->max_width_pt < width) {
+        if (st->align == TPL_CENTER)
+            x0 += (width - st->max_width_pt) / 2;
+        else if (st->align == TPL_RIGHT)
+            x0 += width - st->max_width_pt;
+        width = st->max_width_pt;
+    }
+    if (width < 10) {
+        diag_error(L->d, b->mark, "для текста не осталось места: проверьте поля и отступы стиля «%s»",
+                   st->name);
+        L->failed = true;
+        return;
+    }
+    switch (b->kind) {
+    case TPL_PARA:
+        set_text(L, b, b->text, x0, width, st->indent_pt, NULL, 0);
+        break;
+    case TPL_ITEM: {
+        if (b->hanging) {
+            /* label in the indent, text aligned after it */
+            double step = st->indent_pt > 0 ? st->indent_pt : 10 * 72 / 25.4;
+            double left = x0 + step * (b->level + 1);
+            set_text(L, b, b->text, left, width - step * (b->level + 1), 0, NULL, left - step);
+        } else {
+            /* GOST orders: "1. Text" as a paragraph with the first-line indent */
+            char *t = xmalloc(strlen(b->label) + strlen(b->text) + 4);
+            sprintf(t, "%s\u00A0%s", b->label, b->text);
+            set_text(L, b, *b->label ? t : b->text, x0, width, st->indent_pt, NULL, 0);
+            free(t);
+        }
+        break;
+    }
+    case TPL_ROW:
+        set_text(L, b, b->text, x0, width * b->left_frac, 0, b->right, 0);
+        break;
+    case TPL_SPACER: {
+        vline *v = add_line(L);
+        v->height = b->height_pt;
+        break;
+    }
+    case TPL_PAGE_BREAK: {
+        vline *v = add_line(L);
+        v->force_before = true;
+        v->height = 0;
+        break;
+    }
+    }
+    size_t n = L->nlines - first;
+    if (n == 0)
+        return;
+    L->lines[first].space_before += st->space_before_pt;
+    if (b->kind != TPL_SPACER && b->kind != TPL_PAGE_BREAK)
+        L->lines[L->nlines - 1].height += st->space_after_pt;
+    protect_lines(L, first, n);
+    for (size_t i = first + 1; i < L->nlines && b->kind == TPL_ROW; i++)
+        L->lines[i].ok_before = false;
+    if (*keep_next)
+        L->lines[first].ok_before = false;
+    if (b->keep_prev_lines) {
+        /* carry this many lines of text before it along to a new page */
+        L->lines[first].ok_before = false;
+        size_t back = b->keep_prev_lines - 1;
+        for (size_t i = first; i > 0 && back > 0; i--) {
+            if (L->lines[i - 1].nfrags == 0)
+                continue; /* spacers do not count as text */
+            L->lines[i - 1].ok_before = false;
+            back--;
+        }
+    }
+    /* a spacer between a heading and its text keeps the chain */
+    if (b->kind != TPL_SPACER)
+        *keep_next = st->keep_with_next;
+}
+
+/* ---- pages ------------------------------------------------------------ */
+
+static layout_page *new_page(lay *L)
+{
+    layout_doc *o = L->out;
+    o->pages = xrealloc(o->pages, (o->npages + 1) * sizeof *o->pages);
+    layout_page *p = &o->pages[o->npages++];
+    memset(p, 0, sizeof *p);
+    p->width = L->t->page.width_pt;
+    p->height = L->t->page.height_pt;
+    return p;
+}
+
+static void add_box(layout_page *p, layout_box b)
+{
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 64;
+        p->boxes = xrealloc(p->boxes, p->cap * sizeof *p->boxes);
+    }
+    p->boxes[p->n++] = b;
+}
+
+static void draw_line(lay *L, layout_page *p, const vline *v, double top)
+{
+    const tpl_page *pg = &L->t->page;
+    double baseline = top - v->ascent;
+    for (size_t i = 0; i < v->nfrags; i++) {
+        const frag *fr = &L->frags[v->first + i];
+        add_box(p, (layout_box){.kind = LAYOUT_TEXT,
+                                .font = fr->font,
+                                .size = fr->size,
+                                .x = pg->margin_left_pt + fr->x,
+                                .y = baseline,
+                                .char_space = fr->char_space,
+                                .text = fr->text,
+                                .len = fr->len,
+                                .width = fr->width});
+    }
+}
+
+/* Pour lines into pages. When line i does not fit, break before the latest
+ * line j <= i on this page with ok_before (not the page's first line); with
+ * none, break before i anyway (a chain longer than a page). */
+static void paginate(lay *L)
+{
+    const tpl_page *pg = &L->t->page;
+    double top = pg->height_pt - pg->margin_top_pt;
+    double bottom = pg->margin_bottom_pt;
+    size_t start = 0;
+    while (start < L->nlines) {
+        double y = top;
+        size_t i = start, end = L->nlines;
+        for (; i < L->nlines; i++) {
+            const vline *v = &L->lines[i];
+            if (v->force_before && i > start) {
+                end = i;
+                break;
+            }
+            double sb = i == start ? 0 : v->space_before;
+            double need = sb + v->height;
+            /* the last line of a page needs only its descent, not its leading */
+            double fit_h = v->nfrags ? v->ascent + (v->height - v->ascent) * 0.5 : 0;
+            if (y - sb - fit_h < bottom - EPS && i > start) {
+                size_t j = i;
+                while (j > start && !L->lines[j].ok_before)
+                    j--;
+                end = j > start ? j : i;
+                break;
+            }
+            y -= need;
+        }
+        layout_page *p = new_page(L);
+        y = top;
+        for (size_t k = start; k < end; k++) {
+            const vline *v = &L->lines[k];
+            if (k > start)
+                y -= v->space_before;
+            draw_line(L, p, v, y);
+            y -= v->height;
+        }
+        start = end;
+        /* spacers and page breaks do not start a page */
+        while (start < L->nlines && L->lines[start].nfrags == 0 && !L->lines[start].force_before &&
+               start > 0)
+            start++;
+        if (start < L->nlines && L->lines[start].force_before)
+            L->lines[start].force_before = false;
+    }
+}
+
+/* GOST R 7.0.97-2016 §5.1: pages are numbered from the second, the number
+ * centred in the top margin, 10 mm from the top edge. */
+static void number_pages(lay *L)
+{
+    const tpl_page *pg = &L->t->page;
+    if (!pg->numbers_from)
+        return;
+    const tpl_style *st = pg->number_style;
+    int font = L->f->find(L->f->ctx, st->family, st->font_style);
+    if (font < 0)
+        return;
+    double size = st->size_pt;
+    double asc = L->f->ascent(L->f->ctx, font) * size / 1000.0;
+    for (size_t i = pg->numbers_from - 1; i < L->out->npages; i++) {
+        layout_page *p = &L->out->pages[i];
+        const char *s = arena_printf(L->out->mem, "%zu", i + 1);
+        double w = measure(L, font, size, 0, s, strlen(s));
+        double area_left = pg->margin_left_pt;
+        double area_w = p->width - pg->margin_left_pt - pg->margin_right_pt;
+        add_box(p, (layout_box){.kind = LAYOUT_TEXT,
+                                .font = font,
+                                .size = size,
+                                .x = area_left + (area_w - w) / 2,
+                                .y = p->height - pg->numbers_top_pt - asc,
+                                .text = s,
+                                .len = strlen(s),
+                                .width = w});
+    }
+}
+
+static const char *copy_or_null(arena *a, const char *s)
+{
+    return s ? arena_strdup(a, s) : NULL;
+}
+
+layout_doc *layout_run(const tpl_doc *t, const layout_fonts *f, const text_hyph *h, diag *d)
+{
+    layout_doc *out = xcalloc(1, sizeof *out);
+    out->mem = arena_new();
+    lay L = {.t = t, .f = f, .h = h, .d = d, .out = out};
+    L.width = t->page.width_pt - t->page.margin_left_pt - t->page.margin_right_pt;
+    out->info = t->info;
+    out->info.title = copy_or_null(out->mem, t->info.title);
+    out->info.author = copy_or_null(out->mem, t->info.author);
+    out->info.subject = copy_or_null(out->mem, t->info.subject);
+    out->info.keywords = copy_or_null(out->mem, t->info.keywords);
+    bool keep_next = false;
+    for (size_t i = 0; i < t->n; i++) {
+        const tpl_block *b = &t->blocks[i];
+        layout_block(&L, b, &keep_next);
+    }
+    if (!L.failed)
+        paginate(&L);
+    if (!L.failed && out->npages == 0)
+        new_page(&L);
+    if (!L.failed)
+        number_pages(&L);
+    free(L.lines);
+    free(L.frags);
+    free(L.items);
+    free(L.item_from);
+    free(L.item_to);
+    if (L.failed) {
+        layout_doc_free(out);
+        return NULL;
+    }
+    return out;
+}
+
+void layout_doc_free(layout_doc *doc)
+{
+    if (!doc)
+        return;
+    for (size_t i = 0; i < doc->npages; i++)
+        free(doc->pages[i].boxes);
+    free(doc->pages);
+    arena_free(doc->mem);
+    free(doc);
+}
+
+size_t layout_check(const layout_doc *doc, const tpl_doc *t, diag *d)
+{
+    const tpl_page *pg = &t->page;
+    size_t bad = 0;
+    for (size_t i = 0; i < doc->npages; i++) {
+        const layout_page *p = &doc->pages[i];
+        for (size_t k = 0; k < p->n; k++) {
+            const layout_box *b = &p->boxes[k];
+            if (b->kind != LAYOUT_TEXT)
+                continue;
+            double right = b->x + b->width - b->char_space;
+            bool in_number_band = b->y > p->height - pg->margin_top_pt;
+            double top_limit = in_number_band ? p->height : p->height - pg->margin_top_pt;
+            if (b->x < pg->margin_left_pt - EPS || right > p->width - pg->margin_right_pt + EPS ||
+                b->y - b->size * 0.25 < pg->margin_bottom_pt - EPS ||
+                b->y + b->size * 0.7 > top_limit + EPS) {
+                diag_error(d, DIAG_NOWHERE,
+                           "стр. %zu: текст «%.*s» выходит за поля (x %.1f–%.1f, y %.1f)", i + 1,
+                           (int)b->len, b->text, b->x, right, b->y);
+                bad++;
+            }
+        }
+    }
+    return bad;
+}

@@ -1,0 +1,72 @@
+/* layout: block tree -> pages of positioned boxes. Owns the pages and their
+ * strings (one arena per layout_doc); borrows the block tree, the fonts
+ * interface and the hyphenation dictionary. Included by pdf. */
+#ifndef NASTAVDOC_LAYOUT_H
+#define NASTAVDOC_LAYOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "template.h"
+#include "text.h"
+#include "util.h"
+
+/* What layout needs to know about fonts; pdf.c provides it (pdf_fonts) and
+ * tests may provide a fake. Font ids are small integers >= 0. */
+typedef struct layout_fonts {
+    void *ctx;
+    /* id of family+style (TPL_BOLD|TPL_ITALIC bits), loading it on first use;
+     * -1 when the family is unknown. */
+    int (*find)(void *ctx, const char *family, int style);
+    /* Advance width of one code point in thousandths of the em. */
+    double (*advance)(void *ctx, int font, uint32_t cp);
+    /* Does the font have a glyph for cp? */
+    bool (*has)(void *ctx, int font, uint32_t cp);
+    /* Ascent and descent (negative) in thousandths of the em. */
+    double (*ascent)(void *ctx, int font);
+    double (*descent)(void *ctx, int font);
+} layout_fonts;
+
+typedef enum { LAYOUT_TEXT, LAYOUT_LINE, LAYOUT_RECT } layout_box_kind;
+
+/* PDF coordinates: points, origin at the bottom-left corner of the page. */
+typedef struct layout_box {
+    layout_box_kind kind;
+    int font;          /* TEXT */
+    double size;       /* TEXT: font size in points */
+    double x, y;       /* TEXT: baseline start; LINE: start; RECT: lower-left corner */
+    double x2, y2;     /* LINE: end; RECT: upper-right corner */
+    double stroke;     /* LINE, RECT: line width (RECT with stroke 0 is filled) */
+    double char_space; /* TEXT: extra space after each character (letter-spaced words) */
+    const char *text;  /* TEXT: UTF-8, NUL-terminated, only code points the font has */
+    size_t len;
+    double width;      /* TEXT: advance width as measured by layout */
+} layout_box;
+
+typedef struct layout_page {
+    double width, height;
+    layout_box *boxes;
+    size_t n, cap;
+} layout_page;
+
+typedef struct layout_doc {
+    layout_page *pages;
+    size_t npages;
+    tpl_info info;  /* copied strings */
+    arena *mem;
+} layout_doc;
+
+/* Lay out t. Reports characters missing from a font, and other problems, into
+ * d with the mark of the block they come from; NULL when any error was
+ * reported. h may be NULL (no hyphenation). Caller frees with layout_doc_free. */
+layout_doc *layout_run(const tpl_doc *t, const layout_fonts *f, const text_hyph *h, diag *d);
+void layout_doc_free(layout_doc *doc);
+
+/* Self-check: every text box lies inside the page's margins (plus the top
+ * margin band for page numbers). Returns the number of violations and reports
+ * each as an error. */
+size_t layout_check(const layout_doc *doc, const tpl_doc *t, diag *d);
+
+#endif

@@ -1,0 +1,44 @@
+/* pdf: positioned boxes -> PDF file. The only module that calls libharu.
+ * Owns the libharu document and its fonts; borrows the layout pages and the
+ * diag sink. Fonts come only from the project's fonts/ folder. */
+#ifndef NASTAVDOC_PDF_H
+#define NASTAVDOC_PDF_H
+
+#include <stdbool.h>
+
+#include "diag.h"
+#include "layout.h"
+#include "util.h"
+
+typedef struct pdf_doc pdf_doc;
+
+/* A new document whose fonts are read from fonts_dir. NULL (with a message)
+ * when libharu cannot start. d must outlive the document: fonts load lazily
+ * while layout measures, and a missing or corrupt font file is reported
+ * there (the mark names the file). */
+pdf_doc *pdf_new(const char *fonts_dir, diag *d);
+void pdf_free(pdf_doc *p);
+
+/* The fonts interface for layout; valid while p lives. Families (matched
+ * without regard to ASCII case): "Liberation Serif" (default), "PT Serif",
+ * "PT Sans". find gives -1 for an unknown family (no message) and for a font
+ * file that cannot be loaded (reported once into the diag of pdf_new).
+ * Code points above U+FFFF are never available (libharu encodes the BMP
+ * only); advance is the width libharu writes into the PDF, in 1/1000 em. */
+layout_fonts pdf_fonts(pdf_doc *p);
+
+typedef struct pdf_options {
+    const char *creator;   /* "nastavdoc 0.1.0" */
+} pdf_options;
+
+/* Draw doc and write it to out_path through a temporary file in the same
+ * folder renamed into place: on any failure the temporary file is removed and
+ * an existing out_path is left untouched. Dates in the metadata come only
+ * from doc->info, so the same input gives the same bytes. Every text box
+ * must use a font id from pdf_fonts(p). Call at most once per pdf_doc (the
+ * libharu document keeps its pages); false with messages (mark: out_path)
+ * on failure. */
+bool pdf_write(pdf_doc *p, const layout_doc *doc, const pdf_options *opt, const char *out_path,
+               diag *d);
+
+#endif

@@ -1,0 +1,997 @@
+/* template: template + data -> block tree.
+ *
+ * A template is a YAML map:
+ *
+ *   page:    size (A4), orientation (portrait|landscape),
+ *            margins_mm {top, right, bottom, left},
+ *            numbers {from, top_mm, style}
+ *   info:    title, author, subject, keywords, date   (interpolated text)
+ *   styles:  NAME: {base, font, bold, italic, size, leading, indent_mm,
+ *                   margin_left_mm, margin_right_mm, max_width_mm,
+ *                   space_before, space_after (pt), align, hyphenate,
+ *                   keep_with_next, upper, letter_spacing (pt)}
+ *   blocks:  a list of blocks, each a map with one of:
+ *     paragraph: TEXT            [style]
+ *     heading: TEXT              [style]            (default style "heading")
+ *     row: {left: TEXT, right: TEXT, left_width}   [style]
+ *     signature: {position: TEXT, name: TEXT, left_width}  [style]
+ *     spacer: MM
+ *     page_break: true
+ *     list: {items: PATH | [PATH…], text: KEY, children: KEY,
+ *            numbering: decimal|dash|none, hanging: bool}  [style]
+ *     content: PATH              [styles: {paragraph, heading, list}]
+ *     each: PATH, as: NAME, blocks: […]
+ *     if: PATH, blocks: […], else: […]
+ *
+ * TEXT is literal text with {{ PATH | filter | filter … }} holes. PATH is
+ * a.b.c looked up first among the names bound by enclosing `each` blocks
+ * (and `index`, the 1-based number of the current item), then in the data.
+ * Data values are inserted as text and never scanned again, so a value that
+ * contains "{{" is printed as typed. */
+#include "template.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unicase.h>
+
+#define MM (72.0 / 25.4)
+
+typedef struct scope {
+    const char *name;
+    const yl_node *node;
+    const struct scope *up;
+} scope;
+
+typedef struct style_entry {
+    const char *name;
+    tpl_style *style;
+} style_entry;
+
+typedef struct expander {
+    arena *mem;
+    diag *d;
+    const yl_node *data;
+    style_entry *styles;
+    size_t nstyles;
+    tpl_style *base; /* defaults: page font and size */
+    tpl_block *blocks;
+    size_t n, cap;
+    bool failed;
+} expander;
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static bool parse_number(const yl_node *n, double *out)
+{
+    if (!n || n->kind != YL_SCALAR || !n->len)
+        return false;
+    char *end;
+    errno = 0;
+    double v = strtod(n->str, &end);
+    if (*end || errno || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_bool(const yl_node *n, bool *out)
+{
+    const char *s = yl_str(n);
+    if (!s)
+        return false;
+    if (!strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "да")) {
+        *out = true;
+        return true;
+    }
+    if (!strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "нет")) {
+        *out = false;
+        return true;
+    }
+    return false;
+}
+
+static tpl_block *add_block(expander *x, tpl_kind kind, src_mark mark)
+{
+    if (x->n >= TPL_MAX_BLOCKS) {
+        if (!x->failed)
+            diag_error(x->d, mark, "документ слишком велик: больше %u блоков", TPL_MAX_BLOCKS);
+        x->failed = true;
+        return NULL;
+    }
+    if (x->n == x->cap) {
+        x->cap = x->cap ? x->cap * 2 : 64;
+        x->blocks = xrealloc(x->blocks, x->cap * sizeof *x->blocks);
+    }
+    tpl_block *b = &x->blocks[x->n++];
+    memset(b, 0, sizeof *b);
+    b->kind = kind;
+    b->mark = mark;
+    b->style = x->base;
+    b->left_frac = 0.5;
+    return b;
+}
+
+/* ---- dates and filters ------------------------------------------------ */
+
+static int days_in_month(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return days[m - 1];
+}
+
+bool tpl_parse_date(const char *s, int *y, int *m, int *d)
+{
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return false;
+    int yy = atoi(s), mm = atoi(s + 5), dd = atoi(s + 8);
+    if (yy < 1900 || yy > 2200 || mm < 1 || mm > 12 || dd < 1 || dd > days_in_month(yy, mm))
+        return false;
+    *y = yy, *m = mm, *d = dd;
+    return true;
+}
+
+static const char *const month_genitive[] = {"января", "февраля", "марта",    "апреля",
+                                             "мая",    "июня",    "июля",     "августа",
+                                             "сентября", "октября", "ноября", "декабря"};
+
+/* "Шадрин Иван Николаевич" or "Шадрин И.Н." -> "И.Н. Шадрин" with a
+ * non-breaking space (GOST R 7.0.97-2016 §5.22: initials before the surname
+ * in the signature). A name already written "И.Н. Шадрин" is kept. */
+static const char *filter_initials(arena *a, const char *value)
+{
+    const char *words[8];
+    size_t lens[8], n = 0;
+    for (const char *p = value; *p && n < 8;) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        const char *start = p;
+        while (*p && *p != ' ')
+            p++;
+        words[n] = start;
+        lens[n++] = (size_t)(p - start);
+    }
+    if (n < 2)
+        return arena_strdup(a, value);
+    buf b;
+    buf_init(&b);
+    /* An initial is one letter and a dot; "И.Н." is two of them. */
+    size_t first_dot = (size_t)-1;
+    for (size_t i = 0; i < n; i++)
+        if (lens[i] <= 6 && words[i][lens[i] - 1] == '.') {
+            first_dot = i;
+            break;
+        }
+    const char *result;
+    if (first_dot == 0) {
+        /* "И.Н. Шадрин" or "И. Н. Шадрин": glue the initials, keep the surname */
+        size_t i = 0;
+        while (i < n && words[i][lens[i] - 1] == '.')
+            buf_putn(&b, words[i], lens[i]), i++;
+        for (; i < n; i++) {
+            buf_put_cp(&b, 0x00A0);
+            buf_putn(&b, words[i], lens[i]);
+        }
+    } else {
+        /* surname first: initials of the following words, then the surname */
+        for (size_t i = 1; i < n; i++) {
+            if (words[i][lens[i] - 1] == '.') {
+                buf_putn(&b, words[i], lens[i]);
+            } else {
+                uint32_t cp;
+                size_t k = utf8_decode(words[i], lens[i], &cp);
+                buf_putn(&b, words[i], k ? k : 1);
+                buf_putc(&b, '.');
+            }
+        }
+        buf_put_cp(&b, 0x00A0);
+        buf_putn(&b, words[0], lens[0]);
+    }
+    result = arena_strndup(a, b.data, b.len);
+    buf_fini(&b);
+    return result;
+}
+
+static const char *map_case(arena *a, const char *value, bool upper)
+{
+    size_t len = 0;
+    const uint8_t *s = (const uint8_t *)value;
+    uint8_t *out = upper ? u8_toupper(s, strlen(value), NULL, NULL, NULL, &len)
+                         : u8_tolower(s, strlen(value), NULL, NULL, NULL, &len);
+    if (!out)
+        return arena_strdup(a, value);
+    const char *r = arena_strndup(a, (const char *)out, len);
+    free(out);
+    return r;
+}
+
+/* 12345.5 -> "12 345,5": thin groups with NBSP, decimal comma (Russian usage). */
+static const char *format_number(arena *a, double v, int decimals)
+{
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "%.*f", decimals, fabs(v));
+    char *dot = strchr(tmp, '.');
+    size_t int_len = dot ? (size_t)(dot - tmp) : strlen(tmp);
+    buf b;
+    buf_init(&b);
+    if (v < 0 && strspn(tmp, "0.") != strlen(tmp))
+        buf_puts(&b, "−");
+    for (size_t i = 0; i < int_len; i++) {
+        if (i && (int_len - i) % 3 == 0 && int_len > 4)
+            buf_put_cp(&b, 0x00A0);
+        buf_putc(&b, tmp[i]);
+    }
+    if (dot) {
+        /* drop trailing zeros of the fraction */
+        size_t end = strlen(tmp);
+        while (end > int_len + 1 && tmp[end - 1] == '0')
+            end--;
+        if (end > int_len + 1) {
+            buf_putc(&b, ',');
+            buf_putn(&b, dot + 1, end - int_len - 1);
+        }
+    }
+    const char *r = arena_strndup(a, b.data ? b.data : "0", b.len ? b.len : 1);
+    buf_fini(&b);
+    return r;
+}
+
+const char *tpl_filter(arena *a, const char *name, const char *value, const char **err)
+{
+    int y, m, d;
+    if (!strcmp(name, "date") || !strcmp(name, "date_words")) {
+        if (!tpl_parse_date(value, &y, &m, &d)) {
+            *err = "ожидалась дата в виде ГГГГ-ММ-ДД (например, 2023-08-30)";
+            return NULL;
+        }
+        if (name[4] == '_')
+            return arena_printf(a, "%d\u00A0%s %d\u00A0г.", d, month_genitive[m - 1], y);
+        return arena_printf(a, "%02d.%02d.%04d", d, m, y);
+    }
+    if (!strcmp(name, "initials"))
+        return filter_initials(a, value);
+    if (!strcmp(name, "upper") || !strcmp(name, "lower"))
+        return map_case(a, value, name[0] == 'u');
+    if (!strcmp(name, "number") || !strcmp(name, "percent")) {
+        char *end;
+        errno = 0;
+        double v = strtod(value, &end);
+        if (!*value || *end || errno || !isfinite(v)) {
+            *err = "ожидалось число";
+            return NULL;
+        }
+        if (name[0] == 'n')
+            return format_number(a, v, 2);
+        return arena_printf(a, "%s\u00A0%%", format_number(a, v, 1));
+    }
+    *err = "неизвестный фильтр (есть date, date_words, initials, upper, lower, number, percent)";
+    return NULL;
+}
+
+/* ---- paths and interpolation ----------------------------------------- */
+
+/* Look up PATH (a.b.c). Returns NULL when any part is missing. */
+static const yl_node *resolve(const expander *x, const scope *sc, const char *path, size_t len)
+{
+    const char *seg = path, *end = path + len;
+    const char *dot = memchr(seg, '.', len);
+    size_t seglen = dot ? (size_t)(dot - seg) : len;
+    const yl_node *cur = NULL;
+    for (const scope *s = sc; s; s = s->up)
+        if (strlen(s->name) == seglen && !memcmp(s->name, seg, seglen)) {
+            cur = s->node;
+            break;
+        }
+    if (!cur) {
+        cur = x->data;
+        dot = seg - 1; /* the first segment is a data key */
+    }
+    while (dot && dot < end) {
+        seg = dot + 1;
+        dot = memchr(seg, '.', (size_t)(end - seg));
+        seglen = dot ? (size_t)(dot - seg) : (size_t)(end - seg);
+        if (!cur || cur->kind != YL_MAP)
+            return NULL;
+        const yl_node *next = NULL;
+        for (size_t i = 0; i < cur->n; i++) {
+            const yl_node *k = cur->pairs[i].key;
+            if (k->len == seglen && !memcmp(k->str, seg, seglen)) {
+                next = cur->pairs[i].value;
+                break;
+            }
+        }
+        cur = next;
+    }
+    return cur;
+}
+
+static void trim(const char **s, size_t *len)
+{
+    while (*len && ((*s)[0] == ' ' || (*s)[0] == '\t'))
+        (*s)++, (*len)--;
+    while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
+        (*len)--;
+}
+
+/* Expand the holes of the template text node t. *mark becomes the mark of
+ * the first data value used (messages about the text then point at the data),
+ * else the template's. NULL after an error. */
+static const char *interpolate(expander *x, const scope *sc, const yl_node *t, src_mark *mark)
+{
+    if (!t || t->kind != YL_SCALAR) {
+        diag_error(x->d, t ? t->mark : DIAG_NOWHERE, "ожидался текст (строка)");
+        return NULL;
+    }
+    *mark = t->mark;
+    bool have_data_mark = false;
+    if (!strstr(t->str, "{{"))
+        return t->str;
+    buf out;
+    buf_init(&out);
+    const char *p = t->str, *result = NULL;
+    for (;;) {
+        const char *open = strstr(p, "{{");
+        if (!open) {
+            buf_puts(&out, p);
+            break;
+        }
+        buf_putn(&out, p, (size_t)(open - p));
+        const char *close = strstr(open + 2, "}}");
+        if (!close) {
+            diag_error(x->d, t->mark, "в тексте шаблона нет закрывающих «}}»");
+            goto out;
+        }
+        /* split "path | f1 | f2" */
+        const char *expr = open + 2;
+        size_t elen = (size_t)(close - expr);
+        const char *bar = memchr(expr, '|', elen);
+        const char *path = expr;
+        size_t plen = bar ? (size_t)(bar - expr) : elen;
+        trim(&path, &plen);
+        const yl_node *v = resolve(x, sc, path, plen);
+        if (!v || yl_is_null(v)) {
+            diag_error(x->d, t->mark, "в данных нет значения «%.*s»", (int)plen, path);
+            goto out;
+        }
+        if (v->kind != YL_SCALAR) {
+            diag_error(x->d, v->mark, "«%.*s» должно быть строкой, а здесь %s", (int)plen, path,
+                       yl_kind_name(v->kind));
+            goto out;
+        }
+        if (!have_data_mark) {
+            *mark = v->mark;
+            have_data_mark = true;
+        }
+        const char *value = v->str;
+        while (bar) {
+            const char *f = bar + 1;
+            const char *fend = memchr(f, '|', (size_t)(close - f));
+            bar = fend;
+            size_t flen = (size_t)((fend ? fend : close) - f);
+            trim(&f, &flen);
+            char name[32];
+            if (flen == 0 || flen >= sizeof name) {
+                diag_error(x->d, t->mark, "пустое или слишком длинное имя фильтра");
+                goto out;
+            }
+            memcpy(name, f, flen);
+            name[flen] = '\0';
+            const char *err = NULL;
+            const char *next = tpl_filter(x->mem, name, value, &err);
+            if (!next) {
+                bool unknown = strstr(err, "неизвестный") != NULL;
+                diag_error(x->d, unknown ? t->mark : v->mark, "%s «%s»: %s",
+                           unknown ? "фильтр" : "значение", unknown ? name : value, err);
+                goto out;
+            }
+            value = next;
+        }
+        buf_puts(&out, value);
+        if (out.len > TPL_MAX_TEXT) {
+            diag_error(x->d, t->mark, "текст длиннее %u байт", TPL_MAX_TEXT);
+            goto out;
+        }
+        p = close + 2;
+    }
+    result = arena_strndup(x->mem, out.data ? out.data : "", out.len);
+out:
+    buf_fini(&out);
+    return result;
+}
+
+/* ---- styles ----------------------------------------------------------- */
+
+static const tpl_style *find_style(const expander *x, const char *name)
+{
+    for (size_t i = 0; i < x->nstyles; i++)
+        if (!strcmp(x->styles[i].name, name))
+            return x->styles[i].style;
+    return NULL;
+}
+
+static const tpl_style *block_style(expander *x, const yl_node *blk, const char *fallback)
+{
+    const yl_node *s = yl_map_get(blk, "style");
+    const char *name = s ? yl_str(s) : fallback;
+    if (!name)
+        return x->base;
+    const tpl_style *st = find_style(x, name);
+    if (!st) {
+        if (s)
+            diag_error(x->d, s->mark, "стиль «%s» не описан в styles", name);
+        return find_style(x, "body") ? find_style(x, "body") : x->base;
+    }
+    return st;
+}
+
+static const char *const style_keys[] = {
+    "base",       "font",        "bold",           "italic",        "size",
+    "leading",    "indent_mm",   "margin_left_mm", "margin_right_mm", "max_width_mm",
+    "space_before", "space_after", "align",        "hyphenate",     "keep_with_next",
+    "upper",      "letter_spacing"};
+
+static void unknown_key(expander *x, const yl_node *key, const char *const *known, size_t n,
+                        const char *where)
+{
+    const char *near = diag_suggest(key->str, known, n);
+    if (near)
+        diag_error(x->d, key->mark, "неизвестный ключ «%s» в %s; может быть, «%s»?", key->str,
+                   where, near);
+    else
+        diag_error(x->d, key->mark, "неизвестный ключ «%s» в %s", key->str, where);
+}
+
+static void read_style(expander *x, tpl_style *st, const yl_node *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        const yl_node *k = m->pairs[i].key, *v = m->pairs[i].value;
+        const char *key = k->str;
+        double num = 0;
+        bool flag = false;
+        bool is_num = parse_number(v, &num), is_bool = parse_bool(v, &flag);
+        if (!strcmp(key, "base")) {
+            continue; /* applied before */
+        } else if (!strcmp(key, "font")) {
+            st->family = yl_str(v) ? yl_str(v) : st->family;
+        } else if (!strcmp(key, "align")) {
+            const char *a = yl_str(v);
+            if (a && !strcmp(a, "left"))
+                st->align = TPL_LEFT;
+            else if (a && !strcmp(a, "center"))
+                st->align = TPL_CENTER;
+            else if (a && !strcmp(a, "right"))
+                st->align = TPL_RIGHT;
+            else if (a && !strcmp(a, "justify"))
+                st->align = TPL_JUSTIFY;
+            else
+                diag_error(x->d, v->mark, "align: ожидалось left, center, right или justify");
+        } else if (!strcmp(key, "bold") || !strcmp(key, "italic") || !strcmp(key, "hyphenate") ||
+                   !strcmp(key, "keep_with_next") || !strcmp(key, "upper")) {
+            if (!is_bool) {
+                diag_error(x->d, v->mark, "%s: ожидалось true или false", key);
+                continue;
+            }
+            if (key[0] == 'b')
+                st->font_style = flag ? st->font_style | TPL_BOLD : st->font_style & ~TPL_BOLD;
+            else if (key[0] == 'i')
+                st->font_style = flag ? st->font_style | TPL_ITALIC : st->font_style & ~TPL_ITALIC;
+            else if (key[0] == 'h')
+                st->hyphenate = flag;
+            else if (key[0] == 'k')
+                st->keep_with_next = flag;
+            else
+                st->upper = flag;
+        } else {
+            bool known = false;
+            for (size_t j = 0; j < sizeof style_keys / sizeof *style_keys; j++)
+                known |= !strcmp(style_keys[j], key);
+            if (!known) {
+                unknown_key(x, k, style_keys, sizeof style_keys / sizeof *style_keys, "стиле");
+                continue;
+            }
+            if (!is_num || num < 0 || num > 1000) {
+                diag_error(x->d, v->mark, "%s: ожидалось неотрицательное число", key);
+                continue;
+            }
+            if (!strcmp(key, "size"))
+                st->size_pt = num;
+            else if (!strcmp(key, "leading"))
+                st->leading = num;
+            else if (!strcmp(key, "indent_mm"))
+                st->indent_pt = num * MM;
+            else if (!strcmp(key, "margin_left_mm"))
+                st->margin_left_pt = num * MM;
+            else if (!strcmp(key, "margin_right_mm"))
+                st->margin_right_pt = num * MM;
+            else if (!strcmp(key, "max_width_mm"))
+                st->max_width_pt = num * MM;
+            else if (!strcmp(key, "space_before"))
+                st->space_before_pt = num;
+            else if (!strcmp(key, "space_after"))
+                st->space_after_pt = num;
+            else
+                st->letter_spacing_pt = num;
+        }
+    }
+}
+
+/* Styles may name a base style defined earlier in the list. */
+static void read_styles(expander *x, const yl_node *styles)
+{
+    if (!styles)
+        return;
+    if (styles->kind != YL_MAP) {
+        diag_error(x->d, styles->mark, "styles: ожидался словарь стилей");
+        return;
+    }
+    x->styles = arena_alloc(x->mem, (styles->n + 1) * sizeof *x->styles);
+    for (size_t i = 0; i < styles->n; i++) {
+        const yl_node *k = styles->pairs[i].key, *v = styles->pairs[i].value;
+        tpl_style *st = arena_alloc(x->mem, sizeof *st);
+        *st = *x->base;
+        if (v->kind != YL_MAP) {
+            diag_error(x->d, v->mark, "стиль «%s»: ожидался словарь", k->str);
+            continue;
+        }
+        const yl_node *base = yl_map_get(v, "base");
+        if (base) {
+            const tpl_style *b = yl_str(base) ? find_style(x, yl_str(base)) : NULL;
+            if (b)
+                *st = *b;
+            else
+                diag_error(x->d, base->mark, "базовый стиль «%s» не описан выше",
+                           yl_str(base) ? yl_str(base) : "?");
+        }
+        read_style(x, st, v);
+        st->name = k->str;
+        x->styles[x->nstyles++] = (style_entry){k->str, st};
+    }
+}
+
+static void read_page(expander *x, const yl_node *page, tpl_page *pg)
+{
+    /* GOST R 7.0.97-2016 §5.1 (FACTS.md §1.1): A4, margins 20/10/20/20 mm,
+     * page numbers from the second page, centred, 10 mm from the top edge. */
+    pg->width_pt = 210 * MM;
+    pg->height_pt = 297 * MM;
+    pg->margin_top_pt = pg->margin_bottom_pt = pg->margin_left_pt = 20 * MM;
+    pg->margin_right_pt = 10 * MM;
+    pg->numbers_from = 2;
+    pg->numbers_top_pt = 10 * MM;
+    if (!page)
+        return;
+    const yl_node *o = yl_map_get(page, "orientation");
+    if (o && yl_str(o) && !strcmp(yl_str(o), "landscape")) {
+        double w = pg->width_pt;
+        pg->width_pt = pg->height_pt;
+        pg->height_pt = w;
+    } else if (o && (!yl_str(o) || strcmp(yl_str(o), "portrait"))) {
+        diag_error(x->d, o->mark, "orientation: ожидалось portrait или landscape");
+    }
+    const yl_node *m = yl_map_get(page, "margins_mm");
+    if (m) {
+        double *dst[] = {&pg->margin_top_pt, &pg->margin_right_pt, &pg->margin_bottom_pt,
+                         &pg->margin_left_pt};
+        const char *names[] = {"top", "right", "bottom", "left"};
+        for (int i = 0; i < 4; i++) {
+            const yl_node *v = yl_map_get(m, names[i]);
+            double num;
+            if (!v)
+                continue;
+            if (parse_number(v, &num) && num >= 0 && num < 100)
+                *dst[i] = num * MM;
+            else
+                diag_error(x->d, v->mark, "поле страницы %s: ожидалось число миллиметров", names[i]);
+        }
+    }
+    const yl_node *nums = yl_map_get(page, "numbers");
+    if (nums) {
+        double v;
+        const yl_node *from = yl_map_get(nums, "from"), *top = yl_map_get(nums, "top_mm");
+        if (from && parse_number(from, &v) && v >= 0)
+            pg->numbers_from = (unsigned)v;
+        if (top && parse_number(top, &v) && v >= 0)
+            pg->numbers_top_pt = v * MM;
+        const yl_node *st = yl_map_get(nums, "style");
+        if (st && yl_str(st))
+            pg->number_style = find_style(x, yl_str(st));
+    }
+}
+
+/* ---- blocks ----------------------------------------------------------- */
+
+static void expand_blocks(expander *x, const yl_node *list, const scope *sc);
+
+static void add_text_block(expander *x, const scope *sc, tpl_kind kind, const yl_node *text,
+                           const tpl_style *style)
+{
+    src_mark mark;
+    const char *s = interpolate(x, sc, text, &mark);
+    if (!s) {
+        x->failed = true;
+        return;
+    }
+    tpl_block *b = add_block(x, kind, mark);
+    if (!b)
+        return;
+    b->text = s;
+    b->style = style;
+}
+
+/* Truthiness for `if`: present, not null, not empty, not false. */
+static bool truthy(const yl_node *v)
+{
+    if (!v || yl_is_null(v))
+        return false;
+    if (v->kind == YL_SCALAR)
+        return v->len && !(v->plain && (!strcmp(v->str, "false") || !strcmp(v->str, "no")));
+    return v->n > 0;
+}
+
+static const yl_node *lookup_path(expander *x, const scope *sc, const yl_node *path)
+{
+    const char *p = yl_str(path);
+    if (!p) {
+        diag_error(x->d, path->mark, "ожидался путь к данным, например order.points");
+        x->failed = true;
+        return NULL;
+    }
+    return resolve(x, sc, p, path->len);
+}
+
+typedef struct list_spec {
+    const char *text_key, *children_key;
+    bool decimal, dash, hanging;
+    const tpl_style *style;
+} list_spec;
+
+static void add_list_items(expander *x, const list_spec *ls, const yl_node *items,
+                           const char *prefix, unsigned level, size_t *counter)
+{
+    if (level >= YL_MAX_DEPTH)
+        return;
+    for (size_t i = 0; i < items->n; i++) {
+        const yl_node *it = items->items[i];
+        const yl_node *text = it, *children = NULL;
+        if (it->kind == YL_MAP) {
+            text = yl_map_get(it, ls->text_key);
+            children = yl_map_get(it, ls->children_key);
+            if (!text) {
+                diag_error(x->d, it->mark, "у пункта нет текста (ключ «%s»)", ls->text_key);
+                x->failed = true;
+                continue;
+            }
+        } else if (it->kind != YL_SCALAR) {
+            diag_error(x->d, it->mark, "пункт списка должен быть строкой или словарём");
+            x->failed = true;
+            continue;
+        }
+        if (text->kind != YL_SCALAR) {
+            diag_error(x->d, text->mark, "текст пункта должен быть строкой");
+            x->failed = true;
+            continue;
+        }
+        ++*counter;
+        const char *label = "";
+        if (ls->decimal)
+            label = arena_printf(x->mem, "%s%zu.", prefix, *counter);
+        else if (ls->dash)
+            label = "–";
+        tpl_block *b = add_block(x, TPL_ITEM, text->mark);
+        if (!b)
+            return;
+        b->text = text->str; /* data text: never interpolated */
+        b->label = label;
+        b->level = level;
+        b->hanging = ls->hanging;
+        b->style = ls->style;
+        if (children && children->kind == YL_SEQ) {
+            size_t sub = 0;
+            add_list_items(x, ls, children, label, level + 1, &sub);
+        } else if (children && !yl_is_null(children)) {
+            diag_error(x->d, children->mark, "«%s»: ожидался список подпунктов", ls->children_key);
+            x->failed = true;
+        }
+    }
+}
+
+static void expand_list(expander *x, const yl_node *blk, const yl_node *spec, const scope *sc)
+{
+    if (spec->kind != YL_MAP) {
+        diag_error(x->d, spec->mark, "list: ожидался словарь с ключом items");
+        x->failed = true;
+        return;
+    }
+    list_spec ls = {"text", "points", true, false, false, block_style(x, blk, "body")};
+    const yl_node *v;
+    if ((v = yl_map_get(spec, "text")) && yl_str(v))
+        ls.text_key = yl_str(v);
+    if ((v = yl_map_get(spec, "children")) && yl_str(v))
+        ls.children_key = yl_str(v);
+    if ((v = yl_map_get(spec, "numbering")) && yl_str(v)) {
+        ls.decimal = !strcmp(yl_str(v), "decimal");
+        ls.dash = !strcmp(yl_str(v), "dash");
+    }
+    if ((v = yl_map_get(spec, "hanging")))
+        parse_bool(v, &ls.hanging);
+    const yl_node *items = yl_map_get(spec, "items");
+    if (!items) {
+        diag_error(x->d, spec->mark, "list: нет ключа items");
+        x->failed = true;
+        return;
+    }
+    /* items: one path or a list of paths; a path to a string adds one item
+     * (the control point of an order follows its points). */
+    size_t nitems = items->kind == YL_SEQ ? items->n : 1;
+    size_t counter = 0;
+    for (size_t i = 0; i < nitems; i++) {
+        const yl_node *path = items->kind == YL_SEQ ? items->items[i] : items;
+        const yl_node *data = lookup_path(x, sc, path);
+        if (!data || yl_is_null(data))
+            continue;
+        if (data->kind == YL_SEQ) {
+            add_list_items(x, &ls, data, "", 0, &counter);
+        } else {
+            yl_node one = {.kind = YL_SEQ, .mark = data->mark, .n = 1};
+            yl_node *arr[1] = {(yl_node *)data};
+            one.items = arr;
+            add_list_items(x, &ls, &one, "", 0, &counter);
+        }
+    }
+}
+
+/* Content blocks of the data: a string is a paragraph, {heading: …},
+ * {paragraph: …}, {list: […]} (dashes), {numbered: […]}. */
+static void expand_content(expander *x, const yl_node *blk, const yl_node *path, const scope *sc)
+{
+    const yl_node *data = lookup_path(x, sc, path);
+    if (!data || yl_is_null(data))
+        return;
+    const yl_node *styles = yl_map_get(blk, "styles");
+    const char *ps = "body", *hs = "heading", *ls_name = "body";
+    const yl_node *v;
+    if (styles && (v = yl_map_get(styles, "paragraph")) && yl_str(v))
+        ps = yl_str(v);
+    if (styles && (v = yl_map_get(styles, "heading")) && yl_str(v))
+        hs = yl_str(v);
+    if (styles && (v = yl_map_get(styles, "list")) && yl_str(v))
+        ls_name = yl_str(v);
+    const tpl_style *para = find_style(x, ps) ? find_style(x, ps) : x->base;
+    const tpl_style *head = find_style(x, hs) ? find_style(x, hs) : para;
+    const tpl_style *lst = find_style(x, ls_name) ? find_style(x, ls_name) : para;
+    if (data->kind == YL_SCALAR) {
+        tpl_block *b = add_block(x, TPL_PARA, data->mark);
+        if (b)
+            b->text = data->str, b->style = para;
+        return;
+    }
+    if (data->kind != YL_SEQ) {
+        diag_error(x->d, data->mark, "ожидался список абзацев, заголовков и списков");
+        x->failed = true;
+        return;
+    }
+    for (size_t i = 0; i < data->n; i++) {
+        const yl_node *it = data->items[i];
+        if (it->kind == YL_SCALAR) {
+            tpl_block *b = add_block(x, TPL_PARA, it->mark);
+            if (b)
+                b->text = it->str, b->style = para;
+            continue;
+        }
+        const yl_node *t;
+        if (it->kind == YL_MAP && it->n == 1 && (t = yl_map_get(it, "heading")) && yl_str(t)) {
+            tpl_block *b = add_block(x, TPL_PARA, t->mark);
+            if (b)
+                b->text = t->str, b->style = head;
+        } else if (it->kind == YL_MAP && it->n == 1 && (t = yl_map_get(it, "paragraph")) &&
+                   yl_str(t)) {
+            tpl_block *b = add_block(x, TPL_PARA, t->mark);
+            if (b)
+                b->text = t->str, b->style = para;
+        } else if (it->kind == YL_MAP && it->n == 1 &&
+                   ((t = yl_map_get(it, "list")) || (t = yl_map_get(it, "numbered"))) &&
+                   t->kind == YL_SEQ) {
+            bool numbered = yl_map_get(it, "numbered") != NULL;
+            list_spec spec = {"text", "items", numbered, !numbered, false, lst};
+            size_t counter = 0;
+            add_list_items(x, &spec, t, "", 0, &counter);
+        } else {
+            diag_error(x->d, it->mark,
+                       "элемент текста: ожидалась строка (абзац) или словарь с одним ключом "
+                       "heading, paragraph, list или numbered");
+            x->failed = true;
+        }
+    }
+}
+
+static const char *const block_keys[] = {"paragraph", "heading", "row",  "signature",
+                                          "spacer",    "page_break", "list", "content",
+                                          "each",      "if"};
+
+static void expand_block(expander *x, const yl_node *blk, const scope *sc)
+{
+    if (blk->kind != YL_MAP) {
+        diag_error(x->d, blk->mark, "блок шаблона должен быть словарём");
+        x->failed = true;
+        return;
+    }
+    const yl_node *v;
+    if ((v = yl_map_get(blk, "paragraph"))) {
+        add_text_block(x, sc, TPL_PARA, v, block_style(x, blk, "body"));
+    } else if ((v = yl_map_get(blk, "heading"))) {
+        add_text_block(x, sc, TPL_PARA, v, block_style(x, blk, "heading"));
+    } else if ((v = yl_map_get(blk, "row")) || (v = yl_map_get(blk, "signature"))) {
+        bool sig = yl_map_get(blk, "signature") != NULL;
+        const yl_node *l = yl_map_get(v, sig ? "position" : "left");
+        const yl_node *r = yl_map_get(v, sig ? "name" : "right");
+        src_mark lm = blk->mark, rm;
+        const char *ls = l ? interpolate(x, sc, l, &lm) : "";
+        const char *rs = r ? interpolate(x, sc, r, &rm) : "";
+        if (!ls || !rs) {
+            x->failed = true;
+            return;
+        }
+        tpl_block *b = add_block(x, TPL_ROW, lm);
+        if (!b)
+            return;
+        b->text = ls;
+        b->right = rs;
+        b->style = block_style(x, blk, sig ? "signature" : "body");
+        b->left_frac = sig ? 0.6 : 0.5;
+        double frac;
+        if ((v = yl_map_get(v, "left_width")) && parse_number(v, &frac) && frac > 0 && frac < 1)
+            b->left_frac = frac;
+        if (sig)
+            b->keep_prev_lines = 3;
+    } else if ((v = yl_map_get(blk, "spacer"))) {
+        double mm;
+        if (!parse_number(v, &mm) || mm < 0 || mm > 300) {
+            diag_error(x->d, v->mark, "spacer: ожидалась высота в миллиметрах");
+            x->failed = true;
+            return;
+        }
+        tpl_block *b = add_block(x, TPL_SPACER, blk->mark);
+        if (b)
+            b->height_pt = mm * MM;
+    } else if (yl_map_get(blk, "page_break")) {
+        add_block(x, TPL_PAGE_BREAK, blk->mark);
+    } else if ((v = yl_map_get(blk, "list"))) {
+        expand_list(x, blk, v, sc);
+    } else if ((v = yl_map_get(blk, "content"))) {
+        expand_content(x, blk, v, sc);
+    } else if ((v = yl_map_get(blk, "each"))) {
+        const yl_node *data = lookup_path(x, sc, v);
+        const yl_node *as = yl_map_get(blk, "as");
+        const yl_node *body = yl_map_get(blk, "blocks");
+        if (!data || yl_is_null(data))
+            return;
+        scope inner = {as && yl_str(as) ? yl_str(as) : "item", data, sc};
+        if (data->kind != YL_SEQ) {
+            expand_blocks(x, body, &inner); /* one value: one pass */
+            return;
+        }
+        for (size_t i = 0; i < data->n && !x->failed; i++) {
+            inner.node = data->items[i];
+            expand_blocks(x, body, &inner);
+        }
+    } else if ((v = yl_map_get(blk, "if"))) {
+        const yl_node *data = lookup_path(x, sc, v);
+        expand_blocks(x, yl_map_get(blk, truthy(data) ? "blocks" : "else"), sc);
+    } else {
+        const yl_node *k = blk->n ? blk->pairs[0].key : NULL;
+        if (k)
+            unknown_key(x, k, block_keys, sizeof block_keys / sizeof *block_keys, "блоке шаблона");
+        else
+            diag_error(x->d, blk->mark, "пустой блок шаблона");
+        x->failed = true;
+    }
+}
+
+static void expand_blocks(expander *x, const yl_node *list, const scope *sc)
+{
+    if (!list)
+        return;
+    if (list->kind != YL_SEQ) {
+        diag_error(x->d, list->mark, "blocks: ожидался список блоков");
+        x->failed = true;
+        return;
+    }
+    for (size_t i = 0; i < list->n && !x->failed; i++)
+        expand_block(x, list->items[i], sc);
+}
+
+static const char *info_text(expander *x, const yl_node *info, const char *key)
+{
+    const yl_node *v = info ? yl_map_get(info, key) : NULL;
+    src_mark m;
+    return v ? interpolate(x, NULL, v, &m) : NULL;
+}
+
+tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d)
+{
+    if (!tpl || tpl->kind != YL_MAP) {
+        diag_error(d, tpl ? tpl->mark : DIAG_NOWHERE, "шаблон должен быть словарём");
+        return NULL;
+    }
+    static const char *const top_keys[] = {"page", "info", "styles", "blocks"};
+    tpl_doc *t = xcalloc(1, sizeof *t);
+    arena *mem = arena_new();
+    t->mem = mem;
+    expander x = {.mem = mem, .d = d, .data = data};
+    size_t errors = diag_errors(d);
+    for (size_t i = 0; i < tpl->n; i++) {
+        const yl_node *k = tpl->pairs[i].key;
+        bool known = false;
+        for (size_t j = 0; j < 4; j++)
+            known |= !strcmp(k->str, top_keys[j]);
+        if (!known)
+            unknown_key(&x, k, top_keys, 4, "шаблоне");
+    }
+    tpl_style *base = arena_alloc(mem, sizeof *base);
+    *base = (tpl_style){.name = "default",
+                        .family = "Liberation Serif",
+                        .size_pt = 14,
+                        .leading = 1.0,
+                        .align = TPL_LEFT,
+                        .hyphenate = true};
+    const yl_node *page = yl_map_get(tpl, "page");
+    const yl_node *v;
+    if (page && (v = yl_map_get(page, "font")) && yl_str(v))
+        base->family = yl_str(v);
+    if (page && (v = yl_map_get(page, "size")) && yl_str(v) && strcmp(yl_str(v), "A4"))
+        diag_error(d, v->mark, "size: поддерживается только A4");
+    x.base = base;
+    read_styles(&x, yl_map_get(tpl, "styles"));
+    read_page(&x, page, &t->page);
+    if (!t->page.number_style)
+        t->page.number_style = find_style(&x, "body") ? find_style(&x, "body") : base;
+    const yl_node *info = yl_map_get(tpl, "info");
+    t->info.title = info_text(&x, info, "title");
+    t->info.author = info_text(&x, info, "author");
+    t->info.subject = info_text(&x, info, "subject");
+    t->info.keywords = info_text(&x, info, "keywords");
+    const char *date = info_text(&x, info, "date");
+    if (date && !tpl_parse_date(date, &t->info.year, &t->info.month, &t->info.day))
+        diag_error(d, yl_map_get(info, "date")->mark, "info.date: ожидалась дата ГГГГ-ММ-ДД");
+    expand_blocks(&x, yl_map_get(tpl, "blocks"), NULL);
+    t->blocks = x.blocks;
+    t->n = x.n;
+    if (x.failed || diag_errors(d) > errors) {
+        tpl_doc_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+tpl_doc *tpl_expand_file(const char *path, const yl_node *data, diag *d)
+{
+    yl_doc *source = yl_load_file(path, d);
+    if (!source)
+        return NULL;
+    tpl_doc *t = tpl_expand(yl_doc_root(source), data, d);
+    if (!t) {
+        yl_doc_free(source);
+        return NULL;
+    }
+    t->source = source;
+    return t;
+}
+
+void tpl_doc_free(tpl_doc *t)
+{
+    if (!t)
+        return;
+    arena_free(t->mem);
+    free(t->blocks);
+    yl_doc_free(t->source);
+    free(t);
+}

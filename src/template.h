@@ -1,0 +1,104 @@
+/* template: a template file (YAML) + the data tree of a document -> block
+ * tree. Owns the block tree and its strings (one arena per tpl_doc); borrows
+ * the data tree while expanding and the diag sink. Included by layout. */
+#ifndef NASTAVDOC_TEMPLATE_H
+#define NASTAVDOC_TEMPLATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "util.h"
+#include "yaml_load.h"
+
+/* Caps that keep a hostile dossier or template from growing the output
+ * without bound. */
+#define TPL_MAX_BLOCKS 200000 /* blocks produced by one expansion (each, content) */
+#define TPL_MAX_TEXT (1u << 20) /* bytes of one interpolated text */
+
+typedef enum { TPL_LEFT, TPL_CENTER, TPL_RIGHT, TPL_JUSTIFY } tpl_align;
+
+/* Font styles as bits: regular 0, bold 1, italic 2, bold italic 3. */
+enum { TPL_BOLD = 1, TPL_ITALIC = 2 };
+
+typedef struct tpl_style {
+    const char *name;
+    const char *family;    /* "Liberation Serif", "PT Serif", "PT Sans" */
+    int font_style;        /* TPL_BOLD | TPL_ITALIC */
+    double size_pt;
+    double leading;        /* baseline distance as a multiple of size (1.0 = single spacing = 1.15 em) */
+    double indent_pt;      /* first-line indent */
+    double margin_left_pt, margin_right_pt;
+    double space_before_pt, space_after_pt;
+    tpl_align align;
+    bool hyphenate;
+    bool keep_with_next;   /* headings: never the last thing on a page */
+    bool upper;            /* print in capitals */
+    double letter_spacing_pt; /* «ПРИКАЗ» set with spaced letters */
+    double max_width_pt;   /* 0 = the whole text width (GOST heading lines ≤ 12 cm etc.) */
+} tpl_style;
+
+typedef enum {
+    TPL_PARA,       /* text */
+    TPL_ITEM,       /* list item: label + text; level 0, 1 … */
+    TPL_ROW,        /* left text (wraps in left_frac of the width) + right text flush right on
+                       the left's last line: dates/numbers, signatures */
+    TPL_SPACER,     /* vertical space */
+    TPL_PAGE_BREAK, /* start a new page */
+} tpl_kind;
+
+typedef struct tpl_block {
+    tpl_kind kind;
+    src_mark mark;          /* where the text came from: the data value, else the template */
+    const tpl_style *style;
+    const char *text;       /* PARA, ITEM: text; ROW: left part */
+    const char *label;      /* ITEM: "1.", "1.1.", "–" */
+    bool hanging;           /* ITEM: label in the indent, text aligned after it */
+    unsigned level;         /* ITEM: nesting level */
+    const char *right;      /* ROW */
+    double left_frac;       /* ROW: share of the width the left part may use */
+    double height_pt;       /* SPACER */
+    /* Lines of the text before that must go with this block to a new page: a
+     * signature carries over only with at least 3 lines of text (FACTS.md §1.6). */
+    unsigned keep_prev_lines;
+} tpl_block;
+
+typedef struct tpl_page {
+    double width_pt, height_pt;             /* after orientation */
+    double margin_top_pt, margin_right_pt, margin_bottom_pt, margin_left_pt;
+    unsigned numbers_from;                  /* first page that shows its number; 0 = none */
+    double numbers_top_pt;                  /* distance of the number's baseline from the top edge */
+    const tpl_style *number_style;
+} tpl_page;
+
+typedef struct tpl_info {
+    const char *title, *author, *subject, *keywords;
+    int year, month, day; /* document date (0 = none) */
+} tpl_info;
+
+typedef struct tpl_doc {
+    tpl_page page;
+    tpl_info info;
+    tpl_block *blocks;
+    size_t n;
+    /* private: strings live here and in the template's node tree */
+    arena *mem;
+    yl_doc *source;
+} tpl_doc;
+
+/* Expand the template file at path with data (the kind's data tree). Messages
+ * about the template point into the template file, messages about data into
+ * the data files. NULL on errors (all reported). Caller frees with tpl_doc_free. */
+tpl_doc *tpl_expand_file(const char *path, const yl_node *data, diag *d);
+/* The same with a template already loaded (tests). */
+tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d);
+void tpl_doc_free(tpl_doc *t);
+
+/* Filters, public for tests. Each returns a fresh string in a (arena-owned) or
+ * NULL with a message in *err (a static Russian text). */
+const char *tpl_filter(arena *a, const char *name, const char *value, const char **err);
+
+/* Parse "YYYY-MM-DD" strictly (real calendar dates only). */
+bool tpl_parse_date(const char *s, int *y, int *m, int *d);
+
+#endif

@@ -1,0 +1,647 @@
+/* text: see text.h. Two independent halves: typograf-style non-breaking
+ * spaces over a whole paragraph, and break points of a single word (explicit
+ * hyphens, soft hyphens, libhyphen patterns), both following FACTS.md §2. */
+#include "text.h"
+
+#include <hyphen.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- Characters ---- */
+
+static bool is_digit(uint32_t cp)
+{
+    return cp >= '0' && cp <= '9';
+}
+
+/* Russian letters: а–я, ё and their capitals. */
+static bool is_ru_lower(uint32_t cp)
+{
+    return (cp >= 0x0430 && cp <= 0x044F) || cp == 0x0451;
+}
+
+static bool is_ru_upper(uint32_t cp)
+{
+    return (cp >= 0x0410 && cp <= 0x042F) || cp == 0x0401;
+}
+
+static bool is_upper(uint32_t cp)
+{
+    return (cp >= 'A' && cp <= 'Z') || (cp >= 0x00C0 && cp <= 0x00DE && cp != 0x00D7) ||
+           (cp >= 0x0400 && cp <= 0x042F);
+}
+
+/* Latin (Basic, Latin-1, Extended-A/B) and Cyrillic letters: enough to tell
+ * words from numbers and punctuation in Russian documents. */
+static bool is_letter(uint32_t cp)
+{
+    return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||
+           (cp >= 0x00C0 && cp <= 0x024F && cp != 0x00D7 && cp != 0x00F7) ||
+           (cp >= 0x0400 && cp <= 0x045F);
+}
+
+static uint32_t fold_case(uint32_t cp)
+{
+    if ((cp >= 'A' && cp <= 'Z') || (cp >= 0x0410 && cp <= 0x042F))
+        return cp + 0x20;
+    if (cp == 0x0401)
+        return 0x0451;
+    return cp;
+}
+
+/* Decode one code point; an invalid byte reads as U+FFFD of length 1 so that
+ * scans over unvalidated text always advance. */
+static size_t decode_lenient(const char *s, size_t len, uint32_t *cp)
+{
+    size_t n = utf8_decode(s, len, cp);
+    if (n)
+        return n;
+    *cp = 0xFFFD;
+    return 1;
+}
+
+/* Start of the code point that ends just before s[end], not before s[start]. */
+static size_t step_back(const char *s, size_t start, size_t end)
+{
+    size_t p = end - 1;
+    while (p > start && end - p < 4 && ((unsigned char)s[p] & 0xC0) == 0x80)
+        p--;
+    return p;
+}
+
+/* ---- Typography ---- */
+
+/* A run of text between spaces. Its core drops opening punctuation at the
+ * front and closing punctuation (including dots) at the back: the core of
+ * «(2023» is 2023, of "гг.," is гг, of "И.Н." is И.Н. */
+typedef struct token {
+    const char *s;
+    size_t len;
+    size_t lead, tail; /* core = s[lead..tail) */
+    bool typed_nbsp;   /* the space before it held a U+00A0 */
+} token;
+
+static bool is_opener(uint32_t cp)
+{
+    return cp == '(' || cp == '[' || cp == '{' || cp == '"' || cp == '\'' || cp == 0x00AB ||
+           cp == 0x201E || cp == 0x201C || cp == 0x2018;
+}
+
+static bool is_closer(uint32_t cp)
+{
+    return cp == ')' || cp == ']' || cp == '}' || cp == '"' || cp == '\'' || cp == '.' ||
+           cp == ',' || cp == ';' || cp == ':' || cp == '!' || cp == '?' || cp == 0x00BB ||
+           cp == 0x201C || cp == 0x201D || cp == 0x2019 || cp == 0x2026;
+}
+
+static bool is_space_byte(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static bool is_nbsp_at(const char *s, size_t len, size_t i)
+{
+    return i + 1 < len && (unsigned char)s[i] == 0xC2 && (unsigned char)s[i + 1] == 0xA0;
+}
+
+/* Read the next token from in[*pos..len), skipping the spaces before it.
+ * Runs of ASCII white space and U+00A0 count as one space (YAML folded text).
+ * False at the end of the input. */
+static bool read_token(const char *in, size_t len, size_t *pos, token *t)
+{
+    size_t i = *pos;
+    t->typed_nbsp = false;
+    for (;;) {
+        if (i < len && is_space_byte(in[i])) {
+            i++;
+        } else if (is_nbsp_at(in, len, i)) {
+            t->typed_nbsp = true;
+            i += 2;
+        } else {
+            break;
+        }
+    }
+    if (i == len)
+        return false;
+    size_t start = i;
+    while (i < len && !is_space_byte(in[i]) && !is_nbsp_at(in, len, i)) {
+        uint32_t cp;
+        i += decode_lenient(in + i, len - i, &cp);
+    }
+    t->s = in + start;
+    t->len = i - start;
+    t->lead = 0;
+    while (t->lead < t->len) {
+        uint32_t cp;
+        size_t n = decode_lenient(t->s + t->lead, t->len - t->lead, &cp);
+        if (!is_opener(cp))
+            break;
+        t->lead += n;
+    }
+    t->tail = t->len;
+    while (t->tail > t->lead) {
+        size_t p = step_back(t->s, t->lead, t->tail);
+        uint32_t cp;
+        if (decode_lenient(t->s + p, t->tail - p, &cp) != t->tail - p || !is_closer(cp))
+            break;
+        t->tail = p;
+    }
+    *pos = i;
+    return true;
+}
+
+static const char *core_of(const token *t, size_t *n)
+{
+    *n = t->tail - t->lead;
+    return t->s + t->lead;
+}
+
+/* Nothing follows the core: "в", not "в," (a short word before a comma binds nothing). */
+static bool is_bare(const token *t)
+{
+    return t->tail == t->len;
+}
+
+/* The core is followed by a dot: "г.", "И.Н.,", "Шадрин.". */
+static bool has_dot(const token *t)
+{
+    return t->tail < t->len && t->s[t->tail] == '.';
+}
+
+/* The token is exactly its core and one dot: "г.", "ул.", "И.Н.". */
+static bool is_abbreviation(const token *t)
+{
+    return t->tail + 1 == t->len && t->s[t->tail] == '.';
+}
+
+static uint32_t first_cp(const token *t)
+{
+    uint32_t cp = 0;
+    if (t->tail > t->lead)
+        decode_lenient(t->s + t->lead, t->tail - t->lead, &cp);
+    return cp;
+}
+
+/* s[0..n) equals the lower-case literal lit, ignoring letter case. Costs at
+ * most strlen(lit) steps, so list lookups stay constant per token. */
+static bool equals_folded(const char *s, size_t n, const char *lit)
+{
+    size_t i = 0, j = 0, litlen = strlen(lit);
+    while (i < n && j < litlen) {
+        uint32_t a, b;
+        i += decode_lenient(s + i, n - i, &a);
+        j += decode_lenient(lit + j, litlen - j, &b);
+        if (fold_case(a) != b)
+            return false;
+    }
+    return i == n && j == litlen;
+}
+
+static bool core_in(const token *t, const char *const *list)
+{
+    size_t n;
+    const char *s = core_of(t, &n);
+    for (; *list; list++)
+        if (equals_folded(s, n, *list))
+            return true;
+    return false;
+}
+
+static size_t count_digits(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && is_digit((unsigned char)s[i]))
+        i++;
+    return i;
+}
+
+/* typograf common/nbsp/afterShortWord, ru list (src/data/ru.ts). */
+static const char *const short_words[] = {"а",  "бы", "в",  "во", "да", "до", "же", "за", "и",
+                                          "из", "к",  "ко", "ли", "на", "не", "ни", "но", "о",
+                                          "об", "от", "по", "с",  "со", "то", "у",  NULL};
+
+/* ru/nbsp/beforeParticle, narrowed to the particles FACTS.md §2 names. */
+static const char *const particles[] = {"ли", "же", "бы", NULL};
+
+/* Month names in the genitive, as dates are written ("5 июня"). */
+static const char *const months[] = {"января", "февраля", "марта",   "апреля",   "мая",
+                                     "июня",   "июля",    "августа", "сентября", "октября",
+                                     "ноября", "декабря", NULL};
+
+/* Abbreviations that bind the next word: typograf ru/nbsp/addr (обл., ул.,
+ * д., кв., …) plus the references of legal text, "п. 2", "ч. 1 ст. 28",
+ * "т. 2", "см. …" (ru/nbsp/see). "г." has its own rule. */
+static const char *const address_words[] = {
+    "обл", "кр",   "ст",  "пос", "с",   "д",   "ул",  "пер",  "пр", "пр-т", "просп", "пл",
+    "бул", "б-р",  "наб", "ш",   "туп", "оф",  "ком", "комн", "уч", "вл",   "влад",  "стр",
+    "кор", "корп", "кв",  "под", "эт",  "мкр", "т",   "п",    "пп", "ч",    "см",    NULL};
+
+static const char *const year_words[] = {"г", "гг", NULL};
+
+static bool is_number_sign(const token *t)
+{
+    static const char *const signs[] = {"№", "№№", NULL};
+    return is_bare(t) && core_in(t, signs);
+}
+
+static bool starts_with_digit(const token *t)
+{
+    return t->tail > t->lead && is_digit((unsigned char)t->s[t->lead]);
+}
+
+static bool ends_with_digit(const token *t)
+{
+    return is_bare(t) && t->tail > t->lead && is_digit((unsigned char)t->s[t->tail - 1]);
+}
+
+static bool is_day(const token *t)
+{
+    size_t n;
+    const char *s = core_of(t, &n);
+    if (!is_bare(t) || n == 0 || n > 2 || count_digits(s, n) != n)
+        return false;
+    int day = n == 1 ? s[0] - '0' : (s[0] - '0') * 10 + (s[1] - '0');
+    return day >= 1 && day <= 31;
+}
+
+static bool is_year(const token *t)
+{
+    size_t n;
+    const char *s = core_of(t, &n);
+    return count_digits(s, n) == 4;
+}
+
+/* One to three capital letters separated by dots: the core of "И.Н." or "И.". */
+static bool is_initials_core(const token *t)
+{
+    size_t n;
+    const char *s = core_of(t, &n);
+    size_t i = 0, letters = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t k = decode_lenient(s + i, n - i, &cp);
+        if (!is_upper(cp) || ++letters > 3)
+            return false;
+        i += k;
+        if (i < n && s[i++] != '.')
+            return false;
+    }
+    return letters > 0 && s[n - 1] != '.';
+}
+
+/* A capitalised Russian word, double-barrelled allowed: "Шадрин", "Петров-Водкин". */
+static bool is_surname(const token *t)
+{
+    size_t n;
+    const char *s = core_of(t, &n);
+    size_t i = 0;
+    for (;;) {
+        uint32_t cp;
+        if (i == n)
+            return false;
+        size_t k = decode_lenient(s + i, n - i, &cp);
+        if (!is_ru_upper(cp))
+            return false;
+        i += k;
+        size_t lower = 0;
+        while (i < n && (k = decode_lenient(s + i, n - i, &cp)) && is_ru_lower(cp)) {
+            i += k;
+            lower++;
+        }
+        if (lower == 0)
+            return false;
+        if (i == n)
+            return true;
+        if (s[i++] != '-')
+            return false;
+    }
+}
+
+/* One to three lower-case Russian letters: the parts of "т. д.", "и. о.". */
+static bool is_short_abbreviation(const token *t)
+{
+    size_t n;
+    const char *s = core_of(t, &n);
+    size_t i = 0, letters = 0;
+    while (i < n) {
+        uint32_t cp;
+        i += decode_lenient(s + i, n - i, &cp);
+        if (!is_ru_lower(cp) || ++letters > 3)
+            return false;
+    }
+    return letters > 0;
+}
+
+static bool core_is(const token *t, const char *lit)
+{
+    size_t n;
+    const char *s = core_of(t, &n);
+    return equals_folded(s, n, lit);
+}
+
+static bool is_dash(const token *t)
+{
+    return (t->len == 1 && t->s[0] == '-') ||
+           (t->len == 3 && (!memcmp(t->s, "\u2013", 3) || !memcmp(t->s, "\u2014", 3)));
+}
+
+/* Whether the space between l and r must not break. before is the token
+ * preceding l, or NULL. Rule names are typograf's (FACTS.md §2). */
+static bool binds(const token *before, const token *l, const token *r)
+{
+    /* ru/nbsp/afterNumberSign: "№ 669"; only a typed space becomes NBSP.
+     * typograf puts U+202F here, which PT Serif lacks (FACTS.md §2). */
+    if (is_number_sign(l) && starts_with_digit(r))
+        return true;
+    /* ru/nbsp/initials, both orders, and between the initials themselves:
+     * "И. Н. Шадрин", "Шадрин И.Н." (the signature keeps them on one line,
+     * FACTS.md §1.6). */
+    bool r_initials = has_dot(r) && is_initials_core(r);
+    if (is_abbreviation(l) && is_initials_core(l) && (r_initials || is_surname(r)))
+        return true;
+    if (is_bare(l) && is_surname(l) && r_initials)
+        return true;
+    /* ru/nbsp/year: "2023 г.", "2023–2025 гг." */
+    if (ends_with_digit(l) && has_dot(r) && core_in(r, year_words))
+        return true;
+    /* ru/nbsp/dayMonth: "5 июня"; and the year after the month, because a
+     * date in words must not break at all (FACTS.md §1.5). */
+    if (is_day(l) && core_in(r, months))
+        return true;
+    if (is_bare(l) && core_in(l, months) && is_year(r))
+        return true;
+    /* ru/nbsp/addr: "г. Братск" but not the year in "2023 г. Министерство". */
+    if (is_abbreviation(l) && core_in(l, year_words) && is_upper(first_cp(r)) &&
+        !(before && ends_with_digit(before)))
+        return true;
+    /* ru/nbsp/addr and legal references: "ул. Мира", "п. 2"; the "д." that
+     * closes "т. д." binds nothing. */
+    uint32_t rc = first_cp(r);
+    if (is_abbreviation(l) && core_in(l, address_words) && (is_letter(rc) || is_digit(rc)) &&
+        !(before && is_abbreviation(before) && core_is(before, "т")))
+        return true;
+    /* ru/nbsp/abbr: "т. д.", "т. е.", "и. о." */
+    if (is_abbreviation(l) && has_dot(r) && is_short_abbreviation(l) && is_short_abbreviation(r))
+        return true;
+    /* common/nbsp/afterShortWord and ru/nbsp/beforeParticle. */
+    if (is_bare(l) && core_in(l, short_words))
+        return true;
+    if (is_bare(l) && core_in(r, particles))
+        return true;
+    /* ru/dash/main: no line starts with a dash. */
+    return is_dash(r);
+}
+
+/* Copy s[0..n), replacing bytes that are not UTF-8 with U+FFFD so the result
+ * is always valid whatever the caller passed. */
+static void put_valid(buf *b, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t k = utf8_decode(s + i, n - i, &cp);
+        if (k) {
+            buf_putn(b, s + i, k);
+            i += k;
+        } else {
+            buf_put_cp(b, 0xFFFD);
+            i++;
+        }
+    }
+}
+
+/* ru/dash/main: a hyphen-minus with spaces on both sides is an em dash. */
+static void put_token(buf *b, const token *t, bool spaced)
+{
+    if (spaced && t->len == 1 && t->s[0] == '-')
+        buf_puts(b, "\u2014");
+    else
+        put_valid(b, t->s, t->len);
+}
+
+char *text_typography(const char *in, size_t len)
+{
+    /* One pass with a window of three tokens: every decision looks at the
+     * two words around a space and the word before them, so the work is
+     * linear in the input. */
+    buf out;
+    buf_init(&out);
+    token before, left, right;
+    bool have_before = false, have_left = false;
+    size_t pos = 0;
+    while (read_token(in, len, &pos, &right)) {
+        if (have_left) {
+            put_token(&out, &left, have_before);
+            bool nbsp = right.typed_nbsp || binds(have_before ? &before : NULL, &left, &right);
+            buf_put_cp(&out, nbsp ? TEXT_NBSP : ' ');
+        }
+        before = left;
+        have_before = have_left;
+        left = right;
+        have_left = true;
+    }
+    if (have_left)
+        put_token(&out, &left, false);
+    return buf_take(&out);
+}
+
+/* ---- Hyphenation ---- */
+
+struct text_hyph {
+    HyphenDict *dict;
+};
+
+text_hyph *text_hyph_load(const char *path)
+{
+    HyphenDict *dict = hnj_hyphen_load(path);
+    if (!dict)
+        return NULL;
+    /* Words are handed over in KOI8-R (to_koi8r): a dictionary in any other
+     * encoding would match nothing, silently. */
+    if (strcmp(dict->cset, "KOI8-R") != 0) {
+        hnj_hyphen_free(dict);
+        return NULL;
+    }
+    text_hyph *h = xmalloc(sizeof *h);
+    h->dict = dict;
+    return h;
+}
+
+void text_hyph_free(text_hyph *h)
+{
+    if (!h)
+        return;
+    hnj_hyphen_free(h->dict);
+    free(h);
+}
+
+/* KOI8-R codes of а..я (U+0430..U+044F); ё is 0xA3. The dictionary is
+ * KOI8-R and matches lower case only (FACTS.md §4). */
+static const unsigned char koi8r_lower[32] = {
+    0xC1, 0xC2, 0xD7, 0xC7, 0xC4, 0xC5, 0xD6, 0xDA, 0xC9, 0xCA, 0xCB, 0xCC, 0xCD, 0xCE, 0xCF, 0xD0,
+    0xD2, 0xD3, 0xD4, 0xD5, 0xC6, 0xC8, 0xC3, 0xDE, 0xDB, 0xDD, 0xDF, 0xD9, 0xD8, 0xDC, 0xC0, 0xD1};
+
+/* cp is a Russian letter (part.russian). */
+static char to_koi8r(uint32_t cp)
+{
+    cp = fold_case(cp);
+    return (char)(cp == 0x0451 ? 0xA3 : koi8r_lower[cp - 0x0430]);
+}
+
+/* Characters that end a part of a compound word. A break may follow all
+ * but U+2011, the non-breaking hyphen. */
+static bool is_hyphen(uint32_t cp)
+{
+    return cp == '-' || cp == 0x2010 || cp == 0x2011 || cp == 0x2013 || cp == 0x2014;
+}
+
+/* The part of a word between explicit hyphens. */
+typedef struct part {
+    size_t start, end; /* bytes of the word */
+    size_t letters, capitals, soft_hyphens;
+    bool russian; /* nothing but Russian letters */
+    bool dotted;  /* a dot inside: "И.Н", "т.д" */
+} part;
+
+static void scan_part(const char *word, size_t start, size_t end, part *p)
+{
+    memset(p, 0, sizeof *p);
+    p->start = start;
+    p->russian = true;
+    size_t i = start;
+    while (i < end) {
+        uint32_t cp;
+        size_t n = decode_lenient(word + i, end - i, &cp);
+        if (is_hyphen(cp))
+            break;
+        i += n;
+        p->letters += is_letter(cp);
+        p->capitals += is_upper(cp);
+        p->soft_hyphens += cp == TEXT_SHY;
+        p->dotted |= cp == '.';
+        p->russian &= is_ru_lower(cp) || is_ru_upper(cp);
+    }
+    p->end = i;
+}
+
+typedef struct sink {
+    text_break *out;
+    size_t cap, n;
+} sink;
+
+static void emit_break(sink *s, size_t at, bool add_hyphen)
+{
+    if (s->n < s->cap)
+        s->out[s->n++] = (text_break){at, add_hyphen};
+}
+
+/* Розенталь and Правила 1956 §117–119 (FACTS.md §2): never leave or carry
+ * one letter, and never separate ъ, ь, й from the letter before. The two-letter minimum also
+ * matches the dictionary's LEFTHYPHENMIN/RIGHTHYPHENMIN 2. */
+static bool may_break(size_t letters_before, size_t letters_after, uint32_t next)
+{
+    uint32_t c = fold_case(next);
+    return letters_before >= 2 && letters_after >= 2 && c != 0x044A && c != 0x044C && c != 0x0439;
+}
+
+/* A soft hyphen typed in a part marks the only places it may break there:
+ * the writer chose them, the patterns are not consulted (as TeX's \-). */
+static void break_at_soft_hyphens(const char *word, const part *p, sink *s)
+{
+    size_t letters = 0, i = p->start;
+    while (i < p->end) {
+        uint32_t cp, next = 0;
+        size_t n = decode_lenient(word + i, p->end - i, &cp);
+        if (i + n < p->end)
+            decode_lenient(word + i + n, p->end - i - n, &next);
+        if (cp == TEXT_SHY && may_break(letters, p->letters - letters, next))
+            emit_break(s, i + n - 1, true);
+        letters += is_letter(cp);
+        i += n;
+    }
+}
+
+/* Pattern breaks inside a part of Russian letters (at most TEXT_MAX_WORD). */
+static void break_by_patterns(const text_hyph *h, const char *word, const part *p, sink *s)
+{
+    char koi[TEXT_MAX_WORD + 1];
+    char hyphens[TEXT_MAX_WORD + 5];
+    size_t ends[TEXT_MAX_WORD];
+    uint32_t cps[TEXT_MAX_WORD];
+    size_t n = 0;
+    for (size_t i = p->start; i < p->end; n++) {
+        i += decode_lenient(word + i, p->end - i, &cps[n]);
+        koi[n] = to_koi8r(cps[n]);
+        ends[n] = i;
+    }
+    koi[n] = '\0';
+    /* rep/pos/cut stay NULL for the Russian patterns (no non-standard
+     * hyphenation); libhyphen allocates them otherwise, so free them. */
+    char **rep = NULL;
+    int *pos = NULL, *cut = NULL;
+    int failed = hnj_hyphen_hyphenate2(h->dict, koi, (int)n, hyphens, NULL, &rep, &pos, &cut);
+    if (rep)
+        for (size_t k = 0; k < n; k++)
+            free(rep[k]);
+    free(rep);
+    free(pos);
+    free(cut);
+    if (failed)
+        return;
+    /* An odd value in hyphens[k] marks a break after byte k (hyphen.h). */
+    for (size_t k = 0; k + 1 < n; k++)
+        if ((hyphens[k] & 1) && may_break(k + 1, n - k - 1, cps[k + 1]))
+            emit_break(s, ends[k] - 1, true);
+}
+
+static void break_part(const text_hyph *h, const char *word, const part *p, sink *s)
+{
+    if (p->soft_hyphens)
+        break_at_soft_hyphens(word, p, s);
+    else if (h && p->russian && p->letters >= 4 && p->letters <= TEXT_MAX_WORD)
+        break_by_patterns(h, word, p, s);
+}
+
+size_t text_word_breaks(const text_hyph *h, const char *word, size_t len, text_break *out,
+                        size_t cap)
+{
+    /* The word proper runs from its first letter to its last: quotes and
+     * punctuation around it never break off (FACTS.md §2, studopedia). A
+     * digit anywhere forbids every break: "2023-2025", "7-й", "273-ФЗ". */
+    size_t first = len, end = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t n = utf8_decode(word + i, len - i, &cp);
+        if (!n || is_digit(cp))
+            return 0;
+        if (is_letter(cp)) {
+            if (first == len)
+                first = i;
+            end = i + n;
+        }
+        i += n;
+    }
+    sink s = {out, cap, 0};
+    size_t prev_letters = 0, dash_at = 0;
+    bool after_dash = false;
+    for (size_t i = first; i < end;) {
+        part p;
+        scan_part(word, i, end, &p);
+        /* Abbreviations (2+ capitals: МБОУ, КЗоТ) and anything with a dot
+         * inside (initials "И.Н.", "т.д.") are never broken (FACTS.md §2). */
+        if (p.capitals >= 2 || p.dotted)
+            return 0;
+        if (after_dash && prev_letters >= 2 && p.letters >= 2)
+            emit_break(&s, dash_at, false);
+        break_part(h, word, &p, &s);
+        if (p.end == end)
+            break;
+        uint32_t cp;
+        size_t n = decode_lenient(word + p.end, end - p.end, &cp);
+        after_dash = cp != 0x2011;
+        dash_at = p.end + n - 1;
+        prev_letters = p.letters;
+        i = p.end + n;
+    }
+    return s.n;
+}

@@ -1,0 +1,55 @@
+/* text: Russian typography and hyphenation. The only module that calls
+ * libhyphen. Owns the loaded dictionary; strings it returns are the caller's. */
+#ifndef NASTAVDOC_TEXT_H
+#define NASTAVDOC_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "util.h"
+
+#define TEXT_NBSP 0x00A0u
+#define TEXT_SHY 0x00ADu
+/* Longer letter runs are not hyphenated: libhyphen 2.8.8 is not fuzz-hardened (FACTS.md §4). */
+#define TEXT_MAX_WORD 64
+
+/* Apply the typograf-style non-breaking-space rules to UTF-8 text
+ * (FACTS.md §2): after «№», between initials and surname, before «г.»/«гг.»,
+ * after one-letter and short prepositions/conjunctions, before a dash.
+ * Typed text is otherwise kept: quotes and dashes as written, except that
+ * " - " becomes NBSP + "—" + space. Runs of white space collapse to one space
+ * and the ends are trimmed (YAML folded text); a typed U+00A0 stays. The
+ * result is valid UTF-8 (invalid input bytes become U+FFFD). Caller frees. */
+char *text_typography(const char *in, size_t len);
+
+typedef struct text_hyph text_hyph;
+
+/* Load the substring-expanded KOI8-R pattern file (build/hyph_ru_RU.dic).
+ * NULL when it cannot be read or is not KOI8-R. text_hyph_free(NULL) is a
+ * no-op. */
+text_hyph *text_hyph_load(const char *path);
+void text_hyph_free(text_hyph *h);
+
+/* A place where a word may break: after byte `at` of the word, so the line
+ * ends with word[0..at] and the next starts at word[at + 1]. add_hyphen is
+ * true for a hyphenation point (a "-" is drawn), false after an explicit hyphen
+ * or dash that is already in the word. */
+typedef struct text_break {
+    size_t at;
+    bool add_hyphen;
+} text_break;
+
+/* Break points of one word (a run of text without spaces or U+00A0; may carry
+ * punctuation, quotes, digits). Writes at most cap breaks in increasing order,
+ * returns how many. Never a break inside initials, numbers, abbreviations or
+ * all-caps words; at least two letters stay on each side; never one letter
+ * left or carried. h may be NULL (only explicit hyphens count). A typed soft
+ * hyphen (TEXT_SHY) is a break point with add_hyphen and replaces the patterns
+ * in its part of the word; the caller removes every U+00AD before drawing.
+ * Invalid UTF-8 gets no breaks. */
+size_t text_word_breaks(const text_hyph *h, const char *word, size_t len, text_break *out,
+                        size_t cap);
+
+#endif

@@ -1,0 +1,344 @@
+/* util: see util.h. */
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* The one mutable global of the program: the out-of-memory exit has no
+ * context to find the temporary output it must remove (STYLE.md §3). */
+static const char *cleanup_path;
+
+void util_set_cleanup_path(const char *path)
+{
+    cleanup_path = path;
+}
+
+static void out_of_memory(void)
+{
+    fputs("nastavdoc: недостаточно памяти\n", stderr);
+    if (cleanup_path)
+        remove(cleanup_path);
+    exit(3);
+}
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        out_of_memory();
+    return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        out_of_memory();
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        out_of_memory();
+    return q;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+    char *p = xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *xstrdup(const char *s)
+{
+    return xstrndup(s, strlen(s));
+}
+
+/* Arena: a chain of blocks; big requests get a block of their own. */
+enum { ARENA_BLOCK = 64 * 1024, ARENA_ALIGN = 16 };
+
+typedef struct arena_block {
+    struct arena_block *next;
+    size_t used, cap;
+    _Alignas(ARENA_ALIGN) unsigned char data[];
+} arena_block;
+
+struct arena {
+    arena_block *head;
+};
+
+arena *arena_new(void)
+{
+    return xcalloc(1, sizeof(arena));
+}
+
+void arena_free(arena *a)
+{
+    if (!a)
+        return;
+    arena_block *b = a->head;
+    while (b) {
+        arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    free(a);
+}
+
+void *arena_alloc(arena *a, size_t n)
+{
+    n = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+    if (n == 0)
+        n = ARENA_ALIGN;
+    arena_block *b = a->head;
+    if (!b || b->cap - b->used < n) {
+        size_t cap = n > ARENA_BLOCK / 2 ? n : ARENA_BLOCK;
+        arena_block *nb = xmalloc(sizeof(arena_block) + cap);
+        nb->used = 0;
+        nb->cap = cap;
+        if (b && cap != ARENA_BLOCK) {
+            /* keep the current block for small requests */
+            nb->next = b->next;
+            b->next = nb;
+        } else {
+            nb->next = b;
+            a->head = nb;
+        }
+        b = nb;
+    }
+    void *p = b->data + b->used;
+    b->used += n;
+    memset(p, 0, n);
+    return p;
+}
+
+char *arena_strndup(arena *a, const char *s, size_t n)
+{
+    char *p = arena_alloc(a, n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *arena_strdup(arena *a, const char *s)
+{
+    return arena_strndup(a, s, strlen(s));
+}
+
+char *arena_printf(arena *a, const char *fmt, ...)
+{
+    buf b;
+    buf_init(&b);
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    char *p = arena_strndup(a, b.data ? b.data : "", b.len);
+    buf_fini(&b);
+    return p;
+}
+
+void buf_init(buf *b)
+{
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+void buf_fini(buf *b)
+{
+    free(b->data);
+    buf_init(b);
+}
+
+void buf_clear(buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+static void buf_grow(buf *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
+    b->data = xrealloc(b->data, cap);
+    b->cap = cap;
+}
+
+void buf_putn(buf *b, const char *s, size_t n)
+{
+    buf_grow(b, n);
+    if (n)
+        memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void buf_puts(buf *b, const char *s)
+{
+    buf_putn(b, s, strlen(s));
+}
+
+void buf_putc(buf *b, char c)
+{
+    buf_putn(b, &c, 1);
+}
+
+void buf_put_cp(buf *b, uint32_t cp)
+{
+    char tmp[4];
+    buf_putn(b, tmp, utf8_encode(cp, tmp));
+}
+
+void buf_vprintf(buf *b, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0)
+        return;
+    buf_grow(b, (size_t)n);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+}
+
+void buf_printf(buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+char *buf_take(buf *b)
+{
+    char *p = b->data ? b->data : xstrdup("");
+    buf_init(b);
+    return p;
+}
+
+size_t utf8_decode(const char *s, size_t len, uint32_t *cp)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (len == 0)
+        return 0;
+    uint32_t c = u[0];
+    size_t n;
+    uint32_t min;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if ((c & 0xE0) == 0xC0) {
+        n = 2, c &= 0x1F, min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+        n = 3, c &= 0x0F, min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+        n = 4, c &= 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (len < n)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((u[i] & 0xC0) != 0x80)
+            return 0;
+        c = (c << 6) | (u[i] & 0x3F);
+    }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        return 0;
+    *cp = c;
+    return n;
+}
+
+size_t utf8_check(const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp;
+        size_t n = utf8_decode(s + i, len - i, &cp);
+        if (!n)
+            return i;
+        i += n;
+    }
+    return len;
+}
+
+size_t utf8_count(const char *s, size_t len)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < len; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            count++;
+    return count;
+}
+
+size_t utf8_encode(uint32_t cp, char out[4])
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    } else if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    } else if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+char *util_read_file(const char *path, size_t max, size_t *len)
+{
+    char *data = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0)
+        goto out;
+    if (S_ISDIR(st.st_mode)) {
+        errno = EISDIR;
+        goto out;
+    }
+    buf b;
+    buf_init(&b);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (b.len + n > max) {
+            buf_fini(&b);
+            errno = EFBIG;
+            goto out;
+        }
+        buf_putn(&b, chunk, n);
+    }
+    if (ferror(f)) {
+        int e = errno;
+        buf_fini(&b);
+        errno = e ? e : EIO;
+        goto out;
+    }
+    *len = b.len;
+    data = buf_take(&b);
+out:
+    fclose(f);
+    return data;
+}

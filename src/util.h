@@ -1,0 +1,68 @@
+/* util: allocation that never returns NULL, an arena, a growable buffer and
+ * UTF-8 decoding. Owns nothing beyond what each object holds. Any module may
+ * include it. */
+#ifndef NASTAVDOC_UTIL_H
+#define NASTAVDOC_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define UTIL_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define UTIL_PRINTF(f, a)
+#endif
+
+/* The xmalloc family: on exhaustion print «недостаточно памяти», remove the
+ * registered temporary output (util_set_cleanup_path) and exit with 3. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Path removed by the out-of-memory exit; NULL clears it. Borrowed. */
+void util_set_cleanup_path(const char *path);
+
+/* Arena: many small allocations freed at once. arena_free(NULL) is a no-op. */
+typedef struct arena arena;
+arena *arena_new(void);
+void arena_free(arena *a);
+void *arena_alloc(arena *a, size_t n); /* zeroed, aligned for any type */
+char *arena_strdup(arena *a, const char *s);
+char *arena_strndup(arena *a, const char *s, size_t n);
+char *arena_printf(arena *a, const char *fmt, ...) UTIL_PRINTF(2, 3);
+
+/* Growable byte buffer, always NUL-terminated once anything was added. */
+typedef struct buf {
+    char *data;
+    size_t len, cap;
+} buf;
+void buf_init(buf *b);
+void buf_fini(buf *b);
+void buf_clear(buf *b);
+void buf_putn(buf *b, const char *s, size_t n);
+void buf_puts(buf *b, const char *s);
+void buf_putc(buf *b, char c);
+void buf_put_cp(buf *b, uint32_t cp); /* UTF-8 encode one code point */
+void buf_printf(buf *b, const char *fmt, ...) UTIL_PRINTF(2, 3);
+void buf_vprintf(buf *b, const char *fmt, va_list ap);
+/* Hand the bytes over; the buffer is empty afterwards. Caller frees. */
+char *buf_take(buf *b);
+
+/* UTF-8. utf8_decode reads one code point from s[0..len); returns the bytes
+ * used, or 0 for an invalid or truncated sequence (overlongs and surrogates
+ * are invalid). */
+size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
+/* Offset of the first invalid byte, or len when all of s is valid. */
+size_t utf8_check(const char *s, size_t len);
+/* Number of code points in valid UTF-8. */
+size_t utf8_count(const char *s, size_t len);
+size_t utf8_encode(uint32_t cp, char out[4]);
+
+/* Whole file into memory, NUL-terminated; NULL with errno set on failure
+ * or when it exceeds max bytes (errno = EFBIG). Caller frees. */
+char *util_read_file(const char *path, size_t max, size_t *len);
+
+#endif

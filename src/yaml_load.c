@@ -1,0 +1,1085 @@
+/* yaml_load: see yaml_load.h. libyaml's event API feeds an explicit stack of
+ * open collections, so deep input never turns into deep C recursion; the
+ * stack is a fixed array of YL_MAX_DEPTH frames because libyaml 0.2.5 has no
+ * depth limit of its own. Aliases become shared nodes (the tree is a DAG), and
+ * the nodes they would expand to are counted while reading, so an alias bomb
+ * fails before anyone walks it. Includes are resolved after a file is parsed,
+ * by recursion bounded by YL_MAX_INCLUDE_DEPTH. */
+#include "yaml_load.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+/* Characters of user text (keys, anchors, paths) quoted in a message: a key of
+ * a megabyte must not flood the terminal. */
+enum { MSG_TEXT_MAX = 60 };
+
+struct yl_doc {
+    arena *mem; /* every node and string of the tree */
+    yl_node *root;
+    const char *path;    /* as given */
+    const char *dossier; /* folder of path; NULL for text loaded from memory */
+};
+
+/* Open-addressing hash table from byte strings to pointers. It borrows the
+ * key strings. Used for anchors, for duplicate keys and for the include merge,
+ * where a linear search would make a 4 MiB file of keys quadratic. */
+typedef struct strtab_slot {
+    const char *key; /* NULL: empty slot */
+    size_t len;
+    void *val;
+} strtab_slot;
+
+typedef struct strtab {
+    strtab_slot *slots;
+    size_t cap, n; /* cap is 0 or a power of two, at most half full */
+} strtab;
+
+/* FNV-1a with a final mix, so that the low bits used for the slot depend on
+ * every byte of the key. */
+static size_t hash_bytes(const char *s, size_t len)
+{
+    uint64_t h = 14695981039346656037u;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211u;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdu;
+    h ^= h >> 33;
+    return (size_t)h;
+}
+
+static strtab_slot *table_find_slot(const strtab *t, const char *key, size_t len)
+{
+    size_t mask = t->cap - 1;
+    for (size_t i = hash_bytes(key, len) & mask;; i = (i + 1) & mask) {
+        strtab_slot *s = &t->slots[i];
+        if (!s->key || (s->len == len && memcmp(s->key, key, len) == 0))
+            return s;
+    }
+}
+
+static void *table_get(const strtab *t, const char *key, size_t len)
+{
+    return t->n ? table_find_slot(t, key, len)->val : NULL;
+}
+
+static void table_grow(strtab *t)
+{
+    strtab old = *t;
+    t->cap = old.cap ? old.cap * 2 : 16;
+    t->slots = xcalloc(t->cap, sizeof *t->slots);
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.slots[i].key)
+            *table_find_slot(t, old.slots[i].key, old.slots[i].len) = old.slots[i];
+    free(old.slots);
+}
+
+/* Insert or replace; key must outlive the table. */
+static void table_put(strtab *t, const char *key, size_t len, void *val)
+{
+    if (2 * (t->n + 1) > t->cap)
+        table_grow(t);
+    strtab_slot *s = table_find_slot(t, key, len);
+    if (!s->key) {
+        s->key = key;
+        s->len = len;
+        t->n++;
+    }
+    s->val = val;
+}
+
+static void table_fini(strtab *t)
+{
+    free(t->slots);
+    t->slots = NULL;
+    t->cap = t->n = 0;
+}
+
+/* Frames are reused for every map at their depth: a big table would make
+ * each later small map pay for clearing it, so a big one is dropped. */
+static void table_clear(strtab *t)
+{
+    if (t->cap > 64)
+        table_fini(t);
+    else if (t->cap)
+        memset(t->slots, 0, t->cap * sizeof *t->slots);
+    t->n = 0;
+}
+
+static size_t add_saturating(size_t a, size_t b)
+{
+    return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+/* State of one yl_load_file or yl_load_string call. */
+typedef struct loader {
+    diag *d;
+    arena *mem;     /* the document's arena */
+    arena *scratch; /* names and clipped texts for messages; freed after loading */
+    size_t errors;  /* errors reported by this load: any makes the tree unusable */
+    /* Includes (yl_load_file only). */
+    const char *dossier;      /* folder of the top-level file as given; "." when none */
+    const char *dossier_real; /* its realpath */
+    const char *chain[YL_MAX_INCLUDE_DEPTH + 1];      /* files being loaded, as shown */
+    const char *chain_real[YL_MAX_INCLUDE_DEPTH + 1]; /* the same, realpaths */
+    size_t nchain;
+    strtab loaded; /* realpaths already loaded: a file included twice is merged once */
+} loader;
+
+static void report_error(loader *ld, src_mark at, const char *fmt, ...) UTIL_PRINTF(3, 4);
+
+static void report_error(loader *ld, src_mark at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_report(ld->d, DIAG_ERROR, at, fmt, ap);
+    va_end(ap);
+    ld->errors++;
+}
+
+/* User text for a message: at most MSG_TEXT_MAX characters, line breaks and
+ * tabs shown as spaces. Lives in the loader's scratch arena. */
+static const char *clip_text(loader *ld, const char *s)
+{
+    buf b;
+    buf_init(&b);
+    size_t len = strlen(s), i = 0;
+    for (size_t chars = 0; i < len && chars < MSG_TEXT_MAX; chars++) {
+        uint32_t cp;
+        size_t n = utf8_decode(s + i, len - i, &cp);
+        if (!n)
+            break; /* cannot happen: the file passed utf8_check */
+        if (cp < 0x20)
+            buf_putc(&b, ' ');
+        else
+            buf_putn(&b, s + i, n);
+        i += n;
+    }
+    if (i < len)
+        buf_puts(&b, "…");
+    const char *out = arena_strdup(ld->scratch, b.data ? b.data : "");
+    buf_fini(&b);
+    return out;
+}
+
+/* The only place where libyaml's 0-based marks become ours. */
+static src_mark make_mark(const char *file, yaml_mark_t m)
+{
+    return (src_mark){file, (uint32_t)m.line + 1, (uint32_t)m.column + 1};
+}
+
+/* Mark of byte offset off in text: for errors that libyaml (or we) report as
+ * a byte offset. Columns count characters like libyaml's. */
+static src_mark locate_offset(const char *file, const char *text, size_t len, size_t off)
+{
+    uint32_t line = 1;
+    size_t start = 0;
+    for (size_t i = 0; i < off && i < len; i++) {
+        if (text[i] == '\n') {
+            line++;
+            start = i + 1;
+        }
+    }
+    size_t end = off < len ? off : len;
+    return (src_mark){file, line, (uint32_t)utf8_count(text + start, end - start) + 1};
+}
+
+/* libyaml's common problems and contexts in Russian, with what to do. */
+typedef struct phrase {
+    const char *en, *ru;
+} phrase;
+
+static const phrase problems[] = {
+    {"found character that cannot start any token",
+     "с этого символа не может начинаться значение; если это текст, возьмите его в кавычки"},
+    {"mapping values are not allowed in this context",
+     "здесь не может стоять «: »; если двоеточие — часть текста, возьмите весь текст в "
+     "кавычки, иначе проверьте отступы"},
+    {"could not find expected ':'",
+     "после ключа не найдено «: »; допишите двоеточие с пробелом или возьмите текст в кавычки"},
+    {"found unexpected end of stream",
+     "файл кончился, а кавычка или скобка не закрыта; допишите закрывающую кавычку или скобку"},
+    {"found a tab character that violates indentation",
+     "отступ сделан табуляцией; в YAML отступы делаются только пробелами"},
+    {"found a tab character where an indentation space is expected",
+     "отступ сделан табуляцией; в YAML отступы делаются только пробелами"},
+    {"did not find expected comment or line break",
+     "после значения лишний текст; возьмите всё значение в кавычки или перенесите текст на "
+     "новую строку"},
+    {"block sequence entries are not allowed in this context",
+     "элемент списка «- » здесь не может стоять; проверьте отступ перед «-»"},
+    {"found unknown escape character",
+     "неизвестная последовательность с «\\» в строке в двойных кавычках; напишите «\\\\» "
+     "или возьмите строку в одинарные кавычки"},
+    {"did not find expected alphabetic or numeric character",
+     "после «&» или «*» ожидалось имя якоря из латинских букв, цифр, «-» и «_»; если это "
+     "текст, возьмите его в кавычки"},
+    {"found unexpected ':'", "неожиданное двоеточие; возьмите текст в кавычки"},
+    {"found undefined tag handle",
+     "неизвестный тег после «!»; уберите его или возьмите текст в кавычки"},
+    {"found unexpected document indicator",
+     "строка «---» или «...» оказалась внутри строки в кавычках; закройте кавычку раньше"},
+    {"did not find expected key",
+     "ожидался следующий ключ словаря на том же отступе; проверьте отступы"},
+    {"did not find expected '-' indicator",
+     "ожидался следующий элемент списка «- » на том же отступе; проверьте отступы"},
+    {"did not find expected node content",
+     "ожидалось значение, а его нет; допишите значение или возьмите текст в кавычки"},
+    {"did not find expected ',' or ']'",
+     "в списке в квадратных скобках ожидалась «,» или «]»; проверьте скобки и запятые"},
+    {"did not find expected ',' or '}'",
+     "в словаре в фигурных скобках ожидалась «,» или «}»; проверьте скобки и запятые"},
+    {"did not find expected <document start>",
+     "после конца документа («...») лишний текст; уберите его"},
+    {"control characters are not allowed",
+     "в файле управляющий символ, который нельзя напечатать; удалите его"},
+    {"mapping keys are not allowed in this context",
+     "ключ «? » здесь не может стоять; проверьте отступы"},
+    {"found an indentation indicator equal to 0",
+     "отступ блочного текста не может быть 0; уберите цифру после «|» или «>»"},
+    {"found invalid Unicode character escape code",
+     "неверный код символа после «\\u» или «\\U»; исправьте код"},
+    {"did not find expected hexdecimal number",
+     "после «\\x», «\\u» или «\\U» ожидались шестнадцатеричные цифры; исправьте код или "
+     "напишите «\\\\»"},
+    {"found incompatible YAML document",
+     "строка «%YAML» объявляет несовместимую версию; уберите её"},
+    {"found duplicate %YAML directive", "строка «%YAML» повторяется; оставьте одну"},
+    {"found duplicate %TAG directive", "строка «%TAG» повторяется; оставьте одну"},
+};
+
+static const phrase contexts[] = {
+    {"while scanning a simple key", "здесь начинается ключ"},
+    {"while scanning a quoted scalar", "здесь открыта кавычка"},
+    {"while parsing a quoted scalar", "здесь открыта кавычка"},
+    {"while parsing a block mapping", "здесь начинается словарь"},
+    {"while parsing a block collection", "здесь начинается список"},
+    {"while parsing a flow sequence", "здесь открыта «[»"},
+    {"while parsing a flow mapping", "здесь открыта «{»"},
+    {"while scanning a block scalar", "здесь начинается блочный текст"},
+    {"while scanning a plain scalar", "здесь начинается значение"},
+    {"while parsing a block node", "здесь начинается значение"},
+    {"while parsing a flow node", "здесь начинается значение"},
+    {"while parsing a node", "здесь начинается значение"},
+    {"while scanning an anchor", "здесь начинается якорь"},
+    {"while scanning an alias", "здесь начинается ссылка"},
+    {"while scanning a tag", "здесь начинается тег"},
+    {"while parsing a tag", "здесь начинается тег"},
+};
+
+static const char *find_phrase(const phrase *table, size_t n, const char *en)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(table[i].en, en) == 0)
+            return table[i].ru;
+    return NULL;
+}
+
+/* One anchor of the file being parsed. */
+typedef struct anchor {
+    const char *name;
+    yl_node *node;
+    size_t expanded; /* nodes reachable from node by expansion; valid once done */
+    bool done;       /* false while the anchored collection is still open */
+} anchor;
+
+/* One open sequence or map. The arrays are reused by every collection at
+ * the same depth and copied into the arena when it ends. */
+typedef struct frame {
+    yl_node *node;
+    anchor *anchor; /* completed when the collection ends */
+    yl_node **items;
+    size_t nitems, items_cap;
+    yl_pair *pairs;
+    size_t npairs, pairs_cap;
+    yl_node *key;    /* map: the key waiting for its value */
+    bool want_value; /* map: the next node is the value of key */
+    bool drop;       /* map: key was refused; parse its value but keep neither */
+    size_t expanded; /* nodes reachable from node by expansion, itself included */
+    strtab keys;     /* map: key text -> first key node */
+} frame;
+
+typedef struct parse_state {
+    loader *ld;
+    const char *file; /* interned name for marks */
+    arena *anchors_mem;
+    strtab anchors;
+    frame stack[YL_MAX_DEPTH];
+    size_t depth;
+    size_t written;  /* nodes written in the file, each alias counted once */
+    size_t expanded; /* nodes reachable through alias expansion */
+    yl_node *root;
+    bool fatal; /* stop reading: the rest of the file would not be trustworthy */
+} parse_state;
+
+static yl_node *new_node(parse_state *ps, yl_kind kind, src_mark at)
+{
+    yl_node *n = arena_alloc(ps->ld->mem, sizeof *n);
+    n->kind = kind;
+    n->mark = at;
+    return n;
+}
+
+/* Checks a key that just ended; false when it must be dropped (the error is
+ * reported). at is where the key is written (an alias's own place). */
+static bool accept_key(parse_state *ps, frame *f, const yl_node *key, src_mark at)
+{
+    loader *ld = ps->ld;
+    if (key->kind != YL_SCALAR) {
+        report_error(ld, at,
+                     "ключ словаря — %s, а должен быть строкой; запишите ключ одной строкой "
+                     "перед «: »",
+                     yl_kind_name(key->kind));
+        return false;
+    }
+    if (key->plain && strcmp(key->str, "<<") == 0) {
+        report_error(ld, at,
+                     "ключ слияния «<<» не поддерживается; повторите нужные ключи явно или "
+                     "вынесите общие данные в отдельный файл и подключите его через include");
+        return false;
+    }
+    const yl_node *first = table_get(&f->keys, key->str, key->len);
+    if (first) {
+        const char *name = clip_text(ld, key->str);
+        report_error(ld, at,
+                     "ключ «%s» повторяется в этом словаре; оставьте один из двух (второй не "
+                     "прочитан)",
+                     name);
+        diag_note(ld->d, first->mark, "первый раз ключ «%s» задан здесь", name);
+        return false;
+    }
+    table_put(&f->keys, key->str, key->len, (void *)key);
+    return true;
+}
+
+/* Hand a finished node (or an alias's target) to the open collection. */
+static void attach_node(parse_state *ps, yl_node *n, size_t expanded, src_mark at)
+{
+    if (ps->depth == 0) {
+        ps->root = n;
+        return;
+    }
+    frame *f = &ps->stack[ps->depth - 1];
+    f->expanded = add_saturating(f->expanded, expanded);
+    if (f->node->kind == YL_SEQ) {
+        if (f->nitems == f->items_cap) {
+            f->items_cap = f->items_cap ? 2 * f->items_cap : 8;
+            f->items = xrealloc(f->items, f->items_cap * sizeof *f->items);
+        }
+        f->items[f->nitems++] = n;
+        return;
+    }
+    if (!f->want_value) {
+        f->key = n;
+        f->want_value = true;
+        f->drop = !accept_key(ps, f, n, at);
+        return;
+    }
+    f->want_value = false;
+    if (f->drop)
+        return;
+    if (f->npairs == f->pairs_cap) {
+        f->pairs_cap = f->pairs_cap ? 2 * f->pairs_cap : 8;
+        f->pairs = xrealloc(f->pairs, f->pairs_cap * sizeof *f->pairs);
+    }
+    f->pairs[f->npairs++] = (yl_pair){f->key, n};
+}
+
+static anchor *define_anchor(parse_state *ps, const char *name, yl_node *n)
+{
+    anchor *a = arena_alloc(ps->anchors_mem, sizeof *a);
+    a->name = arena_strdup(ps->anchors_mem, name);
+    a->node = n;
+    /* a later anchor of the same name replaces the earlier one, as YAML says */
+    table_put(&ps->anchors, a->name, strlen(a->name), a);
+    return a;
+}
+
+/* Tags are not part of our data model: !!str only says "not plain"; the
+ * other standard tags are harmless; anything else is a mistake worth a word. */
+static void check_tag(parse_state *ps, const yaml_char_t *tag, src_mark at)
+{
+    if (!tag)
+        return;
+    const char *t = (const char *)tag;
+    if (strcmp(t, "!") == 0 || strncmp(t, "tag:yaml.org,2002:", 18) == 0)
+        return;
+    diag_warning(ps->ld->d, at, "тег «%s» не поддерживается и пропущен; уберите его",
+                 clip_text(ps->ld, t));
+}
+
+static void read_scalar(parse_state *ps, const yaml_event_t *ev)
+{
+    src_mark at = make_mark(ps->file, ev->start_mark);
+    const char *value = (const char *)ev->data.scalar.value;
+    size_t len = ev->data.scalar.length;
+    yl_node *n = new_node(ps, YL_SCALAR, at);
+    n->str = arena_strndup(ps->ld->mem, value, len);
+    n->len = len;
+    n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !ev->data.scalar.tag;
+    if (memchr(value, '\0', len))
+        report_error(ps->ld, at,
+                     "в строке символ NUL («\\0»): его нельзя напечатать, и он обрывает "
+                     "текст; уберите его");
+    check_tag(ps, ev->data.scalar.tag, at);
+    ps->written++;
+    ps->expanded = add_saturating(ps->expanded, 1);
+    if (ev->data.scalar.anchor) {
+        anchor *a = define_anchor(ps, (const char *)ev->data.scalar.anchor, n);
+        a->expanded = 1;
+        a->done = true;
+    }
+    attach_node(ps, n, 1, at);
+}
+
+static void read_alias(parse_state *ps, const yaml_event_t *ev)
+{
+    loader *ld = ps->ld;
+    src_mark at = make_mark(ps->file, ev->start_mark);
+    const char *name = (const char *)ev->data.alias.anchor;
+    anchor *a = table_get(&ps->anchors, name, strlen(name));
+    yl_node *target;
+    size_t size;
+    ps->written++;
+    if (a && a->done) {
+        target = a->node;
+        size = a->expanded;
+    } else {
+        const char *shown = clip_text(ld, name);
+        if (!a) {
+            report_error(ld, at,
+                         "ссылка *%s ведёт на якорь &%s, которого нет выше в этом файле; "
+                         "определите якорь до ссылки или исправьте имя",
+                         shown, shown);
+        } else {
+            report_error(ld, at,
+                         "ссылка *%s стоит внутри узла со своим же якорем &%s: такой узел "
+                         "содержал бы сам себя; уберите ссылку",
+                         shown, shown);
+            diag_note(ld->d, a->node->mark, "якорь &%s начинается здесь", shown);
+        }
+        /* an empty scalar keeps the tree whole so later errors can be found */
+        target = new_node(ps, YL_SCALAR, at);
+        target->str = "";
+        target->plain = true;
+        size = 1;
+    }
+    ps->expanded = add_saturating(ps->expanded, size);
+    size_t budget =
+        ps->written > SIZE_MAX / YL_ALIAS_FACTOR ? SIZE_MAX : ps->written * YL_ALIAS_FACTOR;
+    if (budget < YL_ALIAS_FLOOR)
+        budget = YL_ALIAS_FLOOR;
+    if (ps->expanded > budget) {
+        report_error(ld, at,
+                     "слишком много раскрытий ссылок: с ссылкой *%s документ развернулся бы "
+                     "больше чем в %zu узлов, а в файле записано %zu (допускается в %d раз "
+                     "больше, но не меньше %d); это похоже на «бомбу» из вложенных ссылок — "
+                     "уберите ссылки на узлы, которые сами состоят из ссылок",
+                     clip_text(ld, name), budget, ps->written, YL_ALIAS_FACTOR, YL_ALIAS_FLOOR);
+        ps->fatal = true;
+        return;
+    }
+    attach_node(ps, target, size, at);
+}
+
+static void open_collection(parse_state *ps, const yaml_event_t *ev)
+{
+    bool seq = ev->type == YAML_SEQUENCE_START_EVENT;
+    src_mark at = make_mark(ps->file, ev->start_mark);
+    if (ps->depth == YL_MAX_DEPTH) {
+        report_error(ps->ld, at,
+                     "слишком глубокая вложенность: больше %d уровней списков и словарей друг "
+                     "в друге; упростите структуру файла",
+                     YL_MAX_DEPTH);
+        ps->fatal = true;
+        return;
+    }
+    const yaml_char_t *name = seq ? ev->data.sequence_start.anchor : ev->data.mapping_start.anchor;
+    check_tag(ps, seq ? ev->data.sequence_start.tag : ev->data.mapping_start.tag, at);
+    yl_node *n = new_node(ps, seq ? YL_SEQ : YL_MAP, at);
+    ps->written++;
+    ps->expanded = add_saturating(ps->expanded, 1);
+    frame *f = &ps->stack[ps->depth++];
+    f->node = n;
+    f->anchor = name ? define_anchor(ps, (const char *)name, n) : NULL;
+    f->nitems = f->npairs = 0;
+    f->key = NULL;
+    f->want_value = f->drop = false;
+    f->expanded = 1;
+    table_clear(&f->keys);
+}
+
+static void close_collection(parse_state *ps)
+{
+    arena *mem = ps->ld->mem;
+    frame *f = &ps->stack[--ps->depth];
+    yl_node *n = f->node;
+    if (n->kind == YL_SEQ) {
+        n->n = f->nitems;
+        n->items = arena_alloc(mem, f->nitems * sizeof *n->items);
+        if (f->nitems)
+            memcpy(n->items, f->items, f->nitems * sizeof *n->items);
+    } else {
+        n->n = f->npairs;
+        n->pairs = arena_alloc(mem, f->npairs * sizeof *n->pairs);
+        if (f->npairs)
+            memcpy(n->pairs, f->pairs, f->npairs * sizeof *n->pairs);
+    }
+    if (f->anchor) {
+        f->anchor->expanded = f->expanded;
+        f->anchor->done = true;
+    }
+    attach_node(ps, n, f->expanded, n->mark);
+}
+
+/* The byte where a mark points, or 0 past the end: libyaml names the
+ * problem, the byte tells a tab from other characters it cannot start with. */
+static char byte_at_mark(const char *text, size_t len, src_mark at)
+{
+    size_t i = 0;
+    for (uint32_t line = 1; line < at.line && i < len; i++)
+        if (text[i] == '\n')
+            line++;
+    for (uint32_t col = 1; col < at.col && i < len; col++) {
+        uint32_t cp;
+        size_t n = utf8_decode(text + i, len - i, &cp);
+        i += n ? n : 1;
+    }
+    return i < len ? text[i] : '\0';
+}
+
+static void report_syntax_error(parse_state *ps, const yaml_parser_t *p, const char *text,
+                                size_t len)
+{
+    loader *ld = ps->ld;
+    if (p->error == YAML_MEMORY_ERROR) {
+        report_error(ld, (src_mark){ps->file, 0, 0}, "недостаточно памяти для разбора YAML");
+        return;
+    }
+    const char *en = p->problem ? p->problem : "unknown error";
+    /* reader errors carry a byte offset; scanner and parser errors a mark */
+    src_mark at = p->error == YAML_READER_ERROR
+                      ? locate_offset(ps->file, text, len, p->problem_offset)
+                      : make_mark(ps->file, p->problem_mark);
+    const char *ru = find_phrase(problems, sizeof problems / sizeof *problems, en);
+    if (p->error == YAML_SCANNER_ERROR && byte_at_mark(text, len, at) == '\t')
+        ru = "здесь табуляция; в YAML отступы и промежутки перед значением делаются только "
+             "пробелами — замените табуляцию пробелами";
+    if (ru)
+        report_error(ld, at, "синтаксическая ошибка YAML: %s (%s)", ru, en);
+    else
+        report_error(ld, at,
+                     "синтаксическая ошибка YAML (%s); проверьте отступы, кавычки и скобки "
+                     "рядом",
+                     en);
+    if (p->context && p->error != YAML_READER_ERROR) {
+        const char *ctx = find_phrase(contexts, sizeof contexts / sizeof *contexts, p->context);
+        if (ctx)
+            diag_note(ld->d, make_mark(ps->file, p->context_mark), "%s (%s)", ctx, p->context);
+    }
+}
+
+/* Parse text into the loader's arena. Registers the text with diag under
+ * file. Returns the root, or NULL after a fatal error (reported). Errors that
+ * leave the tree whole (a duplicate key) are counted in ld->errors. */
+static yl_node *parse_text(loader *ld, const char *file, const char *text, size_t len)
+{
+    yl_node *root = NULL;
+    bool parser_ready = false;
+    yaml_parser_t parser;
+    parse_state *ps = xcalloc(1, sizeof *ps);
+    ps->ld = ld;
+    ps->file = file;
+    ps->anchors_mem = arena_new();
+
+    /* Drop a byte order mark (Windows editors write one) before both diag
+     * and libyaml see the text, so that they count columns alike. */
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        text += 3;
+        len -= 3;
+    }
+    if (len > YL_MAX_FILE_SIZE) {
+        report_error(ld, (src_mark){file, 0, 0},
+                     "текст больше %u МиБ (%u байт); разделите его на несколько файлов",
+                     YL_MAX_FILE_SIZE >> 20, YL_MAX_FILE_SIZE);
+        goto out;
+    }
+    diag_source(ld->d, file, text, len);
+    /* libyaml would say "invalid leading UTF-8 octet" with a byte offset; we
+     * check first to point at the line and column */
+    size_t bad = utf8_check(text, len);
+    if (bad < len) {
+        report_error(ld, locate_offset(file, text, len, bad),
+                     "файл не в кодировке UTF-8: байт 0x%02X здесь недопустим; сохраните "
+                     "файл в кодировке UTF-8",
+                     (unsigned)(unsigned char)text[bad]);
+        goto out;
+    }
+    if (!yaml_parser_initialize(&parser)) {
+        report_error(ld, (src_mark){file, 0, 0}, "недостаточно памяти для разбора YAML");
+        goto out;
+    }
+    parser_ready = true;
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING); /* checked above */
+
+    bool seen_document = false, done = false;
+    while (!done && !ps->fatal) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev)) {
+            report_syntax_error(ps, &parser, text, len);
+            goto out;
+        }
+        switch (ev.type) {
+        case YAML_DOCUMENT_START_EVENT:
+            if (seen_document) {
+                report_error(ld, make_mark(file, ev.start_mark),
+                             "в файле больше одного документа YAML: здесь начинается второй; "
+                             "оставьте в файле один документ (уберите лишнюю строку «---») "
+                             "или разнесите документы по разным файлам");
+                ps->fatal = true;
+            }
+            seen_document = true;
+            break;
+        case YAML_STREAM_END_EVENT:
+            done = true;
+            break;
+        case YAML_SCALAR_EVENT:
+            read_scalar(ps, &ev);
+            break;
+        case YAML_ALIAS_EVENT:
+            read_alias(ps, &ev);
+            break;
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+            open_collection(ps, &ev);
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+            close_collection(ps);
+            break;
+        default: /* stream start, document end, nothing to build */
+            break;
+        }
+        yaml_event_delete(&ev);
+    }
+    if (ps->fatal)
+        goto out;
+    /* "---" alone is a document whose root is an empty scalar: as empty as no document */
+    if (!seen_document || (ps->root->kind == YL_SCALAR && ps->root->plain && !ps->root->len)) {
+        report_error(ld, (src_mark){file, 1, 1},
+                     "файл пуст (или в нём одни комментарии): ожидались данные YAML — "
+                     "словарь «ключ: значение»; заполните файл");
+        goto out;
+    }
+    root = ps->root;
+out:
+    if (parser_ready)
+        yaml_parser_delete(&parser);
+    for (size_t i = 0; i < YL_MAX_DEPTH; i++) {
+        free(ps->stack[i].items);
+        free(ps->stack[i].pairs);
+        table_fini(&ps->stack[i].keys);
+    }
+    table_fini(&ps->anchors);
+    arena_free(ps->anchors_mem);
+    free(ps);
+    return root;
+}
+
+/* Whole file, or NULL with the reason reported at `at`. Caller frees. */
+static char *read_text(loader *ld, const char *shown, const char *open_path, src_mark at,
+                       size_t *len)
+{
+    char *text = util_read_file(open_path, YL_MAX_FILE_SIZE, len);
+    if (text)
+        return text;
+    int e = errno;
+    if (e == EISDIR)
+        report_error(ld, at, "«%s» является папкой, а не файлом; укажите путь к YAML-файлу",
+                     clip_text(ld, shown));
+    else if (e == EFBIG)
+        report_error(ld, at,
+                     "файл «%s» больше %u МиБ (%u байт) — это не похоже на данные досье; "
+                     "проверьте, тот ли это файл, или разделите его на части и подключите их "
+                     "через include",
+                     clip_text(ld, shown), YL_MAX_FILE_SIZE >> 20, YL_MAX_FILE_SIZE);
+    else
+        report_error(ld, at, "не удалось открыть «%s»: %s; проверьте путь и права доступа",
+                     clip_text(ld, shown), strerror(e));
+    return NULL;
+}
+
+/* Folder part of path as written: "." when there is none. */
+static const char *take_dirname(arena *a, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return ".";
+    size_t n = (size_t)(slash - path);
+    while (n > 1 && path[n - 1] == '/')
+        n--;
+    return n == 0 ? "/" : arena_strndup(a, path, n);
+}
+
+/* reldir (a normalized path inside the dossier, "" for its top) joined with
+ * path, "." and ".." resolved by text. NULL when ".." climbs out of the
+ * dossier: this catches ../x.yaml even when the file does not exist. */
+static const char *resolve_relative(arena *a, const char *reldir, const char *path)
+{
+    buf b;
+    buf_init(&b);
+    buf_puts(&b, reldir);
+    const char *result = NULL;
+    for (const char *p = path; *p;) {
+        size_t n = strcspn(p, "/");
+        if (n == 2 && p[0] == '.' && p[1] == '.') {
+            if (b.len == 0)
+                goto out;
+            char *slash = strrchr(b.data, '/');
+            b.len = slash ? (size_t)(slash - b.data) : 0;
+            b.data[b.len] = '\0';
+        } else if (n > 0 && !(n == 1 && p[0] == '.')) {
+            if (b.len)
+                buf_putc(&b, '/');
+            buf_putn(&b, p, n);
+        }
+        p += n;
+        if (*p == '/')
+            p++;
+    }
+    result = arena_strdup(a, b.data ? b.data : "");
+out:
+    buf_fini(&b);
+    return result;
+}
+
+static const char *join_path(arena *a, const char *dir, const char *rel)
+{
+    if (strcmp(dir, ".") == 0)
+        return arena_strdup(a, rel);
+    size_t n = strlen(dir);
+    return arena_printf(a, "%s%s%s", dir, dir[n - 1] == '/' ? "" : "/", rel);
+}
+
+static bool is_inside_dossier(const loader *ld, const char *real)
+{
+    size_t n = strlen(ld->dossier_real);
+    if (strncmp(real, ld->dossier_real, n) != 0)
+        return false;
+    return ld->dossier_real[n - 1] == '/' || real[n] == '/';
+}
+
+/* "a.yaml → b.yaml → a.yaml" from the file at chain[from] to next. */
+static const char *describe_chain(loader *ld, size_t from, const char *next)
+{
+    buf b;
+    buf_init(&b);
+    for (size_t i = from; i < ld->nchain; i++)
+        buf_printf(&b, "%s → ", ld->chain[i]);
+    buf_puts(&b, next);
+    const char *s = arena_strdup(ld->scratch, b.data);
+    buf_fini(&b);
+    return s;
+}
+
+static yl_node *load_text(loader *ld, const char *file, const char *rel, const char *real,
+                          const char *text, size_t len);
+
+/* Load the file named by the include item written in a file at reldir of the
+ * dossier. Returns its root map, or NULL when there is nothing to merge
+ * (an error was reported, or the file was merged already). */
+static yl_node *load_include(loader *ld, const yl_node *item, const char *reldir)
+{
+    yl_node *root = NULL;
+    char *real = NULL, *text = NULL;
+    src_mark at = item->mark;
+    if (item->kind != YL_SCALAR || item->len == 0) {
+        report_error(ld, at,
+                     "элемент include должен быть путём к файлу, а здесь %s; напишите путь "
+                     "строкой, например «- school.yaml»",
+                     item->kind == YL_SCALAR ? "пустое значение" : yl_kind_name(item->kind));
+        goto out;
+    }
+    const char *path = clip_text(ld, item->str);
+    if (item->str[0] == '/') {
+        report_error(ld, at,
+                     "путь «%s» в include абсолютный; пишите путь относительно этого файла, "
+                     "внутри папки досье «%s»",
+                     path, ld->dossier);
+        goto out;
+    }
+    const char *rel = resolve_relative(ld->scratch, reldir, item->str);
+    if (!rel) {
+        report_error(ld, at,
+                     "путь «%s» в include выходит (через «..») за папку досье «%s»; подключать "
+                     "можно только файлы внутри этой папки — скопируйте файл в неё",
+                     path, ld->dossier);
+        goto out;
+    }
+    const char *shown = diag_file(ld->d, join_path(ld->scratch, ld->dossier, rel));
+    if (!(real = realpath(shown, NULL))) {
+        report_error(ld, at,
+                     "не удалось открыть подключаемый файл «%s»: %s; путь в include "
+                     "отсчитывается от папки файла, где он написан",
+                     clip_text(ld, shown), strerror(errno));
+        goto out;
+    }
+    if (!is_inside_dossier(ld, real)) {
+        report_error(ld, at,
+                     "файл «%s» из include ведёт (через символическую ссылку) в «%s», за папку "
+                     "досье «%s»; подключать можно только файлы внутри этой папки — скопируйте "
+                     "файл в неё",
+                     clip_text(ld, shown), clip_text(ld, real), ld->dossier);
+        goto out;
+    }
+    for (size_t i = 0; i < ld->nchain; i++) {
+        if (strcmp(ld->chain_real[i], real) == 0) {
+            report_error(ld, at, "цикл include: %s; уберите одно из подключений",
+                         describe_chain(ld, i, shown));
+            goto out;
+        }
+    }
+    if (ld->nchain > YL_MAX_INCLUDE_DEPTH) {
+        report_error(ld, at,
+                     "цепочка include длиннее %d файлов: %s; подключайте общие файлы прямо из "
+                     "документа",
+                     YL_MAX_INCLUDE_DEPTH, describe_chain(ld, 0, shown));
+        goto out;
+    }
+    if (table_get(&ld->loaded, real, strlen(real)))
+        goto out; /* included twice (a diamond): its keys are already there */
+    size_t len;
+    if (!(text = read_text(ld, shown, real, at, &len)))
+        goto out;
+    size_t errors_before = ld->errors;
+    root = load_text(ld, shown, rel, arena_strdup(ld->scratch, real), text, len);
+    if (ld->errors > errors_before)
+        diag_note(ld->d, at, "файл «%s» подключён здесь", clip_text(ld, shown));
+    if (root && root->kind != YL_MAP) {
+        report_error(ld, at,
+                     "файл «%s» подключён через include, но в нём %s, а нужен словарь "
+                     "«ключ: значение»; запишите данные файла ключами",
+                     clip_text(ld, shown), yl_kind_name(root->kind));
+        root = NULL;
+    }
+out:
+    free(real);
+    free(text);
+    return root;
+}
+
+/* A key of the merged root and where it came from. */
+typedef struct merged_pair {
+    yl_pair pair;
+    const char *from; /* included file it came from; NULL for the file's own keys */
+} merged_pair;
+
+/* Replace root's "include" key by the pairs of the files it names. The file's
+ * own keys win silently; between included files the first wins, with a
+ * warning, because which of two shared files should win is not obvious. */
+static void merge_includes(loader *ld, yl_node *root, const char *rel)
+{
+    const yl_node *inc = yl_map_get(root, "include");
+    if (!inc)
+        return;
+    const char *reldir = take_dirname(ld->scratch, rel);
+    if (strcmp(reldir, ".") == 0)
+        reldir = "";
+
+    merged_pair *out = xmalloc((root->n ? root->n : 1) * sizeof *out);
+    size_t n = 0, cap = root->n ? root->n : 1;
+    strtab index = {0}; /* key -> position in out, plus one */
+    for (size_t i = 0; i < root->n; i++) {
+        const yl_node *key = root->pairs[i].key;
+        if (strcmp(key->str, "include") == 0)
+            continue;
+        out[n] = (merged_pair){root->pairs[i], NULL};
+        table_put(&index, key->str, key->len, (void *)(uintptr_t)++n);
+    }
+
+    const yl_node *const *items = &inc;
+    size_t nitems = 1;
+    if (inc->kind == YL_SEQ) {
+        items = (const yl_node *const *)inc->items;
+        nitems = inc->n;
+    } else if (inc->kind == YL_MAP) {
+        report_error(ld, inc->mark,
+                     "ключ include: ожидался путь к файлу или список путей, а здесь словарь; "
+                     "напишите «include: school.yaml» или список строк «- school.yaml»");
+        nitems = 0;
+    } else if (yl_is_null(inc)) {
+        nitems = 0; /* "include:" with nothing: nothing to do */
+    }
+
+    for (size_t i = 0; i < nitems; i++) {
+        const yl_node *child = load_include(ld, items[i], reldir);
+        const char *from = child ? child->mark.file : NULL;
+        for (size_t j = 0; child && j < child->n; j++) {
+            const yl_pair *p = &child->pairs[j];
+            uintptr_t at = (uintptr_t)table_get(&index, p->key->str, p->key->len);
+            if (at && out[at - 1].from) {
+                const char *name = clip_text(ld, p->key->str);
+                diag_warning(ld->d, p->key->mark,
+                             "ключ «%s» уже задан в подключённом раньше файле «%s»; здесь он "
+                             "пропущен — оставьте ключ в одном файле или задайте его в «%s»",
+                             name, out[at - 1].from, root->mark.file);
+                diag_note(ld->d, out[at - 1].pair.key->mark, "ключ «%s» задан здесь", name);
+            }
+            if (at)
+                continue;
+            if (n == cap) {
+                cap *= 2;
+                out = xrealloc(out, cap * sizeof *out);
+            }
+            out[n] = (merged_pair){*p, from};
+            table_put(&index, p->key->str, p->key->len, (void *)(uintptr_t)++n);
+        }
+    }
+
+    root->pairs = arena_alloc(ld->mem, n * sizeof *root->pairs);
+    for (size_t i = 0; i < n; i++)
+        root->pairs[i] = out[i].pair;
+    root->n = n;
+    table_fini(&index);
+    free(out);
+}
+
+/* Parse one file of the dossier and merge its includes. file is the name
+ * shown in marks, rel its path inside the dossier, real its realpath. */
+static yl_node *load_text(loader *ld, const char *file, const char *rel, const char *real,
+                          const char *text, size_t len)
+{
+    yl_node *root = parse_text(ld, file, text, len);
+    if (!root || root->kind != YL_MAP)
+        return root;
+    ld->chain[ld->nchain] = file;
+    ld->chain_real[ld->nchain] = real;
+    ld->nchain++;
+    table_put(&ld->loaded, real, strlen(real), (void *)real);
+    merge_includes(ld, root, rel);
+    ld->nchain--;
+    return root;
+}
+
+static yl_doc *finish_doc(loader *ld, yl_node *root, const char *path, const char *dossier)
+{
+    if (!root || ld->errors)
+        return NULL;
+    yl_doc *doc = arena_alloc(ld->mem, sizeof *doc);
+    doc->mem = ld->mem;
+    doc->root = root;
+    doc->path = arena_strdup(ld->mem, path);
+    doc->dossier = dossier ? arena_strdup(ld->mem, dossier) : NULL;
+    ld->mem = NULL; /* the document owns it now */
+    return doc;
+}
+
+yl_doc *yl_load_file(const char *path, diag *d)
+{
+    yl_doc *doc = NULL;
+    char *text = NULL, *real = NULL, *dossier_real = NULL;
+    loader ld = {.d = d, .mem = arena_new(), .scratch = arena_new()};
+    const char *file = diag_file(d, path);
+    size_t len;
+    if (!(text = read_text(&ld, path, path, (src_mark){file, 0, 0}, &len)))
+        goto out;
+    ld.dossier = take_dirname(ld.scratch, path);
+    if (!(real = realpath(path, NULL)) || !(dossier_real = realpath(ld.dossier, NULL))) {
+        report_error(&ld, (src_mark){file, 0, 0}, "не удалось найти полный путь файла: %s",
+                     strerror(errno));
+        goto out;
+    }
+    ld.dossier_real = dossier_real;
+    const char *slash = strrchr(path, '/');
+    yl_node *root = load_text(&ld, file, slash ? slash + 1 : path, real, text, len);
+    doc = finish_doc(&ld, root, path, ld.dossier);
+out:
+    free(text);
+    free(real);
+    free(dossier_real);
+    table_fini(&ld.loaded);
+    arena_free(ld.scratch);
+    arena_free(ld.mem);
+    return doc;
+}
+
+yl_doc *yl_load_string(const char *name, const char *text, size_t len, diag *d)
+{
+    loader ld = {.d = d, .mem = arena_new(), .scratch = arena_new()};
+    yl_node *root = parse_text(&ld, diag_file(d, name), text, len);
+    yl_doc *doc = finish_doc(&ld, root, name, NULL);
+    arena_free(ld.scratch);
+    arena_free(ld.mem);
+    return doc;
+}
+
+void yl_doc_free(yl_doc *doc)
+{
+    if (doc)
+        arena_free(doc->mem); /* doc itself lives in its arena */
+}
+
+const yl_node *yl_doc_root(const yl_doc *doc)
+{
+    return doc->root;
+}
+
+const char *yl_doc_path(const yl_doc *doc)
+{
+    return doc->path;
+}
+
+const char *yl_doc_dossier(const yl_doc *doc)
+{
+    return doc->dossier;
+}
+
+const yl_node *yl_map_get(const yl_node *map, const char *key)
+{
+    if (!map || map->kind != YL_MAP)
+        return NULL;
+    size_t len = strlen(key);
+    for (size_t i = 0; i < map->n; i++) {
+        const yl_node *k = map->pairs[i].key;
+        if (k->len == len && memcmp(k->str, key, len) == 0)
+            return map->pairs[i].value;
+    }
+    return NULL;
+}
+
+const char *yl_str(const yl_node *n)
+{
+    return n && n->kind == YL_SCALAR ? n->str : NULL;
+}
+
+bool yl_is_null(const yl_node *n)
+{
+    if (!n || n->kind != YL_SCALAR || !n->plain)
+        return false;
+    static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
+    for (size_t i = 0; i < sizeof nulls / sizeof *nulls; i++)
+        if (strcmp(n->str, nulls[i]) == 0)
+            return true;
+    return false;
+}
+
+const char *yl_kind_name(yl_kind k)
+{
+    switch (k) {
+    case YL_SCALAR:
+        return "строка";
+    case YL_SEQ:
+        return "список";
+    case YL_MAP:
+        return "словарь";
+    }
+    return "?";
+}

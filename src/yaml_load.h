@@ -1,0 +1,74 @@
+/* yaml_load: YAML files -> node tree with marks. The only module that calls
+ * libyaml. Owns the tree and all its strings (one arena per yl_doc); borrows
+ * the diag sink for messages and file names. Includes and limits live here. */
+#ifndef NASTAVDOC_YAML_LOAD_H
+#define NASTAVDOC_YAML_LOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "util.h"
+
+typedef enum { YL_SCALAR, YL_SEQ, YL_MAP } yl_kind;
+
+typedef struct yl_node yl_node;
+typedef struct yl_pair {
+    yl_node *key; /* always a YL_SCALAR */
+    yl_node *value;
+} yl_pair;
+
+struct yl_node {
+    yl_kind kind;
+    src_mark mark; /* where the node starts (1-based line and column) */
+    /* YL_SCALAR: NUL-terminated, valid UTF-8; len excludes the NUL.
+     * plain is true for unquoted scalars (only they can mean null/true/number). */
+    const char *str;
+    size_t len;
+    bool plain;
+    /* YL_SEQ: items[0..n); YL_MAP: pairs[0..n), keys unique, in file order */
+    size_t n;
+    yl_node **items;
+    yl_pair *pairs;
+};
+
+/* Limits; each protects the program from one kind of hostile or broken file. */
+#define YL_MAX_FILE_SIZE (4u << 20) /* a dossier file over 4 MiB is not text a school wrote */
+#define YL_MAX_DEPTH 64             /* nesting of maps and sequences: stack depth of every walk */
+#define YL_MAX_INCLUDE_DEPTH 16     /* chains of include below the document: recursion depth */
+/* Aliases: the nodes reachable through alias expansion may not exceed
+ * YL_ALIAS_FACTOR times the nodes actually written, nor fall under the floor;
+ * a "billion laughs" file fails at load time instead of eating memory later. */
+#define YL_ALIAS_FACTOR 10
+#define YL_ALIAS_FLOOR 10000
+
+typedef struct yl_doc yl_doc;
+
+/* Load path (a document file). The folder of path is the dossier: includes are
+ * resolved relative to the including file and must stay inside it. The top-level
+ * key "include" (a path or a list of paths) merges each included file's
+ * top-level map into this one; keys written in the including file win.
+ * A file included twice is merged once; between two included files the first
+ * wins (with a warning). Aliases become shared nodes: the tree is a DAG.
+ * Reports every problem found into d; returns NULL when any error was reported. */
+yl_doc *yl_load_file(const char *path, diag *d);
+/* Same for text in memory (name is used in marks and registered with diag);
+ * "include" is not processed there and stays an ordinary key. */
+yl_doc *yl_load_string(const char *name, const char *text, size_t len, diag *d);
+void yl_doc_free(yl_doc *doc);
+const yl_node *yl_doc_root(const yl_doc *doc);
+/* The document's own file name as given, and the dossier folder (borrowed).
+ * yl_doc_dossier is the folder of the path as given ("." when it has none),
+ * NULL for a document loaded from memory. */
+const char *yl_doc_path(const yl_doc *doc);
+const char *yl_doc_dossier(const yl_doc *doc);
+
+/* Lookups; NULL when absent or when node is not of the right kind. */
+const yl_node *yl_map_get(const yl_node *map, const char *key);
+/* Scalar string or NULL. */
+const char *yl_str(const yl_node *n);
+/* Plain scalar "null" (also "Null", "NULL"), "~" or empty: true; NULL n: false. */
+bool yl_is_null(const yl_node *n);
+const char *yl_kind_name(yl_kind k); /* «строка», «список», «словарь» */
+
+#endif

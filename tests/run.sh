@@ -1,0 +1,111 @@
+#!/bin/sh
+# The test driver: unit tests, every sample end to end, every bad input.
+# Usage: tests/run.sh BUILD_DIR   (build or build/san). Ends with "N passed, N failed".
+set -u
+BUILD=${1:-build}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN="$ROOT/$BUILD/nastavdoc"
+TMP=$(mktemp -d /tmp/nastavdoc-test.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+cd "$ROOT" || exit 3
+
+# 1. unit tests (cmocka), one binary per module
+for t in "$BUILD"/tests/test_*; do
+    [ -x "$t" ] || continue
+    if "$t" >"$TMP/unit.log" 2>&1; then ok; else bad "$t"; cat "$TMP/unit.log"; fi
+done
+
+# normalise pdftotext output: join words hyphenated at line ends, one space
+flat() {
+    pdftotext -enc UTF-8 "$1" - | tr '\n\f' '  ' | sed 's/\([[:alpha:]]\)- \([[:lower:]]\)/\1\2/g; s/[[:space:]  ]\+/ /g'
+}
+
+# 2. samples: render, render again (same bytes), under a Russian locale (same
+# bytes), qpdf --check, every font embedded, the key lines come back
+for doc in samples/*/*.yaml; do
+    grep -q '^document:' "$doc" || continue
+    name=$(basename "$doc" .yaml)
+    dir=$(basename "$(dirname "$doc")")
+    out="$TMP/$dir-$name.pdf"
+    if ! "$BIN" render "$doc" -o "$out" 2>"$TMP/err"; then
+        bad "render $doc"; cat "$TMP/err"; continue
+    fi
+    ok
+    "$BIN" render "$doc" -o "$out.2" 2>/dev/null
+    if cmp -s "$out" "$out.2"; then ok; else bad "$doc: two renders differ"; fi
+    if LC_ALL=ru_RU.UTF-8 "$BIN" render "$doc" -o "$out.3" 2>/dev/null && cmp -s "$out" "$out.3"; then
+        ok
+    else
+        bad "$doc: output differs under LC_ALL=ru_RU.UTF-8"
+    fi
+    if qpdf --check "$out" >/dev/null 2>&1; then ok; else bad "$doc: qpdf --check"; fi
+    if pdffonts "$out" 2>/dev/null | tail -n +3 | awk '$(NF-4) != "yes" { bad = 1 } END { exit bad }'; then
+        ok
+    else
+        bad "$doc: a font is not embedded"; pdffonts "$out"
+    fi
+    lines="tests/samples/$dir-$name.lines"
+    if [ -f "$lines" ]; then
+        flat "$out" >"$TMP/text"
+        missing=0
+        while IFS= read -r line; do
+            [ -n "$line" ] || continue
+            grep -qF -- "$line" "$TMP/text" || { missing=1; echo "  missing: $line"; }
+        done <"$lines"
+        if [ $missing = 0 ]; then ok; else bad "$doc: text not found in the PDF"; fi
+    else
+        bad "$doc: no $lines with its key lines"
+    fi
+done
+
+# 3. bad inputs: tests/bad/<case>/doc.yaml + expect (exit:, message:, args:, keep:)
+for case in tests/bad/*/; do
+    c=$(basename "$case")
+    exp="$case/expect"
+    [ -f "$exp" ] || { bad "$c: no expect file"; continue; }
+    want_exit=$(sed -n 's/^exit: //p' "$exp")
+    args=$(sed -n 's/^args: //p' "$exp")
+    keep=$(sed -n 's/^keep: //p' "$exp")
+    [ -n "$args" ] || args="render doc.yaml -o $TMP/bad-$c.pdf"
+    args=$(printf '%s' "$args" | sed "s#\$TMP#$TMP#g")
+    if [ -n "$keep" ]; then
+        keep=$(printf '%s' "$keep" | sed "s#\$TMP#$TMP#g")
+        printf 'old pdf\n' >"$keep"
+    fi
+    (cd "$case" && eval "\"$BIN\" $args") >"$TMP/out" 2>"$TMP/err"
+    got=$?
+    if [ "$got" != "$want_exit" ]; then
+        bad "$c: exit $got, expected $want_exit"; cat "$TMP/err"; continue
+    fi
+    missing=0
+    while IFS= read -r m; do
+        grep -qF -- "$m" "$TMP/err" || { missing=1; echo "  $c: message lacks: $m"; }
+    done <<EOF
+$(sed -n 's/^message: //p' "$exp")
+EOF
+    if [ $missing = 0 ]; then ok; else bad "$c: message"; cat "$TMP/err"; fi
+    if grep -q 'AddressSanitizer\|runtime error\|LeakSanitizer' "$TMP/err"; then
+        bad "$c: sanitizer report"; cat "$TMP/err"
+    fi
+    if ls "$TMP"/bad-"$c".pdf* >/dev/null 2>&1; then bad "$c: a PDF was written"; fi
+    ls "$case" | grep -q '\.tmp' && bad "$c: temporary file left in the dossier"
+    if [ -n "$keep" ]; then
+        if [ "$(cat "$keep")" = "old pdf" ]; then ok; else bad "$c: the old PDF was replaced"; fi
+    fi
+done
+
+# 4. command line
+if "$BIN" --help | grep -q 'Пример'; then ok; else bad "--help has no example"; fi
+if "$BIN" --version | grep -q '^nastavdoc [0-9]'; then ok; else bad "--version"; fi
+"$BIN" frobnicate >/dev/null 2>&1
+if [ $? = 2 ]; then ok; else bad "unknown command must exit 2"; fi
+"$BIN" render >/dev/null 2>&1
+if [ $? = 2 ]; then ok; else bad "render without a file must exit 2"; fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

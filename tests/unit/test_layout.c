@@ -1,0 +1,317 @@
+/* Unit tests of layout with fake fonts: every character 0.5 em wide, so
+ * widths are easy to reason about. Checks justification, no overflow, long
+ * words, missing glyphs, widows/orphans, keeps and page numbers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "layout.h"
+
+#define MM (72.0 / 25.4)
+
+static int fake_find(void *ctx, const char *family, int style)
+{
+    (void)ctx;
+    if (strcmp(family, "Fake"))
+        return -1;
+    return style;
+}
+
+static double fake_advance(void *ctx, int font, uint32_t cp)
+{
+    (void)ctx;
+    (void)font;
+    return cp == ' ' ? 250 : 500;
+}
+
+static bool fake_has(void *ctx, int font, uint32_t cp)
+{
+    (void)ctx;
+    (void)font;
+    return cp < 0x3000;
+}
+
+static double fake_ascent(void *ctx, int font)
+{
+    (void)ctx;
+    (void)font;
+    return 800;
+}
+
+static double fake_descent(void *ctx, int font)
+{
+    (void)ctx;
+    (void)font;
+    return -200;
+}
+
+static const layout_fonts fonts = {NULL, fake_find, fake_advance, fake_has, fake_ascent,
+                                   fake_descent};
+
+static tpl_style body = {.name = "body", .family = "Fake", .size_pt = 10, .leading = 1.0,
+                         .align = TPL_JUSTIFY, .indent_pt = 20, .hyphenate = false};
+
+static tpl_doc *make_doc(size_t n)
+{
+    tpl_doc *t = calloc(1, sizeof *t);
+    t->page = (tpl_page){.width_pt = 210 * MM, .height_pt = 297 * MM, .margin_top_pt = 20 * MM,
+                         .margin_right_pt = 10 * MM, .margin_bottom_pt = 20 * MM,
+                         .margin_left_pt = 20 * MM, .numbers_from = 2,
+                         .numbers_top_pt = 10 * MM, .number_style = &body};
+    t->blocks = calloc(n, sizeof *t->blocks);
+    t->n = n;
+    return t;
+}
+
+static void free_doc(tpl_doc *t)
+{
+    free(t->blocks);
+    free(t);
+}
+
+static char *words(size_t n)
+{
+    static const char *const w[] = {"наставник", "и", "наставляемый", "в", "программе",
+                                    "школы", "на", "учебный", "год"};
+    buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_putc(&b, ' ');
+        buf_puts(&b, w[i % 9]);
+    }
+    return buf_take(&b);
+}
+
+static void test_justified_lines_fill_the_width(void **state)
+{
+    (void)state;
+    tpl_doc *t = make_doc(1);
+    char *text = words(300);
+    t->blocks[0] = (tpl_block){.kind = TPL_PARA, .style = &body, .text = text};
+    diag *d = diag_new();
+    layout_doc *doc = layout_run(t, &fonts, NULL, d);
+    assert_non_null(doc);
+    double right = t->page.width_pt - t->page.margin_right_pt;
+    const layout_page *p = &doc->pages[0];
+    /* group boxes into lines by baseline; all but the last end at the margin */
+    size_t lines = 0, full = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        const layout_box *b = &p->boxes[i];
+        assert_true(b->x + b->width <= right + 0.01);
+        bool last_of_line = i + 1 == p->n || p->boxes[i + 1].y != b->y;
+        if (last_of_line) {
+            lines++;
+            if (b->x + b->width > right - 0.01)
+                full++;
+        }
+    }
+    assert_true(lines > 10);
+    assert_int_equal(full, lines - 1);
+    assert_int_equal(layout_check(doc, t, d), 0);
+    layout_doc_free(doc);
+    diag_free(d);
+    free(text);
+    free_doc(t);
+}
+
+static void test_long_word_stays_inside(void **state)
+{
+    (void)state;
+    tpl_doc *t = make_doc(1);
+    buf b;
+    buf_init(&b);
+    buf_puts(&b, "начало ");
+    for (int i = 0; i < 400; i++)
+        buf_puts(&b, "ж");
+    buf_puts(&b, " конец");
+    tpl_style narrow = body;
+    narrow.max_width_pt = 30 * MM;
+    t->blocks[0] = (tpl_block){.kind = TPL_PARA, .style = &narrow, .text = b.data};
+    diag *d = diag_new();
+    layout_doc *doc = layout_run(t, &fonts, NULL, d);
+    assert_non_null(doc);
+    double left = t->page.margin_left_pt, limit = left + 30 * MM;
+    size_t chars = 0;
+    for (size_t pg = 0; pg < doc->npages; pg++)
+        for (size_t i = 0; i < doc->pages[pg].n; i++) {
+            const layout_box *bx = &doc->pages[pg].boxes[i];
+            if (bx->y > doc->pages[pg].height - t->page.margin_top_pt)
+                continue; /* page number */
+            assert_true(bx->x >= left - 0.01);
+            assert_true(bx->x + bx->width <= limit + 0.01);
+            chars += utf8_count(bx->text, bx->len);
+        }
+    /* nothing lost: 6 + 400 + 5 letters */
+    assert_int_equal(chars, 411);
+    layout_doc_free(doc);
+    diag_free(d);
+    buf_fini(&b);
+    free_doc(t);
+}
+
+static void test_missing_glyph_is_an_error(void **state)
+{
+    (void)state;
+    tpl_doc *t = make_doc(1);
+    t->blocks[0] = (tpl_block){.kind = TPL_PARA, .style = &body, .text = "текст 漢 текст",
+                               .mark = {"d.yaml", 7, 12}};
+    diag *d = diag_new();
+    assert_null(layout_run(t, &fonts, NULL, d));
+    buf b;
+    buf_init(&b);
+    diag_format(d, &b);
+    assert_non_null(strstr(b.data, "d.yaml:7:12: ошибка: символа «漢» (U+6F22) нет в шрифте"));
+    buf_fini(&b);
+    diag_free(d);
+    free_doc(t);
+}
+
+/* Many one-line spacers push a 5-line paragraph to where only one line
+ * would fit on the first page: the orphan rule moves two lines or more. */
+static void test_no_orphans_no_widows(void **state)
+{
+    (void)state;
+    tpl_doc *t = make_doc(2);
+    double line = 10 * 1.15;
+    double area = t->page.height_pt - t->page.margin_top_pt - t->page.margin_bottom_pt;
+    char *text = words(120);
+    for (int leave = 1; leave <= 5; leave++) {
+        t->blocks[0] = (tpl_block){.kind = TPL_SPACER, .style = &body,
+                                   .height_pt = area - line * leave + 1};
+        t->blocks[1] = (tpl_block){.kind = TPL_PARA, .style = &body, .text = text};
+        diag *d = diag_new();
+        layout_doc *doc = layout_run(t, &fonts, NULL, d);
+        assert_non_null(doc);
+        assert_true(doc->npages >= 1);
+        /* count the lines of the paragraph on each page */
+        size_t per_page[4] = {0};
+        for (size_t pg = 0; pg < doc->npages && pg < 4; pg++) {
+            double last_y = -1;
+            for (size_t i = 0; i < doc->pages[pg].n; i++) {
+                const layout_box *b = &doc->pages[pg].boxes[i];
+                if (b->y > doc->pages[pg].height - t->page.margin_top_pt)
+                    continue;
+                if (b->y != last_y)
+                    per_page[pg]++, last_y = b->y;
+            }
+        }
+        for (size_t pg = 0; pg < doc->npages && pg < 4; pg++)
+            if (per_page[pg])
+                assert_true(per_page[pg] >= 2);
+        layout_doc_free(doc);
+        diag_free(d);
+    }
+    free(text);
+    free_doc(t);
+}
+
+static void test_signature_takes_three_lines_along(void **state)
+{
+    (void)state;
+    tpl_doc *t = make_doc(3);
+    tpl_style sig = body;
+    sig.align = TPL_LEFT;
+    double area = t->page.height_pt - t->page.margin_top_pt - t->page.margin_bottom_pt;
+    char *text = words(100); /* about 8 lines: 6 fit on page 1 */
+    t->blocks[0] = (tpl_block){.kind = TPL_SPACER, .style = &body,
+                               .height_pt = area - 10 * 1.15 * 6.5};
+    t->blocks[1] = (tpl_block){.kind = TPL_PARA, .style = &body, .text = text};
+    t->blocks[2] = (tpl_block){.kind = TPL_ROW, .style = &sig, .text = "Директор",
+                               .right = "И.Н. Шадрин", .left_frac = 0.6, .keep_prev_lines = 3};
+    diag *d = diag_new();
+    layout_doc *doc = layout_run(t, &fonts, NULL, d);
+    assert_non_null(doc);
+    assert_int_equal(doc->npages, 2);
+    /* page 2: the page number, at least 3 text lines and the signature */
+    const layout_page *p = &doc->pages[1];
+    size_t lines = 0;
+    double last_y = -1;
+    bool has_sig = false;
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->boxes[i].y > p->height - t->page.margin_top_pt)
+            continue;
+        if (p->boxes[i].y != last_y)
+            lines++, last_y = p->boxes[i].y;
+        has_sig |= strstr(p->boxes[i].text, "Шадрин") != NULL;
+    }
+    assert_true(has_sig);
+    assert_true(lines >= 4);
+    layout_doc_free(doc);
+    diag_free(d);
+    free(text);
+    free_doc(t);
+}
+
+static void test_page_numbers_from_second_page(void **state)
+{
+    (void)state;
+    tpl_doc *t = make_doc(3);
+    t->blocks[0] = (tpl_block){.kind = TPL_PARA, .style = &body, .text = "один"};
+    t->blocks[1] = (tpl_block){.kind = TPL_PAGE_BREAK, .style = &body};
+    t->blocks[2] = (tpl_block){.kind = TPL_PARA, .style = &body, .text = "два"};
+    diag *d = diag_new();
+    layout_doc *doc = layout_run(t, &fonts, NULL, d);
+    assert_non_null(doc);
+    assert_int_equal(doc->npages, 2);
+    assert_int_equal(doc->pages[0].n, 1);
+    const layout_page *p = &doc->pages[1];
+    bool numbered = false;
+    for (size_t i = 0; i < p->n; i++)
+        if (!strcmp(p->boxes[i].text, "2")) {
+            numbered = true;
+            /* centred in the text area, in the top margin */
+            double centre = p->boxes[i].x + p->boxes[i].width / 2;
+            double area_centre = (t->page.margin_left_pt + p->width - t->page.margin_right_pt) / 2;
+            assert_float_equal(centre, area_centre, 0.01);
+            assert_true(p->boxes[i].y > p->height - t->page.margin_top_pt);
+        }
+    assert_true(numbered);
+    assert_int_equal(layout_check(doc, t, d), 0);
+    layout_doc_free(doc);
+    diag_free(d);
+    free_doc(t);
+}
+
+static void test_row_right_part_flush_right(void **state)
+{
+    (void)state;
+    tpl_doc *t = make_doc(1);
+    tpl_style st = body;
+    st.align = TPL_LEFT;
+    t->blocks[0] = (tpl_block){.kind = TPL_ROW, .style = &st,
+                               .text = "Начальник департамента образования администрации города",
+                               .right = "И.Ю. Олекминский", .left_frac = 0.5};
+    diag *d = diag_new();
+    layout_doc *doc = layout_run(t, &fonts, NULL, d);
+    assert_non_null(doc);
+    const layout_page *p = &doc->pages[0];
+    const layout_box *last = &p->boxes[p->n - 1];
+    assert_non_null(strstr(last->text, "Олекминский"));
+    assert_float_equal(last->x + last->width, p->width - t->page.margin_right_pt, 0.01);
+    /* on the last line of the position, below the first */
+    assert_true(last->y < p->boxes[0].y);
+    assert_float_equal(last->y, p->boxes[p->n - 2].y, 0.01);
+    layout_doc_free(doc);
+    diag_free(d);
+    free_doc(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_justified_lines_fill_the_width),
+        cmocka_unit_test(test_long_word_stays_inside),
+        cmocka_unit_test(test_missing_glyph_is_an_error),
+        cmocka_unit_test(test_no_orphans_no_widows),
+        cmocka_unit_test(test_signature_takes_three_lines_along),
+        cmocka_unit_test(test_page_numbers_from_second_page),
+        cmocka_unit_test(test_row_right_part_flush_right),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,564 @@
+/* Unit tests for pdf: font metrics, and files checked with poppler and qpdf.
+ * Run from the project root (fonts in "fonts"). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pdf.h"
+
+#define FONTS_DIR "fonts"
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+typedef struct fixture {
+    char dir[64]; /* scratch folder for output files */
+} fixture;
+
+static int setup_dir(void **state)
+{
+    fixture *fx = xcalloc(1, sizeof *fx);
+    strcpy(fx->dir, "/tmp/test_pdf.XXXXXX");
+    if (!mkdtemp(fx->dir)) {
+        free(fx);
+        return -1;
+    }
+    *state = fx;
+    return 0;
+}
+
+static int teardown_dir(void **state)
+{
+    fixture *fx = *state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
+    int rc = system(cmd);
+    free(fx);
+    return rc == 0 ? 0 : -1;
+}
+
+static char *path_in(const fixture *fx, const char *name)
+{
+    buf b;
+    buf_init(&b);
+    buf_printf(&b, "%s/%s", fx->dir, name);
+    return buf_take(&b);
+}
+
+/* stdout and stderr of a shell command; *status gets its exit status. */
+static char *run(const char *cmd, int *status)
+{
+    buf out;
+    buf_init(&out);
+    buf full;
+    buf_init(&full);
+    buf_printf(&full, "%s 2>&1", cmd);
+    FILE *fp = popen(full.data, "r");
+    assert_non_null(fp);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+        buf_putn(&out, chunk, n);
+    int rc = pclose(fp);
+    if (status)
+        *status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    buf_fini(&full);
+    return out.data ? buf_take(&out) : xstrdup("");
+}
+
+static char *run_on(const char *tool, const char *path, int *status)
+{
+    buf cmd;
+    buf_init(&cmd);
+    buf_printf(&cmd, "%s '%s'", tool, path);
+    char *out = run(cmd.data, status);
+    buf_fini(&cmd);
+    return out;
+}
+
+static char *messages(diag *d)
+{
+    buf b;
+    buf_init(&b);
+    diag_format(d, &b);
+    return b.data ? buf_take(&b) : xstrdup("");
+}
+
+/* Poppler prints U+00A0 as a plain space; compare text without the difference. */
+static void squash_nbsp(char *s)
+{
+    char *w = s;
+    for (const char *r = s; *r;) {
+        if ((unsigned char)r[0] == 0xC2 && (unsigned char)r[1] == 0xA0) {
+            *w++ = ' ';
+            r += 2;
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+}
+
+static size_t count_entries(const char *dir)
+{
+    size_t n = 0;
+    DIR *dp = opendir(dir);
+    assert_non_null(dp);
+    for (struct dirent *e; (e = readdir(dp));)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            n++;
+    closedir(dp);
+    return n;
+}
+
+/* ---- a hand-made layout ------------------------------------------------------ */
+
+static void add_box(arena *a, layout_page *pg, layout_box b)
+{
+    if (pg->n == pg->cap) {
+        size_t cap = pg->cap ? pg->cap * 2 : 8;
+        layout_box *boxes = arena_alloc(a, cap * sizeof *boxes);
+        if (pg->n)
+            memcpy(boxes, pg->boxes, pg->n * sizeof *boxes);
+        pg->boxes = boxes;
+        pg->cap = cap;
+    }
+    pg->boxes[pg->n++] = b;
+}
+
+static void add_text(arena *a, layout_page *pg, int font, double size, double x, double y,
+                     const char *text, double char_space)
+{
+    const char *s = arena_strdup(a, text);
+    add_box(a, pg,
+            (layout_box){.kind = LAYOUT_TEXT, .font = font, .size = size, .x = x, .y = y,
+                         .char_space = char_space, .text = s, .len = strlen(s)});
+}
+
+typedef struct sample_fonts {
+    int serif, serif_bold, pt_serif;
+} sample_fonts;
+
+static sample_fonts find_sample_fonts(const layout_fonts *lf)
+{
+    sample_fonts f = {
+        lf->find(lf->ctx, "Liberation Serif", 0),
+        lf->find(lf->ctx, "Liberation Serif", TPL_BOLD),
+        lf->find(lf->ctx, "PT Serif", 0),
+    };
+    assert_true(f.serif >= 0 && f.serif_bold >= 0 && f.pt_serif >= 0);
+    return f;
+}
+
+/* Two A4 pages: Cyrillic in three fonts, letter-spaced text, a line and two
+ * rectangles. with_date adds a document date to the metadata. */
+static layout_doc *make_doc(arena *a, const layout_fonts *lf, bool with_date)
+{
+    sample_fonts f = find_sample_fonts(lf);
+    layout_doc *doc = arena_alloc(a, sizeof *doc);
+    doc->mem = a;
+    doc->npages = 2;
+    doc->pages = arena_alloc(a, 2 * sizeof *doc->pages);
+    doc->info = (tpl_info){
+        .title = arena_strdup(a, "План работы наставника"),
+        .author = arena_strdup(a, "Петрова Анна Сергеевна"),
+        .subject = arena_strdup(a, "Наставничество «учитель — учитель»"),
+        .keywords = arena_strdup(a, "наставничество, план"),
+    };
+    if (with_date)
+        doc->info.year = 2024, doc->info.month = 9, doc->info.day = 2;
+
+    layout_page *p1 = &doc->pages[0];
+    p1->width = 595.276, p1->height = 841.89;
+    add_text(a, p1, f.serif_bold, 14, 200, 780, "ПЛАН РАБОТЫ", 0);
+    add_text(a, p1, f.serif, 12, 85.04, 750, "Наставник:", 0);
+    add_text(a, p1, f.serif, 12, 150.5, 750, "Петрова\u00a0А.\u00a0С.", 0);
+    add_text(a, p1, f.serif, 12, 85.04, 735, "Приказ №\u00a017 — «О наставничестве»", 0);
+    add_text(a, p1, f.serif_bold, 12, 85.04, 700, "УТВЕРЖДАЮ", 2.5);
+    add_text(a, p1, f.serif, 12, 85.04, 680, "Директор школы", 0);
+    add_box(a, p1, (layout_box){.kind = LAYOUT_LINE, .x = 85.04, .y = 670, .x2 = 300, .y2 = 670,
+                                .stroke = 0.5});
+    add_box(a, p1, (layout_box){.kind = LAYOUT_RECT, .x = 85.04, .y = 600, .x2 = 300, .y2 = 650,
+                                .stroke = 0.75});
+    add_box(a, p1, (layout_box){.kind = LAYOUT_RECT, .x = 85.04, .y = 590, .x2 = 300, .y2 = 591});
+
+    layout_page *p2 = &doc->pages[1];
+    p2->width = 595.276, p2->height = 841.89;
+    add_text(a, p2, f.pt_serif, 12, 85.04, 780, "Вторая страница: ёлка, щука, ЭЮЯ.", 0);
+    add_text(a, p2, f.serif, 12, 85.04, 760, "Итого — 3 мероприятия.", 0);
+    return doc;
+}
+
+/* A whole run of the writer, as main.c does it: new document, fonts, write. */
+static bool write_sample(const char *out, bool with_date, int bad_font, diag *d)
+{
+    pdf_doc *p = pdf_new(FONTS_DIR, d);
+    assert_non_null(p);
+    layout_fonts lf = pdf_fonts(p);
+    arena *a = arena_new();
+    layout_doc *doc = make_doc(a, &lf, with_date);
+    if (bad_font != 0)
+        doc->pages[1].boxes[0].font = bad_font;
+    pdf_options opt = {"nastavdoc 0.1.0"};
+    bool ok = pdf_write(p, doc, &opt, out, d);
+    arena_free(a);
+    pdf_free(p);
+    return ok;
+}
+
+/* ---- metrics ------------------------------------------------------------------ */
+
+typedef struct metric_row {
+    const char *name;
+    const char *family;
+    int style;
+    uint32_t cp;
+    bool has;
+    double advance; /* < 0: not checked */
+} metric_row;
+
+static const metric_row METRICS[] = {
+    {"Cyrillic A", "Liberation Serif", 0, 0x0410, true, 722},
+    {"space", "Liberation Serif", 0, 0x0020, true, 250},
+    {"numero", "Liberation Serif", 0, 0x2116, true, -1},
+    {"guillemet", "Liberation Serif", 0, 0x00AB, true, 500},
+    {"em dash", "Liberation Serif", 0, 0x2014, true, 1000},
+    {"no-break space", "Liberation Serif", 0, 0x00A0, true, 250},
+    {"yo", "Liberation Serif", TPL_BOLD, 0x0451, true, -1},
+    {"emoji beyond the BMP", "Liberation Serif", 0, 0x1F600, false, -1},
+    {"CJK missing from the font", "Liberation Serif", 0, 0x4E00, false, -1},
+    {"surrogate", "Liberation Serif", 0, 0xD800, false, -1},
+    {"noncharacter FFFF", "Liberation Serif", 0, 0xFFFF, false, -1},
+    {"PT Serif A", "PT Serif", 0, 0x0410, true, -1},
+    {"PT Serif numero", "PT Serif", 0, 0x2116, true, -1},
+    {"PT Serif no-break space", "PT Serif", 0, 0x00A0, true, -1},
+    {"PT Sans italic yo", "pt sans", TPL_ITALIC, 0x0451, true, -1},
+    {"PT Sans bold italic emoji", "PT Sans", TPL_BOLD | TPL_ITALIC, 0x1F600, false, -1},
+};
+
+static void test_metrics(void **state)
+{
+    (void)state;
+    diag *d = diag_new();
+    pdf_doc *p = pdf_new(FONTS_DIR, d);
+    assert_non_null(p);
+    layout_fonts lf = pdf_fonts(p);
+    for (size_t i = 0; i < sizeof METRICS / sizeof METRICS[0]; i++) {
+        const metric_row *r = &METRICS[i];
+        int font = lf.find(lf.ctx, r->family, r->style);
+        if (font < 0)
+            fail_msg("%s: family %s not found", r->name, r->family);
+        bool has = lf.has(lf.ctx, font, r->cp);
+        if (has != r->has)
+            fail_msg("%s: has(U+%04X) = %d", r->name, (unsigned)r->cp, has);
+        double adv = lf.advance(lf.ctx, font, r->cp);
+        if (r->advance >= 0 && adv != r->advance)
+            fail_msg("%s: advance(U+%04X) = %g, want %g", r->name, (unsigned)r->cp, adv,
+                     r->advance);
+        if (r->has && !(adv > 0))
+            fail_msg("%s: advance(U+%04X) = %g", r->name, (unsigned)r->cp, adv);
+        /* Asking twice hits the cache and must agree. */
+        assert_true(lf.advance(lf.ctx, font, r->cp) == adv);
+        assert_true(lf.has(lf.ctx, font, r->cp) == has);
+    }
+    int serif = lf.find(lf.ctx, "LIBERATION SERIF", 0);
+    assert_int_equal(serif, lf.find(lf.ctx, "Liberation Serif", 0));
+    /* Times metrics: ascent 891, descent -216 (hhea of Liberation Serif). */
+    assert_true(lf.ascent(lf.ctx, serif) == 891);
+    assert_true(lf.descent(lf.ctx, serif) == -216);
+    assert_true(lf.ascent(lf.ctx, lf.find(lf.ctx, "PT Serif", 0)) > 0);
+    assert_true(lf.descent(lf.ctx, lf.find(lf.ctx, "PT Serif", 0)) < 0);
+    assert_int_equal(lf.find(lf.ctx, "Comic Sans", 0), -1);
+    assert_int_equal(diag_count(d), 0);
+    pdf_free(p);
+    diag_free(d);
+}
+
+static void test_missing_font_file(void **state)
+{
+    fixture *fx = *state;
+    diag *d = diag_new();
+    /* An empty fonts folder: no file at all. */
+    pdf_doc *p = pdf_new(fx->dir, d);
+    assert_non_null(p);
+    layout_fonts lf = pdf_fonts(p);
+    assert_int_equal(lf.find(lf.ctx, "PT Serif", TPL_BOLD), -1);
+    assert_int_equal(lf.find(lf.ctx, "PT Serif", TPL_BOLD), -1); /* reported once */
+    assert_int_equal(diag_errors(d), 1);
+    char *msg = messages(d);
+    assert_non_null(strstr(msg, "PTF75F.ttf: ошибка: не удалось прочитать шрифт"));
+    assert_non_null(strstr(msg, "No such file or directory"));
+    free(msg);
+    pdf_free(p);
+    diag_free(d);
+}
+
+static void test_corrupt_font_file(void **state)
+{
+    fixture *fx = *state;
+    char *path = path_in(fx, "PTS55F.ttf"), *good = path_in(fx, "LiberationSerif-Regular.ttf");
+    char real[4096];
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    /* A TrueType header that promises tables which are not there. */
+    fwrite("\0\1\0\0\0\x0d\0\x80\0\3\0\x50garbage", 1, 19, fp);
+    fclose(fp);
+    diag *d = diag_new();
+    pdf_doc *p = pdf_new(fx->dir, d);
+    layout_fonts lf = pdf_fonts(p);
+    assert_int_equal(lf.find(lf.ctx, "PT Sans", 0), -1);
+    char *msg = messages(d);
+    assert_non_null(strstr(msg, "PTS55F.ttf: ошибка: не удалось загрузить шрифт"));
+    free(msg);
+    /* libharu's error is cleared: a good font still loads afterwards. */
+    assert_non_null(realpath(FONTS_DIR "/LiberationSerif-Regular.ttf", real));
+    assert_int_equal(symlink(real, good), 0);
+    int font = lf.find(lf.ctx, "Liberation Serif", 0);
+    assert_true(font >= 0);
+    assert_true(lf.has(lf.ctx, font, 0x0410));
+    assert_int_equal(diag_errors(d), 1);
+    pdf_free(p);
+    diag_free(d);
+    remove(path);
+    remove(good);
+    free(path);
+    free(good);
+}
+
+/* ---- whole files ---------------------------------------------------------------- */
+
+static void test_write_checks(void **state)
+{
+    fixture *fx = *state;
+    char *out = path_in(fx, "plan.pdf");
+    diag *d = diag_new();
+    assert_true(write_sample(out, true, 0, d));
+    assert_int_equal(diag_count(d), 0);
+
+    int status;
+    char *qpdf = run_on("qpdf --check", out, &status);
+    if (status != 0 || !strstr(qpdf, "No syntax or stream encoding errors"))
+        fail_msg("qpdf --check:\n%s", qpdf);
+    free(qpdf);
+
+    buf cmd;
+    buf_init(&cmd);
+    buf_printf(&cmd, "pdftotext -enc UTF-8 '%s' -", out);
+    char *text = run(cmd.data, &status);
+    assert_int_equal(status, 0);
+    squash_nbsp(text);
+    static const char *const phrases[] = {
+        "ПЛАН РАБОТЫ", "Наставник:", "Приказ № 17 — «О наставничестве»", "Петрова А. С.",
+        "Директор школы", "Вторая страница: ёлка, щука, ЭЮЯ.", "Итого — 3 мероприятия.",
+    };
+    for (size_t i = 0; i < sizeof phrases / sizeof phrases[0]; i++)
+        if (!strstr(text, phrases[i]))
+            fail_msg("pdftotext lacks «%s»:\n%s", phrases[i], text);
+    /* Our ToUnicode map replaces libharu's invalid one: poppler is silent. */
+    if (strstr(text, "Warning") || strstr(text, "Error"))
+        fail_msg("pdftotext complains:\n%s", text);
+    free(text);
+    buf_fini(&cmd);
+
+    char *fonts = run_on("pdffonts", out, &status);
+    assert_int_equal(status, 0);
+    static const char *const names[] = {"+LiberationSerif ", "+LiberationSerif-Bold,Bold ",
+                                        "+PTSerif-Regular "};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *line = strstr(fonts, names[i]);
+        if (!line)
+            fail_msg("pdffonts lacks %s:\n%s", names[i], fonts);
+        /* name type encoding emb sub uni: "CID TrueType Identity-H yes yes yes" */
+        const char *eol = strchr(line, '\n');
+        char row[256] = {0};
+        memcpy(row, line, eol && eol - line < 255 ? (size_t)(eol - line) : 255);
+        if (!strstr(row, "CID TrueType") || !strstr(row, "yes yes yes"))
+            fail_msg("pdffonts row not an embedded subset with ToUnicode: %s", row);
+    }
+    if (strstr(fonts, "Warning") || strstr(fonts, "Error"))
+        fail_msg("pdffonts complains:\n%s", fonts);
+    free(fonts);
+
+    char *info = run_on("pdfinfo", out, &status);
+    assert_int_equal(status, 0);
+    static const char *const fields[] = {
+        "Title:           План работы наставника",
+        "Subject:         Наставничество «учитель — учитель»",
+        "Keywords:        наставничество, план",
+        "Author:          Петрова Анна Сергеевна",
+        "Creator:         nastavdoc 0.1.0",
+        "Pages:           2",
+        "Page size:       595.276 x 841.89 pts (A4)",
+        "CreationDate:    Mon Sep  2 00:00:00 2024",
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (!strstr(info, fields[i]))
+            fail_msg("pdfinfo lacks «%s»:\n%s", fields[i], info);
+    free(info);
+    diag_free(d);
+    free(out);
+}
+
+static void test_no_date(void **state)
+{
+    fixture *fx = *state;
+    char *out = path_in(fx, "nodate.pdf");
+    diag *d = diag_new();
+    assert_true(write_sample(out, false, 0, d));
+    int status;
+    char *info = run_on("pdfinfo", out, &status);
+    assert_int_equal(status, 0);
+    assert_null(strstr(info, "CreationDate"));
+    assert_null(strstr(info, "ModDate"));
+    assert_non_null(strstr(info, "Title:           План работы наставника"));
+    free(info);
+    remove(out);
+    diag_free(d);
+    free(out);
+}
+
+static void test_same_bytes(void **state)
+{
+    fixture *fx = *state;
+    char *a = path_in(fx, "a.pdf"), *b = path_in(fx, "b.pdf");
+    diag *d = diag_new();
+    assert_true(write_sample(a, true, 0, d));
+    assert_true(write_sample(b, true, 0, d));
+    size_t alen, blen;
+    char *adata = util_read_file(a, 1 << 24, &alen), *bdata = util_read_file(b, 1 << 24, &blen);
+    assert_non_null(adata);
+    assert_non_null(bdata);
+    assert_int_equal(alen, blen);
+    assert_memory_equal(adata, bdata, alen);
+    /* Not a 0600 file from mkstemp: the umask decides. */
+    struct stat st;
+    assert_int_equal(stat(a, &st), 0);
+    mode_t mask = umask(0);
+    umask(mask);
+    assert_int_equal(st.st_mode & 0777, 0666 & ~mask);
+    printf("sample PDF: %zu bytes\n", alen);
+    free(adata);
+    free(bdata);
+    remove(a);
+    remove(b);
+    diag_free(d);
+    free(a);
+    free(b);
+}
+
+static void test_missing_folder(void **state)
+{
+    (void)state;
+    diag *d = diag_new();
+    assert_false(write_sample("/nonexistent/x.pdf", false, 0, d));
+    assert_int_equal(diag_errors(d), 1);
+    char *msg = messages(d);
+    assert_string_equal(msg, "/nonexistent/x.pdf: ошибка: не удалось записать "
+                             "/nonexistent/x.pdf: No such file or directory\n");
+    free(msg);
+    assert_int_equal(access("/nonexistent/x.pdf", F_OK), -1);
+    diag_free(d);
+}
+
+static void test_target_is_folder(void **state)
+{
+    fixture *fx = *state;
+    char *sub = path_in(fx, "sub");
+    assert_int_equal(mkdir(sub, 0755), 0);
+    size_t before = count_entries(fx->dir);
+    diag *d = diag_new();
+    assert_false(write_sample(sub, false, 0, d));
+    char *msg = messages(d);
+    assert_non_null(strstr(msg, ": ошибка: не удалось записать "));
+    assert_non_null(strstr(msg, "Is a directory"));
+    free(msg);
+    /* The temporary file is gone and the folder is still a folder. */
+    assert_int_equal(count_entries(fx->dir), before);
+    struct stat st;
+    assert_int_equal(stat(sub, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    rmdir(sub);
+    diag_free(d);
+    free(sub);
+}
+
+static void test_failure_keeps_old_file(void **state)
+{
+    fixture *fx = *state;
+    char *out = path_in(fx, "keep.pdf");
+    diag *d = diag_new();
+    assert_true(write_sample(out, true, 0, d));
+    size_t len0;
+    char *old = util_read_file(out, 1 << 24, &len0);
+    assert_non_null(old);
+    size_t before = count_entries(fx->dir);
+
+    /* A font id layout never got from us: an internal error, no output. */
+    assert_false(write_sample(out, false, 7, d));
+    char *msg = messages(d);
+    assert_non_null(strstr(msg, "keep.pdf: ошибка: внутренняя ошибка: шрифт 7 не загружен"));
+    free(msg);
+    size_t len1;
+    char *now = util_read_file(out, 1 << 24, &len1);
+    assert_non_null(now);
+    assert_int_equal(len0, len1);
+    assert_memory_equal(old, now, len0);
+    assert_int_equal(count_entries(fx->dir), before);
+    free(old);
+    free(now);
+    remove(out);
+    diag_free(d);
+    free(out);
+}
+
+/* layout calls advance for every character: keep it cheap. */
+static void test_advance_speed(void **state)
+{
+    (void)state;
+    diag *d = diag_new();
+    pdf_doc *p = pdf_new(FONTS_DIR, d);
+    layout_fonts lf = pdf_fonts(p);
+    int font = lf.find(lf.ctx, "Liberation Serif", 0);
+    static const uint32_t text[] = {0x041F, 0x043B, 0x0430, 0x043D, 0x0020, 0x0440,
+                                    0x0430, 0x0431, 0x043E, 0x0442, 0x044B, 0x002E};
+    enum { N = 10 * 1000 * 1000 };
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double sum = 0;
+    for (size_t i = 0; i < N; i++)
+        sum += lf.advance(lf.ctx, font, text[i % 12]);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double ns = ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) / N;
+    printf("advance: %.1f ns per call (sum %.0f)\n", ns, sum);
+    assert_true(ns < 200);
+    pdf_free(p);
+    diag_free(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_metrics),
+        cmocka_unit_test(test_missing_font_file),
+        cmocka_unit_test(test_corrupt_font_file),
+        cmocka_unit_test(test_write_checks),
+        cmocka_unit_test(test_no_date),
+        cmocka_unit_test(test_same_bytes),
+        cmocka_unit_test(test_missing_folder),
+        cmocka_unit_test(test_target_is_folder),
+        cmocka_unit_test(test_failure_keeps_old_file),
+        cmocka_unit_test(test_advance_speed),
+    };
+    return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
+}

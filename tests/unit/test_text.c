@@ -1,0 +1,553 @@
+/* Tests for text.h: typograf-style non-breaking spaces and word breaks with
+ * libhyphen. Run from the repository root: the expanded dictionary is read
+ * from build/hyph_ru_RU.dic (make build/hyph_ru_RU.dic). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "text.h"
+
+#define EXPANDED_DIC "build/hyph_ru_RU.dic"
+#define DEBIAN_DIC "/usr/share/hyphen/hyph_ru_RU.dic"
+
+/* libhyphen 2.8.8 leaks the match string of a pattern that occurs twice
+ * (hnj_hyphen_load_line overwrites states[].match). Debian's unexpanded file
+ * has both the pattern "уш1ла" and the TeX exception "ушла"; substrings.pl
+ * merges them. So LeakSanitizer, when linked in, ignores what that one load
+ * allocates; the weak references are NULL in a build without it. */
+void __lsan_disable(void) __attribute__((weak));
+void __lsan_enable(void) __attribute__((weak));
+
+static text_hyph *load_debian_dictionary(void)
+{
+    if (__lsan_disable)
+        __lsan_disable();
+    text_hyph *h = text_hyph_load(DEBIAN_DIC);
+    if (__lsan_enable)
+        __lsan_enable();
+    return h;
+}
+
+/* ---- Helpers ---- */
+
+enum { MAX_BREAKS = 64, RENDER_SIZE = 1024 };
+
+/* The word with "-" after each hyphenation point and "|" after each break at
+ * a hyphen or dash that is already there. */
+static void render_breaks(const char *word, const text_break *b, size_t n, char *out)
+{
+    size_t len = strlen(word), j = 0, k = 0;
+    for (size_t i = 0; i < len; i++) {
+        out[j++] = word[i];
+        if (k < n && b[k].at == i)
+            out[j++] = b[k++].add_hyphen ? '-' : '|';
+    }
+    out[j] = '\0';
+    assert_int_equal(k, n); /* every break inside the word, in increasing order */
+}
+
+static size_t hyphenate(const text_hyph *h, const char *word, char *out)
+{
+    text_break b[MAX_BREAKS];
+    size_t n = text_word_breaks(h, word, strlen(word), b, MAX_BREAKS);
+    render_breaks(word, b, n, out);
+    return n;
+}
+
+/* "на-став-ник" -> "наставник". */
+static void strip_hyphens(const char *s, char *out)
+{
+    for (; *s; s++)
+        if (*s != '-')
+            *out++ = *s;
+    *out = '\0';
+}
+
+/* "№~669" -> "№\u00A0669": the tables write NBSP as "~". */
+static void expand_nbsp(const char *s, char *out)
+{
+    for (; *s; s++) {
+        if (*s == '~') {
+            *out++ = '\xC2';
+            *out++ = '\xA0';
+        } else {
+            *out++ = *s;
+        }
+    }
+    *out = '\0';
+}
+
+static int setup_dictionary(void **state)
+{
+    *state = text_hyph_load(EXPANDED_DIC);
+    return *state ? 0 : -1;
+}
+
+static int teardown_dictionary(void **state)
+{
+    text_hyph_free(*state);
+    return 0;
+}
+
+/* ---- Hyphenation by the patterns ---- */
+
+/* Expected breaks, derived from the syllable rules (Розенталь; Правила 1956
+ * §117–119; FACTS.md §2) and checked against the expanded ruhyphal patterns.
+ * The patterns leave out some valid breaks but add none that is wrong:
+ * утвер-жде-нии (ут-вер- is also correct); "москва" and "бельё" get none.
+ * Where a consonant cluster may split either way the patterns pick one:
+ * внед-ре-ние (also вне-дре-ние), подыг-рать (also по-ды-грать). */
+static const char *const dictionary_words[] = {
+    "на-став-ни-че-ство",
+    "на-став-ля-е-мый",
+    "на-став-ник",
+    "на-став-ни-ка",
+    "об-ра-зо-ва-тель-ной",
+    "ор-га-ни-за-ции",
+    "пе-да-го-ги-че-ских",
+    "ме-ро-при-я-тия",
+    "до-рож-ной",
+    "до-рож-ная",
+    "утвер-жде-нии",
+    "от-вет-ствен-ный",
+    "ме-то-до-ло-гии",
+    "де-я-тель-ность",
+    "об-ще-об-ра-зо-ва-тель-ным",
+    "про-фес-си-о-наль-но-го",
+    "ре-а-ли-за-ции",
+    "со-про-вож-де-ние",
+    "про-грам-ма",
+    "мо-де-ли",
+    "му-ни-ци-паль-но-го",
+    "обу-ча-ю-щих-ся",
+    "учи-тель",
+    "учи-те-лей",
+    "шко-ла",
+    "при-каз",
+    "по-ло-же-ние",
+    "ди-рек-тор",
+    "за-ме-сти-тель",
+    "ру-ко-во-ди-тель",
+    "раз-ви-тие",
+    "адап-та-ция",
+    "мо-ло-дых",
+    "спе-ци-а-ли-стов",
+    "пе-да-го-гов",
+    "ком-пе-тен-ций",
+    "ква-ли-фи-ка-ции",
+    "вза-и-мо-дей-ствие",
+    "ре-зуль-та-ты",
+    "эф-фек-тив-ность",
+    "мо-ни-то-ринг",
+    "ан-ке-ти-ро-ва-ние",
+    "кон-суль-та-ция",
+    "ме-то-ди-че-ский",
+    "объ-еди-не-ние",
+    "фор-ми-ро-ва-ние",
+    "ин-ди-ви-ду-аль-ный",
+    "пла-ни-ро-ва-ние",
+    "со-вер-шен-ство-ва-ние",
+    "под-го-тов-ка",
+    "про-ве-де-ние",
+    "уча-стие",
+    "кон-курс",
+    "се-ми-нар",
+    "обу-че-ние",
+    "вос-пи-та-ние",
+    "уче-ник",
+    "уча-щих-ся",
+    "класс-ный",
+    "обя-зан-но-сти",
+    "тру-до-вой",
+    "до-го-вор",
+    "до-ку-мент",
+    "ин-фор-ма-ция",
+    "раз-ра-бот-ка",
+    "внед-ре-ние",
+    "си-сте-ма",
+    "це-ле-вой",
+    "за-да-чи",
+    "под-держ-ка",
+    "обес-пе-че-ние",
+    "пред-ста-ви-те-ли",
+    "кол-лек-тив",
+    "кол-ле-га",
+    "со-труд-ни-че-ство",
+    "пред-мет-ный",
+    "ку-ра-тор",
+    "ста-жи-ров-ка",
+    "са-мо-об-ра-зо-ва-ние",
+    "са-мо-ана-лиз",
+    "без-удар-ный",
+    "транс-порт",
+    "встре-ча",
+    "при-ло-же-ние",
+    "подыг-рать",
+    /* ъ, ь, й stay with the letter before them. */
+    "объ-яв-ле-ние",
+    "подъ-езд",
+    "разъ-яс-не-ние",
+    "подъ-ём",
+    "пье-са",
+    "се-мья",
+    "ста-тья",
+    "вью-га",
+    "сель-ский",
+    "вось-мой",
+    "боль-шой",
+    "тью-тор",
+    "но-ябрь",
+    "ян-варь",
+    "рай-он",
+    "вой-на",
+    "май-ский",
+    "дай-джест",
+    /* ё has no patterns of its own but is kept, not lost (FACTS.md §4). */
+    "от-чёт",
+    "ёлоч-ка",
+    "объ-ём",
+    "учё-ба",
+    "парт-нёр-ство",
+    "ру-жьё",
+    /* Too short, or no vowel to spare. */
+    "план",
+    "сайт",
+    "кейс",
+    "ствол",
+    "йод",
+    "чьей",
+    /* Valid breaks the patterns miss (мо-сква, бе-льё): none rather than a wrong one. */
+    "москва",
+    "бельё",
+};
+
+static void test_dictionary_words(void **state)
+{
+    size_t failures = 0;
+    for (size_t i = 0; i < sizeof dictionary_words / sizeof *dictionary_words; i++) {
+        char word[RENDER_SIZE], got[RENDER_SIZE];
+        strip_hyphens(dictionary_words[i], word);
+        hyphenate(*state, word, got);
+        if (strcmp(got, dictionary_words[i]) != 0) {
+            print_error("%s: got %s\n", dictionary_words[i], got);
+            failures++;
+        }
+    }
+    assert_int_equal(failures, 0);
+}
+
+static size_t count_breaks(const text_hyph *h)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < sizeof dictionary_words / sizeof *dictionary_words; i++) {
+        char word[RENDER_SIZE], got[RENDER_SIZE];
+        strip_hyphens(dictionary_words[i], word);
+        total += hyphenate(h, word, got);
+    }
+    return total;
+}
+
+/* Guards the build step: Debian's file as shipped is not substring-expanded
+ * and libhyphen silently loses about a third of the breaks (FACTS.md §4). */
+static void test_expansion_finds_more_breaks(void **state)
+{
+    text_hyph *debian = load_debian_dictionary();
+    assert_non_null(debian);
+    size_t expanded = count_breaks(*state), shipped = count_breaks(debian);
+    text_hyph_free(debian);
+    print_message("breaks over %zu words: expanded %zu, as shipped %zu\n",
+                  sizeof dictionary_words / sizeof *dictionary_words, expanded, shipped);
+    assert_true(shipped * 4 < expanded * 3);
+}
+
+/* ---- Word rules ---- */
+
+typedef struct word_case {
+    const char *name;
+    const char *word;
+    const char *expected; /* as render_breaks writes it */
+} word_case;
+
+static const word_case word_cases[] = {
+    {"capitalised like lower case", "Наставничество", "На-став-ни-че-ство"},
+    {"all caps is an abbreviation", "НАСТАВНИЧЕСТВО", "НАСТАВНИЧЕСТВО"},
+    {"abbreviation", "МБОУ", "МБОУ"},
+    {"abbreviation 2", "ГБОУ", "ГБОУ"},
+    {"mixed-case abbreviation", "КЗоТ", "КЗоТ"},
+    {"abbreviation in a compound", "PDF-файл", "PDF-файл"},
+    {"initials", "И.Н.", "И.Н."},
+    {"initials glued to a surname", "А.С.Пушкин", "А.С.Пушкин"},
+    {"dot inside", "т.д.", "т.д."},
+    {"number", "2023", "2023"},
+    {"law number", "273-ФЗ", "273-ФЗ"},
+    {"year range", "2023-2025", "2023-2025"},
+    {"year range, en dash", "2021–2024", "2021–2024"},
+    {"ordinal", "7-й", "7-й"},
+    {"digit in a word", "3-летний", "3-летний"},
+    {"compound", "социально-значимых", "со-ци-аль-но-|зна-чи-мых"},
+    {"compound, capitals", "Северо-Западный", "Се-ве-ро-|За-пад-ный"},
+    {"compound, short parts", "из-за", "из-|за"},
+    {"particle", "кто-нибудь", "кто-|ни-будь"},
+    {"one letter before the hyphen", "в-третьих", "в-тре-тьих"},
+    {"one letter before, capital", "Т-образный", "Т-об-раз-ный"},
+    {"one letter after the hyphen", "кого-л", "ко-го-л"},
+    {"non-breaking hyphen", "по\u2011новому", "по\u2011но-во-му"},
+    {"em dash between words", "Москва—Петербург", "Москва—|Пе-тер-бург"},
+    {"Latin is not hyphenated", "mentoring", "mentoring"},
+    {"Latin compound", "web-сайт", "web-|сайт"},
+    {"Latin one letter", "e-mail", "e-mail"},
+    {"quotes and comma", "«программа»,", "«про-грам-ма»,"},
+    {"brackets and full stop", "(наставничества).", "(на-став-ни-че-ства)."},
+    {"opening quote only", "„наставник", "„на-став-ник"},
+    {"soft hyphens replace the patterns", "настав\u00ADничество", "настав\u00AD-ничество"},
+    {"soft hyphen near the end", "програм\u00ADма", "програм\u00AD-ма"},
+    {"soft hyphen leaving one letter", "о\u00ADбуча\u00ADющихся", "о\u00ADбуча\u00AD-ющихся"},
+    {"soft hyphen before ь", "маль\u00ADчик", "маль\u00AD-чик"},
+    {"soft hyphen before й is dropped", "ма\u00ADйор", "ма\u00ADйор"},
+    {"soft hyphen in Latin", "men\u00ADtor", "men\u00AD-tor"},
+    {"no letters", "«—»", "«—»"},
+    {"empty", "", ""},
+};
+
+static void test_word_cases(void **state)
+{
+    size_t failures = 0;
+    for (size_t i = 0; i < sizeof word_cases / sizeof *word_cases; i++) {
+        const word_case *c = &word_cases[i];
+        char got[RENDER_SIZE];
+        hyphenate(*state, c->word, got);
+        if (strcmp(got, c->expected) != 0) {
+            print_error("%s: %s: got %s, want %s\n", c->name, c->word, got, c->expected);
+            failures++;
+        }
+    }
+    assert_int_equal(failures, 0);
+}
+
+static void test_without_dictionary(void **state)
+{
+    (void)state;
+    char got[RENDER_SIZE];
+    hyphenate(NULL, "социально-значимых", got);
+    assert_string_equal(got, "социально-|значимых");
+    hyphenate(NULL, "программа", got);
+    assert_string_equal(got, "программа");
+    hyphenate(NULL, "про\u00ADграм\u00ADма", got);
+    assert_string_equal(got, "про\u00AD-грам\u00AD-ма");
+}
+
+static void test_breaks_capped(void **state)
+{
+    text_break b[2];
+    const char *word = "наставничество";
+    assert_int_equal(text_word_breaks(*state, word, strlen(word), b, 2), 2);
+    assert_int_equal(b[0].at, strlen("на") - 1);
+    assert_int_equal(b[1].at, strlen("настав") - 1);
+    assert_true(b[0].add_hyphen && b[1].add_hyphen);
+    assert_int_equal(text_word_breaks(*state, word, strlen(word), NULL, 0), 0);
+}
+
+/* Offsets are bytes of the word as given, punctuation included. */
+static void test_breaks_are_byte_offsets(void **state)
+{
+    text_break b[MAX_BREAKS];
+    const char *word = "«про-грамма»";
+    size_t n = text_word_breaks(*state, word, strlen(word), b, MAX_BREAKS);
+    assert_int_equal(n, 2);
+    assert_int_equal(b[0].at, strlen("«про-") - 1);
+    assert_false(b[0].add_hyphen);
+    assert_int_equal(b[1].at, strlen("«про-грам") - 1);
+    assert_true(b[1].add_hyphen);
+    /* The length given counts, not the NUL: "программа" cut to "програм". */
+    n = text_word_breaks(*state, "программа", strlen("програм"), b, MAX_BREAKS);
+    assert_int_equal(n, 1);
+    assert_int_equal(b[0].at, strlen("про") - 1);
+}
+
+/* TEXT_MAX_WORD letters still hyphenate; longer runs are left whole, since
+ * libhyphen 2.8.8 is not hardened against long input (FACTS.md §4). */
+static void test_long_words(void **state)
+{
+    char word[RENDER_SIZE] = "", got[2 * RENDER_SIZE];
+    for (int i = 0; i < 7; i++)
+        strcat(word, "программа");
+    strcat(word, "у"); /* 7 * 9 + 1 = 64 letters */
+    assert_true(hyphenate(*state, word, got) > 0);
+    strcat(word, "г");
+    assert_int_equal(hyphenate(*state, word, got), 0);
+    word[0] = '\0';
+    for (int i = 0; i < 200; i++)
+        strcat(word, "а");
+    assert_int_equal(hyphenate(*state, word, got), 0);
+    /* Long parts of a compound still break at the hyphen. */
+    strcat(word, "-");
+    strcat(word, "а");
+    strcat(word, "а");
+    assert_int_equal(hyphenate(*state, word, got), 1);
+}
+
+/* Invalid UTF-8 is rejected earlier in the pipeline; here it must only not
+ * crash and get no breaks. */
+static void test_invalid_utf8(void **state)
+{
+    static const char *const bad[] = {
+        "\xFF",
+        "про\xD0",
+        "\xD0\xBF\xD1",
+        "программа\xC0\xAF",
+        "на\xED\xA0\x80ставник",
+        "\x80\x80\x80\x80",
+        "наставни\xF4\x90\x80\x80",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        text_break b[MAX_BREAKS];
+        assert_int_equal(text_word_breaks(*state, bad[i], strlen(bad[i]), b, MAX_BREAKS), 0);
+    }
+}
+
+static void test_dictionary_load(void **state)
+{
+    (void)state;
+    assert_null(text_hyph_load("build/no-such-dictionary.dic"));
+    text_hyph_free(NULL);
+    /* A dictionary in another encoding would silently match nothing. */
+    char path[] = "/tmp/nastavdoc-test-text-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    static const char utf8_dic[] = "UTF-8\n.про1\n";
+    assert_int_equal(write(fd, utf8_dic, sizeof utf8_dic - 1), (ssize_t)(sizeof utf8_dic - 1));
+    close(fd);
+    text_hyph *h = text_hyph_load(path);
+    unlink(path);
+    assert_null(h);
+}
+
+/* ---- Typography ---- */
+
+typedef struct typo_case {
+    const char *name;
+    const char *in;
+    const char *expected; /* "~" stands for U+00A0 */
+} typo_case;
+
+static const typo_case typo_cases[] = {
+    {"number sign", "приказ № 669", "приказ №~669"},
+    {"number sign glued", "приказ №669", "приказ №669"},
+    {"number sign, no number", "№ п/п", "№ п/п"},
+    {"initials before", "И.Н. Шадрин", "И.Н.~Шадрин"},
+    {"spaced initials", "И. Н. Шадрин", "И.~Н.~Шадрин"},
+    {"initials after", "Шадрин И.Н.", "Шадрин~И.Н."},
+    {"initials after, spaced", "Кускова И. Н., Петров П. П.", "Кускова~И.~Н., Петров~П.~П."},
+    {"initials, double-barrelled", "А.А. Римский-Корсаков", "А.А.~Римский-Корсаков"},
+    {"initials in quotes", "(И.Н. Шадрин)", "(И.Н.~Шадрин)"},
+    {"date in words", "30 августа 2023 г.", "30~августа~2023~г."},
+    {"day and month", "5 июня", "5~июня"},
+    {"not a day", "45 июня", "45 июня"},
+    {"years", "2023-2025 гг.", "2023-2025~гг."},
+    {"years, en dash", "2023–2025 гг., далее", "2023–2025~гг., далее"},
+    {"year without г.", "2023 года", "2023 года"},
+    {"short words", "в школе и дома", "в~школе и~дома"},
+    {"short words, any case", "В Школе НА ПРАКТИКЕ", "В~Школе НА~ПРАКТИКЕ"},
+    {"short word before punctuation", "И, конечно, в, на", "И, конечно, в, на"},
+    {"short word after a quote", "«В школе» (в классе)", "«В~школе» (в~классе)"},
+    {"short word with a hyphen", "по-новому", "по-новому"},
+    {"particles", "есть ли смысл", "есть~ли~смысл"},
+    {"particles 2", "Было бы хорошо, как же", "Было~бы~хорошо, как~же"},
+    {"particle after punctuation", "так, же", "так, же"},
+    {"hyphen as a dash", "Братск - город", "Братск~— город"},
+    {"typed dashes kept", "Братск – город — здесь", "Братск~– город~— здесь"},
+    {"dash at the start", "- начало", "- начало"},
+    {"city", "г. Братск", "г.~Братск"},
+    {"address", "г. Братск, ул. Мира, д. 5, кв. 12", "г.~Братск, ул.~Мира, д.~5, кв.~12"},
+    {"region", "Иркутская обл. Братский район", "Иркутская обл.~Братский район"},
+    {"year, then a capital", "в 2023 г. Министерство", "в~2023~г. Министерство"},
+    {"etc.", "и т. д. Далее", "и~т.~д. Далее"},
+    {"i. o.", "и. о. директора", "и.~о. директора"},
+    {"legal references", "п. 2.1, ч. 2 ст. 28", "п.~2.1, ч.~2 ст.~28"},
+    {"white space collapses", "  многострочный\n\t текст \r\n ", "многострочный текст"},
+    {"typed NBSP stays", "Иванов\u00A0 \u00A0Петров", "Иванов~Петров"},
+    {"narrow NBSP untouched", "№\u202F5", "№\u202F5"},
+    {"empty", "", ""},
+    {"only spaces", " \n\t ", ""},
+    {"dash in Latin text", "plain text - here", "plain text~— here"},
+};
+
+static void test_typography_cases(void **state)
+{
+    (void)state;
+    size_t failures = 0;
+    for (size_t i = 0; i < sizeof typo_cases / sizeof *typo_cases; i++) {
+        const typo_case *c = &typo_cases[i];
+        char want[RENDER_SIZE];
+        expand_nbsp(c->expected, want);
+        char *got = text_typography(c->in, strlen(c->in));
+        if (strcmp(got, want) != 0) {
+            print_error("%s: got \"%s\", want \"%s\"\n", c->name, got, want);
+            failures++;
+        }
+        free(got);
+    }
+    assert_int_equal(failures, 0);
+}
+
+/* Input is validated earlier; whatever arrives, the output is valid UTF-8. */
+static void test_typography_invalid_utf8(void **state)
+{
+    (void)state;
+    static const char bad[] = "в \xFF школе \xD0 и\xE2\x80 \xC2";
+    char *got = text_typography(bad, sizeof bad - 1);
+    assert_int_equal(utf8_check(got, strlen(got)), strlen(got));
+    char want[RENDER_SIZE];
+    expand_nbsp("в~\uFFFD школе \uFFFD и\uFFFD\uFFFD \uFFFD", want);
+    assert_string_equal(got, want);
+    free(got);
+    /* The length given counts; bytes after it are not read. */
+    got = text_typography("в школе", strlen("в"));
+    assert_string_equal(got, "в");
+    free(got);
+}
+
+/* A megabyte of short words: each decision looks at a fixed window, so this
+ * is linear (a quadratic pass would take minutes). */
+static void test_typography_large(void **state)
+{
+    (void)state;
+    enum { WORDS = 1 << 19 };
+    char *in = malloc(2 * WORDS);
+    assert_non_null(in);
+    for (size_t i = 0; i < WORDS; i++) {
+        in[2 * i] = 'a';
+        in[2 * i + 1] = ' ';
+    }
+    char *got = text_typography(in, 2 * WORDS);
+    assert_int_equal(strlen(got), 2 * WORDS - 1);
+    free(got);
+    free(in);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dictionary_words),
+        cmocka_unit_test(test_expansion_finds_more_breaks),
+        cmocka_unit_test(test_word_cases),
+        cmocka_unit_test(test_without_dictionary),
+        cmocka_unit_test(test_breaks_capped),
+        cmocka_unit_test(test_breaks_are_byte_offsets),
+        cmocka_unit_test(test_long_words),
+        cmocka_unit_test(test_invalid_utf8),
+        cmocka_unit_test(test_dictionary_load),
+        cmocka_unit_test(test_typography_cases),
+        cmocka_unit_test(test_typography_invalid_utf8),
+        cmocka_unit_test(test_typography_large),
+    };
+    return cmocka_run_group_tests(tests, setup_dictionary, teardown_dictionary);
+}
