@@ -5,7 +5,8 @@ PKGS     := yaml-0.1
 BUILD    ?= build
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+# CFLAGS may come from the command line; the language and warnings always apply.
+ALL_CFLAGS = $(CFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
             -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # Debian ships no .pc for libhpdf, libhyphen or libunistring: link them by name.
@@ -30,11 +31,11 @@ nastavdoc: $(BUILD)/nastavdoc
 	cp $< $@
 
 $(BUILD)/nastavdoc: $(OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -DNASTAVDOC_VERSION='"$(VERSION)"' -MMD -MP -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -DNASTAVDOC_VERSION='"$(VERSION)"' -MMD -MP -c $< -o $@
 
 # Debian's dictionary is KOI8-R and not substring-expanded: libhyphen silently
 # loses about a third of the breaks without this step (FACTS.md §4).
@@ -45,7 +46,7 @@ build/hyph_ru_RU.dic: $(HYPH_SRC)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBOBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Isrc -o $@ $^ $(LDLIBS) $(CMOCKA)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Isrc -o $@ $^ $(LDLIBS) $(CMOCKA)
 
 -include $(OBJ:.o=.d)
 

@@ -546,9 +546,10 @@ static bool draw_page(pdf_doc *p, const layout_page *lp, diag *d, src_mark at)
     return check_status(p, st, d, at);
 }
 
-/* Every text box must name a font that was loaded through pdf_fonts: the
- * layout promises it, and a broken promise must not reach libharu. */
-static bool check_fonts(const pdf_doc *p, const layout_doc *doc, diag *d, src_mark at)
+/* Every text box must name a font that was loaded through pdf_fonts, and
+ * hold valid UTF-8 of code points the font has: layout promises it, and a
+ * broken promise must not reach libharu, which would draw empty boxes. */
+static bool check_boxes(pdf_doc *p, const layout_doc *doc, diag *d, src_mark at)
 {
     for (size_t i = 0; i < doc->npages; i++) {
         const layout_page *lp = &doc->pages[i];
@@ -560,6 +561,20 @@ static bool check_fonts(const pdf_doc *p, const layout_doc *doc, diag *d, src_ma
                 diag_error(d, at, "внутренняя ошибка: шрифт %d не загружен (страница %zu)",
                            b->font, i + 1);
                 return false;
+            }
+            pdf_font *f = &p->fonts[b->font];
+            for (size_t k = 0; k < b->len;) {
+                uint32_t cp;
+                size_t n = utf8_decode(b->text + k, b->len - k, &cp);
+                if (n == 0 || !(lookup_metric(f, cp) & METRIC_HAS)) {
+                    diag_error(d, at,
+                               "внутренняя ошибка: в шрифте %s нет символа %s%04X "
+                               "(страница %zu)",
+                               FAMILIES[b->font / 4].files[b->font % 4], n ? "U+" : "байт 0x",
+                               n ? (unsigned)cp : (unsigned)(unsigned char)b->text[k], i + 1);
+                    return false;
+                }
+                k += n;
             }
         }
     }
@@ -661,7 +676,7 @@ bool pdf_write(pdf_doc *p, const layout_doc *doc, const pdf_options *opt, const 
     p->written = true;
     clear_error(p);
 
-    if (!check_fonts(p, doc, d, at) || !set_info(p, &doc->info, opt, d, at))
+    if (!check_boxes(p, doc, d, at) || !set_info(p, &doc->info, opt, d, at))
         goto out;
     for (size_t i = 0; i < doc->npages; i++)
         if (!draw_page(p, &doc->pages[i], d, at))
@@ -695,16 +710,13 @@ bool pdf_write(pdf_doc *p, const layout_doc *doc, const pdf_options *opt, const 
         report_io(d, at, out_path, errno);
         goto out;
     }
-    free(tmp);
-    tmp = NULL;
     ok = true;
 out:
     if (fd >= 0)
         close(fd);
-    if (tmp) {
+    if (tmp && !ok)
         remove(tmp);
-        free(tmp);
-    }
     util_set_cleanup_path(NULL);
+    free(tmp);
     return ok;
 }
