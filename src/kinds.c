@@ -3,6 +3,7 @@
 #include "kinds.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "template.h"
@@ -26,11 +27,14 @@ static const char *type_name(kind_type t)
         return "список абзацев, заголовков и списков";
     case KS_STRINGS:
         return "строка или список строк";
+    case KS_NUMBER:
+        return "число";
+    case KS_BOOL:
+        return "true или false";
     }
     return "?";
 }
 
-static bool check_value(const yl_node *v, const kind_field *f, const char *path, diag *d);
 
 static bool expect_kind(const yl_node *v, yl_kind k, const kind_field *f, const char *path,
                         diag *d)
@@ -138,7 +142,7 @@ static bool check_content(const yl_node *v, const kind_field *f, const char *pat
     return ok;
 }
 
-static bool check_value(const yl_node *v, const kind_field *f, const char *path, diag *d)
+bool kind_check_value(const yl_node *v, const kind_field *f, const char *path, diag *d)
 {
     switch (f->type) {
     case KS_STRING:
@@ -175,12 +179,33 @@ static bool check_value(const yl_node *v, const kind_field *f, const char *path,
         if (!expect_kind(v, YL_SEQ, f, path, d))
             return false;
         bool ok = true;
-        for (size_t i = 0; i < v->n; i++)
-            ok &= check_value(v->items[i], f->item, path, d);
+        for (size_t i = 0; f->item && i < v->n; i++) /* no item: the kind checks them */
+            ok &= kind_check_value(v->items[i], f->item, path, d);
         return ok;
     }
     case KS_POINTS:
         return check_points(v, f, path, d);
+    case KS_NUMBER: {
+        if (!expect_kind(v, YL_SCALAR, f, path, d))
+            return false;
+        char *end;
+        double num = strtod(v->str, &end);
+        if (!v->len || *end || num < 0 || num > 10000) {
+            diag_error(d, v->mark, "«%s» (%s): ожидалось неотрицательное число, а здесь «%s»",
+                       path, f->what, v->str);
+            return false;
+        }
+        return true;
+    }
+    case KS_BOOL:
+        if (!expect_kind(v, YL_SCALAR, f, path, d))
+            return false;
+        if (strcmp(v->str, "true") && strcmp(v->str, "false")) {
+            diag_error(d, v->mark, "«%s» (%s): ожидалось true или false, а здесь «%s»", path,
+                       f->what, v->str);
+            return false;
+        }
+        return true;
     case KS_CONTENT:
         return check_content(v, f, path, d);
     }
@@ -214,7 +239,7 @@ bool kind_check_map(const yl_node *map, const kind_field *fields, const char *pa
             ok = false;
             continue;
         }
-        ok &= check_value(map->pairs[i].value, f, sub, d);
+        ok &= kind_check_value(map->pairs[i].value, f, sub, d);
     }
     for (const kind_field *f = fields; f->key; f++) {
         if (!f->required || yl_map_get(map, f->key))
@@ -244,12 +269,31 @@ yl_node *kind_map_set(arena *a, const yl_node *map, const char *key, const yl_no
     return m;
 }
 
+const kind_field kind_person_fields[] = {
+    {"name", KS_STRING, true, "ФИО", NULL, NULL},
+    {"position", KS_STRING, true, "должность", NULL, NULL},
+    {NULL, 0, false, NULL, NULL, NULL}};
+
+const kind_field kind_school_fields[] = {
+    {"name", KS_STRING, true, "полное наименование организации", NULL, NULL},
+    {"short_name", KS_STRING, true, "сокращённое наименование", NULL, NULL},
+    {"header", KS_TEXT, false, "строки над наименованием в шапке", NULL, NULL},
+    {"genitive", KS_STRING, false, "кого приказ, в родительном падеже", NULL, NULL},
+    {"city", KS_STRING, true, "место составления, например «г. Братск»", NULL, NULL},
+    {"address", KS_STRING, false, "адрес", NULL, NULL},
+    {"phone", KS_STRING, false, "телефон", NULL, NULL},
+    {"email", KS_STRING, false, "электронная почта", NULL, NULL},
+    {"inn", KS_STRING, false, "ИНН", NULL, NULL},
+    {"director", KS_MAP, true, "руководитель", kind_person_fields, NULL},
+    {"curator", KS_MAP, false, "куратор наставничества", kind_person_fields, NULL},
+    {NULL, 0, false, NULL, NULL, NULL}};
+
 typedef struct kind_entry {
     const char *name;
     bool (*check)(const yl_node *root, arena *a, diag *d, kind_result *out);
 } kind_entry;
 
-static const kind_entry kinds[] = {{"order", kind_order_check}};
+static const kind_entry kinds[] = {{"order", kind_order_check}, {"roadmap", kind_roadmap_check}};
 
 bool kinds_check(const yl_node *root, arena *a, diag *d, kind_result *out)
 {
@@ -269,12 +313,12 @@ bool kinds_check(const yl_node *root, arena *a, diag *d, kind_result *out)
         if (yl_str(doc) && !strcmp(yl_str(doc), kinds[i].name))
             return kinds[i].check(root, a, d, out);
     }
-    const char *near = yl_str(doc) ? diag_suggest(yl_str(doc), names, 1) : NULL;
+    const char *near = yl_str(doc) ? diag_suggest(yl_str(doc), names, sizeof kinds / sizeof *kinds) : NULL;
     if (near)
         diag_error(d, doc->mark, "неизвестный вид документа «%s»; может быть, «%s»?", yl_str(doc),
                    near);
     else
-        diag_error(d, doc->mark, "неизвестный вид документа «%s»: поддерживается order",
+        diag_error(d, doc->mark, "неизвестный вид документа «%s»: поддерживаются order и roadmap",
                    yl_str(doc) ? yl_str(doc) : "?");
     return false;
 }

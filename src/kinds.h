@@ -21,6 +21,8 @@ typedef enum {
     KS_POINTS,  /* numbered points: strings or {text, points} */
     KS_CONTENT, /* text blocks: strings, {heading}, {paragraph}, {list}, {numbered} */
     KS_STRINGS, /* a string or a list of strings, as in include */
+    KS_NUMBER,  /* a number */
+    KS_BOOL,    /* true or false */
 } kind_type;
 
 typedef struct kind_field {
@@ -35,6 +37,14 @@ typedef struct kind_field {
 /* Check map against fields (NULL-key terminated); path names the map in
  * messages ("order"). Reports every problem; returns false if any. */
 bool kind_check_map(const yl_node *map, const kind_field *fields, const char *path, diag *d);
+
+/* Check one value against f; path names it in messages. */
+bool kind_check_value(const yl_node *v, const kind_field *f, const char *path, diag *d);
+
+/* The fields of school.yaml, shared by every kind. */
+extern const kind_field kind_school_fields[];
+/* {name, position}: a director, a curator, a signer. */
+extern const kind_field kind_person_fields[];
 
 /* A shallow copy of map in a with key set to value (added or replaced). */
 yl_node *kind_map_set(arena *a, const yl_node *map, const char *key, const yl_node *value);
@@ -51,5 +61,6 @@ bool kinds_check(const yl_node *root, arena *a, diag *d, kind_result *out);
 
 /* Per kind (src/kinds/<kind>.c). */
 bool kind_order_check(const yl_node *root, arena *a, diag *d, kind_result *out);
+bool kind_roadmap_check(const yl_node *root, arena *a, diag *d, kind_result *out);
 
 #endif

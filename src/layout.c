@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unicase.h>
 
+#include "layout_priv.h"
 #include "linebreak.h"
 
 #define EPS 0.01
@@ -24,46 +25,10 @@
 #define SINGLE_SPACING 1.15
 #define MAX_BREAKS 64
 
-typedef struct frag {
-    int font;
-    double size;
-    double x; /* from the left edge of the text area */
-    double width;
-    double char_space;
-    const char *text;
-    size_t len;
-} frag;
-
-typedef struct vline {
-    double space_before; /* dropped at the top of a page */
-    double height;       /* from the top of the line to the next line's top */
-    double ascent;       /* from the top of the line to the baseline */
-    size_t first, nfrags;
-    bool ok_before;    /* a page may break before this line */
-    bool force_before; /* a page must break before this line */
-} vline;
-
-typedef struct lay {
-    const tpl_doc *t;
-    const layout_fonts *f;
-    const text_hyph *h;
-    diag *d;
-    layout_doc *out;
-    double width; /* text area */
-    vline *lines;
-    size_t nlines, lcap;
-    frag *frags;
-    size_t nfrags, fcap;
-    lb_item *items;
-    size_t nitems, icap;
-    /* item -> the text it draws: index range into the paragraph text */
-    size_t *item_from, *item_to;
-    bool failed;
-} lay;
 
 /* ---- storage ---------------------------------------------------------- */
 
-static vline *add_line(lay *L)
+vline *layout_add_line(lay *L)
 {
     if (L->nlines == L->lcap) {
         L->lcap = L->lcap ? L->lcap * 2 : 256;
@@ -76,7 +41,7 @@ static vline *add_line(lay *L)
     return v;
 }
 
-static void add_frag(lay *L, vline *v, frag fr)
+void layout_add_frag(lay *L, vline *v, frag fr)
 {
     if (L->nfrags == L->fcap) {
         L->fcap = L->fcap ? L->fcap * 2 : 1024;
@@ -153,7 +118,7 @@ static char *prepare_text(lay *L, const tpl_block *b, const char *text, int font
     return buf_take(&out);
 }
 
-static double measure(const lay *L, int font, double size, double ls, const char *s, size_t len)
+double layout_measure(const lay *L, int font, double size, double ls, const char *s, size_t len)
 {
     double w = 0;
     for (size_t i = 0; i < len;) {
@@ -182,7 +147,7 @@ typedef struct para {
  * character boundaries (a 400-letter word must not leave its cell). */
 static void add_word_piece(lay *L, const para *P, const char *text, size_t from, size_t to)
 {
-    double w = measure(L, P->font, P->size, P->ls, text + from, to - from);
+    double w = layout_measure(L, P->font, P->size, P->ls, text + from, to - from);
     if (w <= P->width) {
         add_item(L, (lb_item){.type = LB_BOX, .width = w}, from, to);
         return;
@@ -267,7 +232,7 @@ static void tokenize(lay *L, const para *P, const char *text, size_t len, double
         double chain_w = 0;
         while (chain_end < len && text[chain_end] != ' ')
             chain_end++;
-        chain_w = measure(L, P->font, P->size, P->ls, text + i, chain_end - i);
+        chain_w = layout_measure(L, P->font, P->size, P->ls, text + i, chain_end - i);
         bool split_nbsp = chain_w > P->width;
         size_t w0 = i;
         for (size_t j = i; j <= chain_end;) {
@@ -314,7 +279,7 @@ static double line_height(const lay *L, const tpl_style *st, int font, double *a
 /* Break text into lines placed at [x0, x0 + width) and append them. The
  * last line of text may get `tail` flush right (signatures). Returns the
  * number of lines added. */
-static size_t set_text(lay *L, const tpl_block *b, const char *raw, double x0, double width,
+size_t layout_set_text(lay *L, const tpl_block *b, const char *raw, double x0, double width,
                        double first_indent, const char *tail, double label_x)
 {
     const tpl_style *st = b->style;
@@ -348,16 +313,18 @@ static size_t set_text(lay *L, const tpl_block *b, const char *raw, double x0, d
     size_t nlines = lb_break(L->items, L->nitems, &params, &lines);
     double asc;
     double h = line_height(L, st, font, &asc);
+    double depth = asc - L->f->descent(L->f->ctx, font) * st->size_pt / 1000.0;
     size_t added = 0;
     for (size_t li = 0; li < nlines; li++) {
         const lb_line *ln = &lines[li];
         bool last = li + 1 == nlines;
-        vline *v = add_line(L);
+        vline *v = layout_add_line(L);
         v->height = h;
         v->ascent = asc;
+        v->depth = depth;
         if (li == 0 && b->kind == TPL_ITEM && b->hanging) {
-            double lw = measure(L, font, P.size, P.ls, b->label, strlen(b->label));
-            add_frag(L, v,
+            double lw = layout_measure(L, font, P.size, P.ls, b->label, strlen(b->label));
+            layout_add_frag(L, v,
                      (frag){font, P.size, label_x, lw, P.ls, arena_strdup(L->out->mem, b->label),
                             strlen(b->label)});
         }
@@ -430,32 +397,34 @@ static size_t set_text(lay *L, const tpl_block *b, const char *raw, double x0, d
                 w += P.hyphen;
             }
             const char *s = arena_strndup(L->out->mem, piece.data ? piece.data : "", piece.len);
-            add_frag(L, v, (frag){font, P.size, x0 + x, w, P.ls, s, piece.len});
+            layout_add_frag(L, v, (frag){font, P.size, x0 + x, w, P.ls, s, piece.len});
             buf_fini(&piece);
             x += w;
         }
         if (last && tail_text && *tail_text) {
-            double tw = measure(L, font, P.size, P.ls, tail_text, strlen(tail_text));
+            double tw = layout_measure(L, font, P.size, P.ls, tail_text, strlen(tail_text));
             double right_edge = L->width;
             if (x0 + x + P.space > right_edge - tw) {
                 /* no room on the last line: the tail gets a line of its own */
-                v = add_line(L);
+                v = layout_add_line(L);
                 v->height = h;
                 v->ascent = asc;
+        v->depth = depth;
                 v->ok_before = false;
                 added++;
             }
             const char *s = arena_strdup(L->out->mem, tail_text);
-            add_frag(L, v, (frag){font, P.size, right_edge - tw, tw, P.ls, s, strlen(s)});
+            layout_add_frag(L, v, (frag){font, P.size, right_edge - tw, tw, P.ls, s, strlen(s)});
         }
         added++;
     }
     if (nlines == 0 && tail_text && *tail_text) {
-        vline *v = add_line(L);
+        vline *v = layout_add_line(L);
         v->height = h;
         v->ascent = asc;
-        double tw = measure(L, font, P.size, P.ls, tail_text, strlen(tail_text));
-        add_frag(L, v,
+        v->depth = depth;
+        double tw = layout_measure(L, font, P.size, P.ls, tail_text, strlen(tail_text));
+        layout_add_frag(L, v,
                  (frag){font, P.size, L->width - tw, tw, P.ls,
                         arena_strdup(L->out->mem, tail_text), strlen(tail_text)});
         added++;
@@ -468,12 +437,30 @@ static size_t set_text(lay *L, const tpl_block *b, const char *raw, double x0, d
 
 /* Orphans and widows: a paragraph never leaves one line at the bottom of a
  * page nor carries one line to the next (two lines each side). */
-static void protect_lines(lay *L, size_t first, size_t n)
+void layout_protect_lines(lay *L, size_t first, size_t n)
 {
     if (n < 2)
         return;
     L->lines[first + 1].ok_before = false;
     L->lines[first + n - 1].ok_before = false;
+}
+
+size_t layout_item_text(lay *L, const tpl_block *b, double x0, double width)
+{
+    const tpl_style *st = b->style;
+    if (b->hanging) {
+        /* label in the indent, text aligned after it */
+        double step = st->indent_pt > 0 ? st->indent_pt : 10 * 72 / 25.4;
+        double left = x0 + step * (b->level + 1);
+        return layout_set_text(L, b, b->text, left, width - step * (b->level + 1), 0, NULL,
+                               left - step);
+    }
+    /* GOST orders: "1. Text" as a paragraph with the first-line indent */
+    char *t = xmalloc(strlen(b->label) + strlen(b->text) + 4);
+    sprintf(t, "%s\u00A0%s", b->label, b->text);
+    size_t n = layout_set_text(L, b, *b->label ? t : b->text, x0, width, st->indent_pt, NULL, 0);
+    free(t);
+    return n;
 }
 
 static void layout_block(lay *L, const tpl_block *b, bool *keep_next)
@@ -497,37 +484,28 @@ static void layout_block(lay *L, const tpl_block *b, bool *keep_next)
     }
     switch (b->kind) {
     case TPL_PARA:
-        set_text(L, b, b->text, x0, width, st->indent_pt, NULL, 0);
+        layout_set_text(L, b, b->text, x0, width, st->indent_pt, NULL, 0);
         break;
-    case TPL_ITEM: {
-        if (b->hanging) {
-            /* label in the indent, text aligned after it */
-            double step = st->indent_pt > 0 ? st->indent_pt : 10 * 72 / 25.4;
-            double left = x0 + step * (b->level + 1);
-            set_text(L, b, b->text, left, width - step * (b->level + 1), 0, NULL, left - step);
-        } else {
-            /* GOST orders: "1. Text" as a paragraph with the first-line indent */
-            char *t = xmalloc(strlen(b->label) + strlen(b->text) + 4);
-            sprintf(t, "%s\u00A0%s", b->label, b->text);
-            set_text(L, b, *b->label ? t : b->text, x0, width, st->indent_pt, NULL, 0);
-            free(t);
-        }
+    case TPL_ITEM:
+        layout_item_text(L, b, x0, width);
         break;
-    }
     case TPL_ROW:
-        set_text(L, b, b->text, x0, width * b->left_frac, 0, b->right, 0);
+        layout_set_text(L, b, b->text, x0, width * b->left_frac, 0, b->right, 0);
         break;
     case TPL_SPACER: {
-        vline *v = add_line(L);
+        vline *v = layout_add_line(L);
         v->height = b->height_pt;
         break;
     }
     case TPL_PAGE_BREAK: {
-        vline *v = add_line(L);
+        vline *v = layout_add_line(L);
         v->force_before = true;
         v->height = 0;
         break;
     }
+    case TPL_TABLE:
+        table_build(L, b);
+        break;
     }
     size_t n = L->nlines - first;
     if (n == 0)
@@ -535,7 +513,8 @@ static void layout_block(lay *L, const tpl_block *b, bool *keep_next)
     L->lines[first].space_before += st->space_before_pt;
     if (b->kind != TPL_SPACER && b->kind != TPL_PAGE_BREAK)
         L->lines[L->nlines - 1].height += st->space_after_pt;
-    protect_lines(L, first, n);
+    if (b->kind != TPL_TABLE)
+        layout_protect_lines(L, first, n);
     for (size_t i = first + 1; i < L->nlines && b->kind == TPL_ROW; i++)
         L->lines[i].ok_before = false;
     if (*keep_next)
@@ -558,7 +537,7 @@ static void layout_block(lay *L, const tpl_block *b, bool *keep_next)
 
 /* ---- pages ------------------------------------------------------------ */
 
-static layout_page *new_page(lay *L)
+layout_page *layout_new_page(lay *L)
 {
     layout_doc *o = L->out;
     o->pages = xrealloc(o->pages, (o->npages + 1) * sizeof *o->pages);
@@ -569,7 +548,7 @@ static layout_page *new_page(lay *L)
     return p;
 }
 
-static void add_box(layout_page *p, layout_box b)
+void layout_add_box(layout_page *p, layout_box b)
 {
     if (p->n == p->cap) {
         p->cap = p->cap ? p->cap * 2 : 64;
@@ -578,22 +557,74 @@ static void add_box(layout_page *p, layout_box b)
     p->boxes[p->n++] = b;
 }
 
-static void draw_line(lay *L, layout_page *p, const vline *v, double top)
+void layout_draw_line(lay *L, layout_page *p, const vline *v, double dx, double top,
+                      const double *cell)
 {
     const tpl_page *pg = &L->t->page;
     double baseline = top - v->ascent;
     for (size_t i = 0; i < v->nfrags; i++) {
         const frag *fr = &L->frags[v->first + i];
-        add_box(p, (layout_box){.kind = LAYOUT_TEXT,
-                                .font = fr->font,
-                                .size = fr->size,
-                                .x = pg->margin_left_pt + fr->x,
-                                .y = baseline,
-                                .char_space = fr->char_space,
-                                .text = fr->text,
-                                .len = fr->len,
-                                .width = fr->width});
+        layout_box b = {.kind = LAYOUT_TEXT,
+                        .font = fr->font,
+                        .size = fr->size,
+                        .x = pg->margin_left_pt + dx + fr->x,
+                        .y = baseline,
+                        .char_space = fr->char_space,
+                        .text = fr->text,
+                        .len = fr->len,
+                        .width = fr->width,
+                        .ascent = v->ascent, /* includes half the leading: conservative */
+                        .descent = v->depth - v->ascent};
+        if (cell)
+            memcpy(b.cell, cell, sizeof b.cell);
+        layout_add_box(p, b);
     }
+}
+
+/* Height a line needs at the foot of a page: text needs only its descent,
+ * not its leading; table rows need all of it. */
+static double fit_height(const vline *v)
+{
+    if (v->table)
+        return v->height;
+    return v->nfrags ? v->depth : 0;
+}
+
+/* A page that starts inside a table repeats the table's header. */
+static double repeated_header(const lay *L, size_t i)
+{
+    const vline *v = &L->lines[i];
+    return v->table && v->row != SIZE_MAX ? table_header_height(v->table) : 0;
+}
+
+static void draw_page(lay *L, size_t start, size_t end, double top)
+{
+    layout_page *p = layout_new_page(L);
+    double *tops = xmalloc((end - start + 1) * sizeof *tops);
+    double head = repeated_header(L, start);
+    double y = top - head;
+    for (size_t k = start; k < end; k++) {
+        const vline *v = &L->lines[k];
+        if (k > start)
+            y -= v->space_before;
+        tops[k - start] = y;
+        y -= v->height;
+    }
+    /* in reading order: text lines, and each table's run of rows with its
+     * borders and spanning cells */
+    for (size_t k = start; k < end;) {
+        if (!L->lines[k].table) {
+            layout_draw_line(L, p, &L->lines[k], 0, tops[k - start], NULL);
+            k++;
+            continue;
+        }
+        size_t e = k;
+        while (e < end && L->lines[e].table == L->lines[k].table)
+            e++;
+        table_draw(L, p, k, e, tops + (k - start), k == start ? top : tops[k - start]);
+        k = e;
+    }
+    free(tops);
 }
 
 /* Pour lines into pages. When line i does not fit, break before the latest
@@ -606,7 +637,7 @@ static void paginate(lay *L)
     double bottom = pg->margin_bottom_pt;
     size_t start = 0;
     while (start < L->nlines) {
-        double y = top;
+        double y = top - repeated_header(L, start);
         size_t i = start, end = L->nlines;
         for (; i < L->nlines; i++) {
             const vline *v = &L->lines[i];
@@ -615,31 +646,20 @@ static void paginate(lay *L)
                 break;
             }
             double sb = i == start ? 0 : v->space_before;
-            double need = sb + v->height;
-            /* the last line of a page needs only its descent, not its leading */
-            double fit_h = v->nfrags ? v->ascent + (v->height - v->ascent) * 0.5 : 0;
-            if (y - sb - fit_h < bottom - EPS && i > start) {
+            if (y - sb - fit_height(v) < bottom - EPS && i > start) {
                 size_t j = i;
                 while (j > start && !L->lines[j].ok_before)
                     j--;
                 end = j > start ? j : i;
                 break;
             }
-            y -= need;
+            y -= sb + v->height;
         }
-        layout_page *p = new_page(L);
-        y = top;
-        for (size_t k = start; k < end; k++) {
-            const vline *v = &L->lines[k];
-            if (k > start)
-                y -= v->space_before;
-            draw_line(L, p, v, y);
-            y -= v->height;
-        }
+        draw_page(L, start, end, top);
         start = end;
         /* spacers and page breaks do not start a page */
-        while (start < L->nlines && L->lines[start].nfrags == 0 && !L->lines[start].force_before &&
-               start > 0)
+        while (start < L->nlines && L->lines[start].nfrags == 0 && !L->lines[start].table &&
+               !L->lines[start].force_before && start > 0)
             start++;
         if (start < L->nlines && L->lines[start].force_before)
             L->lines[start].force_before = false;
@@ -662,17 +682,22 @@ static void number_pages(lay *L)
     for (size_t i = pg->numbers_from - 1; i < L->out->npages; i++) {
         layout_page *p = &L->out->pages[i];
         const char *s = arena_printf(L->out->mem, "%zu", i + 1);
-        double w = measure(L, font, size, 0, s, strlen(s));
+        double w = layout_measure(L, font, size, 0, s, strlen(s));
         double area_left = pg->margin_left_pt;
         double area_w = p->width - pg->margin_left_pt - pg->margin_right_pt;
-        add_box(p, (layout_box){.kind = LAYOUT_TEXT,
+        /* first in the page's stream: text extraction reads it before the body */
+        layout_add_box(p, (layout_box){0});
+        memmove(p->boxes + 1, p->boxes, (p->n - 1) * sizeof *p->boxes);
+        p->boxes[0] = (layout_box){.kind = LAYOUT_TEXT,
                                 .font = font,
                                 .size = size,
                                 .x = area_left + (area_w - w) / 2,
                                 .y = p->height - pg->numbers_top_pt - asc,
                                 .text = s,
                                 .len = strlen(s),
-                                .width = w});
+                                .width = w,
+                                .ascent = asc,
+                                .descent = -L->f->descent(L->f->ctx, font) * size / 1000.0};
     }
 }
 
@@ -700,9 +725,10 @@ layout_doc *layout_run(const tpl_doc *t, const layout_fonts *f, const text_hyph 
     if (!L.failed)
         paginate(&L);
     if (!L.failed && out->npages == 0)
-        new_page(&L);
+        layout_new_page(&L);
     if (!L.failed)
         number_pages(&L);
+    table_free_all(&L);
     free(L.lines);
     free(L.frags);
     free(L.items);
@@ -739,12 +765,18 @@ size_t layout_check(const layout_doc *doc, const tpl_doc *t, diag *d)
             double right = b->x + b->width - b->char_space;
             bool in_number_band = b->y > p->height - pg->margin_top_pt;
             double top_limit = in_number_band ? p->height : p->height - pg->margin_top_pt;
-            if (b->x < pg->margin_left_pt - EPS || right > p->width - pg->margin_right_pt + EPS ||
-                b->y - b->size * 0.25 < pg->margin_bottom_pt - EPS ||
-                b->y + b->size * 0.7 > top_limit + EPS) {
+            bool out = b->x < pg->margin_left_pt - EPS ||
+                       right > p->width - pg->margin_right_pt + EPS ||
+                       b->y - b->descent < pg->margin_bottom_pt - EPS ||
+                       b->y + b->ascent > top_limit + EPS;
+            bool in_cell = b->cell[2] > b->cell[0];
+            bool out_of_cell = in_cell && (b->x < b->cell[0] - EPS || right > b->cell[2] + EPS ||
+                                           b->y - b->descent < b->cell[1] - EPS ||
+                                           b->y + b->ascent > b->cell[3] + EPS);
+            if (out || out_of_cell) {
                 diag_error(d, DIAG_NOWHERE,
-                           "стр. %zu: текст «%.*s» выходит за поля (x %.1f–%.1f, y %.1f)", i + 1,
-                           (int)b->len, b->text, b->x, right, b->y);
+                           "стр. %zu: текст «%.*s» выходит за %s (x %.1f–%.1f, y %.1f)", i + 1,
+                           (int)b->len, b->text, out ? "поля" : "ячейку", b->x, right, b->y);
                 bad++;
             }
         }

@@ -43,6 +43,10 @@ typedef struct layout_box {
     const char *text;  /* TEXT: UTF-8, NUL-terminated, only code points the font has */
     size_t len;
     double width;      /* TEXT: advance width as measured by layout */
+    double ascent, descent; /* TEXT: extent above and below the baseline, points (>= 0) */
+    /* TEXT inside a table cell: the cell's rectangle (x0, y0, x1, y1), which
+     * layout_check proves the text stays in; all 0 outside tables. */
+    double cell[4];
 } layout_box;
 
 typedef struct layout_page {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "dump.h"
 #include "kinds.h"
 #include "layout.h"
 #include "pdf.h"
@@ -30,6 +31,7 @@ static const char usage_text[] =
     "Использование:\n"
     "  nastavdoc render ФАЙЛ.yaml [-o ВЫХОД.pdf] [--template ШАБЛОН.yaml] [--strict]\n"
     "  nastavdoc check ФАЙЛ.yaml…      проверить, не создавая PDF\n"
+    "  nastavdoc dump ФАЙЛ.yaml        все тексты документа по строке (для проверок)\n"
     "  nastavdoc --help | --version\n"
     "\n"
     "Пример:\n"
@@ -122,17 +124,19 @@ static layout_doc *build(const char *path, const options *o, const char *data, p
     t = tpl_expand_file(tpath, kr.data, d);
     if (!t)
         goto out;
+    tpl_doc_take_data(t, doc, mem);
+    doc = NULL;
+    mem = NULL;
     if (pdf) {
         layout_fonts f = pdf_fonts(pdf);
         lay = layout_run(t, &f, h, d);
     }
 out:
-    if (lay && tpl_out) {
+    if ((lay || !pdf) && t && tpl_out) {
         *tpl_out = t;
         t = NULL;
     }
     tpl_doc_free(t);
-    /* the layout copied every string it keeps; the data tree may go */
     yl_doc_free(doc);
     arena_free(mem);
     return lay;
@@ -215,6 +219,28 @@ static int cmd_check(const options *o, const char *data, diag *d)
     return rc;
 }
 
+/* Print every text the document will show, one per line (tests compare it
+ * with pdftotext). */
+static int cmd_dump(const options *o, const char *data, diag *d)
+{
+    if (o->nfiles != 1) {
+        fputs("nastavdoc: dump принимает один файл; см. nastavdoc --help\n", stderr);
+        return EXIT_USAGE;
+    }
+    tpl_doc *t = NULL;
+    layout_doc *lay = build(o->files[0], o, data, NULL, NULL, d, &t);
+    layout_doc_free(lay);
+    if (!t)
+        return EXIT_INPUT;
+    buf b;
+    buf_init(&b);
+    dump_texts(t, &b);
+    fwrite(b.data ? b.data : "", 1, b.len, stdout);
+    buf_fini(&b);
+    tpl_doc_free(t);
+    return EXIT_DONE;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -230,7 +256,7 @@ int main(int argc, char **argv)
         puts("nastavdoc " NASTAVDOC_VERSION);
         return EXIT_DONE;
     }
-    if (strcmp(cmd, "render") && strcmp(cmd, "check")) {
+    if (strcmp(cmd, "render") && strcmp(cmd, "check") && strcmp(cmd, "dump")) {
         fprintf(stderr, "nastavdoc: неизвестная команда «%s»; см. nastavdoc --help\n", cmd);
         return EXIT_USAGE;
     }
@@ -257,7 +283,9 @@ int main(int argc, char **argv)
     char *data = data_dir();
     diag *d = diag_new();
     diag_set_strict(d, o.strict);
-    int rc = !strcmp(cmd, "render") ? cmd_render(&o, data, d) : cmd_check(&o, data, d);
+    int rc = !strcmp(cmd, "render") ? cmd_render(&o, data, d)
+             : !strcmp(cmd, "check") ? cmd_check(&o, data, d)
+                                     : cmd_dump(&o, data, d);
     if (rc == EXIT_DONE && diag_errors(d))
         rc = EXIT_INPUT;
     diag_print(d, stderr);

@@ -4,12 +4,19 @@
  * encoder: each becomes a Type0/CIDFontType2 font whose CIDs are the Unicode
  * code points of the BMP. Metrics come from libharu's own TrueType font
  * definition, so the widths layout measures are exactly the /W widths a
- * viewer uses to place the glyphs. */
+ * viewer uses to place the glyphs.
+ *
+ * libharu keeps the document, the font subsets and the page resources; the
+ * positioning and text operators (Td, TJ, paths) we write into the page
+ * streams ourselves, with exact decimal numbers and real space glyphs
+ * between the words layout places one by one (draw_run). After drawing we
+ * rewrite the per-font maps libharu 2.3.0 makes for the whole BMP
+ * (write_font_maps). No clock is read anywhere: same boxes, same bytes. */
 #include "pdf.h"
 
 #include <assert.h>
 #include <errno.h>
-#include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +25,12 @@
 
 #include <hpdf.h>
 /* Internal headers, installed by libhpdf-dev and exported by the shared
- * library: the font definition (cmap, hmtx) and the raw stream API. */
+ * library: the font definition (cmap, hmtx), the font and page objects and
+ * the raw stream API. */
 #include <hpdf_font.h>
 #include <hpdf_fontdef.h>
 #include <hpdf_objects.h>
+#include <hpdf_pages.h>
 #include <hpdf_streams.h>
 
 /* The families we ship in fonts/; ids are family * 4 + style, with the style
@@ -53,6 +62,11 @@ enum {
     METRIC_WIDTH = 0x3FFF,
     /* Bytes of the saved PDF copied to the output file per read. */
     COPY_CHUNK = 64 * 1024,
+    /* A gap wider than this many thousandths of the em between two words on
+     * one baseline is a word space (see needs_space); parts of one word
+     * meet with no gap, and a justified space shrinks to no less than about
+     * two thirds of the font's space (250-280 here). */
+    SPACE_GAP = 100,
     /* A ToUnicode CMap may hold at most 100 entries per bfchar block
      * (Adobe Technical Note #5411). */
     CMAP_BLOCK = 100,
@@ -63,18 +77,18 @@ typedef enum { FONT_UNTRIED, FONT_READY, FONT_FAILED } font_state;
 typedef struct pdf_font {
     font_state state;
     HPDF_FontDef def;
-    HPDF_Font font;           /* NULL until text is drawn in it */
+    HPDF_Font font; /* NULL until text is drawn in it */
     double ascent, descent;
-    uint16_t notdef;          /* metric of anything the font lacks */
-    uint16_t *metrics[256];   /* BMP in pages of 256 code points, filled lazily */
-    uint8_t *used;            /* bitset of the code points drawn, for ToUnicode */
+    uint16_t notdef;        /* metric of anything the font lacks */
+    uint16_t *metrics[256]; /* BMP in pages of 256 code points, filled lazily */
+    uint8_t *used;          /* bitset of the code points drawn, for ToUnicode */
 } pdf_font;
 
 struct pdf_doc {
     HPDF_Doc pdf;
     char *fonts_dir;
-    diag *d;                  /* borrowed: font errors found while layout measures */
-    HPDF_STATUS err_no;       /* first error libharu reported, 0 when none */
+    diag *d;            /* borrowed: font errors found while layout measures */
+    HPDF_STATUS err_no; /* first error libharu reported, 0 when none */
     HPDF_STATUS err_detail;
     bool written;
     pdf_font fonts[NFONTS];
@@ -118,25 +132,29 @@ static bool check_status(pdf_doc *p, HPDF_STATUS st, diag *d, src_mark at)
 
 pdf_doc *pdf_new(const char *fonts_dir, diag *d)
 {
+    bool ok = false;
     pdf_doc *p = xcalloc(1, sizeof *p);
     p->fonts_dir = xstrdup(fonts_dir);
     p->d = d;
     p->pdf = HPDF_New(record_error, p);
     if (!p->pdf) {
         diag_error(d, DIAG_NOWHERE, "внутренняя ошибка libharu: не удалось создать документ");
-        goto fail;
+        goto out;
     }
+    /* No dates and no /ID are set here or by libharu without PDF/A, so the
+     * same boxes give the same bytes (FACTS.md §3.6). */
     HPDF_STATUS st = HPDF_UseUTFEncodings(p->pdf);
     if (st == HPDF_OK)
         st = HPDF_SetCurrentEncoder(p->pdf, "UTF-8");
     if (st == HPDF_OK)
         st = HPDF_SetCompressionMode(p->pdf, HPDF_COMP_ALL);
-    if (!check_status(p, st, d, DIAG_NOWHERE))
-        goto fail;
+    ok = check_status(p, st, d, DIAG_NOWHERE);
+out:
+    if (!ok) {
+        pdf_free(p);
+        p = NULL;
+    }
     return p;
-fail:
-    pdf_free(p);
-    return NULL;
 }
 
 void pdf_free(pdf_doc *p)
@@ -172,10 +190,10 @@ static bool equal_ascii_nocase(const char *a, const char *b)
  * HPDF_TTFontDef_GetCharWidth (and so HPDF_Font_TextWidth) also marks the
  * glyph for embedding, which would put every glyph layout merely measured
  * (hyphens it tried, fallbacks it rejected) into the subset. Drawing marks
- * the glyphs that are really used (HPDF_Page_ShowText measures the text). */
+ * the glyphs that are really used (draw_run measures what it draws). */
 static uint16_t measure_glyph(const pdf_font *f, uint32_t cp)
 {
-    const HPDF_TTFontDefAttr attr = (HPDF_TTFontDefAttr)f->def->attr;
+    HPDF_TTFontDefAttr attr = (HPDF_TTFontDefAttr)f->def->attr;
     if (cp > LAST_CP || (cp >= 0xD800 && cp <= 0xDFFF))
         return f->notdef;
     HPDF_UINT16 gid = HPDF_TTFontDef_GetGlyphid(f->def, (HPDF_UINT16)cp);
@@ -230,7 +248,7 @@ static bool load_font(pdf_doc *p, int id)
 
     /* Only the definition (cmap, metrics) for now: the font object, which
      * puts the font into the file, is made when text is first drawn in it, so
-     * a style layout merely looked at costs nothing (see draw_text). */
+     * a style layout merely looked at costs nothing (see draw_run). */
     const char *name = HPDF_LoadTTFontFromFile(p->pdf, path, HPDF_TRUE);
     HPDF_FontDef def = name ? HPDF_GetFontDef(p->pdf, name) : NULL;
     if (!def || def->type != HPDF_FONTDEF_TYPE_TRUETYPE || p->err_no ||
@@ -402,7 +420,8 @@ static HPDF_STATUS build_widths(pdf_font *f, HPDF_Dict cid_font)
         if (!run || cp != prev + 1) {
             st = HPDF_Array_AddNumber(w, (HPDF_INT32)cp);
             run = st == HPDF_OK ? HPDF_Array_New(cid_font->mmgr) : NULL;
-            st = run ? HPDF_Array_Add(w, run) : HPDF_FAILD_TO_ALLOC_MEM;
+            if (st == HPDF_OK)
+                st = run ? HPDF_Array_Add(w, run) : HPDF_FAILD_TO_ALLOC_MEM;
         }
         if (st == HPDF_OK)
             st = HPDF_Array_AddNumber(run, (HPDF_INT32)width);
@@ -451,13 +470,66 @@ out:
 
 /* ---- Drawing ---------------------------------------------------------------- */
 
+/* Coordinates go into the content stream as whole hundredths of a point
+ * (0.0035 mm), written by us: libharu's own operators take single-precision
+ * floats and print five decimals of them, so 740.22 comes out as 740.21997,
+ * which costs bytes and makes relative moves drift. */
+typedef long centi;
+
+static centi to_centi(double v)
+{
+    return lround(v * 100);
+}
+
+/* Without printf's locale: the decimal point is always a dot. */
+static char *put_centi(char *w, centi v)
+{
+    if (v < 0) {
+        *w++ = '-';
+        v = -v;
+    }
+    char digits[24];
+    size_t n = 0;
+    for (centi whole = v / 100; n == 0 || whole > 0; whole /= 10)
+        digits[n++] = (char)('0' + whole % 10);
+    while (n > 0)
+        *w++ = digits[--n];
+    int frac = (int)(v % 100);
+    if (frac != 0) {
+        *w++ = '.';
+        *w++ = (char)('0' + frac / 10);
+        if (frac % 10 != 0)
+            *w++ = (char)('0' + frac % 10);
+    }
+    return w;
+}
+
+/* Write "v[0] … v[n-1] op" into the page's content stream. */
+static HPDF_STATUS write_op(HPDF_Page page, const centi *v, size_t n, const char *op)
+{
+    char line[128];
+    char *w = line;
+    assert(n <= 4 && strlen(op) < 8);
+    for (size_t i = 0; i < n; i++) {
+        w = put_centi(w, v[i]);
+        *w++ = ' ';
+    }
+    while (*op)
+        *w++ = *op++;
+    *w++ = '\n';
+    *w = '\0';
+    return HPDF_Stream_WriteStr(((HPDF_PageAttr)page->attr)->stream, line);
+}
+
 /* Text and line state of the page being drawn: PDF keeps Tf, Tc and w across
  * text objects, so each is set only when it changes. */
 typedef struct page_state {
     HPDF_Page page;
     bool in_text;
     int font;
-    double size, char_space, line_width;
+    double size, char_space;
+    centi line_width;
+    centi tx, ty; /* start of the current text line: Td moves relative to it */
 } page_state;
 
 static HPDF_STATUS end_text(page_state *s)
@@ -468,12 +540,70 @@ static HPDF_STATUS end_text(page_state *s)
     return HPDF_Page_EndText(s->page);
 }
 
-static HPDF_STATUS draw_text(pdf_doc *p, page_state *s, const layout_box *b)
+/* Where the pen stands after b: x plus the /W advances and Tc per glyph. */
+static double text_end(pdf_doc *p, const layout_box *b)
 {
-    HPDF_STATUS st = HPDF_OK;
     pdf_font *f = get_font(p, b->font);
-    if (b->len == 0)
-        return HPDF_OK;
+    double end = b->x;
+    for (size_t k = 0; k < b->len;) {
+        uint32_t cp;
+        size_t n = utf8_decode(b->text + k, b->len - k, &cp);
+        if (n == 0)
+            break;
+        end += (lookup_metric(f, cp) & METRIC_WIDTH) * b->size / 1000 + b->char_space;
+        k += n;
+    }
+    return end;
+}
+
+/* Layout places each word as a box of its own and leaves the spaces out.
+ * Readers that rebuild text from glyph positions guess them back, but not
+ * all do (Ghostscript's txtwrite runs justified words together), so a word
+ * followed on its baseline by another after a gap gets a real space glyph
+ * at its end. */
+static bool needs_space(pdf_doc *p, const layout_box *b, const layout_box *next)
+{
+    if (!next || next->kind != LAYOUT_TEXT || b->len == 0 || b->text[b->len - 1] == ' ' ||
+        to_centi(next->y) != to_centi(b->y) || !has_glyph(p, b->font, ' '))
+        return false;
+    return next->x - text_end(p, b) > SPACE_GAP * b->size / 1000;
+}
+
+/* Boxes that can share one TJ: same baseline, font, size and spacing, and a
+ * word space between them. */
+static bool continues_run(pdf_doc *p, const layout_box *b, const layout_box *next)
+{
+    return next->kind == LAYOUT_TEXT && next->font == b->font && next->size == b->size &&
+           next->char_space == b->char_space && needs_space(p, b, next);
+}
+
+static void put_hex(buf *out, const char *text, size_t len)
+{
+    static const char HEX[] = "0123456789ABCDEF";
+    for (size_t k = 0; k < len;) {
+        uint32_t cp;
+        size_t n = utf8_decode(text + k, len - k, &cp);
+        if (n == 0)
+            break;
+        /* The CID is the code point (libharu's UTF-8 encoder, Identity-H). */
+        for (int shift = 12; shift >= 0; shift -= 4)
+            buf_putc(out, HEX[(cp >> shift) & 0xF]);
+        k += n;
+    }
+}
+
+/* Draw the words run[0..n) of one line as a single text-showing operator:
+ * "<word1 space> adjust <word2 space> adjust <word3> TJ", each adjustment
+ * taking the pen from after the space glyph to the next word's x. So every
+ * word space is a real glyph and the remaining gap is an explicit move,
+ * which extractors read as one space. `space` adds a space glyph after the
+ * last word too (another run follows on the baseline). */
+static HPDF_STATUS draw_run(pdf_doc *p, page_state *s, const layout_box *run, size_t n, bool space,
+                            buf *out, buf *text)
+{
+    const layout_box *b = &run[0];
+    pdf_font *f = get_font(p, b->font);
+    HPDF_STATUS st = HPDF_OK;
     if (!f->font) {
         f->font = HPDF_GetFont(p->pdf, f->def->base_font, "UTF-8");
         if (!f->font)
@@ -482,6 +612,7 @@ static HPDF_STATUS draw_text(pdf_doc *p, page_state *s, const layout_box *b)
     if (!s->in_text) {
         st = HPDF_Page_BeginText(s->page);
         s->in_text = true;
+        s->tx = s->ty = 0;
     }
     if (st == HPDF_OK && (b->font != s->font || b->size != s->size)) {
         st = HPDF_Page_SetFontAndSize(s->page, f->font, (HPDF_REAL)b->size);
@@ -492,86 +623,147 @@ static HPDF_STATUS draw_text(pdf_doc *p, page_state *s, const layout_box *b)
         st = HPDF_Page_SetCharSpace(s->page, (HPDF_REAL)b->char_space);
         s->char_space = b->char_space;
     }
-    /* Absolute placement (Tm) rather than Td, which is relative to the last
-     * line start: libharu writes single-precision numbers with 5 decimals,
-     * and relative moves would add up their rounding along a page. */
+    /* Exact in hundredths, so the line starts add up to nothing but x, y. */
+    centi x = to_centi(b->x), y = to_centi(b->y);
     if (st == HPDF_OK)
-        st = HPDF_Page_SetTextMatrix(s->page, 1, 0, 0, 1, (HPDF_REAL)b->x, (HPDF_REAL)b->y);
-    /* ShowText measures the text, which marks its glyphs for the subset. */
+        st = write_op(s->page, (centi[]){x - s->tx, y - s->ty}, 2, "Td");
+    s->tx = x;
+    s->ty = y;
+    if (st != HPDF_OK)
+        return st;
+
+    double space_w = (lookup_metric(f, ' ') & METRIC_WIDTH) * b->size / 1000 + b->char_space;
+    buf_clear(out);
+    buf_clear(text);
+    buf_puts(out, n > 1 ? "[<" : "<");
+    for (size_t i = 0; i < n; i++) {
+        bool last = i + 1 == n;
+        buf_putn(text, run[i].text, run[i].len);
+        if (!last || space)
+            buf_putc(text, ' ');
+        put_hex(out, run[i].text, run[i].len);
+        if (!last || space)
+            buf_puts(out, "0020");
+        if (!last) {
+            /* TJ numbers are thousandths of the em, subtracted from x. */
+            double gap = run[i + 1].x - (text_end(p, &run[i]) + space_w);
+            centi adjust = to_centi(-gap * 1000 / b->size);
+            if (adjust != 0) {
+                char num[32];
+                *put_centi(num, adjust) = '\0';
+                buf_printf(out, "> %s <", num);
+            }
+        }
+    }
+    buf_puts(out, n > 1 ? ">] TJ\n" : "> Tj\n");
+    st = HPDF_Stream_WriteStr(((HPDF_PageAttr)s->page->attr)->stream, out->data);
+    /* We write the operator ourselves, so have libharu measure the text:
+     * that is what marks its glyphs for the subset (as ShowText would). */
     if (st == HPDF_OK)
-        st = HPDF_Page_ShowText(s->page, b->text);
-    if (st == HPDF_OK)
-        note_used(f, b->text, b->len);
+        HPDF_Font_TextWidth(f->font, (const HPDF_BYTE *)text->data, (HPDF_UINT)text->len);
+    note_used(f, text->data, text->len);
     return st;
 }
 
+/* Paths go straight into the stream too, so libharu's graphics mode stays
+ * "page description" throughout and its path operators are not needed. */
 static HPDF_STATUS draw_shape(page_state *s, const layout_box *b)
 {
     HPDF_STATUS st = end_text(s);
     bool fill = b->kind == LAYOUT_RECT && b->stroke == 0;
-    if (st == HPDF_OK && !fill && b->stroke != s->line_width) {
-        st = HPDF_Page_SetLineWidth(s->page, (HPDF_REAL)b->stroke);
-        s->line_width = b->stroke;
+    centi width = to_centi(b->stroke);
+    if (st == HPDF_OK && !fill && width != s->line_width) {
+        st = write_op(s->page, &width, 1, "w");
+        s->line_width = width;
     }
-    if (st != HPDF_OK)
-        return st;
-    if (b->kind == LAYOUT_LINE) {
-        st = HPDF_Page_MoveTo(s->page, (HPDF_REAL)b->x, (HPDF_REAL)b->y);
+    centi x = to_centi(b->x), y = to_centi(b->y), x2 = to_centi(b->x2), y2 = to_centi(b->y2);
+    if (st == HPDF_OK && b->kind == LAYOUT_LINE) {
+        st = write_op(s->page, (centi[]){x, y}, 2, "m");
         if (st == HPDF_OK)
-            st = HPDF_Page_LineTo(s->page, (HPDF_REAL)b->x2, (HPDF_REAL)b->y2);
-    } else {
-        st = HPDF_Page_Rectangle(s->page, (HPDF_REAL)b->x, (HPDF_REAL)b->y,
-                                 (HPDF_REAL)(b->x2 - b->x), (HPDF_REAL)(b->y2 - b->y));
+            st = write_op(s->page, (centi[]){x2, y2}, 2, "l");
+    } else if (st == HPDF_OK) {
+        st = write_op(s->page, (centi[]){x, y, x2 - x, y2 - y}, 4, "re");
     }
     if (st == HPDF_OK)
-        st = fill ? HPDF_Page_Fill(s->page) : HPDF_Page_Stroke(s->page);
+        st = write_op(s->page, NULL, 0, fill ? "f" : "S");
     return st;
 }
 
 static bool draw_page(pdf_doc *p, const layout_page *lp, diag *d, src_mark at)
 {
-    page_state s = {.font = -1, .line_width = 1.0};
+    page_state s = {.font = -1, .line_width = 100}; /* PDF's default: 1 pt */
+    buf out, text;
+    buf_init(&out);
+    buf_init(&text);
     s.page = HPDF_AddPage(p->pdf);
     HPDF_STATUS st = s.page ? HPDF_OK : HPDF_INVALID_PAGE;
     if (st == HPDF_OK)
         st = HPDF_Page_SetWidth(s.page, (HPDF_REAL)lp->width);
     if (st == HPDF_OK)
         st = HPDF_Page_SetHeight(s.page, (HPDF_REAL)lp->height);
-    for (size_t i = 0; st == HPDF_OK && i < lp->n; i++) {
+    for (size_t i = 0; st == HPDF_OK && i < lp->n;) {
         const layout_box *b = &lp->boxes[i];
-        st = b->kind == LAYOUT_TEXT ? draw_text(p, &s, b) : draw_shape(&s, b);
+        if (b->kind != LAYOUT_TEXT) {
+            st = draw_shape(&s, b);
+            i++;
+            continue;
+        }
+        size_t j = i + 1;
+        while (j < lp->n && continues_run(p, &lp->boxes[j - 1], &lp->boxes[j]))
+            j++;
+        const layout_box *next = j < lp->n ? &lp->boxes[j] : NULL;
+        if (lp->boxes[j - 1].len > 0 || j - i > 1)
+            st = draw_run(p, &s, b, j - i, needs_space(p, &lp->boxes[j - 1], next), &out, &text);
+        i = j;
     }
     if (st == HPDF_OK)
         st = end_text(&s);
+    buf_fini(&out);
+    buf_fini(&text);
     return check_status(p, st, d, at);
 }
 
-/* Every text box must name a font that was loaded through pdf_fonts, and
- * hold valid UTF-8 of code points the font has: layout promises it, and a
- * broken promise must not reach libharu, which would draw empty boxes. */
+/* A number we can write: finite, and within the ±32767 that PDF readers are
+ * guaranteed to handle (ISO 32000-1, Annex C); pages are at most 14400 pt. */
+static bool is_sane(double v)
+{
+    return isfinite(v) && fabs(v) <= 32767;
+}
+
+/* Every box has sane numbers; every text box must name a font that was
+ * loaded through pdf_fonts and hold valid UTF-8 of code points the font has.
+ * Layout promises all this; a broken promise must not reach the file. */
 static bool check_boxes(pdf_doc *p, const layout_doc *doc, diag *d, src_mark at)
 {
     for (size_t i = 0; i < doc->npages; i++) {
         const layout_page *lp = &doc->pages[i];
         for (size_t j = 0; j < lp->n; j++) {
             const layout_box *b = &lp->boxes[j];
+            if (!is_sane(b->x) || !is_sane(b->y) || !is_sane(b->x2) || !is_sane(b->y2) ||
+                !is_sane(b->size) || !is_sane(b->stroke) || !is_sane(b->char_space)) {
+                diag_error(d, at, "внутренняя ошибка: недопустимая координата (страница %zu)",
+                           i + 1);
+                return false;
+            }
             if (b->kind != LAYOUT_TEXT)
                 continue;
             if (b->font < 0 || b->font >= NFONTS || p->fonts[b->font].state != FONT_READY) {
-                diag_error(d, at, "внутренняя ошибка: шрифт %d не загружен (страница %zu)",
-                           b->font, i + 1);
+                diag_error(d, at, "внутренняя ошибка: шрифт %d не загружен (страница %zu)", b->font,
+                           i + 1);
                 return false;
             }
             pdf_font *f = &p->fonts[b->font];
             for (size_t k = 0; k < b->len;) {
                 uint32_t cp;
                 size_t n = utf8_decode(b->text + k, b->len - k, &cp);
-                if (n == 0 || !(lookup_metric(f, cp) & METRIC_HAS)) {
+                if (n == 0) {
+                    diag_error(d, at, "внутренняя ошибка: текст не в UTF-8 (страница %zu)", i + 1);
+                    return false;
+                }
+                if (!(lookup_metric(f, cp) & METRIC_HAS)) {
                     diag_error(d, at,
-                               "внутренняя ошибка: в шрифте %s нет символа %s%04X "
-                               "(страница %zu)",
-                               FAMILIES[b->font / 4].files[b->font % 4], n ? "U+" : "байт 0x",
-                               n ? (unsigned)cp : (unsigned)(unsigned char)b->text[k], i + 1);
+                               "внутренняя ошибка: в шрифте %s нет символа U+%04X (страница %zu)",
+                               FAMILIES[b->font / 4].files[b->font % 4], (unsigned)cp, i + 1);
                     return false;
                 }
                 k += n;
@@ -581,8 +773,7 @@ static bool check_boxes(pdf_doc *p, const layout_doc *doc, diag *d, src_mark at)
     return true;
 }
 
-static bool set_info(pdf_doc *p, const tpl_info *info, const pdf_options *opt, diag *d,
-                     src_mark at)
+static bool set_info(pdf_doc *p, const tpl_info *info, const pdf_options *opt, diag *d, src_mark at)
 {
     /* The UTF-8 encoder is current since pdf_new, so libharu writes these as
      * UTF-16BE and Cyrillic reads back right (FACTS.md §3.3). */
@@ -600,7 +791,9 @@ static bool set_info(pdf_doc *p, const tpl_info *info, const pdf_options *opt, d
     for (size_t i = 0; st == HPDF_OK && i < sizeof attrs / sizeof attrs[0]; i++)
         if (attrs[i].value && attrs[i].value[0])
             st = HPDF_SetInfoAttr(p->pdf, attrs[i].type, attrs[i].value);
-    /* Only the document's own date: a clock would make each run differ. */
+    /* Only the document's own date: a clock would make each run differ. It
+     * is a calendar date, so midnight with no zone; readers that take it as
+     * UTC still show the same day in every Russian time zone (UTC+2..+12). */
     if (st == HPDF_OK && info->year != 0) {
         HPDF_Date date = {info->year, info->month, info->day, 0, 0, 0, ' ', 0, 0};
         st = HPDF_SetInfoDateAttr(p->pdf, HPDF_INFO_CREATION_DATE, date);
@@ -672,7 +865,10 @@ bool pdf_write(pdf_doc *p, const layout_doc *doc, const pdf_options *opt, const 
     src_mark at = {out_path, 0, 0};
 
     /* The libharu document keeps its pages and glyph marks: one per output. */
-    assert(!p->written);
+    if (p->written) {
+        diag_error(d, at, "внутренняя ошибка: документ PDF уже записан");
+        return false;
+    }
     p->written = true;
     clear_error(p);
 

@@ -28,7 +28,7 @@ void pdf_free(pdf_doc *p);
 layout_fonts pdf_fonts(pdf_doc *p);
 
 typedef struct pdf_options {
-    const char *creator;   /* "nastavdoc 0.1.0" */
+    const char *creator; /* "nastavdoc 0.1.0" */
 } pdf_options;
 
 /* Draw doc and write it to out_path through a temporary file in the same

@@ -2,7 +2,7 @@
  *
  * A template is a YAML map:
  *
- *   page:    size (A4), orientation (portrait|landscape),
+ *   page:    size (A4), orientation (portrait|landscape, may interpolate),
  *            margins_mm {top, right, bottom, left},
  *            numbers {from, top_mm, style}
  *   info:    title, author, subject, keywords, date   (interpolated text)
@@ -20,6 +20,9 @@
  *     list: {items: PATH | [PATH…], text: KEY, children: KEY,
  *            numbering: decimal|dash|none, hanging: bool}  [style]
  *     content: PATH              [styles: {paragraph, heading, list}]
+ *     table: {columns: PATH | [COLUMN…], rows: PATH, header: bool}
+ *                                [styles: {cell, head, section}]
+ *     boxes: PATH                [style, width_mm]   (approval stamps side by side)
  *     each: PATH, as: NAME, blocks: […]
  *     if: PATH, blocks: […], else: […]
  *
@@ -570,11 +573,13 @@ static void read_page(expander *x, const yl_node *page, tpl_page *pg)
     if (!page)
         return;
     const yl_node *o = yl_map_get(page, "orientation");
-    if (o && yl_str(o) && !strcmp(yl_str(o), "landscape")) {
+    src_mark om;
+    const char *orient = o ? interpolate(x, NULL, o, &om) : NULL;
+    if (orient && !strcmp(orient, "landscape")) {
         double w = pg->width_pt;
         pg->width_pt = pg->height_pt;
         pg->height_pt = w;
-    } else if (o && (!yl_str(o) || strcmp(yl_str(o), "portrait"))) {
+    } else if (o && (!orient || strcmp(orient, "portrait"))) {
         diag_error(x->d, o->mark, "orientation: ожидалось portrait или landscape");
     }
     const yl_node *m = yl_map_get(page, "margins_mm");
@@ -813,9 +818,277 @@ static void expand_content(expander *x, const yl_node *blk, const yl_node *path,
     }
 }
 
-static const char *const block_keys[] = {"paragraph", "heading", "row",  "signature",
+/* ---- tables ------------------------------------------------------------ */
+
+static void add_cpar(expander *x, tpl_cell *cell, const char *text, const char *label,
+                     unsigned level, src_mark mark)
+{
+    tpl_cpar *pars = arena_alloc(x->mem, (cell->n + 1) * sizeof *pars);
+    if (cell->n)
+        memcpy(pars, cell->pars, cell->n * sizeof *pars);
+    pars[cell->n++] = (tpl_cpar){text, label, level, mark};
+    cell->pars = pars;
+}
+
+static void cell_items(expander *x, tpl_cell *cell, const yl_node *items, bool numbered,
+                       const char *prefix, unsigned level)
+{
+    if (level >= YL_MAX_DEPTH)
+        return;
+    for (size_t i = 0; i < items->n; i++) {
+        const yl_node *it = items->items[i];
+        const yl_node *text = it, *sub = NULL;
+        if (it->kind == YL_MAP) {
+            text = yl_map_get(it, "text");
+            sub = yl_map_get(it, "items");
+        }
+        if (!text || text->kind != YL_SCALAR) {
+            diag_error(x->d, it->mark, "пункт списка в ячейке: ожидалась строка или {text, items}");
+            x->failed = true;
+            continue;
+        }
+        const char *label = numbered ? arena_printf(x->mem, "%s%zu.", prefix, i + 1) : "–";
+        add_cpar(x, cell, text->str, label, level, text->mark);
+        if (sub && sub->kind == YL_SEQ)
+            cell_items(x, cell, sub, numbered, numbered ? label : "", level + 1);
+    }
+}
+
+/* A cell from data: a string, or a list of strings (paragraphs),
+ * {paragraph}, {list: […]}, {numbered: […]}. */
+static void cell_from_data(expander *x, const yl_node *v, tpl_cell *cell)
+{
+    if (!v || yl_is_null(v))
+        return;
+    if (v->kind == YL_SCALAR) {
+        add_cpar(x, cell, v->str, NULL, 0, v->mark);
+        return;
+    }
+    const yl_node *one[1] = {v};
+    const yl_node *const *elems = v->kind == YL_SEQ ? (const yl_node *const *)v->items : one;
+    size_t n = v->kind == YL_SEQ ? v->n : 1;
+    for (size_t i = 0; i < n; i++) {
+        const yl_node *e = elems[i], *t;
+        if (e->kind == YL_SCALAR) {
+            add_cpar(x, cell, e->str, NULL, 0, e->mark);
+        } else if (e->kind == YL_MAP && (t = yl_map_get(e, "paragraph")) && yl_str(t)) {
+            add_cpar(x, cell, t->str, NULL, 0, t->mark);
+        } else if (e->kind == YL_MAP && (t = yl_map_get(e, "list")) && t->kind == YL_SEQ) {
+            cell_items(x, cell, t, false, "", 0);
+        } else if (e->kind == YL_MAP && (t = yl_map_get(e, "numbered")) && t->kind == YL_SEQ) {
+            cell_items(x, cell, t, true, "", 0);
+        } else {
+            diag_error(x->d, e->mark,
+                       "ячейка: ожидалась строка, список абзацев или {list: …} / {numbered: …}");
+            x->failed = true;
+        }
+    }
+}
+
+static const tpl_style *named_style(expander *x, const yl_node *styles, const char *key,
+                                    const char *fallback)
+{
+    const yl_node *v = styles ? yl_map_get(styles, key) : NULL;
+    const char *name = v && yl_str(v) ? yl_str(v) : fallback;
+    const tpl_style *st = find_style(x, name);
+    if (!st && v)
+        diag_error(x->d, v->mark, "стиль «%s» не описан в styles", name);
+    return st ? st : find_style(x, "body") ? find_style(x, "body") : x->base;
+}
+
+static bool read_column(expander *x, const yl_node *c, tpl_column *col)
+{
+    const yl_node *v;
+    if (c->kind != YL_MAP || !(v = yl_map_get(c, "key")) || !yl_str(v)) {
+        diag_error(x->d, c->mark, "столбец: ожидался словарь с key и title");
+        return false;
+    }
+    col->key = yl_str(v);
+    col->title = (v = yl_map_get(c, "title")) && yl_str(v) ? yl_str(v) : "";
+    col->parent = (v = yl_map_get(c, "parent")) && yl_str(v) ? yl_str(v) : NULL;
+    double num;
+    if ((v = yl_map_get(c, "width_mm")) && parse_number(v, &num) && num > 0)
+        col->width_pt = num * MM;
+    if ((v = yl_map_get(c, "width")) && parse_number(v, &num) && num > 0)
+        col->share = num;
+    if ((v = yl_map_get(c, "numbering")))
+        parse_bool(v, &col->numbering);
+    if ((v = yl_map_get(c, "group")))
+        parse_bool(v, &col->group);
+    const char *a = (v = yl_map_get(c, "align")) ? yl_str(v) : NULL;
+    col->align = a && !strcmp(a, "center") ? TPL_CENTER : a && !strcmp(a, "right") ? TPL_RIGHT
+                                                                                  : TPL_LEFT;
+    return true;
+}
+
+/* Items without a number get one: "2.3." under section 2 (GOST-style
+ * trailing dot), "3." outside sections. */
+static const char *item_number(expander *x, const char *section_no, size_t k)
+{
+    if (!section_no)
+        return arena_printf(x->mem, "%zu.", k);
+    size_t len = strlen(section_no);
+    while (len && section_no[len - 1] == '.')
+        len--;
+    return arena_printf(x->mem, "%.*s.%zu.", (int)len, section_no, k);
+}
+
+static void expand_table(expander *x, const yl_node *blk, const yl_node *spec, const scope *sc)
+{
+    if (spec->kind != YL_MAP) {
+        diag_error(x->d, spec->mark, "table: ожидался словарь с columns и rows");
+        x->failed = true;
+        return;
+    }
+    const yl_node *cpath = yl_map_get(spec, "columns"), *rpath = yl_map_get(spec, "rows");
+    const yl_node *cols = cpath && cpath->kind == YL_SEQ ? cpath : cpath ? lookup_path(x, sc, cpath)
+                                                                      : NULL;
+    const yl_node *rows = rpath ? lookup_path(x, sc, rpath) : NULL;
+    if (!cols || cols->kind != YL_SEQ || cols->n == 0 || cols->n > TPL_MAX_COLUMNS) {
+        diag_error(x->d, cpath ? cpath->mark : spec->mark,
+                   "таблица: нужен список столбцов (от 1 до %d)", TPL_MAX_COLUMNS);
+        x->failed = true;
+        return;
+    }
+    if (rows && rows->kind != YL_SEQ) {
+        diag_error(x->d, rows->mark, "таблица: строки должны быть списком");
+        x->failed = true;
+        return;
+    }
+    if (rows && rows->n > TPL_MAX_ROWS) {
+        diag_error(x->d, rows->mark, "таблица: больше %d строк", TPL_MAX_ROWS);
+        x->failed = true;
+        return;
+    }
+    tpl_table *t = arena_alloc(x->mem, sizeof *t);
+    t->ncols = cols->n;
+    t->cols = arena_alloc(x->mem, t->ncols * sizeof *t->cols);
+    for (size_t i = 0; i < cols->n; i++)
+        if (!read_column(x, cols->items[i], &t->cols[i])) {
+            x->failed = true;
+            return;
+        }
+    const yl_node *styles = yl_map_get(blk, "styles");
+    t->cell = named_style(x, styles, "cell", "cell");
+    t->head = named_style(x, styles, "head", "cell_head");
+    t->section = named_style(x, styles, "section", "cell_section");
+    t->borders = true;
+    t->header = true;
+    const yl_node *v;
+    if ((v = yl_map_get(spec, "header")))
+        parse_bool(v, &t->header);
+    size_t nrows = rows ? rows->n : 0;
+    t->rows = arena_alloc(x->mem, (nrows ? nrows : 1) * sizeof *t->rows);
+    const char *section_no = NULL;
+    size_t sections = 0, items = 0;
+    for (size_t r = 0; r < nrows; r++) {
+        const yl_node *row = rows->items[r];
+        tpl_row *tr = &t->rows[t->nrows++];
+        tr->mark = row->mark;
+        if (row->kind != YL_MAP) {
+            diag_error(x->d, row->mark, "строка таблицы должна быть словарём «столбец: текст»");
+            x->failed = true;
+            continue;
+        }
+        const yl_node *sec = yl_map_get(row, "section");
+        if (sec) {
+            tr->section = true;
+            tr->cells = arena_alloc(x->mem, sizeof *tr->cells);
+            const yl_node *num = yl_map_get(row, "number");
+            section_no = num && yl_str(num) ? yl_str(num)
+                                            : arena_printf(x->mem, "%zu.", ++sections);
+            if (num)
+                sections++;
+            items = 0;
+            if (!yl_str(sec)) {
+                diag_error(x->d, sec->mark, "section: ожидался текст раздела");
+                x->failed = true;
+                continue;
+            }
+            add_cpar(x, &tr->cells[0], arena_printf(x->mem, "%s %s", section_no, sec->str), NULL,
+                     0, sec->mark);
+            continue;
+        }
+        tr->cells = arena_alloc(x->mem, t->ncols * sizeof *tr->cells);
+        items++;
+        for (size_t c = 0; c < t->ncols; c++) {
+            const yl_node *val = yl_map_get(row, t->cols[c].key);
+            if (t->cols[c].numbering && (!val || yl_is_null(val)))
+                add_cpar(x, &tr->cells[c], item_number(x, section_no, items), NULL, 0, row->mark);
+            else
+                cell_from_data(x, val, &tr->cells[c]);
+        }
+    }
+    tpl_block *b = add_block(x, TPL_TABLE, blk->mark);
+    if (b) {
+        b->table = t;
+        b->style = t->cell;
+    }
+}
+
+/* Approval stamps side by side: a borderless one-row table; a single box
+ * stands at the right (GOST R 7.0.97 §5.17: «УТВЕРЖДАЮ» top right). */
+static void expand_boxes(expander *x, const yl_node *blk, const yl_node *path, const scope *sc)
+{
+    const yl_node *boxes = lookup_path(x, sc, path);
+    if (!boxes || yl_is_null(boxes))
+        return;
+    if (boxes->kind != YL_SEQ || boxes->n == 0 || boxes->n > 4) {
+        diag_error(x->d, boxes->mark, "ожидался список из 1–4 блоков с ключом lines");
+        x->failed = true;
+        return;
+    }
+    double width_mm = 80, num;
+    const yl_node *v;
+    if ((v = yl_map_get(blk, "width_mm")) && parse_number(v, &num) && num > 10)
+        width_mm = num;
+    tpl_table *t = arena_alloc(x->mem, sizeof *t);
+    bool lone = boxes->n == 1;
+    t->ncols = boxes->n + (lone || boxes->n == 2 ? 1 : 0);
+    t->cols = arena_alloc(x->mem, t->ncols * sizeof *t->cols);
+    t->rows = arena_alloc(x->mem, sizeof *t->rows);
+    t->nrows = 1;
+    t->rows[0].cells = arena_alloc(x->mem, t->ncols * sizeof(tpl_cell));
+    t->rows[0].mark = boxes->mark;
+    t->cell = t->head = t->section = block_style(x, blk, "body");
+    /* two boxes go to the edges with free space between; one goes right */
+    size_t gap = lone ? 0 : 1;
+    for (size_t i = 0, c = 0; i < t->ncols; i++) {
+        tpl_column *col = &t->cols[i];
+        col->key = "";
+        col->title = "";
+        if (t->ncols > boxes->n && i == gap) {
+            col->share = 1;
+            continue;
+        }
+        col->width_pt = width_mm * MM;
+        const yl_node *box = boxes->items[c++];
+        const yl_node *lines = box->kind == YL_MAP ? yl_map_get(box, "lines") : NULL;
+        if (!lines || lines->kind != YL_SEQ) {
+            diag_error(x->d, box->mark, "блок утверждения: ожидался словарь с lines (список строк)");
+            x->failed = true;
+            return;
+        }
+        for (size_t k = 0; k < lines->n; k++) {
+            const yl_node *ln = lines->items[k];
+            if (!yl_str(ln)) {
+                diag_error(x->d, ln->mark, "строка блока утверждения должна быть текстом");
+                x->failed = true;
+                return;
+            }
+            add_cpar(x, &t->rows[0].cells[i], ln->str, NULL, 0, ln->mark);
+        }
+    }
+    tpl_block *b = add_block(x, TPL_TABLE, blk->mark);
+    if (b) {
+        b->table = t;
+        b->style = t->cell;
+    }
+}
+
+static const char *const block_keys[] = {"paragraph", "heading", "row",   "signature",
                                           "spacer",    "page_break", "list", "content",
-                                          "each",      "if"};
+                                          "each",      "if",      "table", "boxes"};
 
 static void expand_block(expander *x, const yl_node *blk, const scope *sc)
 {
@@ -868,6 +1141,10 @@ static void expand_block(expander *x, const yl_node *blk, const scope *sc)
         expand_list(x, blk, v, sc);
     } else if ((v = yl_map_get(blk, "content"))) {
         expand_content(x, blk, v, sc);
+    } else if ((v = yl_map_get(blk, "table"))) {
+        expand_table(x, blk, v, sc);
+    } else if ((v = yl_map_get(blk, "boxes"))) {
+        expand_boxes(x, blk, v, sc);
     } else if ((v = yl_map_get(blk, "each"))) {
         const yl_node *data = lookup_path(x, sc, v);
         const yl_node *as = yl_map_get(blk, "as");
@@ -993,5 +1270,13 @@ void tpl_doc_free(tpl_doc *t)
     arena_free(t->mem);
     free(t->blocks);
     yl_doc_free(t->source);
+    yl_doc_free(t->data);
+    arena_free(t->data_mem);
     free(t);
+}
+
+void tpl_doc_take_data(tpl_doc *t, yl_doc *data, arena *data_mem)
+{
+    t->data = data;
+    t->data_mem = data_mem;
 }

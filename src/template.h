@@ -15,6 +15,8 @@
  * without bound. */
 #define TPL_MAX_BLOCKS 200000 /* blocks produced by one expansion (each, content) */
 #define TPL_MAX_TEXT (1u << 20) /* bytes of one interpolated text */
+#define TPL_MAX_COLUMNS 32     /* a table wider than this cannot be printed legibly */
+#define TPL_MAX_ROWS 200000    /* rows of one table */
 
 typedef enum { TPL_LEFT, TPL_CENTER, TPL_RIGHT, TPL_JUSTIFY } tpl_align;
 
@@ -38,6 +40,45 @@ typedef struct tpl_style {
     double max_width_pt;   /* 0 = the whole text width (GOST heading lines ≤ 12 cm etc.) */
 } tpl_style;
 
+/* Tables. A cell holds paragraphs and list items (label set). */
+typedef struct tpl_cpar {
+    const char *text;
+    const char *label; /* NULL for a paragraph; "–", "1." for list items */
+    unsigned level;
+    src_mark mark;
+} tpl_cpar;
+
+typedef struct tpl_cell {
+    tpl_cpar *pars;
+    size_t n;
+} tpl_cell;
+
+typedef struct tpl_column {
+    const char *key, *title;
+    const char *parent;  /* second header level: neighbours with the same parent share a cell */
+    double width_pt;     /* fixed width, or 0 */
+    double share;        /* share of the free width, or 0 (automatic) */
+    bool numbering;      /* shows item numbers */
+    bool group;          /* equal neighbouring values merge into one cell spanning rows */
+    tpl_align align;
+} tpl_column;
+
+typedef struct tpl_row {
+    bool section;     /* one cell across all columns: cells[0] */
+    tpl_cell *cells;  /* ncols cells (section rows: 1) */
+    src_mark mark;
+} tpl_row;
+
+typedef struct tpl_table {
+    tpl_column *cols;
+    size_t ncols;
+    tpl_row *rows;
+    size_t nrows;
+    const tpl_style *cell, *head, *section;
+    bool borders;     /* false for the approval boxes */
+    bool header;      /* a header row (repeated on every page) */
+} tpl_table;
+
 typedef enum {
     TPL_PARA,       /* text */
     TPL_ITEM,       /* list item: label + text; level 0, 1 … */
@@ -45,6 +86,7 @@ typedef enum {
                        the left's last line: dates/numbers, signatures */
     TPL_SPACER,     /* vertical space */
     TPL_PAGE_BREAK, /* start a new page */
+    TPL_TABLE,      /* table: rows flow across pages, header repeated */
 } tpl_kind;
 
 typedef struct tpl_block {
@@ -61,6 +103,7 @@ typedef struct tpl_block {
     /* Lines of the text before that must go with this block to a new page: a
      * signature carries over only with at least 3 lines of text (FACTS.md §1.6). */
     unsigned keep_prev_lines;
+    const tpl_table *table; /* TABLE */
 } tpl_block;
 
 typedef struct tpl_page {
@@ -84,6 +127,9 @@ typedef struct tpl_doc {
     /* private: strings live here and in the template's node tree */
     arena *mem;
     yl_doc *source;
+    /* the data tree blocks borrow text from; tpl_doc_take_data hands it over */
+    yl_doc *data;
+    arena *data_mem;
 } tpl_doc;
 
 /* Expand the template file at path with data (the kind's data tree). Messages
@@ -93,6 +139,9 @@ tpl_doc *tpl_expand_file(const char *path, const yl_node *data, diag *d);
 /* The same with a template already loaded (tests). */
 tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d);
 void tpl_doc_free(tpl_doc *t);
+/* Blocks borrow strings from the data tree: t takes the loaded document and
+ * the arena of computed values, freeing them with itself. */
+void tpl_doc_take_data(tpl_doc *t, yl_doc *data, arena *data_mem);
 
 /* Filters, public for tests. Each returns a fresh string in a (arena-owned) or
  * NULL with a message in *err (a static Russian text). */

@@ -6,25 +6,6 @@
 
 #include <string.h>
 
-static const kind_field person_fields[] = {
-    {"name", KS_STRING, true, "ФИО", NULL, NULL},
-    {"position", KS_STRING, true, "должность", NULL, NULL},
-    {NULL, 0, false, NULL, NULL, NULL}};
-
-static const kind_field school_fields[] = {
-    {"name", KS_STRING, true, "полное наименование организации", NULL, NULL},
-    {"short_name", KS_STRING, true, "сокращённое наименование", NULL, NULL},
-    {"header", KS_TEXT, false, "строки над наименованием в шапке", NULL, NULL},
-    {"genitive", KS_STRING, false, "кого приказ, в родительном падеже", NULL, NULL},
-    {"city", KS_STRING, true, "место составления, например «г. Братск»", NULL, NULL},
-    {"address", KS_STRING, false, "адрес", NULL, NULL},
-    {"phone", KS_STRING, false, "телефон", NULL, NULL},
-    {"email", KS_STRING, false, "электронная почта", NULL, NULL},
-    {"inn", KS_STRING, false, "ИНН", NULL, NULL},
-    {"director", KS_MAP, true, "руководитель", person_fields, NULL},
-    {"curator", KS_MAP, false, "куратор наставничества", person_fields, NULL},
-    {NULL, 0, false, NULL, NULL, NULL}};
-
 static const kind_field annex_fields[] = {
     {"title", KS_STRING, true, "заголовок приложения", NULL, NULL},
     {"body", KS_CONTENT, false, "текст приложения", NULL, NULL},
@@ -41,14 +22,14 @@ static const kind_field order_fields[] = {
     {"directive", KS_STRING, false, "слово «ПРИКАЗЫВАЮ:»", NULL, NULL},
     {"points", KS_POINTS, true, "пункты приказа", NULL, NULL},
     {"control", KS_STRING, false, "пункт о контроле", NULL, NULL},
-    {"signature", KS_MAP, false, "подпись", person_fields, NULL},
+    {"signature", KS_MAP, false, "подпись", kind_person_fields, NULL},
     {"annexes", KS_SEQ, false, "приложения", NULL, &annex_item},
     {NULL, 0, false, NULL, NULL, NULL}};
 
 static const kind_field root_fields[] = {
     {"document", KS_STRING, true, "вид документа", NULL, NULL},
     {"template", KS_STRING, false, "свой шаблон", NULL, NULL},
-    {"school", KS_MAP, true, "реквизиты организации (обычно из school.yaml)", school_fields, NULL},
+    {"school", KS_MAP, true, "реквизиты организации (обычно из school.yaml)", kind_school_fields, NULL},
     {"order", KS_MAP, true, "приказ", order_fields, NULL},
     {NULL, 0, false, NULL, NULL, NULL}};
 

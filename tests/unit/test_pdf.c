@@ -142,9 +142,18 @@ static void add_text(arena *a, layout_page *pg, int font, double size, double x,
 {
     const char *s = arena_strdup(a, text);
     add_box(a, pg,
-            (layout_box){.kind = LAYOUT_TEXT, .font = font, .size = size, .x = x, .y = y,
-                         .char_space = char_space, .text = s, .len = strlen(s)});
+            (layout_box){.kind = LAYOUT_TEXT,
+                         .font = font,
+                         .size = size,
+                         .x = x,
+                         .y = y,
+                         .char_space = char_space,
+                         .text = s,
+                         .len = strlen(s)});
 }
+
+#define CYRILLIC "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдеёжзийклмнопрстуфхцчшщъыьэюя"
+#define LATIN "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 typedef struct sample_fonts {
     int serif, serif_bold, pt_serif;
@@ -187,31 +196,57 @@ static layout_doc *make_doc(arena *a, const layout_fonts *lf, bool with_date)
     add_text(a, p1, f.serif, 12, 85.04, 735, "Приказ №\u00a017 — «О наставничестве»", 0);
     add_text(a, p1, f.serif_bold, 12, 85.04, 700, "УТВЕРЖДАЮ", 2.5);
     add_text(a, p1, f.serif, 12, 85.04, 680, "Директор школы", 0);
-    add_box(a, p1, (layout_box){.kind = LAYOUT_LINE, .x = 85.04, .y = 670, .x2 = 300, .y2 = 670,
-                                .stroke = 0.5});
-    add_box(a, p1, (layout_box){.kind = LAYOUT_RECT, .x = 85.04, .y = 600, .x2 = 300, .y2 = 650,
-                                .stroke = 0.75});
+    /* A justified line the way layout sets it: a box per word, no spaces. */
+    add_text(a, p1, f.serif, 12, 85.04, 620, "Утвердить", 0);
+    add_text(a, p1, f.serif, 12, 150.3, 620, "план", 0);
+    add_text(a, p1, f.serif, 12, 181.7, 620, "работы", 0);
+    add_text(a, p1, f.serif_bold, 12, 230.2, 620, "наставника", 0);
+    add_box(a, p1,
+            (layout_box){
+                .kind = LAYOUT_LINE, .x = 85.04, .y = 670, .x2 = 300, .y2 = 670, .stroke = 0.5});
+    add_box(a, p1,
+            (layout_box){
+                .kind = LAYOUT_RECT, .x = 85.04, .y = 600, .x2 = 300, .y2 = 650, .stroke = 0.75});
     add_box(a, p1, (layout_box){.kind = LAYOUT_RECT, .x = 85.04, .y = 590, .x2 = 300, .y2 = 591});
 
     layout_page *p2 = &doc->pages[1];
     p2->width = 595.276, p2->height = 841.89;
     add_text(a, p2, f.pt_serif, 12, 85.04, 780, "Вторая страница: ёлка, щука, ЭЮЯ.", 0);
     add_text(a, p2, f.serif, 12, 85.04, 760, "Итого — 3 мероприятия.", 0);
+    /* More distinct characters than one ToUnicode block holds (100). */
+    add_text(a, p2, f.serif, 8, 85.04, 740, CYRILLIC, 0);
+    add_text(a, p2, f.serif, 8, 85.04, 730, LATIN, 0);
     return doc;
 }
 
+/* Ways to break the layout's promises to pdf_write. */
+typedef enum { INTACT, BAD_FONT_ID, MISSING_GLYPH } damage;
+
 /* A whole run of the writer, as main.c does it: new document, fonts, write. */
-static bool write_sample(const char *out, bool with_date, int bad_font, diag *d)
+static bool write_sample(const char *out, bool with_date, damage harm, diag *d)
 {
     pdf_doc *p = pdf_new(FONTS_DIR, d);
     assert_non_null(p);
     layout_fonts lf = pdf_fonts(p);
     arena *a = arena_new();
     layout_doc *doc = make_doc(a, &lf, with_date);
-    if (bad_font != 0)
-        doc->pages[1].boxes[0].font = bad_font;
+    if (harm == BAD_FONT_ID)
+        doc->pages[1].boxes[0].font = 7; /* PT Serif bold: never looked up */
+    if (harm == MISSING_GLYPH)
+        add_text(a, &doc->pages[1], doc->pages[1].boxes[0].font, 12, 85, 700, "Ура \U0001F600", 0);
+    /* Looked up but never drawn: must not end up in the file. */
+    assert_true(lf.find(lf.ctx, "PT Sans", TPL_BOLD) >= 0);
     pdf_options opt = {"nastavdoc 0.1.0"};
     bool ok = pdf_write(p, doc, &opt, out, d);
+    if (ok) {
+        /* One document, one file: a second write is refused. */
+        diag *again = diag_new();
+        assert_false(pdf_write(p, doc, &opt, out, again));
+        char *msg = messages(again);
+        assert_non_null(strstr(msg, "внутренняя ошибка: документ PDF уже записан"));
+        free(msg);
+        diag_free(again);
+    }
     arena_free(a);
     pdf_free(p);
     return ok;
@@ -343,7 +378,7 @@ static void test_write_checks(void **state)
     fixture *fx = *state;
     char *out = path_in(fx, "plan.pdf");
     diag *d = diag_new();
-    assert_true(write_sample(out, true, 0, d));
+    assert_true(write_sample(out, true, INTACT, d));
     assert_int_equal(diag_count(d), 0);
 
     int status;
@@ -359,8 +394,15 @@ static void test_write_checks(void **state)
     assert_int_equal(status, 0);
     squash_nbsp(text);
     static const char *const phrases[] = {
-        "ПЛАН РАБОТЫ", "Наставник:", "Приказ № 17 — «О наставничестве»", "Петрова А. С.",
-        "Директор школы", "Вторая страница: ёлка, щука, ЭЮЯ.", "Итого — 3 мероприятия.",
+        "ПЛАН РАБОТЫ",
+        "Наставник:",
+        "Приказ № 17 — «О наставничестве»",
+        "Петрова А. С.",
+        "Директор школы",
+        "Вторая страница: ёлка, щука, ЭЮЯ.",
+        "Итого — 3 мероприятия.",
+        CYRILLIC,
+        LATIN,
     };
     for (size_t i = 0; i < sizeof phrases / sizeof phrases[0]; i++)
         if (!strstr(text, phrases[i]))
@@ -386,11 +428,13 @@ static void test_write_checks(void **state)
         if (!strstr(row, "CID TrueType") || !strstr(row, "yes yes yes"))
             fail_msg("pdffonts row not an embedded subset with ToUnicode: %s", row);
     }
+    if (strstr(fonts, "PTSans"))
+        fail_msg("pdffonts lists a font that was never drawn:\n%s", fonts);
     if (strstr(fonts, "Warning") || strstr(fonts, "Error"))
         fail_msg("pdffonts complains:\n%s", fonts);
     free(fonts);
 
-    char *info = run_on("pdfinfo", out, &status);
+    char *info = run_on("pdfinfo -isodates", out, &status);
     assert_int_equal(status, 0);
     static const char *const fields[] = {
         "Title:           План работы наставника",
@@ -400,7 +444,8 @@ static void test_write_checks(void **state)
         "Creator:         nastavdoc 0.1.0",
         "Pages:           2",
         "Page size:       595.276 x 841.89 pts (A4)",
-        "CreationDate:    Mon Sep  2 00:00:00 2024",
+        "CreationDate:    2024-09-02T00:00:00",
+        "ModDate:         2024-09-02T00:00:00",
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         if (!strstr(info, fields[i]))
@@ -415,7 +460,7 @@ static void test_no_date(void **state)
     fixture *fx = *state;
     char *out = path_in(fx, "nodate.pdf");
     diag *d = diag_new();
-    assert_true(write_sample(out, false, 0, d));
+    assert_true(write_sample(out, false, INTACT, d));
     int status;
     char *info = run_on("pdfinfo", out, &status);
     assert_int_equal(status, 0);
@@ -433,8 +478,8 @@ static void test_same_bytes(void **state)
     fixture *fx = *state;
     char *a = path_in(fx, "a.pdf"), *b = path_in(fx, "b.pdf");
     diag *d = diag_new();
-    assert_true(write_sample(a, true, 0, d));
-    assert_true(write_sample(b, true, 0, d));
+    assert_true(write_sample(a, true, INTACT, d));
+    assert_true(write_sample(b, true, INTACT, d));
     size_t alen, blen;
     char *adata = util_read_file(a, 1 << 24, &alen), *bdata = util_read_file(b, 1 << 24, &blen);
     assert_non_null(adata);
@@ -461,7 +506,7 @@ static void test_missing_folder(void **state)
 {
     (void)state;
     diag *d = diag_new();
-    assert_false(write_sample("/nonexistent/x.pdf", false, 0, d));
+    assert_false(write_sample("/nonexistent/x.pdf", false, INTACT, d));
     assert_int_equal(diag_errors(d), 1);
     char *msg = messages(d);
     assert_string_equal(msg, "/nonexistent/x.pdf: ошибка: не удалось записать "
@@ -478,7 +523,7 @@ static void test_target_is_folder(void **state)
     assert_int_equal(mkdir(sub, 0755), 0);
     size_t before = count_entries(fx->dir);
     diag *d = diag_new();
-    assert_false(write_sample(sub, false, 0, d));
+    assert_false(write_sample(sub, false, INTACT, d));
     char *msg = messages(d);
     assert_non_null(strstr(msg, ": ошибка: не удалось записать "));
     assert_non_null(strstr(msg, "Is a directory"));
@@ -498,16 +543,26 @@ static void test_failure_keeps_old_file(void **state)
     fixture *fx = *state;
     char *out = path_in(fx, "keep.pdf");
     diag *d = diag_new();
-    assert_true(write_sample(out, true, 0, d));
+    assert_true(write_sample(out, true, INTACT, d));
     size_t len0;
     char *old = util_read_file(out, 1 << 24, &len0);
     assert_non_null(old);
     size_t before = count_entries(fx->dir);
 
-    /* A font id layout never got from us: an internal error, no output. */
-    assert_false(write_sample(out, false, 7, d));
+    /* A font id layout never got from us, or a character the font lacks:
+     * internal errors, and no output. */
+    assert_false(write_sample(out, false, BAD_FONT_ID, d));
+    assert_false(write_sample(out, false, MISSING_GLYPH, d));
     char *msg = messages(d);
-    assert_non_null(strstr(msg, "keep.pdf: ошибка: внутренняя ошибка: шрифт 7 не загружен"));
+    buf want;
+    buf_init(&want);
+    buf_printf(&want,
+               "%s: ошибка: внутренняя ошибка: шрифт 7 не загружен (страница 2)\n"
+               "%s: ошибка: внутренняя ошибка: в шрифте PTF55F.ttf нет символа U+1F600 "
+               "(страница 2)\n",
+               out, out);
+    assert_string_equal(msg, want.data);
+    buf_fini(&want);
     free(msg);
     size_t len1;
     char *now = util_read_file(out, 1 << 24, &len1);

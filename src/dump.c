@@ -1,0 +1,62 @@
+/* dump: see dump.h. */
+#include "dump.h"
+
+#include <string.h>
+
+/* One text per line: newlines inside a value become spaces. */
+static void put_line(buf *out, const char *prefix, const char *s)
+{
+    if (!s || !*s)
+        return;
+    if (prefix && *prefix) {
+        buf_puts(out, prefix);
+        buf_putc(out, ' ');
+    }
+    for (const char *p = s; *p; p++)
+        buf_putc(out, *p == '\n' ? ' ' : *p);
+    buf_putc(out, '\n');
+}
+
+static void dump_table(const tpl_table *t, buf *out)
+{
+    for (size_t c = 0; c < t->ncols; c++) {
+        if (t->cols[c].parent && (c == 0 || !t->cols[c - 1].parent ||
+                                  strcmp(t->cols[c - 1].parent, t->cols[c].parent)))
+            put_line(out, NULL, t->cols[c].parent);
+        put_line(out, NULL, t->cols[c].title);
+    }
+    for (size_t r = 0; r < t->nrows; r++) {
+        const tpl_row *row = &t->rows[r];
+        size_t ncells = row->section ? 1 : t->ncols;
+        for (size_t c = 0; c < ncells; c++)
+            for (size_t i = 0; i < row->cells[c].n; i++) {
+                const tpl_cpar *p = &row->cells[c].pars[i];
+                put_line(out, p->label, p->text);
+            }
+    }
+}
+
+void dump_texts(const tpl_doc *t, buf *out)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        const tpl_block *b = &t->blocks[i];
+        switch (b->kind) {
+        case TPL_PARA:
+            put_line(out, NULL, b->text);
+            break;
+        case TPL_ITEM:
+            put_line(out, b->label, b->text);
+            break;
+        case TPL_ROW:
+            put_line(out, NULL, b->text);
+            put_line(out, NULL, b->right);
+            break;
+        case TPL_TABLE:
+            dump_table(b->table, out);
+            break;
+        case TPL_SPACER:
+        case TPL_PAGE_BREAK:
+            break;
+        }
+    }
+}

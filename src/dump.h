@@ -1,0 +1,13 @@
+/* dump: the text form of a stage's output, for tests and `nastavdoc dump`.
+ * Borrows what it prints; output goes into a caller's buffer. */
+#ifndef NASTAVDOC_DUMP_H
+#define NASTAVDOC_DUMP_H
+
+#include "template.h"
+#include "util.h"
+
+/* Every text the block tree will print, one per line, in reading order:
+ * paragraphs, list items (label and text), rows, table titles and cells. */
+void dump_texts(const tpl_doc *t, buf *out);
+
+#endif

@@ -1,0 +1,81 @@
+/* layout_priv: what layout.c and table.c share. Not for other modules. */
+#ifndef NASTAVDOC_LAYOUT_PRIV_H
+#define NASTAVDOC_LAYOUT_PRIV_H
+
+#include "layout.h"
+#include "linebreak.h"
+
+struct table_lay;
+
+typedef struct frag {
+    int font;
+    double size;
+    double x; /* from the left edge of the text area */
+    double width;
+    double char_space;
+    const char *text;
+    size_t len;
+} frag;
+
+typedef struct vline {
+    double space_before; /* dropped at the top of a page */
+    double height;       /* from the top of the line to the next line's top */
+    double ascent;       /* from the top of the line to the baseline */
+    double depth;        /* from the top of the line to the lowest descender */
+    size_t first, nfrags;
+    bool ok_before;    /* a page may break before this line */
+    bool force_before; /* a page must break before this line */
+    /* table rows: the table, its row, and the band of a row split across pages */
+    struct table_lay *table;
+    size_t row, band;
+} vline;
+
+typedef struct lay {
+    const tpl_doc *t;
+    const layout_fonts *f;
+    const text_hyph *h;
+    diag *d;
+    layout_doc *out;
+    double width; /* text area */
+    vline *lines;
+    size_t nlines, lcap;
+    frag *frags;
+    size_t nfrags, fcap;
+    lb_item *items;
+    size_t nitems, icap;
+    /* item -> the text it draws: index range into the paragraph text */
+    size_t *item_from, *item_to;
+    struct table_lay **tables; /* owned; freed by table_free_all */
+    size_t ntables;
+    bool failed;
+} lay;
+
+/* Append an empty line (ok_before set) and return it; valid until the next append. */
+vline *layout_add_line(lay *L);
+void layout_add_frag(lay *L, vline *v, frag fr);
+void layout_add_box(layout_page *p, layout_box b);
+layout_page *layout_new_page(lay *L);
+double layout_measure(const lay *L, int font, double size, double ls, const char *s, size_t len);
+/* Break text into lines at [x0, x0 + width) of the text area; see layout.c. */
+size_t layout_set_text(lay *L, const tpl_block *b, const char *raw, double x0, double width,
+                       double first_indent, const char *tail, double label_x);
+/* Draw line v with its top at `top`, shifted dx right; cell (x0, y0, x1, y1)
+ * is recorded on each box for the self-check, or NULL. */
+void layout_draw_line(lay *L, layout_page *p, const vline *v, double dx, double top,
+                      const double *cell);
+/* A list item (TPL_ITEM): hanging label or "1. text" paragraph. */
+size_t layout_item_text(lay *L, const tpl_block *b, double x0, double width);
+/* Widow and orphan rule on lines [first, first + n). */
+void layout_protect_lines(lay *L, size_t first, size_t n);
+
+/* table.c: turn a table block into vlines (header + rows/bands). */
+void table_build(lay *L, const tpl_block *b);
+/* Height of the repeated header of t (0 without one). */
+double table_header_height(const struct table_lay *t);
+/* Draw lines [first, end) of one table placed at tops[] on page p; the
+ * header first when the page continues the table. */
+void table_draw(lay *L, layout_page *p, size_t first, size_t end, const double *tops,
+                double header_top);
+void table_free_all(lay *L);
+
+#endif

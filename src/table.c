@@ -1,0 +1,600 @@
+/* table: table blocks -> lines for the page flow, and their drawing.
+ *
+ * Column widths come from the template (mm, shares of the free width) or
+ * from the content (minimum and preferred widths). Every cell is set with
+ * the same paragraph machinery as body text (Knuth-Plass, hyphenation). A
+ * table becomes one line of the page flow per row, so the pagination rules
+ * of layout.c apply unchanged: a row that does not fit moves to the next
+ * page, a section row keeps with the row under it (no typist leaves a
+ * heading row alone at the foot of a page), the header row keeps with the
+ * first row and is repeated on every page the table continues on. A row
+ * taller than a page is cut into bands at line boundaries that no cell's
+ * line straddles, and the bands obey the cells' widow and orphan rules. A
+ * group cell (rowspan) is drawn once per page segment of its group; the
+ * group's rows are never split before its label fits. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layout_priv.h"
+
+#define PAD_X 3.0   /* cell padding, points */
+#define PAD_Y 2.5
+#define RULE 0.5    /* border width */
+#define HEADER SIZE_MAX /* vline.row of the header line */
+
+typedef struct cell_lay {
+    size_t first, n;  /* lines in T->lines */
+    double height;    /* content height including padding */
+} cell_lay;
+
+typedef struct hcell {
+    double x0, x1;    /* relative to the text area */
+    double top, h;    /* offset from the header top, height */
+    cell_lay c;
+} hcell;
+
+typedef struct band {
+    double y0, y1;    /* slice of the row, offsets from the row top */
+} band;
+
+typedef struct table_lay {
+    const tpl_table *t;
+    double *x;         /* column edges, ncols + 1, relative to the text area */
+    cell_lay *cells;   /* nrows * ncols */
+    double *row_h;
+    size_t *group_of;  /* first row of the group each row belongs to (group column) */
+    size_t gcol;       /* group column or SIZE_MAX */
+    vline *lines;      /* cell lines, copied out of the page flow */
+    size_t nlines, cap;
+    hcell *head;
+    size_t nhead;
+    double head_h;
+    band **bands;      /* per row: bands of a row taller than a page, or NULL */
+    size_t *nbands;
+} table_lay;
+
+static cell_lay *cell_at(table_lay *T, size_t r, size_t c)
+{
+    return &T->cells[r * T->t->ncols + c];
+}
+
+/* ---- measuring -------------------------------------------------------- */
+
+static int style_font(lay *L, const tpl_style *st)
+{
+    int f = L->f->find(L->f->ctx, st->family, st->font_style);
+    return f;
+}
+
+/* Preferred width: the longest paragraph on one line; minimum: the longest
+ * word (a column narrower than a word would split it letter by letter). */
+static void measure_cell(lay *L, const tpl_cell *c, const tpl_style *st, double *minw,
+                         double *prefw)
+{
+    int font = style_font(L, st);
+    if (font < 0)
+        return;
+    for (size_t i = 0; i < c->n; i++) {
+        const tpl_cpar *p = &c->pars[i];
+        const char *s = p->text;
+        double indent = p->label ? 15.0 * (p->level + 1) : 0;
+        double whole = indent + layout_measure(L, font, st->size_pt, st->letter_spacing_pt, s,
+                                               strlen(s));
+        if (whole > *prefw)
+            *prefw = whole;
+        for (const char *w = s; *w;) {
+            while (*w == ' ')
+                w++;
+            const char *e = w;
+            while (*e && *e != ' ')
+                e++;
+            if (e > w) {
+                /* hyphenation can split long words: count at most 12 letters */
+                size_t len = (size_t)(e - w);
+                double ww = layout_measure(L, font, st->size_pt, st->letter_spacing_pt, w, len);
+                size_t chars = utf8_count(w, len);
+                if (chars > 12 && st->hyphenate)
+                    ww = ww * 12 / (double)chars;
+                if (indent + ww > *minw)
+                    *minw = indent + ww;
+            }
+            w = e;
+        }
+    }
+}
+
+/* Fixed widths as given; shares split what is left; automatic columns get
+ * their preferred width when everything fits, else a part of the room in
+ * proportion to it, never below their minimum. */
+static void column_widths(lay *L, table_lay *T, double width)
+{
+    const tpl_table *t = T->t;
+    size_t n = t->ncols;
+    double *minw = xcalloc(n, sizeof *minw), *prefw = xcalloc(n, sizeof *prefw);
+    double *w = xcalloc(n, sizeof *w);
+    for (size_t c = 0; c < n; c++) {
+        tpl_cell title = {&(tpl_cpar){t->cols[c].title, NULL, 0, DIAG_NOWHERE}, 1};
+        if (t->header)
+            measure_cell(L, &title, t->head, &minw[c], &prefw[c]);
+        for (size_t r = 0; r < t->nrows; r++)
+            if (!t->rows[r].section)
+                measure_cell(L, &t->rows[r].cells[c], t->cell, &minw[c], &prefw[c]);
+        minw[c] += 2 * PAD_X;
+        prefw[c] += 2 * PAD_X;
+        if (prefw[c] < minw[c])
+            prefw[c] = minw[c];
+    }
+    double fixed = 0, shares = 0, auto_pref = 0, auto_min = 0;
+    for (size_t c = 0; c < n; c++) {
+        if (t->cols[c].width_pt > 0)
+            fixed += t->cols[c].width_pt;
+        else if (t->cols[c].share > 0)
+            shares += t->cols[c].share;
+        else
+            auto_pref += prefw[c], auto_min += minw[c];
+    }
+    double scale = fixed > width ? width / fixed : 1;
+    double rest = width - fixed * scale;
+    /* automatic columns: preferred width if it fits beside the shares'
+     * minimum room, else shrink towards the minimum */
+    double auto_room = shares > 0 ? fmin(auto_pref, fmax(auto_min, rest * 0.4)) : rest;
+    for (size_t c = 0; c < n; c++) {
+        if (t->cols[c].width_pt > 0) {
+            w[c] = t->cols[c].width_pt * scale;
+        } else if (t->cols[c].share > 0) {
+            w[c] = (rest - fmin(auto_room, auto_pref)) * t->cols[c].share / shares;
+        } else if (auto_pref <= auto_room) {
+            /* everything fits: without shares the slack goes to the auto columns */
+            w[c] = shares > 0 ? prefw[c] : prefw[c] + (auto_room - auto_pref) * prefw[c] / auto_pref;
+        } else {
+            /* proportional to the preferred widths above the minimum */
+            double extra = auto_room - auto_min;
+            w[c] = minw[c] + (extra > 0 ? extra * (prefw[c] - minw[c]) /
+                                              fmax(auto_pref - auto_min, 1e-9)
+                                        : 0);
+        }
+    }
+    /* never wider than the page: scale everything down if the minimums won */
+    double total = 0;
+    for (size_t c = 0; c < n; c++)
+        total += w[c];
+    T->x = xcalloc(n + 1, sizeof *T->x);
+    double k = total > width ? width / total : 1;
+    for (size_t c = 0; c < n; c++)
+        T->x[c + 1] = T->x[c] + w[c] * k;
+    T->x[n] = width; /* no rounding gap at the right edge */
+    if (total < width - 1 && shares == 0 && auto_pref == 0)
+        T->x[n] = T->x[n - 1] + w[n - 1]; /* only fixed columns: keep them as given */
+    free(minw);
+    free(prefw);
+    free(w);
+}
+
+/* ---- cells ------------------------------------------------------------ */
+
+static void keep_lines(table_lay *T, lay *L, size_t from)
+{
+    size_t n = L->nlines - from;
+    if (T->nlines + n > T->cap) {
+        T->cap = (T->nlines + n) * 2;
+        T->lines = xrealloc(T->lines, T->cap * sizeof *T->lines);
+    }
+    memcpy(T->lines + T->nlines, L->lines + from, n * sizeof *T->lines);
+    T->nlines += n;
+    L->nlines = from;
+}
+
+/* Set a cell's paragraphs at inner width w; its lines go to T->lines with x
+ * relative to the cell's inner left edge. */
+static cell_lay set_cell(lay *L, table_lay *T, const tpl_cell *c, const tpl_style *st,
+                         tpl_align align, double w)
+{
+    cell_lay out = {T->nlines, 0, 0};
+    tpl_style para = *st, item = *st;
+    para.indent_pt = 0;
+    if (align != TPL_LEFT)
+        para.align = align;
+    item.indent_pt = 0;
+    size_t from = L->nlines;
+    for (size_t i = 0; i < c->n; i++) {
+        const tpl_cpar *p = &c->pars[i];
+        size_t before = L->nlines;
+        if (p->label) {
+            /* hanging label: as wide as "1.1." needs */
+            int font = style_font(L, st);
+            double lw = font >= 0 ? layout_measure(L, font, st->size_pt, 0, p->label,
+                                                   strlen(p->label)) : 10;
+            item.indent_pt = fmax(lw + 3, st->size_pt * 1.2);
+            tpl_block b = {.kind = TPL_ITEM, .mark = p->mark, .style = &item, .text = p->text,
+                           .label = p->label, .hanging = true, .level = p->level};
+            layout_item_text(L, &b, 0, w);
+        } else {
+            tpl_block b = {.kind = TPL_PARA, .mark = p->mark, .style = &para, .text = p->text};
+            layout_set_text(L, &b, p->text, 0, w, 0, NULL, 0);
+        }
+        size_t n = L->nlines - before;
+        if (n) {
+            layout_protect_lines(L, before, n);
+            if (i + 1 < c->n)
+                L->lines[L->nlines - 1].height += st->space_after_pt;
+        }
+    }
+    for (size_t i = from; i < L->nlines; i++)
+        out.height += L->lines[i].height;
+    out.n = L->nlines - from;
+    keep_lines(T, L, from);
+    out.height += 2 * PAD_Y;
+    return out;
+}
+
+static bool same_group(const tpl_cell *a, const tpl_cell *b)
+{
+    if (a->n != b->n || a->n == 0)
+        return false;
+    for (size_t i = 0; i < a->n; i++)
+        if (strcmp(a->pars[i].text, b->pars[i].text))
+            return false;
+    return true;
+}
+
+/* ---- header ----------------------------------------------------------- */
+
+static void add_head(table_lay *T, hcell h)
+{
+    T->head = xrealloc(T->head, (T->nhead + 1) * sizeof *T->head);
+    T->head[T->nhead++] = h;
+}
+
+/* One level, or two when columns name a parent («Срок реализации» over
+ * «Дата начала | Дата окончания», seed 003). */
+static void build_header(lay *L, table_lay *T)
+{
+    const tpl_table *t = T->t;
+    bool two = false;
+    for (size_t c = 0; c < t->ncols; c++)
+        two |= t->cols[c].parent != NULL;
+    double h1 = 0, h2 = 0;
+    for (size_t c = 0; c < t->ncols;) {
+        const char *parent = t->cols[c].parent;
+        size_t e = c + 1;
+        while (parent && e < t->ncols && t->cols[e].parent &&
+               !strcmp(t->cols[e].parent, parent))
+            e++;
+        const char *text = parent ? parent : t->cols[c].title;
+        tpl_cell cell = {&(tpl_cpar){text, NULL, 0, t->rows ? t->rows[0].mark : DIAG_NOWHERE}, 1};
+        hcell h = {T->x[c], T->x[e], 0, 0, {0, 0, 0}};
+        h.c = set_cell(L, T, &cell, t->head, t->head->align, h.x1 - h.x0 - 2 * PAD_X);
+        h.h = parent || !two ? -1 : -2; /* spans one level or both */
+        add_head(T, h);
+        if (parent || !two) {
+            if (h.c.height > h1)
+                h1 = h.c.height;
+        }
+        if (parent) {
+            for (size_t k = c; k < e; k++) {
+                tpl_cell sub = {&(tpl_cpar){t->cols[k].title, NULL, 0, DIAG_NOWHERE}, 1};
+                hcell s = {T->x[k], T->x[k + 1], 0, 0, {0, 0, 0}};
+                s.c = set_cell(L, T, &sub, t->head, t->head->align, s.x1 - s.x0 - 2 * PAD_X);
+                s.h = -3; /* second level */
+                if (s.c.height > h2)
+                    h2 = s.c.height;
+                add_head(T, s);
+            }
+        }
+        c = e;
+    }
+    /* a title spanning both levels may need more room than the two */
+    for (size_t i = 0; i < T->nhead; i++)
+        if (T->head[i].h == -2 && T->head[i].c.height > h1 + h2)
+            h2 = T->head[i].c.height - h1;
+    for (size_t i = 0; i < T->nhead; i++) {
+        hcell *h = &T->head[i];
+        if (h->h == -2)
+            h->top = 0, h->h = h1 + h2;
+        else if (h->h == -1)
+            h->top = 0, h->h = h1;
+        else
+            h->top = h1, h->h = h2;
+    }
+    T->head_h = h1 + h2;
+}
+
+/* ---- building ---------------------------------------------------------- */
+
+/* Cut a row taller than a page into bands at line boundaries of its tallest
+ * cell that no other cell's line straddles; the flow may break between
+ * bands where every cell's widow/orphan rule allows it. */
+static void cut_row(table_lay *T, size_t r, double max_h, bool *ok_after)
+{
+    const tpl_table *t = T->t;
+    size_t ncells = t->rows[r].section ? 1 : t->ncols;
+    size_t tall = 0;
+    for (size_t c = 0; c < ncells; c++)
+        if (cell_at(T, r, c)->height > cell_at(T, r, tall)->height)
+            tall = c;
+    const cell_lay *tc = cell_at(T, r, tall);
+    band *b = xmalloc((tc->n + 1) * sizeof *b);
+    size_t nb = 0;
+    double y = PAD_Y, start = 0, last_cut = 0;
+    for (size_t i = 0; i < tc->n; i++) {
+        y += T->lines[tc->first + i].height;
+        if (i + 1 == tc->n)
+            break;
+        /* is y a clean cut for every cell? */
+        bool clean = true, allowed = T->lines[tc->first + i + 1].ok_before;
+        for (size_t c = 0; c < ncells && clean; c++) {
+            const cell_lay *cl = cell_at(T, r, c);
+            double cy = PAD_Y;
+            for (size_t k = 0; k < cl->n; k++) {
+                double ny = cy + T->lines[cl->first + k].height;
+                if (cy < y - 0.01 && ny > y + 0.01)
+                    clean = false;
+                if (fabs(cy - y) < 0.01 && k > 0 && !T->lines[cl->first + k].ok_before)
+                    allowed = false;
+                cy = ny;
+            }
+        }
+        /* a cut is needed at the latest here: the band would outgrow a page */
+        double next_h = T->lines[tc->first + i + 1].height;
+        bool must = y + next_h - last_cut > max_h - 2 * PAD_Y;
+        if ((clean && allowed) || must) {
+            ok_after[nb] = (clean && allowed) || must;
+            b[nb++] = (band){start, y};
+            start = y;
+            last_cut = y;
+        }
+    }
+    b[nb++] = (band){start, T->row_h[r]};
+    T->bands[r] = b;
+    T->nbands[r] = nb;
+}
+
+void table_build(lay *L, const tpl_block *blk)
+{
+    const tpl_table *t = blk->table;
+    table_lay *T = xcalloc(1, sizeof *T);
+    T->t = t;
+    L->tables = xrealloc(L->tables, (L->ntables + 1) * sizeof *L->tables);
+    L->tables[L->ntables++] = T;
+    column_widths(L, T, L->width);
+    size_t nc = t->ncols;
+    T->cells = xcalloc(t->nrows * nc + 1, sizeof *T->cells);
+    T->row_h = xcalloc(t->nrows + 1, sizeof *T->row_h);
+    T->group_of = xcalloc(t->nrows + 1, sizeof *T->group_of);
+    T->bands = xcalloc(t->nrows + 1, sizeof *T->bands);
+    T->nbands = xcalloc(t->nrows + 1, sizeof *T->nbands);
+    T->gcol = SIZE_MAX;
+    for (size_t c = 0; c < nc && T->gcol == SIZE_MAX; c++)
+        if (t->cols[c].group)
+            T->gcol = c;
+    if (t->header)
+        build_header(L, T);
+    for (size_t r = 0; r < t->nrows; r++) {
+        const tpl_row *row = &t->rows[r];
+        T->group_of[r] = r;
+        if (row->section) {
+            *cell_at(T, r, 0) = set_cell(L, T, &row->cells[0], t->section, t->section->align,
+                                         T->x[nc] - T->x[0] - 2 * PAD_X);
+            T->row_h[r] = cell_at(T, r, 0)->height;
+            continue;
+        }
+        bool continues = T->gcol != SIZE_MAX && r > 0 && !t->rows[r - 1].section &&
+                         same_group(&t->rows[r - 1].cells[T->gcol], &row->cells[T->gcol]);
+        if (continues)
+            T->group_of[r] = T->group_of[r - 1];
+        for (size_t c = 0; c < nc; c++) {
+            if (c == T->gcol && continues)
+                continue; /* drawn once per group */
+            *cell_at(T, r, c) = set_cell(L, T, &row->cells[c], t->cell, t->cols[c].align,
+                                         T->x[c + 1] - T->x[c] - 2 * PAD_X);
+            if (c != T->gcol && cell_at(T, r, c)->height > T->row_h[r])
+                T->row_h[r] = cell_at(T, r, c)->height;
+        }
+        if (T->row_h[r] < 2 * PAD_Y + t->cell->size_pt * 1.15)
+            T->row_h[r] = 2 * PAD_Y + t->cell->size_pt * 1.15; /* an empty row to fill by hand */
+    }
+    /* a group's rows together are at least as tall as its label */
+    if (T->gcol != SIZE_MAX) {
+        for (size_t r = 0; r < t->nrows;) {
+            if (t->rows[r].section) {
+                r++;
+                continue;
+            }
+            size_t e = r + 1;
+            while (e < t->nrows && !t->rows[e].section && T->group_of[e] == r)
+                e++;
+            double sum = 0, label = cell_at(T, r, T->gcol)->height;
+            for (size_t k = r; k < e; k++)
+                sum += T->row_h[k];
+            if (label > sum)
+                T->row_h[e - 1] += label - sum;
+            r = e;
+        }
+    }
+    const tpl_page *pg = &L->t->page;
+    double page_h = pg->height_pt - pg->margin_top_pt - pg->margin_bottom_pt;
+    double max_h = page_h - T->head_h - 1;
+    if (T->head_h > 0) {
+        vline *v = layout_add_line(L);
+        v->table = T;
+        v->row = HEADER;
+        v->height = T->head_h;
+    }
+    bool keep_next = T->head_h > 0;
+    for (size_t r = 0; r < t->nrows; r++) {
+        if (T->row_h[r] > max_h) {
+            bool *ok = xcalloc(T->row_h[r] / 4 + 8, sizeof *ok);
+            cut_row(T, r, max_h, ok);
+            for (size_t b = 0; b < T->nbands[r]; b++) {
+                vline *v = layout_add_line(L);
+                v->table = T;
+                v->row = r;
+                v->band = b;
+                /* a band continued on a new page gets top padding, one cut
+                 * off at a page foot bottom padding */
+                v->height = T->bands[r][b].y1 - T->bands[r][b].y0 + (b > 0 ? PAD_Y : 0) +
+                            (b + 1 < T->nbands[r] ? PAD_Y : 0);
+                v->ok_before = b == 0 ? !keep_next : ok[b - 1];
+            }
+            free(ok);
+        } else {
+            vline *v = layout_add_line(L);
+            v->table = T;
+            v->row = r;
+            v->height = T->row_h[r];
+            v->ok_before = !keep_next;
+            /* the label of a group must fit before its group may break */
+            if (T->gcol != SIZE_MAX && T->group_of[r] != r) {
+                double before = 0;
+                for (size_t k = T->group_of[r]; k < r; k++)
+                    before += T->row_h[k];
+                if (before < cell_at(T, T->group_of[r], T->gcol)->height - 0.01)
+                    v->ok_before = false;
+            }
+        }
+        keep_next = t->rows[r].section; /* a section row keeps with the next row */
+    }
+}
+
+double table_header_height(const table_lay *T)
+{
+    return T->head_h;
+}
+
+/* ---- drawing ----------------------------------------------------------- */
+
+static void rule(layout_page *p, double x1, double y1, double x2, double y2)
+{
+    layout_add_box(p, (layout_box){.kind = LAYOUT_LINE, .x = x1, .y = y1, .x2 = x2, .y2 = y2,
+                                   .stroke = RULE});
+}
+
+/* Draw the lines of c that lie in the slice [y0, y1) of its row, the slice
+ * drawn with its top at `top` (page coordinates) and content shifted down by
+ * `shift` (the padding a continued band gets); `left`/`right` bound the text. */
+static void draw_cell(lay *L, layout_page *p, const table_lay *T, const cell_lay *c, double left,
+                      double right, double top, double y0, double y1, double shift, double bottom)
+{
+    double ml = L->t->page.margin_left_pt;
+    double cell[4] = {ml + left - PAD_X, bottom, ml + right + PAD_X, top};
+    double y = PAD_Y;
+    for (size_t k = 0; k < c->n; k++) {
+        const vline *v = &T->lines[c->first + k];
+        if (y >= y0 - 0.01 && y + v->height <= y1 + 0.01)
+            layout_draw_line(L, p, v, left, top - shift - (y - y0), cell);
+        y += v->height;
+    }
+}
+
+static void draw_header(lay *L, layout_page *p, const table_lay *T, double top)
+{
+    double ml = L->t->page.margin_left_pt;
+    for (size_t i = 0; i < T->nhead; i++) {
+        const hcell *h = &T->head[i];
+        double ct = top - h->top;
+        /* vertically centred */
+        double off = (h->h - h->c.height) / 2;
+        draw_cell(L, p, T, &h->c, h->x0 + PAD_X, h->x1 - PAD_X, ct - off, 0, INFINITY, 0,
+                  ct - h->h);
+        if (T->t->borders) {
+            rule(p, ml + h->x0, ct, ml + h->x1, ct);
+            rule(p, ml + h->x0, ct, ml + h->x0, ct - h->h);
+            rule(p, ml + h->x1, ct, ml + h->x1, ct - h->h);
+            rule(p, ml + h->x0, ct - h->h, ml + h->x1, ct - h->h);
+        }
+    }
+}
+
+void table_draw(lay *L, layout_page *p, size_t first, size_t end, const double *tops,
+                double header_top)
+{
+    table_lay *T = L->lines[first].table;
+    const tpl_table *t = T->t;
+    double ml = L->t->page.margin_left_pt;
+    size_t nc = t->ncols;
+    size_t k0 = first;
+    if (L->lines[first].row == HEADER) {
+        draw_header(L, p, T, tops[0]);
+        k0++;
+    } else if (T->head_h > 0) {
+        draw_header(L, p, T, header_top);
+    }
+    double last_bottom = NAN;
+    for (size_t k = k0; k < end; k++) {
+        const vline *v = &L->lines[k];
+        size_t r = v->row;
+        double top = tops[k - first], bottom = top - v->height;
+        double y0 = T->bands[r] ? T->bands[r][v->band].y0 : 0;
+        double y1 = T->bands[r] ? T->bands[r][v->band].y1 : T->row_h[r];
+        double shift = v->band > 0 ? PAD_Y : 0;
+        bool first_on_page = k == k0;
+        /* the group label: at the start of each segment of its group on a page */
+        bool continues = T->gcol != SIZE_MAX && !t->rows[r].section && T->group_of[r] != r &&
+                         !first_on_page && (v->band > 0 || L->lines[k - 1].row != HEADER);
+        if (t->rows[r].section) {
+            draw_cell(L, p, T, cell_at(T, r, 0), T->x[0] + PAD_X, T->x[nc] - PAD_X, top, y0, y1,
+                      shift, bottom);
+        } else {
+            for (size_t c = 0; c < nc; c++) {
+                if (c == T->gcol)
+                    continue;
+                draw_cell(L, p, T, cell_at(T, r, c), T->x[c] + PAD_X, T->x[c + 1] - PAD_X, top,
+                          y0, y1, shift, bottom);
+            }
+            if (T->gcol != SIZE_MAX && !continues && v->band == 0) {
+                /* segment: this row and the following rows of its group on this page */
+                size_t g = T->group_of[r];
+                double seg = 0;
+                for (size_t j = k; j < end && T->group_of[L->lines[j].row] == g &&
+                                   !t->rows[L->lines[j].row].section;
+                     j++)
+                    seg += L->lines[j].height;
+                const cell_lay *label = cell_at(T, g, T->gcol);
+                if (g == r || label->height <= seg + 0.01)
+                    draw_cell(L, p, T, label, T->x[T->gcol] + PAD_X, T->x[T->gcol + 1] - PAD_X,
+                              top, 0, INFINITY, 0, top - seg);
+            }
+        }
+        if (!t->borders)
+            continue;
+        /* top rule: at a row's start or the page's first line; a group cell
+         * that continues is open at the top */
+        if (v->band == 0 || first_on_page) {
+            if (continues && T->gcol != SIZE_MAX) {
+                if (T->gcol > 0)
+                    rule(p, ml + T->x[0], top, ml + T->x[T->gcol], top);
+                rule(p, ml + T->x[T->gcol + 1], top, ml + T->x[nc], top);
+            } else {
+                rule(p, ml + T->x[0], top, ml + T->x[nc], top);
+            }
+        }
+        for (size_t c = 0; c <= nc; c++)
+            if (!t->rows[r].section || c == 0 || c == nc)
+                rule(p, ml + T->x[c], top, ml + T->x[c], bottom);
+        last_bottom = bottom;
+    }
+    if (t->borders && !isnan(last_bottom))
+        rule(p, ml + T->x[0], last_bottom, ml + T->x[nc], last_bottom);
+}
+
+void table_free_all(lay *L)
+{
+    for (size_t i = 0; i < L->ntables; i++) {
+        table_lay *T = L->tables[i];
+        for (size_t r = 0; r < T->t->nrows; r++)
+            free(T->bands[r]);
+        free(T->bands);
+        free(T->nbands);
+        free(T->x);
+        free(T->cells);
+        free(T->row_h);
+        free(T->group_of);
+        free(T->lines);
+        free(T->head);
+        free(T);
+    }
+    free(L->tables);
+    L->tables = NULL;
+    L->ntables = 0;
+}
