@@ -10,20 +10,23 @@ static void put_line(buf *out, const char *prefix, const char *s)
         return;
     if (prefix && *prefix) {
         buf_puts(out, prefix);
-        buf_putc(out, ' ');
+        if (prefix[strlen(prefix) - 1] != '\t')
+            buf_putc(out, ' ');
     }
     for (const char *p = s; *p; p++)
         buf_putc(out, *p == '\n' ? ' ' : *p);
     buf_putc(out, '\n');
 }
 
+/* Header cells are marked with a tab-separated "header" prefix: they are
+ * repeated on every page the table continues on. */
 static void dump_table(const tpl_table *t, buf *out)
 {
-    for (size_t c = 0; c < t->ncols; c++) {
+    for (size_t c = 0; c < t->ncols && t->header; c++) {
         if (t->cols[c].parent && (c == 0 || !t->cols[c - 1].parent ||
                                   strcmp(t->cols[c - 1].parent, t->cols[c].parent)))
-            put_line(out, NULL, t->cols[c].parent);
-        put_line(out, NULL, t->cols[c].title);
+            put_line(out, "header\t", t->cols[c].parent);
+        put_line(out, "header\t", t->cols[c].title);
     }
     for (size_t r = 0; r < t->nrows; r++) {
         const tpl_row *row = &t->rows[r];

@@ -7,7 +7,8 @@
 #include "util.h"
 
 /* Every text the block tree will print, one per line, in reading order:
- * paragraphs, list items (label and text), rows, table titles and cells. */
+ * paragraphs, list items (label and text), rows, table cells; a table's
+ * header cells come first, each after "header" and a tab. */
 void dump_texts(const tpl_doc *t, buf *out);
 
 #endif

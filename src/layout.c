@@ -585,16 +585,24 @@ void layout_draw_line(lay *L, layout_page *p, const vline *v, double dx, double 
  * not its leading; table rows need all of it. */
 static double fit_height(const vline *v)
 {
-    if (v->table)
-        return v->height;
+    if (v->table) {
+        double top, bottom;
+        table_pad(v, &top, &bottom);
+        return v->height + bottom;
+    }
     return v->nfrags ? v->depth : 0;
 }
 
-/* A page that starts inside a table repeats the table's header. */
+/* A page that starts inside a table repeats the table's header (and pads
+ * a row continued from the page before). */
 static double repeated_header(const lay *L, size_t i)
 {
     const vline *v = &L->lines[i];
-    return v->table && v->row != SIZE_MAX ? table_header_height(v->table) : 0;
+    if (!v->table || v->row == SIZE_MAX)
+        return 0;
+    double top, bottom;
+    table_pad(v, &top, &bottom);
+    return table_header_height(v->table) + top;
 }
 
 static void draw_page(lay *L, size_t start, size_t end, double top)

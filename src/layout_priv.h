@@ -70,6 +70,9 @@ void layout_protect_lines(lay *L, size_t first, size_t n);
 
 /* table.c: turn a table block into vlines (header + rows/bands). */
 void table_build(lay *L, const tpl_block *b);
+/* Padding a line of a table row cut by a page needs above it (when it
+ * starts a page) and below it (when it ends one). */
+void table_pad(const vline *v, double *top, double *bottom);
 /* Height of the repeated header of t (0 without one). */
 double table_header_height(const struct table_lay *t);
 /* Draw lines [first, end) of one table placed at tops[] on page p; the

@@ -10,8 +10,8 @@
  * first row and is repeated on every page the table continues on. A row
  * taller than a page is cut into bands at line boundaries that no cell's
  * line straddles, and the bands obey the cells' widow and orphan rules. A
- * group cell (rowspan) is drawn once per page segment of its group; the
- * group's rows are never split before its label fits. */
+ * group cell (rowspan) is drawn once per page segment of its group; a group
+ * breaks only where the label fits in both parts, so every page repeats it. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -431,10 +431,8 @@ void table_build(lay *L, const tpl_block *blk)
                 v->table = T;
                 v->row = r;
                 v->band = b;
-                /* a band continued on a new page gets top padding, one cut
-                 * off at a page foot bottom padding */
-                v->height = T->bands[r][b].y1 - T->bands[r][b].y0 + (b > 0 ? PAD_Y : 0) +
-                            (b + 1 < T->nbands[r] ? PAD_Y : 0);
+                /* padding where a page cuts the row: see table_pad */
+                v->height = T->bands[r][b].y1 - T->bands[r][b].y0;
                 v->ok_before = b == 0 ? !keep_next : ok[b - 1];
             }
             free(ok);
@@ -444,12 +442,16 @@ void table_build(lay *L, const tpl_block *blk)
             v->row = r;
             v->height = T->row_h[r];
             v->ok_before = !keep_next;
-            /* the label of a group must fit before its group may break */
+            /* a group may break across pages only where both parts are at
+             * least as tall as its label, which each page then repeats */
             if (T->gcol != SIZE_MAX && T->group_of[r] != r) {
-                double before = 0;
-                for (size_t k = T->group_of[r]; k < r; k++)
+                size_t g = T->group_of[r];
+                double before = 0, after = 0, label = cell_at(T, g, T->gcol)->height - 0.01;
+                for (size_t k = g; k < r; k++)
                     before += T->row_h[k];
-                if (before < cell_at(T, T->group_of[r], T->gcol)->height - 0.01)
+                for (size_t k = r; k < t->nrows && !t->rows[k].section && T->group_of[k] == g; k++)
+                    after += T->row_h[k];
+                if (before < label || after < label)
                     v->ok_before = false;
             }
         }
@@ -460,6 +462,14 @@ void table_build(lay *L, const tpl_block *blk)
 double table_header_height(const table_lay *T)
 {
     return T->head_h;
+}
+
+void table_pad(const vline *v, double *top, double *bottom)
+{
+    const table_lay *T = v->table;
+    bool cut = v->row != HEADER && T->bands[v->row];
+    *top = cut && v->band > 0 ? PAD_Y : 0;
+    *bottom = cut && v->band + 1 < T->nbands[v->row] ? PAD_Y : 0;
 }
 
 /* ---- drawing ----------------------------------------------------------- */
@@ -521,13 +531,24 @@ void table_draw(lay *L, layout_page *p, size_t first, size_t end, const double *
         draw_header(L, p, T, header_top);
     }
     double last_bottom = NAN;
-    for (size_t k = k0; k < end; k++) {
+    for (size_t k = k0, next; k < end; k = next) {
         const vline *v = &L->lines[k];
         size_t r = v->row;
-        double top = tops[k - first], bottom = top - v->height;
+        /* the bands of one row on this page are drawn as one slice, so the
+         * text keeps its order cell by cell */
+        next = k + 1;
+        while (next < end && L->lines[next].row == r && L->lines[next].band > 0)
+            next++;
+        const vline *last = &L->lines[next - 1];
+        double pad_top, pad_bottom, unused;
+        table_pad(v, &pad_top, &unused);
+        table_pad(last, &unused, &pad_bottom);
+        /* a row cut by a page gets padding at the cut (the flow reserved it) */
+        double top = tops[k - first] + pad_top;
+        double bottom = tops[next - 1 - first] - last->height - pad_bottom;
         double y0 = T->bands[r] ? T->bands[r][v->band].y0 : 0;
-        double y1 = T->bands[r] ? T->bands[r][v->band].y1 : T->row_h[r];
-        double shift = v->band > 0 ? PAD_Y : 0;
+        double y1 = T->bands[r] ? T->bands[r][last->band].y1 : T->row_h[r];
+        double shift = pad_top;
         bool first_on_page = k == k0;
         /* the group label: at the start of each segment of its group on a page */
         bool continues = T->gcol != SIZE_MAX && !t->rows[r].section && T->group_of[r] != r &&
