@@ -176,6 +176,8 @@ static void column_widths(lay *L, table_lay *T, double width)
 static void keep_lines(table_lay *T, lay *L, size_t from)
 {
     size_t n = L->nlines - from;
+    if (n == 0)
+        return;
     if (T->nlines + n > T->cap) {
         T->cap = (T->nlines + n) * 2;
         T->lines = xrealloc(T->lines, T->cap * sizeof *T->lines);
