@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -302,6 +303,162 @@ static void test_row_right_part_flush_right(void **state)
     free_doc(t);
 }
 
+
+/* ---- tables ---------------------------------------------------------------- */
+
+static tpl_style cell_st = {.name = "cell", .family = "Fake", .size_pt = 10, .leading = 1.0,
+                            .align = TPL_LEFT, .hyphenate = false};
+static tpl_style head_st = {.name = "head", .family = "Fake", .size_pt = 10, .leading = 1.0,
+                            .align = TPL_CENTER, .font_style = TPL_BOLD};
+
+typedef struct table_fixture {
+    tpl_column cols[3];
+    tpl_row *rows;
+    tpl_cell *cells;
+    tpl_cpar *pars;
+    tpl_table table;
+    tpl_doc *doc;
+} table_fixture;
+
+/* n rows; every `section_every` rows a section row; cell text from fill() */
+static void make_table(table_fixture *f, size_t n, size_t section_every, size_t lines_in_b)
+{
+    memset(f, 0, sizeof *f);
+    f->cols[0] = (tpl_column){.key = "num", .title = "№", .width_pt = 30};
+    f->cols[1] = (tpl_column){.key = "a", .title = "Мероприятие", .share = 2};
+    f->cols[2] = (tpl_column){.key = "b", .title = "Результат", .share = 1};
+    f->rows = calloc(n, sizeof *f->rows);
+    f->cells = calloc(n * 3, sizeof *f->cells);
+    f->pars = calloc(n * 3 * (lines_in_b + 1), sizeof *f->pars);
+    size_t np = 0;
+    for (size_t r = 0; r < n; r++) {
+        tpl_row *row = &f->rows[r];
+        row->cells = &f->cells[r * 3];
+        if (section_every && r % section_every == 0) {
+            row->section = true;
+            f->pars[np] = (tpl_cpar){"Раздел программы", NULL, 0, DIAG_NOWHERE};
+            row->cells[0] = (tpl_cell){&f->pars[np++], 1};
+            continue;
+        }
+        f->pars[np] = (tpl_cpar){"1.1.", NULL, 0, DIAG_NOWHERE};
+        row->cells[0] = (tpl_cell){&f->pars[np++], 1};
+        f->pars[np] = (tpl_cpar){"Встреча наставника и наставляемого", NULL, 0, DIAG_NOWHERE};
+        row->cells[1] = (tpl_cell){&f->pars[np++], 1};
+        row->cells[2] = (tpl_cell){&f->pars[np], lines_in_b};
+        for (size_t k = 0; k < lines_in_b; k++)
+            f->pars[np++] = (tpl_cpar){"итог", NULL, 0, DIAG_NOWHERE};
+    }
+    f->table = (tpl_table){.cols = f->cols, .ncols = 3, .rows = f->rows, .nrows = n,
+                           .cell = &cell_st, .head = &head_st, .section = &head_st,
+                           .borders = true, .header = true};
+    f->doc = make_doc(1);
+    f->doc->blocks[0] = (tpl_block){.kind = TPL_TABLE, .style = &cell_st, .table = &f->table};
+}
+
+static void free_table(table_fixture *f)
+{
+    free(f->rows);
+    free(f->cells);
+    free(f->pars);
+    free_doc(f->doc);
+}
+
+/* The texts of a page from top to bottom (boxes sorted by baseline, then x). */
+static int by_position(const void *a, const void *b)
+{
+    const layout_box *x = a, *y = b;
+    if (x->y != y->y)
+        return x->y < y->y ? 1 : -1;
+    return x->x < y->x ? -1 : x->x > y->x;
+}
+
+static size_t page_texts(const layout_page *p, layout_box *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->n; i++)
+        if (p->boxes[i].kind == LAYOUT_TEXT && p->boxes[i].y < p->height - 20 * MM)
+            out[n++] = p->boxes[i];
+    qsort(out, n, sizeof *out, by_position);
+    return n;
+}
+
+static void test_table_header_on_every_page_no_lonely_section(void **state)
+{
+    (void)state;
+    table_fixture f;
+    make_table(&f, 400, 6, 1);
+    diag *d = diag_new();
+    layout_doc *doc = layout_run(f.doc, &fonts, NULL, d);
+    assert_non_null(doc);
+    assert_true(doc->npages > 3);
+    assert_int_equal(layout_check(doc, f.doc, d), 0);
+    for (size_t pg = 0; pg < doc->npages; pg++) {
+        const layout_page *p = &doc->pages[pg];
+        layout_box *texts = calloc(p->n + 1, sizeof *texts);
+        size_t n = page_texts(p, texts);
+        assert_true(n > 3);
+        /* the header row is the first line of every page */
+        assert_string_equal(texts[0].text, "№");
+        /* a section row is never the last row of a page */
+        assert_string_not_equal(texts[n - 1].text, "Раздел");
+        assert_string_not_equal(texts[n - 1].text, "программы");
+        free(texts);
+    }
+    layout_doc_free(doc);
+    diag_free(d);
+    free_table(&f);
+}
+
+/* A row with 200 lines in one cell is taller than a page: it is cut between
+ * pages, every line is drawn once, inside its cell. */
+static void test_table_row_taller_than_page(void **state)
+{
+    (void)state;
+    table_fixture f;
+    make_table(&f, 3, 0, 200);
+    diag *d = diag_new();
+    layout_doc *doc = layout_run(f.doc, &fonts, NULL, d);
+    assert_non_null(doc);
+    assert_true(doc->npages >= 3);
+    assert_int_equal(layout_check(doc, f.doc, d), 0);
+    size_t results = 0;
+    for (size_t pg = 0; pg < doc->npages; pg++)
+        for (size_t i = 0; i < doc->pages[pg].n; i++) {
+            const layout_box *b = &doc->pages[pg].boxes[i];
+            if (b->kind == LAYOUT_TEXT && !strcmp(b->text, "итог")) {
+                results++;
+                assert_true(b->cell[2] > b->cell[0]);
+            }
+        }
+    assert_int_equal(results, 3 * 200);
+    layout_doc_free(doc);
+    diag_free(d);
+    free_table(&f);
+}
+
+static void test_table_columns_fill_the_width(void **state)
+{
+    (void)state;
+    table_fixture f;
+    make_table(&f, 4, 0, 1);
+    diag *d = diag_new();
+    layout_doc *doc = layout_run(f.doc, &fonts, NULL, d);
+    assert_non_null(doc);
+    /* the rules span exactly the text area: left margin to right margin */
+    double lo = 1e9, hi = -1e9;
+    const layout_page *p = &doc->pages[0];
+    for (size_t i = 0; i < p->n; i++)
+        if (p->boxes[i].kind == LAYOUT_LINE) {
+            lo = fmin(lo, fmin(p->boxes[i].x, p->boxes[i].x2));
+            hi = fmax(hi, fmax(p->boxes[i].x, p->boxes[i].x2));
+        }
+    assert_float_equal(lo, f.doc->page.margin_left_pt, 0.01);
+    assert_float_equal(hi, f.doc->page.width_pt - f.doc->page.margin_right_pt, 0.01);
+    layout_doc_free(doc);
+    diag_free(d);
+    free_table(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -312,6 +469,9 @@ int main(void)
         cmocka_unit_test(test_signature_takes_three_lines_along),
         cmocka_unit_test(test_page_numbers_from_second_page),
         cmocka_unit_test(test_row_right_part_flush_right),
+        cmocka_unit_test(test_table_header_on_every_page_no_lonely_section),
+        cmocka_unit_test(test_table_row_taller_than_page),
+        cmocka_unit_test(test_table_columns_fill_the_width),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
