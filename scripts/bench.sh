@@ -10,14 +10,13 @@ trap 'rm -rf "$TMP"' EXIT
 [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing (apt-get install time)" >&2; exit 3; }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 printf '%-32s %9s %9s %9s %6s\n' document "ms" "MiB" "KiB" pages
-for doc in samples/*/*.yaml; do
-    grep -q '^document:' "$doc" || continue
-    name="$(basename "$(dirname "$doc")")/$(basename "$doc" .yaml)"
+bench_one() {
+    doc=$1 name=$2 runs=$3
     out="$TMP/out.pdf"
     ./nastavdoc render "$doc" -o "$out" # warm-up
     : >"$TMP/ms"; : >"$TMP/kb"
     i=0
-    while [ $i -lt "$RUNS" ]; do
+    while [ $i -lt "$runs" ]; do
         t0=$(date +%s%N)
         /usr/bin/time -f '%M' -o "$TMP/rss" ./nastavdoc render "$doc" -o "$out"
         t1=$(date +%s%N)
@@ -30,5 +29,31 @@ for doc in samples/*/*.yaml; do
     pages=$(pdfinfo "$out" | sed -n 's/^Pages: *//p')
     awk -v n="$name" -v us="$us" -v kb="$kb" -v b="$(wc -c <"$out")" -v p="$pages" \
         'BEGIN { printf "%-32s %9.2f %9.2f %9.1f %6s\n", n, us / 1000, kb / 1024, b / 1024, p }'
+}
+for doc in samples/*/*.yaml; do
+    grep -q '^document:' "$doc" || continue
+    bench_one "$doc" "$(basename "$(dirname "$doc")")/$(basename "$doc" .yaml)" "$RUNS"
 done
+# the stress tables: time grows linearly with rows
+mkdir -p "$TMP/stress"
+tests/stress/gen.sh "$TMP/stress"
+bench_one "$TMP/stress/rows-2000.yaml" "stress/rows-2000" 5
+# 100 orders in one batch call (one process, one dictionary)
+mkdir -p "$TMP/batch" "$TMP/batch-out"
+cp samples/sh2-nao/school.yaml "$TMP/batch/"
+n=1
+while [ $n -le 100 ]; do
+    sed "s/^  number: \"443\"/  number: \"$n\"/" samples/sh2-nao/order-443.yaml >"$TMP/batch/order-$n.yaml"
+    n=$((n + 1))
+done
+: >"$TMP/ms"; : >"$TMP/kb"
+for r in 1 2 3 4 5; do
+    t0=$(date +%s%N)
+    /usr/bin/time -f '%M' -o "$TMP/rss" ./nastavdoc batch "$TMP/batch" -o "$TMP/batch-out"
+    t1=$(date +%s%N)
+    echo $(( (t1 - t0) / 1000 )) >>"$TMP/ms"
+    cat "$TMP/rss" >>"$TMP/kb"
+done
+awk -v us="$(median <"$TMP/ms")" -v kb="$(median <"$TMP/kb")" -v n="$(ls "$TMP/batch-out" | wc -l)" \
+    'BEGIN { printf "%-32s %9.2f %9.2f %9s %6s\n", "batch: " n " orders", us / 1000, kb / 1024, "-", "-" }'
 echo "(median of $RUNS runs; wall time includes /usr/bin/time's own start-up, about 1 ms)"

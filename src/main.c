@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "diag.h"
@@ -31,6 +33,7 @@ static const char usage_text[] =
     "Использование:\n"
     "  nastavdoc render ФАЙЛ.yaml [-o ВЫХОД.pdf] [--template ШАБЛОН.yaml] [--strict]\n"
     "  nastavdoc check ФАЙЛ.yaml…      проверить, не создавая PDF\n"
+    "  nastavdoc batch ПАПКА|ФАЙЛ… -o ПАПКА_PDF [-j N]   все документы папок, N процессов\n"
     "  nastavdoc dump ФАЙЛ.yaml        все тексты документа по строке (для проверок)\n"
     "  nastavdoc --help | --version\n"
     "\n"
@@ -47,6 +50,7 @@ typedef struct options {
     const char *out;
     const char *template;
     bool strict;
+    unsigned jobs;
     const char **files;
     size_t nfiles;
 } options;
@@ -142,36 +146,25 @@ out:
     return lay;
 }
 
-static int cmd_render(const options *o, const char *data, diag *d)
+/* Render one document to out; h is shared between documents of a batch. */
+static int render_one(const char *in, const char *out, const options *o, const char *data,
+                      const text_hyph *h, diag *d)
 {
     int rc = EXIT_INPUT;
-    char *out = NULL, *fonts = NULL, *dic = NULL;
-    pdf_doc *pdf = NULL;
-    text_hyph *h = NULL;
     layout_doc *lay = NULL;
     tpl_doc *t = NULL;
-    if (o->nfiles != 1) {
-        fputs("nastavdoc: render принимает один файл; см. nastavdoc --help\n", stderr);
-        return EXIT_USAGE;
-    }
-    const char *in = o->files[0];
-    out = o->out ? xstrdup(o->out) : default_output(in);
-    fonts = xmalloc(strlen(data) + 8);
-    sprintf(fonts, "%s/fonts", data);
-    dic = xmalloc(strlen(data) + 32);
-    sprintf(dic, "%s/build/hyph_ru_RU.dic", data);
-    h = text_hyph_load(dic);
-    if (!h)
-        diag_warning(d, DIAG_NOWHERE, "словарь переносов %s не загружен: текст без переносов",
-                     dic);
-    pdf = pdf_new(fonts, d);
+    size_t before = diag_errors(d);
+    char fonts[PATH_MAX];
+    snprintf(fonts, sizeof fonts, "%s/fonts", data);
+    pdf_doc *pdf = pdf_new(fonts, d);
     if (!pdf) {
         rc = EXIT_INTERNAL;
         goto out;
     }
     lay = build(in, o, data, pdf, h, d, &t);
-    if (!lay || diag_errors(d))
+    if (!lay || diag_errors(d) > before)
         goto out;
+    /* the self-check: no glyph outside the margins or its table cell */
     if (layout_check(lay, t, d)) {
         rc = EXIT_INTERNAL;
         goto out;
@@ -186,10 +179,145 @@ out:
     layout_doc_free(lay);
     tpl_doc_free(t);
     pdf_free(pdf);
+    return rc;
+}
+
+static text_hyph *load_hyphenation(const char *data, diag *d)
+{
+    char dic[PATH_MAX];
+    snprintf(dic, sizeof dic, "%s/build/hyph_ru_RU.dic", data);
+    text_hyph *h = text_hyph_load(dic);
+    if (!h)
+        diag_warning(d, DIAG_NOWHERE, "словарь переносов %s не загружен: текст без переносов",
+                     dic);
+    return h;
+}
+
+static int cmd_render(const options *o, const char *data, diag *d)
+{
+    if (o->nfiles != 1) {
+        fputs("nastavdoc: render принимает один файл; см. nastavdoc --help\n", stderr);
+        return EXIT_USAGE;
+    }
+    char *out = o->out ? xstrdup(o->out) : default_output(o->files[0]);
+    text_hyph *h = load_hyphenation(data, d);
+    int rc = render_one(o->files[0], out, o, data, h, d);
     text_hyph_free(h);
     free(out);
-    free(fonts);
-    free(dic);
+    return rc;
+}
+
+/* Does this YAML file name a document kind (and is not school.yaml)? A
+ * cheap look at the text: the loader reports the errors later. */
+static bool is_document(const char *path)
+{
+    size_t len = 0;
+    char *text = util_read_file(path, YL_MAX_FILE_SIZE, &len);
+    if (!text)
+        return false;
+    bool yes = !strncmp(text, "document:", 9) || strstr(text, "\ndocument:") != NULL;
+    free(text);
+    return yes;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* nastavdoc batch DIR|FILE… -o OUTDIR [-j N]: every document of the
+ * folders (files whose top level names `document:`) and every file given,
+ * to OUTDIR/<folder>-<name>.pdf; one dictionary for all; N worker
+ * processes. Messages of all files are reported; the exit code is the
+ * worst one. */
+static int cmd_batch(const options *o, const char *data, diag *d)
+{
+    if (o->nfiles == 0 || !o->out) {
+        fputs("nastavdoc: batch: укажите файлы или папки и -o ПАПКА; см. nastavdoc --help\n",
+              stderr);
+        return EXIT_USAGE;
+    }
+    struct stat st;
+    if (stat(o->out, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "nastavdoc: batch: папка для PDF «%s» не существует\n", o->out);
+        return EXIT_USAGE;
+    }
+    char **docs = NULL;
+    size_t ndocs = 0;
+    for (size_t i = 0; i < o->nfiles; i++) {
+        DIR *dir = opendir(o->files[i]);
+        if (!dir) {
+            docs = xrealloc(docs, (ndocs + 1) * sizeof *docs);
+            docs[ndocs++] = xstrdup(o->files[i]);
+            continue;
+        }
+        struct dirent *e;
+        while ((e = readdir(dir))) {
+            size_t len = strlen(e->d_name);
+            if (len < 6 || strcmp(e->d_name + len - 5, ".yaml"))
+                continue;
+            char path[PATH_MAX];
+            snprintf(path, sizeof path, "%s/%s", o->files[i], e->d_name);
+            if (!is_document(path))
+                continue;
+            docs = xrealloc(docs, (ndocs + 1) * sizeof *docs);
+            docs[ndocs++] = xstrdup(path);
+        }
+        closedir(dir);
+    }
+    qsort(docs, ndocs, sizeof *docs, by_name);
+    unsigned jobs = o->jobs ? o->jobs : 1;
+    text_hyph *h = load_hyphenation(data, d);
+    int rc = EXIT_DONE;
+    pid_t *kids = xcalloc(jobs, sizeof *kids);
+    for (unsigned w = 0; w < jobs; w++) {
+        pid_t pid = jobs > 1 ? fork() : 0;
+        if (pid < 0) {
+            diag_error(d, DIAG_NOWHERE, "не удалось запустить процесс: %s", strerror(errno));
+            rc = EXIT_INTERNAL;
+            break;
+        }
+        if (pid > 0) {
+            kids[w] = pid;
+            continue;
+        }
+        /* worker w takes every jobs-th document */
+        int wrc = EXIT_DONE;
+        for (size_t i = w; i < ndocs; i += jobs) {
+            char *copy = xstrdup(docs[i]);
+            char *dir = xstrdup(docs[i]);
+            const char *base = basename(copy), *parent = basename(dirname(dir));
+            char out[PATH_MAX];
+            size_t blen = strlen(base) - 5;
+            snprintf(out, sizeof out, "%s/%s-%.*s.pdf", o->out, parent, (int)blen, base);
+            int one = render_one(docs[i], out, o, data, h, d);
+            if (one > wrc)
+                wrc = one;
+            free(copy);
+            free(dir);
+            diag_print(d, stderr);
+        }
+        if (jobs == 1) {
+            rc = wrc;
+            break;
+        }
+        text_hyph_free(h);
+        diag_free(d);
+        _exit(wrc);
+    }
+    for (unsigned w = 0; w < jobs && jobs > 1; w++) {
+        int status;
+        if (kids[w] > 0 && waitpid(kids[w], &status, 0) == kids[w]) {
+            int wrc = WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_INTERNAL;
+            if (wrc > rc)
+                rc = wrc;
+        }
+    }
+    free(kids);
+    text_hyph_free(h);
+    for (size_t i = 0; i < ndocs; i++)
+        free(docs[i]);
+    free(docs);
     return rc;
 }
 
@@ -256,7 +384,8 @@ int main(int argc, char **argv)
         puts("nastavdoc " NASTAVDOC_VERSION);
         return EXIT_DONE;
     }
-    if (strcmp(cmd, "render") && strcmp(cmd, "check") && strcmp(cmd, "dump")) {
+    if (strcmp(cmd, "render") && strcmp(cmd, "check") && strcmp(cmd, "dump") &&
+        strcmp(cmd, "batch")) {
         fprintf(stderr, "nastavdoc: неизвестная команда «%s»; см. nastavdoc --help\n", cmd);
         return EXIT_USAGE;
     }
@@ -269,6 +398,15 @@ int main(int argc, char **argv)
                 o.out = argv[++i];
             else
                 o.template = argv[++i];
+        } else if (!strcmp(a, "-j") && i + 1 < argc) {
+            char *end;
+            long j = strtol(argv[++i], &end, 10);
+            if (*end || j < 1 || j > 64) {
+                fputs("nastavdoc: -j: ожидалось число процессов от 1 до 64\n", stderr);
+                free(o.files);
+                return EXIT_USAGE;
+            }
+            o.jobs = (unsigned)j;
         } else if (!strcmp(a, "--strict")) {
             o.strict = true;
         } else if (a[0] == '-' && a[1]) {
@@ -283,8 +421,9 @@ int main(int argc, char **argv)
     char *data = data_dir();
     diag *d = diag_new();
     diag_set_strict(d, o.strict);
-    int rc = !strcmp(cmd, "render") ? cmd_render(&o, data, d)
+    int rc = !strcmp(cmd, "render")  ? cmd_render(&o, data, d)
              : !strcmp(cmd, "check") ? cmd_check(&o, data, d)
+             : !strcmp(cmd, "batch") ? cmd_batch(&o, data, d)
                                      : cmd_dump(&o, data, d);
     if (rc == EXIT_DONE && diag_errors(d))
         rc = EXIT_INPUT;
