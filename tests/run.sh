@@ -163,5 +163,16 @@ if [ $? = 2 ]; then ok; else bad "unknown command must exit 2"; fi
 "$BIN" render >/dev/null 2>&1
 if [ $? = 2 ]; then ok; else bad "render without a file must exit 2"; fi
 
+# batch: every document of the sample folders, in two processes; the same
+# bytes as one render; a bad document makes the exit code 1
+mkdir -p "$TMP/batch"
+if "$BIN" batch samples/* -o "$TMP/batch" -j 2 2>"$TMP/err"; then ok; else bad "batch samples"; cat "$TMP/err"; fi
+want=$(grep -l '^document:' samples/*/*.yaml | wc -l)
+if [ "$(ls "$TMP/batch" | wc -l)" = "$want" ]; then ok; else bad "batch: expected $want PDFs"; fi
+"$BIN" render samples/sh2-nao/order-443.yaml -o "$TMP/one.pdf" 2>/dev/null
+if cmp -s "$TMP/one.pdf" "$TMP/batch/sh2-nao-order-443.pdf"; then ok; else bad "batch output differs from render"; fi
+"$BIN" batch tests/bad/emoji -o "$TMP/batch" >/dev/null 2>&1
+if [ $? = 1 ]; then ok; else bad "batch with a bad document must exit 1"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
