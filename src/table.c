@@ -562,8 +562,10 @@ void table_draw(lay *L, layout_page *p, size_t first, size_t end, const double *
             for (size_t c = 0; c < nc; c++) {
                 if (c == T->gcol)
                     continue;
-                draw_cell(L, p, T, cell_at(T, r, c), T->x[c] + PAD_X, T->x[c + 1] - PAD_X, top,
-                          y0, y1, shift, bottom);
+                /* vertical alignment applies to rows drawn whole */
+                double slack = T->bands[r] ? 0 : T->row_h[r] - cell_at(T, r, c)->height;
+                draw_cell(L, p, T, cell_at(T, r, c), T->x[c] + PAD_X, T->x[c + 1] - PAD_X,
+                          top - slack * t->cols[c].valign, y0, y1, shift, bottom);
             }
             if (T->gcol != SIZE_MAX && !continues && v->band == 0) {
                 /* segment: this row and the following rows of its group on this page */

@@ -918,6 +918,8 @@ static bool read_column(expander *x, const yl_node *c, tpl_column *col)
     const char *a = (v = yl_map_get(c, "align")) ? yl_str(v) : NULL;
     col->align = a && !strcmp(a, "center") ? TPL_CENTER : a && !strcmp(a, "right") ? TPL_RIGHT
                                                                                   : TPL_LEFT;
+    const char *va = (v = yl_map_get(c, "valign")) ? yl_str(v) : NULL;
+    col->valign = va && !strcmp(va, "middle") ? 0.5 : va && !strcmp(va, "bottom") ? 1 : 0;
     return true;
 }
 

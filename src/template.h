@@ -61,6 +61,7 @@ typedef struct tpl_column {
     bool numbering;      /* shows item numbers */
     bool group;          /* equal neighbouring values merge into one cell spanning rows */
     tpl_align align;
+    double valign; /* 0 top, 0.5 middle, 1 bottom */
 } tpl_column;
 
 typedef struct tpl_row {

@@ -19,6 +19,7 @@ static const kind_field column_fields[] = {
     {"numbering", KS_BOOL, false, "столбец номеров", NULL, NULL},
     {"group", KS_BOOL, false, "объединять одинаковые ячейки", NULL, NULL},
     {"align", KS_STRING, false, "выравнивание left, center, right", NULL, NULL},
+    {"valign", KS_STRING, false, "выравнивание по вертикали top, middle, bottom", NULL, NULL},
     {"parent", KS_STRING, false, "общий заголовок над столбцами", NULL, NULL},
     {NULL, 0, false, NULL, NULL, NULL}};
 static const kind_field column_item = {"column", KS_MAP, false, "столбец", column_fields, NULL};
@@ -43,6 +44,20 @@ static const kind_field root_fields[] = {
     {"roadmap", KS_MAP, true, "дорожная карта", roadmap_fields, NULL},
     {NULL, 0, false, NULL, NULL, NULL}};
 
+/* v, when present, is one of the three words. */
+static bool check_word(const yl_node *v, const char *const words[3], diag *d)
+{
+    if (!v || !yl_str(v))
+        return true;
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(yl_str(v), words[i]))
+            return true;
+    const char *near = diag_suggest(yl_str(v), words, 3);
+    diag_error(d, v->mark, "«%s»: ожидалось %s, %s или %s%s%s%s", yl_str(v), words[0], words[1],
+               words[2], near ? "; может быть, «" : "", near ? near : "", near ? "»?" : "");
+    return false;
+}
+
 /* Rows: {section, number} or one value per column key. */
 static bool check_rows(const yl_node *columns, const yl_node *rows, diag *d)
 {
@@ -61,6 +76,10 @@ static bool check_rows(const yl_node *columns, const yl_node *rows, diag *d)
                 ok = false;
             }
         keys[nkeys++] = k;
+        static const char *const aligns[] = {"left", "center", "right"};
+        static const char *const valigns[] = {"top", "middle", "bottom"};
+        ok &= check_word(yl_map_get(columns->items[c], "align"), aligns, d);
+        ok &= check_word(yl_map_get(columns->items[c], "valign"), valigns, d);
     }
     static const kind_field cell = {"cell", KS_CONTENT, false, "ячейка", NULL, NULL};
     for (size_t r = 0; r < rows->n; r++) {
