@@ -22,6 +22,7 @@ static const char *type_name(kind_type t)
     case KS_SEQ:
         return "список";
     case KS_POINTS:
+    case KS_ITEMS:
         return "список пунктов";
     case KS_CONTENT:
         return "список абзацев, заголовков и списков";
@@ -57,11 +58,20 @@ static bool check_string(const yl_node *v, const kind_field *f, const char *path
     return true;
 }
 
-/* Points nest: {text, points}; depth is bounded by YL_MAX_DEPTH. */
+/* Numbered points nest as {text, points} (orders), list items of text
+ * blocks as {text, items}; depth is bounded by YL_MAX_DEPTH. */
+static const kind_field point_fields[] = {{"text", KS_STRING, true, "текст пункта", NULL, NULL},
+                                          {"points", KS_POINTS, false, "подпункты", NULL, NULL},
+                                          {NULL, 0, false, NULL, NULL, NULL}};
+static const kind_field item_fields[] = {{"text", KS_STRING, true, "текст пункта", NULL, NULL},
+                                         {"items", KS_ITEMS, false, "подпункты", NULL, NULL},
+                                         {NULL, 0, false, NULL, NULL, NULL}};
+
 static bool check_points(const yl_node *v, const kind_field *f, const char *path, diag *d)
 {
     if (!expect_kind(v, YL_SEQ, f, path, d))
         return false;
+    const kind_field *fields = f->type == KS_ITEMS ? item_fields : point_fields;
     bool ok = true;
     for (size_t i = 0; i < v->n; i++) {
         const yl_node *it = v->items[i];
@@ -70,16 +80,12 @@ static bool check_points(const yl_node *v, const kind_field *f, const char *path
             continue;
         }
         if (it->kind != YL_MAP) {
-            diag_error(d, it->mark, "пункт %zu в «%s»: ожидалась строка или словарь с text и points",
-                       i + 1, path);
+            diag_error(d, it->mark, "пункт %zu в «%s»: ожидалась строка или словарь с text и %s",
+                       i + 1, path, fields[1].key);
             ok = false;
             continue;
         }
-        static const kind_field point_fields[] = {
-            {"text", KS_STRING, true, "текст пункта", NULL, NULL},
-            {"points", KS_POINTS, false, "подпункты", NULL, NULL},
-            {NULL, 0, false, NULL, NULL, NULL}};
-        ok &= kind_check_map(it, point_fields, path, d);
+        ok &= kind_check_map(it, fields, path, d);
     }
     return ok;
 }
@@ -91,11 +97,7 @@ static bool check_content(const yl_node *v, const kind_field *f, const char *pat
     if (!expect_kind(v, YL_SEQ, f, path, d))
         return false;
     static const char *const keys[] = {"heading", "paragraph", "list", "numbered"};
-    static const kind_field item_fields[] = {
-        {"text", KS_STRING, true, "текст пункта", NULL, NULL},
-        {"items", KS_POINTS, false, "подпункты", NULL, NULL},
-        {NULL, 0, false, NULL, NULL, NULL}};
-    static const kind_field list_field = {"list", KS_POINTS, true, "список", NULL, NULL};
+    static const kind_field list_field = {"list", KS_ITEMS, true, "список", NULL, NULL};
     bool ok = true;
     for (size_t i = 0; i < v->n; i++) {
         const yl_node *it = v->items[i];
@@ -115,17 +117,7 @@ static bool check_content(const yl_node *v, const kind_field *f, const char *pat
         if (!strcmp(k->str, "heading") || !strcmp(k->str, "paragraph")) {
             ok &= check_string(val, f, path, d);
         } else if (!strcmp(k->str, "list") || !strcmp(k->str, "numbered")) {
-            if (!expect_kind(val, YL_SEQ, &list_field, path, d)) {
-                ok = false;
-                continue;
-            }
-            for (size_t j = 0; j < val->n; j++) {
-                const yl_node *li = val->items[j];
-                if (li->kind == YL_MAP)
-                    ok &= kind_check_map(li, item_fields, path, d);
-                else
-                    ok &= check_string(li, &list_field, path, d);
-            }
+            ok &= check_points(val, &list_field, path, d);
         } else {
             const char *near = diag_suggest(k->str, keys, 4);
             if (near)
@@ -184,6 +176,7 @@ bool kind_check_value(const yl_node *v, const kind_field *f, const char *path, d
         return ok;
     }
     case KS_POINTS:
+    case KS_ITEMS:
         return check_points(v, f, path, d);
     case KS_NUMBER: {
         if (!expect_kind(v, YL_SCALAR, f, path, d))

@@ -19,6 +19,7 @@ typedef enum {
     KS_MAP,     /* fields below */
     KS_SEQ,     /* items of `item` */
     KS_POINTS,  /* numbered points: strings or {text, points} */
+    KS_ITEMS,   /* list items of text blocks: strings or {text, items} */
     KS_CONTENT, /* text blocks: strings, {heading}, {paragraph}, {list}, {numbered} */
     KS_STRINGS, /* a string or a list of strings, as in include */
     KS_NUMBER,  /* a number */
