@@ -58,6 +58,108 @@ static bool check_string(const yl_node *v, const kind_field *f, const char *path
     return true;
 }
 
+static const kind_field column_fields[] = {
+    {"key", KS_STRING, true, "имя столбца для строк", NULL, NULL},
+    {"title", KS_STRING, true, "заголовок столбца", NULL, NULL},
+    {"width_mm", KS_NUMBER, false, "ширина в мм", NULL, NULL},
+    {"width", KS_NUMBER, false, "доля свободной ширины", NULL, NULL},
+    {"numbering", KS_BOOL, false, "столбец номеров", NULL, NULL},
+    {"group", KS_BOOL, false, "объединять одинаковые ячейки", NULL, NULL},
+    {"align", KS_STRING, false, "выравнивание left, center, right", NULL, NULL},
+    {"valign", KS_STRING, false, "выравнивание по вертикали top, middle, bottom", NULL, NULL},
+    {"hyphenate", KS_BOOL, false, "переносы в столбце (false для ФИО)", NULL, NULL},
+    {"parent", KS_STRING, false, "общий заголовок над столбцами", NULL, NULL},
+    {NULL, 0, false, NULL, NULL, NULL}};
+const kind_field kind_column_item = {"column", KS_MAP, false, "столбец", column_fields, NULL};
+
+/* v, when present, is one of the three words. */
+static bool check_word(const yl_node *v, const char *const words[3], diag *d)
+{
+    if (!v || !yl_str(v))
+        return true;
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(yl_str(v), words[i]))
+            return true;
+    const char *near = diag_suggest(yl_str(v), words, 3);
+    diag_error(d, v->mark, "«%s»: ожидалось %s, %s или %s%s%s%s", yl_str(v), words[0], words[1],
+               words[2], near ? "; может быть, «" : "", near ? near : "", near ? "»?" : "");
+    return false;
+}
+
+/* Rows: {section, number} or one value per column key. */
+bool kind_check_rows(const yl_node *columns, const yl_node *rows, const char *path, diag *d)
+{
+    enum { MAX_KEYS = 34 };
+    const char *keys[MAX_KEYS];
+    size_t nkeys = 0;
+    bool ok = true;
+    for (size_t c = 0; c < columns->n && nkeys < MAX_KEYS - 2; c++) {
+        const char *k = yl_str(yl_map_get(columns->items[c], "key"));
+        if (!k)
+            continue;
+        for (size_t j = 0; j < nkeys; j++)
+            if (!strcmp(keys[j], k)) {
+                diag_error(d, yl_map_get(columns->items[c], "key")->mark,
+                           "столбец «%s» уже есть: ключи столбцов должны различаться", k);
+                ok = false;
+            }
+        keys[nkeys++] = k;
+        static const char *const aligns[] = {"left", "center", "right"};
+        static const char *const valigns[] = {"top", "middle", "bottom"};
+        ok &= check_word(yl_map_get(columns->items[c], "align"), aligns, d);
+        ok &= check_word(yl_map_get(columns->items[c], "valign"), valigns, d);
+    }
+    static const kind_field cell = {"cell", KS_CONTENT, false, "ячейка", NULL, NULL};
+    for (size_t r = 0; r < rows->n; r++) {
+        const yl_node *row = rows->items[r];
+        if (row->kind != YL_MAP) {
+            diag_error(d, row->mark, "строка %zu таблицы: ожидался словарь «столбец: текст»",
+                       r + 1);
+            ok = false;
+            continue;
+        }
+        const yl_node *sec = yl_map_get(row, "section");
+        for (size_t i = 0; i < row->n; i++) {
+            const yl_node *k = row->pairs[i].key, *v = row->pairs[i].value;
+            if (sec) {
+                if (strcmp(k->str, "section") && strcmp(k->str, "number")) {
+                    diag_error(d, k->mark,
+                               "в строке раздела допустимы только section и number, а здесь «%s»",
+                               k->str);
+                    ok = false;
+                } else if (v->kind != YL_SCALAR) {
+                    diag_error(d, v->mark, "«%s» раздела должно быть строкой", k->str);
+                    ok = false;
+                }
+                continue;
+            }
+            bool known = false;
+            for (size_t j = 0; j < nkeys; j++)
+                known |= !strcmp(keys[j], k->str);
+            if (!known) {
+                const char *near = diag_suggest(k->str, keys, nkeys);
+                if (near)
+                    diag_error(d, k->mark, "в строке %zu нет столбца «%s»; может быть, «%s»?",
+                               r + 1, k->str, near);
+                else
+                    diag_error(d, k->mark, "в строке %zu нет столбца «%s»: это не ключ столбца",
+                               r + 1, k->str);
+                ok = false;
+                continue;
+            }
+            if (!yl_is_null(v))
+                ok &= kind_check_value(v, &cell, path, d);
+        }
+    }
+    return ok;
+}
+
+
+static const kind_field table_fields[] = {
+    {"columns", KS_SEQ, true, "столбцы таблицы", NULL, &kind_column_item},
+    {"rows", KS_SEQ, true, "строки таблицы", NULL, NULL},
+    {NULL, 0, false, NULL, NULL, NULL}};
+
 /* Numbered points nest as {text, points} (orders), list items of text
  * blocks as {text, items}; depth is bounded by YL_MAX_DEPTH. */
 static const kind_field point_fields[] = {{"text", KS_STRING, true, "текст пункта", NULL, NULL},
@@ -96,7 +198,7 @@ static bool check_content(const yl_node *v, const kind_field *f, const char *pat
         return check_string(v, f, path, d);
     if (!expect_kind(v, YL_SEQ, f, path, d))
         return false;
-    static const char *const keys[] = {"heading", "paragraph", "list", "numbered"};
+    static const char *const keys[] = {"heading", "paragraph", "list", "numbered", "table"};
     static const kind_field list_field = {"list", KS_ITEMS, true, "список", NULL, NULL};
     bool ok = true;
     for (size_t i = 0; i < v->n; i++) {
@@ -108,25 +210,33 @@ static bool check_content(const yl_node *v, const kind_field *f, const char *pat
         if (it->kind != YL_MAP || it->n != 1) {
             diag_error(d, it->mark,
                        "«%s»: элемент текста должен быть строкой (абзац) или словарём с одним "
-                       "ключом heading, paragraph, list или numbered",
+                       "ключом heading, paragraph, list, numbered или table",
                        path);
             ok = false;
             continue;
         }
         const yl_node *k = it->pairs[0].key, *val = it->pairs[0].value;
-        if (!strcmp(k->str, "heading") || !strcmp(k->str, "paragraph")) {
+        if (!strcmp(k->str, "table")) {
+            static const kind_field table_field = {"table", KS_MAP, true, "таблица", table_fields,
+                                                   NULL};
+            if (kind_check_value(val, &table_field, path, d))
+                ok &= kind_check_rows(yl_map_get(val, "columns"), yl_map_get(val, "rows"), path,
+                                      d);
+            else
+                ok = false;
+        } else if (!strcmp(k->str, "heading") || !strcmp(k->str, "paragraph")) {
             ok &= check_string(val, f, path, d);
         } else if (!strcmp(k->str, "list") || !strcmp(k->str, "numbered")) {
             ok &= check_points(val, &list_field, path, d);
         } else {
-            const char *near = diag_suggest(k->str, keys, 4);
+            const char *near = diag_suggest(k->str, keys, 5);
             if (near)
                 diag_error(d, k->mark, "неизвестный вид текста «%s» в «%s»; может быть, «%s»?",
                            k->str, path, near);
             else
                 diag_error(d, k->mark,
                            "неизвестный вид текста «%s» в «%s»: есть heading, paragraph, list, "
-                           "numbered",
+                           "numbered, table",
                            k->str, path);
             ok = false;
         }

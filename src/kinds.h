@@ -47,6 +47,11 @@ extern const kind_field kind_school_fields[];
 /* {name, position}: a director, a curator, a signer. */
 extern const kind_field kind_person_fields[];
 
+/* A table column ({key, title, width_mm, …}) and the rows of a table:
+ * {section, number} or one value per column key; path names them. */
+extern const kind_field kind_column_item;
+bool kind_check_rows(const yl_node *columns, const yl_node *rows, const char *path, diag *d);
+
 /* A shallow copy of map in a with key set to value (added or replaced). */
 yl_node *kind_map_set(arena *a, const yl_node *map, const char *key, const yl_node *value);
 

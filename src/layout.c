@@ -512,7 +512,9 @@ static void layout_block(lay *L, const tpl_block *b, bool *keep_next)
     size_t n = L->nlines - first;
     if (n == 0)
         return;
-    L->lines[first].space_before += st->space_before_pt;
+    L->lines[first].space_before += st->space_before_pt + L->space_after_table;
+    /* a table's last row has no leading below it: the next block keeps off */
+    L->space_after_table = b->kind == TPL_TABLE ? fmax(st->space_after_pt, 6) : 0;
     if (b->kind != TPL_SPACER && b->kind != TPL_PAGE_BREAK)
         L->lines[L->nlines - 1].height += st->space_after_pt;
     if (b->kind != TPL_TABLE)

@@ -46,6 +46,7 @@ typedef struct lay {
     /* item -> the text it draws: index range into the paragraph text */
     size_t *item_from, *item_to;
     struct table_lay **tables; /* owned; freed by table_free_all */
+    double space_after_table;  /* added above the block after a table */
     size_t ntables;
     bool failed;
 } lay;

@@ -117,9 +117,12 @@ static void column_widths(lay *L, table_lay *T, double width)
         tpl_cell title = {&(tpl_cpar){t->cols[c].title, NULL, 0, DIAG_NOWHERE}, 1};
         if (t->header)
             measure_cell(L, &title, t->head, &minw[c], &prefw[c]);
+        tpl_style st = *t->cell;
+        if (t->cols[c].hyphenate >= 0)
+            st.hyphenate = t->cols[c].hyphenate;
         for (size_t r = 0; r < t->nrows; r++)
             if (!t->rows[r].section)
-                measure_cell(L, &t->rows[r].cells[c], t->cell, &minw[c], &prefw[c]);
+                measure_cell(L, &t->rows[r].cells[c], &st, &minw[c], &prefw[c]);
         minw[c] += 2 * PAD_X;
         prefw[c] += 2 * PAD_X;
         if (prefw[c] < minw[c])
@@ -388,7 +391,10 @@ void table_build(lay *L, const tpl_block *blk)
         for (size_t c = 0; c < nc; c++) {
             if (c == T->gcol && continues)
                 continue; /* drawn once per group */
-            *cell_at(T, r, c) = set_cell(L, T, &row->cells[c], t->cell, t->cols[c].align,
+            tpl_style st = *t->cell;
+            if (t->cols[c].hyphenate >= 0)
+                st.hyphenate = t->cols[c].hyphenate;
+            *cell_at(T, r, c) = set_cell(L, T, &row->cells[c], &st, t->cols[c].align,
                                          T->x[c + 1] - T->x[c] - 2 * PAD_X);
             if (c != T->gcol && cell_at(T, r, c)->height > T->row_h[r])
                 T->row_h[r] = cell_at(T, r, c)->height;

@@ -19,8 +19,8 @@
  *     page_break: true
  *     list: {items: PATH | [PATH…], text: KEY, children: KEY,
  *            numbering: decimal|dash|none, hanging: bool}  [style]
- *     content: PATH              [styles: {paragraph, heading, list}]
- *     table: {columns: PATH | [COLUMN…], rows: PATH, header: bool}
+ *     content: PATH              [styles: {paragraph, heading, list, cell, head, section}]
+ *     table: {columns: PATH | [COLUMN…], rows: PATH | [ROW…], header: bool}
  *                                [styles: {cell, head, section}]
  *     boxes: PATH                [style, width_mm]   (approval stamps side by side)
  *     each: PATH, as: NAME, blocks: […]
@@ -756,6 +756,8 @@ static void expand_list(expander *x, const yl_node *blk, const yl_node *spec, co
 
 /* Content blocks of the data: a string is a paragraph, {heading: …},
  * {paragraph: …}, {list: […]} (dashes), {numbered: […]}. */
+static void expand_table(expander *x, const yl_node *blk, const yl_node *spec, const scope *sc);
+
 static void expand_content(expander *x, const yl_node *blk, const yl_node *path, const scope *sc)
 {
     const yl_node *data = lookup_path(x, sc, path);
@@ -809,10 +811,13 @@ static void expand_content(expander *x, const yl_node *blk, const yl_node *path,
             list_spec spec = {"text", "items", numbered, !numbered, false, lst};
             size_t counter = 0;
             add_list_items(x, &spec, t, "", 0, &counter);
+        } else if (it->kind == YL_MAP && it->n == 1 && (t = yl_map_get(it, "table"))) {
+            /* a table among the text: an order's annex listing pairs or events */
+            expand_table(x, blk, t, sc);
         } else {
             diag_error(x->d, it->mark,
                        "элемент текста: ожидалась строка (абзац) или словарь с одним ключом "
-                       "heading, paragraph, list или numbered");
+                       "heading, paragraph, list, numbered или table");
             x->failed = true;
         }
     }
@@ -920,6 +925,8 @@ static bool read_column(expander *x, const yl_node *c, tpl_column *col)
                                                                                   : TPL_LEFT;
     const char *va = (v = yl_map_get(c, "valign")) ? yl_str(v) : NULL;
     col->valign = va && !strcmp(va, "middle") ? 0.5 : va && !strcmp(va, "bottom") ? 1 : 0;
+    bool hy;
+    col->hyphenate = (v = yl_map_get(c, "hyphenate")) && parse_bool(v, &hy) ? hy : -1;
     return true;
 }
 
@@ -945,7 +952,9 @@ static void expand_table(expander *x, const yl_node *blk, const yl_node *spec, c
     const yl_node *cpath = yl_map_get(spec, "columns"), *rpath = yl_map_get(spec, "rows");
     const yl_node *cols = cpath && cpath->kind == YL_SEQ ? cpath : cpath ? lookup_path(x, sc, cpath)
                                                                       : NULL;
-    const yl_node *rows = rpath ? lookup_path(x, sc, rpath) : NULL;
+    const yl_node *rows = rpath && rpath->kind == YL_SEQ ? rpath
+                          : rpath                        ? lookup_path(x, sc, rpath)
+                                                         : NULL;
     if (!cols || cols->kind != YL_SEQ || cols->n == 0 || cols->n > TPL_MAX_COLUMNS) {
         diag_error(x->d, cpath ? cpath->mark : spec->mark,
                    "таблица: нужен список столбцов (от 1 до %d)", TPL_MAX_COLUMNS);

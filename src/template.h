@@ -62,6 +62,7 @@ typedef struct tpl_column {
     bool group;          /* equal neighbouring values merge into one cell spanning rows */
     tpl_align align;
     double valign; /* 0 top, 0.5 middle, 1 bottom */
+    int hyphenate; /* -1 as the cell style says, 0 never (names), 1 always */
 } tpl_column;
 
 typedef struct tpl_row {

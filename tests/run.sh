@@ -105,7 +105,7 @@ check_doc() {
         if [ $missing = 0 ]; then ok; else bad "$doc: text not found in the PDF"; fi
     fi
 }
-for doc in samples/*/*.yaml; do
+for doc in samples/*/*.yaml tests/docs/*.yaml; do
     grep -q '^document:' "$doc" || continue
     check_doc "$doc"
 done
