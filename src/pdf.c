@@ -6,27 +6,33 @@
  * definition, so the widths layout measures are exactly the /W widths a
  * viewer uses to place the glyphs.
  *
- * libharu keeps the document, the font subsets and the page resources; the
+ * libharu keeps the document, the font objects and the page resources; the
  * positioning and text operators (Td, TJ, paths) we write into the page
  * streams ourselves, with exact decimal numbers and real space glyphs
- * between the words layout places one by one (draw_run). After drawing we
- * rewrite the per-font maps libharu 2.3.0 makes for the whole BMP
- * (write_font_maps). No clock is read anywhere: same boxes, same bytes. */
+ * between the words layout places one by one (draw_run). libharu 2.3.0
+ * builds its per-font maps over the whole BMP, which is slow (make_font
+ * narrows it to the code points of the document) and large, so after drawing
+ * we rewrite them for the code points drawn and embed subsets we build
+ * ourselves (write_font_maps, embed_font). No clock is read anywhere: same
+ * boxes, same bytes. */
 #include "pdf.h"
 
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <hpdf.h>
 /* Internal headers, installed by libhpdf-dev and exported by the shared
- * library: the font definition (cmap, hmtx), the font and page objects and
- * the raw stream API. */
+ * library: the font definition (cmap, hmtx), the encoder, the font and page
+ * objects and the raw stream API. */
+#include <hpdf_encoder.h>
 #include <hpdf_font.h>
 #include <hpdf_fontdef.h>
 #include <hpdf_objects.h>
@@ -60,6 +66,8 @@ enum {
     METRIC_KNOWN = 0x8000,
     METRIC_HAS = 0x4000,
     METRIC_WIDTH = 0x3FFF,
+    /* A set of code points of the BMP, one bit each. */
+    CP_SET_BYTES = 65536 / 8,
     /* Bytes of the saved PDF copied to the output file per read. */
     COPY_CHUNK = 64 * 1024,
     /* A gap wider than this many thousandths of the em between two words on
@@ -76,12 +84,14 @@ typedef enum { FONT_UNTRIED, FONT_READY, FONT_FAILED } font_state;
 
 typedef struct pdf_font {
     font_state state;
+    char *path; /* the font file, read again when it is embedded */
     HPDF_FontDef def;
     HPDF_Font font; /* NULL until text is drawn in it */
     double ascent, descent;
     uint16_t notdef;        /* metric of anything the font lacks */
     uint16_t *metrics[256]; /* BMP in pages of 256 code points, filled lazily */
     uint8_t *used;          /* bitset of the code points drawn, for ToUnicode */
+    uint8_t *planned;       /* bitset of the code points the boxes hold (make_font) */
 } pdf_font;
 
 struct pdf_doc {
@@ -92,6 +102,9 @@ struct pdf_doc {
     HPDF_STATUS err_detail;
     bool written;
     pdf_font fonts[NFONTS];
+    int made[NFONTS]; /* ids of the fonts drawn, in the order their objects were made */
+    size_t nmade;
+    void *cid_map_copy; /* make_font's copy of the UTF-8 encoder's cid_map */
 };
 
 /* libharu calls this on every error it raises. We only record it: the
@@ -165,9 +178,12 @@ void pdf_free(pdf_doc *p)
         for (size_t j = 0; j < 256; j++)
             free(p->fonts[i].metrics[j]);
         free(p->fonts[i].used);
+        free(p->fonts[i].planned);
+        free(p->fonts[i].path);
     }
     if (p->pdf)
         HPDF_Free(p->pdf);
+    free(p->cid_map_copy);
     free(p->fonts_dir);
     free(p);
 }
@@ -188,9 +204,9 @@ static bool equal_ascii_nocase(const char *a, const char *b)
 
 /* Look cp up in the font's cmap and hmtx, without side effects: libharu's
  * HPDF_TTFontDef_GetCharWidth (and so HPDF_Font_TextWidth) also marks the
- * glyph for embedding, which would put every glyph layout merely measured
- * (hyphens it tried, fallbacks it rejected) into the subset. Drawing marks
- * the glyphs that are really used (draw_run measures what it draws). */
+ * glyph for libharu's own subset. The subset we embed holds the glyphs of
+ * the code points drawn (draw_run notes them), not of everything layout
+ * merely measured (hyphens it tried, fallbacks it rejected). */
 static uint16_t measure_glyph(const pdf_font *f, uint32_t cp)
 {
     HPDF_TTFontDefAttr attr = (HPDF_TTFontDefAttr)f->def->attr;
@@ -269,7 +285,10 @@ static bool load_font(pdf_doc *p, int id)
     ok = true;
 out:
     f->state = ok ? FONT_READY : FONT_FAILED;
-    free(path);
+    if (ok)
+        f->path = path;
+    else
+        free(path);
     return ok;
 }
 
@@ -322,26 +341,177 @@ layout_fonts pdf_fonts(pdf_doc *p)
 
 /* ---- Font maps ------------------------------------------------------------ */
 
+/* Add cp to *bits, a bitset of the BMP made on first use. */
+static void add_code_point(uint8_t **bits, uint32_t cp)
+{
+    if (!*bits)
+        *bits = xcalloc(CP_SET_BYTES, 1);
+    if (cp <= LAST_CP)
+        (*bits)[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+}
+
+/* The first code point at or after cp in bits, or LAST_CP + 1 when there is
+ * none. Empty bytes are skipped whole: a document uses a few hundred code
+ * points, so a walk costs about the 8 KB of the set, not 65535 tests. */
+static uint32_t next_code_point(const uint8_t *bits, uint32_t cp)
+{
+    while (cp <= LAST_CP) {
+        unsigned byte = bits[cp >> 3] >> (cp & 7);
+        if (byte == 0) {
+            cp = (cp | 7) + 1;
+            continue;
+        }
+        for (; !(byte & 1); byte >>= 1)
+            cp++;
+        return cp;
+    }
+    return LAST_CP + 1;
+}
+
 /* Remember the code points of text for the font's maps in the file. */
 static void note_used(pdf_font *f, const char *text, size_t len)
 {
-    if (!f->used)
-        f->used = xcalloc(65536 / 8, 1);
     size_t i = 0;
     while (i < len) {
         uint32_t cp;
         size_t n = utf8_decode(text + i, len - i, &cp);
         if (n == 0)
             break;
-        if (cp <= LAST_CP)
-            f->used[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+        add_code_point(&f->used, cp);
         i += n;
     }
 }
 
-static bool is_used(const pdf_font *f, uint32_t cp)
+/* Note the code points each font will draw, before anything is drawn:
+ * make_font needs them when it makes the font object, at the first run in
+ * the font. Spaces too, for the space glyphs draw_run puts between words. */
+static void plan_fonts(pdf_doc *p, const layout_doc *doc)
 {
-    return cp <= LAST_CP && (f->used[cp >> 3] >> (cp & 7) & 1);
+    for (size_t i = 0; i < doc->npages; i++) {
+        const layout_page *lp = &doc->pages[i];
+        for (size_t j = 0; j < lp->n; j++) {
+            const layout_box *b = &lp->boxes[j];
+            if (b->kind != LAYOUT_TEXT)
+                continue;
+            pdf_font *f = get_font(p, b->font);
+            for (size_t k = 0; k < b->len;) {
+                uint32_t cp;
+                size_t n = utf8_decode(b->text + k, b->len - k, &cp);
+                if (n == 0)
+                    break;
+                add_code_point(&f->planned, cp);
+                k += n;
+            }
+            if (has_glyph(p, b->font, ' '))
+                add_code_point(&f->planned, ' ');
+        }
+    }
+}
+
+/* The Type0 font object of f, which puts f into the file; NULL when libharu
+ * fails (its error is recorded).
+ *
+ * libharu 2.3.0 makes the font's /W and CIDToGIDMap for the whole BMP
+ * (CIDFontType2_New in hpdf_font_cid.c): with the UTF-8 encoder, whose
+ * to_unicode_fn is its own, it looks up every code point 0..0xFFFF in the
+ * cmap, and HPDF_TTFontDef_GetGlyphid (hpdf_fontdef_tt.c) scans the cmap's
+ * format-4 segments one by one for each: 65536 times ~190 segments in
+ * Liberation Serif, half the time of a whole render. write_font_maps
+ * replaces both results, so for the length of the call we narrow what
+ * libharu looks at to the code points planned:
+ *  - the encoder gets HPDF_CMapEncoder_ToUnicode and a cid_map/unicode_map
+ *    holding just those code points, which sends CIDFontType2_New down its
+ *    CMap-encoder branch: it visits only entries with a CID, and its maps
+ *    end at the largest;
+ *  - the font definition gets a cmap of two segments: the first to the last
+ *    code point planned with their real glyph ids (0 for the others), and
+ *    the 0xFFFF segment that ends GetGlyphid's scan. Should the encoder
+ *    branch not be taken (it compares function pointers), this still keeps
+ *    the 65536 lookups cheap.
+ * Both are put back unchanged right after. This is safe because, in 2.3.0:
+ *  - the cmap and the encoder maps are read on each use and kept nowhere:
+ *    GetGlyphid reads attr->cmap, and the TrueType program in the file is
+ *    ours (embed_font), built from the font file;
+ *  - libharu frees the arrays it allocated (the cmap's in InitAttr, from
+ *    HPDF_Free), and those are back in place; ours are freed here; the
+ *    encoder maps are arrays inside its attr, copied back whole, including
+ *    the UTF-8 parser state libharu keeps in cid_map[0];
+ *  - nothing draws or measures text during the call, and record_error only
+ *    records, so no longjmp can skip the restore. */
+static HPDF_Font make_font(pdf_doc *p, pdf_font *f)
+{
+    HPDF_TTFontDefAttr attr = (HPDF_TTFontDefAttr)f->def->attr;
+    HPDF_Encoder enc = HPDF_GetEncoder(p->pdf, "UTF-8");
+    uint32_t first = f->planned ? next_code_point(f->planned, 0) : LAST_CP + 1;
+    /* A format 0 cmap is indexed, not scanned; CID 0 would leave the
+     * encoder branch without a map (HPDF_INVALID_FONTDEF_DATA). */
+    if (!enc || enc->type != HPDF_ENCODER_TYPE_DOUBLE_BYTE || attr->cmap.format != 4 ||
+        first > LAST_CP)
+        return HPDF_GetFont(p->pdf, f->def->base_font, "UTF-8");
+    uint32_t last = first;
+    for (uint32_t cp = first; cp <= LAST_CP; cp = next_code_point(f->planned, cp + 1))
+        last = cp;
+    if (last == 0)
+        return HPDF_GetFont(p->pdf, f->def->base_font, "UTF-8");
+
+    /* glyphs[cp - first] for the cmap, own_unicode[cp - first] for what the
+     * encoder held before. */
+    size_t n = last - first + 1;
+    HPDF_UINT16 *glyphs = xcalloc(2 * n, sizeof *glyphs), *own_unicode = glyphs + n;
+    for (uint32_t cp = first; cp <= last; cp = next_code_point(f->planned, cp + 1))
+        glyphs[cp - first] = HPDF_TTFontDef_GetGlyphid(f->def, (HPDF_UINT16)cp);
+    HPDF_UINT16 end[2] = {(HPDF_UINT16)last, 0xFFFF};
+    HPDF_UINT16 start[2] = {(HPDF_UINT16)first, 0xFFFF};
+    /* GetGlyphid indexes the glyph array with id_range_offset / 2 +
+     * (cp - start) - (segments - segment): cp - first here, as in a real
+     * cmap table, where the offset counts bytes from its own entry. */
+    HPDF_UINT16 range_offset[2] = {2 * 2, 0};
+    /* 0xFFFF + 1 is glyph 0 (mod 2^16). */
+    HPDF_INT16 delta[2] = {0, 1};
+    HPDF_TTF_CmapRange own_cmap = attr->cmap;
+    attr->cmap.seg_count_x2 = 2 * 2;
+    attr->cmap.end_count = end;
+    attr->cmap.start_count = start;
+    attr->cmap.id_delta = delta;
+    attr->cmap.id_range_offset = range_offset;
+    attr->cmap.glyph_id_array = glyphs;
+    attr->cmap.glyph_id_array_count = (HPDF_UINT)n;
+
+    HPDF_CMapEncoderAttr maps = (HPDF_CMapEncoderAttr)enc->attr;
+    HPDF_Encoder_ToUnicode_Func own_fn = enc->to_unicode_fn;
+    /* One copy of cid_map (128 KB) for all fonts, to touch no fresh pages
+     * for each. */
+    if (!p->cid_map_copy)
+        p->cid_map_copy = xmalloc(sizeof maps->cid_map);
+    memcpy(p->cid_map_copy, maps->cid_map, sizeof maps->cid_map);
+    memset(maps->cid_map, 0, sizeof maps->cid_map);
+    for (uint32_t cp = first; cp <= last; cp = next_code_point(f->planned, cp + 1)) {
+        /* Our CIDs are the code points (Identity-H). */
+        maps->cid_map[cp >> 8][cp & 0xFF] = (HPDF_UINT16)cp;
+        own_unicode[cp - first] = maps->unicode_map[cp >> 8][cp & 0xFF];
+        maps->unicode_map[cp >> 8][cp & 0xFF] = (HPDF_UNICODE)cp;
+    }
+    enc->to_unicode_fn = HPDF_CMapEncoder_ToUnicode;
+
+    HPDF_Font font = HPDF_GetFont(p->pdf, f->def->base_font, "UTF-8");
+
+    enc->to_unicode_fn = own_fn;
+    for (uint32_t cp = first; cp <= last; cp = next_code_point(f->planned, cp + 1))
+        maps->unicode_map[cp >> 8][cp & 0xFF] = own_unicode[cp - first];
+    memcpy(maps->cid_map, p->cid_map_copy, sizeof maps->cid_map);
+    attr->cmap = own_cmap;
+    free(glyphs);
+    return font;
+}
+
+/* "<XXXX>", four hex digits: without printf, which costs more than the rest
+ * of the map. */
+static void put_cid(buf *b, uint32_t cp)
+{
+    static const char HEX[] = "0123456789ABCDEF";
+    char s[6] = {'<', HEX[cp >> 12 & 0xF], HEX[cp >> 8 & 0xF], HEX[cp >> 4 & 0xF], HEX[cp & 0xF],
+                 '>'};
+    buf_putn(b, s, sizeof s);
 }
 
 /* Our CIDs are code points, so the ToUnicode map is the identity over the
@@ -351,8 +521,9 @@ static bool is_used(const pdf_font *f, uint32_t cp)
 static void build_to_unicode(const pdf_font *f, buf *b)
 {
     size_t total = 0;
-    for (uint32_t cp = 0; cp <= LAST_CP; cp++)
-        total += is_used(f, cp);
+    for (uint32_t cp = next_code_point(f->used, 0); cp <= LAST_CP;
+         cp = next_code_point(f->used, cp + 1))
+        total++;
     buf_puts(b, "/CIDInit /ProcSet findresource begin\n"
                 "12 dict begin\n"
                 "begincmap\n"
@@ -361,12 +532,14 @@ static void build_to_unicode(const pdf_font *f, buf *b)
                 "/CMapType 2 def\n"
                 "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
     size_t in_block = 0;
-    for (uint32_t cp = 0; cp <= LAST_CP; cp++) {
-        if (!is_used(f, cp))
-            continue;
+    for (uint32_t cp = next_code_point(f->used, 0); cp <= LAST_CP;
+         cp = next_code_point(f->used, cp + 1)) {
         if (in_block == 0)
             buf_printf(b, "%zu beginbfchar\n", total < CMAP_BLOCK ? total : (size_t)CMAP_BLOCK);
-        buf_printf(b, "<%04X> <%04X>\n", (unsigned)cp, (unsigned)cp);
+        put_cid(b, cp);
+        buf_putc(b, ' ');
+        put_cid(b, cp);
+        buf_putc(b, '\n');
         total--;
         if (++in_block == CMAP_BLOCK || total == 0) {
             buf_puts(b, "endbfchar\n");
@@ -382,14 +555,19 @@ static void build_to_unicode(const pdf_font *f, buf *b)
 /* CIDToGIDMap up to the last code point drawn, glyph 0 for the rest. */
 static void build_cid_to_gid(const pdf_font *f, buf *b)
 {
-    uint32_t last = 0;
-    for (uint32_t cp = 0; cp <= LAST_CP; cp++)
-        if (is_used(f, cp))
-            last = cp;
-    for (uint32_t cp = 0; cp <= last; cp++) {
-        HPDF_UINT16 gid = is_used(f, cp) ? HPDF_TTFontDef_GetGlyphid(f->def, (HPDF_UINT16)cp) : 0;
+    static const char ZEROS[256];
+    uint32_t next = 0; /* the first CID not written yet */
+    for (uint32_t cp = next_code_point(f->used, 0); cp <= LAST_CP;
+         cp = next_code_point(f->used, cp + 1)) {
+        while (next < cp) {
+            size_t n = cp - next < sizeof ZEROS / 2 ? cp - next : sizeof ZEROS / 2;
+            buf_putn(b, ZEROS, 2 * n);
+            next += (uint32_t)n;
+        }
+        HPDF_UINT16 gid = HPDF_TTFontDef_GetGlyphid(f->def, (HPDF_UINT16)cp);
         buf_putc(b, (char)(gid >> 8));
         buf_putc(b, (char)(gid & 0xFF));
+        next = cp + 1;
     }
 }
 
@@ -409,9 +587,8 @@ static HPDF_STATUS build_widths(pdf_font *f, HPDF_Dict cid_font)
     HPDF_Array run = NULL;
     uint32_t prev = 0;
     unsigned dw = f->notdef & METRIC_WIDTH;
-    for (uint32_t cp = 0; st == HPDF_OK && cp <= LAST_CP; cp++) {
-        if (!is_used(f, cp))
-            continue;
+    for (uint32_t cp = next_code_point(f->used, 0); st == HPDF_OK && cp <= LAST_CP;
+         cp = next_code_point(f->used, cp + 1)) {
         unsigned width = lookup_metric(f, cp) & METRIC_WIDTH;
         if (width == dw) {
             run = NULL;
@@ -430,21 +607,464 @@ static HPDF_STATUS build_widths(pdf_font *f, HPDF_Dict cid_font)
     return st;
 }
 
+/* ---- Font programs ------------------------------------------------------------ */
+
+/* The TrueType tables we embed: those libharu 2.3.0 embeds (REQUIRED_TAGS in
+ * hpdf_fontdef_tt.c), in ascending tag order as the table directory wants. */
+enum {
+    TAB_OS2,
+    TAB_CMAP,
+    TAB_CVT,
+    TAB_FPGM,
+    TAB_GLYF,
+    TAB_HEAD,
+    TAB_HHEA,
+    TAB_HMTX,
+    TAB_LOCA,
+    TAB_MAXP,
+    TAB_NAME,
+    TAB_POST,
+    TAB_PREP,
+    NTABLES
+};
+
+static const char TABLE_TAGS[NTABLES][5] = {
+    [TAB_OS2] = "OS/2",  [TAB_CMAP] = "cmap", [TAB_CVT] = "cvt ",  [TAB_FPGM] = "fpgm",
+    [TAB_GLYF] = "glyf", [TAB_HEAD] = "head", [TAB_HHEA] = "hhea", [TAB_HMTX] = "hmtx",
+    [TAB_LOCA] = "loca", [TAB_MAXP] = "maxp", [TAB_NAME] = "name", [TAB_POST] = "post",
+    [TAB_PREP] = "prep",
+};
+
+enum {
+    /* The largest font file mapped for embedding: ours are 0.3-0.5 MB, so
+     * this only turns a wrong file away. */
+    FONT_MAX_BYTES = 64 << 20,
+    /* Composite glyph flags (OpenType 'glyf'). */
+    COMPONENT_WORDS = 0x0001,
+    COMPONENT_SCALE = 0x0008,
+    COMPONENT_MORE = 0x0020,
+    COMPONENT_XY_SCALE = 0x0040,
+    COMPONENT_2X2 = 0x0080,
+    /* post format 3: the header alone, no glyph names. */
+    POST3_SIZE = 32,
+};
+
+typedef struct ttf_table {
+    const uint8_t *data; /* NULL when the font has no such table */
+    size_t len;
+} ttf_table;
+
+/* A font file mapped again for embedding, with the tables we embed found and
+ * checked. */
+typedef struct ttf_file {
+    const uint8_t *bytes; /* mapped read-only (map_font) */
+    size_t len;
+    ttf_table tables[NTABLES];
+    size_t num_glyphs, num_metrics;
+    bool long_loca;
+    uint32_t *loca; /* byte offsets into glyf, num_glyphs + 1 of them */
+} ttf_file;
+
+static unsigned get_u16(const uint8_t *b)
+{
+    return (unsigned)b[0] << 8 | b[1];
+}
+
+static uint32_t get_u32(const uint8_t *b)
+{
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static void put_u16(buf *b, unsigned v)
+{
+    buf_putc(b, (char)(v >> 8 & 0xFF));
+    buf_putc(b, (char)(v & 0xFF));
+}
+
+static void set_u32(char *at, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        at[i] = (char)(v >> (24 - 8 * i) & 0xFF);
+}
+
+/* The TrueType checksum of data[0..len), len a multiple of 4. */
+static uint32_t sum_words(const char *data, size_t len)
+{
+    uint32_t sum = 0;
+    for (size_t i = 0; i < len; i += 4)
+        sum += get_u32((const uint8_t *)data + i);
+    return sum;
+}
+
+/* Map the font file at path into t; false with errno set on failure. Only
+ * the pages we touch are read: reading it whole would copy 0.3-0.5 MB and
+ * fault as many fresh pages, per font. The fonts are the project's own
+ * files, which nothing rewrites while a document is made. */
+static bool map_font(ttf_file *t, const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    bool ok = false;
+    if (fstat(fd, &st) != 0)
+        goto out;
+    if (!S_ISREG(st.st_mode) || (uintmax_t)st.st_size > FONT_MAX_BYTES) {
+        errno = S_ISDIR(st.st_mode) ? EISDIR : S_ISREG(st.st_mode) ? EFBIG : EINVAL;
+        goto out;
+    }
+    ok = true;
+    if (st.st_size == 0) /* nothing to map; parse_ttf rejects it */
+        goto out;
+    void *bytes = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (bytes == MAP_FAILED) {
+        ok = false;
+        goto out;
+    }
+    t->bytes = bytes;
+    t->len = (size_t)st.st_size;
+out:
+    if (fd >= 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    return ok;
+}
+
+/* Find the tables and the glyphs; false when the file is not a TrueType
+ * font we can subset. Every offset is checked against the file, whatever
+ * libharu accepted when it loaded the font. */
+static bool parse_ttf(ttf_file *t)
+{
+    if (t->len < 12)
+        return false;
+    size_t count = get_u16(t->bytes + 4);
+    if (12 + 16 * count > t->len)
+        return false;
+    for (size_t i = 0; i < count; i++) {
+        const uint8_t *rec = t->bytes + 12 + 16 * i;
+        uint32_t off = get_u32(rec + 8), len = get_u32(rec + 12);
+        if (off > t->len || len > t->len - off)
+            return false;
+        for (size_t k = 0; k < NTABLES; k++)
+            if (memcmp(rec, TABLE_TAGS[k], 4) == 0 && !t->tables[k].data)
+                t->tables[k] = (ttf_table){t->bytes + off, len};
+    }
+    const ttf_table *head = &t->tables[TAB_HEAD], *maxp = &t->tables[TAB_MAXP],
+                    *hhea = &t->tables[TAB_HHEA], *hmtx = &t->tables[TAB_HMTX],
+                    *loca = &t->tables[TAB_LOCA], *glyf = &t->tables[TAB_GLYF];
+    if (!head->data || head->len < 54 || !maxp->data || maxp->len < 6 || !hhea->data ||
+        hhea->len < 36 || !hmtx->data || !loca->data || !glyf->data)
+        return false;
+    t->long_loca = get_u16(head->data + 50) != 0;
+    t->num_glyphs = get_u16(maxp->data + 4);
+    t->num_metrics = get_u16(hhea->data + 34);
+    size_t entry = t->long_loca ? 4 : 2;
+    if (t->num_glyphs == 0 || t->num_metrics == 0 || t->num_metrics > t->num_glyphs ||
+        hmtx->len < 4 * t->num_metrics + 2 * (t->num_glyphs - t->num_metrics) ||
+        loca->len < entry * (t->num_glyphs + 1))
+        return false;
+    t->loca = xmalloc((t->num_glyphs + 1) * sizeof *t->loca);
+    for (size_t g = 0; g <= t->num_glyphs; g++) {
+        const uint8_t *e = loca->data + entry * g;
+        t->loca[g] = t->long_loca ? get_u32(e) : 2 * (uint32_t)get_u16(e);
+        if ((g > 0 && t->loca[g] < t->loca[g - 1]) || t->loca[g] > glyf->len)
+            return false;
+    }
+    return true;
+}
+
+/* Add the components of the composite glyphs in keep, to any depth: libharu
+ * 2.3.0 follows one level only (FACTS.md §3.1, b825ffe). Each glyph goes on
+ * the stack once, so it holds at most num_glyphs. */
+static void keep_components(const ttf_file *t, uint8_t *keep)
+{
+    const uint8_t *glyf = t->tables[TAB_GLYF].data;
+    size_t *stack = xmalloc(t->num_glyphs * sizeof *stack), n = 0;
+    for (size_t g = 0; g < t->num_glyphs; g++)
+        if (keep[g])
+            stack[n++] = g;
+    while (n > 0) {
+        size_t g = stack[--n];
+        const uint8_t *data = glyf + t->loca[g];
+        size_t len = t->loca[g + 1] - t->loca[g];
+        /* A negative contour count marks a composite; its components
+         * follow the 10-byte header. */
+        if (len < 10 || !(get_u16(data) & 0x8000))
+            continue;
+        for (size_t pos = 10; pos + 4 <= len;) {
+            unsigned flags = get_u16(data + pos), component = get_u16(data + pos + 2);
+            if (component < t->num_glyphs && !keep[component]) {
+                keep[component] = 1;
+                stack[n++] = component;
+            }
+            if (!(flags & COMPONENT_MORE))
+                break;
+            pos += 4 + (flags & COMPONENT_WORDS ? 4 : 2);
+            pos += flags & COMPONENT_SCALE      ? 2
+                   : flags & COMPONENT_XY_SCALE ? 4
+                   : flags & COMPONENT_2X2      ? 8
+                                                : 0;
+        }
+    }
+    free(stack);
+}
+
+/* The name table with the subset tag before the family and full names (IDs 1
+ * and 4), as libharu 2.3.0 writes it (RecreateName): UTF-16BE on the Unicode
+ * and Windows platforms, plain bytes on the others. Anything but a sound
+ * format 0 table, or one the tags would overflow, is copied as it is. */
+static void put_name_table(buf *out, const ttf_table *name, HPDF_TTFontDefAttr attr)
+{
+    const uint8_t *d = name->data;
+    size_t len = name->len;
+    size_t count = len >= 6 ? get_u16(d + 2) : 0, strings = len >= 6 ? get_u16(d + 4) : 0;
+    bool sound = len >= 6 && get_u16(d) == 0 && 6 + 12 * count <= len && strings <= len;
+    buf recs, names;
+    buf_init(&recs);
+    buf_init(&names);
+    for (size_t i = 0; sound && i < count; i++) {
+        const uint8_t *rec = d + 6 + 12 * i;
+        unsigned platform = get_u16(rec), id = get_u16(rec + 6);
+        size_t n = get_u16(rec + 8), off = strings + get_u16(rec + 10), at = names.len;
+        if (off > len || n > len - off) {
+            sound = false;
+            break;
+        }
+        if (id == 1 || id == 4) {
+            if (platform == 0 || platform == 3)
+                buf_putn(&names, attr->tag_name2, sizeof attr->tag_name2);
+            else
+                buf_putn(&names, attr->tag_name, sizeof attr->tag_name);
+        }
+        buf_putn(&names, (const char *)d + off, n);
+        sound = names.len - at <= 0xFFFF && at <= 0xFFFF;
+        buf_putn(&recs, (const char *)rec, 8);
+        put_u16(&recs, (unsigned)(names.len - at));
+        put_u16(&recs, (unsigned)at);
+    }
+    if (sound) {
+        put_u16(out, 0);
+        put_u16(out, (unsigned)count);
+        put_u16(out, (unsigned)(6 + 12 * count));
+        buf_putn(out, recs.data, recs.len);
+        buf_putn(out, names.data, names.len);
+    } else {
+        buf_putn(out, (const char *)d, len);
+    }
+    buf_fini(&recs);
+    buf_fini(&names);
+}
+
+/* The TrueType program of the subset: the glyphs in keep, the others empty
+ * (glyph ids stay, so the CIDToGIDMap holds), with every table libharu 2.3.0
+ * embeds. Unlike 2.3.0 (SaveFontData) it leaves the glyph names out of post
+ * (format 3.0) and zeroes the metrics of the glyphs left out, the way the
+ * smaller subsets of libharu 2.4 go (FACTS.md §3.1: e589f89, b63d0e9): the
+ * names were a third of the program, which we compress and store per font;
+ * viewers take a CID font's widths from /W, not hmtx. Tables start on
+ * four-byte boundaries and the checksums cover the whole file, as the
+ * OpenType specification asks (2.3.0 does neither). */
+static void build_font_program(const ttf_file *t, const uint8_t *keep, HPDF_TTFontDefAttr attr,
+                               buf *out)
+{
+    size_t count = 0;
+    for (size_t k = 0; k < NTABLES; k++)
+        count += t->tables[k].data != NULL;
+    unsigned search = 1, selector = 0;
+    while (search * 2 <= count) {
+        search *= 2;
+        selector++;
+    }
+    buf_putn(out, (const char *)t->bytes, 4); /* sfnt version */
+    put_u16(out, (unsigned)count);
+    put_u16(out, 16 * search);
+    put_u16(out, selector);
+    put_u16(out, (unsigned)(16 * count - 16 * search));
+    size_t dir = out->len, head_at = 0, entry = 0;
+    for (size_t k = 0; k < 16 * count; k++)
+        buf_putc(out, 0);
+
+    uint32_t *loca = xmalloc((t->num_glyphs + 1) * sizeof *loca);
+    for (size_t k = 0; k < NTABLES; k++) {
+        const ttf_table *tab = &t->tables[k];
+        if (!tab->data)
+            continue;
+        size_t at = out->len;
+        if (k == TAB_HEAD) {
+            head_at = at;
+            buf_putn(out, (const char *)tab->data, tab->len);
+            set_u32(out->data + at + 8, 0); /* checkSumAdjustment, set below */
+        } else if (k == TAB_GLYF) {
+            for (size_t g = 0; g < t->num_glyphs; g++) {
+                loca[g] = (uint32_t)(out->len - at);
+                if (keep[g])
+                    buf_putn(out, (const char *)tab->data + t->loca[g],
+                             t->loca[g + 1] - t->loca[g]);
+            }
+            loca[t->num_glyphs] = (uint32_t)(out->len - at);
+        } else if (k == TAB_LOCA) {
+            /* glyf came first (tag order); short offsets count words, and
+             * every glyph of a short-loca font has an even length. */
+            for (size_t g = 0; g <= t->num_glyphs; g++) {
+                if (t->long_loca) {
+                    put_u16(out, loca[g] >> 16);
+                    put_u16(out, loca[g] & 0xFFFF);
+                } else {
+                    put_u16(out, loca[g] / 2);
+                }
+            }
+        } else if (k == TAB_HMTX) {
+            buf_putn(out, (const char *)tab->data, tab->len);
+            char *m = out->data + at;
+            /* The last full metric also gives the advance of every glyph
+             * after it, so it stays. */
+            for (size_t g = 0; g < t->num_glyphs; g++) {
+                if (keep[g])
+                    continue;
+                if (g + 1 < t->num_metrics)
+                    memset(m + 4 * g, 0, 4);
+                else if (g >= t->num_metrics)
+                    memset(m + 4 * t->num_metrics + 2 * (g - t->num_metrics), 0, 2);
+            }
+        } else if (k == TAB_NAME) {
+            put_name_table(out, tab, attr);
+        } else if (k == TAB_POST && tab->len >= POST3_SIZE) {
+            buf_putn(out, (const char *)tab->data, POST3_SIZE);
+            set_u32(out->data + at, 0x00030000);
+        } else {
+            buf_putn(out, (const char *)tab->data, tab->len);
+        }
+        size_t len = out->len - at;
+        while (out->len % 4 != 0)
+            buf_putc(out, 0);
+        char *rec = out->data + dir + 16 * entry++;
+        memcpy(rec, TABLE_TAGS[k], 4);
+        set_u32(rec + 4, sum_words(out->data + at, out->len - at));
+        set_u32(rec + 8, (uint32_t)at);
+        set_u32(rec + 12, (uint32_t)len);
+    }
+    free(loca);
+    set_u32(out->data + head_at + 8, 0xB1B0AFBA - sum_words(out->data, out->len));
+}
+
+/* The font descriptor with prog as its /FontFile2, made as libharu 2.3.0
+ * makes it when the font is first written (CIDFontType2_BeforeWrite_Func in
+ * hpdf_font_cid.c): same keys, same values, and the font's own filter.
+ * libharu then finds fontdef->descriptor set and uses it as it is, instead
+ * of saving its own program (HPDF_TTFontDef_SaveFontData). */
+static HPDF_STATUS add_descriptor(pdf_font *f, const buf *prog)
+{
+    HPDF_FontAttr font_attr = (HPDF_FontAttr)f->font->attr;
+    HPDF_TTFontDefAttr def_attr = (HPDF_TTFontDefAttr)f->def->attr;
+    HPDF_MMgr mmgr = f->font->mmgr;
+    HPDF_FontDef def = f->def;
+    HPDF_Dict descriptor = HPDF_Dict_New(mmgr);
+    if (!descriptor)
+        return HPDF_FAILD_TO_ALLOC_MEM;
+    /* The stream is in the cross-reference table from birth, so the table
+     * owns it; the descriptor we free until it is added there. */
+    HPDF_Dict data = HPDF_DictStream_New(mmgr, font_attr->xref);
+    HPDF_STATUS st =
+        data ? HPDF_Stream_Write(data->stream, (const HPDF_BYTE *)prog->data, (HPDF_UINT)prog->len)
+             : HPDF_FAILD_TO_ALLOC_MEM;
+    if (st == HPDF_OK)
+        st = HPDF_Dict_Add(descriptor, "FontFile2", data);
+    if (st == HPDF_OK)
+        st = HPDF_Dict_AddNumber(data, "Length1", (HPDF_INT32)prog->len);
+    if (st == HPDF_OK)
+        st = HPDF_Dict_AddNumber(data, "Length2", 0);
+    if (st == HPDF_OK)
+        st = HPDF_Dict_AddNumber(data, "Length3", 0);
+    if (st != HPDF_OK) {
+        HPDF_Dict_Free(descriptor);
+        return st;
+    }
+    data->filter = f->font->filter;
+    /* HPDF_Xref_Add frees what it cannot add. */
+    st = HPDF_Xref_Add(font_attr->xref, descriptor);
+    if (st == HPDF_OK)
+        st = HPDF_Dict_AddName(descriptor, "Type", "FontDescriptor");
+    if (st == HPDF_OK)
+        st = HPDF_Dict_AddNumber(descriptor, "Ascent", def->ascent);
+    if (st == HPDF_OK)
+        st = HPDF_Dict_AddNumber(descriptor, "Descent", def->descent);
+    if (st == HPDF_OK)
+        st = HPDF_Dict_AddNumber(descriptor, "Flags", (HPDF_INT32)def->flags);
+    if (st == HPDF_OK)
+        st = HPDF_Dict_Add(descriptor, "FontBBox", HPDF_Box_Array_New(mmgr, def->font_bbox));
+    if (st == HPDF_OK)
+        st = HPDF_Dict_AddName(descriptor, "FontName", def_attr->base_font);
+    if (st == HPDF_OK)
+        st = HPDF_Dict_AddNumber(descriptor, "ItalicAngle", def->italic_angle);
+    if (st == HPDF_OK)
+        st = HPDF_Dict_AddNumber(descriptor, "StemV", def->stemv);
+    if (st == HPDF_OK)
+        st = HPDF_Dict_AddNumber(descriptor, "XHeight", def->x_height);
+    if (st == HPDF_OK)
+        def->descriptor = descriptor;
+    return st;
+}
+
+/* Embed f as the subset of the glyphs drawn: its own glyph ids through the
+ * real cmap, glyph 0, and the components of composites. libharu 2.3.0 would
+ * copy the whole font file four bytes at a time through its stream API
+ * (HPDF_TTFontDef_SaveFontData: a fifth of a render); we read it once. */
+static bool embed_font(pdf_doc *p, pdf_font *f, diag *d, src_mark out_at)
+{
+    bool ok = false;
+    src_mark at = {f->path, 0, 0};
+    ttf_file t = {0};
+    uint8_t *keep = NULL;
+    buf prog;
+    buf_init(&prog);
+    if (!map_font(&t, f->path)) {
+        diag_error(d, at, "не удалось прочитать шрифт %s: %s", f->path, strerror(errno));
+        goto out;
+    }
+    if (!parse_ttf(&t)) {
+        diag_error(d, at, "не удалось загрузить шрифт %s: файл повреждён или это не шрифт TrueType",
+                   f->path);
+        goto out;
+    }
+    keep = xcalloc(t.num_glyphs, 1);
+    keep[0] = 1; /* .notdef, which every TrueType subset keeps */
+    for (uint32_t cp = next_code_point(f->used, 0); cp <= LAST_CP;
+         cp = next_code_point(f->used, cp + 1)) {
+        HPDF_UINT16 gid = HPDF_TTFontDef_GetGlyphid(f->def, (HPDF_UINT16)cp);
+        if (gid < t.num_glyphs)
+            keep[gid] = 1;
+    }
+    keep_components(&t, keep);
+    build_font_program(&t, keep, (HPDF_TTFontDefAttr)f->def->attr, &prog);
+    ok = check_status(p, add_descriptor(f, &prog), d, out_at);
+out:
+    buf_fini(&prog);
+    free(keep);
+    free(t.loca);
+    if (t.bytes)
+        munmap((void *)t.bytes, t.len);
+    return ok;
+}
+
 /* libharu 2.3.0 describes the whole BMP for every font: /W lists the width
  * of every glyph in the cmap (~10 KB per font, uncompressed, as dictionaries
  * are), the CIDToGIDMap has 65535 entries, and the ToUnicode map is its
  * code->CID CMap written with "begincidrange", which is invalid there:
  * poppler warns and PDFBox drops it (FACTS.md §3.2). Rewrite all three for
- * the code points drawn; the subset already holds just their glyphs. */
+ * the code points drawn, and embed the subset of their glyphs. Fonts go in
+ * the order their objects were made, the order libharu would have added
+ * their descriptors in while saving. */
 static bool write_font_maps(pdf_doc *p, diag *d, src_mark at)
 {
     bool ok = false;
     buf b;
     buf_init(&b);
-    for (size_t i = 0; i < NFONTS; i++) {
-        pdf_font *f = &p->fonts[i];
-        if (!f->font || !f->used)
-            continue;
+    for (size_t i = 0; i < p->nmade; i++) {
+        pdf_font *f = &p->fonts[p->made[i]];
+        if (!f->used) /* only glyph 0 then, but a subset all the same */
+            f->used = xcalloc(CP_SET_BYTES, 1);
         HPDF_FontAttr attr = (HPDF_FontAttr)f->font->attr;
         HPDF_STATUS st = HPDF_OK;
         if (attr->cmap_stream) {
@@ -459,7 +1079,7 @@ static bool write_font_maps(pdf_doc *p, diag *d, src_mark at)
         }
         if (st == HPDF_OK)
             st = build_widths(f, attr->descendant_font);
-        if (!check_status(p, st, d, at))
+        if (!check_status(p, st, d, at) || !embed_font(p, f, d, at))
             goto out;
     }
     ok = true;
@@ -605,9 +1225,11 @@ static HPDF_STATUS draw_run(pdf_doc *p, page_state *s, const layout_box *run, si
     pdf_font *f = get_font(p, b->font);
     HPDF_STATUS st = HPDF_OK;
     if (!f->font) {
-        f->font = HPDF_GetFont(p->pdf, f->def->base_font, "UTF-8");
+        f->font = make_font(p, f);
         if (!f->font)
             return HPDF_INVALID_FONT;
+        assert(p->nmade < NFONTS);
+        p->made[p->nmade++] = b->font;
     }
     if (!s->in_text) {
         st = HPDF_Page_BeginText(s->page);
@@ -657,10 +1279,7 @@ static HPDF_STATUS draw_run(pdf_doc *p, page_state *s, const layout_box *run, si
     }
     buf_puts(out, n > 1 ? ">] TJ\n" : "> Tj\n");
     st = HPDF_Stream_WriteStr(((HPDF_PageAttr)s->page->attr)->stream, out->data);
-    /* We write the operator ourselves, so have libharu measure the text:
-     * that is what marks its glyphs for the subset (as ShowText would). */
-    if (st == HPDF_OK)
-        HPDF_Font_TextWidth(f->font, (const HPDF_BYTE *)text->data, (HPDF_UINT)text->len);
+    /* The code points drawn make the font's maps and its subset. */
     note_used(f, text->data, text->len);
     return st;
 }
@@ -874,6 +1493,7 @@ bool pdf_write(pdf_doc *p, const layout_doc *doc, const pdf_options *opt, const 
 
     if (!check_boxes(p, doc, d, at) || !set_info(p, &doc->info, opt, d, at))
         goto out;
+    plan_fonts(p, doc);
     for (size_t i = 0; i < doc->npages; i++)
         if (!draw_page(p, &doc->pages[i], d, at))
             goto out;

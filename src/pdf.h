@@ -35,9 +35,10 @@ typedef struct pdf_options {
  * folder renamed into place: on any failure the temporary file is removed and
  * an existing out_path is left untouched. Dates in the metadata come only
  * from doc->info, so the same input gives the same bytes. Every text box
- * must use a font id from pdf_fonts(p). Call at most once per pdf_doc (the
- * libharu document keeps its pages); false with messages (mark: out_path)
- * on failure. */
+ * must use a font id from pdf_fonts(p). The files of the fonts drawn are
+ * read again to embed their subsets. Call at most once per pdf_doc (the
+ * libharu document keeps its pages); false with messages (mark: out_path,
+ * or the font file it could not read) on failure. */
 bool pdf_write(pdf_doc *p, const layout_doc *doc, const pdf_options *opt, const char *out_path,
                diag *d);
 

@@ -577,6 +577,182 @@ static void test_failure_keeps_old_file(void **state)
     free(out);
 }
 
+/* ---- fonts after writing ---------------------------------------------------------- */
+
+typedef struct probe_row {
+    const char *name;
+    const char *family;
+    int style;
+    uint32_t cp;
+} probe_row;
+
+/* Code points make_doc does not draw, asked of a font first after writing:
+ * making the font objects narrows libharu's cmap and encoder for a moment
+ * (make_font), and whatever is asked afterwards must see the real ones. */
+static const probe_row PROBES[] = {
+    {"copyright, drawn font", "Liberation Serif", 0, 0x00A9},
+    {"per mille, drawn font", "Liberation Serif", 0, 0x2030},
+    {"fi ligature, near the top of the BMP", "Liberation Serif", 0, 0xFB01},
+    {"capital sharp s, bold", "Liberation Serif", TPL_BOLD, 0x1E9E},
+    {"euro, PT Serif", "PT Serif", 0, 0x20AC},
+    {"CJK the font lacks", "Liberation Serif", 0, 0x4E00},
+    {"replacement character the font lacks", "PT Serif", 0, 0xFFFD},
+    {"Io, font never drawn", "PT Sans", 0, 0x0401},
+};
+
+static void test_metrics_after_write(void **state)
+{
+    fixture *fx = *state;
+    char *out = path_in(fx, "probe.pdf");
+    diag *d = diag_new();
+    pdf_doc *ref = pdf_new(FONTS_DIR, d), *p = pdf_new(FONTS_DIR, d);
+    layout_fonts rf = pdf_fonts(ref), lf = pdf_fonts(p);
+    arena *a = arena_new();
+    layout_doc *doc = make_doc(a, &lf, false);
+    assert_true(lf.find(lf.ctx, "PT Sans", 0) >= 0);
+    pdf_options opt = {"nastavdoc 0.1.0"};
+    assert_true(pdf_write(p, doc, &opt, out, d));
+    for (size_t i = 0; i < sizeof PROBES / sizeof PROBES[0]; i++) {
+        const probe_row *r = &PROBES[i];
+        int want = rf.find(rf.ctx, r->family, r->style), got = lf.find(lf.ctx, r->family, r->style);
+        bool has = lf.has(lf.ctx, got, r->cp);
+        double adv = lf.advance(lf.ctx, got, r->cp);
+        if (has != rf.has(rf.ctx, want, r->cp) || adv != rf.advance(rf.ctx, want, r->cp))
+            fail_msg("%s: U+%04X after writing: has %d, advance %g", r->name, (unsigned)r->cp, has,
+                     adv);
+    }
+    assert_int_equal(diag_count(d), 0);
+    arena_free(a);
+    pdf_free(p);
+    pdf_free(ref);
+    diag_free(d);
+    remove(out);
+    free(out);
+}
+
+/* The top 100 points of page 1 rendered by poppler at 72 dpi in grey: the
+ * PGM file's bytes. */
+static char *render_top(const fixture *fx, const char *pdf, size_t *len)
+{
+    buf cmd;
+    buf_init(&cmd);
+    buf_printf(&cmd,
+               "pdftoppm -f 1 -l 1 -r 72 -gray -x 0 -y 0 -W 595 -H 100 -singlefile '%s' '%s/top'",
+               pdf, fx->dir);
+    int status;
+    char *msgs = run(cmd.data, &status);
+    if (status != 0 || msgs[0])
+        fail_msg("%s:\n%s", cmd.data, msgs);
+    free(msgs);
+    buf_fini(&cmd);
+    char *pgm = path_in(fx, "top.pgm");
+    char *data = util_read_file(pgm, 1 << 20, len);
+    assert_non_null(data);
+    remove(pgm);
+    free(pgm);
+    return data;
+}
+
+/* One line at the top of page 1; with more, a second line far below it
+ * that puts many more glyphs into the same fonts' subsets, up to U+FB02. */
+static bool write_line(const char *out, bool more)
+{
+    diag *d = diag_new();
+    pdf_doc *p = pdf_new(FONTS_DIR, d);
+    layout_fonts lf = pdf_fonts(p);
+    int serif = lf.find(lf.ctx, "Liberation Serif", 0);
+    int bold = lf.find(lf.ctx, "Liberation Serif", TPL_BOLD);
+    arena *a = arena_new();
+    layout_doc *doc = arena_alloc(a, sizeof *doc);
+    doc->mem = a;
+    doc->npages = 1;
+    doc->pages = arena_alloc(a, sizeof *doc->pages);
+    layout_page *pg = &doc->pages[0];
+    pg->width = 595.276, pg->height = 841.89;
+    add_text(a, pg, serif, 20, 40, 790, "Ёлка, йод — «№\u00a017» ﬁ", 0);
+    add_text(a, pg, bold, 20, 40, 765, "ЁЖИК Йошкар-Ола", 0);
+    if (more) {
+        add_text(a, pg, serif, 10, 40, 300, CYRILLIC, 0);
+        add_text(a, pg, serif, 10, 40, 280, LATIN " © ‰ € ﬂ ¨", 0);
+        add_text(a, pg, bold, 10, 40, 260, CYRILLIC LATIN, 0);
+    }
+    pdf_options opt = {"nastavdoc 0.1.0"};
+    bool ok = pdf_write(p, doc, &opt, out, d);
+    assert_int_equal(diag_count(d), 0);
+    arena_free(a);
+    pdf_free(p);
+    diag_free(d);
+    return ok;
+}
+
+/* A glyph looks the same whatever else its font's subset holds: the maps and
+ * the subset follow the code points drawn, not what layout looked at or
+ * what else is on the page. */
+static void test_subset_renders_same(void **state)
+{
+    fixture *fx = *state;
+    char *few = path_in(fx, "few.pdf"), *many = path_in(fx, "many.pdf");
+    assert_true(write_line(few, false));
+    assert_true(write_line(many, true));
+    size_t flen, mlen;
+    char *fpix = render_top(fx, few, &flen), *mpix = render_top(fx, many, &mlen);
+    assert_int_equal(flen, mlen);
+    assert_memory_equal(fpix, mpix, flen);
+    /* ... and is drawn at all: dark pixels after the "P5 595 100 255" header. */
+    size_t dark = 0;
+    for (size_t i = flen - 595 * 100; i < flen; i++)
+        dark += (unsigned char)fpix[i] < 128;
+    if (dark < 1000)
+        fail_msg("only %zu dark pixels in the rendered line", dark);
+    free(fpix);
+    free(mpix);
+    remove(few);
+    remove(many);
+    free(few);
+    free(many);
+}
+
+/* The font files are read again to embed their subsets: one gone since
+ * layout loaded it is reported, and nothing is written. */
+static void test_font_gone_before_write(void **state)
+{
+    fixture *fx = *state;
+    char *link = path_in(fx, "LiberationSerif-Regular.ttf"), *out = path_in(fx, "gone.pdf");
+    char real[4096];
+    assert_non_null(realpath(FONTS_DIR "/LiberationSerif-Regular.ttf", real));
+    assert_int_equal(symlink(real, link), 0);
+    diag *d = diag_new();
+    pdf_doc *p = pdf_new(fx->dir, d);
+    layout_fonts lf = pdf_fonts(p);
+    int serif = lf.find(lf.ctx, "Liberation Serif", 0);
+    assert_true(serif >= 0);
+    arena *a = arena_new();
+    layout_doc *doc = arena_alloc(a, sizeof *doc);
+    doc->mem = a;
+    doc->npages = 1;
+    doc->pages = arena_alloc(a, sizeof *doc->pages);
+    doc->pages[0].width = 595.276, doc->pages[0].height = 841.89;
+    add_text(a, &doc->pages[0], serif, 12, 85.04, 780, "Приказ №\u00a017", 0);
+    remove(link);
+    size_t before = count_entries(fx->dir);
+    pdf_options opt = {"nastavdoc 0.1.0"};
+    assert_false(pdf_write(p, doc, &opt, out, d));
+    char *msg = messages(d);
+    buf want;
+    buf_init(&want);
+    buf_printf(&want, "%s: ошибка: не удалось прочитать шрифт %s: No such file or directory\n",
+               link, link);
+    assert_string_equal(msg, want.data);
+    assert_int_equal(count_entries(fx->dir), before);
+    buf_fini(&want);
+    free(msg);
+    arena_free(a);
+    pdf_free(p);
+    diag_free(d);
+    free(link);
+    free(out);
+}
+
 /* layout calls advance for every character: keep it cheap. */
 static void test_advance_speed(void **state)
 {
@@ -613,6 +789,9 @@ int main(void)
         cmocka_unit_test(test_missing_folder),
         cmocka_unit_test(test_target_is_folder),
         cmocka_unit_test(test_failure_keeps_old_file),
+        cmocka_unit_test(test_metrics_after_write),
+        cmocka_unit_test(test_subset_renders_same),
+        cmocka_unit_test(test_font_gone_before_write),
         cmocka_unit_test(test_advance_speed),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
