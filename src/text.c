@@ -187,6 +187,10 @@ static uint32_t first_cp(const token *t)
 static bool equals_folded(const char *s, size_t n, const char *lit)
 {
     size_t i = 0, j = 0, litlen = strlen(lit);
+    /* fold_case keeps the UTF-8 length (A-Z, А-Я and Ё map within their
+     * byte width), so different lengths never match: the common case */
+    if (n != litlen)
+        return false;
     while (i < n && j < litlen) {
         uint32_t a, b;
         i += decode_lenient(s + i, n - i, &a);

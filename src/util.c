@@ -228,7 +228,7 @@ char *buf_take(buf *b)
     return p;
 }
 
-size_t utf8_decode(const char *s, size_t len, uint32_t *cp)
+size_t utf8_decode_any(const char *s, size_t len, uint32_t *cp)
 {
     const unsigned char *u = (const unsigned char *)s;
     if (len == 0)

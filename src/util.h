@@ -54,7 +54,22 @@ char *buf_take(buf *b);
 /* UTF-8. utf8_decode reads one code point from s[0..len); returns the bytes
  * used, or 0 for an invalid or truncated sequence (overlongs and surrogates
  * are invalid). */
-size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
+size_t utf8_decode_any(const char *s, size_t len, uint32_t *cp);
+/* ASCII and two-byte sequences (all of Cyrillic) are decoded inline: the
+ * layout decodes every character of a document several times. */
+static inline size_t utf8_decode(const char *s, size_t len, uint32_t *cp)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (len && u[0] < 0x80) {
+        *cp = u[0];
+        return 1;
+    }
+    if (len >= 2 && u[0] >= 0xC2 && u[0] <= 0xDF && (u[1] & 0xC0) == 0x80) {
+        *cp = ((uint32_t)(u[0] & 0x1F) << 6) | (u[1] & 0x3F);
+        return 2;
+    }
+    return utf8_decode_any(s, len, cp);
+}
 /* Offset of the first invalid byte, or len when all of s is valid. */
 size_t utf8_check(const char *s, size_t len);
 /* Number of code points in valid UTF-8. */
