@@ -103,8 +103,9 @@ static layout_doc *build(const char *path, const options *o, const char *data, p
     layout_doc *lay = NULL;
     tpl_doc *t = NULL;
     arena *mem = arena_new();
+    size_t before = diag_errors(d);
     yl_doc *doc = yl_load_file(path, d);
-    if (!doc || diag_errors(d))
+    if (!doc || diag_errors(d) > before)
         goto out;
     kind_result kr = {0};
     if (!kinds_check(yl_doc_root(doc), mem, d, &kr))
@@ -336,6 +337,15 @@ static int cmd_check(const options *o, const char *data, diag *d)
     for (size_t i = 0; i < o->nfiles; i++) {
         size_t before = diag_errors(d);
         tpl_doc *t = NULL;
+        struct stat st;
+        if (stat(o->files[i], &st) == 0 && S_ISREG(st.st_mode) && !is_document(o->files[i])) {
+            /* shared data such as school.yaml: its YAML is checked here, its
+             * fields with every document that includes it */
+            yl_doc_free(yl_load_file(o->files[i], d));
+            if (diag_errors(d) > before)
+                rc = EXIT_INPUT;
+            continue;
+        }
         /* layout too: a character missing from the font is found there */
         layout_doc *lay = build(o->files[i], o, data, pdf, NULL, d, &t);
         if (!lay || diag_errors(d) > before)

@@ -163,6 +163,16 @@ if [ $? = 2 ]; then ok; else bad "unknown command must exit 2"; fi
 "$BIN" render >/dev/null 2>&1
 if [ $? = 2 ]; then ok; else bad "render without a file must exit 2"; fi
 
+# check: every sample and shared file is fine; errors of several files are
+# all reported
+if "$BIN" check samples/*/*.yaml tests/docs/*.yaml 2>"$TMP/err"; then ok; else bad "check samples"; cat "$TMP/err"; fi
+"$BIN" check tests/bad/syntax/doc.yaml tests/bad/unknown-key/doc.yaml 2>"$TMP/err"
+if [ $? = 1 ] && grep -q 'syntax/doc.yaml:5:7' "$TMP/err" && grep -q 'unknown-key/doc.yaml:9:3' "$TMP/err"; then
+    ok
+else
+    bad "check must report the errors of every file"; cat "$TMP/err"
+fi
+
 # batch: every document of the sample folders, in two processes; the same
 # bytes as one render; a bad document makes the exit code 1
 mkdir -p "$TMP/batch"
