@@ -23,6 +23,7 @@
  *     table: {columns: PATH | [COLUMN…], rows: PATH | [ROW…], header: bool}
  *                                [styles: {cell, head, section}]
  *     boxes: PATH                [style, width_mm]   (approval stamps side by side)
+ *     columns: [{width_mm | width, align, blocks: […]} …]  [style]  (side by side)
  *     each: PATH, as: NAME, blocks: […]
  *     if: PATH, blocks: […], else: […]
  *
@@ -1097,9 +1098,60 @@ static void expand_boxes(expander *x, const yl_node *blk, const yl_node *path, c
     }
 }
 
+/* Side-by-side columns written in the template: each column's blocks
+ * (paragraphs, lists, each/if around them) become the paragraphs of one cell
+ * of a borderless one-row table. */
+static void expand_columns(expander *x, const yl_node *blk, const yl_node *cols, const scope *sc)
+{
+    if (cols->kind != YL_SEQ || cols->n == 0 || cols->n > TPL_MAX_COLUMNS) {
+        diag_error(x->d, cols->mark, "columns: ожидался список столбцов с blocks");
+        x->failed = true;
+        return;
+    }
+    tpl_table *t = arena_alloc(x->mem, sizeof *t);
+    t->ncols = cols->n;
+    t->cols = arena_alloc(x->mem, t->ncols * sizeof *t->cols);
+    t->rows = arena_alloc(x->mem, sizeof *t->rows);
+    t->nrows = 1;
+    t->rows[0].cells = arena_alloc(x->mem, t->ncols * sizeof(tpl_cell));
+    t->rows[0].mark = cols->mark;
+    t->cell = t->head = t->section = block_style(x, blk, "body");
+    for (size_t c = 0; c < cols->n; c++) {
+        const yl_node *col = cols->items[c], *v;
+        tpl_column *tc = &t->cols[c];
+        tc->key = tc->title = "";
+        tc->hyphenate = -1;
+        double num;
+        if ((v = yl_map_get(col, "width_mm")) && parse_number(v, &num) && num > 0)
+            tc->width_pt = num * MM;
+        else if ((v = yl_map_get(col, "width")) && parse_number(v, &num) && num > 0)
+            tc->share = num;
+        else
+            tc->share = 1;
+        const char *a = (v = yl_map_get(col, "align")) ? yl_str(v) : NULL;
+        tc->align = a && !strcmp(a, "center") ? TPL_CENTER : a && !strcmp(a, "right") ? TPL_RIGHT
+                                                                                      : TPL_LEFT;
+        size_t n0 = x->n;
+        expand_blocks(x, yl_map_get(col, "blocks"), sc);
+        for (size_t i = n0; i < x->n; i++) {
+            const tpl_block *b = &x->blocks[i];
+            if (b->kind == TPL_PARA || b->kind == TPL_ITEM)
+                add_cpar(x, &t->rows[0].cells[c], b->text,
+                         b->kind == TPL_ITEM && *b->label ? b->label : NULL, b->level, b->mark);
+        }
+        x->n = n0;
+    }
+    tpl_block *b = add_block(x, TPL_TABLE, blk->mark);
+    if (b) {
+        b->table = t;
+        b->style = t->cell;
+    }
+}
+
 static const char *const block_keys[] = {"paragraph", "heading", "row",   "signature",
                                           "spacer",    "page_break", "list", "content",
-                                          "each",      "if",      "table", "boxes"};
+                                          "each",      "if",      "table", "boxes",
+                                          "columns"};
 
 static void expand_block(expander *x, const yl_node *blk, const scope *sc)
 {
@@ -1156,6 +1208,8 @@ static void expand_block(expander *x, const yl_node *blk, const scope *sc)
         expand_table(x, blk, v, sc);
     } else if ((v = yl_map_get(blk, "boxes"))) {
         expand_boxes(x, blk, v, sc);
+    } else if ((v = yl_map_get(blk, "columns"))) {
+        expand_columns(x, blk, v, sc);
     } else if ((v = yl_map_get(blk, "each"))) {
         const yl_node *data = lookup_path(x, sc, v);
         const yl_node *as = yl_map_get(blk, "as");

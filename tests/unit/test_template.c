@@ -208,6 +208,36 @@ static void test_page_setup(void **state)
     fixture_fini(&f);
 }
 
+static void test_columns_side_by_side(void **state)
+{
+    (void)state;
+    fixture f;
+    expand(&f,
+           "blocks:\n"
+           "  - columns:\n"
+           "      - width_mm: 80\n"
+           "        blocks: [{paragraph: СОГЛАСОВАНО}, {paragraph: \"{{a}}\"}]\n"
+           "      - align: right\n"
+           "        blocks:\n"
+           "          - each: list\n"
+           "            as: it\n"
+           "            blocks: [{paragraph: \"{{it}}\"}]\n",
+           "a: Председатель\nlist: [один, два, три]\n");
+    assert_non_null(f.t);
+    assert_int_equal(f.t->n, 1);
+    const tpl_table *t = f.t->blocks[0].table;
+    assert_int_equal(f.t->blocks[0].kind, TPL_TABLE);
+    assert_int_equal(t->ncols, 2);
+    assert_false(t->borders);
+    assert_float_equal(t->cols[0].width_pt, 80 * 72 / 25.4, 1e-9);
+    assert_int_equal(t->cols[1].align, TPL_RIGHT);
+    assert_int_equal(t->rows[0].cells[0].n, 2);
+    assert_string_equal(t->rows[0].cells[0].pars[1].text, "Председатель");
+    assert_int_equal(t->rows[0].cells[1].n, 3);
+    assert_string_equal(t->rows[0].cells[1].pars[2].text, "три");
+    fixture_fini(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -220,6 +250,7 @@ int main(void)
         cmocka_unit_test(test_errors_point_at_template),
         cmocka_unit_test(test_unknown_block_suggests),
         cmocka_unit_test(test_page_setup),
+        cmocka_unit_test(test_columns_side_by_side),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
