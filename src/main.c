@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -381,6 +382,11 @@ static int cmd_dump(const options *o, const char *data, diag *d)
 
 int main(int argc, char **argv)
 {
+    /* System error texts (strerror) in the user's language and charset.
+     * Only these two categories: PDF numbers never depend on LC_NUMERIC, and
+     * the program calls no <ctype.h> function that LC_CTYPE would change. */
+    setlocale(LC_MESSAGES, "");
+    setlocale(LC_CTYPE, "");
     if (argc < 2) {
         fputs(usage_text, stderr);
         return EXIT_USAGE;

@@ -173,6 +173,10 @@ else
     bad "check must report the errors of every file"; cat "$TMP/err"
 fi
 
+# under a Russian locale the system's error texts are Russian too
+LC_ALL=ru_RU.UTF-8 "$BIN" render samples/sh2-nao/order-443.yaml -o /nonexistent/x.pdf 2>"$TMP/err"
+if grep -q 'Нет такого файла или каталога' "$TMP/err"; then ok; else bad "strerror not in Russian"; cat "$TMP/err"; fi
+
 # batch: every document of the sample folders, in two processes; the same
 # bytes as one render; a bad document makes the exit code 1
 mkdir -p "$TMP/batch"
