@@ -278,6 +278,20 @@ static double line_height(const lay *L, const tpl_style *st, int font, double *a
     return h;
 }
 
+/* The adjustment ratio a line set without hyphenation may reach: TeX's
+ * \pretolerance 100 is a badness, 100·r³, so r = 1. */
+#define PRETOLERANCE 1.0
+
+static bool fits_without_hyphens(const lb_line *lines, size_t n, double pretolerance)
+{
+    if (n == 0)
+        return false;
+    for (size_t i = 0; i + 1 < n; i++)
+        if (lines[i].overfull || lines[i].ratio > pretolerance)
+            return false;
+    return !lines[n - 1].overfull;
+}
+
 /* Break text into lines placed at [x0, x0 + width) and append them. The
  * last line of text may get `tail` flush right (signatures). Returns the
  * number of lines added. */
@@ -305,14 +319,32 @@ size_t layout_set_text(lay *L, const tpl_block *b, const char *raw, double x0, d
     P.hyphen = L->f->advance(L->f->ctx, font, '-') * P.size / 1000.0 + P.ls;
     if (first_indent > width / 2)
         first_indent = 0;
-    tokenize(L, &P, text, len, first_indent);
     lb_params params = {.width = width,
                         .tolerance = P.justify ? 2.0 : 4.0,
                         .line_penalty = 10,
                         .flagged_demerits = 5000,
                         .fitness_demerits = 100};
     lb_line *lines = NULL;
-    size_t nlines = lb_break(L->items, L->nitems, &params, &lines);
+    size_t nlines = 0;
+    if (P.hyphenate) {
+        /* TeX's first pass (\pretolerance): a paragraph that sets well without
+         * hyphens gets none; only the others are hyphenated */
+        double pre = P.justify ? PRETOLERANCE : 2 * PRETOLERANCE;
+        lb_params first = params;
+        first.tolerance = pre;
+        P.hyphenate = false;
+        tokenize(L, &P, text, len, first_indent);
+        nlines = lb_break(L->items, L->nitems, &first, &lines);
+        if (!fits_without_hyphens(lines, nlines, pre)) {
+            free(lines);
+            lines = NULL;
+            P.hyphenate = true;
+        }
+    }
+    if (!lines) {
+        tokenize(L, &P, text, len, first_indent);
+        nlines = lb_break(L->items, L->nitems, &params, &lines);
+    }
     double asc;
     double h = line_height(L, st, font, &asc);
     double depth = asc - L->f->descent(L->f->ctx, font) * st->size_pt / 1000.0;
