@@ -42,9 +42,9 @@ void diag_warning(diag *d, src_mark at, const char *fmt, ...) DIAG_PRINTF(3, 4);
 void diag_note(diag *d, src_mark at, const char *fmt, ...) DIAG_PRINTF(3, 4);
 void diag_report(diag *d, diag_level level, src_mark at, const char *fmt, va_list ap);
 
-size_t diag_errors(const diag *d);   /* includes warnings when strict */
+size_t diag_errors(const diag *d); /* includes warnings when strict */
 size_t diag_warnings(const diag *d);
-size_t diag_count(const diag *d);    /* all messages held */
+size_t diag_count(const diag *d); /* all messages held */
 
 /* Print every message held, in order, then forget them. */
 void diag_print(diag *d, FILE *out);

@@ -23,8 +23,8 @@ static void put_line(buf *out, const char *prefix, const char *s)
 static void dump_table(const tpl_table *t, buf *out)
 {
     for (size_t c = 0; c < t->ncols && t->header; c++) {
-        if (t->cols[c].parent && (c == 0 || !t->cols[c - 1].parent ||
-                                  strcmp(t->cols[c - 1].parent, t->cols[c].parent)))
+        if (t->cols[c].parent &&
+            (c == 0 || !t->cols[c - 1].parent || strcmp(t->cols[c - 1].parent, t->cols[c].parent)))
             put_line(out, "header\t", t->cols[c].parent);
         put_line(out, "header\t", t->cols[c].title);
     }

@@ -36,9 +36,7 @@ static const char *type_name(kind_type t)
     return "?";
 }
 
-
-static bool expect_kind(const yl_node *v, yl_kind k, const kind_field *f, const char *path,
-                        diag *d)
+static bool expect_kind(const yl_node *v, yl_kind k, const kind_field *f, const char *path, diag *d)
 {
     if (v->kind == k)
         return true;
@@ -154,7 +152,6 @@ bool kind_check_rows(const yl_node *columns, const yl_node *rows, const char *pa
     return ok;
 }
 
-
 static const kind_field table_fields[] = {
     {"columns", KS_SEQ, true, "столбцы таблицы", NULL, &kind_column_item},
     {"rows", KS_SEQ, true, "строки таблицы", NULL, NULL},
@@ -217,11 +214,10 @@ static bool check_content(const yl_node *v, const kind_field *f, const char *pat
         }
         const yl_node *k = it->pairs[0].key, *val = it->pairs[0].value;
         if (!strcmp(k->str, "table")) {
-            static const kind_field table_field = {"table", KS_MAP, true, "таблица", table_fields,
-                                                   NULL};
+            static const kind_field table_field = {"table",   KS_MAP,       true,
+                                                   "таблица", table_fields, NULL};
             if (kind_check_value(val, &table_field, path, d))
-                ok &= kind_check_rows(yl_map_get(val, "columns"), yl_map_get(val, "rows"), path,
-                                      d);
+                ok &= kind_check_rows(yl_map_get(val, "columns"), yl_map_get(val, "rows"), path, d);
             else
                 ok = false;
         } else if (!strcmp(k->str, "heading") || !strcmp(k->str, "paragraph")) {
@@ -259,8 +255,10 @@ bool kind_check_value(const yl_node *v, const kind_field *f, const char *path, d
             diag_error(d, v->mark, "«%s»: даты «%s» не существует; проверьте число и месяц", path,
                        v->str);
         else
-            diag_error(d, v->mark, "«%s» (%s): ожидалась дата в виде ГГГГ-ММ-ДД, например "
-                       "2023-08-30, а здесь «%s»", path, f->what, v->str);
+            diag_error(d, v->mark,
+                       "«%s» (%s): ожидалась дата в виде ГГГГ-ММ-ДД, например "
+                       "2023-08-30, а здесь «%s»",
+                       path, f->what, v->str);
         return false;
     }
     case KS_TEXT:
@@ -294,8 +292,8 @@ bool kind_check_value(const yl_node *v, const kind_field *f, const char *path, d
         char *end;
         double num = strtod(v->str, &end);
         if (!v->len || *end || num < 0 || num > 10000) {
-            diag_error(d, v->mark, "«%s» (%s): ожидалось неотрицательное число, а здесь «%s»",
-                       path, f->what, v->str);
+            diag_error(d, v->mark, "«%s» (%s): ожидалось неотрицательное число, а здесь «%s»", path,
+                       f->what, v->str);
             return false;
         }
         return true;
@@ -366,16 +364,18 @@ yl_node *kind_map_set(arena *a, const yl_node *map, const char *key, const yl_no
             return m;
         }
     yl_node *k = arena_alloc(a, sizeof *k);
-    *k = (yl_node){.kind = YL_SCALAR, .mark = value->mark, .str = arena_strdup(a, key),
-                   .len = strlen(key), .plain = true};
+    *k = (yl_node){.kind = YL_SCALAR,
+                   .mark = value->mark,
+                   .str = arena_strdup(a, key),
+                   .len = strlen(key),
+                   .plain = true};
     m->pairs[m->n++] = (yl_pair){k, (yl_node *)value};
     return m;
 }
 
-const kind_field kind_person_fields[] = {
-    {"name", KS_STRING, true, "ФИО", NULL, NULL},
-    {"position", KS_STRING, true, "должность", NULL, NULL},
-    {NULL, 0, false, NULL, NULL, NULL}};
+const kind_field kind_person_fields[] = {{"name", KS_STRING, true, "ФИО", NULL, NULL},
+                                         {"position", KS_STRING, true, "должность", NULL, NULL},
+                                         {NULL, 0, false, NULL, NULL, NULL}};
 
 const kind_field kind_school_fields[] = {
     {"name", KS_STRING, true, "полное наименование организации", NULL, NULL},
@@ -416,7 +416,8 @@ bool kinds_check(const yl_node *root, arena *a, diag *d, kind_result *out)
         if (yl_str(doc) && !strcmp(yl_str(doc), kinds[i].name))
             return kinds[i].check(root, a, d, out);
     }
-    const char *near = yl_str(doc) ? diag_suggest(yl_str(doc), names, sizeof kinds / sizeof *kinds) : NULL;
+    const char *near =
+        yl_str(doc) ? diag_suggest(yl_str(doc), names, sizeof kinds / sizeof *kinds) : NULL;
     if (near)
         diag_error(d, doc->mark, "неизвестный вид документа «%s»; может быть, «%s»?", yl_str(doc),
                    near);

@@ -30,7 +30,7 @@ typedef struct kind_field {
     const char *key;
     kind_type type;
     bool required;
-    const char *what;               /* Russian: what the field is, for messages */
+    const char *what;                /* Russian: what the field is, for messages */
     const struct kind_field *fields; /* KS_MAP */
     const struct kind_field *item;   /* KS_SEQ: one entry describing an item */
 } kind_field;
@@ -57,8 +57,8 @@ yl_node *kind_map_set(arena *a, const yl_node *map, const char *key, const yl_no
 
 /* The result of checking a document. */
 typedef struct kind_result {
-    const yl_node *data;   /* the tree the template reads */
-    const char *template;  /* default template name, e.g. "order" */
+    const yl_node *data;  /* the tree the template reads */
+    const char *template; /* default template name, e.g. "order" */
 } kind_result;
 
 /* Check the document root: its `document:` names the kind. Reports into d;

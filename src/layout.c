@@ -25,7 +25,6 @@
 #define SINGLE_SPACING 1.15
 #define MAX_BREAKS 64
 
-
 /* ---- storage ---------------------------------------------------------- */
 
 vline *layout_add_line(lay *L)
@@ -213,10 +212,9 @@ static void add_space(lay *L, const para *P, size_t at, bool breakable)
                  at, at + 1);
     } else {
         add_item(L, (lb_item){.type = LB_GLUE, .stretch = 3 * P->space}, at, at);
-        add_item(L, (lb_item){.type = LB_PENALTY, .penalty = breakable ? 0 : LB_INFINITY}, at,
-                 at);
-        add_item(L, (lb_item){.type = LB_GLUE, .width = P->space, .stretch = -3 * P->space},
-                 at, at + 1);
+        add_item(L, (lb_item){.type = LB_PENALTY, .penalty = breakable ? 0 : LB_INFINITY}, at, at);
+        add_item(L, (lb_item){.type = LB_GLUE, .width = P->space, .stretch = -3 * P->space}, at,
+                 at + 1);
     }
 }
 
@@ -359,8 +357,8 @@ size_t layout_set_text(lay *L, const tpl_block *b, const char *raw, double x0, d
         if (li == 0 && b->kind == TPL_ITEM && b->hanging) {
             double lw = layout_measure(L, font, P.size, P.ls, b->label, strlen(b->label));
             layout_add_frag(L, v,
-                     (frag){font, P.size, label_x, lw, P.ls, arena_strdup(L->out->mem, b->label),
-                            strlen(b->label)});
+                            (frag){font, P.size, label_x, lw, P.ls,
+                                   arena_strdup(L->out->mem, b->label), strlen(b->label)});
         }
         /* natural width and glue of the line */
         double natural = 0, stretch = 0, shrink = 0;
@@ -443,7 +441,7 @@ size_t layout_set_text(lay *L, const tpl_block *b, const char *raw, double x0, d
                 v = layout_add_line(L);
                 v->height = h;
                 v->ascent = asc;
-        v->depth = depth;
+                v->depth = depth;
                 v->ok_before = false;
                 added++;
             }
@@ -459,8 +457,8 @@ size_t layout_set_text(lay *L, const tpl_block *b, const char *raw, double x0, d
         v->depth = depth;
         double tw = layout_measure(L, font, P.size, P.ls, tail_text, strlen(tail_text));
         layout_add_frag(L, v,
-                 (frag){font, P.size, L->width - tw, tw, P.ls,
-                        arena_strdup(L->out->mem, tail_text), strlen(tail_text)});
+                        (frag){font, P.size, L->width - tw, tw, P.ls,
+                               arena_strdup(L->out->mem, tail_text), strlen(tail_text)});
         added++;
     }
     free(lines);
@@ -511,8 +509,8 @@ static void layout_block(lay *L, const tpl_block *b, bool *keep_next)
         width = st->max_width_pt;
     }
     if (width < 10) {
-        diag_error(L->d, b->mark, "для текста не осталось места: проверьте поля и отступы стиля «%s»",
-                   st->name);
+        diag_error(L->d, b->mark,
+                   "для текста не осталось места: проверьте поля и отступы стиля «%s»", st->name);
         L->failed = true;
         return;
     }
@@ -733,15 +731,15 @@ static void number_pages(lay *L)
         layout_add_box(p, (layout_box){0});
         memmove(p->boxes + 1, p->boxes, (p->n - 1) * sizeof *p->boxes);
         p->boxes[0] = (layout_box){.kind = LAYOUT_TEXT,
-                                .font = font,
-                                .size = size,
-                                .x = area_left + (area_w - w) / 2,
-                                .y = p->height - pg->numbers_top_pt - asc,
-                                .text = s,
-                                .len = strlen(s),
-                                .width = w,
-                                .ascent = asc,
-                                .descent = -L->f->descent(L->f->ctx, font) * size / 1000.0};
+                                   .font = font,
+                                   .size = size,
+                                   .x = area_left + (area_w - w) / 2,
+                                   .y = p->height - pg->numbers_top_pt - asc,
+                                   .text = s,
+                                   .len = strlen(s),
+                                   .width = w,
+                                   .ascent = asc,
+                                   .descent = -L->f->descent(L->f->ctx, font) * size / 1000.0};
     }
 }
 

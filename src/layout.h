@@ -42,7 +42,7 @@ typedef struct layout_box {
     double char_space; /* TEXT: extra space after each character (letter-spaced words) */
     const char *text;  /* TEXT: UTF-8, NUL-terminated, only code points the font has */
     size_t len;
-    double width;      /* TEXT: advance width as measured by layout */
+    double width;           /* TEXT: advance width as measured by layout */
     double ascent, descent; /* TEXT: extent above and below the baseline, points (>= 0) */
     /* TEXT inside a table cell: the cell's rectangle (x0, y0, x1, y1), which
      * layout_check proves the text stays in; all 0 outside tables. */
@@ -58,7 +58,7 @@ typedef struct layout_page {
 typedef struct layout_doc {
     layout_page *pages;
     size_t npages;
-    tpl_info info;  /* copied strings */
+    tpl_info info; /* copied strings */
     arena *mem;
 } layout_doc;
 

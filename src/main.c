@@ -1,5 +1,6 @@
 /* main: the command line. The only code that prints to the user and picks
  * exit codes (DESIGN.md §6). */
+#include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -7,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -190,8 +190,7 @@ static text_hyph *load_hyphenation(const char *data, diag *d)
     snprintf(dic, sizeof dic, "%s/build/hyph_ru_RU.dic", data);
     text_hyph *h = text_hyph_load(dic);
     if (!h)
-        diag_warning(d, DIAG_NOWHERE, "словарь переносов %s не загружен: текст без переносов",
-                     dic);
+        diag_warning(d, DIAG_NOWHERE, "словарь переносов %s не загружен: текст без переносов", dic);
     return h;
 }
 
@@ -426,8 +425,8 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--strict")) {
             o.strict = true;
         } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "nastavdoc: неизвестный или неполный параметр «%s»; см. nastavdoc --help\n",
-                    a);
+            fprintf(stderr,
+                    "nastavdoc: неизвестный или неполный параметр «%s»; см. nastavdoc --help\n", a);
             free(o.files);
             return EXIT_USAGE;
         } else {

@@ -18,39 +18,39 @@
 
 #include "layout_priv.h"
 
-#define PAD_X 3.0   /* cell padding, points */
+#define PAD_X 3.0 /* cell padding, points */
 #define PAD_Y 2.5
-#define RULE 0.5    /* border width */
+#define RULE 0.5        /* border width */
 #define HEADER SIZE_MAX /* vline.row of the header line */
 
 typedef struct cell_lay {
-    size_t first, n;  /* lines in T->lines */
-    double height;    /* content height including padding */
+    size_t first, n; /* lines in T->lines */
+    double height;   /* content height including padding */
 } cell_lay;
 
 typedef struct hcell {
-    double x0, x1;    /* relative to the text area */
-    double top, h;    /* offset from the header top, height */
+    double x0, x1; /* relative to the text area */
+    double top, h; /* offset from the header top, height */
     cell_lay c;
 } hcell;
 
 typedef struct band {
-    double y0, y1;    /* slice of the row, offsets from the row top */
+    double y0, y1; /* slice of the row, offsets from the row top */
 } band;
 
 typedef struct table_lay {
     const tpl_table *t;
-    double *x;         /* column edges, ncols + 1, relative to the text area */
-    cell_lay *cells;   /* nrows * ncols */
+    double *x;       /* column edges, ncols + 1, relative to the text area */
+    cell_lay *cells; /* nrows * ncols */
     double *row_h;
-    size_t *group_of;  /* first row of the group each row belongs to (group column) */
-    size_t gcol;       /* group column or SIZE_MAX */
-    vline *lines;      /* cell lines, copied out of the page flow */
+    size_t *group_of; /* first row of the group each row belongs to (group column) */
+    size_t gcol;      /* group column or SIZE_MAX */
+    vline *lines;     /* cell lines, copied out of the page flow */
     size_t nlines, cap;
     hcell *head;
     size_t nhead;
     double head_h;
-    band **bands;      /* per row: bands of a row taller than a page, or NULL */
+    band **bands; /* per row: bands of a row taller than a page, or NULL */
     size_t *nbands;
 } table_lay;
 
@@ -79,8 +79,8 @@ static void measure_cell(lay *L, const tpl_cell *c, const tpl_style *st, double 
         const tpl_cpar *p = &c->pars[i];
         const char *s = p->text;
         double indent = p->label ? 15.0 * (p->level + 1) : 0;
-        double whole = indent + layout_measure(L, font, st->size_pt, st->letter_spacing_pt, s,
-                                               strlen(s));
+        double whole =
+            indent + layout_measure(L, font, st->size_pt, st->letter_spacing_pt, s, strlen(s));
         if (whole > *prefw)
             *prefw = whole;
         for (const char *w = s; *w;) {
@@ -149,13 +149,14 @@ static void column_widths(lay *L, table_lay *T, double width)
             w[c] = (rest - fmin(auto_room, auto_pref)) * t->cols[c].share / shares;
         } else if (auto_pref <= auto_room) {
             /* everything fits: without shares the slack goes to the auto columns */
-            w[c] = shares > 0 ? prefw[c] : prefw[c] + (auto_room - auto_pref) * prefw[c] / auto_pref;
+            w[c] =
+                shares > 0 ? prefw[c] : prefw[c] + (auto_room - auto_pref) * prefw[c] / auto_pref;
         } else {
             /* proportional to the preferred widths above the minimum */
             double extra = auto_room - auto_min;
-            w[c] = minw[c] + (extra > 0 ? extra * (prefw[c] - minw[c]) /
-                                              fmax(auto_pref - auto_min, 1e-9)
-                                        : 0);
+            w[c] =
+                minw[c] +
+                (extra > 0 ? extra * (prefw[c] - minw[c]) / fmax(auto_pref - auto_min, 1e-9) : 0);
         }
     }
     /* never wider than the page: scale everything down if the minimums won */
@@ -208,11 +209,17 @@ static cell_lay set_cell(lay *L, table_lay *T, const tpl_cell *c, const tpl_styl
         if (p->label) {
             /* hanging label: as wide as "1.1." needs */
             int font = style_font(L, st);
-            double lw = font >= 0 ? layout_measure(L, font, st->size_pt, 0, p->label,
-                                                   strlen(p->label)) : 10;
+            double lw = font >= 0
+                            ? layout_measure(L, font, st->size_pt, 0, p->label, strlen(p->label))
+                            : 10;
             item.indent_pt = fmax(lw + 3, st->size_pt * 1.2);
-            tpl_block b = {.kind = TPL_ITEM, .mark = p->mark, .style = &item, .text = p->text,
-                           .label = p->label, .hanging = true, .level = p->level};
+            tpl_block b = {.kind = TPL_ITEM,
+                           .mark = p->mark,
+                           .style = &item,
+                           .text = p->text,
+                           .label = p->label,
+                           .hanging = true,
+                           .level = p->level};
             layout_item_text(L, &b, 0, w);
         } else {
             tpl_block b = {.kind = TPL_PARA, .mark = p->mark, .style = &para, .text = p->text};
@@ -263,8 +270,7 @@ static void build_header(lay *L, table_lay *T)
     for (size_t c = 0; c < t->ncols;) {
         const char *parent = t->cols[c].parent;
         size_t e = c + 1;
-        while (parent && e < t->ncols && t->cols[e].parent &&
-               !strcmp(t->cols[e].parent, parent))
+        while (parent && e < t->ncols && t->cols[e].parent && !strcmp(t->cols[e].parent, parent))
             e++;
         const char *text = parent ? parent : t->cols[c].title;
         tpl_cell cell = {&(tpl_cpar){text, NULL, 0, t->rows ? t->rows[0].mark : DIAG_NOWHERE}, 1};
@@ -484,8 +490,8 @@ void table_pad(const vline *v, double *top, double *bottom)
 
 static void rule(layout_page *p, double x1, double y1, double x2, double y2)
 {
-    layout_add_box(p, (layout_box){.kind = LAYOUT_LINE, .x = x1, .y = y1, .x2 = x2, .y2 = y2,
-                                   .stroke = RULE});
+    layout_add_box(
+        p, (layout_box){.kind = LAYOUT_LINE, .x = x1, .y = y1, .x2 = x2, .y2 = y2, .stroke = RULE});
 }
 
 /* Draw the lines of c that lie in the slice [y0, y1) of its row, the slice
@@ -583,8 +589,8 @@ void table_draw(lay *L, layout_page *p, size_t first, size_t end, const double *
                     seg += L->lines[j].height;
                 const cell_lay *label = cell_at(T, g, T->gcol);
                 if (g == r || label->height <= seg + 0.01)
-                    draw_cell(L, p, T, label, T->x[T->gcol] + PAD_X, T->x[T->gcol + 1] - PAD_X,
-                              top, 0, INFINITY, 0, top - seg);
+                    draw_cell(L, p, T, label, T->x[T->gcol] + PAD_X, T->x[T->gcol + 1] - PAD_X, top,
+                              0, INFINITY, 0, top - seg);
             }
         }
         if (!t->borders)

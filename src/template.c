@@ -142,8 +142,8 @@ bool tpl_parse_date(const char *s, int *y, int *m, int *d)
     return true;
 }
 
-static const char *const month_genitive[] = {"января", "февраля", "марта",    "апреля",
-                                             "мая",    "июня",    "июля",     "августа",
+static const char *const month_genitive[] = {"января",   "февраля", "марта",  "апреля",
+                                             "мая",      "июня",    "июля",   "августа",
                                              "сентября", "октября", "ноября", "декабря"};
 
 /* "Шадрин Иван Николаевич" or "Шадрин И.Н." -> "И.Н. Шадрин" with a
@@ -438,10 +438,10 @@ static const tpl_style *block_style(expander *x, const yl_node *blk, const char 
 }
 
 static const char *const style_keys[] = {
-    "base",       "font",        "bold",           "italic",        "size",
-    "leading",    "indent_mm",   "margin_left_mm", "margin_right_mm", "max_width_mm",
-    "space_before", "space_after", "align",        "hyphenate",     "keep_with_next",
-    "upper",      "letter_spacing"};
+    "base",         "font",          "bold",           "italic",          "size",
+    "leading",      "indent_mm",     "margin_left_mm", "margin_right_mm", "max_width_mm",
+    "space_before", "space_after",   "align",          "hyphenate",       "keep_with_next",
+    "upper",        "letter_spacing"};
 
 static void unknown_key(expander *x, const yl_node *key, const char *const *known, size_t n,
                         const char *where)
@@ -596,7 +596,8 @@ static void read_page(expander *x, const yl_node *page, tpl_page *pg)
             if (parse_number(v, &num) && num >= 0 && num < 100)
                 *dst[i] = num * MM;
             else
-                diag_error(x->d, v->mark, "поле страницы %s: ожидалось число миллиметров", names[i]);
+                diag_error(x->d, v->mark, "поле страницы %s: ожидалось число миллиметров",
+                           names[i]);
         }
     }
     const yl_node *nums = yl_map_get(page, "numbers");
@@ -922,8 +923,9 @@ static bool read_column(expander *x, const yl_node *c, tpl_column *col)
     if ((v = yl_map_get(c, "group")))
         parse_bool(v, &col->group);
     const char *a = (v = yl_map_get(c, "align")) ? yl_str(v) : NULL;
-    col->align = a && !strcmp(a, "center") ? TPL_CENTER : a && !strcmp(a, "right") ? TPL_RIGHT
-                                                                                  : TPL_LEFT;
+    col->align = a && !strcmp(a, "center")  ? TPL_CENTER
+                 : a && !strcmp(a, "right") ? TPL_RIGHT
+                                            : TPL_LEFT;
     const char *va = (v = yl_map_get(c, "valign")) ? yl_str(v) : NULL;
     col->valign = va && !strcmp(va, "middle") ? 0.5 : va && !strcmp(va, "bottom") ? 1 : 0;
     bool hy;
@@ -951,8 +953,9 @@ static void expand_table(expander *x, const yl_node *blk, const yl_node *spec, c
         return;
     }
     const yl_node *cpath = yl_map_get(spec, "columns"), *rpath = yl_map_get(spec, "rows");
-    const yl_node *cols = cpath && cpath->kind == YL_SEQ ? cpath : cpath ? lookup_path(x, sc, cpath)
-                                                                      : NULL;
+    const yl_node *cols = cpath && cpath->kind == YL_SEQ ? cpath
+                          : cpath                        ? lookup_path(x, sc, cpath)
+                                                         : NULL;
     const yl_node *rows = rpath && rpath->kind == YL_SEQ ? rpath
                           : rpath                        ? lookup_path(x, sc, rpath)
                                                          : NULL;
@@ -1007,8 +1010,8 @@ static void expand_table(expander *x, const yl_node *blk, const yl_node *spec, c
             tr->section = true;
             tr->cells = arena_alloc(x->mem, sizeof *tr->cells);
             const yl_node *num = yl_map_get(row, "number");
-            section_no = num && yl_str(num) ? yl_str(num)
-                                            : arena_printf(x->mem, "%zu.", ++sections);
+            section_no =
+                num && yl_str(num) ? yl_str(num) : arena_printf(x->mem, "%zu.", ++sections);
             if (num)
                 sections++;
             items = 0;
@@ -1017,8 +1020,8 @@ static void expand_table(expander *x, const yl_node *blk, const yl_node *spec, c
                 x->failed = true;
                 continue;
             }
-            add_cpar(x, &tr->cells[0], arena_printf(x->mem, "%s %s", section_no, sec->str), NULL,
-                     0, sec->mark);
+            add_cpar(x, &tr->cells[0], arena_printf(x->mem, "%s %s", section_no, sec->str), NULL, 0,
+                     sec->mark);
             continue;
         }
         tr->cells = arena_alloc(x->mem, t->ncols * sizeof *tr->cells);
@@ -1077,7 +1080,8 @@ static void expand_boxes(expander *x, const yl_node *blk, const yl_node *path, c
         const yl_node *box = boxes->items[c++];
         const yl_node *lines = box->kind == YL_MAP ? yl_map_get(box, "lines") : NULL;
         if (!lines || lines->kind != YL_SEQ) {
-            diag_error(x->d, box->mark, "блок утверждения: ожидался словарь с lines (список строк)");
+            diag_error(x->d, box->mark,
+                       "блок утверждения: ожидался словарь с lines (список строк)");
             x->failed = true;
             return;
         }
@@ -1129,8 +1133,9 @@ static void expand_columns(expander *x, const yl_node *blk, const yl_node *cols,
         else
             tc->share = 1;
         const char *a = (v = yl_map_get(col, "align")) ? yl_str(v) : NULL;
-        tc->align = a && !strcmp(a, "center") ? TPL_CENTER : a && !strcmp(a, "right") ? TPL_RIGHT
-                                                                                      : TPL_LEFT;
+        tc->align = a && !strcmp(a, "center")  ? TPL_CENTER
+                    : a && !strcmp(a, "right") ? TPL_RIGHT
+                                               : TPL_LEFT;
         size_t n0 = x->n;
         expand_blocks(x, yl_map_get(col, "blocks"), sc);
         for (size_t i = n0; i < x->n; i++) {
@@ -1148,10 +1153,9 @@ static void expand_columns(expander *x, const yl_node *blk, const yl_node *cols,
     }
 }
 
-static const char *const block_keys[] = {"paragraph", "heading", "row",   "signature",
-                                          "spacer",    "page_break", "list", "content",
-                                          "each",      "if",      "table", "boxes",
-                                          "columns"};
+static const char *const block_keys[] = {"paragraph",  "heading", "row",     "signature", "spacer",
+                                         "page_break", "list",    "content", "each",      "if",
+                                         "table",      "boxes",   "columns"};
 
 static void expand_block(expander *x, const yl_node *blk, const scope *sc)
 {

@@ -188,5 +188,14 @@ if cmp -s "$TMP/one.pdf" "$TMP/batch/sh2-nao-order-443.pdf"; then ok; else bad "
 "$BIN" batch tests/bad/emoji -o "$TMP/batch" >/dev/null 2>&1
 if [ $? = 1 ]; then ok; else bad "batch with a bad document must exit 1"; fi
 
+# the code is formatted as .clang-format says (make format rewrites it)
+if command -v clang-format >/dev/null 2>&1; then
+    if clang-format --dry-run -Werror src/*.c src/*.h src/kinds/*.c tests/unit/*.c 2>"$TMP/fmt"; then
+        ok
+    else
+        bad "clang-format: run make format"; head -20 "$TMP/fmt"
+    fi
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -26,12 +26,13 @@ static const kind_field order_fields[] = {
     {"annexes", KS_SEQ, false, "приложения", NULL, &annex_item},
     {NULL, 0, false, NULL, NULL, NULL}};
 
-static const kind_field root_fields[] = {
-    {"document", KS_STRING, true, "вид документа", NULL, NULL},
-    {"template", KS_STRING, false, "свой шаблон", NULL, NULL},
-    {"school", KS_MAP, true, "реквизиты организации (обычно из school.yaml)", kind_school_fields, NULL},
-    {"order", KS_MAP, true, "приказ", order_fields, NULL},
-    {NULL, 0, false, NULL, NULL, NULL}};
+static const kind_field root_fields[] = {{"document", KS_STRING, true, "вид документа", NULL, NULL},
+                                         {"template", KS_STRING, false, "свой шаблон", NULL, NULL},
+                                         {"school", KS_MAP, true,
+                                          "реквизиты организации (обычно из school.yaml)",
+                                          kind_school_fields, NULL},
+                                         {"order", KS_MAP, true, "приказ", order_fields, NULL},
+                                         {NULL, 0, false, NULL, NULL, NULL}};
 
 static yl_node *scalar(arena *a, const char *s, src_mark at)
 {
@@ -65,8 +66,8 @@ bool kind_order_check(const yl_node *root, arena *a, diag *d, kind_result *out)
         for (size_t i = 0; i < annexes->n; i++) {
             char num[24];
             snprintf(num, sizeof num, "%zu", i + 1);
-            list->items[i] =
-                kind_map_set(a, annexes->items[i], "number", scalar(a, num, annexes->items[i]->mark));
+            list->items[i] = kind_map_set(a, annexes->items[i], "number",
+                                          scalar(a, num, annexes->items[i]->mark));
         }
         o = kind_map_set(a, o, "annexes", list);
     }

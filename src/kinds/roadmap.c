@@ -6,9 +6,8 @@
 
 #include <string.h>
 
-static const kind_field box_fields[] = {
-    {"lines", KS_TEXT, true, "строки блока", NULL, NULL},
-    {NULL, 0, false, NULL, NULL, NULL}};
+static const kind_field box_fields[] = {{"lines", KS_TEXT, true, "строки блока", NULL, NULL},
+                                        {NULL, 0, false, NULL, NULL, NULL}};
 static const kind_field box_item = {"box", KS_MAP, false, "блок утверждения", box_fields, NULL};
 
 static const kind_field roadmap_fields[] = {

@@ -53,8 +53,7 @@ static void test_strict_turns_warnings_into_errors(void **state)
 static void test_suggestions(void **state)
 {
     (void)state;
-    static const char *const keys[] = {"title", "number", "date", "points", "control",
-                                       "signature"};
+    static const char *const keys[] = {"title", "number", "date", "points", "control", "signature"};
     const struct {
         const char *typo, *want;
     } cases[] = {{"titel", "title"},   {"numbr", "number"},       {"dat", "date"},

@@ -1,10 +1,10 @@
 /* Unit tests of layout with fake fonts: every character 0.5 em wide, so
  * widths are easy to reason about. Checks justification, no overflow, long
  * words, missing glyphs, widows/orphans, keeps and page numbers. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,19 +51,29 @@ static double fake_descent(void *ctx, int font)
     return -200;
 }
 
-static const layout_fonts fonts = {NULL, fake_find, fake_advance, fake_has, fake_ascent,
-                                   fake_descent};
+static const layout_fonts fonts = {NULL,     fake_find,   fake_advance,
+                                   fake_has, fake_ascent, fake_descent};
 
-static tpl_style body = {.name = "body", .family = "Fake", .size_pt = 10, .leading = 1.0,
-                         .align = TPL_JUSTIFY, .indent_pt = 20, .hyphenate = false};
+static tpl_style body = {.name = "body",
+                         .family = "Fake",
+                         .size_pt = 10,
+                         .leading = 1.0,
+                         .align = TPL_JUSTIFY,
+                         .indent_pt = 20,
+                         .hyphenate = false};
 
 static tpl_doc *make_doc(size_t n)
 {
     tpl_doc *t = calloc(1, sizeof *t);
-    t->page = (tpl_page){.width_pt = 210 * MM, .height_pt = 297 * MM, .margin_top_pt = 20 * MM,
-                         .margin_right_pt = 10 * MM, .margin_bottom_pt = 20 * MM,
-                         .margin_left_pt = 20 * MM, .numbers_from = 2,
-                         .numbers_top_pt = 10 * MM, .number_style = &body};
+    t->page = (tpl_page){.width_pt = 210 * MM,
+                         .height_pt = 297 * MM,
+                         .margin_top_pt = 20 * MM,
+                         .margin_right_pt = 10 * MM,
+                         .margin_bottom_pt = 20 * MM,
+                         .margin_left_pt = 20 * MM,
+                         .numbers_from = 2,
+                         .numbers_top_pt = 10 * MM,
+                         .number_style = &body};
     t->blocks = calloc(n, sizeof *t->blocks);
     t->n = n;
     return t;
@@ -77,8 +87,8 @@ static void free_doc(tpl_doc *t)
 
 static char *words(size_t n)
 {
-    static const char *const w[] = {"наставник", "и", "наставляемый", "в", "программе",
-                                    "школы", "на", "учебный", "год"};
+    static const char *const w[] = {"наставник", "и",  "наставляемый", "в",  "программе",
+                                    "школы",     "на", "учебный",      "год"};
     buf b;
     buf_init(&b);
     for (size_t i = 0; i < n; i++) {
@@ -160,8 +170,8 @@ static void test_missing_glyph_is_an_error(void **state)
 {
     (void)state;
     tpl_doc *t = make_doc(1);
-    t->blocks[0] = (tpl_block){.kind = TPL_PARA, .style = &body, .text = "текст 漢 текст",
-                               .mark = {"d.yaml", 7, 12}};
+    t->blocks[0] = (tpl_block){
+        .kind = TPL_PARA, .style = &body, .text = "текст 漢 текст", .mark = {"d.yaml", 7, 12}};
     diag *d = diag_new();
     assert_null(layout_run(t, &fonts, NULL, d));
     buf b;
@@ -183,8 +193,8 @@ static void test_no_orphans_no_widows(void **state)
     double area = t->page.height_pt - t->page.margin_top_pt - t->page.margin_bottom_pt;
     char *text = words(120);
     for (int leave = 1; leave <= 5; leave++) {
-        t->blocks[0] = (tpl_block){.kind = TPL_SPACER, .style = &body,
-                                   .height_pt = area - line * leave + 1};
+        t->blocks[0] =
+            (tpl_block){.kind = TPL_SPACER, .style = &body, .height_pt = area - line * leave + 1};
         t->blocks[1] = (tpl_block){.kind = TPL_PARA, .style = &body, .text = text};
         diag *d = diag_new();
         layout_doc *doc = layout_run(t, &fonts, NULL, d);
@@ -220,11 +230,15 @@ static void test_signature_takes_three_lines_along(void **state)
     sig.align = TPL_LEFT;
     double area = t->page.height_pt - t->page.margin_top_pt - t->page.margin_bottom_pt;
     char *text = words(100); /* about 8 lines: 6 fit on page 1 */
-    t->blocks[0] = (tpl_block){.kind = TPL_SPACER, .style = &body,
-                               .height_pt = area - 10 * 1.15 * 6.5};
+    t->blocks[0] =
+        (tpl_block){.kind = TPL_SPACER, .style = &body, .height_pt = area - 10 * 1.15 * 6.5};
     t->blocks[1] = (tpl_block){.kind = TPL_PARA, .style = &body, .text = text};
-    t->blocks[2] = (tpl_block){.kind = TPL_ROW, .style = &sig, .text = "Директор",
-                               .right = "И.Н. Шадрин", .left_frac = 0.6, .keep_prev_lines = 3};
+    t->blocks[2] = (tpl_block){.kind = TPL_ROW,
+                               .style = &sig,
+                               .text = "Директор",
+                               .right = "И.Н. Шадрин",
+                               .left_frac = 0.6,
+                               .keep_prev_lines = 3};
     diag *d = diag_new();
     layout_doc *doc = layout_run(t, &fonts, NULL, d);
     assert_non_null(doc);
@@ -285,9 +299,11 @@ static void test_row_right_part_flush_right(void **state)
     tpl_doc *t = make_doc(1);
     tpl_style st = body;
     st.align = TPL_LEFT;
-    t->blocks[0] = (tpl_block){.kind = TPL_ROW, .style = &st,
+    t->blocks[0] = (tpl_block){.kind = TPL_ROW,
+                               .style = &st,
                                .text = "Начальник департамента образования администрации города",
-                               .right = "И.Ю. Олекминский", .left_frac = 0.5};
+                               .right = "И.Ю. Олекминский",
+                               .left_frac = 0.5};
     diag *d = diag_new();
     layout_doc *doc = layout_run(t, &fonts, NULL, d);
     assert_non_null(doc);
@@ -303,13 +319,20 @@ static void test_row_right_part_flush_right(void **state)
     free_doc(t);
 }
 
-
 /* ---- tables ---------------------------------------------------------------- */
 
-static tpl_style cell_st = {.name = "cell", .family = "Fake", .size_pt = 10, .leading = 1.0,
-                            .align = TPL_LEFT, .hyphenate = false};
-static tpl_style head_st = {.name = "head", .family = "Fake", .size_pt = 10, .leading = 1.0,
-                            .align = TPL_CENTER, .font_style = TPL_BOLD};
+static tpl_style cell_st = {.name = "cell",
+                            .family = "Fake",
+                            .size_pt = 10,
+                            .leading = 1.0,
+                            .align = TPL_LEFT,
+                            .hyphenate = false};
+static tpl_style head_st = {.name = "head",
+                            .family = "Fake",
+                            .size_pt = 10,
+                            .leading = 1.0,
+                            .align = TPL_CENTER,
+                            .font_style = TPL_BOLD};
 
 typedef struct table_fixture {
     tpl_column cols[3];
@@ -348,9 +371,15 @@ static void make_table(table_fixture *f, size_t n, size_t section_every, size_t 
         for (size_t k = 0; k < lines_in_b; k++)
             f->pars[np++] = (tpl_cpar){"итог", NULL, 0, DIAG_NOWHERE};
     }
-    f->table = (tpl_table){.cols = f->cols, .ncols = 3, .rows = f->rows, .nrows = n,
-                           .cell = &cell_st, .head = &head_st, .section = &head_st,
-                           .borders = true, .header = true};
+    f->table = (tpl_table){.cols = f->cols,
+                           .ncols = 3,
+                           .rows = f->rows,
+                           .nrows = n,
+                           .cell = &cell_st,
+                           .head = &head_st,
+                           .section = &head_st,
+                           .borders = true,
+                           .header = true};
     f->doc = make_doc(1);
     f->doc->blocks[0] = (tpl_block){.kind = TPL_TABLE, .style = &cell_st, .table = &f->table};
 }

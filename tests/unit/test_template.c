@@ -53,9 +53,9 @@ static void test_filter_errors(void **state)
 {
     (void)state;
     arena *a = arena_new();
-    const char *bad[][2] = {{"date", "2023-02-30"}, {"date", "2023-13-01"}, {"date", "30.08.2023"},
-                            {"date_words", "2023-02-29"}, {"number", "двенадцать"},
-                            {"frobnicate", "x"}};
+    const char *bad[][2] = {{"date", "2023-02-30"},   {"date", "2023-13-01"},
+                            {"date", "30.08.2023"},   {"date_words", "2023-02-29"},
+                            {"number", "двенадцать"}, {"frobnicate", "x"}};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         const char *err = NULL;
         assert_null(tpl_filter(a, bad[i][0], bad[i][1], &err));
@@ -138,8 +138,7 @@ static void test_data_is_not_code(void **state)
 {
     (void)state;
     fixture f;
-    expand(&f, "blocks:\n  - paragraph: \"<{{a}}>\"\n",
-           "a: \"{{b}} | upper\"\nb: секрет\n");
+    expand(&f, "blocks:\n  - paragraph: \"<{{a}}>\"\n", "a: \"{{b}} | upper\"\nb: секрет\n");
     assert_non_null(f.t);
     assert_string_equal(f.t->blocks[0].text, "<{{b}} | upper>");
     fixture_fini(&f);
@@ -149,8 +148,7 @@ static void test_numbered_list(void **state)
 {
     (void)state;
     fixture f;
-    expand(&f,
-           "blocks:\n  - list: {items: [o.points, o.control], numbering: decimal}\n",
+    expand(&f, "blocks:\n  - list: {items: [o.points, o.control], numbering: decimal}\n",
            "o:\n  points:\n    - text: Утвердить\n      points: [один, два]\n    - Определить\n"
            "  control: Контроль оставляю за собой.\n");
     assert_non_null(f.t);
