@@ -266,6 +266,10 @@ static int cmd_batch(const options *o, const char *data, diag *d)
         }
         closedir(dir);
     }
+    if (ndocs == 0) {
+        diag_error(d, DIAG_NOWHERE, "в указанных папках нет документов (файлов с ключом document)");
+        return EXIT_INPUT;
+    }
     qsort(docs, ndocs, sizeof *docs, by_name);
     unsigned jobs = o->jobs ? o->jobs : 1;
     text_hyph *h = load_hyphenation(data, d);

@@ -430,7 +430,7 @@ char *text_typography(const char *in, size_t len)
      * linear in the input. */
     buf out;
     buf_init(&out);
-    token before, left, right;
+    token before = {0}, left = {0}, right;
     bool have_before = false, have_left = false;
     size_t pos = 0;
     while (read_token(in, len, &pos, &right)) {
