@@ -352,6 +352,13 @@ bool kind_check_map(const yl_node *map, const kind_field *fields, const char *pa
     return ok;
 }
 
+yl_node *kind_scalar(arena *a, const char *s, src_mark at)
+{
+    yl_node *n = arena_alloc(a, sizeof *n);
+    *n = (yl_node){.kind = YL_SCALAR, .mark = at, .str = arena_strdup(a, s), .len = strlen(s)};
+    return n;
+}
+
 yl_node *kind_map_set(arena *a, const yl_node *map, const char *key, const yl_node *value)
 {
     yl_node *m = arena_alloc(a, sizeof *m);

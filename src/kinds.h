@@ -52,6 +52,9 @@ extern const kind_field kind_person_fields[];
 extern const kind_field kind_column_item;
 bool kind_check_rows(const yl_node *columns, const yl_node *rows, const char *path, diag *d);
 
+/* A computed string value in a, marked at `at` (the place it stands for). */
+yl_node *kind_scalar(arena *a, const char *s, src_mark at);
+
 /* A shallow copy of map in a with key set to value (added or replaced). */
 yl_node *kind_map_set(arena *a, const yl_node *map, const char *key, const yl_node *value);
 

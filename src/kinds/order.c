@@ -34,27 +34,20 @@ static const kind_field root_fields[] = {{"document", KS_STRING, true, "вид �
                                          {"order", KS_MAP, true, "приказ", order_fields, NULL},
                                          {NULL, 0, false, NULL, NULL, NULL}};
 
-static yl_node *scalar(arena *a, const char *s, src_mark at)
-{
-    yl_node *n = arena_alloc(a, sizeof *n);
-    *n = (yl_node){.kind = YL_SCALAR, .mark = at, .str = arena_strdup(a, s), .len = strlen(s)};
-    return n;
-}
-
 bool kind_order_check(const yl_node *root, arena *a, diag *d, kind_result *out)
 {
     if (!kind_check_map(root, root_fields, "", d))
         return false;
     const yl_node *school = yl_map_get(root, "school");
     const yl_node *order = yl_map_get(root, "order");
-    yl_node *o = kind_map_set(a, order, "number", yl_map_get(order, "number"));
+    /* kind_map_set copies: the loaded tree stays as it was read */
+    const yl_node *o = order, *s = school;
     if (!yl_map_get(order, "place"))
         o = kind_map_set(a, o, "place", yl_map_get(school, "city"));
     if (!yl_map_get(order, "signature"))
         o = kind_map_set(a, o, "signature", yl_map_get(school, "director"));
     if (!yl_map_get(order, "directive"))
-        o = kind_map_set(a, o, "directive", scalar(a, "ПРИКАЗЫВАЮ:", order->mark));
-    yl_node *s = kind_map_set(a, school, "short_name", yl_map_get(school, "short_name"));
+        o = kind_map_set(a, o, "directive", kind_scalar(a, "ПРИКАЗЫВАЮ:", order->mark));
     if (!yl_map_get(school, "genitive"))
         s = kind_map_set(a, s, "genitive", yl_map_get(school, "short_name"));
     /* annexes are numbered 1, 2 … in order: «Приложение № 1 к приказу …» */
@@ -67,13 +60,11 @@ bool kind_order_check(const yl_node *root, arena *a, diag *d, kind_result *out)
             char num[24];
             snprintf(num, sizeof num, "%zu", i + 1);
             list->items[i] = kind_map_set(a, annexes->items[i], "number",
-                                          scalar(a, num, annexes->items[i]->mark));
+                                          kind_scalar(a, num, annexes->items[i]->mark));
         }
         o = kind_map_set(a, o, "annexes", list);
     }
-    yl_node *r = kind_map_set(a, root, "order", o);
-    r = kind_map_set(a, r, "school", s);
-    out->data = r;
+    out->data = kind_map_set(a, kind_map_set(a, root, "order", o), "school", s);
     out->template = "order";
     return true;
 }

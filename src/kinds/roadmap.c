@@ -44,9 +44,9 @@ bool kind_roadmap_check(const yl_node *root, arena *a, diag *d, kind_result *out
     }
     if (!o) {
         /* roadmaps are landscape unless the dossier says otherwise (DESIGN.md §5) */
-        yl_node *land = arena_alloc(a, sizeof *land);
-        *land = (yl_node){.kind = YL_SCALAR, .mark = rm->mark, .str = "landscape", .len = 9};
-        root = kind_map_set(a, root, "roadmap", kind_map_set(a, rm, "orientation", land));
+        root =
+            kind_map_set(a, root, "roadmap",
+                         kind_map_set(a, rm, "orientation", kind_scalar(a, "landscape", rm->mark)));
     }
     out->data = root;
     out->template = "roadmap";
