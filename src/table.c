@@ -471,6 +471,10 @@ void table_build(lay *L, const tpl_block *blk)
         }
         keep_next = t->rows[r].section; /* a section row keeps with the next row */
     }
+    /* the table's last row does not stand alone on a page: like a widow
+     * line, it takes the row before it along (when that row is whole) */
+    if (t->nrows >= 3 && !T->bands[t->nrows - 1] && !T->bands[t->nrows - 2])
+        L->lines[L->nlines - 1].ok_before = false;
 }
 
 double table_header_height(const table_lay *T)
