@@ -415,7 +415,7 @@ static void test_table_header_on_every_page_no_lonely_section(void **state)
 {
     (void)state;
     table_fixture f;
-    make_table(&f, 403, 6, 1);
+    make_table(&f, 400, 6, 1);
     diag *d = diag_new();
     layout_doc *doc = layout_run(f.doc, &fonts, NULL, d);
     assert_non_null(doc);
