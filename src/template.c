@@ -655,10 +655,22 @@ static const yl_node *lookup_path(expander *x, const scope *sc, const yl_node *p
     return resolve(x, sc, p, path->len);
 }
 
+static void add_cpar(expander *x, tpl_cell *cell, const char *text, const char *label,
+                     unsigned level, src_mark mark)
+{
+    tpl_cpar *pars = arena_alloc(x->mem, (cell->n + 1) * sizeof *pars);
+    if (cell->n)
+        memcpy(pars, cell->pars, cell->n * sizeof *pars);
+    pars[cell->n++] = (tpl_cpar){text, label, level, mark};
+    cell->pars = pars;
+}
+
+/* How data items become list items: blocks (cell NULL) or a cell's pars. */
 typedef struct list_spec {
     const char *text_key, *children_key;
     bool decimal, dash, hanging;
     const tpl_style *style;
+    tpl_cell *cell;
 } list_spec;
 
 static void add_list_items(expander *x, const list_spec *ls, const yl_node *items,
@@ -693,14 +705,18 @@ static void add_list_items(expander *x, const list_spec *ls, const yl_node *item
             label = arena_printf(x->mem, "%s%zu.", prefix, *counter);
         else if (ls->dash)
             label = "–";
-        tpl_block *b = add_block(x, TPL_ITEM, text->mark);
-        if (!b)
-            return;
-        b->text = text->str; /* data text: never interpolated */
-        b->label = label;
-        b->level = level;
-        b->hanging = ls->hanging;
-        b->style = ls->style;
+        if (ls->cell) {
+            add_cpar(x, ls->cell, text->str, label, level, text->mark);
+        } else {
+            tpl_block *b = add_block(x, TPL_ITEM, text->mark);
+            if (!b)
+                return;
+            b->text = text->str; /* data text: never interpolated */
+            b->label = label;
+            b->level = level;
+            b->hanging = ls->hanging;
+            b->style = ls->style;
+        }
         if (children && children->kind == YL_SEQ) {
             size_t sub = 0;
             add_list_items(x, ls, children, label, level + 1, &sub);
@@ -718,7 +734,7 @@ static void expand_list(expander *x, const yl_node *blk, const yl_node *spec, co
         x->failed = true;
         return;
     }
-    list_spec ls = {"text", "points", true, false, false, block_style(x, blk, "body")};
+    list_spec ls = {"text", "points", true, false, false, block_style(x, blk, "body"), NULL};
     const yl_node *v;
     if ((v = yl_map_get(spec, "text")) && yl_str(v))
         ls.text_key = yl_str(v);
@@ -810,7 +826,7 @@ static void expand_content(expander *x, const yl_node *blk, const yl_node *path,
                    ((t = yl_map_get(it, "list")) || (t = yl_map_get(it, "numbered"))) &&
                    t->kind == YL_SEQ) {
             bool numbered = yl_map_get(it, "numbered") != NULL;
-            list_spec spec = {"text", "items", numbered, !numbered, false, lst};
+            list_spec spec = {"text", "items", numbered, !numbered, false, lst, NULL};
             size_t counter = 0;
             add_list_items(x, &spec, t, "", 0, &counter);
         } else if (it->kind == YL_MAP && it->n == 1 && (t = yl_map_get(it, "table"))) {
@@ -826,40 +842,6 @@ static void expand_content(expander *x, const yl_node *blk, const yl_node *path,
 }
 
 /* ---- tables ------------------------------------------------------------ */
-
-static void add_cpar(expander *x, tpl_cell *cell, const char *text, const char *label,
-                     unsigned level, src_mark mark)
-{
-    tpl_cpar *pars = arena_alloc(x->mem, (cell->n + 1) * sizeof *pars);
-    if (cell->n)
-        memcpy(pars, cell->pars, cell->n * sizeof *pars);
-    pars[cell->n++] = (tpl_cpar){text, label, level, mark};
-    cell->pars = pars;
-}
-
-static void cell_items(expander *x, tpl_cell *cell, const yl_node *items, bool numbered,
-                       const char *prefix, unsigned level)
-{
-    if (level >= YL_MAX_DEPTH)
-        return;
-    for (size_t i = 0; i < items->n; i++) {
-        const yl_node *it = items->items[i];
-        const yl_node *text = it, *sub = NULL;
-        if (it->kind == YL_MAP) {
-            text = yl_map_get(it, "text");
-            sub = yl_map_get(it, "items");
-        }
-        if (!text || text->kind != YL_SCALAR) {
-            diag_error(x->d, it->mark, "пункт списка в ячейке: ожидалась строка или {text, items}");
-            x->failed = true;
-            continue;
-        }
-        const char *label = numbered ? arena_printf(x->mem, "%s%zu.", prefix, i + 1) : "–";
-        add_cpar(x, cell, text->str, label, level, text->mark);
-        if (sub && sub->kind == YL_SEQ)
-            cell_items(x, cell, sub, numbered, numbered ? label : "", level + 1);
-    }
-}
 
 /* A cell from data: a string, or a list of strings (paragraphs),
  * {paragraph}, {list: […]}, {numbered: […]}. */
@@ -880,10 +862,12 @@ static void cell_from_data(expander *x, const yl_node *v, tpl_cell *cell)
             add_cpar(x, cell, e->str, NULL, 0, e->mark);
         } else if (e->kind == YL_MAP && (t = yl_map_get(e, "paragraph")) && yl_str(t)) {
             add_cpar(x, cell, t->str, NULL, 0, t->mark);
-        } else if (e->kind == YL_MAP && (t = yl_map_get(e, "list")) && t->kind == YL_SEQ) {
-            cell_items(x, cell, t, false, "", 0);
-        } else if (e->kind == YL_MAP && (t = yl_map_get(e, "numbered")) && t->kind == YL_SEQ) {
-            cell_items(x, cell, t, true, "", 0);
+        } else if (e->kind == YL_MAP && (((t = yl_map_get(e, "list")) && t->kind == YL_SEQ) ||
+                                         ((t = yl_map_get(e, "numbered")) && t->kind == YL_SEQ))) {
+            bool numbered = yl_map_get(e, "numbered") != NULL;
+            list_spec ls = {"text", "items", numbered, !numbered, true, NULL, cell};
+            size_t counter = 0;
+            add_list_items(x, &ls, t, "", 0, &counter);
         } else {
             diag_error(x->d, e->mark,
                        "ячейка: ожидалась строка, список абзацев или {list: …} / {numbered: …}");
