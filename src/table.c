@@ -63,8 +63,7 @@ static cell_lay *cell_at(table_lay *T, size_t r, size_t c)
 
 static int style_font(lay *L, const tpl_style *st)
 {
-    int f = L->f->find(L->f->ctx, st->family, st->font_style);
-    return f;
+    return L->f->find(L->f->ctx, st->family, st->font_style);
 }
 
 /* Preferred width: the longest paragraph on one line; minimum: the longest
@@ -167,9 +166,8 @@ static void column_widths(lay *L, table_lay *T, double width)
     double k = total > width ? width / total : 1;
     for (size_t c = 0; c < n; c++)
         T->x[c + 1] = T->x[c] + w[c] * k;
-    T->x[n] = width; /* no rounding gap at the right edge */
-    if (total < width - 1 && shares == 0 && auto_pref == 0)
-        T->x[n] = T->x[n - 1] + w[n - 1]; /* only fixed columns: keep them as given */
+    if (total >= width - 1)
+        T->x[n] = width; /* a full-width table ends exactly at the margin */
     free(minw);
     free(prefw);
     free(w);

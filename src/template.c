@@ -887,6 +887,45 @@ static const tpl_style *named_style(expander *x, const yl_node *styles, const ch
     return st ? st : find_style(x, "body") ? find_style(x, "body") : x->base;
 }
 
+/* A column's align: left (the default), center or right. */
+static tpl_align column_align(const yl_node *v)
+{
+    const char *a = yl_str(v);
+    if (a && !strcmp(a, "center"))
+        return TPL_CENTER;
+    if (a && !strcmp(a, "right"))
+        return TPL_RIGHT;
+    return TPL_LEFT;
+}
+
+/* A borderless one-row table of ncols empty cells: the frame of approval
+ * boxes and template columns. */
+static tpl_table *new_strip(expander *x, const yl_node *blk, size_t ncols, src_mark mark)
+{
+    tpl_table *t = arena_alloc(x->mem, sizeof *t);
+    t->ncols = ncols;
+    t->cols = arena_alloc(x->mem, ncols * sizeof *t->cols);
+    for (size_t c = 0; c < ncols; c++) {
+        t->cols[c].key = t->cols[c].title = "";
+        t->cols[c].hyphenate = -1;
+    }
+    t->rows = arena_alloc(x->mem, sizeof *t->rows);
+    t->nrows = 1;
+    t->rows[0].cells = arena_alloc(x->mem, ncols * sizeof(tpl_cell));
+    t->rows[0].mark = mark;
+    t->cell = t->head = t->section = block_style(x, blk, "body");
+    return t;
+}
+
+static void add_table_block(expander *x, const yl_node *blk, const tpl_table *t)
+{
+    tpl_block *b = add_block(x, TPL_TABLE, blk->mark);
+    if (b) {
+        b->table = t;
+        b->style = t->cell;
+    }
+}
+
 static bool read_column(expander *x, const yl_node *c, tpl_column *col)
 {
     const yl_node *v;
@@ -906,10 +945,7 @@ static bool read_column(expander *x, const yl_node *c, tpl_column *col)
         parse_bool(v, &col->numbering);
     if ((v = yl_map_get(c, "group")))
         parse_bool(v, &col->group);
-    const char *a = (v = yl_map_get(c, "align")) ? yl_str(v) : NULL;
-    col->align = a && !strcmp(a, "center")  ? TPL_CENTER
-                 : a && !strcmp(a, "right") ? TPL_RIGHT
-                                            : TPL_LEFT;
+    col->align = column_align(yl_map_get(c, "align"));
     const char *va = (v = yl_map_get(c, "valign")) ? yl_str(v) : NULL;
     col->valign = va && !strcmp(va, "middle") ? 0.5 : va && !strcmp(va, "bottom") ? 1 : 0;
     bool hy;
@@ -1018,11 +1054,7 @@ static void expand_table(expander *x, const yl_node *blk, const yl_node *spec, c
                 cell_from_data(x, val, &tr->cells[c]);
         }
     }
-    tpl_block *b = add_block(x, TPL_TABLE, blk->mark);
-    if (b) {
-        b->table = t;
-        b->style = t->cell;
-    }
+    add_table_block(x, blk, t);
 }
 
 /* Approval stamps side by side: a borderless one-row table; a single box
@@ -1041,21 +1073,12 @@ static void expand_boxes(expander *x, const yl_node *blk, const yl_node *path, c
     const yl_node *v;
     if ((v = yl_map_get(blk, "width_mm")) && parse_number(v, &num) && num > 10)
         width_mm = num;
-    tpl_table *t = arena_alloc(x->mem, sizeof *t);
     bool lone = boxes->n == 1;
-    t->ncols = boxes->n + (lone || boxes->n == 2 ? 1 : 0);
-    t->cols = arena_alloc(x->mem, t->ncols * sizeof *t->cols);
-    t->rows = arena_alloc(x->mem, sizeof *t->rows);
-    t->nrows = 1;
-    t->rows[0].cells = arena_alloc(x->mem, t->ncols * sizeof(tpl_cell));
-    t->rows[0].mark = boxes->mark;
-    t->cell = t->head = t->section = block_style(x, blk, "body");
+    tpl_table *t = new_strip(x, blk, boxes->n + (lone || boxes->n == 2 ? 1 : 0), boxes->mark);
     /* two boxes go to the edges with free space between; one goes right */
     size_t gap = lone ? 0 : 1;
     for (size_t i = 0, c = 0; i < t->ncols; i++) {
         tpl_column *col = &t->cols[i];
-        col->key = "";
-        col->title = "";
         if (t->ncols > boxes->n && i == gap) {
             col->share = 1;
             continue;
@@ -1079,11 +1102,7 @@ static void expand_boxes(expander *x, const yl_node *blk, const yl_node *path, c
             add_cpar(x, &t->rows[0].cells[i], ln->str, NULL, 0, ln->mark);
         }
     }
-    tpl_block *b = add_block(x, TPL_TABLE, blk->mark);
-    if (b) {
-        b->table = t;
-        b->style = t->cell;
-    }
+    add_table_block(x, blk, t);
 }
 
 /* Side-by-side columns written in the template: each column's blocks
@@ -1096,19 +1115,10 @@ static void expand_columns(expander *x, const yl_node *blk, const yl_node *cols,
         x->failed = true;
         return;
     }
-    tpl_table *t = arena_alloc(x->mem, sizeof *t);
-    t->ncols = cols->n;
-    t->cols = arena_alloc(x->mem, t->ncols * sizeof *t->cols);
-    t->rows = arena_alloc(x->mem, sizeof *t->rows);
-    t->nrows = 1;
-    t->rows[0].cells = arena_alloc(x->mem, t->ncols * sizeof(tpl_cell));
-    t->rows[0].mark = cols->mark;
-    t->cell = t->head = t->section = block_style(x, blk, "body");
+    tpl_table *t = new_strip(x, blk, cols->n, cols->mark);
     for (size_t c = 0; c < cols->n; c++) {
         const yl_node *col = cols->items[c], *v;
         tpl_column *tc = &t->cols[c];
-        tc->key = tc->title = "";
-        tc->hyphenate = -1;
         double num;
         if ((v = yl_map_get(col, "width_mm")) && parse_number(v, &num) && num > 0)
             tc->width_pt = num * MM;
@@ -1116,10 +1126,7 @@ static void expand_columns(expander *x, const yl_node *blk, const yl_node *cols,
             tc->share = num;
         else
             tc->share = 1;
-        const char *a = (v = yl_map_get(col, "align")) ? yl_str(v) : NULL;
-        tc->align = a && !strcmp(a, "center")  ? TPL_CENTER
-                    : a && !strcmp(a, "right") ? TPL_RIGHT
-                                               : TPL_LEFT;
+        tc->align = column_align(yl_map_get(col, "align"));
         size_t n0 = x->n;
         expand_blocks(x, yl_map_get(col, "blocks"), sc);
         for (size_t i = n0; i < x->n; i++) {
@@ -1130,11 +1137,7 @@ static void expand_columns(expander *x, const yl_node *blk, const yl_node *cols,
         }
         x->n = n0;
     }
-    tpl_block *b = add_block(x, TPL_TABLE, blk->mark);
-    if (b) {
-        b->table = t;
-        b->style = t->cell;
-    }
+    add_table_block(x, blk, t);
 }
 
 static const char *const block_keys[] = {"paragraph",  "heading", "row",     "signature", "spacer",
