@@ -1,32 +1,51 @@
 /* diag: see diag.h. Messages follow gcc: "file:line:col: ошибка: text",
- * then the quoted source line and a caret under the column. */
+ * then the quoted source line and a caret under the column.
+ *
+ * Every message costs O(log n + the quoted window): file names are interned
+ * in a hash table, and each source's line starts are indexed once, on the
+ * first message that quotes it. At most DIAG_MAX_HELD errors and warnings are
+ * held; the rest are counted and summed up in one line. */
 #include "diag.h"
 
+#include <errno.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define NO_FILE ((size_t)-1)
+
 typedef struct message {
     diag_level level;
     src_mark at;
+    size_t file; /* index into files, or NO_FILE */
     char *text;
 } message;
 
 typedef struct source {
-    const char *name; /* interned */
     char *text;
     size_t len;
+    size_t *lines; /* offsets of line starts, built on first use */
+    size_t nlines;
 } source;
+
+typedef struct file_entry {
+    const char *name; /* interned in names */
+    source *src;      /* NULL until diag_source */
+} file_entry;
 
 struct diag {
     arena *names;
-    const char **files;
-    size_t nfiles;
-    source *sources;
-    size_t nsources;
+    file_entry *files;
+    size_t nfiles, fcap;
+    size_t *slots; /* open addressing: index + 1 into files, 0 = empty */
+    size_t nslots;
     message *msgs;
     size_t nmsgs, cap;
+    size_t held; /* errors and warnings among msgs */
     size_t errors, warnings;
+    size_t dropped_errors, dropped_warnings;
+    bool dropping; /* the last error or warning was dropped: so are its notes */
     bool strict;
 };
 
@@ -42,6 +61,9 @@ static void forget_messages(diag *d)
     for (size_t i = 0; i < d->nmsgs; i++)
         free(d->msgs[i].text);
     d->nmsgs = 0;
+    d->held = 0;
+    d->dropped_errors = d->dropped_warnings = 0;
+    d->dropping = false;
 }
 
 void diag_free(diag *d)
@@ -50,35 +72,75 @@ void diag_free(diag *d)
         return;
     forget_messages(d);
     free(d->msgs);
-    for (size_t i = 0; i < d->nsources; i++)
-        free(d->sources[i].text);
-    free(d->sources);
+    for (size_t i = 0; i < d->nfiles; i++) {
+        source *s = d->files[i].src;
+        if (s) {
+            free(s->text);
+            free(s->lines);
+            free(s);
+        }
+    }
     free(d->files);
+    free(d->slots);
     arena_free(d->names);
     free(d);
 }
 
+/* FNV-1a: file names are short and few, any spread hash will do. */
+static size_t hash_name(const char *s)
+{
+    size_t h = (size_t)14695981039346656037ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * (size_t)1099511628211ull;
+    return h;
+}
+
+static void rehash(diag *d)
+{
+    free(d->slots);
+    d->nslots = d->nslots ? d->nslots * 2 : 16;
+    d->slots = xcalloc(d->nslots, sizeof *d->slots);
+    for (size_t i = 0; i < d->nfiles; i++) {
+        size_t h = hash_name(d->files[i].name) & (d->nslots - 1);
+        while (d->slots[h])
+            h = (h + 1) & (d->nslots - 1);
+        d->slots[h] = i + 1;
+    }
+}
+
+/* Index of name among the interned files, interning it when new. */
+static size_t file_index(diag *d, const char *name)
+{
+    if (2 * (d->nfiles + 1) > d->nslots)
+        rehash(d);
+    size_t h = hash_name(name) & (d->nslots - 1);
+    for (; d->slots[h]; h = (h + 1) & (d->nslots - 1))
+        if (strcmp(d->files[d->slots[h] - 1].name, name) == 0)
+            return d->slots[h] - 1;
+    if (d->nfiles == d->fcap) {
+        d->fcap = d->fcap ? d->fcap * 2 : 16;
+        d->files = xrealloc(d->files, d->fcap * sizeof *d->files);
+    }
+    d->files[d->nfiles] = (file_entry){arena_strdup(d->names, name), NULL};
+    d->slots[h] = d->nfiles + 1;
+    return d->nfiles++;
+}
+
 const char *diag_file(diag *d, const char *name)
 {
-    for (size_t i = 0; i < d->nfiles; i++)
-        if (strcmp(d->files[i], name) == 0)
-            return d->files[i];
-    d->files = xrealloc(d->files, (d->nfiles + 1) * sizeof *d->files);
-    d->files[d->nfiles] = arena_strdup(d->names, name);
-    return d->files[d->nfiles++];
+    size_t i = file_index(d, name); /* before reading d->files: it may move */
+    return d->files[i].name;
 }
 
 void diag_source(diag *d, const char *name, const char *text, size_t len)
 {
-    const char *n = diag_file(d, name);
-    for (size_t i = 0; i < d->nsources; i++)
-        if (d->sources[i].name == n)
-            return;
-    d->sources = xrealloc(d->sources, (d->nsources + 1) * sizeof *d->sources);
-    d->sources[d->nsources].name = n;
-    d->sources[d->nsources].text = xstrndup(text, len);
-    d->sources[d->nsources].len = len;
-    d->nsources++;
+    size_t i = file_index(d, name); /* before reading d->files: it may move */
+    file_entry *f = &d->files[i];
+    if (f->src)
+        return;
+    f->src = xcalloc(1, sizeof *f->src);
+    f->src->text = xstrndup(text, len);
+    f->src->len = len;
 }
 
 void diag_set_strict(diag *d, bool strict)
@@ -86,8 +148,46 @@ void diag_set_strict(diag *d, bool strict)
     d->strict = strict;
 }
 
+/* Cut text to DIAG_MAX_TEXT bytes at a character boundary, marking the cut. */
+static char *clip_message(buf *b)
+{
+    if (b->len > DIAG_MAX_TEXT) {
+        size_t end = DIAG_MAX_TEXT;
+        while (end > 0 && ((unsigned char)b->data[end] & 0xC0) == 0x80)
+            end--;
+        b->len = end;
+        b->data[end] = '\0';
+        buf_puts(b, "…");
+    }
+    return buf_take(b);
+}
+
+/* Is this message kept? Errors and warnings up to DIAG_MAX_HELD, notes
+ * with the message they belong to (and under the same cap). */
+static bool hold_message(diag *d, diag_level level)
+{
+    if (level == DIAG_NOTE)
+        return !d->dropping && d->nmsgs < 2 * DIAG_MAX_HELD;
+    d->dropping = d->held >= DIAG_MAX_HELD;
+    if (d->dropping) {
+        if (level == DIAG_ERROR)
+            d->dropped_errors++;
+        else
+            d->dropped_warnings++;
+        return false;
+    }
+    d->held++;
+    return true;
+}
+
 void diag_report(diag *d, diag_level level, src_mark at, const char *fmt, va_list ap)
 {
+    if (level == DIAG_ERROR)
+        d->errors++;
+    else if (level == DIAG_WARNING)
+        d->warnings++;
+    if (!hold_message(d, level))
+        return;
     buf b;
     buf_init(&b);
     buf_vprintf(&b, fmt, ap);
@@ -95,13 +195,12 @@ void diag_report(diag *d, diag_level level, src_mark at, const char *fmt, va_lis
         d->cap = d->cap ? d->cap * 2 : 16;
         d->msgs = xrealloc(d->msgs, d->cap * sizeof *d->msgs);
     }
-    if (at.file)
-        at.file = diag_file(d, at.file);
-    d->msgs[d->nmsgs++] = (message){level, at, buf_take(&b)};
-    if (level == DIAG_ERROR)
-        d->errors++;
-    else if (level == DIAG_WARNING)
-        d->warnings++;
+    size_t file = NO_FILE;
+    if (at.file) {
+        file = file_index(d, at.file);
+        at.file = d->files[file].name;
+    }
+    d->msgs[d->nmsgs++] = (message){level, at, file, clip_message(&b)};
 }
 
 #define DIAG_DEFINE(fn, level)                                                                     \
@@ -131,24 +230,103 @@ size_t diag_count(const diag *d)
     return d->nmsgs;
 }
 
-static const source *find_source(const diag *d, const char *name)
+diag_checkpoint diag_checkpoint_get(const diag *d)
 {
-    for (size_t i = 0; i < d->nsources; i++)
-        if (d->sources[i].name == name)
-            return &d->sources[i];
-    return NULL;
+    return (diag_checkpoint){d->nmsgs,          d->errors,           d->warnings,
+                             d->dropped_errors, d->dropped_warnings, d->held};
 }
 
-/* Quote line `line` of src and put a caret under character column col. */
-static void quote_line(buf *b, const source *src, uint32_t line, uint32_t col)
+void diag_rollback(diag *d, diag_checkpoint cp)
 {
-    const char *p = src->text, *end = src->text + src->len;
-    for (uint32_t l = 1; l < line && p < end; l++) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        if (!nl)
-            return;
-        p = nl + 1;
+    for (size_t i = cp.nmsgs; i < d->nmsgs; i++)
+        free(d->msgs[i].text);
+    d->nmsgs = cp.nmsgs;
+    d->errors = cp.errors;
+    d->warnings = cp.warnings;
+    d->dropped_errors = cp.dropped_errors;
+    d->dropped_warnings = cp.dropped_warnings;
+    d->held = cp.held;
+    d->dropping = false;
+}
+
+/* ---- escaping --------------------------------------------------------- */
+
+/* Code points a terminal acts on instead of showing: C0 but tab, DEL, C1,
+ * and the bidirectional overrides that reorder what follows them. */
+static bool is_control(uint32_t cp)
+{
+    return (cp < 0x20 && cp != '\t') || (cp >= 0x7F && cp < 0xA0) ||
+           (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+void diag_escape(buf *b, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t n = utf8_decode(s + i, len - i, &cp);
+        if (!n) {
+            buf_printf(b, "\\x%02x", (unsigned char)s[i]);
+            i++;
+            continue;
+        }
+        if (cp == '\t' || is_control(cp))
+            buf_printf(b, cp < 0x80 ? "\\x%02x" : "\\u%04x", (unsigned)cp);
+        else
+            buf_putn(b, s + i, n);
+        i += n;
     }
+}
+
+/* ---- quoting the source line ------------------------------------------ */
+
+static void index_lines(source *src)
+{
+    size_t n = 1;
+    for (const char *p = src->text, *end = src->text + src->len;
+         (p = memchr(p, '\n', (size_t)(end - p))); p++)
+        n++;
+    src->lines = xmalloc(n * sizeof *src->lines);
+    src->lines[0] = 0;
+    src->nlines = 1;
+    for (size_t i = 0; i < src->len; i++)
+        if (src->text[i] == '\n')
+            src->lines[src->nlines++] = i + 1;
+}
+
+/* One character of a quoted line, one column wide: tabs stay (the caret
+ * line repeats them), controls and invalid bytes become «?». */
+static size_t put_quoted_char(buf *b, const char *p, size_t len)
+{
+    uint32_t cp;
+    size_t n = utf8_decode(p, len, &cp);
+    if (!n || is_control(cp))
+        buf_putc(b, '?');
+    else
+        buf_putn(b, p, n);
+    return n ? n : 1;
+}
+
+/* Byte offset of the character at column col (1-based) of line [p, e). */
+static const char *skip_chars(const char *p, const char *e, size_t chars)
+{
+    for (size_t c = 0; c < chars && p < e; c++) {
+        uint32_t cp;
+        size_t n = utf8_decode(p, (size_t)(e - p), &cp);
+        p += n ? n : 1;
+    }
+    return p;
+}
+
+/* Quote line `line` of src and put a caret under character column col. A
+ * line longer than DIAG_QUOTE_CHARS is shown as a window around col, with
+ * «…» where it is cut. */
+static void quote_line(buf *b, source *src, uint32_t line, uint32_t col)
+{
+    if (!src->lines)
+        index_lines(src);
+    if (line < 1 || line > src->nlines)
+        return;
+    const char *p = src->text + src->lines[line - 1], *end = src->text + src->len;
     if (p >= end)
         return;
     const char *e = memchr(p, '\n', (size_t)(end - p));
@@ -156,20 +334,58 @@ static void quote_line(buf *b, const source *src, uint32_t line, uint32_t col)
         e = end;
     if (e > p && e[-1] == '\r')
         e--;
-    if (utf8_check(p, (size_t)(e - p)) != (size_t)(e - p))
-        return; /* never echo invalid bytes to a terminal */
+    size_t at = col ? col - 1 : 0; /* characters before the caret */
+    size_t first = at > DIAG_QUOTE_CHARS / 2 ? at - DIAG_QUOTE_CHARS / 2 : 0;
+    const char *from = skip_chars(p, e, first);
+    const char *to = skip_chars(from, e, DIAG_QUOTE_CHARS);
     buf_puts(b, "  ");
-    buf_putn(b, p, (size_t)(e - p));
+    if (from > p)
+        buf_puts(b, "…");
+    for (const char *q = from; q < to;)
+        q += put_quoted_char(b, q, (size_t)(to - q));
+    if (to < e)
+        buf_puts(b, "…");
     buf_puts(b, "\n  ");
+    if (from > p)
+        buf_putc(b, ' ');
     /* the caret sits under the col-th character; tabs are kept as tabs */
-    const char *q = p;
-    for (uint32_t c = 1; c < col && q < e; c++) {
+    const char *q = from;
+    for (size_t c = first; c < at && q < e; c++) {
         uint32_t cp;
         size_t n = utf8_decode(q, (size_t)(e - q), &cp);
-        buf_putc(b, cp == '\t' ? '\t' : ' ');
+        buf_putc(b, n && cp == '\t' ? '\t' : ' ');
         q += n ? n : 1;
     }
     buf_puts(b, "^\n");
+}
+
+/* ---- printing ----------------------------------------------------------- */
+
+/* Russian plural of n: one (1, 21), few (2–4, 22–24), many (5–20, 11–14). */
+static const char *plural(size_t n, const char *one, const char *few, const char *many)
+{
+    if (n % 10 == 1 && n % 100 != 11)
+        return one;
+    if (n % 10 >= 2 && n % 10 <= 4 && (n % 100 < 12 || n % 100 > 14))
+        return few;
+    return many;
+}
+
+static void format_dropped(const diag *d, buf *b)
+{
+    size_t errs = d->dropped_errors + (d->strict ? d->dropped_warnings : 0);
+    size_t warns = d->strict ? 0 : d->dropped_warnings;
+    if (!errs && !warns)
+        return;
+    buf_puts(b, "…и ещё ");
+    if (errs)
+        buf_printf(b, "%zu %s", errs, plural(errs, "ошибка", "ошибки", "ошибок"));
+    if (errs && warns)
+        buf_puts(b, " и ");
+    if (warns)
+        buf_printf(b, "%zu %s", warns,
+                   plural(warns, "предупреждение", "предупреждения", "предупреждений"));
+    buf_putc(b, '\n');
 }
 
 void diag_format(diag *d, buf *b)
@@ -180,17 +396,21 @@ void diag_format(diag *d, buf *b)
         const char *level = names[m->level];
         if (m->level == DIAG_WARNING && d->strict)
             level = "ошибка";
-        if (m->at.file && m->at.line)
-            buf_printf(b, "%s:%u:%u: %s: %s\n", m->at.file, (unsigned)m->at.line,
-                       (unsigned)m->at.col, level, m->text);
-        else if (m->at.file)
-            buf_printf(b, "%s: %s: %s\n", m->at.file, level, m->text);
-        else
-            buf_printf(b, "nastavdoc: %s: %s\n", level, m->text);
-        const source *src = m->at.file ? find_source(d, m->at.file) : NULL;
+        if (m->at.file) {
+            diag_escape(b, m->at.file, strlen(m->at.file));
+            if (m->at.line)
+                buf_printf(b, ":%u:%u", (unsigned)m->at.line, (unsigned)m->at.col);
+            buf_printf(b, ": %s: ", level);
+        } else {
+            buf_printf(b, "nastavdoc: %s: ", level);
+        }
+        diag_escape(b, m->text, strlen(m->text));
+        buf_putc(b, '\n');
+        source *src = m->file != NO_FILE ? d->files[m->file].src : NULL;
         if (src && m->at.line)
             quote_line(b, src, m->at.line, m->at.col);
     }
+    format_dropped(d, b);
 }
 
 void diag_print(diag *d, FILE *out)
@@ -203,6 +423,68 @@ void diag_print(diag *d, FILE *out)
     buf_fini(&b);
     forget_messages(d);
 }
+
+/* ---- system errors ------------------------------------------------------ */
+
+/* glibc's own Russian texts (ru.po), for when LC_MESSAGES gives English: the
+ * errors opening, reading and writing files and running workers can meet. */
+static const struct {
+    int err;
+    const char *text;
+} ru_errors[] = {
+    {EPERM, "Операция не позволена"},
+    {ENOENT, "Нет такого файла или каталога"},
+    {EIO, "Ошибка ввода/вывода"},
+    {ENXIO, "Нет такого устройства или адреса"},
+    {E2BIG, "Слишком длинный список аргументов"},
+    {EBADF, "Неправильный дескриптор файла"},
+    {EAGAIN, "Ресурс временно недоступен"},
+    {ENOMEM, "Невозможно выделить память"},
+    {EACCES, "Отказано в доступе"},
+    {EFAULT, "Неправильный адрес"},
+    {EBUSY, "Устройство или ресурс занято"},
+    {EEXIST, "Файл существует"},
+    {EXDEV, "Неверная ссылка между устройствами"},
+    {ENODEV, "Нет такого устройства"},
+    {ENOTDIR, "Это не каталог"},
+    {EISDIR, "Это каталог"},
+    {EINVAL, "Недопустимый аргумент"},
+    {ENFILE, "Слишком много открытых файлов в системе"},
+    {EMFILE, "Слишком много открытых файлов"},
+    {ETXTBSY, "Текстовый файл занят"},
+    {EFBIG, "Файл слишком велик"},
+    {ENOSPC, "На устройстве не осталось свободного места"},
+    {ESPIPE, "Недопустимая операция смещения"},
+    {EROFS, "Файловая система доступна только для чтения"},
+    {EMLINK, "Слишком много ссылок"},
+    {EPIPE, "Обрыв канала"},
+    {ENAMETOOLONG, "Слишком длинное имя файла"},
+    {ELOOP, "Слишком много уровней символьных ссылок"},
+    {EOVERFLOW, "Значение слишком велико для такого типа данных"},
+    {EDQUOT, "Превышена дисковая квота"},
+    {ESTALE, "Устаревший дескриптор файла"},
+    {EINTR, "Прерван системный вызов"},
+    {ENOTEMPTY, "Каталог не пуст"},
+    {ENOSYS, "Функция не реализована"},
+    {ECHILD, "Нет дочерних процессов"},
+    {ENOEXEC, "Ошибка формата выполняемого файла"},
+    {ETIMEDOUT, "Время ожидания соединения истекло"},
+    {ENOTSUP, "Неподдерживаемая операция"},
+    {EILSEQ, "Неверный или неполный мультибайтный или широкий символ"},
+};
+
+const char *diag_strerror(int err)
+{
+    const char *loc = setlocale(LC_MESSAGES, NULL);
+    if (loc && !strncmp(loc, "ru", 2))
+        return strerror(err);
+    for (size_t i = 0; i < sizeof ru_errors / sizeof *ru_errors; i++)
+        if (ru_errors[i].err == err)
+            return ru_errors[i].text;
+    return strerror(err);
+}
+
+/* ---- suggestions ---------------------------------------------------------- */
 
 static size_t decode_all(const char *s, uint32_t *out, size_t max)
 {
@@ -269,4 +551,26 @@ const char *diag_suggest(const char *word, const char *const *candidates, size_t
         }
     }
     return best;
+}
+
+void diag_unknown_key(diag *d, src_mark at, const char *key, const char *shown, const char *where,
+                      const char *const *known, size_t n)
+{
+    enum { LISTED = 6 }; /* keys named when there is no close one */
+    const char *near = diag_suggest(key, known, n);
+    const char *in = where ? " в " : "";
+    if (near) {
+        diag_error(d, at, "неизвестный ключ «%s»%s%s; может быть, «%s»?", shown ? shown : key, in,
+                   where ? where : "", near);
+        return;
+    }
+    buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < n && i < LISTED; i++)
+        buf_printf(&b, "%s%s", i ? ", " : "", known[i]);
+    if (n > LISTED)
+        buf_puts(&b, " …");
+    diag_error(d, at, "неизвестный ключ «%s»%s%s: здесь допустимы %s", shown ? shown : key, in,
+               where ? where : "", b.data ? b.data : "");
+    buf_fini(&b);
 }

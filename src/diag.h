@@ -1,7 +1,8 @@
 /* diag: marks and the diagnostics sink. Collects messages in Russian with
  * file:line:col; prints them gcc-style with the source line and a caret.
  * Owns copies of file names and source texts it is given. Any module may
- * include it; only main.c prints what it holds. */
+ * include it; only main.c prints what it holds. Memory and output are
+ * bounded whatever the input: see the limits below. */
 #ifndef NASTAVDOC_DIAG_H
 #define NASTAVDOC_DIAG_H
 
@@ -22,6 +23,11 @@ typedef struct src_mark {
 } src_mark;
 
 #define DIAG_NOWHERE ((src_mark){NULL, 0, 0})
+
+/* Limits on what a hostile input can make the sink hold or print. */
+#define DIAG_MAX_HELD 100   /* errors and warnings kept per print; the rest are only counted */
+#define DIAG_MAX_TEXT 1000  /* bytes of one message text: a quoted 1 MB value is cut */
+#define DIAG_QUOTE_CHARS 80 /* characters of a long source line quoted around the column */
 
 typedef enum { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE } diag_level;
 
@@ -46,14 +52,37 @@ size_t diag_errors(const diag *d); /* includes warnings when strict */
 size_t diag_warnings(const diag *d);
 size_t diag_count(const diag *d); /* all messages held */
 
-/* Print every message held, in order, then forget them. */
+/* A point in the message stream: diag_rollback forgets every message reported
+ * after it (a file that turned out not to be a template is reported once). */
+typedef struct diag_checkpoint {
+    size_t nmsgs, errors, warnings, dropped_errors, dropped_warnings, held;
+} diag_checkpoint;
+diag_checkpoint diag_checkpoint_get(const diag *d);
+void diag_rollback(diag *d, diag_checkpoint cp);
+
+/* Print every message held, in order, then forget them; then «…и ещё N
+ * ошибок» for those over DIAG_MAX_HELD. Control bytes are escaped. */
 void diag_print(diag *d, FILE *out);
 /* The same text into b (for tests). */
 void diag_format(diag *d, buf *b);
+
+/* Append s[0..len) with control bytes (C0, DEL, C1, bidi overrides) and
+ * invalid UTF-8 escaped as \xNN / \uNNNN: input never drives the terminal. */
+void diag_escape(buf *b, const char *s, size_t len);
+
+/* The text of errno value err in Russian: the system's own under a Russian
+ * LC_MESSAGES, else the program's table (glibc's Russian texts). Static. */
+const char *diag_strerror(int err);
 
 /* Edit distance in code points (with transpositions), capped at cap+1. */
 size_t diag_distance(const char *a, const char *b, size_t cap);
 /* The candidate closest to word within a small distance, or NULL. */
 const char *diag_suggest(const char *word, const char *const *candidates, size_t n);
+/* «неизвестный ключ «SHOWN» в WHERE; может быть, «near»?» or «…: здесь
+ * допустимы a, b, c …» at `at`: one wording for data and templates. near is
+ * the known key closest to key; shown (the key with its path, or NULL for
+ * key itself) and where (NULL: none) only change the wording. */
+void diag_unknown_key(diag *d, src_mark at, const char *key, const char *shown, const char *where,
+                      const char *const *known, size_t n);
 
 #endif

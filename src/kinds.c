@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "template.h"
+#include "date.h"
 
 static const char *type_name(kind_type t)
 {
@@ -189,52 +189,68 @@ static bool check_points(const yl_node *v, const kind_field *f, const char *path
     return ok;
 }
 
+const char *const kind_content_keys[KIND_CONTENT_KEYS] = {"heading", "paragraph", "list",
+                                                          "numbered", "table"};
+static const kind_content content_types[KIND_CONTENT_KEYS] = {KC_HEADING, KC_PARAGRAPH, KC_LIST,
+                                                              KC_NUMBERED, KC_TABLE};
+
+kind_content kind_content_of(const yl_node *elem, const yl_node **value)
+{
+    *value = elem;
+    if (elem->kind == YL_SCALAR)
+        return KC_PARAGRAPH;
+    if (elem->kind != YL_MAP || elem->n != 1)
+        return KC_NONE;
+    for (size_t i = 0; i < KIND_CONTENT_KEYS; i++)
+        if (!strcmp(elem->pairs[0].key->str, kind_content_keys[i])) {
+            *value = elem->pairs[0].value;
+            return content_types[i];
+        }
+    return KC_NONE;
+}
+
 static bool check_content(const yl_node *v, const kind_field *f, const char *path, diag *d)
 {
     if (v->kind == YL_SCALAR)
         return check_string(v, f, path, d);
     if (!expect_kind(v, YL_SEQ, f, path, d))
         return false;
-    static const char *const keys[] = {"heading", "paragraph", "list", "numbered", "table"};
     static const kind_field list_field = {"list", KS_ITEMS, true, "список", NULL, NULL};
+    static const kind_field table_field = {"table", KS_MAP, true, "таблица", table_fields, NULL};
     bool ok = true;
     for (size_t i = 0; i < v->n; i++) {
-        const yl_node *it = v->items[i];
-        if (it->kind == YL_SCALAR) {
-            ok &= check_string(it, f, path, d);
-            continue;
-        }
-        if (it->kind != YL_MAP || it->n != 1) {
-            diag_error(d, it->mark,
-                       "«%s»: элемент текста должен быть строкой (абзац) или словарём с одним "
-                       "ключом heading, paragraph, list, numbered или table",
-                       path);
-            ok = false;
-            continue;
-        }
-        const yl_node *k = it->pairs[0].key, *val = it->pairs[0].value;
-        if (!strcmp(k->str, "table")) {
-            static const kind_field table_field = {"table",   KS_MAP,       true,
-                                                   "таблица", table_fields, NULL};
+        const yl_node *it = v->items[i], *val;
+        switch (kind_content_of(it, &val)) {
+        case KC_PARAGRAPH:
+        case KC_HEADING:
+            ok &= check_string(val, f, path, d);
+            break;
+        case KC_LIST:
+        case KC_NUMBERED:
+            ok &= check_points(val, &list_field, path, d);
+            break;
+        case KC_TABLE:
             if (kind_check_value(val, &table_field, path, d))
                 ok &= kind_check_rows(yl_map_get(val, "columns"), yl_map_get(val, "rows"), path, d);
             else
                 ok = false;
-        } else if (!strcmp(k->str, "heading") || !strcmp(k->str, "paragraph")) {
-            ok &= check_string(val, f, path, d);
-        } else if (!strcmp(k->str, "list") || !strcmp(k->str, "numbered")) {
-            ok &= check_points(val, &list_field, path, d);
-        } else {
-            const char *near = diag_suggest(k->str, keys, 5);
-            if (near)
-                diag_error(d, k->mark, "неизвестный вид текста «%s» в «%s»; может быть, «%s»?",
-                           k->str, path, near);
-            else
-                diag_error(d, k->mark,
-                           "неизвестный вид текста «%s» в «%s»: есть heading, paragraph, list, "
-                           "numbered, table",
-                           k->str, path);
+            break;
+        case KC_NONE:
             ok = false;
+            if (it->kind == YL_MAP && it->n == 1) {
+                const yl_node *k = it->pairs[0].key;
+                const char *near = diag_suggest(k->str, kind_content_keys, KIND_CONTENT_KEYS);
+                diag_error(d, k->mark, "неизвестный вид текста «%s» в «%s»%s%s%s", k->str, path,
+                           near ? "; может быть, «"
+                                : ": есть heading, paragraph, list, numbered, table",
+                           near ? near : "", near ? "»?" : "");
+            } else {
+                diag_error(d, it->mark,
+                           "«%s»: элемент текста должен быть строкой (абзац) или словарём с одним "
+                           "ключом heading, paragraph, list, numbered или table",
+                           path);
+            }
+            break;
         }
     }
     return ok;
@@ -249,7 +265,7 @@ bool kind_check_value(const yl_node *v, const kind_field *f, const char *path, d
         if (!expect_kind(v, YL_SCALAR, f, path, d))
             return false;
         int y, m, dd;
-        if (tpl_parse_date(v->str, &y, &m, &dd))
+        if (date_parse(v->str, &y, &m, &dd))
             return true;
         if (v->len == 10 && v->str[4] == '-' && v->str[7] == '-')
             diag_error(d, v->mark, "«%s»: даты «%s» не существует; проверьте число и месяц", path,
@@ -329,14 +345,7 @@ bool kind_check_map(const yl_node *map, const kind_field *fields, const char *pa
         char sub[256];
         snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", k->str);
         if (!f) {
-            const char *near = diag_suggest(k->str, known, nknown);
-            if (near)
-                diag_error(d, k->mark, "неизвестный ключ «%s»; может быть, «%s»?", sub, near);
-            else
-                diag_error(d, k->mark, "неизвестный ключ «%s»: здесь допустимы %s%s%s%s%s%s", sub,
-                           known[0], nknown > 1 ? ", " : "", nknown > 1 ? known[1] : "",
-                           nknown > 2 ? ", " : "", nknown > 2 ? known[2] : "",
-                           nknown > 3 ? " …" : "");
+            diag_unknown_key(d, k->mark, k->str, sub, NULL, known, nknown);
             ok = false;
             continue;
         }
@@ -398,12 +407,17 @@ const kind_field kind_school_fields[] = {
     {"curator", KS_MAP, false, "куратор наставничества", kind_person_fields, NULL},
     {NULL, 0, false, NULL, NULL, NULL}};
 
-typedef struct kind_entry {
-    const char *name;
-    bool (*check)(const yl_node *root, arena *a, diag *d, kind_result *out);
-} kind_entry;
+/* The registry: every kind the program knows. */
+static const kind_def *const registry[] = {&kind_order, &kind_roadmap};
+enum { NKINDS = sizeof registry / sizeof *registry };
 
-static const kind_entry kinds[] = {{"order", kind_order_check}, {"roadmap", kind_roadmap_check}};
+static bool run_kind(const kind_def *k, const yl_node *root, arena *a, diag *d, kind_result *out)
+{
+    if (!kind_check_map(root, k->fields, "", d) || !k->compute(root, a, d, &out->data))
+        return false;
+    out->template = k->template;
+    return true;
+}
 
 bool kinds_check(const yl_node *root, arena *a, diag *d, kind_result *out)
 {
@@ -414,22 +428,28 @@ bool kinds_check(const yl_node *root, arena *a, diag *d, kind_result *out)
     const yl_node *doc = yl_map_get(root, "document");
     if (!doc) {
         diag_error(d, root->mark,
-                   "нет ключа document: укажите вид документа, например «document: order»");
+                   "нет ключа document: укажите вид документа, например «document: %s»",
+                   registry[0]->name);
         return false;
     }
-    const char *names[sizeof kinds / sizeof *kinds];
-    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
-        names[i] = kinds[i].name;
-        if (yl_str(doc) && !strcmp(yl_str(doc), kinds[i].name))
-            return kinds[i].check(root, a, d, out);
+    const char *names[NKINDS];
+    for (size_t i = 0; i < NKINDS; i++) {
+        names[i] = registry[i]->name;
+        if (yl_str(doc) && !strcmp(yl_str(doc), registry[i]->name))
+            return run_kind(registry[i], root, a, d, out);
     }
-    const char *near =
-        yl_str(doc) ? diag_suggest(yl_str(doc), names, sizeof kinds / sizeof *kinds) : NULL;
-    if (near)
+    const char *near = yl_str(doc) ? diag_suggest(yl_str(doc), names, NKINDS) : NULL;
+    if (near) {
         diag_error(d, doc->mark, "неизвестный вид документа «%s»; может быть, «%s»?", yl_str(doc),
                    near);
-    else
-        diag_error(d, doc->mark, "неизвестный вид документа «%s»: поддерживаются order и roadmap",
-                   yl_str(doc) ? yl_str(doc) : "?");
+        return false;
+    }
+    buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < NKINDS; i++)
+        buf_printf(&b, "%s%s", i == 0 ? "" : i + 1 == NKINDS ? " и " : ", ", names[i]);
+    diag_error(d, doc->mark, "неизвестный вид документа «%s»: поддерживаются %s",
+               yl_str(doc) ? yl_str(doc) : "?", b.data);
+    buf_fini(&b);
     return false;
 }

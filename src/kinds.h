@@ -58,18 +58,45 @@ yl_node *kind_scalar(arena *a, const char *s, src_mark at);
 /* A shallow copy of map in a with key set to value (added or replaced). */
 yl_node *kind_map_set(arena *a, const yl_node *map, const char *key, const yl_node *value);
 
+/* The content grammar, one table for the checker and the template: an
+ * element of a text (KS_CONTENT) is a string, a paragraph, or a map with one
+ * of these keys. */
+typedef enum {
+    KC_NONE, /* not an element: elem is neither a string nor such a map */
+    KC_PARAGRAPH,
+    KC_HEADING,
+    KC_LIST,     /* dashes */
+    KC_NUMBERED, /* 1., 1.1. … */
+    KC_TABLE,
+} kind_content;
+#define KIND_CONTENT_KEYS 5
+extern const char *const kind_content_keys[KIND_CONTENT_KEYS];
+/* What elem is; *value gets the element's value (elem itself for a string). */
+kind_content kind_content_of(const yl_node *elem, const yl_node **value);
+
 /* The result of checking a document. */
 typedef struct kind_result {
     const yl_node *data;  /* the tree the template reads */
     const char *template; /* default template name, e.g. "order" */
 } kind_result;
 
+/* A document kind: one descriptor per kind, in src/kinds/<kind>.c, and one
+ * row in the registry (kinds.c). Adding a kind is that file, that row and a
+ * template templates/<template>.yaml. */
+typedef struct kind_def {
+    const char *name;         /* the value of `document:` */
+    const kind_field *fields; /* the document's top-level map */
+    const char *template;     /* default template: a shipped template's name */
+    /* Domain rules and computed values, once the fields passed the check:
+     * *data gets the tree the template reads. false after errors. */
+    bool (*compute)(const yl_node *root, arena *a, diag *d, const yl_node **data);
+} kind_def;
+
+extern const kind_def kind_order;
+extern const kind_def kind_roadmap;
+
 /* Check the document root: its `document:` names the kind. Reports into d;
  * returns false on errors. */
 bool kinds_check(const yl_node *root, arena *a, diag *d, kind_result *out);
-
-/* Per kind (src/kinds/<kind>.c). */
-bool kind_order_check(const yl_node *root, arena *a, diag *d, kind_result *out);
-bool kind_roadmap_check(const yl_node *root, arena *a, diag *d, kind_result *out);
 
 #endif

@@ -103,6 +103,7 @@ static layout_doc *build(const char *path, const options *o, const char *data, p
 {
     layout_doc *lay = NULL;
     tpl_doc *t = NULL;
+    char *tpath = NULL;
     arena *mem = arena_new();
     size_t before = diag_errors(d);
     yl_doc *doc = yl_load_file(path, d);
@@ -111,22 +112,15 @@ static layout_doc *build(const char *path, const options *o, const char *data, p
     kind_result kr = {0};
     if (!kinds_check(yl_doc_root(doc), mem, d, &kr))
         goto out;
-    char tpath[PATH_MAX];
+    /* --template may name any file; a document's own template and the kind's
+     * default come from the dossier folder or the shipped templates */
     const yl_node *own = yl_map_get(yl_doc_root(doc), "template");
-    if (o->template) {
-        snprintf(tpath, sizeof tpath, "%s", o->template);
-    } else if (own && yl_str(own)) {
-        /* a template named by the document is relative to the document */
-        char *copy = xstrdup(path);
-        const char *dir = dirname(copy);
-        if (!strcmp(dir, ".") || yl_str(own)[0] == '/')
-            snprintf(tpath, sizeof tpath, "%s", yl_str(own));
-        else
-            snprintf(tpath, sizeof tpath, "%s/%s", dir, yl_str(own));
-        free(copy);
-    } else {
-        snprintf(tpath, sizeof tpath, "%s/templates/%s.yaml", data, kr.template);
-    }
+    if (o->template)
+        tpath = xstrdup(o->template);
+    else if (!(tpath = tpl_locate(own && yl_str(own) ? yl_str(own) : kr.template,
+                                  own ? own->mark : yl_doc_root(doc)->mark, yl_doc_dossier(doc),
+                                  data, d)))
+        goto out;
     t = tpl_expand_file(tpath, kr.data, d);
     if (!t)
         goto out;
@@ -143,6 +137,7 @@ out:
         t = NULL;
     }
     tpl_doc_free(t);
+    free(tpath);
     yl_doc_free(doc);
     arena_free(mem);
     return lay;
@@ -278,7 +273,7 @@ static int cmd_batch(const options *o, const char *data, diag *d)
     for (unsigned w = 0; w < jobs; w++) {
         pid_t pid = jobs > 1 ? fork() : 0;
         if (pid < 0) {
-            diag_error(d, DIAG_NOWHERE, "не удалось запустить процесс: %s", strerror(errno));
+            diag_error(d, DIAG_NOWHERE, "не удалось запустить процесс: %s", diag_strerror(errno));
             rc = EXIT_INTERNAL;
             break;
         }

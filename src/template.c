@@ -35,11 +35,18 @@
 #include "template.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unicase.h>
+
+#include "date.h"
+#include "kinds.h"
 
 #define MM (72.0 / 25.4)
 
@@ -63,6 +70,8 @@ typedef struct expander {
     tpl_style *base; /* defaults: page font and size */
     tpl_block *blocks;
     size_t n, cap;
+    size_t produced;      /* blocks made so far, also those folded into columns */
+    size_t steps, budget; /* work done and allowed: see TPL_STEP_FACTOR */
     bool failed;
 } expander;
 
@@ -97,9 +106,40 @@ static bool parse_bool(const yl_node *n, bool *out)
     return false;
 }
 
+/* Charge n units of work; false (once reported) when the budget is spent:
+ * nested `each` over large lists must stop even when it produces nothing. */
+static bool charge(expander *x, size_t n, src_mark mark)
+{
+    x->steps += n;
+    if (x->steps <= x->budget)
+        return true;
+    if (!x->failed)
+        diag_error(x->d, mark,
+                   "шаблон делает слишком много работы (больше %zu шагов): вложенные each "
+                   "перебирают слишком много данных",
+                   x->budget);
+    x->failed = true;
+    return false;
+}
+
+/* A number in [lo, hi] at v, or an error naming the range at v's place:
+ * 1e300, a negative width or NaN never reach the layout. */
+static bool read_range(expander *x, const yl_node *v, const char *key, double lo, double hi,
+                       double *out)
+{
+    double num;
+    if (parse_number(v, &num) && num >= lo && num <= hi) {
+        *out = num;
+        return true;
+    }
+    diag_error(x->d, v->mark, "%s: ожидалось число от %g до %g, а здесь «%s»", key, lo, hi,
+               yl_str(v) ? yl_str(v) : yl_kind_name(v->kind));
+    return false;
+}
+
 static tpl_block *add_block(expander *x, tpl_kind kind, src_mark mark)
 {
-    if (x->n >= TPL_MAX_BLOCKS) {
+    if (x->produced >= TPL_MAX_BLOCKS) {
         if (!x->failed)
             diag_error(x->d, mark, "документ слишком велик: больше %u блоков", TPL_MAX_BLOCKS);
         x->failed = true;
@@ -109,6 +149,7 @@ static tpl_block *add_block(expander *x, tpl_kind kind, src_mark mark)
         x->cap = x->cap ? x->cap * 2 : 64;
         x->blocks = xrealloc(x->blocks, x->cap * sizeof *x->blocks);
     }
+    x->produced++;
     tpl_block *b = &x->blocks[x->n++];
     memset(b, 0, sizeof *b);
     b->kind = kind;
@@ -119,32 +160,6 @@ static tpl_block *add_block(expander *x, tpl_kind kind, src_mark mark)
 }
 
 /* ---- dates and filters ------------------------------------------------ */
-
-static int days_in_month(int y, int m)
-{
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 29;
-    return days[m - 1];
-}
-
-bool tpl_parse_date(const char *s, int *y, int *m, int *d)
-{
-    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return false;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-            return false;
-    int yy = atoi(s), mm = atoi(s + 5), dd = atoi(s + 8);
-    if (yy < 1900 || yy > 2200 || mm < 1 || mm > 12 || dd < 1 || dd > days_in_month(yy, mm))
-        return false;
-    *y = yy, *m = mm, *d = dd;
-    return true;
-}
-
-static const char *const month_genitive[] = {"января",   "февраля", "марта",  "апреля",
-                                             "мая",      "июня",    "июля",   "августа",
-                                             "сентября", "октября", "ноября", "декабря"};
 
 /* "Шадрин Иван Николаевич" or "Шадрин И.Н." -> "И.Н. Шадрин" with a
  * non-breaking space (GOST R 7.0.97-2016 §5.22: initials before the surname
@@ -253,12 +268,12 @@ const char *tpl_filter(arena *a, const char *name, const char *value, const char
 {
     int y, m, d;
     if (!strcmp(name, "date") || !strcmp(name, "date_words")) {
-        if (!tpl_parse_date(value, &y, &m, &d)) {
+        if (!date_parse(value, &y, &m, &d)) {
             *err = "ожидалась дата в виде ГГГГ-ММ-ДД (например, 2023-08-30)";
             return NULL;
         }
         if (name[4] == '_')
-            return arena_printf(a, "%d\u00A0%s %d\u00A0г.", d, month_genitive[m - 1], y);
+            return arena_printf(a, "%d\u00A0%s %d\u00A0г.", d, date_month_genitive(m), y);
         return arena_printf(a, "%02d.%02d.%04d", d, m, y);
     }
     if (!strcmp(name, "initials"))
@@ -406,7 +421,8 @@ static const char *interpolate(expander *x, const scope *sc, const yl_node *t, s
         }
         p = close + 2;
     }
-    result = arena_strndup(x->mem, out.data ? out.data : "", out.len);
+    if (charge(x, 1 + out.len / TPL_STEP_BYTES, t->mark))
+        result = arena_strndup(x->mem, out.data ? out.data : "", out.len);
 out:
     buf_fini(&out);
     return result;
@@ -420,6 +436,42 @@ static const tpl_style *find_style(const expander *x, const char *name)
         if (!strcmp(x->styles[i].name, name))
             return x->styles[i].style;
     return NULL;
+}
+
+static size_t count_keys(const char *const *keys)
+{
+    size_t n = 0;
+    while (keys[n])
+        n++;
+    return n;
+}
+
+static bool has_key(const char *const *keys, size_t n, const char *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(keys[i], key))
+            return true;
+    return false;
+}
+
+/* Every key of map must be one of keys[0..n): each stray one is an error. */
+static void check_keys(expander *x, const yl_node *map, const char *const *keys, size_t n,
+                       const char *where)
+{
+    if (!map || map->kind != YL_MAP)
+        return;
+    for (size_t i = 0; i < map->n; i++)
+        if (!has_key(keys, n, map->pairs[i].key->str)) {
+            diag_unknown_key(x->d, map->pairs[i].key->mark, map->pairs[i].key->str, NULL, where,
+                             keys, n);
+        }
+}
+
+static void check_style_name(expander *x, const yl_node *v)
+{
+    if (v && yl_str(v) && !find_style(x, yl_str(v))) {
+        diag_error(x->d, v->mark, "стиль «%s» не описан в styles", yl_str(v));
+    }
 }
 
 static const tpl_style *block_style(expander *x, const yl_node *blk, const char *fallback)
@@ -443,15 +495,33 @@ static const char *const style_keys[] = {
     "space_before", "space_after",   "align",          "hyphenate",       "keep_with_next",
     "upper",        "letter_spacing"};
 
-static void unknown_key(expander *x, const yl_node *key, const char *const *known, size_t n,
-                        const char *where)
+/* The numeric style keys: where each goes, its unit and its allowed range
+ * (sizes a document can print; anything outside is a typo or an attack). */
+typedef struct style_range {
+    const char *key;
+    size_t offset; /* of the double in tpl_style */
+    double scale;  /* to points (or 1) */
+    double lo, hi;
+} style_range;
+
+static const style_range style_ranges[] = {
+    {"size", offsetof(tpl_style, size_pt), 1, 4, 144},
+    {"leading", offsetof(tpl_style, leading), 1, 0.5, 4},
+    {"indent_mm", offsetof(tpl_style, indent_pt), MM, 0, 200},
+    {"margin_left_mm", offsetof(tpl_style, margin_left_pt), MM, 0, 200},
+    {"margin_right_mm", offsetof(tpl_style, margin_right_pt), MM, 0, 200},
+    {"max_width_mm", offsetof(tpl_style, max_width_pt), MM, 0, 1000},
+    {"space_before", offsetof(tpl_style, space_before_pt), 1, 0, 500},
+    {"space_after", offsetof(tpl_style, space_after_pt), 1, 0, 500},
+    {"letter_spacing", offsetof(tpl_style, letter_spacing_pt), 1, 0, 20},
+};
+
+static const style_range *range_of(const char *key)
 {
-    const char *near = diag_suggest(key->str, known, n);
-    if (near)
-        diag_error(x->d, key->mark, "неизвестный ключ «%s» в %s; может быть, «%s»?", key->str,
-                   where, near);
-    else
-        diag_error(x->d, key->mark, "неизвестный ключ «%s» в %s", key->str, where);
+    for (size_t i = 0; i < sizeof style_ranges / sizeof *style_ranges; i++)
+        if (!strcmp(style_ranges[i].key, key))
+            return &style_ranges[i];
+    return NULL;
 }
 
 static void read_style(expander *x, tpl_style *st, const yl_node *m)
@@ -461,7 +531,7 @@ static void read_style(expander *x, tpl_style *st, const yl_node *m)
         const char *key = k->str;
         double num = 0;
         bool flag = false;
-        bool is_num = parse_number(v, &num), is_bool = parse_bool(v, &flag);
+        bool is_bool = parse_bool(v, &flag);
         if (!strcmp(key, "base")) {
             continue; /* applied before */
         } else if (!strcmp(key, "font")) {
@@ -499,31 +569,15 @@ static void read_style(expander *x, tpl_style *st, const yl_node *m)
             for (size_t j = 0; j < sizeof style_keys / sizeof *style_keys; j++)
                 known |= !strcmp(style_keys[j], key);
             if (!known) {
-                unknown_key(x, k, style_keys, sizeof style_keys / sizeof *style_keys, "стиле");
+                diag_unknown_key(x->d, k->mark, k->str, NULL, "стиле", style_keys,
+                                 sizeof style_keys / sizeof *style_keys);
                 continue;
             }
-            if (!is_num || num < 0 || num > 1000) {
-                diag_error(x->d, v->mark, "%s: ожидалось неотрицательное число", key);
+            const style_range *r = range_of(key);
+            if (!read_range(x, v, key, r->lo, r->hi, &num))
                 continue;
-            }
-            if (!strcmp(key, "size"))
-                st->size_pt = num;
-            else if (!strcmp(key, "leading"))
-                st->leading = num;
-            else if (!strcmp(key, "indent_mm"))
-                st->indent_pt = num * MM;
-            else if (!strcmp(key, "margin_left_mm"))
-                st->margin_left_pt = num * MM;
-            else if (!strcmp(key, "margin_right_mm"))
-                st->margin_right_pt = num * MM;
-            else if (!strcmp(key, "max_width_mm"))
-                st->max_width_pt = num * MM;
-            else if (!strcmp(key, "space_before"))
-                st->space_before_pt = num;
-            else if (!strcmp(key, "space_after"))
-                st->space_after_pt = num;
-            else
-                st->letter_spacing_pt = num;
+            double *dst = (double *)((char *)st + r->offset);
+            *dst = num * r->scale;
         }
     }
 }
@@ -573,6 +627,12 @@ static void read_page(expander *x, const yl_node *page, tpl_page *pg)
     pg->numbers_top_pt = 10 * MM;
     if (!page)
         return;
+    static const char *const page_keys[] = {"size", "orientation", "font", "margins_mm", "numbers"};
+    static const char *const margin_keys[] = {"top", "right", "bottom", "left"};
+    static const char *const number_keys[] = {"from", "top_mm", "style"};
+    check_keys(x, page, page_keys, 5, "page");
+    check_keys(x, yl_map_get(page, "margins_mm"), margin_keys, 4, "margins_mm");
+    check_keys(x, yl_map_get(page, "numbers"), number_keys, 3, "numbers");
     const yl_node *o = yl_map_get(page, "orientation");
     src_mark om;
     const char *orient = o ? interpolate(x, NULL, o, &om) : NULL;
@@ -591,24 +651,21 @@ static void read_page(expander *x, const yl_node *page, tpl_page *pg)
         for (int i = 0; i < 4; i++) {
             const yl_node *v = yl_map_get(m, names[i]);
             double num;
-            if (!v)
-                continue;
-            if (parse_number(v, &num) && num >= 0 && num < 100)
+            if (v && read_range(x, v, names[i], 0, 100, &num))
                 *dst[i] = num * MM;
-            else
-                diag_error(x->d, v->mark, "поле страницы %s: ожидалось число миллиметров",
-                           names[i]);
         }
     }
     const yl_node *nums = yl_map_get(page, "numbers");
     if (nums) {
         double v;
         const yl_node *from = yl_map_get(nums, "from"), *top = yl_map_get(nums, "top_mm");
-        if (from && parse_number(from, &v) && v >= 0)
+        /* from: the first numbered page (0: none); top_mm: from the top edge */
+        if (from && read_range(x, from, "from", 0, TPL_MAX_PAGE_FROM, &v))
             pg->numbers_from = (unsigned)v;
-        if (top && parse_number(top, &v) && v >= 0)
+        if (top && read_range(x, top, "top_mm", 0, 100, &v))
             pg->numbers_top_pt = v * MM;
         const yl_node *st = yl_map_get(nums, "style");
+        check_style_name(x, st);
         if (st && yl_str(st))
             pg->number_style = find_style(x, yl_str(st));
     }
@@ -655,14 +712,18 @@ static const yl_node *lookup_path(expander *x, const scope *sc, const yl_node *p
     return resolve(x, sc, p, path->len);
 }
 
+/* Cells grow geometrically: capacity is the next power of two of n, so a
+ * cell of 10,000 paragraphs copies each about once, not 10,000 times. */
 static void add_cpar(expander *x, tpl_cell *cell, const char *text, const char *label,
                      unsigned level, src_mark mark)
 {
-    tpl_cpar *pars = arena_alloc(x->mem, (cell->n + 1) * sizeof *pars);
-    if (cell->n)
-        memcpy(pars, cell->pars, cell->n * sizeof *pars);
-    pars[cell->n++] = (tpl_cpar){text, label, level, mark};
-    cell->pars = pars;
+    if (cell->n == 0 || (cell->n & (cell->n - 1)) == 0) {
+        tpl_cpar *pars = arena_alloc(x->mem, (cell->n ? 2 * cell->n : 1) * sizeof *pars);
+        if (cell->n)
+            memcpy(pars, cell->pars, cell->n * sizeof *pars);
+        cell->pars = pars;
+    }
+    cell->pars[cell->n++] = (tpl_cpar){text, label, level, mark};
 }
 
 /* How data items become list items: blocks (cell NULL) or a cell's pars. */
@@ -805,31 +866,17 @@ static void expand_content(expander *x, const yl_node *blk, const yl_node *path,
         return;
     }
     for (size_t i = 0; i < data->n; i++) {
-        const yl_node *it = data->items[i];
-        if (it->kind == YL_SCALAR) {
-            tpl_block *b = add_block(x, TPL_PARA, it->mark);
-            if (b)
-                b->text = it->str, b->style = para;
-            continue;
-        }
-        const yl_node *t;
-        if (it->kind == YL_MAP && it->n == 1 && (t = yl_map_get(it, "heading")) && yl_str(t)) {
+        const yl_node *it = data->items[i], *t;
+        kind_content kc = kind_content_of(it, &t);
+        if ((kc == KC_PARAGRAPH || kc == KC_HEADING) && yl_str(t)) {
             tpl_block *b = add_block(x, TPL_PARA, t->mark);
             if (b)
-                b->text = t->str, b->style = head;
-        } else if (it->kind == YL_MAP && it->n == 1 && (t = yl_map_get(it, "paragraph")) &&
-                   yl_str(t)) {
-            tpl_block *b = add_block(x, TPL_PARA, t->mark);
-            if (b)
-                b->text = t->str, b->style = para;
-        } else if (it->kind == YL_MAP && it->n == 1 &&
-                   ((t = yl_map_get(it, "list")) || (t = yl_map_get(it, "numbered"))) &&
-                   t->kind == YL_SEQ) {
-            bool numbered = yl_map_get(it, "numbered") != NULL;
-            list_spec spec = {"text", "items", numbered, !numbered, false, lst, NULL};
+                b->text = t->str, b->style = kc == KC_HEADING ? head : para;
+        } else if ((kc == KC_LIST || kc == KC_NUMBERED) && t->kind == YL_SEQ) {
+            list_spec spec = {"text", "items", kc == KC_NUMBERED, kc == KC_LIST, false, lst, NULL};
             size_t counter = 0;
             add_list_items(x, &spec, t, "", 0, &counter);
-        } else if (it->kind == YL_MAP && it->n == 1 && (t = yl_map_get(it, "table"))) {
+        } else if (kc == KC_TABLE) {
             /* a table among the text: an order's annex listing pairs or events */
             expand_table(x, blk, t, sc);
         } else {
@@ -858,14 +905,12 @@ static void cell_from_data(expander *x, const yl_node *v, tpl_cell *cell)
     size_t n = v->kind == YL_SEQ ? v->n : 1;
     for (size_t i = 0; i < n; i++) {
         const yl_node *e = elems[i], *t;
-        if (e->kind == YL_SCALAR) {
-            add_cpar(x, cell, e->str, NULL, 0, e->mark);
-        } else if (e->kind == YL_MAP && (t = yl_map_get(e, "paragraph")) && yl_str(t)) {
+        /* a heading in a cell is a paragraph there: a cell has one style */
+        kind_content kc = kind_content_of(e, &t);
+        if ((kc == KC_PARAGRAPH || kc == KC_HEADING) && yl_str(t)) {
             add_cpar(x, cell, t->str, NULL, 0, t->mark);
-        } else if (e->kind == YL_MAP && (((t = yl_map_get(e, "list")) && t->kind == YL_SEQ) ||
-                                         ((t = yl_map_get(e, "numbered")) && t->kind == YL_SEQ))) {
-            bool numbered = yl_map_get(e, "numbered") != NULL;
-            list_spec ls = {"text", "items", numbered, !numbered, true, NULL, cell};
+        } else if ((kc == KC_LIST || kc == KC_NUMBERED) && t->kind == YL_SEQ) {
+            list_spec ls = {"text", "items", kc == KC_NUMBERED, kc == KC_LIST, true, NULL, cell};
             size_t counter = 0;
             add_list_items(x, &ls, t, "", 0, &counter);
         } else {
@@ -937,9 +982,9 @@ static bool read_column(expander *x, const yl_node *c, tpl_column *col)
     col->title = (v = yl_map_get(c, "title")) && yl_str(v) ? yl_str(v) : "";
     col->parent = (v = yl_map_get(c, "parent")) && yl_str(v) ? yl_str(v) : NULL;
     double num;
-    if ((v = yl_map_get(c, "width_mm")) && parse_number(v, &num) && num > 0)
+    if ((v = yl_map_get(c, "width_mm")) && read_range(x, v, "width_mm", 1, TPL_MAX_WIDTH_MM, &num))
         col->width_pt = num * MM;
-    if ((v = yl_map_get(c, "width")) && parse_number(v, &num) && num > 0)
+    if ((v = yl_map_get(c, "width")) && read_range(x, v, "width", 0.01, TPL_MAX_SHARE, &num))
         col->share = num;
     if ((v = yl_map_get(c, "numbering")))
         parse_bool(v, &col->numbering);
@@ -1071,7 +1116,9 @@ static void expand_boxes(expander *x, const yl_node *blk, const yl_node *path, c
     }
     double width_mm = 80, num;
     const yl_node *v;
-    if ((v = yl_map_get(blk, "width_mm")) && parse_number(v, &num) && num > 10)
+    if ((v = yl_map_get(blk, "width_mm")) && !read_range(x, v, "width_mm", 10, 300, &num))
+        return;
+    if (v)
         width_mm = num;
     bool lone = boxes->n == 1;
     tpl_table *t = new_strip(x, blk, boxes->n + (lone || boxes->n == 2 ? 1 : 0), boxes->mark);
@@ -1120,113 +1167,234 @@ static void expand_columns(expander *x, const yl_node *blk, const yl_node *cols,
         const yl_node *col = cols->items[c], *v;
         tpl_column *tc = &t->cols[c];
         double num;
-        if ((v = yl_map_get(col, "width_mm")) && parse_number(v, &num) && num > 0)
-            tc->width_pt = num * MM;
-        else if ((v = yl_map_get(col, "width")) && parse_number(v, &num) && num > 0)
+        tc->share = 1;
+        if ((v = yl_map_get(col, "width_mm")) &&
+            read_range(x, v, "width_mm", 1, TPL_MAX_WIDTH_MM, &num))
+            tc->width_pt = num * MM, tc->share = 0;
+        else if (!v && (v = yl_map_get(col, "width")) &&
+                 read_range(x, v, "width", 0.01, TPL_MAX_SHARE, &num))
             tc->share = num;
-        else
-            tc->share = 1;
         tc->align = column_align(yl_map_get(col, "align"));
         size_t n0 = x->n;
         expand_blocks(x, yl_map_get(col, "blocks"), sc);
         for (size_t i = n0; i < x->n; i++) {
             const tpl_block *b = &x->blocks[i];
-            if (b->kind == TPL_PARA || b->kind == TPL_ITEM)
+            if (b->kind == TPL_PARA || b->kind == TPL_ITEM) {
                 add_cpar(x, &t->rows[0].cells[c], b->text,
                          b->kind == TPL_ITEM && *b->label ? b->label : NULL, b->level, b->mark);
+            } else {
+                /* a cell holds paragraphs and list items only: say so
+                 * instead of dropping a signature or a table */
+                diag_error(x->d, b->mark,
+                           "в columns допустимы только абзацы и списки (paragraph, heading, "
+                           "list, content без таблиц, each, if): %s сюда не помещается",
+                           b->kind == TPL_ROW ? "строка или подпись (row, signature)"
+                           : b->kind == TPL_TABLE  ? "таблица"
+                           : b->kind == TPL_SPACER ? "интервал (spacer)"
+                                                   : "разрыв страницы");
+                x->failed = true;
+            }
         }
         x->n = n0;
     }
     add_table_block(x, blk, t);
 }
 
-static const char *const block_keys[] = {"paragraph",  "heading", "row",     "signature", "spacer",
-                                         "page_break", "list",    "content", "each",      "if",
-                                         "table",      "boxes",   "columns"};
+/* ---- the block table ---------------------------------------------------
+ * A template block is a map with one block key; the row of that key says
+ * which other keys may stand beside it, which keys its value may have when
+ * it is a map, and the function that expands it. */
 
-static void expand_block(expander *x, const yl_node *blk, const scope *sc)
+static void expand_paragraph(expander *x, const yl_node *blk, const yl_node *v, const scope *sc)
 {
-    if (blk->kind != YL_MAP) {
-        diag_error(x->d, blk->mark, "блок шаблона должен быть словарём");
+    add_text_block(x, sc, TPL_PARA, v, block_style(x, blk, "body"));
+}
+
+static void expand_heading(expander *x, const yl_node *blk, const yl_node *v, const scope *sc)
+{
+    add_text_block(x, sc, TPL_PARA, v, block_style(x, blk, "heading"));
+}
+
+/* row: {left, right} and signature: {position, name}: text on the left, text
+ * flush right on the left part's last line. */
+static void expand_row(expander *x, const yl_node *blk, const yl_node *v, const scope *sc)
+{
+    bool sig = yl_map_get(blk, "signature") != NULL;
+    const yl_node *l = yl_map_get(v, sig ? "position" : "left");
+    const yl_node *r = yl_map_get(v, sig ? "name" : "right");
+    src_mark lm = blk->mark, rm;
+    const char *ls = l ? interpolate(x, sc, l, &lm) : "";
+    const char *rs = r ? interpolate(x, sc, r, &rm) : "";
+    if (!ls || !rs) {
         x->failed = true;
         return;
     }
-    const yl_node *v;
-    if ((v = yl_map_get(blk, "paragraph"))) {
-        add_text_block(x, sc, TPL_PARA, v, block_style(x, blk, "body"));
-    } else if ((v = yl_map_get(blk, "heading"))) {
-        add_text_block(x, sc, TPL_PARA, v, block_style(x, blk, "heading"));
-    } else if ((v = yl_map_get(blk, "row")) || (v = yl_map_get(blk, "signature"))) {
-        bool sig = yl_map_get(blk, "signature") != NULL;
-        const yl_node *l = yl_map_get(v, sig ? "position" : "left");
-        const yl_node *r = yl_map_get(v, sig ? "name" : "right");
-        src_mark lm = blk->mark, rm;
-        const char *ls = l ? interpolate(x, sc, l, &lm) : "";
-        const char *rs = r ? interpolate(x, sc, r, &rm) : "";
-        if (!ls || !rs) {
-            x->failed = true;
-            return;
-        }
-        tpl_block *b = add_block(x, TPL_ROW, lm);
-        if (!b)
-            return;
-        b->text = ls;
-        b->right = rs;
-        b->style = block_style(x, blk, sig ? "signature" : "body");
-        b->left_frac = sig ? 0.6 : 0.5;
-        double frac;
-        if ((v = yl_map_get(v, "left_width")) && parse_number(v, &frac) && frac > 0 && frac < 1)
-            b->left_frac = frac;
-        if (sig)
-            b->keep_prev_lines = 3;
-    } else if ((v = yl_map_get(blk, "spacer"))) {
-        double mm;
-        if (!parse_number(v, &mm) || mm < 0 || mm > 300) {
-            diag_error(x->d, v->mark, "spacer: ожидалась высота в миллиметрах");
-            x->failed = true;
-            return;
-        }
-        tpl_block *b = add_block(x, TPL_SPACER, blk->mark);
-        if (b)
-            b->height_pt = mm * MM;
-    } else if (yl_map_get(blk, "page_break")) {
-        add_block(x, TPL_PAGE_BREAK, blk->mark);
-    } else if ((v = yl_map_get(blk, "list"))) {
-        expand_list(x, blk, v, sc);
-    } else if ((v = yl_map_get(blk, "content"))) {
-        expand_content(x, blk, v, sc);
-    } else if ((v = yl_map_get(blk, "table"))) {
-        expand_table(x, blk, v, sc);
-    } else if ((v = yl_map_get(blk, "boxes"))) {
-        expand_boxes(x, blk, v, sc);
-    } else if ((v = yl_map_get(blk, "columns"))) {
-        expand_columns(x, blk, v, sc);
-    } else if ((v = yl_map_get(blk, "each"))) {
-        const yl_node *data = lookup_path(x, sc, v);
-        const yl_node *as = yl_map_get(blk, "as");
-        const yl_node *body = yl_map_get(blk, "blocks");
-        if (!data || yl_is_null(data))
-            return;
-        scope inner = {as && yl_str(as) ? yl_str(as) : "item", data, sc};
-        if (data->kind != YL_SEQ) {
-            expand_blocks(x, body, &inner); /* one value: one pass */
-            return;
-        }
-        for (size_t i = 0; i < data->n && !x->failed; i++) {
-            inner.node = data->items[i];
-            expand_blocks(x, body, &inner);
-        }
-    } else if ((v = yl_map_get(blk, "if"))) {
-        const yl_node *data = lookup_path(x, sc, v);
-        expand_blocks(x, yl_map_get(blk, truthy(data) ? "blocks" : "else"), sc);
-    } else {
-        const yl_node *k = blk->n ? blk->pairs[0].key : NULL;
-        if (k)
-            unknown_key(x, k, block_keys, sizeof block_keys / sizeof *block_keys, "блоке шаблона");
-        else
-            diag_error(x->d, blk->mark, "пустой блок шаблона");
-        x->failed = true;
+    tpl_block *b = add_block(x, TPL_ROW, lm);
+    if (!b)
+        return;
+    b->text = ls;
+    b->right = rs;
+    b->style = block_style(x, blk, sig ? "signature" : "body");
+    b->left_frac = sig ? 0.6 : 0.5;
+    const yl_node *w = yl_map_get(v, "left_width");
+    double frac;
+    if (w && read_range(x, w, "left_width", 0.05, 0.95, &frac))
+        b->left_frac = frac;
+    if (sig)
+        b->keep_prev_lines = 3;
+}
+
+static void expand_spacer(expander *x, const yl_node *blk, const yl_node *v, const scope *sc)
+{
+    (void)sc;
+    double mm;
+    if (!read_range(x, v, "spacer", 0, 300, &mm))
+        return;
+    tpl_block *b = add_block(x, TPL_SPACER, blk->mark);
+    if (b)
+        b->height_pt = mm * MM;
+}
+
+static void expand_page_break(expander *x, const yl_node *blk, const yl_node *v, const scope *sc)
+{
+    (void)v, (void)sc;
+    add_block(x, TPL_PAGE_BREAK, blk->mark);
+}
+
+static void expand_each(expander *x, const yl_node *blk, const yl_node *v, const scope *sc)
+{
+    const yl_node *data = lookup_path(x, sc, v);
+    const yl_node *as = yl_map_get(blk, "as");
+    const yl_node *body = yl_map_get(blk, "blocks");
+    if (!data || yl_is_null(data))
+        return;
+    scope inner = {as && yl_str(as) ? yl_str(as) : "item", data, sc};
+    if (data->kind != YL_SEQ) {
+        expand_blocks(x, body, &inner); /* one value: one pass */
+        return;
     }
+    for (size_t i = 0; i < data->n && !x->failed && charge(x, 1, blk->mark); i++) {
+        inner.node = data->items[i];
+        expand_blocks(x, body, &inner);
+    }
+}
+
+static void expand_if(expander *x, const yl_node *blk, const yl_node *v, const scope *sc)
+{
+    const yl_node *data = lookup_path(x, sc, v);
+    expand_blocks(x, yl_map_get(blk, truthy(data) ? "blocks" : "else"), sc);
+}
+
+typedef void (*block_fn)(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
+
+#define KEYS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+typedef struct block_def {
+    const char *key;
+    const char *const *opts; /* keys allowed beside key */
+    const char *const *spec; /* keys of the value when it is a map (NULL: not a map) */
+    block_fn expand;
+} block_def;
+
+static const block_def block_defs[] = {
+    {"paragraph", KEYS("style"), NULL, expand_paragraph},
+    {"heading", KEYS("style"), NULL, expand_heading},
+    {"row", KEYS("style"), KEYS("left", "right", "left_width"), expand_row},
+    {"signature", KEYS("style"), KEYS("position", "name", "left_width"), expand_row},
+    {"spacer", KEYS(NULL), NULL, expand_spacer},
+    {"page_break", KEYS(NULL), NULL, expand_page_break},
+    {"list", KEYS("style"), KEYS("items", "text", "children", "numbering", "hanging"), expand_list},
+    {"content", KEYS("styles"), NULL, expand_content},
+    {"table", KEYS("styles"), KEYS("columns", "rows", "header"), expand_table},
+    {"boxes", KEYS("style", "width_mm"), NULL, expand_boxes},
+    {"columns", KEYS("style"), NULL, expand_columns},
+    {"each", KEYS("as", "blocks"), NULL, expand_each},
+    {"if", KEYS("blocks", "else"), NULL, expand_if},
+};
+enum { NBLOCK_DEFS = sizeof block_defs / sizeof *block_defs };
+
+/* Roles a block's `styles:` map may name, and the keys of a `columns` item. */
+static const char *const style_roles[] = {"paragraph", "heading", "list",
+                                          "cell",      "head",    "section"};
+static const char *const column_keys[] = {"width_mm", "width", "align", "blocks"};
+
+/* The row of blk's block key (the first one in the map), or NULL. */
+static const block_def *block_def_of(const yl_node *blk, const yl_node **value)
+{
+    for (size_t i = 0; i < blk->n; i++)
+        for (size_t k = 0; k < NBLOCK_DEFS; k++)
+            if (!strcmp(blk->pairs[i].key->str, block_defs[k].key)) {
+                *value = blk->pairs[i].value;
+                return &block_defs[k];
+            }
+    return NULL;
+}
+
+static void check_blocks(expander *x, const yl_node *list);
+
+static void check_block(expander *x, const yl_node *blk)
+{
+    const yl_node *v = NULL;
+    const block_def *def = blk->kind == YL_MAP ? block_def_of(blk, &v) : NULL;
+    if (!def) {
+        const char *keys[NBLOCK_DEFS];
+        for (size_t k = 0; k < NBLOCK_DEFS; k++)
+            keys[k] = block_defs[k].key;
+        if (blk->kind != YL_MAP)
+            diag_error(x->d, blk->mark, "блок шаблона должен быть словарём");
+        else if (!blk->n)
+            diag_error(x->d, blk->mark, "пустой блок шаблона");
+        else
+            diag_unknown_key(x->d, blk->pairs[0].key->mark, blk->pairs[0].key->str, NULL,
+                             "блоке шаблона", keys, NBLOCK_DEFS);
+        return;
+    }
+    for (size_t i = 0; i < blk->n; i++) {
+        const yl_node *k = blk->pairs[i].key;
+        if (!strcmp(k->str, def->key))
+            continue;
+        if (!has_key(def->opts, count_keys(def->opts), k->str)) {
+            const char *where = arena_printf(x->mem, "блоке «%s»", def->key);
+            diag_unknown_key(x->d, k->mark, k->str, NULL, where, def->opts, count_keys(def->opts));
+        }
+    }
+    if (def->spec)
+        check_keys(x, v, def->spec, count_keys(def->spec), arena_printf(x->mem, "«%s»", def->key));
+    check_style_name(x, yl_map_get(blk, "style"));
+    const yl_node *styles = yl_map_get(blk, "styles");
+    check_keys(x, styles, style_roles, sizeof style_roles / sizeof *style_roles, "styles блока");
+    for (size_t i = 0; styles && styles->kind == YL_MAP && i < styles->n; i++)
+        check_style_name(x, styles->pairs[i].value);
+    check_blocks(x, yl_map_get(blk, "blocks"));
+    check_blocks(x, yl_map_get(blk, "else"));
+    if (!strcmp(def->key, "columns") && v->kind == YL_SEQ)
+        for (size_t c = 0; c < v->n; c++) {
+            check_keys(x, v->items[c], column_keys, sizeof column_keys / sizeof *column_keys,
+                       "столбце columns");
+            check_blocks(x, yl_map_get(v->items[c], "blocks"));
+        }
+}
+
+/* The whole template is checked before anything is expanded, so every
+ * mistake is reported in one run, also in branches the data never takes. */
+static void check_blocks(expander *x, const yl_node *list)
+{
+    if (!list || list->kind != YL_SEQ)
+        return;
+    for (size_t i = 0; i < list->n; i++)
+        check_block(x, list->items[i]);
+}
+
+static void expand_block(expander *x, const yl_node *blk, const scope *sc)
+{
+    if (!charge(x, 1, blk->mark))
+        return;
+    const yl_node *v = NULL;
+    const block_def *def = blk->kind == YL_MAP ? block_def_of(blk, &v) : NULL;
+    if (!def) {
+        return; /* not a block: check_blocks reported it */
+    }
+    def->expand(x, blk, v, sc);
 }
 
 static void expand_blocks(expander *x, const yl_node *list, const scope *sc)
@@ -1249,26 +1417,39 @@ static const char *info_text(expander *x, const yl_node *info, const char *key)
     return v ? interpolate(x, NULL, v, &m) : NULL;
 }
 
-tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d)
+/* Nodes of a tree as the walks see it (shared alias nodes once per use),
+ * counted up to limit: the measure of the input for the work budget. */
+static size_t count_nodes(const yl_node *root, size_t limit)
 {
-    if (!tpl || tpl->kind != YL_MAP) {
-        diag_error(d, tpl ? tpl->mark : DIAG_NOWHERE, "шаблон должен быть словарём");
-        return NULL;
+    enum { STACK = YL_MAX_DEPTH + 1 };
+    typedef struct frame {
+        const yl_node *n;
+        size_t i;
+    } frame;
+    frame st[STACK];
+    size_t depth = 0, count = 0;
+    if (!root)
+        return 0;
+    st[depth++] = (frame){root, 0};
+    count++;
+    while (depth && count < limit) {
+        const yl_node *n = st[depth - 1].n;
+        size_t i = st[depth - 1].i++;
+        size_t len = n->kind == YL_SCALAR ? 0 : n->n;
+        if (i >= len) {
+            depth--;
+            continue;
+        }
+        const yl_node *child = n->kind == YL_SEQ ? n->items[i] : n->pairs[i].value;
+        count += n->kind == YL_MAP ? 2 : 1;
+        if (child->kind != YL_SCALAR && depth < STACK)
+            st[depth++] = (frame){child, 0};
     }
-    static const char *const top_keys[] = {"page", "info", "styles", "blocks"};
-    tpl_doc *t = xcalloc(1, sizeof *t);
-    arena *mem = arena_new();
-    t->mem = mem;
-    expander x = {.mem = mem, .d = d, .data = data};
-    size_t errors = diag_errors(d);
-    for (size_t i = 0; i < tpl->n; i++) {
-        const yl_node *k = tpl->pairs[i].key;
-        bool known = false;
-        for (size_t j = 0; j < 4; j++)
-            known |= !strcmp(k->str, top_keys[j]);
-        if (!known)
-            unknown_key(&x, k, top_keys, 4, "шаблоне");
-    }
+    return count;
+}
+
+static tpl_style *default_style(arena *mem, const yl_node *page, diag *d)
+{
     tpl_style *base = arena_alloc(mem, sizeof *base);
     *base = (tpl_style){.name = "default",
                         .family = "Liberation Serif",
@@ -1276,25 +1457,54 @@ tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d)
                         .leading = 1.0,
                         .align = TPL_LEFT,
                         .hyphenate = true};
-    const yl_node *page = yl_map_get(tpl, "page");
     const yl_node *v;
     if (page && (v = yl_map_get(page, "font")) && yl_str(v))
         base->family = yl_str(v);
     if (page && (v = yl_map_get(page, "size")) && yl_str(v) && strcmp(yl_str(v), "A4"))
         diag_error(d, v->mark, "size: поддерживается только A4");
-    x.base = base;
+    return base;
+}
+
+static void read_info(expander *x, const yl_node *info, tpl_info *out)
+{
+    static const char *const info_keys[] = {"title", "author", "subject", "keywords", "date"};
+    check_keys(x, info, info_keys, 5, "info");
+    out->title = info_text(x, info, "title");
+    out->author = info_text(x, info, "author");
+    out->subject = info_text(x, info, "subject");
+    out->keywords = info_text(x, info, "keywords");
+    const char *date = info_text(x, info, "date");
+    if (date && !date_parse(date, &out->year, &out->month, &out->day))
+        diag_error(x->d, yl_map_get(info, "date")->mark, "info.date: ожидалась дата ГГГГ-ММ-ДД");
+}
+
+static const char *const top_keys[] = {"page", "info", "styles", "blocks"};
+
+tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d)
+{
+    if (!tpl || tpl->kind != YL_MAP) {
+        diag_error(d, tpl ? tpl->mark : DIAG_NOWHERE, "шаблон должен быть словарём");
+        return NULL;
+    }
+    tpl_doc *t = xcalloc(1, sizeof *t);
+    arena *mem = arena_new();
+    t->mem = mem;
+    expander x = {.mem = mem, .d = d, .data = data};
+    size_t limit = (SIZE_MAX - TPL_STEP_FLOOR) / TPL_STEP_FACTOR / 2;
+    x.budget =
+        TPL_STEP_FLOOR + TPL_STEP_FACTOR * (count_nodes(tpl, limit) + count_nodes(data, limit));
+    size_t errors = diag_errors(d);
+    check_keys(&x, tpl, top_keys, 4, "шаблоне");
+    const yl_node *page = yl_map_get(tpl, "page");
+    x.base = default_style(mem, page, d);
     read_styles(&x, yl_map_get(tpl, "styles"));
     read_page(&x, page, &t->page);
     if (!t->page.number_style)
-        t->page.number_style = find_style(&x, "body") ? find_style(&x, "body") : base;
-    const yl_node *info = yl_map_get(tpl, "info");
-    t->info.title = info_text(&x, info, "title");
-    t->info.author = info_text(&x, info, "author");
-    t->info.subject = info_text(&x, info, "subject");
-    t->info.keywords = info_text(&x, info, "keywords");
-    const char *date = info_text(&x, info, "date");
-    if (date && !tpl_parse_date(date, &t->info.year, &t->info.month, &t->info.day))
-        diag_error(d, yl_map_get(info, "date")->mark, "info.date: ожидалась дата ГГГГ-ММ-ДД");
+        t->page.number_style = find_style(&x, "body") ? find_style(&x, "body") : x.base;
+    read_info(&x, yl_map_get(tpl, "info"), &t->info);
+    /* the whole template is checked, then expanded even after a mistake in
+     * it, so that the data's mistakes come in the same run */
+    check_blocks(&x, yl_map_get(tpl, "blocks"));
     expand_blocks(&x, yl_map_get(tpl, "blocks"), NULL);
     t->blocks = x.blocks;
     t->n = x.n;
@@ -1305,11 +1515,107 @@ tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d)
     return t;
 }
 
+/* Is real (a realpath) dir itself or below it? */
+static bool is_below(const char *real, const char *dir)
+{
+    size_t n = strlen(dir);
+    return !strncmp(real, dir, n) && (real[n] == '/' || real[n] == '\0' || dir[n - 1] == '/');
+}
+
+/* A shipped template's name: letters, digits, - and _ only. */
+static bool is_plain_name(const char *name)
+{
+    if (!*name)
+        return false;
+    for (const char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '_'))
+            return false;
+    return true;
+}
+
+char *tpl_locate(const char *name, src_mark at, const char *dossier, const char *data_dir, diag *d)
+{
+    char *path = NULL, *real = NULL, *top = NULL, *result = NULL;
+    bool shipped = is_plain_name(name);
+    if (name[0] == '/') {
+        diag_error(d, at,
+                   "шаблон «%s»: абсолютный путь здесь не допускается; положите шаблон в папку "
+                   "досье или укажите его в командной строке (--template)",
+                   name);
+        goto out;
+    }
+    buf b;
+    buf_init(&b);
+    if (shipped)
+        buf_printf(&b, "%s/templates/%s.yaml", data_dir, name);
+    else if (!dossier || !strcmp(dossier, "."))
+        buf_puts(&b, name); /* shown in messages as the user wrote it */
+    else
+        buf_printf(&b, "%s/%s", dossier, name);
+    path = buf_take(&b);
+    buf_init(&b);
+    buf_printf(&b, shipped ? "%s/templates" : "%s", shipped ? data_dir : dossier ? dossier : ".");
+    char *folder = buf_take(&b);
+    top = realpath(folder, NULL);
+    free(folder);
+    if (!(real = realpath(path, NULL)) || !top) {
+        if (shipped)
+            diag_error(d, at, "шаблона «%s» нет среди поставляемых (%s): %s", name, path,
+                       diag_strerror(errno));
+        else
+            diag_error(d, at, "шаблон «%s»: %s", name, diag_strerror(errno));
+        goto out;
+    }
+    if (!is_below(real, top)) {
+        diag_error(d, at,
+                   "шаблон «%s» лежит вне %s: шаблон документа берётся из папки досье или из "
+                   "поставляемых; чужой файл укажите в командной строке (--template)",
+                   name, shipped ? "папки поставляемых шаблонов" : "папки досье");
+        goto out;
+    }
+    result = path;
+    path = NULL;
+out:
+    free(path);
+    free(real);
+    free(top);
+    return result;
+}
+
+/* A YAML map with at least one of the template's top keys. */
+static bool looks_like_template(const yl_node *root)
+{
+    if (!root || root->kind != YL_MAP)
+        return false;
+    for (size_t i = 0; i < root->n; i++)
+        if (has_key(top_keys, 4, root->pairs[i].key->str))
+            return true;
+    return false;
+}
+
 tpl_doc *tpl_expand_file(const char *path, const yl_node *data, diag *d)
 {
-    yl_doc *source = yl_load_file(path, d);
-    if (!source)
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        diag_error(d, DIAG_NOWHERE, "шаблон %s: %s", path, diag_strerror(errno));
         return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        diag_error(d, DIAG_NOWHERE, "шаблон %s: это не обычный файл", path);
+        return NULL;
+    }
+    /* A file that is not a template is reported once, never quoted: it may
+     * be anything readable (/proc/self/environ, a key file). */
+    diag_checkpoint cp = diag_checkpoint_get(d);
+    yl_doc *source = yl_load_file(path, d);
+    if (!source || !looks_like_template(yl_doc_root(source))) {
+        diag_rollback(d, cp);
+        diag_error(d, (src_mark){diag_file(d, path), 0, 0},
+                   "это не шаблон: ожидался YAML-словарь с ключами page, info, styles, blocks");
+        yl_doc_free(source);
+        return NULL;
+    }
     tpl_doc *t = tpl_expand(yl_doc_root(source), data, d);
     if (!t) {
         yl_doc_free(source);

@@ -17,6 +17,17 @@
 #define TPL_MAX_TEXT (1u << 20) /* bytes of one interpolated text */
 #define TPL_MAX_COLUMNS 32      /* a table wider than this cannot be printed legibly */
 #define TPL_MAX_ROWS 200000     /* rows of one table */
+#define TPL_MAX_WIDTH_MM 1000   /* a column or box wider than a metre is a typo */
+#define TPL_MAX_SHARE 1000      /* a column's share of the free width */
+#define TPL_MAX_PAGE_FROM 10000 /* page numbers' `from`: beyond any document */
+/* Work of one expansion: every block visited, every `each` pass and every
+ * TPL_STEP_BYTES bytes of interpolated text is a step. The budget is
+ * TPL_STEP_FACTOR steps per node of the template and the data, and at least
+ * TPL_STEP_FLOOR: nested `each` over big lists stops with a message instead
+ * of spinning (even when it produces nothing). */
+#define TPL_STEP_FACTOR 64
+#define TPL_STEP_FLOOR 2000000
+#define TPL_STEP_BYTES 256
 
 typedef enum { TPL_LEFT, TPL_CENTER, TPL_RIGHT, TPL_JUSTIFY } tpl_align;
 
@@ -149,7 +160,12 @@ void tpl_doc_take_data(tpl_doc *t, yl_doc *data, arena *data_mem);
  * NULL with a message in *err (a static Russian text). */
 const char *tpl_filter(arena *a, const char *name, const char *value, const char **err);
 
-/* Parse "YYYY-MM-DD" strictly (real calendar dates only). */
-bool tpl_parse_date(const char *s, int *y, int *m, int *d);
+/* The template a document names (`template:`, or its kind's default):
+ * NAME (letters, digits, - and _) is a shipped template,
+ * data_dir/templates/NAME.yaml; anything else is a file of the dossier folder,
+ * relative to it. Absolute paths and paths that leave the dossier (after
+ * symlinks are resolved) are refused with a message at `at`. Returns a fresh
+ * path (caller frees) or NULL. --template on the command line skips this. */
+char *tpl_locate(const char *name, src_mark at, const char *dossier, const char *data_dir, diag *d);
 
 #endif

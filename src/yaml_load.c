@@ -713,7 +713,7 @@ static char *read_text(loader *ld, const char *shown, const char *open_path, src
                      clip_text(ld, shown), YL_MAX_FILE_SIZE >> 20, YL_MAX_FILE_SIZE);
     else
         report_error(ld, at, "не удалось открыть «%s»: %s; проверьте путь и права доступа",
-                     clip_text(ld, shown), strerror(e));
+                     clip_text(ld, shown), diag_strerror(e));
     return NULL;
 }
 
@@ -829,7 +829,7 @@ static yl_node *load_include(loader *ld, const yl_node *item, const char *reldir
         report_error(ld, at,
                      "не удалось открыть подключаемый файл «%s»: %s; путь в include "
                      "отсчитывается от папки файла, где он написан",
-                     clip_text(ld, shown), strerror(errno));
+                     clip_text(ld, shown), diag_strerror(errno));
         goto out;
     }
     if (!is_inside_dossier(ld, real)) {
@@ -994,7 +994,7 @@ yl_doc *yl_load_file(const char *path, diag *d)
     ld.dossier = take_dirname(ld.scratch, path);
     if (!(real = realpath(path, NULL)) || !(dossier_real = realpath(ld.dossier, NULL))) {
         report_error(&ld, (src_mark){file, 0, 0}, "не удалось найти полный путь файла: %s",
-                     strerror(errno));
+                     diag_strerror(errno));
         goto out;
     }
     ld.dossier_real = dossier_real;

@@ -34,10 +34,9 @@ static const kind_field root_fields[] = {{"document", KS_STRING, true, "вид �
                                          {"order", KS_MAP, true, "приказ", order_fields, NULL},
                                          {NULL, 0, false, NULL, NULL, NULL}};
 
-bool kind_order_check(const yl_node *root, arena *a, diag *d, kind_result *out)
+static bool compute(const yl_node *root, arena *a, diag *d, const yl_node **data)
 {
-    if (!kind_check_map(root, root_fields, "", d))
-        return false;
+    (void)d;
     const yl_node *school = yl_map_get(root, "school");
     const yl_node *order = yl_map_get(root, "order");
     /* kind_map_set copies: the loaded tree stays as it was read */
@@ -64,7 +63,8 @@ bool kind_order_check(const yl_node *root, arena *a, diag *d, kind_result *out)
         }
         o = kind_map_set(a, o, "annexes", list);
     }
-    out->data = kind_map_set(a, kind_map_set(a, root, "order", o), "school", s);
-    out->template = "order";
+    *data = kind_map_set(a, kind_map_set(a, root, "order", o), "school", s);
     return true;
 }
+
+const kind_def kind_order = {"order", root_fields, "order", compute};

@@ -30,10 +30,8 @@ static const kind_field root_fields[] = {
     {"roadmap", KS_MAP, true, "дорожная карта", roadmap_fields, NULL},
     {NULL, 0, false, NULL, NULL, NULL}};
 
-bool kind_roadmap_check(const yl_node *root, arena *a, diag *d, kind_result *out)
+static bool compute(const yl_node *root, arena *a, diag *d, const yl_node **data)
 {
-    if (!kind_check_map(root, root_fields, "", d))
-        return false;
     const yl_node *rm = yl_map_get(root, "roadmap");
     if (!kind_check_rows(yl_map_get(rm, "columns"), yl_map_get(rm, "rows"), "roadmap.rows", d))
         return false;
@@ -48,7 +46,8 @@ bool kind_roadmap_check(const yl_node *root, arena *a, diag *d, kind_result *out
             kind_map_set(a, root, "roadmap",
                          kind_map_set(a, rm, "orientation", kind_scalar(a, "landscape", rm->mark)));
     }
-    out->data = root;
-    out->template = "roadmap";
+    *data = root;
     return true;
 }
+
+const kind_def kind_roadmap = {"roadmap", root_fields, "roadmap", compute};

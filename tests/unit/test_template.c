@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "date.h"
 #include "template.h"
 
 typedef struct filter_case {
@@ -68,14 +69,14 @@ static void test_dates(void **state)
 {
     (void)state;
     int y, m, d;
-    assert_true(tpl_parse_date("2024-02-29", &y, &m, &d));
+    assert_true(date_parse("2024-02-29", &y, &m, &d));
     assert_int_equal(y * 10000 + m * 100 + d, 20240229);
-    assert_false(tpl_parse_date("2023-02-29", &y, &m, &d));
-    assert_false(tpl_parse_date("2100-02-29", &y, &m, &d));
-    assert_true(tpl_parse_date("2000-02-29", &y, &m, &d));
-    assert_false(tpl_parse_date("2023-04-31", &y, &m, &d));
-    assert_false(tpl_parse_date("2023-4-01", &y, &m, &d));
-    assert_false(tpl_parse_date("", &y, &m, &d));
+    assert_false(date_parse("2023-02-29", &y, &m, &d));
+    assert_false(date_parse("2100-02-29", &y, &m, &d));
+    assert_true(date_parse("2000-02-29", &y, &m, &d));
+    assert_false(date_parse("2023-04-31", &y, &m, &d));
+    assert_false(date_parse("2023-4-01", &y, &m, &d));
+    assert_false(date_parse("", &y, &m, &d));
 }
 
 /* Expand tpl_text with data_text; returns the doc (caller frees) */
