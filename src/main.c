@@ -16,6 +16,7 @@
 #include "dump.h"
 #include "kinds.h"
 #include "layout.h"
+#include "outfile.h"
 #include "pdf.h"
 #include "template.h"
 #include "text.h"
@@ -159,6 +160,10 @@ static int render_one(const char *in, const char *out, const options *o, const c
         goto out;
     }
     lay = build(in, o, data, pdf, h, d, &t);
+    if (pdf_fonts_failed(pdf)) { /* a font file that does not load: installation */
+        rc = EXIT_INTERNAL;
+        goto out;
+    }
     if (!lay || diag_errors(d) > before)
         goto out;
     /* the self-check: no glyph outside the margins or its table cell */
@@ -196,6 +201,11 @@ static int cmd_render(const options *o, const char *data, diag *d)
         return EXIT_USAGE;
     }
     char *out = o->out ? xstrdup(o->out) : default_output(o->files[0]);
+    /* a device, FIFO or folder is refused before any work (docs/output.md) */
+    if (!outfile_check(out, d)) {
+        free(out);
+        return EXIT_USAGE;
+    }
     text_hyph *h = load_hyphenation(data, d);
     int rc = render_one(o->files[0], out, o, data, h, d);
     text_hyph_free(h);
@@ -347,8 +357,10 @@ static int cmd_check(const options *o, const char *data, diag *d)
         }
         /* layout too: a character missing from the font is found there */
         layout_doc *lay = build(o->files[i], o, data, pdf, NULL, d, &t);
-        if (!lay || diag_errors(d) > before)
-            rc = EXIT_INPUT;
+        if (pdf_fonts_failed(pdf))
+            rc = EXIT_INTERNAL;
+        else if (!lay || diag_errors(d) > before)
+            rc = rc > EXIT_INPUT ? rc : EXIT_INPUT;
         layout_doc_free(lay);
         tpl_doc_free(t);
     }

@@ -1,6 +1,7 @@
-/* pdf: positioned boxes -> PDF file. The only module that calls libharu.
- * Owns the libharu document and its fonts; borrows the layout pages and the
- * diag sink. Fonts come only from the project's fonts/ folder. */
+/* pdf: positioned boxes -> PDF file. The only module that calls libharu
+ * (pdf.c, pdf_font.c, pdf_harupriv.c; see pdf_priv.h). Owns the libharu
+ * document and its fonts; borrows the layout pages and the diag sink. Fonts come only from the
+ * project's fonts/ folder. */
 #ifndef NASTAVDOC_PDF_H
 #define NASTAVDOC_PDF_H
 
@@ -13,11 +14,16 @@
 typedef struct pdf_doc pdf_doc;
 
 /* A new document whose fonts are read from fonts_dir. NULL (with a message)
- * when libharu cannot start. d must outlive the document: fonts load lazily
- * while layout measures, and a missing or corrupt font file is reported
- * there (the mark names the file). */
+ * when libharu cannot start or a font file is missing from fonts_dir (one
+ * message per file): an installation problem. d must outlive the document:
+ * fonts load lazily while layout measures, and a corrupt font file is
+ * reported there (the mark names the file). */
 pdf_doc *pdf_new(const char *fonts_dir, diag *d);
 void pdf_free(pdf_doc *p);
+
+/* Whether a font file failed to load while layout measured: an
+ * installation problem (exit 3), whatever layout reported after it. */
+bool pdf_fonts_failed(const pdf_doc *p);
 
 /* The fonts interface for layout; valid while p lives. Families (matched
  * without regard to ASCII case): "Liberation Serif" (default), "PT Serif",

@@ -188,6 +188,116 @@ if cmp -s "$TMP/one.pdf" "$TMP/batch/sh2-nao-order-443.pdf"; then ok; else bad "
 "$BIN" batch tests/bad/emoji -o "$TMP/batch" >/dev/null 2>&1
 if [ $? = 1 ]; then ok; else bad "batch with a bad document must exit 1"; fi
 
+# output files (src/outfile.c): what -o may name, and how it is replaced
+out_checks() {
+    doc=samples/sh2-nao/order-443.yaml
+    o="$TMP/outfiles"
+    rm -rf "$o"
+    mkdir -p "$o/real" "$o/links" "$o/dir"
+    "$BIN" render "$doc" -o "$o/direct.pdf" 2>/dev/null
+    # a device node: refused before anything is written, the node stays
+    # (our own node: a regression must never cost the machine its /dev/null)
+    if mknod "$o/null" c 1 3 2>/dev/null; then
+        "$BIN" render "$doc" -o "$o/null" >/dev/null 2>"$TMP/err"
+        if [ $? = 2 ] && [ -c "$o/null" ] && grep -q 'устройство' "$TMP/err"; then
+            ok
+        else
+            bad "-o at a device node must exit 2 and keep the node"; cat "$TMP/err"
+        fi
+    fi
+    # a FIFO: refused at once, never opened (no reader would make it hang)
+    mkfifo "$o/fifo"
+    timeout 20 "$BIN" render "$doc" -o "$o/fifo" >/dev/null 2>"$TMP/err"
+    if [ $? = 2 ] && [ -p "$o/fifo" ] && grep -q 'канал' "$TMP/err"; then
+        ok
+    else
+        bad "-o at a FIFO must exit 2 at once"; cat "$TMP/err"
+    fi
+    "$BIN" render "$doc" -o "$o/dir" >/dev/null 2>"$TMP/err"
+    if [ $? = 2 ] && [ -d "$o/dir" ] && grep -q 'папка' "$TMP/err"; then
+        ok
+    else
+        bad "-o at a folder must exit 2"; cat "$TMP/err"
+    fi
+    # a symlink (through a second one, relative, into another folder) is
+    # written through: the links stay, the target gets the new PDF
+    printf 'old pdf\n' >"$o/real/target.pdf"
+    ln -s ../real/target.pdf "$o/links/hop.pdf"
+    ln -s hop.pdf "$o/links/link.pdf"
+    if "$BIN" render "$doc" -o "$o/links/link.pdf" 2>"$TMP/err" && [ -L "$o/links/link.pdf" ] &&
+        [ -L "$o/links/hop.pdf" ] && cmp -s "$o/real/target.pdf" "$o/direct.pdf"; then
+        ok
+    else
+        bad "-o at a symlink must replace its target, not the link"; cat "$TMP/err"; ls -l "$o/links"
+    fi
+    # a dangling symlink: the target is created, the link stays
+    ln -s ../real/new.pdf "$o/links/dangling.pdf"
+    if "$BIN" render "$doc" -o "$o/links/dangling.pdf" 2>"$TMP/err" &&
+        [ -L "$o/links/dangling.pdf" ] && cmp -s "$o/real/new.pdf" "$o/direct.pdf"; then
+        ok
+    else
+        bad "-o at a dangling symlink must create its target"; cat "$TMP/err"
+    fi
+    # a legal name of 254 bytes: the temporary name stays short
+    long=$(printf '%0250d' 0 | tr 0 a).pdf
+    if "$BIN" render "$doc" -o "$o/$long" 2>"$TMP/err" && cmp -s "$o/$long" "$o/direct.pdf"; then
+        ok
+    else
+        bad "a 254-byte output name must work"; cat "$TMP/err"
+    fi
+    # -o - writes the same bytes to standard output
+    if "$BIN" render "$doc" -o - >"$o/stdout.pdf" 2>"$TMP/err" && cmp -s "$o/stdout.pdf" "$o/direct.pdf"; then
+        ok
+    else
+        bad "-o - must write the PDF to standard output"; cat "$TMP/err"
+    fi
+    # ... but not to a terminal (script(1) gives the program one)
+    if command -v script >/dev/null 2>&1; then
+        script -qec "'$BIN' render $doc -o -" /dev/null >"$TMP/err" 2>&1
+        if [ $? = 2 ] && grep -q 'терминал' "$TMP/err"; then
+            ok
+        else
+            bad "-o - on a terminal must exit 2"; cat "$TMP/err"
+        fi
+    fi
+    # no temporary file is left anywhere
+    if find "$o" -name '.nastavdoc-*' -o -name '*.tmp*' | grep -q .; then
+        bad "a temporary output file was left"; find "$o" -name '.nastavdoc-*' -o -name '*.tmp*'
+    else
+        ok
+    fi
+}
+out_checks
+
+# a font file missing or broken is an installation problem: exit 3, and the
+# message names the file, never the family as present
+font_checks() {
+    f="$TMP/fontless"
+    rm -rf "$f"
+    mkdir -p "$f/fonts" "$f/build"
+    cp -r templates "$f/"
+    cp build/hyph_ru_RU.dic "$f/build/"
+    cp fonts/*.ttf "$f/fonts/"
+    rm "$f/fonts/LiberationSerif-Bold.ttf"
+    NASTAVDOC_DATA="$f" "$BIN" render samples/sh2-nao/order-443.yaml -o "$TMP/fontless.pdf" 2>"$TMP/err"
+    if [ $? = 3 ] && grep -q 'LiberationSerif-Bold.ttf не установлен' "$TMP/err" &&
+        ! grep -q 'есть Liberation' "$TMP/err" && [ ! -e "$TMP/fontless.pdf" ]; then
+        ok
+    else
+        bad "a missing font file must exit 3 and name the file"; cat "$TMP/err"
+    fi
+    cp fonts/LiberationSerif-Bold.ttf "$f/fonts/"
+    printf 'not a font' >"$f/fonts/LiberationSerif-Regular.ttf"
+    NASTAVDOC_DATA="$f" "$BIN" render samples/sh2-nao/order-443.yaml -o "$TMP/fontless.pdf" 2>"$TMP/err"
+    if [ $? = 3 ] && grep -q 'LiberationSerif-Regular.ttf: ошибка: не удалось загрузить шрифт' "$TMP/err" &&
+        [ ! -e "$TMP/fontless.pdf" ]; then
+        ok
+    else
+        bad "a broken font file must exit 3"; cat "$TMP/err"
+    fi
+}
+font_checks
+
 # the code is formatted as .clang-format says (make format rewrites it)
 if command -v clang-format >/dev/null 2>&1; then
     if clang-format --dry-run -Werror src/*.c src/*.h src/kinds/*.c tests/unit/*.c 2>"$TMP/fmt"; then

@@ -1,0 +1,348 @@
+/* outfile: write a file whole or not at all (docs/output.md).
+ *
+ * The new content goes to a temporary file in the folder of the file it
+ * replaces, so that rename(2) swaps it in atomically on one file system;
+ * the temporary name is short (".nastavdoc-XXXXXX"), so any name the
+ * folder allows for the output is fine for it too. A symlink is followed to
+ * its final target, and the target is replaced, never the link. Devices,
+ * FIFOs, sockets and folders are refused before anything is opened: as root,
+ * renaming a file over /dev/null would destroy the node, and opening a FIFO
+ * blocks until a reader comes.
+ *
+ * A signal that ends the program (TERM, INT, HUP) must not leave the
+ * temporary file behind: its path sits in a static buffer prepared before
+ * the file exists, and the handler only unlinks it and re-raises the signal
+ * with the default action, both async-signal-safe (signal-safety(7)). */
+#include "outfile.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+enum {
+    /* Symlinks followed from the output path to its target: the kernel's own
+     * limit for one path lookup (MAXSYMLINKS in Linux), so a loop ends. */
+    OUTFILE_MAX_LINKS = 40,
+};
+
+/* The temporary file's name within the target's folder; mkstemp fills the
+ * Xs. 17 bytes, far below NAME_MAX. */
+static const char TEMP_NAME[] = ".nastavdoc-XXXXXX";
+
+static const int CLEANUP_SIGNALS[] = {SIGTERM, SIGINT, SIGHUP};
+enum { NSIGNALS = sizeof CLEANUP_SIGNALS / sizeof CLEANUP_SIGNALS[0] };
+
+/* What the handler removes: set while the signals are blocked, so the
+ * handler never sees half a path or a file it does not know of. */
+static char temp_path[PATH_MAX];
+static volatile sig_atomic_t temp_armed;
+static bool handlers_installed;
+
+struct outfile {
+    int fd;
+    bool to_stdout;
+    char *shown;  /* the path as given, for messages */
+    char *target; /* the file renamed over: the end of the symlink chain */
+};
+
+static void on_signal(int sig)
+{
+    if (temp_armed)
+        unlink(temp_path);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* Install on_signal for the signals that end the program, once; a signal
+ * the parent set to be ignored (nohup, a background job) stays ignored. */
+static void install_handlers(void)
+{
+    if (handlers_installed)
+        return;
+    handlers_installed = true;
+    for (size_t i = 0; i < NSIGNALS; i++) {
+        struct sigaction old, sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        if (sigaction(CLEANUP_SIGNALS[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        sigaction(CLEANUP_SIGNALS[i], &sa, NULL);
+    }
+}
+
+/* Block (or unblock) the cleanup signals around a change of temp_path and
+ * the file system that must look atomic to the handler. */
+static void block_signals(bool block, sigset_t *saved)
+{
+    if (block) {
+        sigset_t set;
+        sigemptyset(&set);
+        for (size_t i = 0; i < NSIGNALS; i++)
+            sigaddset(&set, CLEANUP_SIGNALS[i]);
+        sigprocmask(SIG_BLOCK, &set, saved);
+    } else {
+        sigprocmask(SIG_SETMASK, saved, NULL);
+    }
+}
+
+/* "what" for a file type we refuse, or NULL when the type is fine. */
+static const char *refused_type(mode_t mode)
+{
+    if (S_ISDIR(mode))
+        return "папка; укажите имя файла PDF в ней";
+    if (S_ISCHR(mode) || S_ISBLK(mode))
+        return "устройство, а не обычный файл; укажите путь к файлу PDF";
+    if (S_ISFIFO(mode))
+        return "именованный канал, а не обычный файл; укажите путь к файлу PDF "
+               "или -o - для стандартного вывода";
+    if (S_ISSOCK(mode))
+        return "сокет, а не обычный файл; укажите путь к файлу PDF";
+    return NULL;
+}
+
+/* The folder part of path ("." when it has none), with a slash. Caller
+ * frees. */
+static char *folder_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return xstrdup("./");
+    return xstrndup(path, (size_t)(slash - path) + 1);
+}
+
+/* Follow path through its symlinks to the file a write must replace: an
+ * existing regular file or a name that does not exist yet (a dangling link
+ * is written through, creating its target, as a shell's ">" would). NULL
+ * with a message for anything else. Caller frees. */
+static char *resolve_target(const char *path, diag *d)
+{
+    src_mark at = {path, 0, 0};
+    char *cur = xstrdup(path);
+    for (int hops = 0;; hops++) {
+        struct stat st;
+        if (lstat(cur, &st) != 0) {
+            if (errno == ENOENT)
+                return cur; /* a new file; its folder is checked on open */
+            diag_error(d, at, "не удалось записать %s: %s", path, strerror(errno));
+            break;
+        }
+        if (!S_ISLNK(st.st_mode)) {
+            const char *what = refused_type(st.st_mode);
+            if (!what)
+                return cur;
+            if (strcmp(cur, path) == 0)
+                diag_error(d, at, "нельзя записать PDF в %s: это %s", path, what);
+            else
+                diag_error(d, at, "нельзя записать PDF в %s: ссылка ведёт на %s, это %s", path, cur,
+                           what);
+            break;
+        }
+        if (hops == OUTFILE_MAX_LINKS) {
+            diag_error(d, at, "нельзя записать PDF в %s: больше %d символических ссылок подряд",
+                       path, OUTFILE_MAX_LINKS);
+            break;
+        }
+        char link[PATH_MAX];
+        ssize_t n = readlink(cur, link, sizeof link - 1);
+        if (n < 0) {
+            diag_error(d, at, "не удалось записать %s: %s", path, strerror(errno));
+            break;
+        }
+        link[n] = '\0';
+        buf next;
+        buf_init(&next);
+        if (link[0] == '/') {
+            buf_puts(&next, link);
+        } else {
+            char *dir = folder_of(cur);
+            buf_printf(&next, "%s%s", dir, link);
+            free(dir);
+        }
+        free(cur);
+        cur = buf_take(&next);
+    }
+    free(cur);
+    return NULL;
+}
+
+bool outfile_check(const char *path, diag *d)
+{
+    if (strcmp(path, "-") == 0) {
+        if (isatty(STDOUT_FILENO)) {
+            diag_error(d, DIAG_NOWHERE,
+                       "-o -: стандартный вывод — терминал; перенаправьте его в файл "
+                       "(> файл.pdf) или укажите -o ФАЙЛ.pdf");
+            return false;
+        }
+        return true;
+    }
+    char *target = resolve_target(path, d);
+    free(target);
+    return target != NULL;
+}
+
+static void report_io(diag *d, const char *path, int err)
+{
+    diag_error(d, (src_mark){path, 0, 0}, "не удалось записать %s: %s", path, strerror(err));
+}
+
+/* Permissions for the new file: those of the file it replaces, or what
+ * open(2) would give under the umask (mkstemp makes it 0600). */
+static mode_t choose_mode(const char *target)
+{
+    struct stat st;
+    if (stat(target, &st) == 0 && S_ISREG(st.st_mode))
+        return st.st_mode & 07777;
+    mode_t mask = umask(0);
+    umask(mask);
+    return 0666 & ~mask;
+}
+
+outfile *outfile_open(const char *path, diag *d)
+{
+    assert(!temp_armed); /* one outfile at a time: the handler knows one path */
+    if (!outfile_check(path, d))
+        return NULL;
+    outfile *f = xcalloc(1, sizeof *f);
+    f->fd = -1;
+    f->shown = xstrdup(path);
+    if (strcmp(path, "-") == 0) {
+        f->to_stdout = true;
+        f->fd = STDOUT_FILENO;
+        return f;
+    }
+    f->target = resolve_target(path, d);
+    char *dir = f->target ? folder_of(f->target) : NULL;
+    if (!dir) {
+        outfile_abort(f);
+        return NULL;
+    }
+    if (strlen(dir) + sizeof TEMP_NAME > sizeof temp_path) {
+        report_io(d, path, ENAMETOOLONG);
+        free(dir);
+        outfile_abort(f);
+        return NULL;
+    }
+    install_handlers();
+    sigset_t saved;
+    block_signals(true, &saved);
+    strcpy(temp_path, dir);
+    strcat(temp_path, TEMP_NAME);
+    f->fd = mkstemp(temp_path);
+    int err = errno;
+    if (f->fd >= 0) {
+        temp_armed = 1;
+        util_set_cleanup_path(temp_path);
+    }
+    block_signals(false, &saved);
+    free(dir);
+    if (f->fd < 0) {
+        report_io(d, path, err);
+        outfile_abort(f);
+        return NULL;
+    }
+    return f;
+}
+
+bool outfile_write(outfile *f, const void *data, size_t len, diag *d)
+{
+    const char *p = data;
+    while (len > 0) {
+        ssize_t w = write(f->fd, p, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            report_io(d, f->shown, errno);
+            return false;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    return true;
+}
+
+/* fsync the folder that holds target, so the rename survives a crash. A
+ * file system that cannot sync folders says EINVAL: nothing to do there. */
+static bool sync_folder(const char *target)
+{
+    char *dir = folder_of(target);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(dir);
+    if (fd < 0)
+        return false;
+    bool ok = fsync(fd) == 0 || errno == EINVAL;
+    int err = errno;
+    close(fd);
+    errno = err;
+    return ok;
+}
+
+bool outfile_commit(outfile *f, diag *d)
+{
+    if (f->to_stdout) {
+        outfile_abort(f);
+        return true;
+    }
+    bool ok = false;
+    if (fchmod(f->fd, choose_mode(f->target)) != 0 || fsync(f->fd) != 0) {
+        report_io(d, f->shown, errno);
+        goto out;
+    }
+    int rc = close(f->fd);
+    f->fd = -1;
+    if (rc != 0) {
+        report_io(d, f->shown, errno);
+        goto out;
+    }
+    sigset_t saved;
+    block_signals(true, &saved);
+    rc = rename(temp_path, f->target);
+    int err = errno;
+    if (rc == 0) {
+        temp_armed = 0;
+        util_set_cleanup_path(NULL);
+    }
+    block_signals(false, &saved);
+    if (rc != 0) {
+        report_io(d, f->shown, err);
+        goto out;
+    }
+    /* The new file is in place; a folder that cannot be synced is still
+     * reported, as the file may not survive a crash. */
+    if (!sync_folder(f->target)) {
+        report_io(d, f->shown, errno);
+        goto out;
+    }
+    ok = true;
+out:
+    outfile_abort(f);
+    return ok;
+}
+
+void outfile_abort(outfile *f)
+{
+    if (!f)
+        return;
+    if (!f->to_stdout && f->fd >= 0)
+        close(f->fd);
+    if (temp_armed) {
+        sigset_t saved;
+        block_signals(true, &saved);
+        unlink(temp_path);
+        temp_armed = 0;
+        util_set_cleanup_path(NULL);
+        block_signals(false, &saved);
+    }
+    free(f->shown);
+    free(f->target);
+    free(f);
+}

@@ -1,0 +1,40 @@
+/* outfile: an output file that is replaced whole or not at all. Owns the
+ * temporary file while it is written and the signal handlers that remove it
+ * (SIGTERM, SIGINT, SIGHUP); borrows the diag sink. Any module that writes
+ * a file for the user goes through here (today pdf.c). The rules (devices,
+ * FIFOs, folders, symlinks, standard output) are in docs/output.md. */
+#ifndef NASTAVDOC_OUTFILE_H
+#define NASTAVDOC_OUTFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+
+typedef struct outfile outfile;
+
+/* Whether path may be written: "-" (standard output, unless it is a
+ * terminal), a new name, a regular file, or a chain of symlinks ending at
+ * one of those. Touches nothing and opens nothing. false with a message
+ * (mark: path) otherwise: a usage error. */
+bool outfile_check(const char *path, diag *d);
+
+/* Start writing path: a temporary file next to the file it will replace
+ * (the symlink's target for a symlink), or standard output for "-". Runs
+ * outfile_check first. NULL with a message on failure. One outfile at a
+ * time per process. */
+outfile *outfile_open(const char *path, diag *d);
+
+/* Append data[0..len); false with a message on failure (then call
+ * outfile_abort). */
+bool outfile_write(outfile *f, const void *data, size_t len, diag *d);
+
+/* Make the file permanent: fsync, rename over the target, fsync its folder.
+ * Frees f. false with a message, and the temporary file removed, on
+ * failure; the old file is then untouched. */
+bool outfile_commit(outfile *f, diag *d);
+
+/* Remove the temporary file and free f; outfile_abort(NULL) does nothing. */
+void outfile_abort(outfile *f);
+
+#endif

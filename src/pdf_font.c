@@ -1,0 +1,500 @@
+/* pdf_font: the fonts of a document. Loads the shipped TrueType fonts
+ * through libharu, answers layout's metric questions from libharu's own
+ * font definition (so the widths layout measures are exactly the /W widths a
+ * viewer uses), notes the code points drawn, and at the end writes each
+ * drawn font's ToUnicode map, CIDToGIDMap and /W for those code points and
+ * embeds a subset of its glyphs built by ttf_subset (docs/libharu.md). */
+#include "pdf_priv.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The families we ship in fonts/; ids are family * 4 + style, with the style
+ * bits of template.h (TPL_BOLD = 1, TPL_ITALIC = 2) indexing files[]. */
+typedef struct font_family {
+    const char *name;
+    const char *files[4];
+} font_family;
+
+static const font_family FAMILIES[] = {
+    {"Liberation Serif",
+     {"LiberationSerif-Regular.ttf", "LiberationSerif-Bold.ttf", "LiberationSerif-Italic.ttf",
+      "LiberationSerif-BoldItalic.ttf"}},
+    {"PT Serif", {"PTF55F.ttf", "PTF75F.ttf", "PTF56F.ttf", "PTF76F.ttf"}},
+    {"PT Sans", {"PTS55F.ttf", "PTS75F.ttf", "PTS56F.ttf", "PTS76F.ttf"}},
+};
+
+_Static_assert(sizeof FAMILIES / sizeof FAMILIES[0] == NFAMILIES, "NFAMILIES in pdf_priv.h");
+
+enum {
+    /* A ToUnicode CMap may hold at most 100 entries per bfchar block
+     * (Adobe Technical Note #5411). */
+    CMAP_BLOCK = 100,
+    /* The largest font file mapped for embedding: ours are 0.3-0.5 MB, so
+     * this only turns a wrong file away. */
+    FONT_MAX_BYTES = 64 << 20,
+};
+
+const char *pdf_font_file(int font)
+{
+    return FAMILIES[font / 4].files[font % 4];
+}
+
+static char *join_path(const char *dir, const char *file)
+{
+    buf b;
+    buf_init(&b);
+    buf_puts(&b, dir);
+    buf_putc(&b, '/');
+    buf_puts(&b, file);
+    return buf_take(&b);
+}
+
+/* Every font file is looked at here, not when layout first asks for its
+ * style: a missing file is an installation problem, reported as such
+ * before any document is read, and never as a font that "is not found"
+ * among the families layout lists. Opening 12 files is cheap; loading them
+ * is not, so that still waits (load_font). */
+bool pdf_font_check_files(const char *fonts_dir, diag *d)
+{
+    bool ok = true;
+    for (int id = 0; id < NFONTS; id++) {
+        char *path = join_path(fonts_dir, pdf_font_file(id));
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        struct stat st;
+        int err = fd < 0 ? errno : fstat(fd, &st) != 0 ? errno : S_ISREG(st.st_mode) ? 0 : EINVAL;
+        if (fd >= 0)
+            close(fd);
+        if (err) {
+            diag_error(d, DIAG_NOWHERE,
+                       "шрифт %s не установлен: не удалось открыть %s: %s; переустановите "
+                       "nastavdoc или восстановите папку fonts",
+                       pdf_font_file(id), path, strerror(err));
+            ok = false;
+        }
+        free(path);
+    }
+    return ok;
+}
+
+/* Family names are ASCII; compare them without the locale. */
+static bool equal_ascii_nocase(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        char ca = *a >= 'A' && *a <= 'Z' ? (char)(*a - 'A' + 'a') : *a;
+        char cb = *b >= 'A' && *b <= 'Z' ? (char)(*b - 'A' + 'a') : *b;
+        if (ca != cb)
+            return false;
+    }
+    return *a == *b;
+}
+
+/* Look cp up in the font's cmap and hmtx, without side effects (see
+ * pdf_hp_glyph). The subset we embed holds the glyphs of the code points
+ * drawn (draw_run notes them), not of everything layout merely measured
+ * (hyphens it tried, fallbacks it rejected). */
+static uint16_t measure_glyph(const pdf_font *f, uint32_t cp)
+{
+    if (cp > LAST_CP || (cp >= 0xD800 && cp <= 0xDFFF))
+        return f->notdef;
+    unsigned gid = pdf_hp_glyph(f->def, cp);
+    if (gid == 0 || gid >= f->num_glyphs)
+        return f->notdef;
+    int w = pdf_hp_glyph_width(f->def, gid);
+    if (w < 0)
+        w = 0;
+    if (w > METRIC_WIDTH)
+        w = METRIC_WIDTH;
+    return (uint16_t)(METRIC_KNOWN | METRIC_HAS | w);
+}
+
+uint16_t pdf_font_metric(pdf_font *f, uint32_t cp)
+{
+    if (cp > 0xFFFF)
+        return f->notdef;
+    uint16_t *page = f->metrics[cp >> 8];
+    if (!page)
+        page = f->metrics[cp >> 8] = xcalloc(256, sizeof *page);
+    uint16_t m = page[cp & 0xFF];
+    if (!m)
+        m = page[cp & 0xFF] = measure_glyph(f, cp);
+    return m;
+}
+
+void pdf_font_fini(pdf_font *f)
+{
+    ttf_font_free(f->ttf);
+    if (f->bytes)
+        munmap((void *)f->bytes, f->len);
+    for (size_t j = 0; j < 256; j++)
+        free(f->metrics[j]);
+    free(f->used);
+    free(f->planned);
+    free(f->path);
+}
+
+/* Map the font file at path; false with errno set on failure. Only the
+ * pages we touch are read: reading it whole would copy 0.3-0.5 MB and
+ * fault as many fresh pages, per font. The fonts are the project's own
+ * files, which nothing rewrites while a document is made. */
+static bool map_font(const char *path, const uint8_t **bytes, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    bool ok = false;
+    if (fstat(fd, &st) != 0)
+        goto out;
+    if (!S_ISREG(st.st_mode) || (uintmax_t)st.st_size > FONT_MAX_BYTES) {
+        errno = S_ISDIR(st.st_mode) ? EISDIR : S_ISREG(st.st_mode) ? EFBIG : EINVAL;
+        goto out;
+    }
+    ok = true;
+    if (st.st_size == 0) /* nothing to map; ttf_font_new rejects it */
+        goto out;
+    void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map == MAP_FAILED) {
+        ok = false;
+        goto out;
+    }
+    *bytes = map;
+    *len = (size_t)st.st_size;
+out:
+    if (fd >= 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    return ok;
+}
+
+/* Load font id into the document; reports into p->d and returns false when
+ * the file is missing or libharu cannot read it. Either is an installation
+ * problem: p->font_failed makes the caller say so (exit 3). */
+static bool load_font(pdf_doc *p, int id)
+{
+    bool ok = false;
+    pdf_font *f = &p->fonts[id];
+    char *path = join_path(p->fonts_dir, pdf_font_file(id));
+    src_mark at = {path, 0, 0};
+
+    /* libharu only says "file I/O error"; ask the system why first. And
+     * libharu 2.3.0 reads a truncated or garbled file past its end (a
+     * 10-byte file crashes it): our own parser, which checks every offset,
+     * must accept the file before libharu sees it. */
+    if (!map_font(path, &f->bytes, &f->len)) {
+        diag_error(p->d, at, "не удалось прочитать шрифт %s: %s", path, strerror(errno));
+        goto out;
+    }
+    if (!(f->ttf = ttf_font_new(f->bytes, f->len))) {
+        diag_error(p->d, at,
+                   "не удалось загрузить шрифт %s: файл повреждён или это не шрифт TrueType", path);
+        goto out;
+    }
+
+    /* Only the definition (cmap, metrics) for now: the font object, which
+     * puts the font into the file, is made when text is first drawn in it, so
+     * a style layout merely looked at costs nothing (see pdf_font_object). */
+    HPDF_FontDef def = pdf_hp_font_load(p->pdf, path);
+    if (!def || p->err_no || HPDF_GetError(p->pdf) != HPDF_OK) {
+        HPDF_STATUS code = p->err_no ? p->err_no : HPDF_GetError(p->pdf);
+        diag_error(p->d, at,
+                   "не удалось загрузить шрифт %s: файл повреждён или это не шрифт TrueType "
+                   "(libharu: код 0x%04X)",
+                   path, (unsigned)code);
+        pdf_error_clear(p);
+        goto out;
+    }
+    f->def = def;
+    f->ascent = pdf_hp_font_ascent(def);
+    f->descent = pdf_hp_font_descent(def);
+    f->num_glyphs = pdf_hp_font_glyphs(def);
+    int w = pdf_hp_glyph_width(def, 0);
+    f->notdef = (uint16_t)(METRIC_KNOWN | (w < 0 ? 0 : w > METRIC_WIDTH ? METRIC_WIDTH : w));
+    ok = true;
+out:
+    f->state = ok ? FONT_READY : FONT_FAILED;
+    if (ok)
+        f->path = path;
+    else
+        free(path);
+    p->font_failed |= !ok;
+    return ok;
+}
+
+static int find_font(void *ctx, const char *family, int style)
+{
+    pdf_doc *p = ctx;
+    assert(style >= 0 && style <= (TPL_BOLD | TPL_ITALIC));
+    for (int i = 0; i < NFAMILIES; i++) {
+        if (!equal_ascii_nocase(family, FAMILIES[i].name))
+            continue;
+        int id = i * 4 + (style & (TPL_BOLD | TPL_ITALIC));
+        /* A font that failed is reported once; later lookups just fail. */
+        if (p->fonts[id].state == FONT_UNTRIED)
+            load_font(p, id);
+        return p->fonts[id].state == FONT_READY ? id : -1;
+    }
+    return -1;
+}
+
+pdf_font *pdf_font_get(pdf_doc *p, int font)
+{
+    assert(font >= 0 && font < NFONTS && p->fonts[font].state == FONT_READY);
+    return &p->fonts[font];
+}
+
+static double get_advance(void *ctx, int font, uint32_t cp)
+{
+    return pdf_font_metric(pdf_font_get(ctx, font), cp) & METRIC_WIDTH;
+}
+
+static bool has_glyph(void *ctx, int font, uint32_t cp)
+{
+    return (pdf_font_metric(pdf_font_get(ctx, font), cp) & METRIC_HAS) != 0;
+}
+
+static double get_ascent(void *ctx, int font)
+{
+    return pdf_font_get(ctx, font)->ascent;
+}
+
+static double get_descent(void *ctx, int font)
+{
+    return pdf_font_get(ctx, font)->descent;
+}
+
+bool pdf_fonts_failed(const pdf_doc *p)
+{
+    return p->font_failed;
+}
+
+layout_fonts pdf_fonts(pdf_doc *p)
+{
+    return (layout_fonts){p, find_font, get_advance, has_glyph, get_ascent, get_descent};
+}
+
+/* ---- Code points drawn --------------------------------------------------- */
+
+/* Add cp to *bits, a bitset of the BMP made on first use. */
+static void add_code_point(uint8_t **bits, uint32_t cp)
+{
+    if (!*bits)
+        *bits = xcalloc(CP_SET_BYTES, 1);
+    if (cp <= LAST_CP)
+        (*bits)[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+}
+
+void pdf_font_note_used(pdf_font *f, const char *text, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp;
+        size_t n = utf8_decode(text + i, len - i, &cp);
+        if (n == 0)
+            break;
+        add_code_point(&f->used, cp);
+        i += n;
+    }
+}
+
+/* pdf_font_object needs them when it makes the font object, at the first
+ * run in the font. Spaces too, for the space glyphs draw_run puts between
+ * words. */
+void pdf_font_plan(pdf_doc *p, const layout_doc *doc)
+{
+    for (size_t i = 0; i < doc->npages; i++) {
+        const layout_page *lp = &doc->pages[i];
+        for (size_t j = 0; j < lp->n; j++) {
+            const layout_box *b = &lp->boxes[j];
+            if (b->kind != LAYOUT_TEXT)
+                continue;
+            pdf_font *f = pdf_font_get(p, b->font);
+            for (size_t k = 0; k < b->len;) {
+                uint32_t cp;
+                size_t n = utf8_decode(b->text + k, b->len - k, &cp);
+                if (n == 0)
+                    break;
+                add_code_point(&f->planned, cp);
+                k += n;
+            }
+            if (pdf_font_metric(f, ' ') & METRIC_HAS)
+                add_code_point(&f->planned, ' ');
+        }
+    }
+}
+
+HPDF_Font pdf_font_object(pdf_doc *p, int font)
+{
+    pdf_font *f = pdf_font_get(p, font);
+    if (!f->font) {
+        f->font = pdf_hp_font_new(p->pdf, f->def, f->planned, &p->cid_map_copy);
+        if (!f->font)
+            return NULL;
+        assert(p->nmade < NFONTS);
+        p->made[p->nmade++] = font;
+    }
+    return f->font;
+}
+
+/* ---- Font maps ------------------------------------------------------------ */
+
+/* "<XXXX>", four hex digits: without printf, which costs more than the rest
+ * of the map. */
+static void put_cid(buf *b, uint32_t cp)
+{
+    static const char HEX[] = "0123456789ABCDEF";
+    char s[6] = {'<', HEX[cp >> 12 & 0xF], HEX[cp >> 8 & 0xF], HEX[cp >> 4 & 0xF], HEX[cp & 0xF],
+                 '>'};
+    buf_putn(b, s, sizeof s);
+}
+
+/* Our CIDs are code points, so the ToUnicode map is the identity over the
+ * code points drawn. Only bfchar entries: Ghostscript 10.00 (txtwrite)
+ * garbles two-byte bfrange destinations even within one high byte, and
+ * pdfium is strict about ranges too; bfchar reads the same everywhere. */
+static void build_to_unicode(const pdf_font *f, buf *b)
+{
+    size_t total = 0;
+    for (uint32_t cp = cp_set_next(f->used, 0); cp <= LAST_CP; cp = cp_set_next(f->used, cp + 1))
+        total++;
+    buf_puts(b, "/CIDInit /ProcSet findresource begin\n"
+                "12 dict begin\n"
+                "begincmap\n"
+                "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+                "/CMapName /Adobe-Identity-UCS def\n"
+                "/CMapType 2 def\n"
+                "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
+    size_t in_block = 0;
+    for (uint32_t cp = cp_set_next(f->used, 0); cp <= LAST_CP; cp = cp_set_next(f->used, cp + 1)) {
+        if (in_block == 0)
+            buf_printf(b, "%zu beginbfchar\n", total < CMAP_BLOCK ? total : (size_t)CMAP_BLOCK);
+        put_cid(b, cp);
+        buf_putc(b, ' ');
+        put_cid(b, cp);
+        buf_putc(b, '\n');
+        total--;
+        if (++in_block == CMAP_BLOCK || total == 0) {
+            buf_puts(b, "endbfchar\n");
+            in_block = 0;
+        }
+    }
+    buf_puts(b, "endcmap\n"
+                "CMapName currentdict /CMap defineresource pop\n"
+                "end\n"
+                "end\n");
+}
+
+/* CIDToGIDMap up to the last code point drawn, glyph 0 for the rest. */
+static void build_cid_to_gid(const pdf_font *f, buf *b)
+{
+    static const char ZEROS[256];
+    uint32_t next = 0; /* the first CID not written yet */
+    for (uint32_t cp = cp_set_next(f->used, 0); cp <= LAST_CP; cp = cp_set_next(f->used, cp + 1)) {
+        while (next < cp) {
+            size_t n = cp - next < sizeof ZEROS / 2 ? cp - next : sizeof ZEROS / 2;
+            buf_putn(b, ZEROS, 2 * n);
+            next += (uint32_t)n;
+        }
+        unsigned gid = pdf_hp_glyph(f->def, cp);
+        buf_putc(b, (char)(gid >> 8));
+        buf_putc(b, (char)(gid & 0xFF));
+        next = cp + 1;
+    }
+}
+
+/* /W with the widths of the code points drawn (the same numbers libharu
+ * would write, from the same hmtx), leaving out those equal to /DW. */
+static HPDF_STATUS set_widths(pdf_font *f)
+{
+    size_t n = 0, cap = 256;
+    uint32_t *cps = xmalloc(cap * sizeof *cps);
+    uint16_t *widths = xmalloc(cap * sizeof *widths);
+    unsigned dw = f->notdef & METRIC_WIDTH;
+    for (uint32_t cp = cp_set_next(f->used, 0); cp <= LAST_CP; cp = cp_set_next(f->used, cp + 1)) {
+        unsigned width = pdf_font_metric(f, cp) & METRIC_WIDTH;
+        if (width == dw)
+            continue;
+        if (n == cap) {
+            cap *= 2;
+            cps = xrealloc(cps, cap * sizeof *cps);
+            widths = xrealloc(widths, cap * sizeof *widths);
+        }
+        cps[n] = cp;
+        widths[n++] = (uint16_t)width;
+    }
+    HPDF_STATUS st = pdf_hp_font_set_widths(f->font, cps, widths, n);
+    free(cps);
+    free(widths);
+    return st;
+}
+
+/* ---- Font programs ------------------------------------------------------------ */
+
+/* Embed f as the subset of the glyphs drawn: its own glyph ids through the
+ * cmap libharu reads (the ids of the CIDToGIDMap), glyph 0, and the
+ * components of composites. libharu 2.3.0 would copy the whole font file
+ * four bytes at a time through its stream API (a fifth of a render); we
+ * use the file mapped and checked when the font was loaded. */
+static bool embed_font(pdf_doc *p, pdf_font *f, diag *d, src_mark at)
+{
+    size_t glyphs = ttf_font_glyphs(f->ttf);
+    uint8_t *keep = xcalloc(glyphs, 1);
+    for (uint32_t cp = cp_set_next(f->used, 0); cp <= LAST_CP; cp = cp_set_next(f->used, cp + 1)) {
+        unsigned gid = pdf_hp_glyph(f->def, cp);
+        if (gid < glyphs)
+            keep[gid] = 1;
+    }
+    char tag[TTF_TAG_LEN];
+    pdf_hp_font_tag(f->def, tag);
+    buf prog;
+    buf_init(&prog);
+    ttf_subset_build(f->ttf, keep, tag, &prog);
+    bool ok = pdf_status_check(p, pdf_hp_font_set_program(f->font, f->def, &prog), d, at);
+    buf_fini(&prog);
+    free(keep);
+    return ok;
+}
+
+/* libharu 2.3.0 describes the whole BMP for every font: /W lists the width
+ * of every glyph in the cmap (~10 KB per font, uncompressed, as dictionaries
+ * are), the CIDToGIDMap has 65535 entries, and the ToUnicode map is its
+ * code->CID CMap written with "begincidrange", which is invalid there:
+ * poppler warns and PDFBox drops it (docs/libharu.md). Rewrite all three for
+ * the code points drawn, and embed the subset of their glyphs. Fonts go in
+ * the order their objects were made, the order libharu would have added
+ * their descriptors in while saving. */
+bool pdf_font_finish(pdf_doc *p, diag *d, src_mark at)
+{
+    bool ok = false;
+    buf to_unicode, cid_to_gid;
+    buf_init(&to_unicode);
+    buf_init(&cid_to_gid);
+    for (size_t i = 0; i < p->nmade; i++) {
+        pdf_font *f = &p->fonts[p->made[i]];
+        if (!f->used) /* only glyph 0 then, but a subset all the same */
+            f->used = xcalloc(CP_SET_BYTES, 1);
+        buf_clear(&to_unicode);
+        buf_clear(&cid_to_gid);
+        build_to_unicode(f, &to_unicode);
+        build_cid_to_gid(f, &cid_to_gid);
+        HPDF_STATUS st = pdf_hp_font_set_maps(f->font, &to_unicode, &cid_to_gid);
+        if (st == HPDF_OK)
+            st = set_widths(f);
+        if (!pdf_status_check(p, st, d, at) || !embed_font(p, f, d, at))
+            goto out;
+    }
+    ok = true;
+out:
+    buf_fini(&to_unicode);
+    buf_fini(&cid_to_gid);
+    return ok;
+}

@@ -1,0 +1,323 @@
+/* pdf_harupriv: the only code that touches libharu's private structures:
+ * the font definition's cmap and metrics, the UTF-8 encoder's maps, the
+ * font's streams and /W, the font descriptor, and the page's content
+ * stream. It is written for libharu 2.3.0 (Debian 12: libhpdf-dev
+ * 2.3.0+dfsg-1+b1) and checked against that version below: each patch
+ * relies on how 2.3.0 lays out and uses these structures, which later
+ * versions change (docs/libharu.md). The headers are installed by
+ * libhpdf-dev and the functions exported by the shared library. */
+#include "pdf_priv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <hpdf_encoder.h>
+#include <hpdf_font.h>
+#include <hpdf_fontdef.h>
+#include <hpdf_objects.h>
+#include <hpdf_pages.h>
+#include <hpdf_streams.h>
+#include <hpdf_version.h>
+
+#if HPDF_MAJOR_VERSION != 2 || HPDF_MINOR_VERSION != 3 || HPDF_BUGFIX_VERSION != 0
+#error                                                                                             \
+    "pdf_harupriv.c patches libharu 2.3.0's private structures: check every patch against this libharu version (docs/libharu.md) before changing this test"
+#endif
+
+static HPDF_TTFontDefAttr tt_attr(HPDF_FontDef def)
+{
+    return (HPDF_TTFontDefAttr)def->attr;
+}
+
+HPDF_FontDef pdf_hp_font_load(HPDF_Doc pdf, const char *path)
+{
+    const char *name = HPDF_LoadTTFontFromFile(pdf, path, HPDF_TRUE);
+    HPDF_FontDef def = name ? HPDF_GetFontDef(pdf, name) : NULL;
+    if (!def || def->type != HPDF_FONTDEF_TYPE_TRUETYPE)
+        return NULL;
+    return def;
+}
+
+unsigned pdf_hp_font_glyphs(HPDF_FontDef def)
+{
+    return tt_attr(def)->num_glyphs;
+}
+
+double pdf_hp_font_ascent(HPDF_FontDef def)
+{
+    return def->ascent;
+}
+
+double pdf_hp_font_descent(HPDF_FontDef def)
+{
+    return def->descent;
+}
+
+/* HPDF_TTFontDef_GetCharWidth (and so HPDF_Font_TextWidth) would also mark
+ * the glyph for libharu's own subset; these two do not. */
+unsigned pdf_hp_glyph(HPDF_FontDef def, uint32_t cp)
+{
+    return HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)cp);
+}
+
+int pdf_hp_glyph_width(HPDF_FontDef def, unsigned gid)
+{
+    /* The same integer libharu writes into /W (CIDFontType2_New). */
+    return HPDF_TTFontDef_GetGidWidth(def, (HPDF_UINT16)gid);
+}
+
+void pdf_hp_font_tag(HPDF_FontDef def, char tag[TTF_TAG_LEN])
+{
+    _Static_assert(sizeof tt_attr(def)->tag_name == TTF_TAG_LEN, "libharu's tag length");
+    memcpy(tag, tt_attr(def)->tag_name, TTF_TAG_LEN);
+}
+
+/* ---- Making the font object ------------------------------------------------ */
+
+/* The narrowed cmap of pdf_hp_font_new: two segments, the first to the last
+ * code point planned with their real glyph ids (0 for the others), and the
+ * 0xFFFF segment that ends GetGlyphid's scan. */
+typedef struct narrow_cmap {
+    HPDF_TTF_CmapRange own; /* the real one, put back after */
+    HPDF_UINT16 end[2], start[2], range_offset[2];
+    HPDF_INT16 delta[2];
+    HPDF_UINT16 *glyphs;
+} narrow_cmap;
+
+static void narrow_cmap_set(narrow_cmap *c, HPDF_FontDef def, const uint8_t *planned,
+                            uint32_t first, uint32_t last)
+{
+    HPDF_TTFontDefAttr attr = tt_attr(def);
+    size_t n = last - first + 1;
+    c->glyphs = xcalloc(n, sizeof *c->glyphs);
+    for (uint32_t cp = first; cp <= last; cp = cp_set_next(planned, cp + 1))
+        c->glyphs[cp - first] = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)cp);
+    c->end[0] = (HPDF_UINT16)last;
+    c->start[0] = (HPDF_UINT16)first;
+    c->end[1] = c->start[1] = 0xFFFF;
+    /* GetGlyphid indexes the glyph array with id_range_offset / 2 +
+     * (cp - start) - (segments - segment): cp - first here, as in a real
+     * cmap table, where the offset counts bytes from its own entry. */
+    c->range_offset[0] = 2 * 2;
+    c->range_offset[1] = 0;
+    /* 0xFFFF + 1 is glyph 0 (mod 2^16). */
+    c->delta[0] = 0;
+    c->delta[1] = 1;
+    c->own = attr->cmap;
+    attr->cmap.seg_count_x2 = 2 * 2;
+    attr->cmap.end_count = c->end;
+    attr->cmap.start_count = c->start;
+    attr->cmap.id_delta = c->delta;
+    attr->cmap.id_range_offset = c->range_offset;
+    attr->cmap.glyph_id_array = c->glyphs;
+    attr->cmap.glyph_id_array_count = (HPDF_UINT)n;
+}
+
+static void narrow_cmap_undo(narrow_cmap *c, HPDF_FontDef def)
+{
+    tt_attr(def)->cmap = c->own;
+    free(c->glyphs);
+}
+
+/* The narrowed encoder of pdf_hp_font_new: HPDF_CMapEncoder_ToUnicode and a
+ * cid_map/unicode_map holding just the code points planned. */
+typedef struct narrow_encoder {
+    HPDF_Encoder_ToUnicode_Func own_fn;
+    HPDF_UNICODE *own_unicode; /* own_unicode[cp - first] */
+    void *cid_map_copy;        /* the scratch buffer: the real cid_map */
+} narrow_encoder;
+
+static void narrow_encoder_set(narrow_encoder *e, HPDF_Encoder enc, const uint8_t *planned,
+                               uint32_t first, uint32_t last, void **scratch)
+{
+    HPDF_CMapEncoderAttr maps = (HPDF_CMapEncoderAttr)enc->attr;
+    e->own_fn = enc->to_unicode_fn;
+    e->own_unicode = xcalloc(last - first + 1, sizeof *e->own_unicode);
+    /* One copy of cid_map (128 KB) for all fonts, to touch no fresh pages
+     * for each. */
+    if (!*scratch)
+        *scratch = xmalloc(sizeof maps->cid_map);
+    e->cid_map_copy = *scratch;
+    memcpy(e->cid_map_copy, maps->cid_map, sizeof maps->cid_map);
+    memset(maps->cid_map, 0, sizeof maps->cid_map);
+    for (uint32_t cp = first; cp <= last; cp = cp_set_next(planned, cp + 1)) {
+        /* Our CIDs are the code points (Identity-H). */
+        maps->cid_map[cp >> 8][cp & 0xFF] = (HPDF_UINT16)cp;
+        e->own_unicode[cp - first] = maps->unicode_map[cp >> 8][cp & 0xFF];
+        maps->unicode_map[cp >> 8][cp & 0xFF] = (HPDF_UNICODE)cp;
+    }
+    enc->to_unicode_fn = HPDF_CMapEncoder_ToUnicode;
+}
+
+static void narrow_encoder_undo(narrow_encoder *e, HPDF_Encoder enc, const uint8_t *planned,
+                                uint32_t first, uint32_t last)
+{
+    HPDF_CMapEncoderAttr maps = (HPDF_CMapEncoderAttr)enc->attr;
+    enc->to_unicode_fn = e->own_fn;
+    for (uint32_t cp = first; cp <= last; cp = cp_set_next(planned, cp + 1))
+        maps->unicode_map[cp >> 8][cp & 0xFF] = e->own_unicode[cp - first];
+    memcpy(maps->cid_map, e->cid_map_copy, sizeof maps->cid_map);
+    free(e->own_unicode);
+}
+
+/* The Type0 font object of def, which puts the font into the file; NULL
+ * when libharu fails (its error is recorded).
+ *
+ * libharu 2.3.0 makes the font's /W and CIDToGIDMap for the whole BMP
+ * (CIDFontType2_New in hpdf_font_cid.c): with the UTF-8 encoder, whose
+ * to_unicode_fn is its own, it looks up every code point 0..0xFFFF in the
+ * cmap, and HPDF_TTFontDef_GetGlyphid (hpdf_fontdef_tt.c) scans the cmap's
+ * format-4 segments one by one for each: 65536 times ~190 segments in
+ * Liberation Serif, half the time of a whole render. pdf_font_finish
+ * replaces both results, so for the length of the call we narrow what
+ * libharu looks at to the code points planned:
+ *  - the encoder gets HPDF_CMapEncoder_ToUnicode and a cid_map/unicode_map
+ *    holding just those code points, which sends CIDFontType2_New down its
+ *    CMap-encoder branch: it visits only entries with a CID, and its maps
+ *    end at the largest;
+ *  - the font definition gets a cmap of two segments: the first to the last
+ *    code point planned with their real glyph ids (0 for the others), and
+ *    the 0xFFFF segment that ends GetGlyphid's scan. Should the encoder
+ *    branch not be taken (it compares function pointers), this still keeps
+ *    the 65536 lookups cheap.
+ * Both are put back unchanged right after. This is safe because, in 2.3.0:
+ *  - the cmap and the encoder maps are read on each use and kept nowhere:
+ *    GetGlyphid reads attr->cmap, and the TrueType program in the file is
+ *    ours (pdf_font.c), built from the font file;
+ *  - libharu frees the arrays it allocated (the cmap's in InitAttr, from
+ *    HPDF_Free), and those are back in place; ours are freed here; the
+ *    encoder maps are arrays inside its attr, copied back whole, including
+ *    the UTF-8 parser state libharu keeps in cid_map[0];
+ *  - nothing draws or measures text during the call, and pdf.c's error handler
+ *    only records, so no longjmp can skip the restore. */
+HPDF_Font pdf_hp_font_new(HPDF_Doc pdf, HPDF_FontDef def, const uint8_t *planned, void **scratch)
+{
+    HPDF_Encoder enc = HPDF_GetEncoder(pdf, "UTF-8");
+    uint32_t first = planned ? cp_set_next(planned, 0) : LAST_CP + 1;
+    /* A format 0 cmap is indexed, not scanned; CID 0 would leave the
+     * encoder branch without a map (HPDF_INVALID_FONTDEF_DATA). */
+    if (!enc || enc->type != HPDF_ENCODER_TYPE_DOUBLE_BYTE || tt_attr(def)->cmap.format != 4 ||
+        first > LAST_CP)
+        return HPDF_GetFont(pdf, def->base_font, "UTF-8");
+    uint32_t last = first;
+    for (uint32_t cp = first; cp <= LAST_CP; cp = cp_set_next(planned, cp + 1))
+        last = cp;
+    if (last == 0)
+        return HPDF_GetFont(pdf, def->base_font, "UTF-8");
+    narrow_cmap c;
+    narrow_encoder e;
+    narrow_cmap_set(&c, def, planned, first, last);
+    narrow_encoder_set(&e, enc, planned, first, last, scratch);
+    HPDF_Font font = HPDF_GetFont(pdf, def->base_font, "UTF-8");
+    narrow_encoder_undo(&e, enc, planned, first, last);
+    narrow_cmap_undo(&c, def);
+    return font;
+}
+
+/* ---- The font's maps, widths and program --------------------------------------- */
+
+static HPDF_STATUS replace_stream(HPDF_Dict dict, const buf *b)
+{
+    HPDF_MemStream_FreeData(dict->stream);
+    return HPDF_Stream_Write(dict->stream, (const HPDF_BYTE *)b->data, (HPDF_UINT)b->len);
+}
+
+HPDF_STATUS pdf_hp_font_set_maps(HPDF_Font font, const buf *to_unicode, const buf *cid_to_gid)
+{
+    HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
+    HPDF_STATUS st = HPDF_OK;
+    if (attr->cmap_stream)
+        st = replace_stream(attr->cmap_stream, to_unicode);
+    if (st == HPDF_OK && attr->map_stream)
+        st = replace_stream(attr->map_stream, cid_to_gid);
+    return st;
+}
+
+/* /W as "first [w w …] first [w …]", one run per stretch of consecutive
+ * code points. */
+HPDF_STATUS pdf_hp_font_set_widths(HPDF_Font font, const uint32_t *cps, const uint16_t *widths,
+                                   size_t n)
+{
+    HPDF_Dict cid_font = ((HPDF_FontAttr)font->attr)->descendant_font;
+    HPDF_Array w = HPDF_Array_New(cid_font->mmgr);
+    /* Owned by the dict from here on, also when filling it fails. */
+    HPDF_STATUS st = w ? HPDF_Dict_Add(cid_font, "W", w) : HPDF_FAILD_TO_ALLOC_MEM;
+    HPDF_Array run = NULL;
+    for (size_t i = 0; st == HPDF_OK && i < n; i++) {
+        if (!run || cps[i] != cps[i - 1] + 1) {
+            st = HPDF_Array_AddNumber(w, (HPDF_INT32)cps[i]);
+            run = st == HPDF_OK ? HPDF_Array_New(cid_font->mmgr) : NULL;
+            if (st == HPDF_OK)
+                st = run ? HPDF_Array_Add(w, run) : HPDF_FAILD_TO_ALLOC_MEM;
+        }
+        if (st == HPDF_OK)
+            st = HPDF_Array_AddNumber(run, (HPDF_INT32)widths[i]);
+    }
+    return st;
+}
+
+/* The font descriptor with prog as its /FontFile2, made as libharu 2.3.0
+ * makes it when the font is first written (CIDFontType2_BeforeWrite_Func in
+ * hpdf_font_cid.c): same keys, same values, and the font's own filter.
+ * libharu then finds fontdef->descriptor set and uses it as it is, instead
+ * of saving its own program (HPDF_TTFontDef_SaveFontData). */
+HPDF_STATUS pdf_hp_font_set_program(HPDF_Font font, HPDF_FontDef def, const buf *prog)
+{
+    HPDF_FontAttr font_attr = (HPDF_FontAttr)font->attr;
+    HPDF_TTFontDefAttr def_attr = tt_attr(def);
+    HPDF_MMgr mmgr = font->mmgr;
+    HPDF_Dict descriptor = HPDF_Dict_New(mmgr);
+    if (!descriptor)
+        return HPDF_FAILD_TO_ALLOC_MEM;
+    /* The stream is in the cross-reference table from birth, so the table
+     * owns it; the descriptor we free until it is added there. */
+    HPDF_Dict data = HPDF_DictStream_New(mmgr, font_attr->xref);
+    HPDF_STATUS st =
+        data ? HPDF_Stream_Write(data->stream, (const HPDF_BYTE *)prog->data, (HPDF_UINT)prog->len)
+             : HPDF_FAILD_TO_ALLOC_MEM;
+    if (st == HPDF_OK)
+        st = HPDF_Dict_Add(descriptor, "FontFile2", data);
+    if (st == HPDF_OK)
+        st = HPDF_Dict_AddNumber(data, "Length1", (HPDF_INT32)prog->len);
+    if (st == HPDF_OK)
+        st = HPDF_Dict_AddNumber(data, "Length2", 0);
+    if (st == HPDF_OK)
+        st = HPDF_Dict_AddNumber(data, "Length3", 0);
+    if (st != HPDF_OK) {
+        HPDF_Dict_Free(descriptor);
+        return st;
+    }
+    data->filter = font->filter;
+    /* HPDF_Xref_Add frees what it cannot add. */
+    st = HPDF_Xref_Add(font_attr->xref, descriptor);
+    if (st == HPDF_OK)
+        st = HPDF_Dict_AddName(descriptor, "Type", "FontDescriptor");
+    if (st == HPDF_OK)
+        st = HPDF_Dict_AddNumber(descriptor, "Ascent", def->ascent);
+    if (st == HPDF_OK)
+        st = HPDF_Dict_AddNumber(descriptor, "Descent", def->descent);
+    if (st == HPDF_OK)
+        st = HPDF_Dict_AddNumber(descriptor, "Flags", (HPDF_INT32)def->flags);
+    if (st == HPDF_OK)
+        st = HPDF_Dict_Add(descriptor, "FontBBox", HPDF_Box_Array_New(mmgr, def->font_bbox));
+    if (st == HPDF_OK)
+        st = HPDF_Dict_AddName(descriptor, "FontName", def_attr->base_font);
+    if (st == HPDF_OK)
+        st = HPDF_Dict_AddNumber(descriptor, "ItalicAngle", def->italic_angle);
+    if (st == HPDF_OK)
+        st = HPDF_Dict_AddNumber(descriptor, "StemV", def->stemv);
+    if (st == HPDF_OK)
+        st = HPDF_Dict_AddNumber(descriptor, "XHeight", def->x_height);
+    if (st == HPDF_OK)
+        def->descriptor = descriptor;
+    return st;
+}
+
+/* ---- Pages -------------------------------------------------------------------- */
+
+/* We write the text and path operators ourselves (pdf.c), with exact
+ * decimal numbers; libharu's own operators print single-precision floats. */
+HPDF_STATUS pdf_hp_page_write(HPDF_Page page, const char *text)
+{
+    return HPDF_Stream_WriteStr(((HPDF_PageAttr)page->attr)->stream, text);
+}

@@ -1,0 +1,275 @@
+/* Unit tests for ttf_subset: subsets of fonts/LiberationSerif-Regular.ttf
+ * parse back with the glyphs asked for (and their components), glyph ids
+ * and count kept, checksums right; broken input refused without a crash.
+ * Run from the project root. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ttf_subset.h"
+
+#define FONT "fonts/LiberationSerif-Regular.ttf"
+
+static const char TAG[TTF_TAG_LEN] = {'N', 'S', 'T', 'V', 'D', 'C', '+'};
+
+static uint8_t *font_bytes(size_t *len)
+{
+    char *text = util_read_file(FONT, 16 << 20, len);
+    assert_non_null(text);
+    return (uint8_t *)text;
+}
+
+/* Whether needle[0..n) occurs in hay[0..len). */
+static bool contains(const char *hay, size_t len, const char *needle, size_t n)
+{
+    for (size_t i = 0; i + n <= len; i++)
+        if (memcmp(hay + i, needle, n) == 0)
+            return true;
+    return false;
+}
+
+static uint32_t be32(const uint8_t *b)
+{
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static unsigned be16(const uint8_t *b)
+{
+    return (unsigned)b[0] << 8 | b[1];
+}
+
+/* The components of a composite outline (none for a simple one). */
+static size_t components(const uint8_t *g, size_t len, unsigned out[], size_t max)
+{
+    size_t n = 0;
+    if (len < 10 || !(be16(g) & 0x8000))
+        return 0;
+    for (size_t pos = 10; pos + 4 <= len && n < max;) {
+        unsigned flags = be16(g + pos);
+        out[n++] = be16(g + pos + 2);
+        if (!(flags & 0x20))
+            break;
+        pos += 4 + (flags & 1 ? 4 : 2);
+        pos += flags & 8 ? 2 : flags & 0x40 ? 4 : flags & 0x80 ? 8 : 0;
+    }
+    return n;
+}
+
+/* Every table's checksum and the whole file's (head.checkSumAdjustment). */
+static void check_sums(const uint8_t *f, size_t len)
+{
+    assert_int_equal(len % 4, 0);
+    size_t count = be16(f + 4);
+    for (size_t i = 0; i < count; i++) {
+        const uint8_t *rec = f + 12 + 16 * i;
+        uint32_t off = be32(rec + 8), tlen = be32(rec + 12), sum = 0;
+        assert_int_equal(off % 4, 0);
+        assert_true(off + tlen <= len);
+        for (uint32_t k = 0; k < (tlen + 3) / 4 * 4; k += 4)
+            sum += be32(f + off + k);
+        if (memcmp(rec, "head", 4) == 0)
+            sum -= be32(f + off + 8); /* its own checksum leaves the adjustment out */
+        if (sum != be32(rec + 4))
+            fail_msg("table %.4s: checksum %08x, directory says %08x", (const char *)rec,
+                     (unsigned)sum, (unsigned)be32(rec + 4));
+    }
+    uint32_t total = 0;
+    for (size_t k = 0; k < len; k += 4)
+        total += be32(f + k);
+    assert_int_equal(total, 0xB1B0AFBA);
+}
+
+typedef struct subset_case {
+    const char *name;
+    const char *text; /* UTF-8: the code points to keep */
+    bool composite;   /* one of them is a composite glyph */
+} subset_case;
+
+static const subset_case SUBSETS[] = {
+    {"nothing: glyph 0 only", "", false},
+    {"Latin", "Hello, world", false},
+    {"Cyrillic", "Приказ о наставничестве № 443", true},
+    {"accented letters", "éèêëÉÀÇñÅ", true},
+    {"yo and short i", "ЁёЙй", true},
+};
+
+static void test_subsets(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *bytes = font_bytes(&len);
+    ttf_font *t = ttf_font_new(bytes, len);
+    assert_non_null(t);
+    size_t glyphs = ttf_font_glyphs(t);
+    assert_true(glyphs > 1000);
+    assert_true(ttf_font_glyph(t, 'A') != 0);
+    assert_int_equal(ttf_font_glyph(t, 0x4E00), 0); /* CJK: not in this font */
+    for (size_t i = 0; i < sizeof SUBSETS / sizeof SUBSETS[0]; i++) {
+        const subset_case *c = &SUBSETS[i];
+        uint8_t *keep = xcalloc(glyphs, 1), *asked = xcalloc(glyphs, 1);
+        for (size_t k = 0; c->text[k];) {
+            uint32_t cp;
+            size_t n = utf8_decode(c->text + k, strlen(c->text + k), &cp);
+            assert_true(n > 0);
+            unsigned g = ttf_font_glyph(t, cp);
+            if (g == 0)
+                fail_msg("%s: U+%04X has no glyph", c->name, (unsigned)cp);
+            keep[g] = asked[g] = 1;
+            k += n;
+        }
+        buf out;
+        buf_init(&out);
+        ttf_subset_build(t, keep, TAG, &out);
+        ttf_font *s = ttf_font_new((const uint8_t *)out.data, out.len);
+        if (!s)
+            fail_msg("%s: the subset does not parse", c->name);
+        assert_int_equal(ttf_font_glyphs(s), glyphs);
+        check_sums((const uint8_t *)out.data, out.len);
+        bool saw_composite = false;
+        for (unsigned g = 0; g < glyphs; g++) {
+            size_t olen, slen;
+            const uint8_t *orig = ttf_font_outline(t, g, &olen);
+            const uint8_t *sub = ttf_font_outline(s, g, &slen);
+            if (!keep[g]) {
+                if (slen != 0)
+                    fail_msg("%s: glyph %u kept, not asked for", c->name, g);
+                continue;
+            }
+            if (slen != olen || memcmp(orig, sub, olen) != 0)
+                fail_msg("%s: glyph %u differs", c->name, g);
+            unsigned comp[16];
+            size_t nc = components(sub, slen, comp, 16);
+            saw_composite |= asked[g] && nc > 0;
+            for (size_t k = 0; k < nc; k++)
+                if (comp[k] >= glyphs || !keep[comp[k]] ||
+                    (ttf_font_outline(s, comp[k], &slen), slen == 0))
+                    fail_msg("%s: component %u of glyph %u missing", c->name, comp[k], g);
+        }
+        assert_true(keep[0]);
+        if (saw_composite != c->composite)
+            fail_msg("%s: composite %d, expected %d", c->name, saw_composite, c->composite);
+        /* the cmap is kept whole: the code points map to the same glyphs */
+        assert_int_equal(ttf_font_glyph(s, 'A'), ttf_font_glyph(t, 'A'));
+        /* the tag is in front of the family name (UTF-16BE on Windows) */
+        assert_true(contains(out.data, out.len, "\0N\0S\0T\0V\0D\0C\0+", 14));
+        ttf_font_free(s);
+        buf_fini(&out);
+        free(keep);
+        free(asked);
+    }
+    ttf_font_free(t);
+    free(bytes);
+}
+
+/* Broken files: refused, or (when what is left still holds together)
+ * subset without reading outside the bytes; ASan watches. */
+typedef struct bad_case {
+    const char *name;
+    size_t cut;     /* keep only this many bytes (0: all) */
+    size_t at;      /* then overwrite 4 bytes here (0: none) */
+    uint32_t value; /* with this big-endian value */
+    bool parses;
+} bad_case;
+
+static const bad_case BAD[] = {
+    {"empty", 1, 0, 0, false},
+    {"header only", 12, 0, 0, false},
+    {"directory cut", 100, 0, 0, false},
+    {"tables cut", 4096, 0, 0, false},
+    {"last byte gone", SIZE_MAX, 0, 0, false},
+    {"table count huge", 0, 4, 0xFFFF0000, false},
+    {"first table offset past the end", 0, 12 + 8, 0x7FFFFFF0, false},
+    {"first table length past the end", 0, 12 + 12, 0x7FFFFFF0, false},
+};
+
+static void test_bad_input(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *bytes = font_bytes(&len);
+    assert_null(ttf_font_new(NULL, 0));
+    for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+        const bad_case *c = &BAD[i];
+        size_t n = c->cut == SIZE_MAX ? len - 1 : c->cut ? c->cut - (c->cut == 1) : len;
+        uint8_t *copy = xmalloc(n ? n : 1);
+        memcpy(copy, bytes, n);
+        if (c->at)
+            for (int k = 0; k < 4; k++)
+                copy[c->at + k] = (uint8_t)(c->value >> (24 - 8 * k));
+        ttf_font *t = ttf_font_new(copy, n);
+        if ((t != NULL) != c->parses)
+            fail_msg("%s: parses %d, expected %d", c->name, t != NULL, c->parses);
+        ttf_font_free(t);
+        free(copy);
+    }
+    /* Every cut of the file, in steps: refused or subset in bounds. */
+    for (size_t n = 0; n < len; n += n < 4096 ? 7 : 4093) {
+        uint8_t *copy = xmalloc(n ? n : 1);
+        memcpy(copy, bytes, n);
+        ttf_font *t = ttf_font_new(copy, n);
+        if (t) {
+            uint8_t *keep = xcalloc(ttf_font_glyphs(t), 1);
+            buf out;
+            buf_init(&out);
+            ttf_subset_build(t, keep, TAG, &out);
+            buf_fini(&out);
+            free(keep);
+        }
+        ttf_font_free(t);
+        free(copy);
+    }
+    free(bytes);
+}
+
+/* A composite glyph that names itself or a glyph past the end: kept once,
+ * no loop, nothing out of range. */
+static void test_composite_loop(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *bytes = font_bytes(&len);
+    ttf_font *t = ttf_font_new(bytes, len);
+    unsigned g = ttf_font_glyph(t, 0x00E9); /* é: a composite */
+    size_t olen;
+    const uint8_t *outline = ttf_font_outline(t, g, &olen);
+    unsigned comp[4];
+    assert_true(components(outline, olen, comp, 4) > 0);
+    /* Point its first component at itself, then past the last glyph. */
+    uint8_t *at = (uint8_t *)outline + 12;
+    unsigned saved = be16(at);
+    unsigned targets[] = {g, 0xFFFF};
+    for (size_t i = 0; i < 2; i++) {
+        at[0] = (uint8_t)(targets[i] >> 8);
+        at[1] = (uint8_t)(targets[i] & 0xFF);
+        uint8_t *keep = xcalloc(ttf_font_glyphs(t), 1);
+        keep[g] = 1;
+        buf out;
+        buf_init(&out);
+        ttf_subset_build(t, keep, TAG, &out);
+        ttf_font *s = ttf_font_new((const uint8_t *)out.data, out.len);
+        assert_non_null(s);
+        ttf_font_free(s);
+        buf_fini(&out);
+        free(keep);
+    }
+    at[0] = (uint8_t)(saved >> 8);
+    at[1] = (uint8_t)(saved & 0xFF);
+    ttf_font_free(t);
+    free(bytes);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_subsets),
+        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_composite_loop),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
