@@ -254,13 +254,17 @@ static bool load_font(pdf_doc *p, int id)
     char *path = join_path(p->fonts_dir, FAMILIES[id / 4].files[id % 4]);
     src_mark at = {path, 0, 0};
 
-    /* libharu only says "file I/O error"; ask the system why first. */
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        diag_error(p->d, at, "не удалось прочитать шрифт %s: %s", path, strerror(errno));
+    /* libharu only says "file I/O error"; ask the system why first. A FIFO
+     * or device in the font's place is refused here: libharu's fopen would
+     * block on it. */
+    struct stat st;
+    int fd = util_open_regular(path, &st);
+    if (fd < 0) {
+        diag_error(p->d, at, "не удалось прочитать шрифт %s: %s", path,
+                   errno == EINVAL ? "это не обычный файл" : strerror(errno));
         goto out;
     }
-    fclose(fp);
+    close(fd);
 
     /* Only the definition (cmap, metrics) for now: the font object, which
      * puts the font into the file, is made when text is first drawn in it, so
@@ -702,7 +706,8 @@ static uint32_t sum_words(const char *data, size_t len)
  * files, which nothing rewrites while a document is made. */
 static bool map_font(ttf_file *t, const char *path)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO in the font's place is refused below, not waited on */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return false;
     struct stat st;
