@@ -5,9 +5,11 @@
 #include <libgen.h>
 #include <limits.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,7 +37,8 @@ static const char usage_text[] =
     "Использование:\n"
     "  nastavdoc render ФАЙЛ.yaml [-o ВЫХОД.pdf] [--template ШАБЛОН.yaml] [--strict]\n"
     "  nastavdoc check ФАЙЛ.yaml…      проверить, не создавая PDF\n"
-    "  nastavdoc batch ПАПКА|ФАЙЛ… -o ПАПКА_PDF [-j N]   все документы папок, N процессов\n"
+    "  nastavdoc batch ПАПКА|ФАЙЛ… -o ПАПКА_PDF [-j N]   все документы папок и подпапок,\n"
+    "                                                   N процессов\n"
     "  nastavdoc dump ФАЙЛ.yaml        все тексты документа по строке (для проверок)\n"
     "  nastavdoc --help | --version\n"
     "\n"
@@ -43,6 +46,8 @@ static const char usage_text[] =
     "  nastavdoc render samples/bratsk/order-669.yaml -o приказ-669.pdf\n"
     "\n"
     "По умолчанию PDF пишется рядом с файлом: order-669.yaml → order-669.pdf.\n"
+    "batch повторяет дерево папок: samples/bratsk/order-669.yaml → ПАПКА_PDF/bratsk/order-669.pdf\n"
+    "(для аргумента samples/bratsk), каждый документ — в отдельном процессе.\n"
     "--strict      считать предупреждения ошибками\n"
     "--template    свой шаблон вместо templates/<вид>.yaml\n"
     "Коды выхода: 0 готово, 1 ошибки во входных файлах, 2 ошибка в командной строке,\n"
@@ -98,96 +103,178 @@ static char *default_output(const char *in)
     return out;
 }
 
-/* Load, check, expand and lay out one file; NULL after errors. */
-static layout_doc *build(const char *path, const options *o, const char *data, pdf_doc *pdf,
-                         const text_hyph *h, diag *d, tpl_doc **tpl_out)
+/* What every document of a run shares. */
+typedef struct run_ctx {
+    const options *o;
+    const char *data;   /* see data_dir */
+    const text_hyph *h; /* shared by the documents of a batch; NULL: no hyphenation */
+    diag *d;
+} run_ctx;
+
+/* What build made: the expanded template and, when a PDF is made, its layout. */
+typedef struct built {
+    tpl_doc *t;
+    layout_doc *lay;
+} built;
+
+static void built_free(built *b)
 {
-    layout_doc *lay = NULL;
-    tpl_doc *t = NULL;
-    char *tpath = NULL;
-    arena *mem = arena_new();
+    layout_doc_free(b->lay);
+    tpl_doc_free(b->t);
+    *b = (built){0};
+}
+
+/* Load path as YAML (with its includes); NULL after errors, all reported. */
+static yl_doc *load_yaml(const char *path, diag *d)
+{
     size_t before = diag_errors(d);
     yl_doc *doc = yl_load_file(path, d);
-    if (!doc || diag_errors(d) > before)
-        goto out;
-    kind_result kr = {0};
-    if (!kinds_check(yl_doc_root(doc), mem, d, &kr))
-        goto out;
-    /* --template may name any file; a document's own template and the kind's
-     * default come from the dossier folder or the shipped templates */
+    if (doc && diag_errors(d) > before) {
+        yl_doc_free(doc);
+        doc = NULL;
+    }
+    return doc;
+}
+
+/* A document names its kind at the top level (`document: order`); the other
+ * YAML files of a dossier, such as school.yaml, hold shared data. The loaded
+ * tree decides, so a BOM, a quoted key or flow style change nothing. */
+static bool is_document(const yl_doc *doc)
+{
+    return yl_map_get(yl_doc_root(doc), "document") != NULL;
+}
+
+/* The template for doc: --template (any file), else the document's own
+ * `template:` or the kind's default, found in the dossier folder or the
+ * shipped templates (tpl_locate). NULL after a reported error. Caller frees. */
+static char *template_path(const run_ctx *c, const yl_doc *doc, const char *kind)
+{
+    if (c->o->template)
+        return xstrdup(c->o->template);
     const yl_node *own = yl_map_get(yl_doc_root(doc), "template");
-    if (o->template)
-        tpath = xstrdup(o->template);
-    else if (!(tpath = tpl_locate(own && yl_str(own) ? yl_str(own) : kr.template,
-                                  own ? own->mark : yl_doc_root(doc)->mark, yl_doc_dossier(doc),
-                                  data, d)))
+    return tpl_locate(own && yl_str(own) ? yl_str(own) : kind,
+                      own ? own->mark : yl_doc_root(doc)->mark, yl_doc_dossier(doc), c->data, c->d);
+}
+
+/* Would writing out replace one of the files the document is made of: the
+ * document, an include, the template? Identity is st_dev and st_ino, so a
+ * hard link or a symlink to an input counts. Reports and returns true then. */
+static bool output_is_input(const char *out, const yl_doc *doc, const char *tpath, diag *d)
+{
+    struct stat o, t;
+    if (!out || stat(out, &o) != 0)
+        return false; /* a file that does not exist yet replaces nothing */
+    size_t n;
+    const yl_file *files = yl_doc_files(doc, &n);
+    const char *what = NULL, *name = NULL;
+    for (size_t i = 0; i < n && !what; i++) {
+        if (files[i].dev == o.st_dev && files[i].ino == o.st_ino) {
+            what = i == 0 ? "сам документ" : "файл, подключённый через include";
+            name = files[i].path;
+        }
+    }
+    if (!what && stat(tpath, &t) == 0 && t.st_dev == o.st_dev && t.st_ino == o.st_ino) {
+        what = "шаблон документа";
+        name = tpath;
+    }
+    if (what)
+        diag_error(d, DIAG_NOWHERE,
+                   "выходной файл «%s» — это %s «%s»: PDF заменил бы его; укажите в -o другой "
+                   "файл",
+                   out, what, name);
+    return what != NULL;
+}
+
+/* The stages after loading: check the kind, expand the template, lay out
+ * (only when pdf is given). Takes doc. out, when given, must not be one of
+ * the inputs (EXIT_USAGE). Returns an exit code; res holds what was made
+ * (the layout only on EXIT_DONE with pdf). */
+static int build(const run_ctx *c, yl_doc *doc, const char *out, pdf_doc *pdf, built *res)
+{
+    int rc = EXIT_INPUT;
+    char *tpath = NULL;
+    arena *mem = arena_new();
+    size_t before = diag_errors(c->d);
+    kind_result kr = {0};
+    if (!kinds_check(yl_doc_root(doc), mem, c->d, &kr))
         goto out;
-    t = tpl_expand_file(tpath, kr.data, d);
-    if (!t)
+    if (!(tpath = template_path(c, doc, kr.template)))
         goto out;
-    tpl_doc_take_data(t, doc, mem);
+    if (output_is_input(out, doc, tpath, c->d)) {
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    if (!(res->t = tpl_expand_file(tpath, kr.data, c->d)))
+        goto out;
+    tpl_doc_take_data(res->t, doc, mem);
     doc = NULL;
     mem = NULL;
     if (pdf) {
         layout_fonts f = pdf_fonts(pdf);
-        lay = layout_run(t, &f, h, d);
+        res->lay = layout_run(res->t, &f, c->h, c->d);
+        if (pdf_fonts_failed(pdf)) { /* a font file that does not load: installation */
+            rc = EXIT_INTERNAL;
+            goto out;
+        }
+        if (!res->lay)
+            goto out;
     }
+    if (diag_errors(c->d) == before)
+        rc = EXIT_DONE;
 out:
-    if ((lay || !pdf) && t && tpl_out) {
-        *tpl_out = t;
-        t = NULL;
-    }
-    tpl_doc_free(t);
     free(tpath);
     yl_doc_free(doc);
     arena_free(mem);
-    return lay;
+    return rc;
 }
 
-/* Render one document to out; h is shared between documents of a batch. */
-static int render_one(const char *in, const char *out, const options *o, const char *data,
-                      const text_hyph *h, diag *d)
+static pdf_doc *open_pdf(const run_ctx *c)
 {
-    int rc = EXIT_INPUT;
-    layout_doc *lay = NULL;
-    tpl_doc *t = NULL;
-    size_t before = diag_errors(d);
     char fonts[PATH_MAX];
-    snprintf(fonts, sizeof fonts, "%s/fonts", data);
-    pdf_doc *pdf = pdf_new(fonts, d);
+    snprintf(fonts, sizeof fonts, "%s/fonts", c->data);
+    return pdf_new(fonts, c->d);
+}
+
+/* Render a loaded document (taken) to out. */
+static int render_doc(const run_ctx *c, yl_doc *doc, const char *out)
+{
+    built b = {0};
+    pdf_doc *pdf = open_pdf(c);
     if (!pdf) {
-        rc = EXIT_INTERNAL;
-        goto out;
+        yl_doc_free(doc);
+        return EXIT_INTERNAL;
     }
-    lay = build(in, o, data, pdf, h, d, &t);
-    if (pdf_fonts_failed(pdf)) { /* a font file that does not load: installation */
-        rc = EXIT_INTERNAL;
-        goto out;
-    }
-    if (!lay || diag_errors(d) > before)
+    int rc = build(c, doc, out, pdf, &b);
+    if (rc != EXIT_DONE)
         goto out;
     /* the self-check: no glyph outside the margins or its table cell */
-    if (layout_check(lay, t, d)) {
-        rc = EXIT_INTERNAL;
+    rc = EXIT_INTERNAL;
+    if (layout_check(b.lay, b.t, c->d))
         goto out;
-    }
     pdf_options popt = {"nastavdoc " NASTAVDOC_VERSION};
-    if (!pdf_write(pdf, lay, &popt, out, d)) {
-        rc = EXIT_INTERNAL;
-        goto out;
-    }
-    rc = EXIT_DONE;
+    if (pdf_write(pdf, b.lay, &popt, out, c->d))
+        rc = EXIT_DONE;
 out:
-    layout_doc_free(lay);
-    tpl_doc_free(t);
+    built_free(&b);
     pdf_free(pdf);
     return rc;
 }
 
+/* The hyphenation dictionary, shared by every document of a run; NULL (with
+ * a warning) when it cannot be read. */
 static text_hyph *load_hyphenation(const char *data, diag *d)
 {
     char dic[PATH_MAX];
     snprintf(dic, sizeof dic, "%s/build/hyph_ru_RU.dic", data);
+    /* libhyphen opens the file itself and would block on a FIFO */
+    struct stat st;
+    int fd = util_open_regular(dic, &st);
+    if (fd < 0) {
+        diag_warning(d, DIAG_NOWHERE, "словарь переносов %s не загружен (%s): текст без переносов",
+                     dic, errno == EINVAL ? "это не обычный файл" : diag_strerror(errno));
+        return NULL;
+    }
+    close(fd);
     text_hyph *h = text_hyph_load(dic);
     if (!h)
         diag_warning(d, DIAG_NOWHERE, "словарь переносов %s не загружен: текст без переносов", dic);
@@ -200,134 +287,29 @@ static int cmd_render(const options *o, const char *data, diag *d)
         fputs("nastavdoc: render принимает один файл; см. nastavdoc --help\n", stderr);
         return EXIT_USAGE;
     }
-    char *out = o->out ? xstrdup(o->out) : default_output(o->files[0]);
+    const char *in = o->files[0];
+    char *out = o->out ? xstrdup(o->out) : default_output(in);
+    if (!o->out && !strcmp(out, in)) {
+        diag_error(d, DIAG_NOWHERE,
+                   "имя «%s» уже оканчивается на .pdf: PDF по умолчанию заменил бы сам "
+                   "документ; укажите выходной файл: -o ФАЙЛ.pdf",
+                   in);
+        free(out);
+        return EXIT_USAGE;
+    }
     /* a device, FIFO or folder is refused before any work (docs/output.md) */
     if (!outfile_check(out, d)) {
         free(out);
         return EXIT_USAGE;
     }
-    text_hyph *h = load_hyphenation(data, d);
-    int rc = render_one(o->files[0], out, o, data, h, d);
-    text_hyph_free(h);
+    int rc = EXIT_INPUT;
+    yl_doc *doc = load_yaml(in, d);
+    if (doc) {
+        run_ctx c = {o, data, load_hyphenation(data, d), d};
+        rc = render_doc(&c, doc, out);
+        text_hyph_free((text_hyph *)c.h);
+    }
     free(out);
-    return rc;
-}
-
-/* Does this YAML file name a document kind (and is not school.yaml)? A
- * cheap look at the text: the loader reports the errors later. */
-static bool is_document(const char *path)
-{
-    size_t len = 0;
-    char *text = util_read_file(path, YL_MAX_FILE_SIZE, &len);
-    if (!text)
-        return false;
-    bool yes = !strncmp(text, "document:", 9) || strstr(text, "\ndocument:") != NULL;
-    free(text);
-    return yes;
-}
-
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* nastavdoc batch DIR|FILE… -o OUTDIR [-j N]: every document of the
- * folders (files whose top level names `document:`) and every file given,
- * to OUTDIR/<folder>-<name>.pdf; one dictionary for all; N worker
- * processes. Messages of all files are reported; the exit code is the
- * worst one. */
-static int cmd_batch(const options *o, const char *data, diag *d)
-{
-    if (o->nfiles == 0 || !o->out) {
-        fputs("nastavdoc: batch: укажите файлы или папки и -o ПАПКА; см. nastavdoc --help\n",
-              stderr);
-        return EXIT_USAGE;
-    }
-    struct stat st;
-    if (stat(o->out, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "nastavdoc: batch: папка для PDF «%s» не существует\n", o->out);
-        return EXIT_USAGE;
-    }
-    char **docs = NULL;
-    size_t ndocs = 0;
-    for (size_t i = 0; i < o->nfiles; i++) {
-        DIR *dir = opendir(o->files[i]);
-        if (!dir) {
-            docs = xrealloc(docs, (ndocs + 1) * sizeof *docs);
-            docs[ndocs++] = xstrdup(o->files[i]);
-            continue;
-        }
-        struct dirent *e;
-        while ((e = readdir(dir))) {
-            size_t len = strlen(e->d_name);
-            if (len < 6 || strcmp(e->d_name + len - 5, ".yaml"))
-                continue;
-            char path[PATH_MAX];
-            snprintf(path, sizeof path, "%s/%s", o->files[i], e->d_name);
-            if (!is_document(path))
-                continue;
-            docs = xrealloc(docs, (ndocs + 1) * sizeof *docs);
-            docs[ndocs++] = xstrdup(path);
-        }
-        closedir(dir);
-    }
-    if (ndocs == 0) {
-        diag_error(d, DIAG_NOWHERE, "в указанных папках нет документов (файлов с ключом document)");
-        return EXIT_INPUT;
-    }
-    qsort(docs, ndocs, sizeof *docs, by_name);
-    unsigned jobs = o->jobs ? o->jobs : 1;
-    text_hyph *h = load_hyphenation(data, d);
-    int rc = EXIT_DONE;
-    pid_t *kids = xcalloc(jobs, sizeof *kids);
-    for (unsigned w = 0; w < jobs; w++) {
-        pid_t pid = jobs > 1 ? fork() : 0;
-        if (pid < 0) {
-            diag_error(d, DIAG_NOWHERE, "не удалось запустить процесс: %s", diag_strerror(errno));
-            rc = EXIT_INTERNAL;
-            break;
-        }
-        if (pid > 0) {
-            kids[w] = pid;
-            continue;
-        }
-        /* worker w takes every jobs-th document */
-        int wrc = EXIT_DONE;
-        for (size_t i = w; i < ndocs; i += jobs) {
-            char *copy = xstrdup(docs[i]);
-            char *dir = xstrdup(docs[i]);
-            const char *base = basename(copy), *parent = basename(dirname(dir));
-            char out[PATH_MAX];
-            size_t blen = strlen(base) - 5;
-            snprintf(out, sizeof out, "%s/%s-%.*s.pdf", o->out, parent, (int)blen, base);
-            int one = render_one(docs[i], out, o, data, h, d);
-            if (one > wrc)
-                wrc = one;
-            free(copy);
-            free(dir);
-            diag_print(d, stderr);
-        }
-        if (jobs == 1) {
-            rc = wrc;
-            break;
-        }
-        text_hyph_free(h);
-        diag_free(d);
-        _exit(wrc);
-    }
-    for (unsigned w = 0; w < jobs && jobs > 1; w++) {
-        int status;
-        if (kids[w] > 0 && waitpid(kids[w], &status, 0) == kids[w]) {
-            int wrc = WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_INTERNAL;
-            if (wrc > rc)
-                rc = wrc;
-        }
-    }
-    free(kids);
-    text_hyph_free(h);
-    for (size_t i = 0; i < ndocs; i++)
-        free(docs[i]);
-    free(docs);
     return rc;
 }
 
@@ -337,34 +319,619 @@ static int cmd_check(const options *o, const char *data, diag *d)
         fputs("nastavdoc: check: укажите хотя бы один файл; см. nastavdoc --help\n", stderr);
         return EXIT_USAGE;
     }
-    int rc = EXIT_DONE;
-    char fonts[PATH_MAX];
-    snprintf(fonts, sizeof fonts, "%s/fonts", data);
-    pdf_doc *pdf = pdf_new(fonts, d);
+    run_ctx c = {o, data, NULL, d};
+    pdf_doc *pdf = open_pdf(&c);
     if (!pdf)
         return EXIT_INTERNAL;
+    int rc = EXIT_DONE;
     for (size_t i = 0; i < o->nfiles; i++) {
-        size_t before = diag_errors(d);
-        tpl_doc *t = NULL;
-        struct stat st;
-        if (stat(o->files[i], &st) == 0 && S_ISREG(st.st_mode) && !is_document(o->files[i])) {
+        yl_doc *doc = load_yaml(o->files[i], d);
+        if (!doc) {
+            rc = EXIT_INPUT;
+        } else if (!is_document(doc)) {
             /* shared data such as school.yaml: its YAML is checked here, its
              * fields with every document that includes it */
-            yl_doc_free(yl_load_file(o->files[i], d));
-            if (diag_errors(d) > before)
-                rc = EXIT_INPUT;
-            continue;
+            yl_doc_free(doc);
+        } else {
+            /* layout too: a character missing from the font is found there */
+            built b = {0};
+            int r = build(&c, doc, NULL, pdf, &b);
+            if (r != EXIT_DONE && rc < r)
+                rc = r;
+            built_free(&b);
         }
-        /* layout too: a character missing from the font is found there */
-        layout_doc *lay = build(o->files[i], o, data, pdf, NULL, d, &t);
-        if (pdf_fonts_failed(pdf))
-            rc = EXIT_INTERNAL;
-        else if (!lay || diag_errors(d) > before)
-            rc = rc > EXIT_INPUT ? rc : EXIT_INPUT;
-        layout_doc_free(lay);
-        tpl_doc_free(t);
     }
     pdf_free(pdf);
+    return rc;
+}
+
+/* batch: every document found below the folders given (and every file
+ * given), each rendered in a worker process of its own, so that a crash or
+ * an exhausted memory ends only that document. The output tree mirrors the
+ * input: folder F given as an argument becomes OUTDIR/<name of F>, and
+ * F/x/y/doc.yaml becomes OUTDIR/<name of F>/x/y/doc.pdf; a file given as an
+ * argument becomes OUTDIR/<its name>.pdf. */
+
+/* Limits of batch. */
+#define BATCH_MAX_DEPTH 32       /* folders below an argument: bounds the walk's recursion */
+#define BATCH_LOG_MAX (4u << 20) /* a worker's messages held until their turn to be printed */
+
+/* How a worker ended: an exit code, or one of these. */
+enum batch_status {
+    BATCH_RUNNING = -1, /* not ended yet */
+    BATCH_WARNED = 10,  /* the PDF was written, with warnings */
+    BATCH_SKIPPED = 11, /* YAML without `document`: shared data such as school.yaml */
+    BATCH_KILLED = 12,  /* the worker died of a signal (set by the parent) */
+};
+
+typedef struct batch_item {
+    const char *in;    /* the input file */
+    const char *out;   /* its PDF */
+    const char *group; /* "input folder → output folder", for the summary */
+    pid_t pid;         /* the worker, while it runs */
+    FILE *log;         /* the worker's standard error, while it runs */
+    char *text;        /* its messages, from its end until they are printed */
+    int status;        /* enum batch_status or an exit code */
+    int signal;        /* BATCH_KILLED: which signal */
+} batch_item;
+
+typedef struct batch {
+    const run_ctx *c;
+    arena *mem; /* every path of the plan */
+    batch_item *items;
+    size_t n, cap;
+    struct stat outdir; /* the output folder: never walked into */
+    batch_item **slots; /* running workers, jobs of them */
+    unsigned jobs, running;
+    size_t printed; /* items[0..printed) are done and printed */
+} batch;
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
+static void batch_add(batch *b, const char *in, const char *out_dir, const char *name,
+                      const char *group)
+{
+    if (b->n == b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 16;
+        b->items = xrealloc(b->items, b->cap * sizeof *b->items);
+    }
+    size_t stem = strlen(name) - (ends_with(name, ".yaml") ? 5 : 0);
+    const char *sep = *out_dir ? "/" : "";
+    b->items[b->n++] = (batch_item){
+        .in = in,
+        .out = arena_printf(b->mem, "%s%s%.*s.pdf", out_dir, sep, (int)stem, name),
+        .group = group,
+        .status = BATCH_RUNNING,
+    };
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in folder path, sorted, hidden ones (".…") left out; NULL with
+ * a warning when it cannot be read. Caller frees the array and the names. */
+static char **list_folder(const char *path, size_t *n, diag *d)
+{
+    DIR *dir = opendir(path);
+    if (!dir) {
+        diag_warning(d, DIAG_NOWHERE, "папка «%s» пропущена: %s", path, diag_strerror(errno));
+        return NULL;
+    }
+    char **names = NULL;
+    size_t cap = 0;
+    *n = 0;
+    struct dirent *e;
+    while ((e = readdir(dir))) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 16;
+            names = xrealloc(names, cap * sizeof *names);
+        }
+        names[(*n)++] = xstrdup(e->d_name);
+    }
+    closedir(dir);
+    if (*n)
+        qsort(names, *n, sizeof *names, by_name);
+    return names;
+}
+
+static void batch_walk(batch *b, const char *in, const char *out, unsigned depth);
+
+/* Walk into the subfolder path of a walk at depth, unless it is the output
+ * folder, a symlink (which could lead in a circle) or too deep. */
+static void batch_descend(batch *b, const char *path, const char *out, unsigned depth)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return;
+    if (S_ISLNK(st.st_mode)) {
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            diag_warning(b->c->d, DIAG_NOWHERE,
+                         "символическая ссылка на папку «%s» пропущена: batch не ходит по "
+                         "ссылкам на папки (они могут замкнуться в круг); укажите эту папку "
+                         "отдельным аргументом",
+                         path);
+        return;
+    }
+    if (!S_ISDIR(st.st_mode))
+        return;
+    if (depth > BATCH_MAX_DEPTH) {
+        diag_warning(b->c->d, DIAG_NOWHERE,
+                     "папка «%s» пропущена: она глубже %d уровней папок от аргумента batch", path,
+                     BATCH_MAX_DEPTH);
+        return;
+    }
+    batch_walk(b, path, out, depth);
+}
+
+/* Plan the documents below folder in, to output folder out: first the
+ * .yaml files of the folder, then each subfolder, each in name order, so
+ * that a folder's documents stay together. A file that is not a regular
+ * file is planned as well: its worker refuses it with a message. */
+static void batch_walk(batch *b, const char *in, const char *out, unsigned depth)
+{
+    struct stat st;
+    if (stat(in, &st) == 0 && st.st_dev == b->outdir.st_dev && st.st_ino == b->outdir.st_ino)
+        return; /* the PDFs of this very batch */
+    size_t n = 0;
+    char **names = list_folder(in, &n, b->c->d);
+    const char *group = arena_printf(b->mem, "%s → %s", in, out);
+    bool *is_dir = xcalloc(n ? n : 1, sizeof *is_dir);
+    for (size_t i = 0; i < n; i++) {
+        const char *path = arena_printf(b->mem, "%s/%s", in, names[i]);
+        is_dir[i] = lstat(path, &st) == 0 && (S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode)) &&
+                    stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+        if (!is_dir[i] && ends_with(names[i], ".yaml"))
+            batch_add(b, path, out, names[i], group);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (is_dir[i])
+            batch_descend(b, arena_printf(b->mem, "%s/%s", in, names[i]),
+                          arena_printf(b->mem, "%s%s%s", out, *out ? "/" : "", names[i]),
+                          depth + 1);
+        free(names[i]);
+    }
+    free(is_dir);
+    free(names);
+}
+
+/* Order of output paths in which every path inside folder F comes right
+ * after F itself: '/' sorts before any other byte. */
+static int by_output(const void *a, const void *b)
+{
+    const unsigned char *p = (const unsigned char *)(*(batch_item *const *)a)->out;
+    const unsigned char *q = (const unsigned char *)(*(batch_item *const *)b)->out;
+    while (*p && *p == *q)
+        p++, q++;
+    int x = *p == '/' ? 1 : *p ? *p + 1 : 0, y = *q == '/' ? 1 : *q ? *q + 1 : 0;
+    return x - y;
+}
+
+/* Unique output names: no two inputs to one PDF, no PDF where another
+ * needs a folder. Reports each clash; true when there is none. */
+static bool batch_unique(batch *b)
+{
+    bool ok = true;
+    batch_item **v = xmalloc((b->n ? b->n : 1) * sizeof *v);
+    for (size_t i = 0; i < b->n; i++)
+        v[i] = &b->items[i];
+    qsort(v, b->n, sizeof *v, by_output);
+    for (size_t i = 1; i < b->n; i++) {
+        size_t len = strlen(v[i - 1]->out);
+        if (strncmp(v[i - 1]->out, v[i]->out, len) || (v[i]->out[len] && v[i]->out[len] != '/'))
+            continue;
+        diag_error(b->c->d, DIAG_NOWHERE,
+                   "«%s» и «%s» дали бы один и тот же путь в папке PDF: «%s»; переименуйте "
+                   "один из них",
+                   v[i - 1]->in, v[i]->in, v[i - 1]->out);
+        ok = false;
+    }
+    free(v);
+    return ok;
+}
+
+/* The folder of the output for argument path: OUTDIR/<its own name>. */
+static const char *argument_root(batch *b, const char *path)
+{
+    char *real = realpath(path, NULL);
+    const char *name = real ? strrchr(real, '/') + 1 : path;
+    const char *root = *name ? arena_printf(b->mem, "%s/%s", b->c->o->out, name)
+                             : arena_strdup(b->mem, b->c->o->out);
+    free(real);
+    return root;
+}
+
+/* Plan every argument; false (reported) when two folders given would share
+ * an output folder or two inputs an output file. */
+static bool batch_plan(batch *b)
+{
+    const options *o = b->c->o;
+    const char **roots = xcalloc(o->nfiles, sizeof *roots);
+    bool ok = true;
+    for (size_t i = 0; i < o->nfiles; i++) {
+        const char *arg = o->files[i];
+        struct stat st;
+        if (stat(arg, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            char *copy = xstrdup(arg), *dir = xstrdup(arg);
+            batch_add(b, arg, o->out, basename(copy),
+                      arena_printf(b->mem, "%s → %s", dirname(dir), o->out));
+            free(copy);
+            free(dir);
+            continue;
+        }
+        roots[i] = argument_root(b, arg);
+        for (size_t j = 0; j < i; j++) {
+            if (roots[j] && !strcmp(roots[j], roots[i])) {
+                diag_error(b->c->d, DIAG_NOWHERE,
+                           "папки «%s» и «%s» попали бы в одну папку PDF «%s» (каждая папка "
+                           "получает в -o подпапку со своим именем); переименуйте одну из них "
+                           "или обработайте их отдельными запусками",
+                           o->files[j], arg, roots[i]);
+                ok = false;
+            }
+        }
+        batch_walk(b, arg, roots[i], 0);
+    }
+    free(roots);
+    return ok && batch_unique(b);
+}
+
+/* mkdir -p path; false with errno set. */
+static bool make_folders(const char *path)
+{
+    char *p = xstrdup(path);
+    bool ok = true;
+    for (char *s = p + 1; ok; s++) {
+        if (*s && *s != '/')
+            continue;
+        char c = *s;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST)
+            ok = false;
+        *s = c;
+        if (!c)
+            break;
+    }
+    struct stat st;
+    if (ok && (stat(p, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        if (!errno || S_ISREG(st.st_mode))
+            errno = ENOTDIR;
+        ok = false;
+    }
+    free(p);
+    return ok;
+}
+
+/* The worker's work: load, decide, render. Returns its exit status. */
+static int batch_render(const run_ctx *c, const batch_item *it)
+{
+    yl_doc *doc = load_yaml(it->in, c->d);
+    if (!doc)
+        return EXIT_INPUT;
+    if (!is_document(doc)) {
+        yl_doc_free(doc);
+        return BATCH_SKIPPED;
+    }
+    char *dir = xstrdup(it->out);
+    bool made = make_folders(dirname(dir));
+    free(dir);
+    if (!made) {
+        diag_error(c->d, DIAG_NOWHERE, "не удалось создать папку для «%s»: %s", it->out,
+                   diag_strerror(errno));
+        yl_doc_free(doc);
+        return EXIT_INTERNAL;
+    }
+    int rc = render_doc(c, doc, it->out);
+    return rc == EXIT_DONE && diag_warnings(c->d) ? BATCH_WARNED : rc;
+}
+
+/* In the worker process: never returns. */
+static _Noreturn void batch_worker(const batch *b, const batch_item *it, pid_t parent)
+{
+    /* die with the parent; it may have died before this line */
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent)
+        _exit(EXIT_INTERNAL);
+    if (it->log)
+        dup2(fileno(it->log), STDERR_FILENO);
+    run_ctx c = *b->c;
+    c.d = diag_new();
+    diag_set_strict(c.d, c.o->strict);
+    int rc = batch_render(&c, it);
+    diag_print(c.d, stderr);
+    diag_free(c.d);
+    fflush(stderr);
+    _exit(rc);
+}
+
+/* Start the worker for it; false when the system has no process to give
+ * right now (try again once a worker ended). */
+static bool batch_start(batch *b, batch_item *it)
+{
+    it->log = tmpfile(); /* NULL: the worker writes to our stderr directly */
+    fflush(NULL);
+    pid_t parent = getpid(), pid = fork();
+    if (pid == 0)
+        batch_worker(b, it, parent);
+    if (pid < 0) {
+        int e = errno;
+        if (it->log)
+            fclose(it->log);
+        it->log = NULL;
+        if (e == EAGAIN && b->running)
+            return false;
+        it->text = xstrdup("");
+        diag_error(b->c->d, DIAG_NOWHERE, "«%s»: не удалось запустить процесс: %s", it->in,
+                   diag_strerror(e));
+        it->status = EXIT_INTERNAL;
+        return true;
+    }
+    it->pid = pid;
+    for (unsigned s = 0; s < b->jobs; s++) {
+        if (!b->slots[s]) {
+            b->slots[s] = it;
+            break;
+        }
+    }
+    b->running++;
+    return true;
+}
+
+/* What the worker wrote, at most BATCH_LOG_MAX bytes. Caller frees. */
+static char *read_log(FILE *log)
+{
+    buf out;
+    buf_init(&out);
+    if (!log)
+        return buf_take(&out);
+    rewind(log);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, log)) > 0 && out.len < BATCH_LOG_MAX)
+        buf_putn(&out, chunk, n);
+    if (n > 0)
+        buf_puts(&out, "nastavdoc: …сообщения этого документа обрезаны\n");
+    fclose(log);
+    return buf_take(&out);
+}
+
+/* Wait for one worker to end and keep its outcome. */
+static void batch_reap(batch *b)
+{
+    int status;
+    pid_t pid = waitpid(-1, &status, 0);
+    if (pid < 0 && errno == EINTR)
+        return; /* the caller waits again */
+    if (pid < 0) {
+        /* no worker left to wait for (cannot happen unless SIGCHLD is
+         * ignored): end the running items instead of waiting for ever */
+        for (unsigned s = 0; s < b->jobs; s++) {
+            if (b->slots[s]) {
+                b->slots[s]->status = EXIT_INTERNAL;
+                b->slots[s]->text = read_log(b->slots[s]->log);
+                b->slots[s]->log = NULL;
+                b->slots[s] = NULL;
+            }
+        }
+        b->running = 0;
+        return;
+    }
+    for (unsigned s = 0; s < b->jobs; s++) {
+        batch_item *it = b->slots[s];
+        if (!it || it->pid != pid)
+            continue;
+        it->status = WIFEXITED(status) ? WEXITSTATUS(status) : BATCH_KILLED;
+        it->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+        it->text = read_log(it->log);
+        it->log = NULL;
+        it->pid = 0;
+        b->slots[s] = NULL;
+        b->running--;
+        return;
+    }
+}
+
+/* The end of a worker that died of sig, in words; NULL for a rare signal. */
+static const char *signal_text(int sig)
+{
+    switch (sig) {
+    case SIGKILL:
+        return "процесс остановлен сигналом SIGKILL (так система останавливает процесс, "
+               "которому не хватило памяти)";
+    case SIGSEGV:
+        return "процесс упал: обращение к недоступной памяти (SIGSEGV)";
+    case SIGABRT:
+        return "процесс аварийно остановлен (SIGABRT)";
+    case SIGBUS:
+        return "процесс упал: ошибка доступа к памяти (SIGBUS)";
+    case SIGFPE:
+        return "процесс упал: арифметическая ошибка (SIGFPE)";
+    case SIGTERM:
+    case SIGINT:
+    case SIGHUP:
+        return "процесс остановлен извне";
+    default:
+        return NULL;
+    }
+}
+
+/* Print the messages of the ended items in plan order, as far as all
+ * before them have ended: the output does not depend on timing. */
+static void batch_print_ready(batch *b)
+{
+    for (; b->printed < b->n && b->items[b->printed].status != BATCH_RUNNING; b->printed++) {
+        batch_item *it = &b->items[b->printed];
+        fputs(it->text, stderr);
+        free(it->text);
+        it->text = NULL;
+        const char *how = signal_text(it->signal);
+        src_mark at = {diag_file(b->c->d, it->in), 0, 0};
+        if (it->status == BATCH_KILLED && how)
+            diag_error(b->c->d, at, "PDF не создан: %s; остальные документы обрабатываются дальше",
+                       how);
+        else if (it->status == BATCH_KILLED)
+            diag_error(b->c->d, at,
+                       "PDF не создан: процесс остановлен сигналом %d; остальные документы "
+                       "обрабатываются дальше",
+                       it->signal);
+        else if (it->status == EXIT_INTERNAL)
+            diag_error(b->c->d, at,
+                       "PDF не создан: обработка прервана (не хватило памяти, не удалось "
+                       "записать файл или внутренняя ошибка — см. выше); остальные документы "
+                       "обрабатываются дальше");
+        diag_print(b->c->d, stderr);
+    }
+}
+
+/* Every item through a worker, at most jobs at once. */
+static void batch_run(batch *b)
+{
+    b->slots = xcalloc(b->jobs, sizeof *b->slots);
+    size_t next = 0;
+    while (next < b->n || b->running) {
+        if (next < b->n && b->running < b->jobs) {
+            if (batch_start(b, &b->items[next]))
+                next++;
+            else
+                batch_reap(b);
+        } else {
+            batch_reap(b);
+        }
+        batch_print_ready(b);
+    }
+    free(b->slots);
+}
+
+typedef struct batch_count {
+    size_t done, warned, failed, skipped;
+} batch_count;
+
+static void count_item(batch_count *k, int status)
+{
+    if (status == EXIT_DONE || status == BATCH_WARNED)
+        k->done++;
+    if (status == BATCH_WARNED)
+        k->warned++;
+    else if (status == BATCH_SKIPPED)
+        k->skipped++;
+    else if (status != EXIT_DONE)
+        k->failed++;
+}
+
+static void print_count(const char *what, const batch_count *k)
+{
+    fprintf(stderr, "  %s: создано %zu (из них с предупреждениями %zu), с ошибками %zu\n", what,
+            k->done, k->warned, k->failed);
+}
+
+typedef struct batch_group {
+    const batch_item *first; /* its first item in plan order */
+    batch_count k;
+} batch_group;
+
+/* Items of one folder together, in plan order within it. */
+static int by_group(const void *a, const void *b)
+{
+    const batch_item *x = *(batch_item *const *)a, *y = *(batch_item *const *)b;
+    int c = strcmp(x->group, y->group);
+    return c ? c : (x > y) - (x < y);
+}
+
+static int by_first(const void *a, const void *b)
+{
+    const batch_item *x = ((const batch_group *)a)->first, *y = ((const batch_group *)b)->first;
+    return (x > y) - (x < y);
+}
+
+/* The summary per folder (input → output), in plan order, then the total. */
+static void batch_summary(const batch *b, batch_count *total)
+{
+    size_t cap = b->n ? b->n : 1, ngroups = 0;
+    batch_item **v = xmalloc(cap * sizeof *v);
+    batch_group *groups = xcalloc(cap, sizeof *groups);
+    for (size_t i = 0; i < b->n; i++)
+        v[i] = &b->items[i];
+    qsort(v, b->n, sizeof *v, by_group);
+    for (size_t i = 0; i < b->n; i++) {
+        if (i == 0 || strcmp(v[i]->group, v[i - 1]->group))
+            groups[ngroups++].first = v[i];
+        count_item(&groups[ngroups - 1].k, v[i]->status);
+        count_item(total, v[i]->status);
+    }
+    qsort(groups, ngroups, sizeof *groups, by_first);
+    fputs("nastavdoc batch: итог по папкам\n", stderr);
+    for (size_t g = 0; g < ngroups; g++)
+        if (groups[g].k.done + groups[g].k.failed)
+            print_count(groups[g].first->group, &groups[g].k);
+    print_count("всего", total);
+    fprintf(stderr, "  пропущено файлов YAML без ключа document: %zu\n", total->skipped);
+    free(groups);
+    free(v);
+}
+
+/* The output folder must be a folder if it exists; note what it is, so
+ * that the walk leaves it out. */
+static int batch_outdir(batch *b)
+{
+    const char *out = b->c->o->out;
+    if (stat(out, &b->outdir) != 0)
+        b->outdir = (struct stat){0}; /* made later; nothing to leave out */
+    else if (!S_ISDIR(b->outdir.st_mode)) {
+        fprintf(stderr, "nastavdoc: batch: «%s» — не папка; укажите в -o папку для PDF\n", out);
+        return EXIT_USAGE;
+    }
+    return EXIT_DONE;
+}
+
+/* Create the output folder when it is missing. */
+static int batch_mkdir(const char *out)
+{
+    if (make_folders(out))
+        return EXIT_DONE;
+    fprintf(stderr, "nastavdoc: batch: не удалось создать папку для PDF «%s»: %s\n", out,
+            diag_strerror(errno));
+    return EXIT_INTERNAL;
+}
+
+/* nastavdoc batch DIR|FILE… -o OUTDIR [-j N]: see the comment above
+ * BATCH_MAX_DEPTH. Exit 1 when any document failed, 2 when two inputs
+ * would share an output. */
+static int cmd_batch(const options *o, const char *data, diag *d)
+{
+    if (o->nfiles == 0 || !o->out) {
+        fputs("nastavdoc: batch: укажите файлы или папки и -o ПАПКА; см. nastavdoc --help\n",
+              stderr);
+        return EXIT_USAGE;
+    }
+    run_ctx c = {o, data, NULL, d};
+    batch b = {.c = &c, .mem = arena_new(), .jobs = o->jobs ? o->jobs : 1};
+    int rc = batch_outdir(&b);
+    if (rc != EXIT_DONE)
+        goto out;
+    rc = EXIT_USAGE;
+    if (!batch_plan(&b) || (rc = batch_mkdir(o->out)) != EXIT_DONE)
+        goto out;
+    diag_print(d, stderr); /* the walk's warnings come first */
+    c.h = load_hyphenation(data, d);
+    batch_run(&b);
+    batch_count total = {0};
+    batch_summary(&b, &total);
+    rc = total.failed ? EXIT_INPUT : EXIT_DONE;
+    if (!total.done && !total.failed) {
+        diag_error(d, DIAG_NOWHERE, "в указанных папках нет документов (файлов с ключом document)");
+        rc = EXIT_INPUT;
+    }
+out:
+    text_hyph_free((text_hyph *)c.h);
+    free(b.items);
+    arena_free(b.mem);
     return rc;
 }
 
@@ -376,17 +943,20 @@ static int cmd_dump(const options *o, const char *data, diag *d)
         fputs("nastavdoc: dump принимает один файл; см. nastavdoc --help\n", stderr);
         return EXIT_USAGE;
     }
-    tpl_doc *t = NULL;
-    layout_doc *lay = build(o->files[0], o, data, NULL, NULL, d, &t);
-    layout_doc_free(lay);
-    if (!t)
+    yl_doc *doc = load_yaml(o->files[0], d);
+    if (!doc)
+        return EXIT_INPUT;
+    run_ctx c = {o, data, NULL, d};
+    built res = {0};
+    build(&c, doc, NULL, NULL, &res);
+    if (!res.t)
         return EXIT_INPUT;
     buf b;
     buf_init(&b);
-    dump_texts(t, &b);
+    dump_texts(res.t, &b);
     fwrite(b.data ? b.data : "", 1, b.len, stdout);
     buf_fini(&b);
-    tpl_doc_free(t);
+    built_free(&res);
     return EXIT_DONE;
 }
 

@@ -132,7 +132,7 @@ static char *resolve_target(const char *path, diag *d)
         if (lstat(cur, &st) != 0) {
             if (errno == ENOENT)
                 return cur; /* a new file; its folder is checked on open */
-            diag_error(d, at, "не удалось записать %s: %s", path, strerror(errno));
+            diag_error(d, at, "не удалось записать %s: %s", path, diag_strerror(errno));
             break;
         }
         if (!S_ISLNK(st.st_mode)) {
@@ -154,7 +154,7 @@ static char *resolve_target(const char *path, diag *d)
         char link[PATH_MAX];
         ssize_t n = readlink(cur, link, sizeof link - 1);
         if (n < 0) {
-            diag_error(d, at, "не удалось записать %s: %s", path, strerror(errno));
+            diag_error(d, at, "не удалось записать %s: %s", path, diag_strerror(errno));
             break;
         }
         link[n] = '\0';
@@ -192,7 +192,7 @@ bool outfile_check(const char *path, diag *d)
 
 static void report_io(diag *d, const char *path, int err)
 {
-    diag_error(d, (src_mark){path, 0, 0}, "не удалось записать %s: %s", path, strerror(err));
+    diag_error(d, (src_mark){path, 0, 0}, "не удалось записать %s: %s", path, diag_strerror(err));
 }
 
 /* Permissions for the new file: those of the file it replaces, or what

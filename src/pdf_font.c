@@ -67,16 +67,16 @@ bool pdf_font_check_files(const char *fonts_dir, diag *d)
     bool ok = true;
     for (int id = 0; id < NFONTS; id++) {
         char *path = join_path(fonts_dir, pdf_font_file(id));
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         struct stat st;
-        int err = fd < 0 ? errno : fstat(fd, &st) != 0 ? errno : S_ISREG(st.st_mode) ? 0 : EINVAL;
+        int fd = util_open_regular(path, &st);
+        int err = fd < 0 ? errno : 0;
         if (fd >= 0)
             close(fd);
         if (err) {
             diag_error(d, DIAG_NOWHERE,
                        "шрифт %s не установлен: не удалось открыть %s: %s; переустановите "
                        "nastavdoc или восстановите папку fonts",
-                       pdf_font_file(id), path, strerror(err));
+                       pdf_font_file(id), path, diag_strerror(err));
             ok = false;
         }
         free(path);
@@ -146,15 +146,13 @@ void pdf_font_fini(pdf_font *f)
  * files, which nothing rewrites while a document is made. */
 static bool map_font(const char *path, const uint8_t **bytes, size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    int fd = util_open_regular(path, &st);
     if (fd < 0)
         return false;
-    struct stat st;
     bool ok = false;
-    if (fstat(fd, &st) != 0)
-        goto out;
-    if (!S_ISREG(st.st_mode) || (uintmax_t)st.st_size > FONT_MAX_BYTES) {
-        errno = S_ISDIR(st.st_mode) ? EISDIR : S_ISREG(st.st_mode) ? EFBIG : EINVAL;
+    if ((uintmax_t)st.st_size > FONT_MAX_BYTES) {
+        errno = EFBIG;
         goto out;
     }
     ok = true;
@@ -191,7 +189,7 @@ static bool load_font(pdf_doc *p, int id)
      * 10-byte file crashes it): our own parser, which checks every offset,
      * must accept the file before libharu sees it. */
     if (!map_font(path, &f->bytes, &f->len)) {
-        diag_error(p->d, at, "не удалось прочитать шрифт %s: %s", path, strerror(errno));
+        diag_error(p->d, at, "не удалось прочитать шрифт %s: %s", path, diag_strerror(errno));
         goto out;
     }
     if (!(f->ttf = ttf_font_new(f->bytes, f->len))) {

@@ -2,10 +2,12 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* The one mutable global of the program: the out-of-memory exit has no
  * context to find the temporary output it must remove (STYLE.md §3). */
@@ -305,40 +307,65 @@ size_t utf8_encode(uint32_t cp, char out[4])
     return 4;
 }
 
-char *util_read_file(const char *path, size_t max, size_t *len)
+int util_open_regular(const char *path, struct stat *st)
 {
-    char *data = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0)
-        goto out;
-    if (S_ISDIR(st.st_mode)) {
-        errno = EISDIR;
-        goto out;
+    /* stat first: a device is never opened (opening one can have effects) */
+    if (stat(path, st) != 0)
+        return -1;
+    if (!S_ISREG(st->st_mode)) {
+        errno = S_ISDIR(st->st_mode) ? EISDIR : EINVAL;
+        return -1;
     }
+    /* O_NONBLOCK: a FIFO put in the file's place since the stat must not
+     * block the open; fstat below then refuses it */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return -1;
+    int e = 0;
+    if (fstat(fd, st) != 0)
+        e = errno;
+    else if (!S_ISREG(st->st_mode))
+        e = S_ISDIR(st->st_mode) ? EISDIR : EINVAL;
+    if (e) {
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+char *util_read_fd(int fd, size_t max, size_t *len)
+{
     buf b;
     buf_init(&b);
     char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (b.len + n > max) {
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n == 0)
+            break;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 || b.len + (size_t)n > max) {
+            int e = n < 0 ? errno : EFBIG;
             buf_fini(&b);
-            errno = EFBIG;
-            goto out;
+            errno = e;
+            return NULL;
         }
-        buf_putn(&b, chunk, n);
-    }
-    if (ferror(f)) {
-        int e = errno;
-        buf_fini(&b);
-        errno = e ? e : EIO;
-        goto out;
+        buf_putn(&b, chunk, (size_t)n);
     }
     *len = b.len;
-    data = buf_take(&b);
-out:
-    fclose(f);
+    return buf_take(&b);
+}
+
+char *util_read_file(const char *path, size_t max, size_t *len)
+{
+    struct stat st;
+    int fd = util_open_regular(path, &st);
+    if (fd < 0)
+        return NULL;
+    char *data = util_read_fd(fd, max, len);
+    int e = errno;
+    close(fd);
+    errno = e;
     return data;
 }

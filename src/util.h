@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #if defined(__GNUC__)
 #define UTIL_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -76,8 +77,17 @@ size_t utf8_check(const char *s, size_t len);
 size_t utf8_count(const char *s, size_t len);
 size_t utf8_encode(uint32_t cp, char out[4]);
 
-/* Whole file into memory, NUL-terminated; NULL with errno set on failure
- * or when it exceeds max bytes (errno = EFBIG). Caller frees. */
+/* Input files. Only regular files are read, and nothing blocks: a FIFO,
+ * device or socket in a file's place is refused, never waited on.
+ * util_open_regular opens path for reading (O_CLOEXEC); -1 with errno set on
+ * failure: EISDIR for a folder, EINVAL for any other file that is not a
+ * regular file. st receives the file's status whenever stat succeeded (its
+ * st_mode then tells what was refused). */
+int util_open_regular(const char *path, struct stat *st);
+/* Everything left in fd, NUL-terminated; NULL with errno set on a read error
+ * or when it exceeds max bytes (errno = EFBIG). Caller frees and closes fd. */
+char *util_read_fd(int fd, size_t max, size_t *len);
+/* util_open_regular and util_read_fd in one. Caller frees. */
 char *util_read_file(const char *path, size_t max, size_t *len);
 
 #endif

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <yaml.h>
 
@@ -24,6 +25,8 @@ struct yl_doc {
     yl_node *root;
     const char *path;    /* as given */
     const char *dossier; /* folder of path; NULL for text loaded from memory */
+    yl_file *files;      /* the files read: the document, then each include once */
+    size_t nfiles;
 };
 
 /* Open-addressing hash table from byte strings to pointers. It borrows the
@@ -130,7 +133,9 @@ typedef struct loader {
     const char *chain[YL_MAX_INCLUDE_DEPTH + 1];      /* files being loaded, as shown */
     const char *chain_real[YL_MAX_INCLUDE_DEPTH + 1]; /* the same, realpaths */
     size_t nchain;
-    strtab loaded; /* realpaths already loaded: a file included twice is merged once */
+    strtab loaded;  /* realpaths already loaded: a file included twice is merged once */
+    yl_file *files; /* every file read, for yl_doc_files; grows by doubling */
+    size_t nfiles, files_cap;
 } loader;
 
 static void report_error(loader *ld, src_mark at, const char *fmt, ...) UTIL_PRINTF(3, 4);
@@ -694,17 +699,58 @@ out:
     return root;
 }
 
-/* Whole file, or NULL with the reason reported at `at`. Caller frees. */
+/* What a file that is not a regular file is, for messages. */
+static const char *file_type_name(mode_t mode)
+{
+    if (S_ISFIFO(mode))
+        return "именованный канал (FIFO)";
+    if (S_ISCHR(mode))
+        return "символьное устройство";
+    if (S_ISBLK(mode))
+        return "блочное устройство";
+    if (S_ISSOCK(mode))
+        return "сокет";
+    return "не обычный файл";
+}
+
+/* Note that shown (identified by st) was read, for yl_doc_files. */
+static void remember_file(loader *ld, const char *shown, const struct stat *st)
+{
+    if (ld->nfiles == ld->files_cap) {
+        ld->files_cap = ld->files_cap ? 2 * ld->files_cap : 4;
+        ld->files = xrealloc(ld->files, ld->files_cap * sizeof *ld->files);
+    }
+    ld->files[ld->nfiles++] = (yl_file){arena_strdup(ld->mem, shown), st->st_dev, st->st_ino};
+}
+
+/* Whole file, or NULL with the reason reported at `at`. Only a regular file
+ * is read: a FIFO or device in its place is refused without waiting on it.
+ * Caller frees. */
 static char *read_text(loader *ld, const char *shown, const char *open_path, src_mark at,
                        size_t *len)
 {
-    char *text = util_read_file(open_path, YL_MAX_FILE_SIZE, len);
-    if (text)
+    struct stat st = {0};
+    char *text = NULL;
+    int fd = util_open_regular(open_path, &st);
+    if (fd >= 0) {
+        text = util_read_fd(fd, YL_MAX_FILE_SIZE, len);
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    if (text) {
+        remember_file(ld, shown, &st);
         return text;
+    }
     int e = errno;
     if (e == EISDIR)
         report_error(ld, at, "«%s» является папкой, а не файлом; укажите путь к YAML-файлу",
                      clip_text(ld, shown));
+    else if (e == EINVAL && st.st_mode && !S_ISREG(st.st_mode))
+        report_error(ld, at,
+                     "«%s» — %s, а не обычный файл; данные читаются только из обычных "
+                     "YAML-файлов — укажите путь к такому файлу",
+                     clip_text(ld, shown), file_type_name(st.st_mode));
     else if (e == EFBIG)
         report_error(ld, at,
                      "файл «%s» больше %u МиБ (%u байт) — это не похоже на данные досье; "
@@ -978,6 +1024,10 @@ static yl_doc *finish_doc(loader *ld, yl_node *root, const char *path, const cha
     doc->root = root;
     doc->path = arena_strdup(ld->mem, path);
     doc->dossier = dossier ? arena_strdup(ld->mem, dossier) : NULL;
+    doc->nfiles = ld->nfiles;
+    doc->files = arena_alloc(ld->mem, (ld->nfiles ? ld->nfiles : 1) * sizeof *doc->files);
+    if (ld->nfiles)
+        memcpy(doc->files, ld->files, ld->nfiles * sizeof *doc->files);
     ld->mem = NULL; /* the document owns it now */
     return doc;
 }
@@ -1005,6 +1055,7 @@ out:
     free(text);
     free(real);
     free(dossier_real);
+    free(ld.files);
     table_fini(&ld.loaded);
     arena_free(ld.scratch);
     arena_free(ld.mem);
@@ -1040,6 +1091,12 @@ const char *yl_doc_path(const yl_doc *doc)
 const char *yl_doc_dossier(const yl_doc *doc)
 {
     return doc->dossier;
+}
+
+const yl_file *yl_doc_files(const yl_doc *doc, size_t *n)
+{
+    *n = doc->nfiles;
+    return doc->files;
 }
 
 const yl_node *yl_map_get(const yl_node *map, const char *key)

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "diag.h"
 #include "util.h"
@@ -62,6 +63,16 @@ const yl_node *yl_doc_root(const yl_doc *doc);
  * NULL for a document loaded from memory. */
 const char *yl_doc_path(const yl_doc *doc);
 const char *yl_doc_dossier(const yl_doc *doc);
+/* A file a document was read from: its name as shown in marks and its
+ * identity (st_dev, st_ino), e.g. to refuse an output that would replace it. */
+typedef struct yl_file {
+    const char *path;
+    dev_t dev;
+    ino_t ino;
+} yl_file;
+/* The files doc was read from: the document first, then every included file
+ * once (none for a document loaded from memory). Borrowed; *n gets the count. */
+const yl_file *yl_doc_files(const yl_doc *doc, size_t *n);
 
 /* Lookups; NULL when absent or when node is not of the right kind. */
 const yl_node *yl_map_get(const yl_node *map, const char *key);

@@ -182,9 +182,9 @@ if grep -q 'Нет такого файла или каталога' "$TMP/err"; 
 mkdir -p "$TMP/batch"
 if "$BIN" batch samples/* -o "$TMP/batch" -j 2 2>"$TMP/err"; then ok; else bad "batch samples"; cat "$TMP/err"; fi
 want=$(grep -l '^document:' samples/*/*.yaml | wc -l)
-if [ "$(ls "$TMP/batch" | wc -l)" = "$want" ]; then ok; else bad "batch: expected $want PDFs"; fi
+if [ "$(find "$TMP/batch" -name '*.pdf' | wc -l)" = "$want" ]; then ok; else bad "batch: expected $want PDFs"; fi
 "$BIN" render samples/sh2-nao/order-443.yaml -o "$TMP/one.pdf" 2>/dev/null
-if cmp -s "$TMP/one.pdf" "$TMP/batch/sh2-nao-order-443.pdf"; then ok; else bad "batch output differs from render"; fi
+if cmp -s "$TMP/one.pdf" "$TMP/batch/sh2-nao/order-443.pdf"; then ok; else bad "batch output differs from render"; fi
 "$BIN" batch tests/bad/emoji -o "$TMP/batch" >/dev/null 2>&1
 if [ $? = 1 ]; then ok; else bad "batch with a bad document must exit 1"; fi
 
@@ -297,6 +297,195 @@ font_checks() {
     fi
 }
 font_checks
+
+
+# batch mirrors the input tree: nested folders are walked, a-b/c.yaml and
+# a/b-c.yaml get different PDFs, the missing output folder is made
+N="$TMP/nest"
+mkdir -p "$N/in/a-b" "$N/in/a" "$N/in/sub/deeper"
+for d in a-b a sub/deeper; do cp samples/sh2-nao/school.yaml "$N/in/$d/"; done
+cp samples/sh2-nao/order-443.yaml "$N/in/a-b/c.yaml"
+cp samples/sh2-nao/order-443.yaml "$N/in/a/b-c.yaml"
+cp samples/sh2-nao/order-443.yaml "$N/in/sub/deeper/o.yaml"
+if "$BIN" batch "$N/in" -o "$N/out/new" -j 2 2>"$TMP/err"; then ok; else bad "batch nested"; cat "$TMP/err"; fi
+for p in in/a-b/c in/a/b-c in/sub/deeper/o; do
+    if cmp -s "$TMP/one.pdf" "$N/out/new/$p.pdf"; then ok; else bad "batch nested: $p.pdf"; fi
+done
+if grep -q 'итог' "$TMP/err" && grep -q 'in/sub/deeper → .*: создано 1' "$TMP/err"; then
+    ok
+else
+    bad "batch: no summary per folder"; cat "$TMP/err"
+fi
+# two folders of one name would share an output folder; a file and a
+# folder would need one path
+mkdir -p "$N/out2"
+"$BIN" batch "$N/in/a" "$N/in/sub/deeper/../../a" -o "$N/out2" >/dev/null 2>&1
+if [ $? = 2 ] && [ -z "$(ls "$N/out2")" ]; then ok; else bad "batch: two folders to one output folder"; fi
+mkdir -p "$N/clash/c.pdf"
+cp samples/sh2-nao/school.yaml "$N/clash/c.pdf/"
+cp samples/sh2-nao/order-443.yaml "$N/clash/c.pdf/x.yaml"
+cp samples/sh2-nao/school.yaml "$N/clash/"
+cp samples/sh2-nao/order-443.yaml "$N/clash/c.yaml"
+"$BIN" batch "$N/clash" -o "$N/out3" 2>"$TMP/err"
+if [ $? = 2 ] && grep -q 'один и тот же путь' "$TMP/err"; then ok; else bad "batch: file and folder clash"; cat "$TMP/err"; fi
+
+# batch and check decide "is a document" by loading the YAML: a BOM, a quoted
+# key and flow style are documents; a file that does not parse is an error,
+# not skipped; school.yaml is skipped
+Y="$TMP/yamlkinds"
+mkdir -p "$Y"
+cp samples/sh2-nao/school.yaml "$Y/"
+{ printf '\357\273\277'; cat samples/sh2-nao/order-443.yaml; } >"$Y/bom.yaml"
+sed 's/^document:/"document":/' samples/sh2-nao/order-443.yaml >"$Y/quoted.yaml"
+printf '{document: order, include: [school.yaml], order: {number: "1", date: 2023-08-30,\n  title: "Тест", points: ["Первый пункт"]}}\n' >"$Y/flow.yaml"
+printf 'document: order\norder: [unclosed\n' >"$Y/broken.yaml"
+"$BIN" batch "$Y" -o "$Y/out" 2>"$TMP/err"
+if [ $? = 1 ] && grep -q 'broken.yaml:' "$TMP/err" && grep -q 'с ошибками 1' "$TMP/err"; then
+    ok
+else
+    bad "batch: a file that does not parse must be reported"; cat "$TMP/err"
+fi
+for n in bom quoted flow; do
+    if [ -s "$Y/out/yamlkinds/$n.pdf" ]; then ok; else bad "batch skipped $n.yaml"; fi
+done
+if [ ! -e "$Y/out/yamlkinds/school.pdf" ]; then ok; else bad "batch rendered school.yaml"; fi
+
+# the messages of a batch come in the order of the files, however many
+# workers run
+mkdir -p "$TMP/order"
+"$BIN" batch tests/bad -o "$TMP/order" -j 1 2>"$TMP/err1"
+rm -rf "$TMP/order" && mkdir "$TMP/order"
+"$BIN" batch tests/bad -o "$TMP/order" -j 4 2>"$TMP/err4"
+if [ -s "$TMP/err1" ] && cmp -s "$TMP/err1" "$TMP/err4"; then
+    ok
+else
+    bad "batch: messages differ between -j 1 and -j 4"; diff "$TMP/err1" "$TMP/err4" | head
+fi
+
+# input files of other types: a FIFO as document, include, template, batch
+# member or data file is refused at once, never waited on (timeout 124 = hang)
+F="$TMP/fifo"
+mkdir -p "$F/doc" "$F/inc" "$F/batch" "$F/data/fonts" "$F/data/build"
+mkfifo "$F/doc/doc.yaml" "$F/inc/school.yaml" "$F/template.yaml" "$F/batch/zz.yaml"
+cp samples/sh2-nao/order-443.yaml "$F/inc/doc.yaml"
+cp samples/sh2-nao/school.yaml samples/sh2-nao/order-443.yaml "$F/batch/"
+fifo_case() { # name, expected exit ("any": all but a hang), message, command...
+    name=$1 want=$2 msg=$3
+    shift 3
+    timeout 10 "$@" >/dev/null 2>"$TMP/err"
+    got=$?
+    if [ $got != 124 ] && { [ "$want" = any ] || [ $got = "$want" ]; } && grep -q "$msg" "$TMP/err"; then
+        ok
+    else
+        bad "$name: exit $got, expected $want (124: it hangs)"; cat "$TMP/err"
+    fi
+}
+FIFO='именованный канал'
+fifo_case "FIFO as document" 1 "$FIFO" "$BIN" render "$F/doc/doc.yaml" -o "$F/x.pdf"
+fifo_case "FIFO as include" 1 "$FIFO" "$BIN" render "$F/inc/doc.yaml" -o "$F/x.pdf"
+fifo_case "FIFO as template" 1 "$FIFO" "$BIN" render samples/sh2-nao/order-443.yaml --template "$F/template.yaml" -o "$F/x.pdf"
+fifo_case "FIFO to check" 1 "$FIFO" "$BIN" check "$F/doc/doc.yaml"
+fifo_case "FIFO as batch member" 1 "$FIFO" "$BIN" batch "$F/batch" -o "$F/out"
+if [ -s "$F/out/batch/order-443.pdf" ]; then ok; else bad "batch: the FIFO stopped the other documents"; fi
+for f in fonts/*.ttf; do ln -s "$ROOT/$f" "$F/data/$f"; done
+ln -s "$ROOT/templates" "$F/data/templates"
+mkfifo "$F/data/build/hyph_ru_RU.dic"
+fifo_case "FIFO as hyphenation dictionary" 0 'не обычный файл' env NASTAVDOC_DATA="$F/data" "$BIN" render samples/sh2-nao/order-443.yaml -o "$F/x.pdf"
+rm "$F/data/fonts/LiberationSerif-Regular.ttf"
+mkfifo "$F/data/fonts/LiberationSerif-Regular.ttf"
+fifo_case "FIFO as font" any 'не обычный файл' env NASTAVDOC_DATA="$F/data" "$BIN" render samples/sh2-nao/order-443.yaml -o "$F/x.pdf"
+
+# an output that is one of the inputs is refused (exit 2) and the input
+# stays as it was: the document, an include (also through a symlink or a
+# hard link), the template; x.pdf without -o would replace itself
+O="$TMP/outin"
+mkdir -p "$O"
+cp samples/sh2-nao/order-443.yaml samples/sh2-nao/school.yaml "$O/"
+cp templates/order.yaml "$O/t.yaml"
+cp "$O/order-443.yaml" "$O/x.pdf"
+ln -s school.yaml "$O/link.pdf"
+ln "$O/order-443.yaml" "$O/hard.pdf"
+(cd "$O" && cksum order-443.yaml school.yaml t.yaml x.pdf >sums)
+out_in_case() { # name, message, arguments...
+    name=$1 msg=$2
+    shift 2
+    (cd "$O" && "$BIN" "$@") >/dev/null 2>"$TMP/err"
+    got=$?
+    if [ $got = 2 ] && grep -q "$msg" "$TMP/err" && (cd "$O" && cksum order-443.yaml school.yaml t.yaml x.pdf | cmp -s - sums); then
+        ok
+    else
+        bad "$name: exit $got, expected 2 and the input kept"; cat "$TMP/err"
+    fi
+}
+out_in_case "-o the document" 'сам документ' render order-443.yaml -o order-443.yaml
+out_in_case "-o an include" 'подключённый через include' render order-443.yaml -o school.yaml
+out_in_case "-o a symlink to an include" 'подключённый через include' render order-443.yaml -o link.pdf
+out_in_case "-o a hard link to the document" 'сам документ' render order-443.yaml -o hard.pdf
+out_in_case "-o the template" 'шаблон' render order-443.yaml --template t.yaml -o t.yaml
+out_in_case "x.pdf without -o" 'оканчивается на .pdf' render x.pdf
+
+# batch isolates each document in a worker: a worker killed (as the kernel
+# kills on out of memory) is reported by file name and the rest are written;
+# workers end when batch is killed
+K="$TMP/kill"
+mkdir -p "$K/d"
+cp samples/sh2-nao/school.yaml "$K/d/"
+cp samples/sh2-nao/order-443.yaml "$K/d/b.yaml"
+# a document that takes a while (12,000 rows) and needs far more memory than a sample
+{
+    printf 'document: roadmap\ninclude: [school.yaml]\nroadmap:\n  title: "Большая"\n  columns:\n'
+    printf '    - {key: event, title: "Мероприятие", width: 3}\n    - {key: who, title: "Ответственный", width: 2}\n  rows:\n'
+    awk 'BEGIN { for (i = 0; i < 12000; i++) printf "    - {event: \"Мероприятие %d по формированию наставнических пар и групп\", who: \"Куратор\"}\n", i }'
+} >"$K/d/a-big.yaml"
+first_worker() { # pid of batch $1 -> its first worker, or nothing after 10 s
+    i=0
+    while [ $i -lt 200 ]; do
+        w=$(pgrep -P "$1" | head -n 1)
+        [ -n "$w" ] && { echo "$w"; return; }
+        sleep 0.05
+        i=$((i + 1))
+    done
+}
+"$BIN" batch "$K/d" -o "$K/out" -j 1 2>"$TMP/err" &
+B=$!
+W=$(first_worker $B)
+[ -n "$W" ] && kill -KILL "$W"
+wait $B
+got=$?
+if [ $got = 1 ] && grep -q 'a-big.yaml: ошибка: PDF не создан: .*SIGKILL' "$TMP/err" && [ -s "$K/out/d/b.pdf" ]; then
+    ok
+else
+    bad "batch: a killed worker must be reported and the rest written (exit $got)"; cat "$TMP/err"
+fi
+rm -rf "$K/out"
+"$BIN" batch "$K/d" -o "$K/out" -j 1 2>/dev/null &
+B=$!
+W=$(first_worker $B)
+kill -KILL $B
+wait $B 2>/dev/null
+i=0
+while [ $i -lt 100 ]; do # up to 5 s for the worker to die (Z: dead, not reaped)
+    st=$(ps -o stat= -p "$W" 2>/dev/null)
+    case $st in "" | Z*) break ;; esac
+    sleep 0.05
+    i=$((i + 1))
+done
+if [ -n "$W" ] && case $st in "" | Z*) true ;; *) false ;; esac; then ok; else bad "batch: a worker outlived its parent ($st)"; fi
+# out of memory under a limit a sample fits in 2.5 times (ASan cannot run
+# under ulimit -v)
+case $BUILD in
+*san*) ;;
+*)
+    rm -rf "$K/out"
+    (ulimit -v 40000 && "$BIN" batch "$K/d" -o "$K/out" -j 1) 2>"$TMP/err"
+    got=$?
+    if [ $got = 1 ] && grep -q 'a-big.yaml: ошибка: PDF не создан' "$TMP/err" && [ -s "$K/out/d/b.pdf" ]; then
+        ok
+    else
+        bad "batch: a worker out of memory must be reported and the rest written (exit $got)"; cat "$TMP/err"
+    fi
+    ;;
+esac
 
 # the code is formatted as .clang-format says (make format rewrites it)
 if command -v clang-format >/dev/null 2>&1; then
