@@ -365,10 +365,8 @@ static const char *interpolate(expander *x, const scope *sc, const yl_node *t, s
         }
         buf_putn(&out, p, (size_t)(open - p));
         const char *close = strstr(open + 2, "}}");
-        if (!close) {
-            diag_error(x->d, t->mark, "в тексте шаблона нет закрывающих «}}»");
-            goto out;
-        }
+        if (!close)
+            goto out; /* check_text reported it */
         /* split "path | f1 | f2" */
         const char *expr = open + 2;
         size_t elen = (size_t)(close - expr);
@@ -398,18 +396,16 @@ static const char *interpolate(expander *x, const scope *sc, const yl_node *t, s
             size_t flen = (size_t)((fend ? fend : close) - f);
             trim(&f, &flen);
             char name[32];
-            if (flen == 0 || flen >= sizeof name) {
-                diag_error(x->d, t->mark, "пустое или слишком длинное имя фильтра");
-                goto out;
-            }
+            if (flen == 0 || flen >= sizeof name)
+                goto out; /* check_text reported it */
             memcpy(name, f, flen);
             name[flen] = '\0';
             const char *err = NULL;
             const char *next = tpl_filter(x->mem, name, value, &err);
             if (!next) {
-                bool unknown = strstr(err, "неизвестный") != NULL;
-                diag_error(x->d, unknown ? t->mark : v->mark, "%s «%s»: %s",
-                           unknown ? "фильтр" : "значение", unknown ? name : value, err);
+                /* an unknown filter was reported by check_text */
+                if (!strstr(err, "неизвестный"))
+                    diag_error(x->d, v->mark, "значение «%s»: %s", value, err);
                 goto out;
             }
             value = next;
@@ -465,6 +461,44 @@ static void check_keys(expander *x, const yl_node *map, const char *const *keys,
             diag_unknown_key(x->d, map->pairs[i].key->mark, map->pairs[i].key->str, NULL, where,
                              keys, n);
         }
+}
+
+static const char *const filter_names[] = {"date",  "date_words", "initials", "upper",
+                                           "lower", "number",     "percent"};
+
+/* The holes of a template text: closed, and every filter known. */
+static void check_text(expander *x, const yl_node *t)
+{
+    if (!t || t->kind != YL_SCALAR)
+        return;
+    for (const char *p = t->str; (p = strstr(p, "{{"));) {
+        const char *close = strstr(p + 2, "}}");
+        if (!close) {
+            diag_error(x->d, t->mark, "в тексте шаблона нет закрывающих «}}»");
+            return;
+        }
+        for (const char *bar = memchr(p + 2, '|', (size_t)(close - p - 2)); bar;) {
+            const char *f = bar + 1, *fend = memchr(f, '|', (size_t)(close - f));
+            size_t flen = (size_t)((fend ? fend : close) - f);
+            bar = fend;
+            trim(&f, &flen);
+            char name[32];
+            if (flen == 0 || flen >= sizeof name) {
+                diag_error(x->d, t->mark, "пустое или слишком длинное имя фильтра");
+                continue;
+            }
+            memcpy(name, f, flen);
+            name[flen] = '\0';
+            if (has_key(filter_names, 7, name))
+                continue;
+            const char *near = diag_suggest(name, filter_names, 7);
+            diag_error(x->d, t->mark,
+                       "фильтр «%s»: неизвестный фильтр (есть date, date_words, initials, "
+                       "upper, lower, number, percent)%s%s%s",
+                       name, near ? "; может быть, «" : "", near ? near : "", near ? "»?" : "");
+        }
+        p = close + 2;
+    }
 }
 
 static void check_style_name(expander *x, const yl_node *v)
@@ -1360,6 +1394,10 @@ static void check_block(expander *x, const yl_node *blk)
     }
     if (def->spec)
         check_keys(x, v, def->spec, count_keys(def->spec), arena_printf(x->mem, "«%s»", def->key));
+    if (def->expand == expand_paragraph || def->expand == expand_heading)
+        check_text(x, v);
+    for (size_t i = 0; def->expand == expand_row && v->kind == YL_MAP && i < v->n; i++)
+        check_text(x, v->pairs[i].value);
     check_style_name(x, yl_map_get(blk, "style"));
     const yl_node *styles = yl_map_get(blk, "styles");
     check_keys(x, styles, style_roles, sizeof style_roles / sizeof *style_roles, "styles блока");
@@ -1495,13 +1533,16 @@ tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d)
         TPL_STEP_FLOOR + TPL_STEP_FACTOR * (count_nodes(tpl, limit) + count_nodes(data, limit));
     size_t errors = diag_errors(d);
     check_keys(&x, tpl, top_keys, 4, "шаблоне");
-    const yl_node *page = yl_map_get(tpl, "page");
+    const yl_node *page = yl_map_get(tpl, "page"), *info = yl_map_get(tpl, "info");
+    check_text(&x, page ? yl_map_get(page, "orientation") : NULL);
+    for (size_t i = 0; info && info->kind == YL_MAP && i < info->n; i++)
+        check_text(&x, info->pairs[i].value);
     x.base = default_style(mem, page, d);
     read_styles(&x, yl_map_get(tpl, "styles"));
     read_page(&x, page, &t->page);
     if (!t->page.number_style)
         t->page.number_style = find_style(&x, "body") ? find_style(&x, "body") : x.base;
-    read_info(&x, yl_map_get(tpl, "info"), &t->info);
+    read_info(&x, info, &t->info);
     /* the whole template is checked, then expanded even after a mistake in
      * it, so that the data's mistakes come in the same run */
     check_blocks(&x, yl_map_get(tpl, "blocks"));
