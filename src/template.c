@@ -1643,7 +1643,9 @@ tpl_doc *tpl_expand_file(const char *path, const yl_node *data, diag *d)
         return NULL;
     }
     if (!S_ISREG(st.st_mode)) {
-        diag_error(d, DIAG_NOWHERE, "шаблон %s: это не обычный файл", path);
+        diag_error(d, DIAG_NOWHERE,
+                   "шаблон «%s» — %s, а не обычный файл; укажите YAML-файл шаблона", path,
+                   util_file_kind(st.st_mode));
         return NULL;
     }
     /* A file that is not a template is reported once, never quoted: it may

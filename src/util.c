@@ -307,6 +307,21 @@ size_t utf8_encode(uint32_t cp, char out[4])
     return 4;
 }
 
+const char *util_file_kind(unsigned mode)
+{
+    if (S_ISFIFO(mode))
+        return "именованный канал (FIFO)";
+    if (S_ISCHR(mode))
+        return "символьное устройство";
+    if (S_ISBLK(mode))
+        return "блочное устройство";
+    if (S_ISSOCK(mode))
+        return "сокет";
+    if (S_ISDIR(mode))
+        return "папка";
+    return "не обычный файл";
+}
+
 int util_open_regular(const char *path, struct stat *st)
 {
     /* stat first: a device is never opened (opening one can have effects) */

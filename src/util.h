@@ -84,6 +84,9 @@ size_t utf8_encode(uint32_t cp, char out[4]);
  * regular file. st receives the file's status whenever stat succeeded (its
  * st_mode then tells what was refused). */
 int util_open_regular(const char *path, struct stat *st);
+/* What a file of st_mode `mode` is, in Russian, for messages about a file
+ * that is not a regular one («именованный канал (FIFO)», «папка» …). */
+const char *util_file_kind(unsigned mode);
 /* Everything left in fd, NUL-terminated; NULL with errno set on a read error
  * or when it exceeds max bytes (errno = EFBIG). Caller frees and closes fd. */
 char *util_read_fd(int fd, size_t max, size_t *len);

@@ -699,20 +699,6 @@ out:
     return root;
 }
 
-/* What a file that is not a regular file is, for messages. */
-static const char *file_type_name(mode_t mode)
-{
-    if (S_ISFIFO(mode))
-        return "именованный канал (FIFO)";
-    if (S_ISCHR(mode))
-        return "символьное устройство";
-    if (S_ISBLK(mode))
-        return "блочное устройство";
-    if (S_ISSOCK(mode))
-        return "сокет";
-    return "не обычный файл";
-}
-
 /* Note that shown (identified by st) was read, for yl_doc_files. */
 static void remember_file(loader *ld, const char *shown, const struct stat *st)
 {
@@ -750,7 +736,7 @@ static char *read_text(loader *ld, const char *shown, const char *open_path, src
         report_error(ld, at,
                      "«%s» — %s, а не обычный файл; данные читаются только из обычных "
                      "YAML-файлов — укажите путь к такому файлу",
-                     clip_text(ld, shown), file_type_name(st.st_mode));
+                     clip_text(ld, shown), util_file_kind(st.st_mode));
     else if (e == EFBIG)
         report_error(ld, at,
                      "файл «%s» больше %u МиБ (%u байт) — это не похоже на данные досье; "
