@@ -92,13 +92,14 @@ FUZZ_TIME    ?= 600
 FUZZ_MAX_LEN ?= 65536
 FUZZ_RSS_MB  ?= 1024
 FUZZ_TIMEOUT ?= 10
+FUZZ_FLAGS   ?=
 FUZZ_BUILD   := build/fuzz
 FUZZ_NAMES   := doc template
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_OPTS     = -max_len=$(FUZZ_MAX_LEN) -rss_limit_mb=$(FUZZ_RSS_MB) \
                 -malloc_limit_mb=$(FUZZ_RSS_MB) -timeout=$(FUZZ_TIMEOUT) \
                 -max_total_time=$(FUZZ_TIME) -dict=tests/fuzz/nastavdoc.dict \
-                -print_final_stats=1
+                -print_final_stats=1 $(FUZZ_FLAGS)
 
 .PHONY: fuzz fuzz-build fuzz-doc fuzz-template asan-clang clang-check
 
@@ -121,7 +122,10 @@ $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_render.c tests/fuzz/fuzz_re
 # One harness: corpus in build/fuzz/corpus/NAME (kept between runs), seeds
 # from the samples and templates, findings in build/fuzz/findings/NAME-*.
 fuzz-doc fuzz-template: fuzz-%: fuzz-build
-	tests/fuzz/seeds.sh $(FUZZ_BUILD)/seeds
+	$(MAKE) --no-print-directory fuzz-run-$*
+
+fuzz-run-%:
+	tests/fuzz/seeds.sh $(FUZZ_BUILD)/seeds $*
 	@mkdir -p $(FUZZ_BUILD)/corpus/$* $(FUZZ_BUILD)/findings
 	UBSAN_OPTIONS=print_stacktrace=1 nice -n 10 $(FUZZ_BUILD)/fuzz_$* $(FUZZ_OPTS) \
 	    -artifact_prefix=$(FUZZ_BUILD)/findings/$*- $(FUZZ_BUILD)/corpus/$* $(FUZZ_BUILD)/seeds/$*
@@ -129,7 +133,7 @@ fuzz-doc fuzz-template: fuzz-%: fuzz-build
 # Both harnesses at once, FUZZ_TIME seconds each; logs in build/fuzz/NAME.log.
 fuzz: fuzz-build
 	@pids=""; for h in $(FUZZ_NAMES); do \
-	    $(MAKE) --no-print-directory fuzz-$$h >$(FUZZ_BUILD)/$$h.log 2>&1 & pids="$$pids $$!"; \
+	    $(MAKE) --no-print-directory fuzz-run-$$h >$(FUZZ_BUILD)/$$h.log 2>&1 & pids="$$pids $$!"; \
 	    echo "fuzz_$$h: $(FUZZ_TIME) s, log $(FUZZ_BUILD)/$$h.log"; done; \
 	rc=0; for p in $$pids; do wait $$p || rc=1; done; \
 	for h in $(FUZZ_NAMES); do echo "== fuzz_$$h"; \
