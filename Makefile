@@ -82,3 +82,70 @@ lint:
 
 clean:
 	rm -rf build nastavdoc out
+
+# ---- Fuzzing and the clang sanitizer build (tests/fuzz/README.md) --------
+# Kept in one block. clang's -fsanitize=undefined includes float-cast-overflow,
+# which gcc's does not: `make asan` runs the tests under both builds.
+# make fuzz FUZZ_TIME=1200   runs both harnesses in parallel, one core each.
+FUZZ_CC      ?= clang
+FUZZ_TIME    ?= 600
+FUZZ_MAX_LEN ?= 65536
+FUZZ_RSS_MB  ?= 1024
+FUZZ_TIMEOUT ?= 10
+FUZZ_FLAGS   ?=
+FUZZ_BUILD   := build/fuzz
+FUZZ_NAMES   := doc template
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_OPTS     = -max_len=$(FUZZ_MAX_LEN) -rss_limit_mb=$(FUZZ_RSS_MB) \
+                -malloc_limit_mb=$(FUZZ_RSS_MB) -timeout=$(FUZZ_TIMEOUT) \
+                -max_total_time=$(FUZZ_TIME) -dict=tests/fuzz/nastavdoc.dict \
+                -print_final_stats=1 $(FUZZ_FLAGS)
+
+.PHONY: fuzz fuzz-build fuzz-doc fuzz-template asan-clang clang-check
+
+asan: asan-clang
+
+clang-check:
+	@printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; return (int)(n & 0); }\n' | \
+	    $(FUZZ_CC) -fsanitize=fuzzer,address,undefined -x c - -o /dev/null 2>/dev/null || \
+	    { echo "nastavdoc: нужен clang с libFuzzer: apt-get install --no-install-recommends clang libclang-rt-14-dev" >&2; exit 3; }
+
+# Objects built for fuzzing carry coverage (fuzzer-no-link); the harnesses
+# link libFuzzer's main. Paths are relative to the repository root.
+fuzz-build: clang-check build/hyph_ru_RU.dic
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) CFLAGS="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
+	    $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_NAMES))
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_render.c tests/fuzz/fuzz_render.h $(LIBOBJ)
+	$(CC) $(ALL_CFLAGS) -Isrc -fsanitize=fuzzer -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+
+# One harness: corpus in build/fuzz/corpus/NAME (kept between runs), seeds
+# from the samples and templates, findings in build/fuzz/findings/NAME-*.
+fuzz-doc fuzz-template: fuzz-%: fuzz-build
+	$(MAKE) --no-print-directory fuzz-run-$*
+
+fuzz-run-%:
+	tests/fuzz/seeds.sh $(FUZZ_BUILD)/seeds $*
+	@mkdir -p $(FUZZ_BUILD)/corpus/$* $(FUZZ_BUILD)/findings
+	UBSAN_OPTIONS=print_stacktrace=1 nice -n 10 $(FUZZ_BUILD)/fuzz_$* $(FUZZ_OPTS) \
+	    -artifact_prefix=$(FUZZ_BUILD)/findings/$*- $(FUZZ_BUILD)/corpus/$* $(FUZZ_BUILD)/seeds/$*
+
+# Both harnesses at once, FUZZ_TIME seconds each; logs in build/fuzz/NAME.log.
+fuzz: fuzz-build
+	@pids=""; for h in $(FUZZ_NAMES); do \
+	    $(MAKE) --no-print-directory fuzz-run-$$h >$(FUZZ_BUILD)/$$h.log 2>&1 & pids="$$pids $$!"; \
+	    echo "fuzz_$$h: $(FUZZ_TIME) s, log $(FUZZ_BUILD)/$$h.log"; done; \
+	rc=0; for p in $$pids; do wait $$p || rc=1; done; \
+	for h in $(FUZZ_NAMES); do echo "== fuzz_$$h"; \
+	    grep -E '^#[0-9]+.*(DONE|cov:)' $(FUZZ_BUILD)/$$h.log | tail -1; \
+	    grep -E '^(stat::|==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written)' $(FUZZ_BUILD)/$$h.log; \
+	done; ls $(FUZZ_BUILD)/findings; exit $$rc
+
+# The tests under clang's ASan+UBSan, and the fuzz reproducers through the
+# harnesses as well (tests/run.sh section 3b).
+asan-clang: clang-check deps
+	$(MAKE) BUILD=build/clang-san CC=$(FUZZ_CC) CFLAGS="-O1 -g $(FUZZ_SAN)" LDFLAGS="$(FUZZ_SAN)" \
+	    build/clang-san/nastavdoc units build/hyph_ru_RU.dic
+	$(MAKE) fuzz-build
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	    FUZZ_BIN=$(FUZZ_BUILD) tests/run.sh build/clang-san

@@ -176,6 +176,57 @@ EOF
     fi
 done
 
+# 3b. fuzz reproducers (tests/fuzz/README.md): each file of
+# tests/fuzz/regress/doc/ is rendered, each of tests/fuzz/regress/template/
+# is rendered as --template of the two documents the template harness reads,
+# within 1 GiB (ulimit -v; ASan's hard_rss_limit_mb for a sanitized program,
+# which cannot run under ulimit -v) and 60 s: no crash, no sanitizer report,
+# no internal error (exit 3), no raw control byte and at most 256 KiB + 64
+# bytes per input byte on stderr. With FUZZ_BIN=build/fuzz (make asan-clang)
+# the libFuzzer harnesses replay them too, with every strict property on. A
+# name listed in tests/fuzz/regress/KNOWN is an open finding: its failure
+# shows as XFAIL and is not counted.
+FZ_MB=1024
+FZ_SECS=60
+fz_san=0
+nm "$BIN" 2>/dev/null | grep -q __asan_init && fz_san=1
+fz_limited() {
+    if [ $fz_san = 1 ]; then
+        ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}:hard_rss_limit_mb=$FZ_MB" timeout -s KILL $FZ_SECS "$@"
+    else
+        (ulimit -v $((FZ_MB * 1024)) && exec timeout -s KILL $FZ_SECS "$@")
+    fi
+}
+fz_check() { # NAME EXIT INPUT: the exit code and $TMP/err of one replay
+    if [ "$2" -lt 3 ] && ! grep -q 'AddressSanitizer\|runtime error\|LeakSanitizer\|libFuzzer' "$TMP/err" &&
+        ! LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$TMP/err" &&
+        [ "$(wc -c <"$TMP/err")" -le $((262144 + 64 * $(wc -c <"$3"))) ]; then
+        ok
+    elif grep -qx -- "$1" tests/fuzz/regress/KNOWN; then
+        echo "XFAIL: $1 (exit $2, open finding)"
+    else
+        bad "fuzz reproducer $1: exit $2"; head -c 2000 "$TMP/err" | cat -v
+    fi
+}
+for f in tests/fuzz/regress/doc/* tests/fuzz/regress/template/*; do
+    [ -f "$f" ] || continue
+    h=$(basename "$(dirname "$f")")
+    name=$h/$(basename "$f")
+    if [ "$h" = doc ]; then
+        fz_limited "$BIN" render "$f" -o "$TMP/fuzz.pdf" >/dev/null 2>"$TMP/err"
+        fz_check "$name" $? "$f"
+    else
+        for data in tests/docs/order-annex-table.yaml samples/bratsk/schedule-pedagog.yaml; do
+            fz_limited "$BIN" render "$data" --template "$f" -o "$TMP/fuzz.pdf" >/dev/null 2>"$TMP/err"
+            fz_check "$name" $? "$f"
+        done
+    fi
+    if [ -n "${FUZZ_BIN:-}" ]; then
+        NASTAVDOC_FUZZ_STRICT=1 "$FUZZ_BIN/fuzz_$h" -rss_limit_mb=$FZ_MB -malloc_limit_mb=$FZ_MB -timeout=$FZ_SECS "$f" >"$TMP/err" 2>&1
+        fz_check "$name" $(($? == 0 ? 0 : 3)) "$f"
+    fi
+done
+
 # 4. command line
 if "$BIN" --help | grep -q 'Пример'; then ok; else bad "--help has no example"; fi
 if "$BIN" --version | grep -q '^nastavdoc [0-9]'; then ok; else bad "--version"; fi
