@@ -38,7 +38,7 @@ $(BUILD)/%.o: src/%.c
 	$(CC) $(ALL_CFLAGS) -DNASTAVDOC_VERSION='"$(VERSION)"' -MMD -MP -c $< -o $@
 
 # Debian's dictionary is KOI8-R and not substring-expanded: libhyphen silently
-# loses about a third of the breaks without this step (FACTS.md §4).
+# loses about a third of the breaks without this step (docs/hyphenation.md).
 build/hyph_ru_RU.dic: $(HYPH_SRC)
 	@mkdir -p $(@D)
 	perl /usr/share/libhyphen/substrings.pl $< $@.tmp KOI8-R 2 2 >/dev/null

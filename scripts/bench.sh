@@ -1,7 +1,7 @@
 #!/bin/sh
 # make bench: render each sample RUNS times as a whole process; print the
 # median wall time, the median peak memory (RSS), the PDF size and pages.
-# Targets (DESIGN.md, issue 3): an order in <= 10 ms and <= 16 MiB.
+# Targets (issue 3): an order in <= 10 ms and <= 16 MiB.
 set -eu
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-21}

@@ -1,5 +1,5 @@
 /* main: the command line. The only code that prints to the user and picks
- * exit codes (DESIGN.md §6). */
+ * exit codes (docs/ARCHITECTURE.md). */
 #include <dirent.h>
 #include <errno.h>
 #include <libgen.h>

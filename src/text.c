@@ -1,6 +1,6 @@
 /* text: see text.h. Two independent halves: typograf-style non-breaking
  * spaces over a whole paragraph, and break points of a single word (explicit
- * hyphens, soft hyphens, libhyphen patterns), both following FACTS.md §2. */
+ * hyphens, soft hyphens, libhyphen patterns), both following docs/typesetting.md §2. */
 #include "text.h"
 
 #include <hyphen.h>
@@ -224,7 +224,7 @@ static const char *const short_words[] = {"а",  "бы", "в",  "во", "да", 
                                           "из", "к",  "ко", "ли", "на", "не", "ни", "но", "о",
                                           "об", "от", "по", "с",  "со", "то", "у",  NULL};
 
-/* ru/nbsp/beforeParticle, narrowed to the particles FACTS.md §2 names. */
+/* ru/nbsp/beforeParticle, narrowed to the particles docs/typesetting.md §2 names. */
 static const char *const particles[] = {"ли", "же", "бы", NULL};
 
 /* Month names in the genitive, as dates are written ("5 июня"). */
@@ -350,16 +350,16 @@ static bool is_dash(const token *t)
 }
 
 /* Whether the space between l and r must not break. before is the token
- * preceding l, or NULL. Rule names are typograf's (FACTS.md §2). */
+ * preceding l, or NULL. Rule names are typograf's (docs/typesetting.md §2). */
 static bool binds(const token *before, const token *l, const token *r)
 {
     /* ru/nbsp/afterNumberSign: "№ 669"; only a typed space becomes NBSP.
-     * typograf puts U+202F here, which PT Serif lacks (FACTS.md §2). */
+     * typograf puts U+202F here, which PT Serif lacks (docs/typesetting.md §2). */
     if (is_number_sign(l) && starts_with_digit(r))
         return true;
     /* ru/nbsp/initials, both orders, and between the initials themselves:
      * "И. Н. Шадрин", "Шадрин И.Н." (the signature keeps them on one line,
-     * FACTS.md §1.6). */
+     * docs/typesetting.md §1.5). */
     bool r_initials = has_dot(r) && is_initials_core(r);
     if (is_abbreviation(l) && is_initials_core(l) && (r_initials || is_surname(r)))
         return true;
@@ -369,7 +369,7 @@ static bool binds(const token *before, const token *l, const token *r)
     if (ends_with_digit(l) && has_dot(r) && core_in(r, year_words))
         return true;
     /* ru/nbsp/dayMonth: "5 июня"; and the year after the month, because a
-     * date in words must not break at all (FACTS.md §1.5). */
+     * date in words must not break at all (docs/typesetting.md §1.4). */
     if (is_day(l) && core_in(r, months))
         return true;
     if (is_bare(l) && core_in(l, months) && is_year(r))
@@ -480,7 +480,7 @@ void text_hyph_free(text_hyph *h)
 }
 
 /* KOI8-R codes of а..я (U+0430..U+044F); ё is 0xA3. The dictionary is
- * KOI8-R and matches lower case only (FACTS.md §4). */
+ * KOI8-R and matches lower case only (docs/hyphenation.md). */
 static const unsigned char koi8r_lower[32] = {
     0xC1, 0xC2, 0xD7, 0xC7, 0xC4, 0xC5, 0xD6, 0xDA, 0xC9, 0xCA, 0xCB, 0xCC, 0xCD, 0xCE, 0xCF, 0xD0,
     0xD2, 0xD3, 0xD4, 0xD5, 0xC6, 0xC8, 0xC3, 0xDE, 0xDB, 0xDD, 0xDF, 0xD9, 0xD8, 0xDC, 0xC0, 0xD1};
@@ -539,7 +539,7 @@ static void emit_break(sink *s, size_t at, bool add_hyphen)
         s->out[s->n++] = (text_break){at, add_hyphen};
 }
 
-/* Розенталь and Правила 1956 §117–119 (FACTS.md §2): never leave or carry
+/* Розенталь and Правила 1956 §117–119 (docs/typesetting.md §2): never leave or carry
  * one letter, and never separate ъ, ь, й from the letter before. The two-letter minimum also
  * matches the dictionary's LEFTHYPHENMIN/RIGHTHYPHENMIN 2. */
 static bool may_break(size_t letters_before, size_t letters_after, uint32_t next)
@@ -610,7 +610,7 @@ size_t text_word_breaks(const text_hyph *h, const char *word, size_t len, text_b
                         size_t cap)
 {
     /* The word proper runs from its first letter to its last: quotes and
-     * punctuation around it never break off (FACTS.md §2, studopedia). A
+     * punctuation around it never break off (docs/typesetting.md §2, studopedia). A
      * digit anywhere forbids every break: "2023-2025", "7-й", "273-ФЗ". */
     size_t first = len, end = 0;
     for (size_t i = 0; i < len;) {
@@ -632,7 +632,7 @@ size_t text_word_breaks(const text_hyph *h, const char *word, size_t len, text_b
         part p;
         scan_part(word, i, end, &p);
         /* Abbreviations (2+ capitals: МБОУ, КЗоТ) and anything with a dot
-         * inside (initials "И.Н.", "т.д.") are never broken (FACTS.md §2). */
+         * inside (initials "И.Н.", "т.д.") are never broken (docs/typesetting.md §2). */
         if (p.capitals >= 2 || p.dotted)
             return 0;
         if (after_dash && prev_letters >= 2 && p.letters >= 2)

@@ -12,11 +12,11 @@
 
 #define TEXT_NBSP 0x00A0u
 #define TEXT_SHY 0x00ADu
-/* Longer letter runs are not hyphenated: libhyphen 2.8.8 is not fuzz-hardened (FACTS.md §4). */
+/* Longer letter runs are not hyphenated: libhyphen 2.8.8 is not fuzz-hardened (docs/hyphenation.md). */
 #define TEXT_MAX_WORD 64
 
 /* Apply the typograf-style non-breaking-space rules to UTF-8 text
- * (FACTS.md §2): after «№», between initials and surname, before «г.»/«гг.»,
+ * (docs/typesetting.md §2): after «№», between initials and surname, before «г.»/«гг.»,
  * after one-letter and short prepositions/conjunctions, before a dash.
  * Typed text is otherwise kept: quotes and dashes as written, except that
  * " - " becomes NBSP + "—" + space. Runs of white space collapse to one space

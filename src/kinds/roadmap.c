@@ -41,7 +41,7 @@ static bool compute(const yl_node *root, arena *a, diag *d, const yl_node **data
         return false;
     }
     if (!o) {
-        /* roadmaps are landscape unless the dossier says otherwise (DESIGN.md §5) */
+        /* roadmaps are landscape unless the dossier says otherwise (docs/typesetting.md §1.1) */
         root =
             kind_map_set(a, root, "roadmap",
                          kind_map_set(a, rm, "orientation", kind_scalar(a, "landscape", rm->mark)));

@@ -100,7 +100,7 @@ static int teardown_dictionary(void **state)
 /* ---- Hyphenation by the patterns ---- */
 
 /* Expected breaks, derived from the syllable rules (Розенталь; Правила 1956
- * §117–119; FACTS.md §2) and checked against the expanded ruhyphal patterns.
+ * §117–119; docs/typesetting.md §2) and checked against the expanded ruhyphal patterns.
  * The patterns leave out some valid breaks but add none that is wrong:
  * утвер-жде-нии (ут-вер- is also correct); "москва" and "бельё" get none.
  * Where a consonant cluster may split either way the patterns pick one:
@@ -210,7 +210,7 @@ static const char *const dictionary_words[] = {
     "вой-на",
     "май-ский",
     "дай-джест",
-    /* ё has no patterns of its own but is kept, not lost (FACTS.md §4). */
+    /* ё has no patterns of its own but is kept, not lost (docs/hyphenation.md). */
     "от-чёт",
     "ёлоч-ка",
     "объ-ём",
@@ -256,7 +256,7 @@ static size_t count_breaks(const text_hyph *h)
 }
 
 /* Guards the build step: Debian's file as shipped is not substring-expanded
- * and libhyphen silently loses about a third of the breaks (FACTS.md §4). */
+ * and libhyphen silently loses about a third of the breaks (docs/hyphenation.md). */
 static void test_expansion_finds_more_breaks(void **state)
 {
     text_hyph *debian = load_debian_dictionary();
@@ -373,7 +373,7 @@ static void test_breaks_are_byte_offsets(void **state)
 }
 
 /* TEXT_MAX_WORD letters still hyphenate; longer runs are left whole, since
- * libhyphen 2.8.8 is not hardened against long input (FACTS.md §4). */
+ * libhyphen 2.8.8 is not hardened against long input (docs/hyphenation.md). */
 static void test_long_words(void **state)
 {
     char word[RENDER_SIZE] = "", got[2 * RENDER_SIZE];
