@@ -162,8 +162,8 @@ static char *template_path(const run_ctx *c, const yl_doc *doc, const char *kind
 static bool output_is_input(const char *out, const yl_doc *doc, const char *tpath, diag *d)
 {
     struct stat o, t;
-    if (!out || stat(out, &o) != 0)
-        return false; /* a file that does not exist yet replaces nothing */
+    if (!out || !strcmp(out, "-") || stat(out, &o) != 0)
+        return false; /* standard output, or a file that does not exist yet: replaces nothing */
     size_t n;
     const yl_file *files = yl_doc_files(doc, &n);
     const char *what = NULL, *name = NULL;

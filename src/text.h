@@ -12,7 +12,8 @@
 
 #define TEXT_NBSP 0x00A0u
 #define TEXT_SHY 0x00ADu
-/* Longer letter runs are not hyphenated: libhyphen 2.8.8 is not fuzz-hardened (docs/hyphenation.md). */
+/* Longer letter runs are not hyphenated: libhyphen 2.8.8 is not fuzz-hardened
+ * (docs/hyphenation.md). */
 #define TEXT_MAX_WORD 64
 
 /* Apply the typograf-style non-breaking-space rules to UTF-8 text

@@ -10,7 +10,8 @@
 #include <unistd.h>
 
 /* The one mutable global of the program: the out-of-memory exit has no
- * context to find the temporary output it must remove (docs/ARCHITECTURE.md, "Errors and exit codes"). */
+ * context to find the temporary output it must remove (docs/ARCHITECTURE.md, "Errors and exit
+ * codes"). */
 static const char *cleanup_path;
 
 void util_set_cleanup_path(const char *path)
