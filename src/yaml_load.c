@@ -594,64 +594,58 @@ static void report_syntax_error(parse_state *ps, const yaml_parser_t *p, const c
 /* Parse text into the loader's arena. Registers the text with diag under
  * file. Returns the root, or NULL after a fatal error (reported). Errors that
  * leave the tree whole (a duplicate key) are counted in ld->errors. */
-static yl_node *parse_text(loader *ld, const char *file, const char *text, size_t len)
+/* The checks before libyaml sees text: its size and its encoding. Drops a
+ * byte order mark (Windows editors write one) before both diag and libyaml
+ * see the text, so that they count columns alike. false after a report. */
+static bool check_text(loader *ld, const char *file, const char **text, size_t *len)
 {
-    yl_node *root = NULL;
-    bool parser_ready = false;
-    yaml_parser_t parser;
-    parse_state *ps = xcalloc(1, sizeof *ps);
-    ps->ld = ld;
-    ps->file = file;
-    ps->anchors_mem = arena_new();
-
-    /* Drop a byte order mark (Windows editors write one) before both diag
-     * and libyaml see the text, so that they count columns alike. */
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
-        text += 3;
-        len -= 3;
+    if (*len >= 3 && memcmp(*text, "\xEF\xBB\xBF", 3) == 0) {
+        *text += 3;
+        *len -= 3;
     }
-    if (len > YL_MAX_FILE_SIZE) {
+    if (*len > YL_MAX_FILE_SIZE) {
         report_error(ld, (src_mark){file, 0, 0},
                      "текст больше %u МиБ (%u байт); разделите его на несколько файлов",
                      YL_MAX_FILE_SIZE >> 20, YL_MAX_FILE_SIZE);
-        goto out;
+        return false;
     }
-    diag_source(ld->d, file, text, len);
+    diag_source(ld->d, file, *text, *len);
     /* libyaml would say "invalid leading UTF-8 octet" with a byte offset; we
      * check first to point at the line and column */
-    size_t bad = utf8_check(text, len);
-    if (bad < len) {
-        report_error(ld, locate_offset(file, text, len, bad),
+    size_t bad = utf8_check(*text, *len);
+    if (bad < *len) {
+        report_error(ld, locate_offset(file, *text, *len, bad),
                      "файл не в кодировке UTF-8: байт 0x%02X здесь недопустим; сохраните "
                      "файл в кодировке UTF-8",
-                     (unsigned)(unsigned char)text[bad]);
-        goto out;
+                     (unsigned)(unsigned char)(*text)[bad]);
+        return false;
     }
-    if (!yaml_parser_initialize(&parser)) {
-        report_error(ld, (src_mark){file, 0, 0}, "недостаточно памяти для разбора YAML");
-        goto out;
-    }
-    parser_ready = true;
-    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING); /* checked above */
+    return true;
+}
 
-    bool seen_document = false, done = false;
+/* Build the tree from the parser's events into ps. *seen_document tells
+ * whether the stream held a document. false after a fatal report. */
+static bool read_events(parse_state *ps, yaml_parser_t *parser, const char *text, size_t len,
+                        bool *seen_document)
+{
+    bool done = false;
+    *seen_document = false;
     while (!done && !ps->fatal) {
         yaml_event_t ev;
-        if (!yaml_parser_parse(&parser, &ev)) {
-            report_syntax_error(ps, &parser, text, len);
-            goto out;
+        if (!yaml_parser_parse(parser, &ev)) {
+            report_syntax_error(ps, parser, text, len);
+            return false;
         }
         switch (ev.type) {
         case YAML_DOCUMENT_START_EVENT:
-            if (seen_document) {
-                report_error(ld, make_mark(file, ev.start_mark),
+            if (*seen_document) {
+                report_error(ps->ld, make_mark(ps->file, ev.start_mark),
                              "в файле больше одного документа YAML: здесь начинается второй; "
                              "оставьте в файле один документ (уберите лишнюю строку «---») "
                              "или разнесите документы по разным файлам");
                 ps->fatal = true;
             }
-            seen_document = true;
+            *seen_document = true;
             break;
         case YAML_STREAM_END_EVENT:
             done = true;
@@ -675,7 +669,31 @@ static yl_node *parse_text(loader *ld, const char *file, const char *text, size_
         }
         yaml_event_delete(&ev);
     }
-    if (ps->fatal)
+    return !ps->fatal;
+}
+
+static yl_node *parse_text(loader *ld, const char *file, const char *text, size_t len)
+{
+    yl_node *root = NULL;
+    bool parser_ready = false;
+    yaml_parser_t parser;
+    parse_state *ps = xcalloc(1, sizeof *ps);
+    ps->ld = ld;
+    ps->file = file;
+    ps->anchors_mem = arena_new();
+
+    if (!check_text(ld, file, &text, &len))
+        goto out;
+    if (!yaml_parser_initialize(&parser)) {
+        report_error(ld, (src_mark){file, 0, 0}, "недостаточно памяти для разбора YAML");
+        goto out;
+    }
+    parser_ready = true;
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING); /* checked above */
+
+    bool seen_document;
+    if (!read_events(ps, &parser, text, len, &seen_document))
         goto out;
     /* "---" alone is a document whose root is an empty scalar: as empty as no document */
     if (!seen_document || (ps->root->kind == YL_SCALAR && ps->root->plain && !ps->root->len)) {
