@@ -490,10 +490,7 @@ static size_t decode_all(const char *s, uint32_t *out, size_t max)
 {
     size_t n = 0;
     for (size_t i = 0, l = strlen(s); i < l && n < max; n++) {
-        size_t k = utf8_decode(s + i, l - i, &out[n]);
-        if (!k)
-            out[n] = 0xFFFD, k = 1;
-        i += k;
+        i += utf8_next(s + i, l - i, &out[n]);
     }
     return n;
 }

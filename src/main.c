@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <locale.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,29 @@ static const char usage_text[] =
     "--template    свой шаблон вместо templates/<вид>.yaml\n"
     "Коды выхода: 0 готово, 1 ошибки во входных файлах, 2 ошибка в командной строке,\n"
     "3 внутренняя ошибка или ошибка записи.\n";
+
+/* Print a message of the program's own to stderr: what came from the
+ * command line or the file system (names) has its control bytes escaped,
+ * as diag does for every message it holds. */
+static void say(const char *fmt, ...) DIAG_PRINTF(1, 2);
+static void say(const char *fmt, ...)
+{
+    buf raw, out;
+    buf_init(&raw);
+    buf_init(&out);
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&raw, fmt, ap);
+    va_end(ap);
+    bool nl = raw.len && raw.data[raw.len - 1] == '\n';
+    diag_escape(&out, raw.data ? raw.data : "", raw.len - nl);
+    if (nl)
+        buf_putc(&out, '\n');
+    if (out.len)
+        fwrite(out.data, 1, out.len, stderr);
+    buf_fini(&raw);
+    buf_fini(&out);
+}
 
 typedef struct options {
     const char *out;
@@ -827,8 +851,8 @@ static void count_item(batch_count *k, int status)
 
 static void print_count(const char *what, const batch_count *k)
 {
-    fprintf(stderr, "  %s: создано %zu (из них с предупреждениями %zu), с ошибками %zu\n", what,
-            k->done, k->warned, k->failed);
+    say("  %s: создано %zu (из них с предупреждениями %zu), с ошибками %zu\n", what, k->done,
+        k->warned, k->failed);
 }
 
 typedef struct batch_group {
@@ -871,7 +895,7 @@ static void batch_summary(const batch *b, batch_count *total)
         if (groups[g].k.done + groups[g].k.failed)
             print_count(groups[g].first->group, &groups[g].k);
     print_count("всего", total);
-    fprintf(stderr, "  пропущено файлов YAML без ключа document: %zu\n", total->skipped);
+    say("  пропущено файлов YAML без ключа document: %zu\n", total->skipped);
     free(groups);
     free(v);
 }
@@ -884,7 +908,7 @@ static int batch_outdir(batch *b)
     if (stat(out, &b->outdir) != 0)
         b->outdir = (struct stat){0}; /* made later; nothing to leave out */
     else if (!S_ISDIR(b->outdir.st_mode)) {
-        fprintf(stderr, "nastavdoc: batch: «%s» — не папка; укажите в -o папку для PDF\n", out);
+        say("nastavdoc: batch: «%s» — не папка; укажите в -o папку для PDF\n", out);
         return EXIT_USAGE;
     }
     return EXIT_DONE;
@@ -895,8 +919,7 @@ static int batch_mkdir(const char *out)
 {
     if (make_folders(out))
         return EXIT_DONE;
-    fprintf(stderr, "nastavdoc: batch: не удалось создать папку для PDF «%s»: %s\n", out,
-            diag_strerror(errno));
+    say("nastavdoc: batch: не удалось создать папку для PDF «%s»: %s\n", out, diag_strerror(errno));
     return EXIT_INTERNAL;
 }
 
@@ -982,7 +1005,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "render") && strcmp(cmd, "check") && strcmp(cmd, "dump") &&
         strcmp(cmd, "batch")) {
-        fprintf(stderr, "nastavdoc: неизвестная команда «%s»; см. nastavdoc --help\n", cmd);
+        say("nastavdoc: неизвестная команда «%s»; см. nastavdoc --help\n", cmd);
         return EXIT_USAGE;
     }
     options o = {0};
@@ -1006,8 +1029,7 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--strict")) {
             o.strict = true;
         } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr,
-                    "nastavdoc: неизвестный или неполный параметр «%s»; см. nastavdoc --help\n", a);
+            say("nastavdoc: неизвестный или неполный параметр «%s»; см. nastavdoc --help\n", a);
             free(o.files);
             return EXIT_USAGE;
         } else {

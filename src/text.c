@@ -49,17 +49,6 @@ static uint32_t fold_case(uint32_t cp)
     return cp;
 }
 
-/* Decode one code point; an invalid byte reads as U+FFFD of length 1 so that
- * scans over unvalidated text always advance. */
-static size_t decode_lenient(const char *s, size_t len, uint32_t *cp)
-{
-    size_t n = utf8_decode(s, len, cp);
-    if (n)
-        return n;
-    *cp = 0xFFFD;
-    return 1;
-}
-
 /* Start of the code point that ends just before s[end], not before s[start]. */
 static size_t step_back(const char *s, size_t start, size_t end)
 {
@@ -126,14 +115,14 @@ static bool read_token(const char *in, size_t len, size_t *pos, token *t)
     size_t start = i;
     while (i < len && !is_space_byte(in[i]) && !is_nbsp_at(in, len, i)) {
         uint32_t cp;
-        i += decode_lenient(in + i, len - i, &cp);
+        i += utf8_next(in + i, len - i, &cp);
     }
     t->s = in + start;
     t->len = i - start;
     t->lead = 0;
     while (t->lead < t->len) {
         uint32_t cp;
-        size_t n = decode_lenient(t->s + t->lead, t->len - t->lead, &cp);
+        size_t n = utf8_next(t->s + t->lead, t->len - t->lead, &cp);
         if (!is_opener(cp))
             break;
         t->lead += n;
@@ -142,7 +131,7 @@ static bool read_token(const char *in, size_t len, size_t *pos, token *t)
     while (t->tail > t->lead) {
         size_t p = step_back(t->s, t->lead, t->tail);
         uint32_t cp;
-        if (decode_lenient(t->s + p, t->tail - p, &cp) != t->tail - p || !is_closer(cp))
+        if (utf8_next(t->s + p, t->tail - p, &cp) != t->tail - p || !is_closer(cp))
             break;
         t->tail = p;
     }
@@ -178,7 +167,7 @@ static uint32_t first_cp(const token *t)
 {
     uint32_t cp = 0;
     if (t->tail > t->lead)
-        decode_lenient(t->s + t->lead, t->tail - t->lead, &cp);
+        utf8_next(t->s + t->lead, t->tail - t->lead, &cp);
     return cp;
 }
 
@@ -193,8 +182,8 @@ static bool equals_folded(const char *s, size_t n, const char *lit)
         return false;
     while (i < n && j < litlen) {
         uint32_t a, b;
-        i += decode_lenient(s + i, n - i, &a);
-        j += decode_lenient(lit + j, litlen - j, &b);
+        i += utf8_next(s + i, n - i, &a);
+        j += utf8_next(lit + j, litlen - j, &b);
         if (fold_case(a) != b)
             return false;
     }
@@ -283,7 +272,7 @@ static bool is_initials_core(const token *t)
     size_t i = 0, letters = 0;
     while (i < n) {
         uint32_t cp;
-        size_t k = decode_lenient(s + i, n - i, &cp);
+        size_t k = utf8_next(s + i, n - i, &cp);
         if (!is_upper(cp) || ++letters > 3)
             return false;
         i += k;
@@ -303,12 +292,12 @@ static bool is_surname(const token *t)
         uint32_t cp;
         if (i == n)
             return false;
-        size_t k = decode_lenient(s + i, n - i, &cp);
+        size_t k = utf8_next(s + i, n - i, &cp);
         if (!is_ru_upper(cp))
             return false;
         i += k;
         size_t lower = 0;
-        while (i < n && (k = decode_lenient(s + i, n - i, &cp)) && is_ru_lower(cp)) {
+        while (i < n && (k = utf8_next(s + i, n - i, &cp)) && is_ru_lower(cp)) {
             i += k;
             lower++;
         }
@@ -329,7 +318,7 @@ static bool is_short_abbreviation(const token *t)
     size_t i = 0, letters = 0;
     while (i < n) {
         uint32_t cp;
-        i += decode_lenient(s + i, n - i, &cp);
+        i += utf8_next(s + i, n - i, &cp);
         if (!is_ru_lower(cp) || ++letters > 3)
             return false;
     }
@@ -403,14 +392,12 @@ static void put_valid(buf *b, const char *s, size_t n)
     size_t i = 0;
     while (i < n) {
         uint32_t cp;
-        size_t k = utf8_decode(s + i, n - i, &cp);
-        if (k) {
+        size_t k = utf8_next(s + i, n - i, &cp);
+        if (k == 1 && cp == 0xFFFD) /* a bad byte: one valid byte only is ASCII */
+            buf_put_cp(b, cp);
+        else
             buf_putn(b, s + i, k);
-            i += k;
-        } else {
-            buf_put_cp(b, 0xFFFD);
-            i++;
-        }
+        i += k;
     }
 }
 
@@ -515,7 +502,7 @@ static void scan_part(const char *word, size_t start, size_t end, part *p)
     size_t i = start;
     while (i < end) {
         uint32_t cp;
-        size_t n = decode_lenient(word + i, end - i, &cp);
+        size_t n = utf8_next(word + i, end - i, &cp);
         if (is_hyphen(cp))
             break;
         i += n;
@@ -555,9 +542,9 @@ static void break_at_soft_hyphens(const char *word, const part *p, sink *s)
     size_t letters = 0, i = p->start;
     while (i < p->end) {
         uint32_t cp, next = 0;
-        size_t n = decode_lenient(word + i, p->end - i, &cp);
+        size_t n = utf8_next(word + i, p->end - i, &cp);
         if (i + n < p->end)
-            decode_lenient(word + i + n, p->end - i - n, &next);
+            utf8_next(word + i + n, p->end - i - n, &next);
         if (cp == TEXT_SHY && may_break(letters, p->letters - letters, next))
             emit_break(s, i + n - 1, true);
         letters += is_letter(cp);
@@ -574,7 +561,7 @@ static void break_by_patterns(const text_hyph *h, const char *word, const part *
     uint32_t cps[TEXT_MAX_WORD];
     size_t n = 0;
     for (size_t i = p->start; i < p->end; n++) {
-        i += decode_lenient(word + i, p->end - i, &cps[n]);
+        i += utf8_next(word + i, p->end - i, &cps[n]);
         koi[n] = to_koi8r(cps[n]);
         ends[n] = i;
     }
@@ -641,7 +628,7 @@ size_t text_word_breaks(const text_hyph *h, const char *word, size_t len, text_b
         if (p.end == end)
             break;
         uint32_t cp;
-        size_t n = decode_lenient(word + p.end, end - p.end, &cp);
+        size_t n = utf8_next(word + p.end, end - p.end, &cp);
         after_dash = cp != 0x2011;
         dash_at = p.end + n - 1;
         prev_letters = p.letters;

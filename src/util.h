@@ -71,6 +71,17 @@ static inline size_t utf8_decode(const char *s, size_t len, uint32_t *cp)
     }
     return utf8_decode_any(s, len, cp);
 }
+/* The one policy for bad bytes in text that was not checked: an invalid or
+ * truncated sequence reads as U+FFFD and uses one byte, so a walk always
+ * moves on. len must be > 0. */
+static inline size_t utf8_next(const char *s, size_t len, uint32_t *cp)
+{
+    size_t n = utf8_decode(s, len, cp);
+    if (n)
+        return n;
+    *cp = 0xFFFD;
+    return 1;
+}
 /* Offset of the first invalid byte, or len when all of s is valid. */
 size_t utf8_check(const char *s, size_t len);
 /* Number of code points in valid UTF-8. */

@@ -232,6 +232,17 @@ if "$BIN" --help | grep -q 'Пример'; then ok; else bad "--help has no exam
 if "$BIN" --version | grep -q '^nastavdoc [0-9]'; then ok; else bad "--version"; fi
 "$BIN" frobnicate >/dev/null 2>&1
 if [ $? = 2 ]; then ok; else bad "unknown command must exit 2"; fi
+# control bytes from the command line never reach the terminal raw
+ESC=$(printf '\033')
+"$BIN" "fr${ESC}[31mob" 2>"$TMP/err"
+if [ $? = 2 ] && ! grep -q "$ESC" "$TMP/err" && grep -qF 'fr\x1b[31mob' "$TMP/err"; then
+    ok
+else
+    bad "a control byte in a command must be escaped"; od -c "$TMP/err" | head -3
+fi
+: >"$TMP/out${ESC}x"
+"$BIN" batch samples/kez -o "$TMP/out${ESC}x" 2>"$TMP/err"
+if [ $? = 2 ] && ! grep -q "$ESC" "$TMP/err"; then ok; else bad "batch: a raw control byte on stderr"; fi
 "$BIN" render >/dev/null 2>&1
 if [ $? = 2 ]; then ok; else bad "render without a file must exit 2"; fi
 
