@@ -1,18 +1,13 @@
 #!/bin/sh
-# Render every sample document into out/<dossier>-<name>.pdf.
+# Render every sample document into out/<dossier>/<name>.pdf with the
+# program's own batch command (it decides what is a document by loading the
+# YAML), then list the PDFs with their pages and sizes.
 set -eu
 cd "$(dirname "$0")/.."
-mkdir -p out
 status=0
-for doc in samples/*/*.yaml; do
-    grep -q '^document:' "$doc" || continue
-    dir=$(basename "$(dirname "$doc")")
-    out="out/$dir-$(basename "$doc" .yaml).pdf"
-    if ./nastavdoc render "$doc" -o "$out"; then
-        pages=$(pdfinfo "$out" 2>/dev/null | sed -n 's/^Pages: *//p')
-        echo "$out: ${pages:-?} стр., $(wc -c <"$out") байт"
-    else
-        status=1
-    fi
+./nastavdoc batch samples/* -o out || status=$?
+find out -name '*.pdf' | sort | while IFS= read -r pdf; do
+    pages=$(pdfinfo "$pdf" 2>/dev/null | sed -n 's/^Pages: *//p')
+    echo "$pdf: ${pages:-?} стр., $(wc -c <"$pdf") байт"
 done
 exit $status
