@@ -335,7 +335,14 @@ static void quote_line(buf *b, source *src, uint32_t line, uint32_t col)
     if (e > p && e[-1] == '\r')
         e--;
     size_t at = col ? col - 1 : 0; /* characters before the caret */
-    size_t first = at > DIAG_QUOTE_CHARS / 2 ? at - DIAG_QUOTE_CHARS / 2 : 0;
+    /* a line that fits is quoted whole; a long one from half a window
+     * before the caret, the window kept full near the line's end */
+    size_t total = utf8_count(p, (size_t)(e - p)), first = 0;
+    if (total > DIAG_QUOTE_CHARS) {
+        first = at > DIAG_QUOTE_CHARS / 2 ? at - DIAG_QUOTE_CHARS / 2 : 0;
+        if (first > total - DIAG_QUOTE_CHARS)
+            first = total - DIAG_QUOTE_CHARS;
+    }
     const char *from = skip_chars(p, e, first);
     const char *to = skip_chars(from, e, DIAG_QUOTE_CHARS);
     buf_puts(b, "  ");

@@ -137,6 +137,30 @@ static bool read_range(expander *x, const yl_node *v, const char *key, double lo
     return false;
 }
 
+/* v as one of choices[0..n): its index, or -1 after a message at v that
+ * lists the choices and suggests the closest. */
+static int read_choice(expander *x, const yl_node *v, const char *key, const char *const *choices,
+                       size_t n)
+{
+    const char *s = yl_str(v);
+    for (size_t i = 0; s && i < n; i++)
+        if (!strcmp(s, choices[i]))
+            return (int)i;
+    buf all;
+    buf_init(&all);
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&all, "%s%s", i ? (i + 1 == n ? " или " : ", ") : "", choices[i]);
+    const char *near = s ? diag_suggest(s, choices, n) : NULL;
+    diag_error(x->d, v->mark, "%s: ожидалось %s, а здесь «%s»%s%s%s", key, all.data,
+               s ? s : yl_kind_name(v->kind), near ? "; может быть, «" : "", near ? near : "",
+               near ? "»?" : "");
+    buf_fini(&all);
+    return -1;
+}
+
+static const char *const align_names[] = {"left", "center", "right", "justify"};
+static const tpl_align align_values[] = {TPL_LEFT, TPL_CENTER, TPL_RIGHT, TPL_JUSTIFY};
+
 static tpl_block *add_block(expander *x, tpl_kind kind, src_mark mark)
 {
     if (x->produced >= TPL_MAX_BLOCKS) {
@@ -571,17 +595,9 @@ static void read_style(expander *x, tpl_style *st, const yl_node *m)
         } else if (!strcmp(key, "font")) {
             st->family = yl_str(v) ? yl_str(v) : st->family;
         } else if (!strcmp(key, "align")) {
-            const char *a = yl_str(v);
-            if (a && !strcmp(a, "left"))
-                st->align = TPL_LEFT;
-            else if (a && !strcmp(a, "center"))
-                st->align = TPL_CENTER;
-            else if (a && !strcmp(a, "right"))
-                st->align = TPL_RIGHT;
-            else if (a && !strcmp(a, "justify"))
-                st->align = TPL_JUSTIFY;
-            else
-                diag_error(x->d, v->mark, "align: ожидалось left, center, right или justify");
+            int a = read_choice(x, v, "align", align_names, 4);
+            if (a >= 0)
+                st->align = align_values[a];
         } else if (!strcmp(key, "bold") || !strcmp(key, "italic") || !strcmp(key, "hyphenate") ||
                    !strcmp(key, "keep_with_next") || !strcmp(key, "upper")) {
             if (!is_bool) {
@@ -835,9 +851,11 @@ static void expand_list(expander *x, const yl_node *blk, const yl_node *spec, co
         ls.text_key = yl_str(v);
     if ((v = yl_map_get(spec, "children")) && yl_str(v))
         ls.children_key = yl_str(v);
-    if ((v = yl_map_get(spec, "numbering")) && yl_str(v)) {
-        ls.decimal = !strcmp(yl_str(v), "decimal");
-        ls.dash = !strcmp(yl_str(v), "dash");
+    static const char *const numberings[] = {"decimal", "dash", "none"};
+    if ((v = yl_map_get(spec, "numbering"))) {
+        int k = read_choice(x, v, "numbering", numberings, 3);
+        ls.decimal = k == 0;
+        ls.dash = k == 1;
     }
     if ((v = yl_map_get(spec, "hanging")))
         parse_bool(v, &ls.hanging);
@@ -967,14 +985,11 @@ static const tpl_style *named_style(expander *x, const yl_node *styles, const ch
 }
 
 /* A column's align: left (the default), center or right. */
-static tpl_align column_align(const yl_node *v)
+/* A column's align: left, center or right (no value: left). */
+static tpl_align column_align(expander *x, const yl_node *v)
 {
-    const char *a = yl_str(v);
-    if (a && !strcmp(a, "center"))
-        return TPL_CENTER;
-    if (a && !strcmp(a, "right"))
-        return TPL_RIGHT;
-    return TPL_LEFT;
+    int a = v ? read_choice(x, v, "align", align_names, 3) : 0;
+    return a > 0 ? align_values[a] : TPL_LEFT;
 }
 
 /* A borderless one-row table of ncols empty cells: the frame of approval
@@ -1024,7 +1039,7 @@ static bool read_column(expander *x, const yl_node *c, tpl_column *col)
         parse_bool(v, &col->numbering);
     if ((v = yl_map_get(c, "group")))
         parse_bool(v, &col->group);
-    col->align = column_align(yl_map_get(c, "align"));
+    col->align = column_align(x, yl_map_get(c, "align"));
     const char *va = (v = yl_map_get(c, "valign")) ? yl_str(v) : NULL;
     col->valign = va && !strcmp(va, "middle") ? 0.5 : va && !strcmp(va, "bottom") ? 1 : 0;
     bool hy;
@@ -1208,7 +1223,7 @@ static void expand_columns(expander *x, const yl_node *blk, const yl_node *cols,
         else if (!v && (v = yl_map_get(col, "width")) &&
                  read_range(x, v, "width", 0.01, TPL_MAX_SHARE, &num))
             tc->share = num;
-        tc->align = column_align(yl_map_get(col, "align"));
+        tc->align = column_align(x, yl_map_get(col, "align"));
         size_t n0 = x->n;
         expand_blocks(x, yl_map_get(col, "blocks"), sc);
         for (size_t i = n0; i < x->n; i++) {
