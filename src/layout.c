@@ -143,11 +143,14 @@ typedef struct para {
 } para;
 
 /* A box for text[from, to): pieces wider than the line are split at
- * character boundaries (a 400-letter word must not leave its cell). */
-static void add_word_piece(lay *L, const para *P, const char *text, size_t from, size_t to)
+ * character boundaries (a 400-letter word must not leave its cell). A piece
+ * that a hyphen (`reserve` wide) may follow leaves room for it. */
+static void add_word_piece(lay *L, const para *P, const char *text, size_t from, size_t to,
+                           double reserve)
 {
     double w = layout_measure(L, P->font, P->size, P->ls, text + from, to - from);
-    if (w <= P->width) {
+    double limit = P->width - reserve;
+    if (w <= limit) {
         add_item(L, (lb_item){.type = LB_BOX, .width = w}, from, to);
         return;
     }
@@ -159,7 +162,7 @@ static void add_word_piece(lay *L, const para *P, const char *text, size_t from,
         if (!n)
             n = 1, cp = '?';
         double cw = L->f->advance(L->f->ctx, P->font, cp) * P->size / 1000.0 + P->ls;
-        if (acc + cw > P->width && i > start) {
+        if (acc + cw > limit && i > start) {
             add_item(L, (lb_item){.type = LB_BOX, .width = acc}, start, i);
             add_item(L, (lb_item){.type = LB_PENALTY, .penalty = 0}, i, i);
             start = i;
@@ -180,7 +183,7 @@ static void add_word(lay *L, const para *P, const char *text, size_t from, size_
         size_t at = from + br[i].at + 1; /* br.at is the last byte before the break */
         if (at <= pos || at >= to)
             continue;
-        add_word_piece(L, P, text, pos, at);
+        add_word_piece(L, P, text, pos, at, br[i].add_hyphen ? P->hyphen : 0);
         /* Hyphen breaks cost something: Russian words are long, and with
          * TeX's \hyphenpenalty 50 four lines in ten of an order ended in a
          * hyphen (order 669: 170 of 401); 150 with a wider stretch gives 142. */
@@ -192,7 +195,7 @@ static void add_word(lay *L, const para *P, const char *text, size_t from, size_
                  at, at);
         pos = at;
     }
-    add_word_piece(L, P, text, pos, to);
+    add_word_piece(L, P, text, pos, to, 0);
 }
 
 /* Glue between words. Justified text stretches by three quarters and
@@ -354,6 +357,7 @@ size_t layout_set_text(lay *L, const tpl_block *b, const char *raw, double x0, d
         v->height = h;
         v->ascent = asc;
         v->depth = depth;
+        v->mark = b->mark;
         if (li == 0 && b->kind == TPL_ITEM && b->hanging) {
             double lw = layout_measure(L, font, P.size, P.ls, b->label, strlen(b->label));
             layout_add_frag(L, v,
@@ -442,6 +446,7 @@ size_t layout_set_text(lay *L, const tpl_block *b, const char *raw, double x0, d
                 v->height = h;
                 v->ascent = asc;
                 v->depth = depth;
+                v->mark = b->mark;
                 v->ok_before = false;
                 added++;
             }
@@ -452,6 +457,7 @@ size_t layout_set_text(lay *L, const tpl_block *b, const char *raw, double x0, d
     }
     if (nlines == 0 && tail_text && *tail_text) {
         vline *v = layout_add_line(L);
+        v->mark = b->mark;
         v->height = h;
         v->ascent = asc;
         v->depth = depth;
@@ -477,20 +483,28 @@ void layout_protect_lines(lay *L, size_t first, size_t n)
     L->lines[first + n - 1].ok_before = false;
 }
 
+/* A hanging indent may take at most this share of the width: deeper
+ * levels (nine in a narrow cell) would leave the text no room. */
+#define MAX_HANGING_SHARE 0.5
+
 size_t layout_item_text(lay *L, const tpl_block *b, double x0, double width)
 {
     const tpl_style *st = b->style;
-    if (b->hanging) {
+    double step = st->indent_pt > 0 ? st->indent_pt : 10 * 72 / 25.4;
+    if (b->hanging && step * (b->level + 1) <= width * MAX_HANGING_SHARE) {
         /* label in the indent, text aligned after it */
-        double step = st->indent_pt > 0 ? st->indent_pt : 10 * 72 / 25.4;
         double left = x0 + step * (b->level + 1);
         return layout_set_text(L, b, b->text, left, width - step * (b->level + 1), 0, NULL,
                                left - step);
     }
-    /* GOST orders: "1. Text" as a paragraph with the first-line indent */
+    /* GOST orders: "1. Text" as a paragraph with the first-line indent; a
+     * hanging item too deep for its width is set the same way, unindented */
     char *t = xmalloc(strlen(b->label) + strlen(b->text) + 4);
     sprintf(t, "%s\u00A0%s", b->label, b->text);
-    size_t n = layout_set_text(L, b, *b->label ? t : b->text, x0, width, st->indent_pt, NULL, 0);
+    tpl_block flat = *b;
+    flat.hanging = false;
+    size_t n = layout_set_text(L, &flat, *b->label ? t : b->text, x0, width,
+                               b->hanging ? 0 : st->indent_pt, NULL, 0);
     free(t);
     return n;
 }
@@ -608,7 +622,8 @@ void layout_draw_line(lay *L, layout_page *p, const vline *v, double dx, double 
                         .len = fr->len,
                         .width = fr->width,
                         .ascent = v->ascent, /* includes half the leading: conservative */
-                        .descent = v->depth - v->ascent};
+                        .descent = v->depth - v->ascent,
+                        .mark = v->mark};
         if (cell)
             memcpy(b.cell, cell, sizeof b.cell);
         layout_add_box(p, b);
@@ -794,33 +809,51 @@ void layout_doc_free(layout_doc *doc)
     free(doc);
 }
 
+static bool same_mark(src_mark a, src_mark b)
+{
+    return a.line == b.line && a.col == b.col &&
+           (a.file == b.file || (a.file && b.file && !strcmp(a.file, b.file)));
+}
+
+static bool box_outside(const layout_page *p, const tpl_page *pg, const layout_box *b,
+                        bool *margins)
+{
+    double right = b->x + b->width - b->char_space;
+    bool in_number_band = b->y > p->height - pg->margin_top_pt;
+    double top_limit = in_number_band ? p->height : p->height - pg->margin_top_pt;
+    *margins = b->x < pg->margin_left_pt - EPS || right > p->width - pg->margin_right_pt + EPS ||
+               b->y - b->descent < pg->margin_bottom_pt - EPS || b->y + b->ascent > top_limit + EPS;
+    bool in_cell = b->cell[2] > b->cell[0];
+    bool out_of_cell =
+        in_cell && (b->x < b->cell[0] - EPS || right > b->cell[2] + EPS ||
+                    b->y - b->descent < b->cell[1] - EPS || b->y + b->ascent > b->cell[3] + EPS);
+    return *margins || out_of_cell;
+}
+
 size_t layout_check(const layout_doc *doc, const tpl_doc *t, diag *d)
 {
     const tpl_page *pg = &t->page;
     size_t bad = 0;
+    bool reported = false;
+    src_mark last = DIAG_NOWHERE;
     for (size_t i = 0; i < doc->npages; i++) {
         const layout_page *p = &doc->pages[i];
         for (size_t k = 0; k < p->n; k++) {
             const layout_box *b = &p->boxes[k];
-            if (b->kind != LAYOUT_TEXT)
+            bool margins;
+            if (b->kind != LAYOUT_TEXT || !box_outside(p, pg, b, &margins))
+                continue;
+            bad++;
+            /* one message per block, however many glyphs and pages */
+            if (reported && same_mark(last, b->mark))
                 continue;
             double right = b->x + b->width - b->char_space;
-            bool in_number_band = b->y > p->height - pg->margin_top_pt;
-            double top_limit = in_number_band ? p->height : p->height - pg->margin_top_pt;
-            bool out = b->x < pg->margin_left_pt - EPS ||
-                       right > p->width - pg->margin_right_pt + EPS ||
-                       b->y - b->descent < pg->margin_bottom_pt - EPS ||
-                       b->y + b->ascent > top_limit + EPS;
-            bool in_cell = b->cell[2] > b->cell[0];
-            bool out_of_cell = in_cell && (b->x < b->cell[0] - EPS || right > b->cell[2] + EPS ||
-                                           b->y - b->descent < b->cell[1] - EPS ||
-                                           b->y + b->ascent > b->cell[3] + EPS);
-            if (out || out_of_cell) {
-                diag_error(d, DIAG_NOWHERE,
-                           "стр. %zu: текст «%.*s» выходит за %s (x %.1f–%.1f, y %.1f)", i + 1,
-                           (int)b->len, b->text, out ? "поля" : "ячейку", b->x, right, b->y);
-                bad++;
-            }
+            diag_error(d, b->mark,
+                       "внутренняя ошибка вёрстки: стр. %zu: текст «%.*s» выходит за %s "
+                       "(x %.1f–%.1f, y %.1f)",
+                       i + 1, (int)b->len, b->text, margins ? "поля" : "ячейку", b->x, right, b->y);
+            reported = true;
+            last = b->mark;
         }
     }
     return bad;

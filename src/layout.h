@@ -47,6 +47,7 @@ typedef struct layout_box {
     /* TEXT inside a table cell: the cell's rectangle (x0, y0, x1, y1), which
      * layout_check proves the text stays in; all 0 outside tables. */
     double cell[4];
+    src_mark mark; /* TEXT: the block it comes from (the YAML place) */
 } layout_box;
 
 typedef struct layout_page {
@@ -69,8 +70,9 @@ layout_doc *layout_run(const tpl_doc *t, const layout_fonts *f, const text_hyph 
 void layout_doc_free(layout_doc *doc);
 
 /* Self-check: every text box lies inside the page's margins (plus the top
- * margin band for page numbers). Returns the number of violations and reports
- * each as an error. */
+ * margin band for page numbers) and its table cell. A guard that should never
+ * fire: returns the number of boxes outside and reports the first of each
+ * block, at the block's mark. */
 size_t layout_check(const layout_doc *doc, const tpl_doc *t, diag *d);
 
 #endif

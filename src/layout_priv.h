@@ -25,6 +25,7 @@ typedef struct vline {
     size_t first, nfrags;
     bool ok_before;    /* a page may break before this line */
     bool force_before; /* a page must break before this line */
+    src_mark mark;     /* the block the line comes from */
     /* table rows: the table, its row, and the band of a row split across pages */
     struct table_lay *table;
     size_t row, band;

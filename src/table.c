@@ -22,6 +22,11 @@
 #define PAD_Y 2.5
 #define RULE 0.5        /* border width */
 #define HEADER SIZE_MAX /* vline.row of the header line */
+#define TABLE_PT_PER_MM (72 / 25.4)
+/* The repeated header may take at most this share of the page: taller, the
+ * page has no room for the rows it introduces (a title of 800 words would
+ * repeat on every page with one row under it). */
+#define MAX_HEADER_SHARE 0.5
 
 typedef struct cell_lay {
     size_t first, n; /* lines in T->lines */
@@ -29,6 +34,8 @@ typedef struct cell_lay {
 } cell_lay;
 
 typedef struct hcell {
+    size_t col;    /* the (first) column it stands over */
+    bool parent;   /* a parent title over several columns */
     double x0, x1; /* relative to the text area */
     double top, h; /* offset from the header top, height */
     cell_lay c;
@@ -36,6 +43,7 @@ typedef struct hcell {
 
 typedef struct band {
     double y0, y1; /* slice of the row, offsets from the row top */
+    bool ok_after; /* a page may break after this band */
 } band;
 
 typedef struct table_lay {
@@ -66,10 +74,35 @@ static int style_font(lay *L, const tpl_style *st)
     return L->f->find(L->f->ctx, st->family, st->font_style);
 }
 
-/* Preferred width: the longest paragraph on one line; minimum: the longest
- * word (a column narrower than a word would split it letter by letter). */
-static void measure_cell(lay *L, const tpl_cell *c, const tpl_style *st, double *minw,
-                         double *prefw)
+/* The widest single character of s: no column may be narrower than that
+ * plus its padding, since words are split at character boundaries at most. */
+static double widest_char(lay *L, int font, const tpl_style *st, const char *s)
+{
+    double w = 0;
+    for (size_t i = 0, len = strlen(s); i < len;) {
+        uint32_t cp;
+        size_t n = utf8_decode(s + i, len - i, &cp);
+        if (!n)
+            n = 1, cp = '?';
+        double cw = L->f->advance(L->f->ctx, font, cp) * st->size_pt / 1000.0;
+        if (cw > w)
+            w = cw;
+        i += n;
+    }
+    /* a hyphen may follow it on its line */
+    return w + st->letter_spacing_pt + L->f->advance(L->f->ctx, font, '-') * st->size_pt / 1000.0 +
+           st->letter_spacing_pt;
+}
+
+/* Widths a column's content asks for: the preferred (the longest paragraph on
+ * one line), the minimum (the longest word: a column narrower than a word
+ * would split it letter by letter) and the hard minimum (the widest
+ * character: narrower, a glyph leaves the cell). */
+typedef struct col_need {
+    double minw, prefw, hard;
+} col_need;
+
+static void measure_cell(lay *L, const tpl_cell *c, const tpl_style *st, col_need *need)
 {
     int font = style_font(L, st);
     if (font < 0)
@@ -80,8 +113,11 @@ static void measure_cell(lay *L, const tpl_cell *c, const tpl_style *st, double 
         double indent = p->label ? 15.0 * (p->level + 1) : 0;
         double whole =
             indent + layout_measure(L, font, st->size_pt, st->letter_spacing_pt, s, strlen(s));
-        if (whole > *prefw)
-            *prefw = whole;
+        if (whole > need->prefw)
+            need->prefw = whole;
+        need->hard = fmax(need->hard, widest_char(L, font, st, s));
+        if (p->label)
+            need->hard = fmax(need->hard, widest_char(L, font, st, p->label));
         for (const char *w = s; *w;) {
             while (*w == ' ')
                 w++;
@@ -95,38 +131,81 @@ static void measure_cell(lay *L, const tpl_cell *c, const tpl_style *st, double 
                 size_t chars = utf8_count(w, len);
                 if (chars > 12 && st->hyphenate)
                     ww = ww * 12 / (double)chars;
-                if (indent + ww > *minw)
-                    *minw = indent + ww;
+                if (indent + ww > need->minw)
+                    need->minw = indent + ww;
             }
             w = e;
         }
     }
 }
 
+static void measure_column(lay *L, const tpl_table *t, size_t c, col_need *need)
+{
+    if (t->header) {
+        tpl_cell title = {&(tpl_cpar){t->cols[c].title, NULL, 0, DIAG_NOWHERE}, 1};
+        measure_cell(L, &title, t->head, need);
+        const char *parent = t->cols[c].parent;
+        int font = style_font(L, t->head);
+        if (parent && font >= 0) {
+            /* a parent title's longest word, shared by the columns under it */
+            size_t span = 0;
+            for (size_t k = 0; k < t->ncols; k++)
+                span += t->cols[k].parent && !strcmp(t->cols[k].parent, parent);
+            col_need p = {0, 0, 0};
+            tpl_cell pc = {&(tpl_cpar){parent, NULL, 0, DIAG_NOWHERE}, 1};
+            measure_cell(L, &pc, t->head, &p);
+            need->minw = fmax(need->minw, p.minw / (double)span);
+            need->hard = fmax(need->hard, p.hard);
+        }
+    }
+    tpl_style st = *t->cell;
+    if (t->cols[c].hyphenate >= 0)
+        st.hyphenate = t->cols[c].hyphenate;
+    for (size_t r = 0; r < t->nrows; r++)
+        if (!t->rows[r].section)
+            measure_cell(L, &t->rows[r].cells[c], &st, need);
+    need->minw += 2 * PAD_X;
+    need->prefw += 2 * PAD_X;
+    need->hard += 2 * PAD_X + 0.05; /* rounding of the column edges */
+    if (need->prefw < need->minw)
+        need->prefw = need->minw;
+}
+
+/* Widen the columns below their hard minimum, taking the room from the
+ * others in proportion to what they have above theirs. False when the
+ * minimums together are wider than the text area. */
+static bool widen_narrow(double *w, const col_need *need, size_t n, double width)
+{
+    double deficit = 0, spare = 0, hard = 0;
+    for (size_t c = 0; c < n; c++) {
+        hard += need[c].hard;
+        if (w[c] < need[c].hard)
+            deficit += need[c].hard - w[c];
+        else
+            spare += w[c] - need[c].hard;
+    }
+    if (hard > width)
+        return false;
+    if (deficit == 0)
+        return true;
+    double take = spare > 0 ? fmin(1, deficit / spare) : 0;
+    for (size_t c = 0; c < n; c++)
+        w[c] = w[c] < need[c].hard ? need[c].hard : w[c] - (w[c] - need[c].hard) * take;
+    return true;
+}
+
 /* Fixed widths as given; shares split what is left; automatic columns get
  * their preferred width when everything fits, else a part of the room in
- * proportion to it, never below their minimum. */
-static void column_widths(lay *L, table_lay *T, double width)
+ * proportion to it, never below their minimum. No column gets less than its
+ * widest character; false (reported) when the text area cannot hold that. */
+static bool column_widths(lay *L, table_lay *T, double width)
 {
     const tpl_table *t = T->t;
     size_t n = t->ncols;
-    double *minw = xcalloc(n, sizeof *minw), *prefw = xcalloc(n, sizeof *prefw);
+    col_need *need = xcalloc(n, sizeof *need);
     double *w = xcalloc(n, sizeof *w);
-    for (size_t c = 0; c < n; c++) {
-        tpl_cell title = {&(tpl_cpar){t->cols[c].title, NULL, 0, DIAG_NOWHERE}, 1};
-        if (t->header)
-            measure_cell(L, &title, t->head, &minw[c], &prefw[c]);
-        tpl_style st = *t->cell;
-        if (t->cols[c].hyphenate >= 0)
-            st.hyphenate = t->cols[c].hyphenate;
-        for (size_t r = 0; r < t->nrows; r++)
-            if (!t->rows[r].section)
-                measure_cell(L, &t->rows[r].cells[c], &st, &minw[c], &prefw[c]);
-        minw[c] += 2 * PAD_X;
-        prefw[c] += 2 * PAD_X;
-        if (prefw[c] < minw[c])
-            prefw[c] = minw[c];
-    }
+    for (size_t c = 0; c < n; c++)
+        measure_column(L, t, c, &need[c]);
     double fixed = 0, shares = 0, auto_pref = 0, auto_min = 0;
     for (size_t c = 0; c < n; c++) {
         if (t->cols[c].width_pt > 0)
@@ -134,7 +213,7 @@ static void column_widths(lay *L, table_lay *T, double width)
         else if (t->cols[c].share > 0)
             shares += t->cols[c].share;
         else
-            auto_pref += prefw[c], auto_min += minw[c];
+            auto_pref += need[c].prefw, auto_min += need[c].minw;
     }
     double scale = fixed > width ? width / fixed : 1;
     double rest = width - fixed * scale;
@@ -142,35 +221,47 @@ static void column_widths(lay *L, table_lay *T, double width)
      * minimum room, else shrink towards the minimum */
     double auto_room = shares > 0 ? fmin(auto_pref, fmax(auto_min, rest * 0.4)) : rest;
     for (size_t c = 0; c < n; c++) {
+        double minw = need[c].minw, prefw = need[c].prefw;
         if (t->cols[c].width_pt > 0) {
             w[c] = t->cols[c].width_pt * scale;
         } else if (t->cols[c].share > 0) {
             w[c] = (rest - fmin(auto_room, auto_pref)) * t->cols[c].share / shares;
         } else if (auto_pref <= auto_room) {
             /* everything fits: without shares the slack goes to the auto columns */
-            w[c] =
-                shares > 0 ? prefw[c] : prefw[c] + (auto_room - auto_pref) * prefw[c] / auto_pref;
+            w[c] = shares > 0 ? prefw : prefw + (auto_room - auto_pref) * prefw / auto_pref;
         } else {
             /* proportional to the preferred widths above the minimum */
             double extra = auto_room - auto_min;
             w[c] =
-                minw[c] +
-                (extra > 0 ? extra * (prefw[c] - minw[c]) / fmax(auto_pref - auto_min, 1e-9) : 0);
+                minw + (extra > 0 ? extra * (prefw - minw) / fmax(auto_pref - auto_min, 1e-9) : 0);
         }
     }
     /* never wider than the page: scale everything down if the minimums won */
     double total = 0;
     for (size_t c = 0; c < n; c++)
         total += w[c];
-    T->x = xcalloc(n + 1, sizeof *T->x);
     double k = total > width ? width / total : 1;
     for (size_t c = 0; c < n; c++)
-        T->x[c + 1] = T->x[c] + w[c] * k;
+        w[c] *= k;
+    bool ok = widen_narrow(w, need, n, width);
+    if (!ok) {
+        double hard = 0;
+        for (size_t c = 0; c < n; c++)
+            hard += need[c].hard;
+        diag_error(L->d, t->cols[0].mark,
+                   "таблица из %zu столбцов не помещается по ширине: им нужно не меньше %.0f мм, "
+                   "а ширина текста %.0f мм; уберите столбцы или уменьшите шрифт",
+                   n, hard / TABLE_PT_PER_MM, width / TABLE_PT_PER_MM);
+        L->failed = true;
+    }
+    T->x = xcalloc(n + 1, sizeof *T->x);
+    for (size_t c = 0; c < n; c++)
+        T->x[c + 1] = T->x[c] + w[c];
     if (total >= width - 1)
         T->x[n] = width; /* a full-width table ends exactly at the margin */
-    free(minw);
-    free(prefw);
+    free(need);
     free(w);
+    return ok;
 }
 
 /* ---- cells ------------------------------------------------------------ */
@@ -272,7 +363,7 @@ static void build_header(lay *L, table_lay *T)
             e++;
         const char *text = parent ? parent : t->cols[c].title;
         tpl_cell cell = {&(tpl_cpar){text, NULL, 0, t->rows ? t->rows[0].mark : DIAG_NOWHERE}, 1};
-        hcell h = {T->x[c], T->x[e], 0, 0, {0, 0, 0}};
+        hcell h = {c, parent != NULL, T->x[c], T->x[e], 0, 0, {0, 0, 0}};
         h.c = set_cell(L, T, &cell, t->head, t->head->align, h.x1 - h.x0 - 2 * PAD_X);
         h.h = parent || !two ? -1 : -2; /* spans one level or both */
         add_head(T, h);
@@ -283,7 +374,7 @@ static void build_header(lay *L, table_lay *T)
         if (parent) {
             for (size_t k = c; k < e; k++) {
                 tpl_cell sub = {&(tpl_cpar){t->cols[k].title, NULL, 0, DIAG_NOWHERE}, 1};
-                hcell s = {T->x[k], T->x[k + 1], 0, 0, {0, 0, 0}};
+                hcell s = {k, false, T->x[k], T->x[k + 1], 0, 0, {0, 0, 0}};
                 s.c = set_cell(L, T, &sub, t->head, t->head->align, s.x1 - s.x0 - 2 * PAD_X);
                 s.h = -3; /* second level */
                 if (s.c.height > h2)
@@ -311,10 +402,48 @@ static void build_header(lay *L, table_lay *T)
 
 /* ---- building ---------------------------------------------------------- */
 
+/* Where each cell of a row stands while a cut line moves down the row:
+ * the line at the cut or below it, and that line's top. */
+typedef struct cut_cursor {
+    size_t k;
+    double top;
+} cut_cursor;
+
+/* Is y a clean cut for every cell (no line straddles it), and do their
+ * widow/orphan rules allow a page break there? Cursors only move down. */
+static void probe_cut(const table_lay *T, size_t r, size_t ncells, cut_cursor *cur, double y,
+                      bool *clean, bool *allowed)
+{
+    *clean = true;
+    for (size_t c = 0; c < ncells; c++) {
+        const cell_lay *cl = cell_at((table_lay *)T, r, c);
+        cut_cursor *u = &cur[c];
+        while (u->k < cl->n && u->top + T->lines[cl->first + u->k].height <= y + 0.01)
+            u->top += T->lines[cl->first + u->k++].height;
+        if (u->k >= cl->n)
+            continue;
+        if (u->top < y - 0.01)
+            *clean = false;
+        else if (fabs(u->top - y) < 0.01 && u->k > 0 && !T->lines[cl->first + u->k].ok_before)
+            *allowed = false;
+    }
+}
+
+static void add_band(band **b, size_t *nb, size_t *cap, band x)
+{
+    if (*nb == *cap) {
+        *cap = *cap ? *cap * 2 : 8;
+        *b = xrealloc(*b, *cap * sizeof **b);
+    }
+    (*b)[(*nb)++] = x;
+}
+
 /* Cut a row taller than a page into bands at line boundaries of its tallest
- * cell that no other cell's line straddles; the flow may break between
- * bands where every cell's widow/orphan rule allows it. */
-static void cut_row(table_lay *T, size_t r, double max_h, bool *ok_after)
+ * cell; the flow may break between bands where every cell's widow/orphan
+ * rule allows it. Where a band would outgrow the page, it ends at the last
+ * boundary clean for every cell, or at this one when there is none. Linear
+ * in the row's lines; the bands array grows with what it holds. */
+static void cut_row(table_lay *T, size_t r, double max_h)
 {
     const tpl_table *t = T->t;
     size_t ncells = t->rows[r].section ? 1 : t->ncols;
@@ -323,62 +452,50 @@ static void cut_row(table_lay *T, size_t r, double max_h, bool *ok_after)
         if (cell_at(T, r, c)->height > cell_at(T, r, tall)->height)
             tall = c;
     const cell_lay *tc = cell_at(T, r, tall);
-    band *b = xmalloc((tc->n + 1) * sizeof *b);
-    size_t nb = 0;
-    double y = PAD_Y, start = 0, last_cut = 0;
-    for (size_t i = 0; i < tc->n; i++) {
+    cut_cursor *cur = xcalloc(ncells, sizeof *cur);
+    for (size_t c = 0; c < ncells; c++)
+        cur[c].top = PAD_Y;
+    band *b = NULL;
+    size_t nb = 0, cap = 0;
+    double y = PAD_Y, start = 0, clean_y = -1;
+    for (size_t i = 0; i + 1 < tc->n; i++) {
         y += T->lines[tc->first + i].height;
-        if (i + 1 == tc->n)
-            break;
-        /* is y a clean cut for every cell? */
-        bool clean = true, allowed = T->lines[tc->first + i + 1].ok_before;
-        for (size_t c = 0; c < ncells && clean; c++) {
-            const cell_lay *cl = cell_at(T, r, c);
-            double cy = PAD_Y;
-            for (size_t k = 0; k < cl->n; k++) {
-                double ny = cy + T->lines[cl->first + k].height;
-                if (cy < y - 0.01 && ny > y + 0.01)
-                    clean = false;
-                if (fabs(cy - y) < 0.01 && k > 0 && !T->lines[cl->first + k].ok_before)
-                    allowed = false;
-                cy = ny;
-            }
-        }
-        /* a cut is needed at the latest here: the band would outgrow a page */
+        bool clean, allowed = T->lines[tc->first + i + 1].ok_before;
+        probe_cut(T, r, ncells, cur, y, &clean, &allowed);
         double next_h = T->lines[tc->first + i + 1].height;
-        bool must = y + next_h - last_cut > max_h - 2 * PAD_Y;
-        if ((clean && allowed) || must) {
-            ok_after[nb] = (clean && allowed) || must;
-            b[nb++] = (band){start, y};
+        bool must = y + next_h - start > max_h - 2 * PAD_Y;
+        if (clean && allowed) {
+            add_band(&b, &nb, &cap, (band){start, y, true});
             start = y;
-            last_cut = y;
+            clean_y = -1;
+            continue;
+        }
+        if (must && clean_y > start) {
+            /* the band would outgrow a page: cut at the last clean line */
+            add_band(&b, &nb, &cap, (band){start, clean_y, true});
+            start = clean_y;
+            clean_y = -1;
+            must = y + next_h - start > max_h - 2 * PAD_Y;
+        }
+        if (must) {
+            add_band(&b, &nb, &cap, (band){start, y, true});
+            start = y;
+            clean_y = -1;
+        } else if (clean) {
+            clean_y = y;
         }
     }
-    b[nb++] = (band){start, T->row_h[r]};
+    add_band(&b, &nb, &cap, (band){start, T->row_h[r], false});
+    free(cur);
     T->bands[r] = b;
     T->nbands[r] = nb;
 }
 
-void table_build(lay *L, const tpl_block *blk)
+/* Set every row's cells; a group cell only in the first row of its group. */
+static void set_rows(lay *L, table_lay *T)
 {
-    const tpl_table *t = blk->table;
-    table_lay *T = xcalloc(1, sizeof *T);
-    T->t = t;
-    L->tables = xrealloc(L->tables, (L->ntables + 1) * sizeof *L->tables);
-    L->tables[L->ntables++] = T;
-    column_widths(L, T, L->width);
+    const tpl_table *t = T->t;
     size_t nc = t->ncols;
-    T->cells = xcalloc(t->nrows * nc + 1, sizeof *T->cells);
-    T->row_h = xcalloc(t->nrows + 1, sizeof *T->row_h);
-    T->group_of = xcalloc(t->nrows + 1, sizeof *T->group_of);
-    T->bands = xcalloc(t->nrows + 1, sizeof *T->bands);
-    T->nbands = xcalloc(t->nrows + 1, sizeof *T->nbands);
-    T->gcol = SIZE_MAX;
-    for (size_t c = 0; c < nc && T->gcol == SIZE_MAX; c++)
-        if (t->cols[c].group)
-            T->gcol = c;
-    if (t->header)
-        build_header(L, T);
     for (size_t r = 0; r < t->nrows; r++) {
         const tpl_row *row = &t->rows[r];
         T->group_of[r] = r;
@@ -406,69 +523,186 @@ void table_build(lay *L, const tpl_block *blk)
         if (T->row_h[r] < 2 * PAD_Y + t->cell->size_pt * 1.15)
             T->row_h[r] = 2 * PAD_Y + t->cell->size_pt * 1.15; /* an empty row to fill by hand */
     }
-    /* a group's rows together are at least as tall as its label */
-    if (T->gcol != SIZE_MAX) {
-        for (size_t r = 0; r < t->nrows;) {
-            if (t->rows[r].section) {
-                r++;
-                continue;
-            }
-            size_t e = r + 1;
-            while (e < t->nrows && !t->rows[e].section && T->group_of[e] == r)
-                e++;
-            double sum = 0, label = cell_at(T, r, T->gcol)->height;
-            for (size_t k = r; k < e; k++)
-                sum += T->row_h[k];
-            if (label > sum)
-                T->row_h[e - 1] += label - sum;
-            r = e;
+}
+
+/* Can rows [g, e) of a group break before row k (g < k < e)? Only where
+ * the rows before and from it on are each at least as tall as the label,
+ * which each page then repeats. */
+static bool group_may_break(double before, double total, double label)
+{
+    return before >= label - 0.01 && total - before >= label - 0.01;
+}
+
+/* Must the group [g, e) be dissolved? When the label or a row is taller
+ * than a page, or a run of rows the group may not break inside (with the
+ * section row above it, which keeps with it) is: the page would have to
+ * break there anyway and the label would stand beside too little. */
+static bool group_too_tall(const table_lay *T, size_t g, size_t e, double label, double max_h)
+{
+    double total = 0;
+    for (size_t k = g; k < e; k++)
+        total += T->row_h[k];
+    total = fmax(total, label);
+    double unit = g > 0 && T->t->rows[g - 1].section ? T->row_h[g - 1] : 0, before = 0;
+    for (size_t k = g; k < e; k++) {
+        if (T->row_h[k] > max_h || label > max_h)
+            return true;
+        if (k > g && group_may_break(before, total, label))
+            unit = 0;
+        unit += T->row_h[k];
+        before += T->row_h[k];
+        if (unit + (k + 1 == e ? total - before : 0) > max_h)
+            return true;
+    }
+    return false;
+}
+
+/* A group's rows together are at least as tall as its label. A group that
+ * cannot keep its label beside its rows on one page is dissolved: the
+ * label becomes the first row's own cell, cut across pages like any cell. */
+static void group_heights(table_lay *T, double max_h)
+{
+    const tpl_table *t = T->t;
+    for (size_t r = 0; r < t->nrows;) {
+        if (t->rows[r].section) {
+            r++;
+            continue;
         }
+        size_t e = r + 1;
+        while (e < t->nrows && !t->rows[e].section && T->group_of[e] == r)
+            e++;
+        double label = cell_at(T, r, T->gcol)->height;
+        if (group_too_tall(T, r, e, label, max_h)) {
+            for (size_t k = r; k < e; k++)
+                T->group_of[k] = k;
+            e = r + 1;
+        }
+        double sum = 0;
+        for (size_t k = r; k < e; k++)
+            sum += T->row_h[k];
+        if (label > sum)
+            T->row_h[e - 1] += label - sum;
+        r = e;
     }
-    const tpl_page *pg = &L->t->page;
-    double page_h = pg->height_pt - pg->margin_top_pt - pg->margin_bottom_pt;
-    double max_h = page_h - T->head_h - 1;
-    if (T->head_h > 0) {
-        vline *v = layout_add_line(L);
-        v->table = T;
-        v->row = HEADER;
-        v->height = T->head_h;
+}
+
+/* Rows [g, e) of one group: a row may start a page only where
+ * group_may_break says. Linear in the group (running sums). */
+static void group_breaks(lay *L, table_lay *T, size_t g, size_t e, size_t *line_of)
+{
+    double label = cell_at(T, g, T->gcol)->height, total = 0, before = 0;
+    for (size_t k = g; k < e; k++)
+        total += T->row_h[k];
+    for (size_t k = g; k < e; k++) {
+        if (k > g && !group_may_break(before, total, label))
+            L->lines[line_of[k]].ok_before = false;
+        before += T->row_h[k];
     }
+}
+
+/* The header must leave the page room for rows: reported at the title of
+ * the tallest header cell. */
+static bool check_header(lay *L, table_lay *T, double page_h)
+{
+    if (T->head_h <= page_h * MAX_HEADER_SHARE)
+        return true;
+    size_t tallest = 0;
+    for (size_t i = 0; i < T->nhead; i++)
+        if (T->head[i].c.height > T->head[tallest].c.height)
+            tallest = i;
+    const tpl_column *col = &T->t->cols[T->head[tallest].col];
+    diag_error(L->d, T->head[tallest].parent ? col->mark : col->title_mark,
+               "заголовок столбца занимает %.0f мм по высоте, больше половины страницы (%.0f мм): "
+               "сократите его или расширьте столбец",
+               T->head[tallest].c.height / TABLE_PT_PER_MM, page_h / TABLE_PT_PER_MM);
+    L->failed = true;
+    return false;
+}
+
+/* The rows as lines of the page flow: a row that fits a page is one line,
+ * a taller one a line per band. A row that cannot be cut to fit (one line
+ * of text taller than the page) is reported at the row. */
+static void flow_rows(lay *L, table_lay *T, double max_h, size_t *line_of)
+{
+    const tpl_table *t = T->t;
     bool keep_next = T->head_h > 0;
     for (size_t r = 0; r < t->nrows; r++) {
+        line_of[r] = L->nlines;
         if (T->row_h[r] > max_h) {
-            bool *ok = xcalloc(T->row_h[r] / 4 + 8, sizeof *ok);
-            cut_row(T, r, max_h, ok);
+            cut_row(T, r, max_h);
             for (size_t b = 0; b < T->nbands[r]; b++) {
+                const band *bd = &T->bands[r][b];
+                if (bd->y1 - bd->y0 > max_h + 0.01 && !L->failed) {
+                    diag_error(L->d, t->rows[r].mark,
+                               "строка таблицы не делится по страницам: в ней строка текста "
+                               "выше страницы; уменьшите шрифт ячеек");
+                    L->failed = true;
+                }
                 vline *v = layout_add_line(L);
                 v->table = T;
                 v->row = r;
                 v->band = b;
                 /* padding where a page cuts the row: see table_pad */
-                v->height = T->bands[r][b].y1 - T->bands[r][b].y0;
-                v->ok_before = b == 0 ? !keep_next : ok[b - 1];
+                v->height = bd->y1 - bd->y0;
+                v->ok_before = b == 0 ? !keep_next : T->bands[r][b - 1].ok_after;
             }
-            free(ok);
         } else {
             vline *v = layout_add_line(L);
             v->table = T;
             v->row = r;
             v->height = T->row_h[r];
             v->ok_before = !keep_next;
-            /* a group may break across pages only where both parts are at
-             * least as tall as its label, which each page then repeats */
-            if (T->gcol != SIZE_MAX && T->group_of[r] != r) {
-                size_t g = T->group_of[r];
-                double before = 0, after = 0, label = cell_at(T, g, T->gcol)->height - 0.01;
-                for (size_t k = g; k < r; k++)
-                    before += T->row_h[k];
-                for (size_t k = r; k < t->nrows && !t->rows[k].section && T->group_of[k] == g; k++)
-                    after += T->row_h[k];
-                if (before < label || after < label)
-                    v->ok_before = false;
-            }
         }
         keep_next = t->rows[r].section; /* a section row keeps with the next row */
     }
+}
+
+void table_build(lay *L, const tpl_block *blk)
+{
+    const tpl_table *t = blk->table;
+    table_lay *T = xcalloc(1, sizeof *T);
+    T->t = t;
+    L->tables = xrealloc(L->tables, (L->ntables + 1) * sizeof *L->tables);
+    L->tables[L->ntables++] = T;
+    size_t nc = t->ncols;
+    T->cells = xcalloc(t->nrows * nc + 1, sizeof *T->cells);
+    T->row_h = xcalloc(t->nrows + 1, sizeof *T->row_h);
+    T->group_of = xcalloc(t->nrows + 1, sizeof *T->group_of);
+    T->bands = xcalloc(t->nrows + 1, sizeof *T->bands);
+    T->nbands = xcalloc(t->nrows + 1, sizeof *T->nbands);
+    if (!column_widths(L, T, L->width))
+        return;
+    T->gcol = SIZE_MAX;
+    for (size_t c = 0; c < nc && T->gcol == SIZE_MAX; c++)
+        if (t->cols[c].group)
+            T->gcol = c;
+    if (t->header)
+        build_header(L, T);
+    const tpl_page *pg = &L->t->page;
+    double page_h = pg->height_pt - pg->margin_top_pt - pg->margin_bottom_pt;
+    if (!check_header(L, T, page_h))
+        return;
+    double max_h = page_h - T->head_h - 1;
+    set_rows(L, T);
+    if (T->gcol != SIZE_MAX)
+        group_heights(T, max_h);
+    if (T->head_h > 0) {
+        vline *v = layout_add_line(L);
+        v->table = T;
+        v->row = HEADER;
+        v->height = T->head_h;
+    }
+    size_t *line_of = xcalloc(t->nrows + 1, sizeof *line_of);
+    flow_rows(L, T, max_h, line_of);
+    for (size_t r = 0; T->gcol != SIZE_MAX && r < t->nrows; r++) {
+        size_t e = r + 1;
+        while (e < t->nrows && !t->rows[e].section && T->group_of[e] == r)
+            e++;
+        if (e > r + 1)
+            group_breaks(L, T, r, e, line_of);
+        r = e - 1;
+    }
+    free(line_of);
     /* the table's last row does not stand alone on a page: like a widow
      * line, it takes the row before it along (when that row is whole) */
     if (t->nrows >= 3 && !T->bands[t->nrows - 1] && !T->bands[t->nrows - 2])
@@ -574,14 +808,14 @@ void table_draw(lay *L, layout_page *p, size_t first, size_t end, const double *
                       shift, bottom);
         } else {
             for (size_t c = 0; c < nc; c++) {
-                if (c == T->gcol)
-                    continue;
+                if (c == T->gcol && !T->bands[r])
+                    continue; /* drawn per group segment below; cut rows hold their own */
                 /* vertical alignment applies to rows drawn whole */
                 double slack = T->bands[r] ? 0 : T->row_h[r] - cell_at(T, r, c)->height;
                 draw_cell(L, p, T, cell_at(T, r, c), T->x[c] + PAD_X, T->x[c + 1] - PAD_X,
                           top - slack * t->cols[c].valign, y0, y1, shift, bottom);
             }
-            if (T->gcol != SIZE_MAX && !continues && v->band == 0) {
+            if (T->gcol != SIZE_MAX && !continues && !T->bands[r]) {
                 /* segment: this row and the following rows of its group on this page */
                 size_t g = T->group_of[r];
                 double seg = 0;

@@ -1028,7 +1028,10 @@ static bool read_column(expander *x, const yl_node *c, tpl_column *col)
         return false;
     }
     col->key = yl_str(v);
+    col->mark = col->title_mark = c->mark;
     col->title = (v = yl_map_get(c, "title")) && yl_str(v) ? yl_str(v) : "";
+    if (v)
+        col->title_mark = v->mark;
     col->parent = (v = yl_map_get(c, "parent")) && yl_str(v) ? yl_str(v) : NULL;
     double num;
     if ((v = yl_map_get(c, "width_mm")) && read_range(x, v, "width_mm", 1, TPL_MAX_WIDTH_MM, &num))

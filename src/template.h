@@ -72,8 +72,9 @@ typedef struct tpl_column {
     bool numbering;     /* shows item numbers */
     bool group;         /* equal neighbouring values merge into one cell spanning rows */
     tpl_align align;
-    double valign; /* 0 top, 0.5 middle, 1 bottom */
-    int hyphenate; /* -1 as the cell style says, 0 never (names), 1 always */
+    double valign;             /* 0 top, 0.5 middle, 1 bottom */
+    int hyphenate;             /* -1 as the cell style says, 0 never (names), 1 always */
+    src_mark mark, title_mark; /* the column's entry and its title in the data */
 } tpl_column;
 
 typedef struct tpl_row {

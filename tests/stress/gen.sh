@@ -4,6 +4,7 @@
 set -eu
 out=$1
 cp "$(dirname "$0")/school.yaml" "$out/"
+repeat() { i=0; while [ $i -lt "$2" ]; do printf '%s ' "$1"; i=$((i + 1)); done; }
 head() { printf 'document: roadmap\ninclude: [school.yaml]\nroadmap:\n  title: "%s"\n' "$1"; }
 
 # 2,000 rows with a section every 25 rows: time must grow linearly
@@ -75,3 +76,62 @@ head() { printf 'document: roadmap\ninclude: [school.yaml]\nroadmap:\n  title: "
         i=$((i + 1))
     done
 } >"$out/groups.yaml"
+
+# a group label taller than a page over a first row taller than a page (the
+# label once wrote past the end of the band array), then a normal group
+{
+    head "Группа выше страницы"
+    printf '  columns:\n    - {key: g, title: "Модуль", width_mm: 40, group: true}\n'
+    printf '    - {key: a, title: "Мероприятие"}\n  rows:\n'
+    label() {
+        printf '    - g:\n'
+        i=0
+        while [ $i -lt 200 ]; do
+            printf '        - "Модуль %d"\n' $i
+            i=$((i + 1))
+        done
+    }
+    label
+    printf '      a:\n'
+    i=0
+    while [ $i -lt 45 ]; do
+        printf '        - "Абзац %d: наставник и наставляемый составляют план."\n' $i
+        i=$((i + 1))
+    done
+    label
+    printf '      a: "вторая строка группы"\n'
+    printf '    - {g: "Модуль 2", a: "одна строка"}\n    - {g: "Модуль 2", a: "вторая строка"}\n'
+} >"$out/group-taller-than-page.yaml"
+
+# cells set in 2 pt (a template of its own): more bands than points of height
+sed 's/^  cell: {size: 11,\(.*\)space_after: 2}/  cell: {size: 2,\1space_after: 0}/' \
+    "$(dirname "$0")/../../templates/roadmap.yaml" >"$out/tiny-cells.tpl.yaml"
+{
+    head "Ячейки в 2 пункта" | sed 's/^include: \[school.yaml\]$/include: [school.yaml]\ntemplate: tiny-cells.tpl.yaml/'
+    printf '  columns:\n    - {key: g, title: "Модуль", width_mm: 30, group: true}\n'
+    printf '    - {key: a, title: "Мероприятие"}\n  rows:\n'
+    printf '    - g: "%s"\n      a:\n' "$(repeat модуль 700)"
+    i=0
+    while [ $i -lt 250 ]; do
+        printf '        - "Абзац %d"\n' $i
+        i=$((i + 1))
+    done
+} >"$out/tiny-cells.yaml"
+
+# columns of 1 mm, a nine-level list in a narrow cell, a short title under a
+# long parent: the columns widen to their widest letter, deep items unindent
+{
+    head "Узкие столбцы"
+    printf '  columns:\n    - {key: a, title: "Ширина один миллиметр", width_mm: 1}\n'
+    printf '    - {key: b, title: "Я", parent: "Очень длинный общий заголовок над узким столбцом"}\n'
+    printf '    - {key: c, title: "Список", width_mm: 25}\n    - {key: d, title: "Остальное"}\n  rows:\n'
+    printf '    - a: "широкий текст в узком столбце"\n      b: "ж"\n      d: "обычный текст"\n      c:\n        - numbered:\n'
+    ind='            '
+    i=1
+    while [ $i -lt 9 ]; do
+        printf '%s- text: "уровень %d списка"\n%s  items:\n' "$ind" $i "$ind"
+        ind="$ind    "
+        i=$((i + 1))
+    done
+    printf '%s- "девятый уровень"\n' "$ind"
+} >"$out/narrow-columns.yaml"
