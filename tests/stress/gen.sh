@@ -103,14 +103,16 @@ head() { printf 'document: roadmap\ninclude: [school.yaml]\nroadmap:\n  title: "
     printf '    - {g: "Модуль 2", a: "одна строка"}\n    - {g: "Модуль 2", a: "вторая строка"}\n'
 } >"$out/group-taller-than-page.yaml"
 
-# cells set in 2 pt (a template of its own): more bands than points of height
-sed 's/^  cell: {size: 11,\(.*\)space_after: 2}/  cell: {size: 2,\1space_after: 0}/' \
+# cells set in the smallest size a template may ask (4 pt, template.c), a
+# template of its own: many bands per point of height (at 2 pt, before the
+# size was range-checked, the band array overflowed)
+sed 's/^  cell: {size: 11,\(.*\)space_after: 2}/  cell: {size: 4,\1space_after: 0}/' \
     "$(dirname "$0")/../../templates/roadmap.yaml" >"$out/tiny-cells.tpl.yaml"
 {
-    head "Ячейки в 2 пункта" | sed 's/^include: \[school.yaml\]$/include: [school.yaml]\ntemplate: tiny-cells.tpl.yaml/'
+    head "Ячейки в 4 пункта" | sed 's/^include: \[school.yaml\]$/include: [school.yaml]\ntemplate: tiny-cells.tpl.yaml/'
     printf '  columns:\n    - {key: g, title: "Модуль", width_mm: 30, group: true}\n'
     printf '    - {key: a, title: "Мероприятие"}\n  rows:\n'
-    printf '    - g: "%s"\n      a:\n' "$(repeat модуль 700)"
+    printf '    - g: "%s"\n      a:\n' "$(repeat модуль 400)"
     i=0
     while [ $i -lt 250 ]; do
         printf '        - "Абзац %d"\n' $i
