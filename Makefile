@@ -105,7 +105,10 @@ FUZZ_OPTS     = -max_len=$(FUZZ_MAX_LEN) -rss_limit_mb=$(FUZZ_RSS_MB) \
 
 asan: asan-clang
 
+# clang and libFuzzer's runtime are installed here when missing (root), as
+# the other packages are by deps.
 clang-check:
+	@scripts/deps.sh fuzz
 	@printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; return (int)(n & 0); }\n' | \
 	    $(FUZZ_CC) -fsanitize=fuzzer,address,undefined -x c - -o /dev/null 2>/dev/null || \
 	    { echo "nastavdoc: нужен clang с libFuzzer: apt-get install --no-install-recommends clang libclang-rt-14-dev" >&2; exit 3; }

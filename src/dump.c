@@ -20,7 +20,7 @@ static void put_line(buf *out, const char *prefix, const char *s)
 
 /* Header cells are marked with a tab-separated "header" prefix: they are
  * repeated on every page the table continues on. */
-static void dump_table(const tpl_table *t, buf *out)
+static void dump_table(const blk_table *t, buf *out)
 {
     for (size_t c = 0; c < t->ncols && t->header; c++) {
         if (t->cols[c].parent &&
@@ -29,36 +29,36 @@ static void dump_table(const tpl_table *t, buf *out)
         put_line(out, "header\t", t->cols[c].title);
     }
     for (size_t r = 0; r < t->nrows; r++) {
-        const tpl_row *row = &t->rows[r];
+        const blk_row *row = &t->rows[r];
         size_t ncells = row->section ? 1 : t->ncols;
         for (size_t c = 0; c < ncells; c++)
             for (size_t i = 0; i < row->cells[c].n; i++) {
-                const tpl_cpar *p = &row->cells[c].pars[i];
+                const blk_par *p = &row->cells[c].pars[i];
                 put_line(out, p->label, p->text);
             }
     }
 }
 
-void dump_texts(const tpl_doc *t, buf *out)
+void dump_texts(const blk_doc *t, buf *out)
 {
     for (size_t i = 0; i < t->n; i++) {
-        const tpl_block *b = &t->blocks[i];
+        const blk_block *b = &t->blocks[i];
         switch (b->kind) {
-        case TPL_PARA:
+        case BLK_PARA:
             put_line(out, NULL, b->text);
             break;
-        case TPL_ITEM:
-            put_line(out, b->label, b->text);
+        case BLK_ITEM:
+            put_line(out, b->as.item.label, b->text);
             break;
-        case TPL_ROW:
+        case BLK_ROW:
             put_line(out, NULL, b->text);
-            put_line(out, NULL, b->right);
+            put_line(out, NULL, b->as.row.right);
             break;
-        case TPL_TABLE:
-            dump_table(b->table, out);
+        case BLK_TABLE:
+            dump_table(b->as.table, out);
             break;
-        case TPL_SPACER:
-        case TPL_PAGE_BREAK:
+        case BLK_SPACER:
+        case BLK_PAGE_BREAK:
             break;
         }
     }

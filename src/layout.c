@@ -74,7 +74,7 @@ static bool is_space_cp(uint32_t cp)
 /* Typography, capitals if the style asks, and the glyph check: a character
  * the font lacks is an error at the block's mark, never an empty box. Narrow
  * spaces the font lacks become NBSP (FACTS.md §2). Caller frees. */
-static char *prepare_text(lay *L, const tpl_block *b, const char *text, int font)
+static char *prepare_text(lay *L, const blk_block *b, const char *text, int font)
 {
     char *typo = text_typography(text, strlen(text));
     if (b->style->upper) {
@@ -268,7 +268,7 @@ static void tokenize(lay *L, const para *P, const char *text, size_t len, double
 
 /* ---- lines ------------------------------------------------------------ */
 
-static double line_height(const lay *L, const tpl_style *st, int font, double *ascent)
+static double line_height(const lay *L, const blk_style *st, int font, double *ascent)
 {
     double asc = L->f->ascent(L->f->ctx, font) * st->size_pt / 1000.0;
     double desc = -L->f->descent(L->f->ctx, font) * st->size_pt / 1000.0;
@@ -296,10 +296,10 @@ static bool fits_without_hyphens(const lb_line *lines, size_t n, double pretoler
 /* Break text into lines placed at [x0, x0 + width) and append them. The
  * last line of text may get `tail` flush right (signatures). Returns the
  * number of lines added. */
-size_t layout_set_text(lay *L, const tpl_block *b, const char *raw, double x0, double width,
+size_t layout_set_text(lay *L, const blk_block *b, const char *raw, double x0, double width,
                        double first_indent, const char *tail, double label_x)
 {
-    const tpl_style *st = b->style;
+    const blk_style *st = b->style;
     int font = L->f->find(L->f->ctx, st->family, st->font_style);
     if (font < 0) {
         diag_error(L->d, b->mark, "шрифт «%s» не найден: есть Liberation Serif, PT Serif, PT Sans",
@@ -313,7 +313,7 @@ size_t layout_set_text(lay *L, const tpl_block *b, const char *raw, double x0, d
     para P = {.font = font,
               .size = st->size_pt,
               .ls = st->letter_spacing_pt,
-              .justify = st->align == TPL_JUSTIFY,
+              .justify = st->align == BLK_JUSTIFY,
               .hyphenate = st->hyphenate && L->h,
               .width = width};
     P.space = L->f->advance(L->f->ctx, font, ' ') * P.size / 1000.0 + P.ls;
@@ -358,11 +358,13 @@ size_t layout_set_text(lay *L, const tpl_block *b, const char *raw, double x0, d
         v->ascent = asc;
         v->depth = depth;
         v->mark = b->mark;
-        if (li == 0 && b->kind == TPL_ITEM && b->hanging) {
-            double lw = layout_measure(L, font, P.size, P.ls, b->label, strlen(b->label));
+        if (li == 0 && b->kind == BLK_ITEM && b->as.item.hanging) {
+            double lw =
+                layout_measure(L, font, P.size, P.ls, b->as.item.label, strlen(b->as.item.label));
             layout_add_frag(L, v,
                             (frag){font, P.size, label_x, lw, P.ls,
-                                   arena_strdup(L->out->mem, b->label), strlen(b->label)});
+                                   arena_strdup(L->out->mem, b->as.item.label),
+                                   strlen(b->as.item.label)});
         }
         /* natural width and glue of the line */
         double natural = 0, stretch = 0, shrink = 0;
@@ -384,9 +386,9 @@ size_t layout_set_text(lay *L, const tpl_block *b, const char *raw, double x0, d
             r = -1;
         double shown = natural + (r > 0 ? r * stretch : r * shrink);
         double x = 0;
-        if (st->align == TPL_CENTER)
+        if (st->align == BLK_CENTER)
             x = (width - shown) / 2;
-        else if (st->align == TPL_RIGHT)
+        else if (st->align == BLK_RIGHT)
             x = width - shown;
         if (x < 0)
             x = 0;
@@ -487,38 +489,38 @@ void layout_protect_lines(lay *L, size_t first, size_t n)
  * levels (nine in a narrow cell) would leave the text no room. */
 #define MAX_HANGING_SHARE 0.5
 
-size_t layout_item_text(lay *L, const tpl_block *b, double x0, double width)
+size_t layout_item_text(lay *L, const blk_block *b, double x0, double width)
 {
-    const tpl_style *st = b->style;
+    const blk_style *st = b->style;
     double step = st->indent_pt > 0 ? st->indent_pt : 10 * 72 / 25.4;
-    if (b->hanging && step * (b->level + 1) <= width * MAX_HANGING_SHARE) {
+    if (b->as.item.hanging && step * (b->as.item.level + 1) <= width * MAX_HANGING_SHARE) {
         /* label in the indent, text aligned after it */
-        double left = x0 + step * (b->level + 1);
-        return layout_set_text(L, b, b->text, left, width - step * (b->level + 1), 0, NULL,
+        double left = x0 + step * (b->as.item.level + 1);
+        return layout_set_text(L, b, b->text, left, width - step * (b->as.item.level + 1), 0, NULL,
                                left - step);
     }
     /* GOST orders: "1. Text" as a paragraph with the first-line indent; a
      * hanging item too deep for its width is set the same way, unindented */
-    char *t = xmalloc(strlen(b->label) + strlen(b->text) + 4);
-    sprintf(t, "%s\u00A0%s", b->label, b->text);
-    tpl_block flat = *b;
-    flat.hanging = false;
-    size_t n = layout_set_text(L, &flat, *b->label ? t : b->text, x0, width,
-                               b->hanging ? 0 : st->indent_pt, NULL, 0);
+    char *t = xmalloc(strlen(b->as.item.label) + strlen(b->text) + 4);
+    sprintf(t, "%s\u00A0%s", b->as.item.label, b->text);
+    blk_block flat = *b;
+    flat.as.item.hanging = false;
+    size_t n = layout_set_text(L, &flat, *b->as.item.label ? t : b->text, x0, width,
+                               b->as.item.hanging ? 0 : st->indent_pt, NULL, 0);
     free(t);
     return n;
 }
 
-static void layout_block(lay *L, const tpl_block *b, bool *keep_next)
+static void layout_block(lay *L, const blk_block *b, bool *keep_next)
 {
-    const tpl_style *st = b->style;
+    const blk_style *st = b->style;
     size_t first = L->nlines;
     double x0 = st->margin_left_pt;
     double width = L->width - st->margin_left_pt - st->margin_right_pt;
     if (st->max_width_pt > 0 && st->max_width_pt < width) {
-        if (st->align == TPL_CENTER)
+        if (st->align == BLK_CENTER)
             x0 += (width - st->max_width_pt) / 2;
-        else if (st->align == TPL_RIGHT)
+        else if (st->align == BLK_RIGHT)
             x0 += width - st->max_width_pt;
         width = st->max_width_pt;
     }
@@ -529,27 +531,27 @@ static void layout_block(lay *L, const tpl_block *b, bool *keep_next)
         return;
     }
     switch (b->kind) {
-    case TPL_PARA:
+    case BLK_PARA:
         layout_set_text(L, b, b->text, x0, width, st->indent_pt, NULL, 0);
         break;
-    case TPL_ITEM:
+    case BLK_ITEM:
         layout_item_text(L, b, x0, width);
         break;
-    case TPL_ROW:
-        layout_set_text(L, b, b->text, x0, width * b->left_frac, 0, b->right, 0);
+    case BLK_ROW:
+        layout_set_text(L, b, b->text, x0, width * b->as.row.left_frac, 0, b->as.row.right, 0);
         break;
-    case TPL_SPACER: {
+    case BLK_SPACER: {
         vline *v = layout_add_line(L);
-        v->height = b->height_pt;
+        v->height = b->as.spacer_pt;
         break;
     }
-    case TPL_PAGE_BREAK: {
+    case BLK_PAGE_BREAK: {
         vline *v = layout_add_line(L);
         v->force_before = true;
         v->height = 0;
         break;
     }
-    case TPL_TABLE:
+    case BLK_TABLE:
         table_build(L, b);
         break;
     }
@@ -558,12 +560,12 @@ static void layout_block(lay *L, const tpl_block *b, bool *keep_next)
         return;
     L->lines[first].space_before += st->space_before_pt + L->space_after_table;
     /* a table's last row has no leading below it: the next block keeps off */
-    L->space_after_table = b->kind == TPL_TABLE ? fmax(st->space_after_pt, 6) : 0;
-    if (b->kind != TPL_SPACER && b->kind != TPL_PAGE_BREAK)
+    L->space_after_table = b->kind == BLK_TABLE ? fmax(st->space_after_pt, 6) : 0;
+    if (b->kind != BLK_SPACER && b->kind != BLK_PAGE_BREAK)
         L->lines[L->nlines - 1].height += st->space_after_pt;
-    if (b->kind != TPL_TABLE)
+    if (b->kind != BLK_TABLE)
         layout_protect_lines(L, first, n);
-    for (size_t i = first + 1; i < L->nlines && b->kind == TPL_ROW; i++)
+    for (size_t i = first + 1; i < L->nlines && b->kind == BLK_ROW; i++)
         L->lines[i].ok_before = false;
     if (*keep_next)
         L->lines[first].ok_before = false;
@@ -579,7 +581,7 @@ static void layout_block(lay *L, const tpl_block *b, bool *keep_next)
         }
     }
     /* a spacer between a heading and its text keeps the chain */
-    if (b->kind != TPL_SPACER)
+    if (b->kind != BLK_SPACER)
         *keep_next = st->keep_with_next;
 }
 
@@ -608,7 +610,7 @@ void layout_add_box(layout_page *p, layout_box b)
 void layout_draw_line(lay *L, layout_page *p, const vline *v, double dx, double top,
                       const double *cell)
 {
-    const tpl_page *pg = &L->t->page;
+    const blk_page *pg = &L->t->page;
     double baseline = top - v->ascent;
     for (size_t i = 0; i < v->nfrags; i++) {
         const frag *fr = &L->frags[v->first + i];
@@ -689,7 +691,7 @@ static void draw_page(lay *L, size_t start, size_t end, double top)
  * none, break before i anyway (a chain longer than a page). */
 static void paginate(lay *L)
 {
-    const tpl_page *pg = &L->t->page;
+    const blk_page *pg = &L->t->page;
     double top = pg->height_pt - pg->margin_top_pt;
     double bottom = pg->margin_bottom_pt;
     size_t start = 0;
@@ -727,10 +729,10 @@ static void paginate(lay *L)
  * centred in the top margin, 10 mm from the top edge. */
 static void number_pages(lay *L)
 {
-    const tpl_page *pg = &L->t->page;
+    const blk_page *pg = &L->t->page;
     if (!pg->numbers_from)
         return;
-    const tpl_style *st = pg->number_style;
+    const blk_style *st = pg->number_style;
     int font = L->f->find(L->f->ctx, st->family, st->font_style);
     if (font < 0)
         return;
@@ -763,7 +765,7 @@ static const char *copy_or_null(arena *a, const char *s)
     return s ? arena_strdup(a, s) : NULL;
 }
 
-layout_doc *layout_run(const tpl_doc *t, const layout_fonts *f, const text_hyph *h, diag *d)
+layout_doc *layout_run(const blk_doc *t, const layout_fonts *f, const text_hyph *h, diag *d)
 {
     layout_doc *out = xcalloc(1, sizeof *out);
     out->mem = arena_new();
@@ -776,7 +778,7 @@ layout_doc *layout_run(const tpl_doc *t, const layout_fonts *f, const text_hyph 
     out->info.keywords = copy_or_null(out->mem, t->info.keywords);
     bool keep_next = false;
     for (size_t i = 0; i < t->n; i++) {
-        const tpl_block *b = &t->blocks[i];
+        const blk_block *b = &t->blocks[i];
         layout_block(&L, b, &keep_next);
     }
     if (!L.failed)
@@ -815,7 +817,7 @@ static bool same_mark(src_mark a, src_mark b)
            (a.file == b.file || (a.file && b.file && !strcmp(a.file, b.file)));
 }
 
-static bool box_outside(const layout_page *p, const tpl_page *pg, const layout_box *b,
+static bool box_outside(const layout_page *p, const blk_page *pg, const layout_box *b,
                         bool *margins)
 {
     double right = b->x + b->width - b->char_space;
@@ -830,9 +832,9 @@ static bool box_outside(const layout_page *p, const tpl_page *pg, const layout_b
     return *margins || out_of_cell;
 }
 
-size_t layout_check(const layout_doc *doc, const tpl_doc *t, diag *d)
+size_t layout_check(const layout_doc *doc, const blk_doc *t, diag *d)
 {
-    const tpl_page *pg = &t->page;
+    const blk_page *pg = &t->page;
     size_t bad = 0;
     bool reported = false;
     src_mark last = DIAG_NOWHERE;

@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "block.h"
 #include "diag.h"
-#include "template.h"
 #include "text.h"
 #include "util.h"
 
@@ -17,7 +17,7 @@
  * tests may provide a fake. Font ids are small integers >= 0. */
 typedef struct layout_fonts {
     void *ctx;
-    /* id of family+style (TPL_BOLD|TPL_ITALIC bits), loading it on first use;
+    /* id of family+style (BLK_BOLD|BLK_ITALIC bits), loading it on first use;
      * -1 when the family is unknown. */
     int (*find)(void *ctx, const char *family, int style);
     /* Advance width of one code point in thousandths of the em. */
@@ -59,20 +59,20 @@ typedef struct layout_page {
 typedef struct layout_doc {
     layout_page *pages;
     size_t npages;
-    tpl_info info; /* copied strings */
+    blk_info info; /* copied strings */
     arena *mem;
 } layout_doc;
 
 /* Lay out t. Reports characters missing from a font, and other problems, into
  * d with the mark of the block they come from; NULL when any error was
  * reported. h may be NULL (no hyphenation). Caller frees with layout_doc_free. */
-layout_doc *layout_run(const tpl_doc *t, const layout_fonts *f, const text_hyph *h, diag *d);
+layout_doc *layout_run(const blk_doc *t, const layout_fonts *f, const text_hyph *h, diag *d);
 void layout_doc_free(layout_doc *doc);
 
 /* Self-check: every text box lies inside the page's margins (plus the top
  * margin band for page numbers) and its table cell. A guard that should never
  * fire: returns the number of boxes outside and reports the first of each
  * block, at the block's mark. */
-size_t layout_check(const layout_doc *doc, const tpl_doc *t, diag *d);
+size_t layout_check(const layout_doc *doc, const blk_doc *t, diag *d);
 
 #endif

@@ -32,7 +32,7 @@ typedef struct vline {
 } vline;
 
 typedef struct lay {
-    const tpl_doc *t;
+    const blk_doc *t;
     const layout_fonts *f;
     const text_hyph *h;
     diag *d;
@@ -59,19 +59,19 @@ void layout_add_box(layout_page *p, layout_box b);
 layout_page *layout_new_page(lay *L);
 double layout_measure(const lay *L, int font, double size, double ls, const char *s, size_t len);
 /* Break text into lines at [x0, x0 + width) of the text area; see layout.c. */
-size_t layout_set_text(lay *L, const tpl_block *b, const char *raw, double x0, double width,
+size_t layout_set_text(lay *L, const blk_block *b, const char *raw, double x0, double width,
                        double first_indent, const char *tail, double label_x);
 /* Draw line v with its top at `top`, shifted dx right; cell (x0, y0, x1, y1)
  * is recorded on each box for the self-check, or NULL. */
 void layout_draw_line(lay *L, layout_page *p, const vline *v, double dx, double top,
                       const double *cell);
-/* A list item (TPL_ITEM): hanging label or "1. text" paragraph. */
-size_t layout_item_text(lay *L, const tpl_block *b, double x0, double width);
+/* A list item (BLK_ITEM): hanging label or "1. text" paragraph. */
+size_t layout_item_text(lay *L, const blk_block *b, double x0, double width);
 /* Widow and orphan rule on lines [first, first + n). */
 void layout_protect_lines(lay *L, size_t first, size_t n);
 
 /* table.c: turn a table block into vlines (header + rows/bands). */
-void table_build(lay *L, const tpl_block *b);
+void table_build(lay *L, const blk_block *b);
 /* Padding a line of a table row cut by a page needs above it (when it
  * starts a page) and below it (when it ends one). */
 void table_pad(const vline *v, double *top, double *bottom);

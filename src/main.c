@@ -236,7 +236,7 @@ static int build(const run_ctx *c, yl_doc *doc, const char *out, pdf_doc *pdf, b
     mem = NULL;
     if (pdf) {
         layout_fonts f = pdf_fonts(pdf);
-        res->lay = layout_run(res->t, &f, c->h, c->d);
+        res->lay = layout_run(&res->t->doc, &f, c->h, c->d);
         if (pdf_fonts_failed(pdf)) { /* a font file that does not load: installation */
             rc = EXIT_INTERNAL;
             goto out;
@@ -274,7 +274,7 @@ static int render_doc(const run_ctx *c, yl_doc *doc, const char *out)
         goto out;
     /* the self-check: no glyph outside the margins or its table cell */
     rc = EXIT_INTERNAL;
-    if (layout_check(b.lay, b.t, c->d))
+    if (layout_check(b.lay, &b.t->doc, c->d))
         goto out;
     pdf_options popt = {"nastavdoc " NASTAVDOC_VERSION};
     if (pdf_write(pdf, b.lay, &popt, out, c->d))
@@ -977,7 +977,7 @@ static int cmd_dump(const options *o, const char *data, diag *d)
         return EXIT_INPUT;
     buf b;
     buf_init(&b);
-    dump_texts(res.t, &b);
+    dump_texts(&res.t->doc, &b);
     fwrite(b.data ? b.data : "", 1, b.len, stdout);
     buf_fini(&b);
     built_free(&res);

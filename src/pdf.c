@@ -408,7 +408,7 @@ static bool check_boxes(pdf_doc *p, const layout_doc *doc, diag *d, src_mark at)
     return true;
 }
 
-static bool set_info(pdf_doc *p, const tpl_info *info, const pdf_options *opt, diag *d, src_mark at)
+static bool set_info(pdf_doc *p, const blk_info *info, const pdf_options *opt, diag *d, src_mark at)
 {
     /* The UTF-8 encoder is current since pdf_new, so libharu writes these as
      * UTF-16BE and Cyrillic reads back right (docs/libharu.md). */

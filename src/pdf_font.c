@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 /* The families we ship in fonts/; ids are family * 4 + style, with the style
- * bits of template.h (TPL_BOLD = 1, TPL_ITALIC = 2) indexing files[]. */
+ * bits of template.h (BLK_BOLD = 1, BLK_ITALIC = 2) indexing files[]. */
 typedef struct font_family {
     const char *name;
     const char *files[4];
@@ -231,11 +231,11 @@ out:
 static int find_font(void *ctx, const char *family, int style)
 {
     pdf_doc *p = ctx;
-    assert(style >= 0 && style <= (TPL_BOLD | TPL_ITALIC));
+    assert(style >= 0 && style <= (BLK_BOLD | BLK_ITALIC));
     for (int i = 0; i < NFAMILIES; i++) {
         if (!equal_ascii_nocase(family, FAMILIES[i].name))
             continue;
-        int id = i * 4 + (style & (TPL_BOLD | TPL_ITALIC));
+        int id = i * 4 + (style & (BLK_BOLD | BLK_ITALIC));
         /* A font that failed is reported once; later lookups just fail. */
         if (p->fonts[id].state == FONT_UNTRIED)
             load_font(p, id);

@@ -18,7 +18,7 @@
 
 enum {
     /* The families we ship in fonts/ (pdf_font.c); ids are family * 4 +
-     * style, with the style bits of template.h (TPL_BOLD = 1, TPL_ITALIC =
+     * style, with the style bits of template.h (BLK_BOLD = 1, BLK_ITALIC =
      * 2). */
     NFAMILIES = 3,
     NFONTS = NFAMILIES * 4,

@@ -47,7 +47,7 @@ typedef struct band {
 } band;
 
 typedef struct table_lay {
-    const tpl_table *t;
+    const blk_table *t;
     double *x;       /* column edges, ncols + 1, relative to the text area */
     cell_lay *cells; /* nrows * ncols */
     double *row_h;
@@ -69,14 +69,14 @@ static cell_lay *cell_at(table_lay *T, size_t r, size_t c)
 
 /* ---- measuring -------------------------------------------------------- */
 
-static int style_font(lay *L, const tpl_style *st)
+static int style_font(lay *L, const blk_style *st)
 {
     return L->f->find(L->f->ctx, st->family, st->font_style);
 }
 
 /* The widest single character of s: no column may be narrower than that
  * plus its padding, since words are split at character boundaries at most. */
-static double widest_char(lay *L, int font, const tpl_style *st, const char *s)
+static double widest_char(lay *L, int font, const blk_style *st, const char *s)
 {
     double w = 0;
     for (size_t i = 0, len = strlen(s); i < len;) {
@@ -102,13 +102,13 @@ typedef struct col_need {
     double minw, prefw, hard;
 } col_need;
 
-static void measure_cell(lay *L, const tpl_cell *c, const tpl_style *st, col_need *need)
+static void measure_cell(lay *L, const blk_cell *c, const blk_style *st, col_need *need)
 {
     int font = style_font(L, st);
     if (font < 0)
         return;
     for (size_t i = 0; i < c->n; i++) {
-        const tpl_cpar *p = &c->pars[i];
+        const blk_par *p = &c->pars[i];
         const char *s = p->text;
         double indent = p->label ? 15.0 * (p->level + 1) : 0;
         double whole =
@@ -139,10 +139,10 @@ static void measure_cell(lay *L, const tpl_cell *c, const tpl_style *st, col_nee
     }
 }
 
-static void measure_column(lay *L, const tpl_table *t, size_t c, col_need *need)
+static void measure_column(lay *L, const blk_table *t, size_t c, col_need *need)
 {
     if (t->header) {
-        tpl_cell title = {&(tpl_cpar){t->cols[c].title, NULL, 0, DIAG_NOWHERE}, 1};
+        blk_cell title = {&(blk_par){t->cols[c].title, NULL, 0, DIAG_NOWHERE}, 1};
         measure_cell(L, &title, t->head, need);
         const char *parent = t->cols[c].parent;
         int font = style_font(L, t->head);
@@ -152,13 +152,13 @@ static void measure_column(lay *L, const tpl_table *t, size_t c, col_need *need)
             for (size_t k = 0; k < t->ncols; k++)
                 span += t->cols[k].parent && !strcmp(t->cols[k].parent, parent);
             col_need p = {0, 0, 0};
-            tpl_cell pc = {&(tpl_cpar){parent, NULL, 0, DIAG_NOWHERE}, 1};
+            blk_cell pc = {&(blk_par){parent, NULL, 0, DIAG_NOWHERE}, 1};
             measure_cell(L, &pc, t->head, &p);
             need->minw = fmax(need->minw, p.minw / (double)span);
             need->hard = fmax(need->hard, p.hard);
         }
     }
-    tpl_style st = *t->cell;
+    blk_style st = *t->cell;
     if (t->cols[c].hyphenate >= 0)
         st.hyphenate = t->cols[c].hyphenate;
     for (size_t r = 0; r < t->nrows; r++)
@@ -200,7 +200,7 @@ static bool widen_narrow(double *w, const col_need *need, size_t n, double width
  * widest character; false (reported) when the text area cannot hold that. */
 static bool column_widths(lay *L, table_lay *T, double width)
 {
-    const tpl_table *t = T->t;
+    const blk_table *t = T->t;
     size_t n = t->ncols;
     col_need *need = xcalloc(n, sizeof *need);
     double *w = xcalloc(n, sizeof *w);
@@ -282,18 +282,18 @@ static void keep_lines(table_lay *T, lay *L, size_t from)
 
 /* Set a cell's paragraphs at inner width w; its lines go to T->lines with x
  * relative to the cell's inner left edge. */
-static cell_lay set_cell(lay *L, table_lay *T, const tpl_cell *c, const tpl_style *st,
-                         tpl_align align, double w)
+static cell_lay set_cell(lay *L, table_lay *T, const blk_cell *c, const blk_style *st,
+                         blk_align align, double w)
 {
     cell_lay out = {T->nlines, 0, 0};
-    tpl_style para = *st, item = *st;
+    blk_style para = *st, item = *st;
     para.indent_pt = 0;
-    if (align != TPL_LEFT)
+    if (align != BLK_LEFT)
         para.align = align;
     item.indent_pt = 0;
     size_t from = L->nlines;
     for (size_t i = 0; i < c->n; i++) {
-        const tpl_cpar *p = &c->pars[i];
+        const blk_par *p = &c->pars[i];
         size_t before = L->nlines;
         if (p->label) {
             /* hanging label: as wide as "1.1." needs */
@@ -302,16 +302,14 @@ static cell_lay set_cell(lay *L, table_lay *T, const tpl_cell *c, const tpl_styl
                             ? layout_measure(L, font, st->size_pt, 0, p->label, strlen(p->label))
                             : 10;
             item.indent_pt = fmax(lw + 3, st->size_pt * 1.2);
-            tpl_block b = {.kind = TPL_ITEM,
+            blk_block b = {.kind = BLK_ITEM,
                            .mark = p->mark,
                            .style = &item,
                            .text = p->text,
-                           .label = p->label,
-                           .hanging = true,
-                           .level = p->level};
+                           .as.item = {.label = p->label, .hanging = true, .level = p->level}};
             layout_item_text(L, &b, 0, w);
         } else {
-            tpl_block b = {.kind = TPL_PARA, .mark = p->mark, .style = &para, .text = p->text};
+            blk_block b = {.kind = BLK_PARA, .mark = p->mark, .style = &para, .text = p->text};
             layout_set_text(L, &b, p->text, 0, w, 0, NULL, 0);
         }
         size_t n = L->nlines - before;
@@ -329,7 +327,7 @@ static cell_lay set_cell(lay *L, table_lay *T, const tpl_cell *c, const tpl_styl
     return out;
 }
 
-static bool same_group(const tpl_cell *a, const tpl_cell *b)
+static bool same_group(const blk_cell *a, const blk_cell *b)
 {
     if (a->n != b->n || a->n == 0)
         return false;
@@ -351,7 +349,7 @@ static void add_head(table_lay *T, hcell h)
  * «Дата начала | Дата окончания», seed 003). */
 static void build_header(lay *L, table_lay *T)
 {
-    const tpl_table *t = T->t;
+    const blk_table *t = T->t;
     bool two = false;
     for (size_t c = 0; c < t->ncols; c++)
         two |= t->cols[c].parent != NULL;
@@ -362,7 +360,7 @@ static void build_header(lay *L, table_lay *T)
         while (parent && e < t->ncols && t->cols[e].parent && !strcmp(t->cols[e].parent, parent))
             e++;
         const char *text = parent ? parent : t->cols[c].title;
-        tpl_cell cell = {&(tpl_cpar){text, NULL, 0, t->rows ? t->rows[0].mark : DIAG_NOWHERE}, 1};
+        blk_cell cell = {&(blk_par){text, NULL, 0, t->rows ? t->rows[0].mark : DIAG_NOWHERE}, 1};
         hcell h = {c, parent != NULL, T->x[c], T->x[e], 0, 0, {0, 0, 0}};
         h.c = set_cell(L, T, &cell, t->head, t->head->align, h.x1 - h.x0 - 2 * PAD_X);
         h.h = parent || !two ? -1 : -2; /* spans one level or both */
@@ -373,7 +371,7 @@ static void build_header(lay *L, table_lay *T)
         }
         if (parent) {
             for (size_t k = c; k < e; k++) {
-                tpl_cell sub = {&(tpl_cpar){t->cols[k].title, NULL, 0, DIAG_NOWHERE}, 1};
+                blk_cell sub = {&(blk_par){t->cols[k].title, NULL, 0, DIAG_NOWHERE}, 1};
                 hcell s = {k, false, T->x[k], T->x[k + 1], 0, 0, {0, 0, 0}};
                 s.c = set_cell(L, T, &sub, t->head, t->head->align, s.x1 - s.x0 - 2 * PAD_X);
                 s.h = -3; /* second level */
@@ -445,7 +443,7 @@ static void add_band(band **b, size_t *nb, size_t *cap, band x)
  * in the row's lines; the bands array grows with what it holds. */
 static void cut_row(table_lay *T, size_t r, double max_h)
 {
-    const tpl_table *t = T->t;
+    const blk_table *t = T->t;
     size_t ncells = t->rows[r].section ? 1 : t->ncols;
     size_t tall = 0;
     for (size_t c = 0; c < ncells; c++)
@@ -494,10 +492,10 @@ static void cut_row(table_lay *T, size_t r, double max_h)
 /* Set every row's cells; a group cell only in the first row of its group. */
 static void set_rows(lay *L, table_lay *T)
 {
-    const tpl_table *t = T->t;
+    const blk_table *t = T->t;
     size_t nc = t->ncols;
     for (size_t r = 0; r < t->nrows; r++) {
-        const tpl_row *row = &t->rows[r];
+        const blk_row *row = &t->rows[r];
         T->group_of[r] = r;
         if (row->section) {
             *cell_at(T, r, 0) = set_cell(L, T, &row->cells[0], t->section, t->section->align,
@@ -512,7 +510,7 @@ static void set_rows(lay *L, table_lay *T)
         for (size_t c = 0; c < nc; c++) {
             if (c == T->gcol && continues)
                 continue; /* drawn once per group */
-            tpl_style st = *t->cell;
+            blk_style st = *t->cell;
             if (t->cols[c].hyphenate >= 0)
                 st.hyphenate = t->cols[c].hyphenate;
             *cell_at(T, r, c) = set_cell(L, T, &row->cells[c], &st, t->cols[c].align,
@@ -562,7 +560,7 @@ static bool group_too_tall(const table_lay *T, size_t g, size_t e, double label,
  * label becomes the first row's own cell, cut across pages like any cell. */
 static void group_heights(table_lay *T, double max_h)
 {
-    const tpl_table *t = T->t;
+    const blk_table *t = T->t;
     for (size_t r = 0; r < t->nrows;) {
         if (t->rows[r].section) {
             r++;
@@ -610,7 +608,7 @@ static bool check_header(lay *L, table_lay *T, double page_h)
     for (size_t i = 0; i < T->nhead; i++)
         if (T->head[i].c.height > T->head[tallest].c.height)
             tallest = i;
-    const tpl_column *col = &T->t->cols[T->head[tallest].col];
+    const blk_column *col = &T->t->cols[T->head[tallest].col];
     diag_error(L->d, T->head[tallest].parent ? col->mark : col->title_mark,
                "заголовок столбца занимает %.0f мм по высоте, больше половины страницы (%.0f мм): "
                "сократите его или расширьте столбец",
@@ -624,7 +622,7 @@ static bool check_header(lay *L, table_lay *T, double page_h)
  * of text taller than the page) is reported at the row. */
 static void flow_rows(lay *L, table_lay *T, double max_h, size_t *line_of)
 {
-    const tpl_table *t = T->t;
+    const blk_table *t = T->t;
     bool keep_next = T->head_h > 0;
     for (size_t r = 0; r < t->nrows; r++) {
         line_of[r] = L->nlines;
@@ -657,9 +655,9 @@ static void flow_rows(lay *L, table_lay *T, double max_h, size_t *line_of)
     }
 }
 
-void table_build(lay *L, const tpl_block *blk)
+void table_build(lay *L, const blk_block *blk)
 {
-    const tpl_table *t = blk->table;
+    const blk_table *t = blk->as.table;
     table_lay *T = xcalloc(1, sizeof *T);
     T->t = t;
     L->tables = xrealloc(L->tables, (L->ntables + 1) * sizeof *L->tables);
@@ -678,7 +676,7 @@ void table_build(lay *L, const tpl_block *blk)
             T->gcol = c;
     if (t->header)
         build_header(L, T);
-    const tpl_page *pg = &L->t->page;
+    const blk_page *pg = &L->t->page;
     double page_h = pg->height_pt - pg->margin_top_pt - pg->margin_bottom_pt;
     if (!check_header(L, T, page_h))
         return;
@@ -770,7 +768,7 @@ void table_draw(lay *L, layout_page *p, size_t first, size_t end, const double *
                 double header_top)
 {
     table_lay *T = L->lines[first].table;
-    const tpl_table *t = T->t;
+    const blk_table *t = T->t;
     double ml = L->t->page.margin_left_pt;
     size_t nc = t->ncols;
     size_t k0 = first;

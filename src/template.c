@@ -58,7 +58,7 @@ typedef struct scope {
 
 typedef struct style_entry {
     const char *name;
-    tpl_style *style;
+    blk_style *style;
 } style_entry;
 
 typedef struct expander {
@@ -67,8 +67,8 @@ typedef struct expander {
     const yl_node *data;
     style_entry *styles;
     size_t nstyles;
-    tpl_style *base; /* defaults: page font and size */
-    tpl_block *blocks;
+    blk_style *base; /* defaults: page font and size */
+    blk_block *blocks;
     size_t n, cap;
     size_t produced;      /* blocks made so far, also those folded into columns */
     size_t steps, budget; /* work done and allowed: see TPL_STEP_FACTOR */
@@ -159,9 +159,9 @@ static int read_choice(expander *x, const yl_node *v, const char *key, const cha
 }
 
 static const char *const align_names[] = {"left", "center", "right", "justify"};
-static const tpl_align align_values[] = {TPL_LEFT, TPL_CENTER, TPL_RIGHT, TPL_JUSTIFY};
+static const blk_align align_values[] = {BLK_LEFT, BLK_CENTER, BLK_RIGHT, BLK_JUSTIFY};
 
-static tpl_block *add_block(expander *x, tpl_kind kind, src_mark mark)
+static blk_block *add_block(expander *x, blk_kind kind, src_mark mark)
 {
     if (x->produced >= TPL_MAX_BLOCKS) {
         if (!x->failed)
@@ -174,12 +174,13 @@ static tpl_block *add_block(expander *x, tpl_kind kind, src_mark mark)
         x->blocks = xrealloc(x->blocks, x->cap * sizeof *x->blocks);
     }
     x->produced++;
-    tpl_block *b = &x->blocks[x->n++];
+    blk_block *b = &x->blocks[x->n++];
     memset(b, 0, sizeof *b);
     b->kind = kind;
     b->mark = mark;
     b->style = x->base;
-    b->left_frac = 0.5;
+    if (kind == BLK_ROW)
+        b->as.row.left_frac = 0.5;
     return b;
 }
 
@@ -450,7 +451,7 @@ out:
 
 /* ---- styles ----------------------------------------------------------- */
 
-static const tpl_style *find_style(const expander *x, const char *name)
+static const blk_style *find_style(const expander *x, const char *name)
 {
     for (size_t i = 0; i < x->nstyles; i++)
         if (!strcmp(x->styles[i].name, name))
@@ -532,13 +533,13 @@ static void check_style_name(expander *x, const yl_node *v)
     }
 }
 
-static const tpl_style *block_style(expander *x, const yl_node *blk, const char *fallback)
+static const blk_style *block_style(expander *x, const yl_node *blk, const char *fallback)
 {
     const yl_node *s = yl_map_get(blk, "style");
     const char *name = s ? yl_str(s) : fallback;
     if (!name)
         return x->base;
-    const tpl_style *st = find_style(x, name);
+    const blk_style *st = find_style(x, name);
     if (!st) {
         if (s)
             diag_error(x->d, s->mark, "стиль «%s» не описан в styles", name);
@@ -557,21 +558,21 @@ static const char *const style_keys[] = {
  * (sizes a document can print; anything outside is a typo or an attack). */
 typedef struct style_range {
     const char *key;
-    size_t offset; /* of the double in tpl_style */
+    size_t offset; /* of the double in blk_style */
     double scale;  /* to points (or 1) */
     double lo, hi;
 } style_range;
 
 static const style_range style_ranges[] = {
-    {"size", offsetof(tpl_style, size_pt), 1, 4, 144},
-    {"leading", offsetof(tpl_style, leading), 1, 0.5, 4},
-    {"indent_mm", offsetof(tpl_style, indent_pt), MM, 0, 200},
-    {"margin_left_mm", offsetof(tpl_style, margin_left_pt), MM, 0, 200},
-    {"margin_right_mm", offsetof(tpl_style, margin_right_pt), MM, 0, 200},
-    {"max_width_mm", offsetof(tpl_style, max_width_pt), MM, 0, 1000},
-    {"space_before", offsetof(tpl_style, space_before_pt), 1, 0, 500},
-    {"space_after", offsetof(tpl_style, space_after_pt), 1, 0, 500},
-    {"letter_spacing", offsetof(tpl_style, letter_spacing_pt), 1, 0, 20},
+    {"size", offsetof(blk_style, size_pt), 1, 4, 144},
+    {"leading", offsetof(blk_style, leading), 1, 0.5, 4},
+    {"indent_mm", offsetof(blk_style, indent_pt), MM, 0, 200},
+    {"margin_left_mm", offsetof(blk_style, margin_left_pt), MM, 0, 200},
+    {"margin_right_mm", offsetof(blk_style, margin_right_pt), MM, 0, 200},
+    {"max_width_mm", offsetof(blk_style, max_width_pt), MM, 0, 1000},
+    {"space_before", offsetof(blk_style, space_before_pt), 1, 0, 500},
+    {"space_after", offsetof(blk_style, space_after_pt), 1, 0, 500},
+    {"letter_spacing", offsetof(blk_style, letter_spacing_pt), 1, 0, 20},
 };
 
 static const style_range *range_of(const char *key)
@@ -582,7 +583,7 @@ static const style_range *range_of(const char *key)
     return NULL;
 }
 
-static void read_style(expander *x, tpl_style *st, const yl_node *m)
+static void read_style(expander *x, blk_style *st, const yl_node *m)
 {
     for (size_t i = 0; i < m->n; i++) {
         const yl_node *k = m->pairs[i].key, *v = m->pairs[i].value;
@@ -605,9 +606,9 @@ static void read_style(expander *x, tpl_style *st, const yl_node *m)
                 continue;
             }
             if (key[0] == 'b')
-                st->font_style = flag ? st->font_style | TPL_BOLD : st->font_style & ~TPL_BOLD;
+                st->font_style = flag ? st->font_style | BLK_BOLD : st->font_style & ~BLK_BOLD;
             else if (key[0] == 'i')
-                st->font_style = flag ? st->font_style | TPL_ITALIC : st->font_style & ~TPL_ITALIC;
+                st->font_style = flag ? st->font_style | BLK_ITALIC : st->font_style & ~BLK_ITALIC;
             else if (key[0] == 'h')
                 st->hyphenate = flag;
             else if (key[0] == 'k')
@@ -644,7 +645,7 @@ static void read_styles(expander *x, const yl_node *styles)
     x->styles = arena_alloc(x->mem, (styles->n + 1) * sizeof *x->styles);
     for (size_t i = 0; i < styles->n; i++) {
         const yl_node *k = styles->pairs[i].key, *v = styles->pairs[i].value;
-        tpl_style *st = arena_alloc(x->mem, sizeof *st);
+        blk_style *st = arena_alloc(x->mem, sizeof *st);
         *st = *x->base;
         if (v->kind != YL_MAP) {
             diag_error(x->d, v->mark, "стиль «%s»: ожидался словарь", k->str);
@@ -652,7 +653,7 @@ static void read_styles(expander *x, const yl_node *styles)
         }
         const yl_node *base = yl_map_get(v, "base");
         if (base) {
-            const tpl_style *b = yl_str(base) ? find_style(x, yl_str(base)) : NULL;
+            const blk_style *b = yl_str(base) ? find_style(x, yl_str(base)) : NULL;
             if (b)
                 *st = *b;
             else
@@ -665,7 +666,7 @@ static void read_styles(expander *x, const yl_node *styles)
     }
 }
 
-static void read_page(expander *x, const yl_node *page, tpl_page *pg)
+static void read_page(expander *x, const yl_node *page, blk_page *pg)
 {
     /* GOST R 7.0.97-2016 §5.1 (FACTS.md §1.1): A4, margins 20/10/20/20 mm,
      * page numbers from the second page, centred, 10 mm from the top edge. */
@@ -725,8 +726,8 @@ static void read_page(expander *x, const yl_node *page, tpl_page *pg)
 
 static void expand_blocks(expander *x, const yl_node *list, const scope *sc);
 
-static void add_text_block(expander *x, const scope *sc, tpl_kind kind, const yl_node *text,
-                           const tpl_style *style)
+static void add_text_block(expander *x, const scope *sc, blk_kind kind, const yl_node *text,
+                           const blk_style *style)
 {
     src_mark mark;
     const char *s = interpolate(x, sc, text, &mark);
@@ -734,7 +735,7 @@ static void add_text_block(expander *x, const scope *sc, tpl_kind kind, const yl
         x->failed = true;
         return;
     }
-    tpl_block *b = add_block(x, kind, mark);
+    blk_block *b = add_block(x, kind, mark);
     if (!b)
         return;
     b->text = s;
@@ -764,24 +765,24 @@ static const yl_node *lookup_path(expander *x, const scope *sc, const yl_node *p
 
 /* Cells grow geometrically: capacity is the next power of two of n, so a
  * cell of 10,000 paragraphs copies each about once, not 10,000 times. */
-static void add_cpar(expander *x, tpl_cell *cell, const char *text, const char *label,
+static void add_cpar(expander *x, blk_cell *cell, const char *text, const char *label,
                      unsigned level, src_mark mark)
 {
     if (cell->n == 0 || (cell->n & (cell->n - 1)) == 0) {
-        tpl_cpar *pars = arena_alloc(x->mem, (cell->n ? 2 * cell->n : 1) * sizeof *pars);
+        blk_par *pars = arena_alloc(x->mem, (cell->n ? 2 * cell->n : 1) * sizeof *pars);
         if (cell->n)
             memcpy(pars, cell->pars, cell->n * sizeof *pars);
         cell->pars = pars;
     }
-    cell->pars[cell->n++] = (tpl_cpar){text, label, level, mark};
+    cell->pars[cell->n++] = (blk_par){text, label, level, mark};
 }
 
 /* How data items become list items: blocks (cell NULL) or a cell's pars. */
 typedef struct list_spec {
     const char *text_key, *children_key;
     bool decimal, dash, hanging;
-    const tpl_style *style;
-    tpl_cell *cell;
+    const blk_style *style;
+    blk_cell *cell;
 } list_spec;
 
 static void add_list_items(expander *x, const list_spec *ls, const yl_node *items,
@@ -819,13 +820,13 @@ static void add_list_items(expander *x, const list_spec *ls, const yl_node *item
         if (ls->cell) {
             add_cpar(x, ls->cell, text->str, label, level, text->mark);
         } else {
-            tpl_block *b = add_block(x, TPL_ITEM, text->mark);
+            blk_block *b = add_block(x, BLK_ITEM, text->mark);
             if (!b)
                 return;
             b->text = text->str; /* data text: never interpolated */
-            b->label = label;
-            b->level = level;
-            b->hanging = ls->hanging;
+            b->as.item.label = label;
+            b->as.item.level = level;
+            b->as.item.hanging = ls->hanging;
             b->style = ls->style;
         }
         if (children && children->kind == YL_SEQ) {
@@ -903,11 +904,11 @@ static void expand_content(expander *x, const yl_node *blk, const yl_node *path,
         hs = yl_str(v);
     if (styles && (v = yl_map_get(styles, "list")) && yl_str(v))
         ls_name = yl_str(v);
-    const tpl_style *para = find_style(x, ps) ? find_style(x, ps) : x->base;
-    const tpl_style *head = find_style(x, hs) ? find_style(x, hs) : para;
-    const tpl_style *lst = find_style(x, ls_name) ? find_style(x, ls_name) : para;
+    const blk_style *para = find_style(x, ps) ? find_style(x, ps) : x->base;
+    const blk_style *head = find_style(x, hs) ? find_style(x, hs) : para;
+    const blk_style *lst = find_style(x, ls_name) ? find_style(x, ls_name) : para;
     if (data->kind == YL_SCALAR) {
-        tpl_block *b = add_block(x, TPL_PARA, data->mark);
+        blk_block *b = add_block(x, BLK_PARA, data->mark);
         if (b)
             b->text = data->str, b->style = para;
         return;
@@ -921,7 +922,7 @@ static void expand_content(expander *x, const yl_node *blk, const yl_node *path,
         const yl_node *it = data->items[i], *t;
         kind_content kc = kind_content_of(it, &t);
         if ((kc == KC_PARAGRAPH || kc == KC_HEADING) && yl_str(t)) {
-            tpl_block *b = add_block(x, TPL_PARA, t->mark);
+            blk_block *b = add_block(x, BLK_PARA, t->mark);
             if (b)
                 b->text = t->str, b->style = kc == KC_HEADING ? head : para;
         } else if ((kc == KC_LIST || kc == KC_NUMBERED) && t->kind == YL_SEQ) {
@@ -944,7 +945,7 @@ static void expand_content(expander *x, const yl_node *blk, const yl_node *path,
 
 /* A cell from data: a string, or a list of strings (paragraphs),
  * {paragraph}, {list: […]}, {numbered: […]}. */
-static void cell_from_data(expander *x, const yl_node *v, tpl_cell *cell)
+static void cell_from_data(expander *x, const yl_node *v, blk_cell *cell)
 {
     if (!v || yl_is_null(v))
         return;
@@ -973,12 +974,12 @@ static void cell_from_data(expander *x, const yl_node *v, tpl_cell *cell)
     }
 }
 
-static const tpl_style *named_style(expander *x, const yl_node *styles, const char *key,
+static const blk_style *named_style(expander *x, const yl_node *styles, const char *key,
                                     const char *fallback)
 {
     const yl_node *v = styles ? yl_map_get(styles, key) : NULL;
     const char *name = v && yl_str(v) ? yl_str(v) : fallback;
-    const tpl_style *st = find_style(x, name);
+    const blk_style *st = find_style(x, name);
     if (!st && v)
         diag_error(x->d, v->mark, "стиль «%s» не описан в styles", name);
     return st ? st : find_style(x, "body") ? find_style(x, "body") : x->base;
@@ -986,17 +987,17 @@ static const tpl_style *named_style(expander *x, const yl_node *styles, const ch
 
 /* A column's align: left (the default), center or right. */
 /* A column's align: left, center or right (no value: left). */
-static tpl_align column_align(expander *x, const yl_node *v)
+static blk_align column_align(expander *x, const yl_node *v)
 {
     int a = v ? read_choice(x, v, "align", align_names, 3) : 0;
-    return a > 0 ? align_values[a] : TPL_LEFT;
+    return a > 0 ? align_values[a] : BLK_LEFT;
 }
 
 /* A borderless one-row table of ncols empty cells: the frame of approval
  * boxes and template columns. */
-static tpl_table *new_strip(expander *x, const yl_node *blk, size_t ncols, src_mark mark)
+static blk_table *new_strip(expander *x, const yl_node *blk, size_t ncols, src_mark mark)
 {
-    tpl_table *t = arena_alloc(x->mem, sizeof *t);
+    blk_table *t = arena_alloc(x->mem, sizeof *t);
     t->ncols = ncols;
     t->cols = arena_alloc(x->mem, ncols * sizeof *t->cols);
     for (size_t c = 0; c < ncols; c++) {
@@ -1005,22 +1006,22 @@ static tpl_table *new_strip(expander *x, const yl_node *blk, size_t ncols, src_m
     }
     t->rows = arena_alloc(x->mem, sizeof *t->rows);
     t->nrows = 1;
-    t->rows[0].cells = arena_alloc(x->mem, ncols * sizeof(tpl_cell));
+    t->rows[0].cells = arena_alloc(x->mem, ncols * sizeof(blk_cell));
     t->rows[0].mark = mark;
     t->cell = t->head = t->section = block_style(x, blk, "body");
     return t;
 }
 
-static void add_table_block(expander *x, const yl_node *blk, const tpl_table *t)
+static void add_table_block(expander *x, const yl_node *blk, const blk_table *t)
 {
-    tpl_block *b = add_block(x, TPL_TABLE, blk->mark);
+    blk_block *b = add_block(x, BLK_TABLE, blk->mark);
     if (b) {
-        b->table = t;
+        b->as.table = t;
         b->style = t->cell;
     }
 }
 
-static bool read_column(expander *x, const yl_node *c, tpl_column *col)
+static bool read_column(expander *x, const yl_node *c, blk_column *col)
 {
     const yl_node *v;
     if (c->kind != YL_MAP || !(v = yl_map_get(c, "key")) || !yl_str(v)) {
@@ -1092,7 +1093,7 @@ static void expand_table(expander *x, const yl_node *blk, const yl_node *spec, c
         x->failed = true;
         return;
     }
-    tpl_table *t = arena_alloc(x->mem, sizeof *t);
+    blk_table *t = arena_alloc(x->mem, sizeof *t);
     t->ncols = cols->n;
     t->cols = arena_alloc(x->mem, t->ncols * sizeof *t->cols);
     for (size_t i = 0; i < cols->n; i++)
@@ -1115,7 +1116,7 @@ static void expand_table(expander *x, const yl_node *blk, const yl_node *spec, c
     size_t sections = 0, items = 0;
     for (size_t r = 0; r < nrows; r++) {
         const yl_node *row = rows->items[r];
-        tpl_row *tr = &t->rows[t->nrows++];
+        blk_row *tr = &t->rows[t->nrows++];
         tr->mark = row->mark;
         if (row->kind != YL_MAP) {
             diag_error(x->d, row->mark, "строка таблицы должна быть словарём «столбец: текст»");
@@ -1173,11 +1174,11 @@ static void expand_boxes(expander *x, const yl_node *blk, const yl_node *path, c
     if (v)
         width_mm = num;
     bool lone = boxes->n == 1;
-    tpl_table *t = new_strip(x, blk, boxes->n + (lone || boxes->n == 2 ? 1 : 0), boxes->mark);
+    blk_table *t = new_strip(x, blk, boxes->n + (lone || boxes->n == 2 ? 1 : 0), boxes->mark);
     /* two boxes go to the edges with free space between; one goes right */
     size_t gap = lone ? 0 : 1;
     for (size_t i = 0, c = 0; i < t->ncols; i++) {
-        tpl_column *col = &t->cols[i];
+        blk_column *col = &t->cols[i];
         if (t->ncols > boxes->n && i == gap) {
             col->share = 1;
             continue;
@@ -1214,10 +1215,10 @@ static void expand_columns(expander *x, const yl_node *blk, const yl_node *cols,
         x->failed = true;
         return;
     }
-    tpl_table *t = new_strip(x, blk, cols->n, cols->mark);
+    blk_table *t = new_strip(x, blk, cols->n, cols->mark);
     for (size_t c = 0; c < cols->n; c++) {
         const yl_node *col = cols->items[c], *v;
-        tpl_column *tc = &t->cols[c];
+        blk_column *tc = &t->cols[c];
         double num;
         tc->share = 1;
         if ((v = yl_map_get(col, "width_mm")) &&
@@ -1230,19 +1231,21 @@ static void expand_columns(expander *x, const yl_node *blk, const yl_node *cols,
         size_t n0 = x->n;
         expand_blocks(x, yl_map_get(col, "blocks"), sc);
         for (size_t i = n0; i < x->n; i++) {
-            const tpl_block *b = &x->blocks[i];
-            if (b->kind == TPL_PARA || b->kind == TPL_ITEM) {
-                add_cpar(x, &t->rows[0].cells[c], b->text,
-                         b->kind == TPL_ITEM && *b->label ? b->label : NULL, b->level, b->mark);
+            const blk_block *b = &x->blocks[i];
+            if (b->kind == BLK_PARA) {
+                add_cpar(x, &t->rows[0].cells[c], b->text, NULL, 0, b->mark);
+            } else if (b->kind == BLK_ITEM) {
+                const char *label = *b->as.item.label ? b->as.item.label : NULL;
+                add_cpar(x, &t->rows[0].cells[c], b->text, label, b->as.item.level, b->mark);
             } else {
                 /* a cell holds paragraphs and list items only: say so
                  * instead of dropping a signature or a table */
                 diag_error(x->d, b->mark,
                            "в columns допустимы только абзацы и списки (paragraph, heading, "
                            "list, content без таблиц, each, if): %s сюда не помещается",
-                           b->kind == TPL_ROW ? "строка или подпись (row, signature)"
-                           : b->kind == TPL_TABLE  ? "таблица"
-                           : b->kind == TPL_SPACER ? "интервал (spacer)"
+                           b->kind == BLK_ROW ? "строка или подпись (row, signature)"
+                           : b->kind == BLK_TABLE  ? "таблица"
+                           : b->kind == BLK_SPACER ? "интервал (spacer)"
                                                    : "разрыв страницы");
                 x->failed = true;
             }
@@ -1259,12 +1262,12 @@ static void expand_columns(expander *x, const yl_node *blk, const yl_node *cols,
 
 static void expand_paragraph(expander *x, const yl_node *blk, const yl_node *v, const scope *sc)
 {
-    add_text_block(x, sc, TPL_PARA, v, block_style(x, blk, "body"));
+    add_text_block(x, sc, BLK_PARA, v, block_style(x, blk, "body"));
 }
 
 static void expand_heading(expander *x, const yl_node *blk, const yl_node *v, const scope *sc)
 {
-    add_text_block(x, sc, TPL_PARA, v, block_style(x, blk, "heading"));
+    add_text_block(x, sc, BLK_PARA, v, block_style(x, blk, "heading"));
 }
 
 /* row: {left, right} and signature: {position, name}: text on the left, text
@@ -1281,17 +1284,17 @@ static void expand_row(expander *x, const yl_node *blk, const yl_node *v, const 
         x->failed = true;
         return;
     }
-    tpl_block *b = add_block(x, TPL_ROW, lm);
+    blk_block *b = add_block(x, BLK_ROW, lm);
     if (!b)
         return;
     b->text = ls;
-    b->right = rs;
+    b->as.row.right = rs;
     b->style = block_style(x, blk, sig ? "signature" : "body");
-    b->left_frac = sig ? 0.6 : 0.5;
+    b->as.row.left_frac = sig ? 0.6 : 0.5;
     const yl_node *w = yl_map_get(v, "left_width");
     double frac;
     if (w && read_range(x, w, "left_width", 0.05, 0.95, &frac))
-        b->left_frac = frac;
+        b->as.row.left_frac = frac;
     if (sig)
         b->keep_prev_lines = 3;
 }
@@ -1302,15 +1305,15 @@ static void expand_spacer(expander *x, const yl_node *blk, const yl_node *v, con
     double mm;
     if (!read_range(x, v, "spacer", 0, 300, &mm))
         return;
-    tpl_block *b = add_block(x, TPL_SPACER, blk->mark);
+    blk_block *b = add_block(x, BLK_SPACER, blk->mark);
     if (b)
-        b->height_pt = mm * MM;
+        b->as.spacer_pt = mm * MM;
 }
 
 static void expand_page_break(expander *x, const yl_node *blk, const yl_node *v, const scope *sc)
 {
     (void)v, (void)sc;
-    add_block(x, TPL_PAGE_BREAK, blk->mark);
+    add_block(x, BLK_PAGE_BREAK, blk->mark);
 }
 
 static void expand_each(expander *x, const yl_node *blk, const yl_node *v, const scope *sc)
@@ -1504,14 +1507,14 @@ static size_t count_nodes(const yl_node *root, size_t limit)
     return count;
 }
 
-static tpl_style *default_style(arena *mem, const yl_node *page, diag *d)
+static blk_style *default_style(arena *mem, const yl_node *page, diag *d)
 {
-    tpl_style *base = arena_alloc(mem, sizeof *base);
-    *base = (tpl_style){.name = "default",
+    blk_style *base = arena_alloc(mem, sizeof *base);
+    *base = (blk_style){.name = "default",
                         .family = "Liberation Serif",
                         .size_pt = 14,
                         .leading = 1.0,
-                        .align = TPL_LEFT,
+                        .align = BLK_LEFT,
                         .hyphenate = true};
     const yl_node *v;
     if (page && (v = yl_map_get(page, "font")) && yl_str(v))
@@ -1521,7 +1524,7 @@ static tpl_style *default_style(arena *mem, const yl_node *page, diag *d)
     return base;
 }
 
-static void read_info(expander *x, const yl_node *info, tpl_info *out)
+static void read_info(expander *x, const yl_node *info, blk_info *out)
 {
     static const char *const info_keys[] = {"title", "author", "subject", "keywords", "date"};
     check_keys(x, info, info_keys, 5, "info");
@@ -1557,16 +1560,16 @@ tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d)
         check_text(&x, info->pairs[i].value);
     x.base = default_style(mem, page, d);
     read_styles(&x, yl_map_get(tpl, "styles"));
-    read_page(&x, page, &t->page);
-    if (!t->page.number_style)
-        t->page.number_style = find_style(&x, "body") ? find_style(&x, "body") : x.base;
-    read_info(&x, info, &t->info);
+    read_page(&x, page, &t->doc.page);
+    if (!t->doc.page.number_style)
+        t->doc.page.number_style = find_style(&x, "body") ? find_style(&x, "body") : x.base;
+    read_info(&x, info, &t->doc.info);
     /* the whole template is checked, then expanded even after a mistake in
      * it, so that the data's mistakes come in the same run */
     check_blocks(&x, yl_map_get(tpl, "blocks"));
     expand_blocks(&x, yl_map_get(tpl, "blocks"), NULL);
-    t->blocks = x.blocks;
-    t->n = x.n;
+    t->doc.blocks = x.blocks;
+    t->doc.n = x.n;
     if (x.failed || diag_errors(d) > errors) {
         tpl_doc_free(t);
         return NULL;
@@ -1691,7 +1694,7 @@ void tpl_doc_free(tpl_doc *t)
     if (!t)
         return;
     arena_free(t->mem);
-    free(t->blocks);
+    free((blk_block *)t->doc.blocks);
     yl_doc_free(t->source);
     yl_doc_free(t->data);
     arena_free(t->data_mem);

@@ -17,7 +17,9 @@ cd "$ROOT" || exit 3
 # 1. unit tests (cmocka), one binary per module
 for t in "$BUILD"/tests/test_*; do
     [ -x "$t" ] || continue
-    if "$t" >"$TMP/unit.log" 2>&1; then ok; else bad "$t"; cat "$TMP/unit.log"; fi
+    # a guard against a hang (a signal test whose child never dies), not a
+    # speed target: the slowest unit test takes seconds
+    if timeout 600 "$t" >"$TMP/unit.log" 2>&1; then ok; else bad "$t"; cat "$TMP/unit.log"; fi
 done
 
 # normalise pdftotext output: join words hyphenated at line ends, one space

@@ -44,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         tpl_doc_take_data(t, doc, mem);
         doc = NULL;
         mem = NULL;
-        fuzz_render(pdf, t, d);
+        fuzz_render(pdf, &t->doc, d);
     }
     tpl_doc_free(t);
     yl_doc_free(doc);

@@ -51,7 +51,7 @@ pdf_doc *fuzz_pdf(diag *d)
     return pdf;
 }
 
-void fuzz_render(pdf_doc *pdf, const tpl_doc *t, diag *d)
+void fuzz_render(pdf_doc *pdf, const blk_doc *t, diag *d)
 {
     size_t before = diag_errors(d);
     layout_fonts f = pdf_fonts(pdf);

@@ -18,7 +18,7 @@ void fuzz_init(void);
 pdf_doc *fuzz_pdf(diag *d);
 
 /* Lay out t with pdf's fonts, self-check, write the PDF (then remove it). */
-void fuzz_render(pdf_doc *pdf, const tpl_doc *t, diag *d);
+void fuzz_render(pdf_doc *pdf, const blk_doc *t, diag *d);
 
 /* Format every message as main.c prints it, check the strict properties
  * (NASTAVDOC_FUZZ_STRICT=1, see tests/fuzz/README.md) and free d. */

@@ -67,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
     if (src && !diag_errors(d))
         t = tpl_expand(yl_doc_root(src), data, d);
     if (t)
-        fuzz_render(pdf, t, d);
+        fuzz_render(pdf, &t->doc, d);
     tpl_doc_free(t);
     yl_doc_free(src);
     pdf_free(pdf);

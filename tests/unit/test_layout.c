@@ -54,18 +54,18 @@ static double fake_descent(void *ctx, int font)
 static const layout_fonts fonts = {NULL,     fake_find,   fake_advance,
                                    fake_has, fake_ascent, fake_descent};
 
-static tpl_style body = {.name = "body",
+static blk_style body = {.name = "body",
                          .family = "Fake",
                          .size_pt = 10,
                          .leading = 1.0,
-                         .align = TPL_JUSTIFY,
+                         .align = BLK_JUSTIFY,
                          .indent_pt = 20,
                          .hyphenate = false};
 
-static tpl_doc *make_doc(size_t n)
+static blk_doc *make_doc(size_t n)
 {
-    tpl_doc *t = calloc(1, sizeof *t);
-    t->page = (tpl_page){.width_pt = 210 * MM,
+    blk_doc *t = calloc(1, sizeof *t);
+    t->page = (blk_page){.width_pt = 210 * MM,
                          .height_pt = 297 * MM,
                          .margin_top_pt = 20 * MM,
                          .margin_right_pt = 10 * MM,
@@ -79,9 +79,15 @@ static tpl_doc *make_doc(size_t n)
     return t;
 }
 
-static void free_doc(tpl_doc *t)
+/* The blocks of a test document, to fill in. */
+static blk_block *blk(blk_doc *t)
 {
-    free(t->blocks);
+    return (blk_block *)t->blocks;
+}
+
+static void free_doc(blk_doc *t)
+{
+    free(blk(t));
     free(t);
 }
 
@@ -102,9 +108,9 @@ static char *words(size_t n)
 static void test_justified_lines_fill_the_width(void **state)
 {
     (void)state;
-    tpl_doc *t = make_doc(1);
+    blk_doc *t = make_doc(1);
     char *text = words(300);
-    t->blocks[0] = (tpl_block){.kind = TPL_PARA, .style = &body, .text = text};
+    blk(t)[0] = (blk_block){.kind = BLK_PARA, .style = &body, .text = text};
     diag *d = diag_new();
     layout_doc *doc = layout_run(t, &fonts, NULL, d);
     assert_non_null(doc);
@@ -134,16 +140,16 @@ static void test_justified_lines_fill_the_width(void **state)
 static void test_long_word_stays_inside(void **state)
 {
     (void)state;
-    tpl_doc *t = make_doc(1);
+    blk_doc *t = make_doc(1);
     buf b;
     buf_init(&b);
     buf_puts(&b, "начало ");
     for (int i = 0; i < 400; i++)
         buf_puts(&b, "ж");
     buf_puts(&b, " конец");
-    tpl_style narrow = body;
+    blk_style narrow = body;
     narrow.max_width_pt = 30 * MM;
-    t->blocks[0] = (tpl_block){.kind = TPL_PARA, .style = &narrow, .text = b.data};
+    blk(t)[0] = (blk_block){.kind = BLK_PARA, .style = &narrow, .text = b.data};
     diag *d = diag_new();
     layout_doc *doc = layout_run(t, &fonts, NULL, d);
     assert_non_null(doc);
@@ -169,9 +175,9 @@ static void test_long_word_stays_inside(void **state)
 static void test_missing_glyph_is_an_error(void **state)
 {
     (void)state;
-    tpl_doc *t = make_doc(1);
-    t->blocks[0] = (tpl_block){
-        .kind = TPL_PARA, .style = &body, .text = "текст 漢 текст", .mark = {"d.yaml", 7, 12}};
+    blk_doc *t = make_doc(1);
+    blk(t)[0] = (blk_block){
+        .kind = BLK_PARA, .style = &body, .text = "текст 漢 текст", .mark = {"d.yaml", 7, 12}};
     diag *d = diag_new();
     assert_null(layout_run(t, &fonts, NULL, d));
     buf b;
@@ -188,14 +194,14 @@ static void test_missing_glyph_is_an_error(void **state)
 static void test_no_orphans_no_widows(void **state)
 {
     (void)state;
-    tpl_doc *t = make_doc(2);
+    blk_doc *t = make_doc(2);
     double line = 10 * 1.15;
     double area = t->page.height_pt - t->page.margin_top_pt - t->page.margin_bottom_pt;
     char *text = words(120);
     for (int leave = 1; leave <= 5; leave++) {
-        t->blocks[0] =
-            (tpl_block){.kind = TPL_SPACER, .style = &body, .height_pt = area - line * leave + 1};
-        t->blocks[1] = (tpl_block){.kind = TPL_PARA, .style = &body, .text = text};
+        blk(t)[0] = (blk_block){
+            .kind = BLK_SPACER, .style = &body, .as.spacer_pt = area - line * leave + 1};
+        blk(t)[1] = (blk_block){.kind = BLK_PARA, .style = &body, .text = text};
         diag *d = diag_new();
         layout_doc *doc = layout_run(t, &fonts, NULL, d);
         assert_non_null(doc);
@@ -225,20 +231,19 @@ static void test_no_orphans_no_widows(void **state)
 static void test_signature_takes_three_lines_along(void **state)
 {
     (void)state;
-    tpl_doc *t = make_doc(3);
-    tpl_style sig = body;
-    sig.align = TPL_LEFT;
+    blk_doc *t = make_doc(3);
+    blk_style sig = body;
+    sig.align = BLK_LEFT;
     double area = t->page.height_pt - t->page.margin_top_pt - t->page.margin_bottom_pt;
     char *text = words(100); /* about 8 lines: 6 fit on page 1 */
-    t->blocks[0] =
-        (tpl_block){.kind = TPL_SPACER, .style = &body, .height_pt = area - 10 * 1.15 * 6.5};
-    t->blocks[1] = (tpl_block){.kind = TPL_PARA, .style = &body, .text = text};
-    t->blocks[2] = (tpl_block){.kind = TPL_ROW,
-                               .style = &sig,
-                               .text = "Директор",
-                               .right = "И.Н. Шадрин",
-                               .left_frac = 0.6,
-                               .keep_prev_lines = 3};
+    blk(t)[0] =
+        (blk_block){.kind = BLK_SPACER, .style = &body, .as.spacer_pt = area - 10 * 1.15 * 6.5};
+    blk(t)[1] = (blk_block){.kind = BLK_PARA, .style = &body, .text = text};
+    blk(t)[2] = (blk_block){.kind = BLK_ROW,
+                            .style = &sig,
+                            .text = "Директор",
+                            .as.row = {.right = "И.Н. Шадрин", .left_frac = 0.6},
+                            .keep_prev_lines = 3};
     diag *d = diag_new();
     layout_doc *doc = layout_run(t, &fonts, NULL, d);
     assert_non_null(doc);
@@ -266,10 +271,10 @@ static void test_signature_takes_three_lines_along(void **state)
 static void test_page_numbers_from_second_page(void **state)
 {
     (void)state;
-    tpl_doc *t = make_doc(3);
-    t->blocks[0] = (tpl_block){.kind = TPL_PARA, .style = &body, .text = "один"};
-    t->blocks[1] = (tpl_block){.kind = TPL_PAGE_BREAK, .style = &body};
-    t->blocks[2] = (tpl_block){.kind = TPL_PARA, .style = &body, .text = "два"};
+    blk_doc *t = make_doc(3);
+    blk(t)[0] = (blk_block){.kind = BLK_PARA, .style = &body, .text = "один"};
+    blk(t)[1] = (blk_block){.kind = BLK_PAGE_BREAK, .style = &body};
+    blk(t)[2] = (blk_block){.kind = BLK_PARA, .style = &body, .text = "два"};
     diag *d = diag_new();
     layout_doc *doc = layout_run(t, &fonts, NULL, d);
     assert_non_null(doc);
@@ -296,14 +301,13 @@ static void test_page_numbers_from_second_page(void **state)
 static void test_row_right_part_flush_right(void **state)
 {
     (void)state;
-    tpl_doc *t = make_doc(1);
-    tpl_style st = body;
-    st.align = TPL_LEFT;
-    t->blocks[0] = (tpl_block){.kind = TPL_ROW,
-                               .style = &st,
-                               .text = "Начальник департамента образования администрации города",
-                               .right = "И.Ю. Олекминский",
-                               .left_frac = 0.5};
+    blk_doc *t = make_doc(1);
+    blk_style st = body;
+    st.align = BLK_LEFT;
+    blk(t)[0] = (blk_block){.kind = BLK_ROW,
+                            .style = &st,
+                            .text = "Начальник департамента образования администрации города",
+                            .as.row = {.right = "И.Ю. Олекминский", .left_frac = 0.5}};
     diag *d = diag_new();
     layout_doc *doc = layout_run(t, &fonts, NULL, d);
     assert_non_null(doc);
@@ -321,57 +325,57 @@ static void test_row_right_part_flush_right(void **state)
 
 /* ---- tables ---------------------------------------------------------------- */
 
-static tpl_style cell_st = {.name = "cell",
+static blk_style cell_st = {.name = "cell",
                             .family = "Fake",
                             .size_pt = 10,
                             .leading = 1.0,
-                            .align = TPL_LEFT,
+                            .align = BLK_LEFT,
                             .hyphenate = false};
-static tpl_style head_st = {.name = "head",
+static blk_style head_st = {.name = "head",
                             .family = "Fake",
                             .size_pt = 10,
                             .leading = 1.0,
-                            .align = TPL_CENTER,
-                            .font_style = TPL_BOLD};
+                            .align = BLK_CENTER,
+                            .font_style = BLK_BOLD};
 
 typedef struct table_fixture {
-    tpl_column cols[3];
-    tpl_row *rows;
-    tpl_cell *cells;
-    tpl_cpar *pars;
-    tpl_table table;
-    tpl_doc *doc;
+    blk_column cols[3];
+    blk_row *rows;
+    blk_cell *cells;
+    blk_par *pars;
+    blk_table table;
+    blk_doc *doc;
 } table_fixture;
 
 /* n rows; every `section_every` rows a section row; cell text from fill() */
 static void make_table(table_fixture *f, size_t n, size_t section_every, size_t lines_in_b)
 {
     memset(f, 0, sizeof *f);
-    f->cols[0] = (tpl_column){.key = "num", .title = "№", .width_pt = 30};
-    f->cols[1] = (tpl_column){.key = "a", .title = "Мероприятие", .share = 2};
-    f->cols[2] = (tpl_column){.key = "b", .title = "Результат", .share = 1};
+    f->cols[0] = (blk_column){.key = "num", .title = "№", .width_pt = 30};
+    f->cols[1] = (blk_column){.key = "a", .title = "Мероприятие", .share = 2};
+    f->cols[2] = (blk_column){.key = "b", .title = "Результат", .share = 1};
     f->rows = calloc(n, sizeof *f->rows);
     f->cells = calloc(n * 3, sizeof *f->cells);
     f->pars = calloc(n * 3 * (lines_in_b + 1), sizeof *f->pars);
     size_t np = 0;
     for (size_t r = 0; r < n; r++) {
-        tpl_row *row = &f->rows[r];
+        blk_row *row = &f->rows[r];
         row->cells = &f->cells[r * 3];
         if (section_every && r % section_every == 0) {
             row->section = true;
-            f->pars[np] = (tpl_cpar){"Раздел программы", NULL, 0, DIAG_NOWHERE};
-            row->cells[0] = (tpl_cell){&f->pars[np++], 1};
+            f->pars[np] = (blk_par){"Раздел программы", NULL, 0, DIAG_NOWHERE};
+            row->cells[0] = (blk_cell){&f->pars[np++], 1};
             continue;
         }
-        f->pars[np] = (tpl_cpar){"1.1.", NULL, 0, DIAG_NOWHERE};
-        row->cells[0] = (tpl_cell){&f->pars[np++], 1};
-        f->pars[np] = (tpl_cpar){"Встреча наставника и наставляемого", NULL, 0, DIAG_NOWHERE};
-        row->cells[1] = (tpl_cell){&f->pars[np++], 1};
-        row->cells[2] = (tpl_cell){&f->pars[np], lines_in_b};
+        f->pars[np] = (blk_par){"1.1.", NULL, 0, DIAG_NOWHERE};
+        row->cells[0] = (blk_cell){&f->pars[np++], 1};
+        f->pars[np] = (blk_par){"Встреча наставника и наставляемого", NULL, 0, DIAG_NOWHERE};
+        row->cells[1] = (blk_cell){&f->pars[np++], 1};
+        row->cells[2] = (blk_cell){&f->pars[np], lines_in_b};
         for (size_t k = 0; k < lines_in_b; k++)
-            f->pars[np++] = (tpl_cpar){"итог", NULL, 0, DIAG_NOWHERE};
+            f->pars[np++] = (blk_par){"итог", NULL, 0, DIAG_NOWHERE};
     }
-    f->table = (tpl_table){.cols = f->cols,
+    f->table = (blk_table){.cols = f->cols,
                            .ncols = 3,
                            .rows = f->rows,
                            .nrows = n,
@@ -381,7 +385,7 @@ static void make_table(table_fixture *f, size_t n, size_t section_every, size_t 
                            .borders = true,
                            .header = true};
     f->doc = make_doc(1);
-    f->doc->blocks[0] = (tpl_block){.kind = TPL_TABLE, .style = &cell_st, .table = &f->table};
+    blk(f->doc)[0] = (blk_block){.kind = BLK_TABLE, .style = &cell_st, .as.table = &f->table};
 }
 
 static void free_table(table_fixture *f)

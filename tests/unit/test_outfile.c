@@ -363,6 +363,11 @@ static void test_ignored_signal(void **state)
 
 int main(void)
 {
+    /* A shell starts background jobs with SIGINT ignored, and outfile keeps
+     * an ignored signal ignored (test_ignored_signal): the signal tests
+     * stand for a render started in the foreground. */
+    for (size_t i = 0; i < sizeof SIGNALS / sizeof SIGNALS[0]; i++)
+        signal(SIGNALS[i], SIG_DFL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_paths),          cmocka_unit_test(test_abort_keeps_old),
         cmocka_unit_test(test_long_name),      cmocka_unit_test(test_missing_folder),

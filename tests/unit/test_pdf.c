@@ -163,7 +163,7 @@ static sample_fonts find_sample_fonts(const layout_fonts *lf)
 {
     sample_fonts f = {
         lf->find(lf->ctx, "Liberation Serif", 0),
-        lf->find(lf->ctx, "Liberation Serif", TPL_BOLD),
+        lf->find(lf->ctx, "Liberation Serif", BLK_BOLD),
         lf->find(lf->ctx, "PT Serif", 0),
     };
     assert_true(f.serif >= 0 && f.serif_bold >= 0 && f.pt_serif >= 0);
@@ -179,7 +179,7 @@ static layout_doc *make_doc(arena *a, const layout_fonts *lf, bool with_date)
     doc->mem = a;
     doc->npages = 2;
     doc->pages = arena_alloc(a, 2 * sizeof *doc->pages);
-    doc->info = (tpl_info){
+    doc->info = (blk_info){
         .title = arena_strdup(a, "План работы наставника"),
         .author = arena_strdup(a, "Петрова Анна Сергеевна"),
         .subject = arena_strdup(a, "Наставничество «учитель — учитель»"),
@@ -235,7 +235,7 @@ static bool write_sample(const char *out, bool with_date, damage harm, diag *d)
     if (harm == MISSING_GLYPH)
         add_text(a, &doc->pages[1], doc->pages[1].boxes[0].font, 12, 85, 700, "Ура \U0001F600", 0);
     /* Looked up but never drawn: must not end up in the file. */
-    assert_true(lf.find(lf.ctx, "PT Sans", TPL_BOLD) >= 0);
+    assert_true(lf.find(lf.ctx, "PT Sans", BLK_BOLD) >= 0);
     pdf_options opt = {"nastavdoc 0.1.0"};
     bool ok = pdf_write(p, doc, &opt, out, d);
     if (ok) {
@@ -270,7 +270,7 @@ static const metric_row METRICS[] = {
     {"guillemet", "Liberation Serif", 0, 0x00AB, true, 500},
     {"em dash", "Liberation Serif", 0, 0x2014, true, 1000},
     {"no-break space", "Liberation Serif", 0, 0x00A0, true, 250},
-    {"yo", "Liberation Serif", TPL_BOLD, 0x0451, true, -1},
+    {"yo", "Liberation Serif", BLK_BOLD, 0x0451, true, -1},
     {"emoji beyond the BMP", "Liberation Serif", 0, 0x1F600, false, -1},
     {"CJK missing from the font", "Liberation Serif", 0, 0x4E00, false, -1},
     {"surrogate", "Liberation Serif", 0, 0xD800, false, -1},
@@ -278,8 +278,8 @@ static const metric_row METRICS[] = {
     {"PT Serif A", "PT Serif", 0, 0x0410, true, -1},
     {"PT Serif numero", "PT Serif", 0, 0x2116, true, -1},
     {"PT Serif no-break space", "PT Serif", 0, 0x00A0, true, -1},
-    {"PT Sans italic yo", "pt sans", TPL_ITALIC, 0x0451, true, -1},
-    {"PT Sans bold italic emoji", "PT Sans", TPL_BOLD | TPL_ITALIC, 0x1F600, false, -1},
+    {"PT Sans italic yo", "pt sans", BLK_ITALIC, 0x0451, true, -1},
+    {"PT Sans bold italic emoji", "PT Sans", BLK_BOLD | BLK_ITALIC, 0x1F600, false, -1},
 };
 
 static void test_metrics(void **state)
@@ -626,7 +626,7 @@ static const probe_row PROBES[] = {
     {"copyright, drawn font", "Liberation Serif", 0, 0x00A9},
     {"per mille, drawn font", "Liberation Serif", 0, 0x2030},
     {"fi ligature, near the top of the BMP", "Liberation Serif", 0, 0xFB01},
-    {"capital sharp s, bold", "Liberation Serif", TPL_BOLD, 0x1E9E},
+    {"capital sharp s, bold", "Liberation Serif", BLK_BOLD, 0x1E9E},
     {"euro, PT Serif", "PT Serif", 0, 0x20AC},
     {"CJK the font lacks", "Liberation Serif", 0, 0x4E00},
     {"replacement character the font lacks", "PT Serif", 0, 0xFFFD},
@@ -694,7 +694,7 @@ static bool write_line(const char *out, bool more)
     pdf_doc *p = pdf_new(FONTS_DIR, d);
     layout_fonts lf = pdf_fonts(p);
     int serif = lf.find(lf.ctx, "Liberation Serif", 0);
-    int bold = lf.find(lf.ctx, "Liberation Serif", TPL_BOLD);
+    int bold = lf.find(lf.ctx, "Liberation Serif", BLK_BOLD);
     arena *a = arena_new();
     layout_doc *doc = arena_alloc(a, sizeof *doc);
     doc->mem = a;

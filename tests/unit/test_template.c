@@ -123,15 +123,15 @@ static void test_interpolation_each_if(void **state)
            "o:\n  number: \"669\"\n  date: 2021-10-18\n  items:\n    - {name: альфа}\n"
            "    - {name: бета}\n");
     assert_non_null(f.t);
-    assert_int_equal(f.t->n, 4);
-    assert_string_equal(f.t->blocks[0].text, "Приказ № 669 от 18\u00A0октября 2021\u00A0г.");
-    assert_string_equal(f.t->blocks[1].text, "АЛЬФА");
-    assert_string_equal(f.t->blocks[2].text, "БЕТА");
-    assert_true(f.t->blocks[1].style->font_style & TPL_BOLD);
-    assert_string_equal(f.t->blocks[3].text, "нет");
+    assert_int_equal(f.t->doc.n, 4);
+    assert_string_equal(f.t->doc.blocks[0].text, "Приказ № 669 от 18\u00A0октября 2021\u00A0г.");
+    assert_string_equal(f.t->doc.blocks[1].text, "АЛЬФА");
+    assert_string_equal(f.t->doc.blocks[2].text, "БЕТА");
+    assert_true(f.t->doc.blocks[1].style->font_style & BLK_BOLD);
+    assert_string_equal(f.t->doc.blocks[3].text, "нет");
     /* the mark of an interpolated text is the data value's */
-    assert_string_equal(f.t->blocks[0].mark.file, "d.yaml");
-    assert_int_equal(f.t->blocks[0].mark.line, 2);
+    assert_string_equal(f.t->doc.blocks[0].mark.file, "d.yaml");
+    assert_int_equal(f.t->doc.blocks[0].mark.line, 2);
     fixture_fini(&f);
 }
 
@@ -141,7 +141,7 @@ static void test_data_is_not_code(void **state)
     fixture f;
     expand(&f, "blocks:\n  - paragraph: \"<{{a}}>\"\n", "a: \"{{b}} | upper\"\nb: секрет\n");
     assert_non_null(f.t);
-    assert_string_equal(f.t->blocks[0].text, "<{{b}} | upper>");
+    assert_string_equal(f.t->doc.blocks[0].text, "<{{b}} | upper>");
     fixture_fini(&f);
 }
 
@@ -154,11 +154,11 @@ static void test_numbered_list(void **state)
            "  control: Контроль оставляю за собой.\n");
     assert_non_null(f.t);
     const char *labels[] = {"1.", "1.1.", "1.2.", "2.", "3."};
-    assert_int_equal(f.t->n, 5);
+    assert_int_equal(f.t->doc.n, 5);
     for (size_t i = 0; i < 5; i++)
-        assert_string_equal(f.t->blocks[i].label, labels[i]);
-    assert_string_equal(f.t->blocks[4].text, "Контроль оставляю за собой.");
-    assert_int_equal(f.t->blocks[1].level, 1);
+        assert_string_equal(f.t->doc.blocks[i].as.item.label, labels[i]);
+    assert_string_equal(f.t->doc.blocks[4].text, "Контроль оставляю за собой.");
+    assert_int_equal(f.t->doc.blocks[1].as.item.level, 1);
     fixture_fini(&f);
 }
 
@@ -200,10 +200,10 @@ static void test_page_setup(void **state)
            "blocks: []\n",
            "a: 1\n");
     assert_non_null(f.t);
-    assert_true(f.t->page.width_pt > f.t->page.height_pt);
-    assert_float_equal(f.t->page.margin_left_pt, 30 * 72 / 25.4, 1e-9);
-    assert_float_equal(f.t->page.margin_right_pt, 10 * 72 / 25.4, 1e-9);
-    assert_int_equal(f.t->page.numbers_from, 3);
+    assert_true(f.t->doc.page.width_pt > f.t->doc.page.height_pt);
+    assert_float_equal(f.t->doc.page.margin_left_pt, 30 * 72 / 25.4, 1e-9);
+    assert_float_equal(f.t->doc.page.margin_right_pt, 10 * 72 / 25.4, 1e-9);
+    assert_int_equal(f.t->doc.page.numbers_from, 3);
     fixture_fini(&f);
 }
 
@@ -223,13 +223,13 @@ static void test_columns_side_by_side(void **state)
            "            blocks: [{paragraph: \"{{it}}\"}]\n",
            "a: Председатель\nlist: [один, два, три]\n");
     assert_non_null(f.t);
-    assert_int_equal(f.t->n, 1);
-    const tpl_table *t = f.t->blocks[0].table;
-    assert_int_equal(f.t->blocks[0].kind, TPL_TABLE);
+    assert_int_equal(f.t->doc.n, 1);
+    const blk_table *t = f.t->doc.blocks[0].as.table;
+    assert_int_equal(f.t->doc.blocks[0].kind, BLK_TABLE);
     assert_int_equal(t->ncols, 2);
     assert_false(t->borders);
     assert_float_equal(t->cols[0].width_pt, 80 * 72 / 25.4, 1e-9);
-    assert_int_equal(t->cols[1].align, TPL_RIGHT);
+    assert_int_equal(t->cols[1].align, BLK_RIGHT);
     assert_int_equal(t->rows[0].cells[0].n, 2);
     assert_string_equal(t->rows[0].cells[0].pars[1].text, "Председатель");
     assert_int_equal(t->rows[0].cells[1].n, 3);

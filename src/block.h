@@ -1,0 +1,133 @@
+/* block: the block tree, what the template stage makes and layout reads.
+ * Plain data, no YAML: texts, styles, tables and the page setup, every block
+ * and table row with the src_mark of the YAML it came from. The maker owns
+ * it (template.c: one arena). Included by template, layout and dump. */
+#ifndef NASTAVDOC_BLOCK_H
+#define NASTAVDOC_BLOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+
+typedef enum { BLK_LEFT, BLK_CENTER, BLK_RIGHT, BLK_JUSTIFY } blk_align;
+
+/* Font styles as bits: regular 0, bold 1, italic 2, bold italic 3. */
+enum { BLK_BOLD = 1, BLK_ITALIC = 2 };
+
+typedef struct blk_style {
+    const char *name;
+    const char *family; /* "Liberation Serif", "PT Serif", "PT Sans" */
+    int font_style;     /* BLK_BOLD | BLK_ITALIC */
+    double size_pt;
+    double leading;   /* baseline distance as a multiple of size (1.0 = single spacing = 1.15 em) */
+    double indent_pt; /* first-line indent */
+    double margin_left_pt, margin_right_pt;
+    double space_before_pt, space_after_pt;
+    blk_align align;
+    bool hyphenate;
+    bool keep_with_next;      /* headings: never the last thing on a page */
+    bool upper;               /* print in capitals */
+    double letter_spacing_pt; /* «ПРИКАЗ» set with spaced letters */
+    double max_width_pt;      /* 0 = the whole text width (GOST heading lines ≤ 12 cm etc.) */
+} blk_style;
+
+/* Tables. A cell holds paragraphs and list items (label set). */
+typedef struct blk_par {
+    const char *text;
+    const char *label; /* NULL for a paragraph; "–", "1." for list items */
+    unsigned level;
+    src_mark mark;
+} blk_par;
+
+typedef struct blk_cell {
+    blk_par *pars;
+    size_t n;
+} blk_cell;
+
+typedef struct blk_column {
+    const char *key, *title;
+    const char *parent; /* second header level: neighbours with the same parent share a cell */
+    double width_pt;    /* fixed width, or 0 */
+    double share;       /* share of the free width, or 0 (automatic) */
+    bool numbering;     /* shows item numbers */
+    bool group;         /* equal neighbouring values merge into one cell spanning rows */
+    blk_align align;
+    double valign;             /* 0 top, 0.5 middle, 1 bottom */
+    int hyphenate;             /* -1 as the cell style says, 0 never (names), 1 always */
+    src_mark mark, title_mark; /* the column's entry and its title in the data */
+} blk_column;
+
+typedef struct blk_row {
+    bool section;    /* one cell across all columns: cells[0] */
+    blk_cell *cells; /* ncols cells (section rows: 1) */
+    src_mark mark;
+} blk_row;
+
+typedef struct blk_table {
+    blk_column *cols;
+    size_t ncols;
+    blk_row *rows;
+    size_t nrows;
+    const blk_style *cell, *head, *section;
+    bool borders; /* false for the approval boxes */
+    bool header;  /* a header row (repeated on every page) */
+} blk_table;
+
+typedef enum {
+    BLK_PARA,       /* text */
+    BLK_ITEM,       /* list item: label + text; level 0, 1 … */
+    BLK_ROW,        /* left text (wraps in left_frac of the width) + right text flush right on
+                       the left's last line: dates/numbers, signatures */
+    BLK_SPACER,     /* vertical space */
+    BLK_PAGE_BREAK, /* start a new page */
+    BLK_TABLE,      /* table: rows flow across pages, header repeated */
+} blk_kind;
+
+/* One block: what every kind has, then what its kind adds (the tag is kind). */
+typedef struct blk_block {
+    blk_kind kind;
+    src_mark mark; /* where the text came from: the data value, else the template */
+    const blk_style *style;
+    const char *text; /* PARA, ITEM: text; ROW: left part */
+    /* Lines of the text before that must go with this block to a new page: a
+     * signature carries over only with at least 3 lines of text
+     * (docs/typesetting.md §1.5). */
+    unsigned keep_prev_lines;
+    union {
+        struct {
+            const char *label; /* "1.", "1.1.", "–" */
+            bool hanging;      /* label in the indent, text aligned after it */
+            unsigned level;    /* nesting level */
+        } item;                /* ITEM */
+        struct {
+            const char *right;  /* flush right on the left part's last line */
+            double left_frac;   /* share of the width the left part may use */
+        } row;                  /* ROW */
+        double spacer_pt;       /* SPACER: the height */
+        const blk_table *table; /* TABLE */
+    } as;
+} blk_block;
+
+typedef struct blk_page {
+    double width_pt, height_pt; /* after orientation */
+    double margin_top_pt, margin_right_pt, margin_bottom_pt, margin_left_pt;
+    unsigned numbers_from; /* first page that shows its number; 0 = none */
+    double numbers_top_pt; /* distance of the number's baseline from the top edge */
+    const blk_style *number_style;
+} blk_page;
+
+typedef struct blk_info {
+    const char *title, *author, *subject, *keywords;
+    int year, month, day; /* document date (0 = none) */
+} blk_info;
+
+/* A block tree: the page setup, the metadata and the blocks in reading order. */
+typedef struct blk_doc {
+    blk_page page;
+    blk_info info;
+    const blk_block *blocks;
+    size_t n;
+} blk_doc;
+
+#endif
