@@ -92,11 +92,7 @@ static char *prepare_text(lay *L, const blk_block *b, const char *text, int font
     bool reported = false;
     for (size_t i = 0; i < len;) {
         uint32_t cp;
-        size_t n = utf8_decode(typo + i, len - i, &cp);
-        if (!n) {
-            cp = 0xFFFD;
-            n = 1;
-        }
+        size_t n = utf8_next(typo + i, len - i, &cp);
         if (cp == 0x202F || cp == 0x2009 || cp == 0x2060) {
             if (!L->f->has(L->f->ctx, font, cp))
                 cp = 0x00A0;
@@ -293,6 +289,170 @@ static bool fits_without_hyphens(const lb_line *lines, size_t n, double pretoler
     return !lines[n - 1].overfull;
 }
 
+/* Knuth-Plass over the paragraph's items; TeX's first pass (\pretolerance):
+ * a paragraph that sets well without hyphens gets none, only the others are
+ * hyphenated. Leaves the items of the chosen pass in L; caller frees *lines. */
+static size_t break_para(lay *L, para *P, const char *text, size_t len, double first_indent,
+                         lb_line **lines)
+{
+    lb_params params = {.width = P->width,
+                        .tolerance = P->justify ? 2.0 : 4.0,
+                        .line_penalty = 10,
+                        .flagged_demerits = 5000,
+                        .fitness_demerits = 100};
+    *lines = NULL;
+    size_t nlines = 0;
+    if (P->hyphenate) {
+        double pre = P->justify ? PRETOLERANCE : 2 * PRETOLERANCE;
+        lb_params first = params;
+        first.tolerance = pre;
+        P->hyphenate = false;
+        tokenize(L, P, text, len, first_indent);
+        nlines = lb_break(L->items, L->nitems, &first, lines);
+        if (!fits_without_hyphens(*lines, nlines, pre)) {
+            free(*lines);
+            *lines = NULL;
+            P->hyphenate = true;
+        }
+    }
+    if (!*lines) {
+        tokenize(L, P, text, len, first_indent);
+        nlines = lb_break(L->items, L->nitems, &params, lines);
+    }
+    return nlines;
+}
+
+/* The adjustment ratio line ln is drawn with, and where it starts in a
+ * measure `width` wide under `align`. */
+static double line_ratio(const lay *L, const para *P, const lb_line *ln, bool last, blk_align align,
+                         double width, double *x)
+{
+    /* natural width and glue of the line */
+    double natural = 0, stretch = 0, shrink = 0;
+    for (size_t k = ln->start; k < ln->end; k++) {
+        const lb_item *it = &L->items[k];
+        if (it->type == LB_BOX || it->type == LB_GLUE)
+            natural += it->width;
+        if (it->type == LB_GLUE)
+            stretch += it->stretch, shrink += it->shrink;
+    }
+    if (ln->hyphen)
+        natural += L->items[ln->end].width;
+    double r = ln->ratio;
+    /* the last line keeps natural spaces unless the breaker put more on
+     * it than fits: then it shrinks like any other line */
+    if (!P->justify || (last && r > 0))
+        r = 0;
+    if (r < -1)
+        r = -1;
+    double shown = natural + (r > 0 ? r * stretch : r * shrink);
+    *x = 0;
+    if (align == BLK_CENTER)
+        *x = (width - shown) / 2;
+    else if (align == BLK_RIGHT)
+        *x = width - shown;
+    if (*x < 0)
+        *x = 0;
+    return r;
+}
+
+/* One frag for text[from, to) without soft hyphens, plus a hyphen. */
+static void add_piece(lay *L, const para *P, vline *v, const char *text, size_t from, size_t to,
+                      double x, double w, bool hyphen)
+{
+    buf piece;
+    buf_init(&piece);
+    for (size_t i = from; i < to;) {
+        uint32_t cp;
+        size_t n = utf8_decode(text + i, to - i, &cp);
+        if (!n)
+            n = 1, cp = '?';
+        if (cp != 0x00AD)
+            buf_put_cp(&piece, cp);
+        i += n;
+    }
+    if (hyphen)
+        buf_putc(&piece, '-');
+    const char *s = arena_strndup(L->out->mem, piece.data ? piece.data : "", piece.len);
+    layout_add_frag(L, v, (frag){P->font, P->size, x, w, P->ls, s, piece.len});
+    buf_fini(&piece);
+}
+
+/* Emit line ln's boxes into v from x (relative to x0), merging runs of boxes
+ * (and hyphen points) into one frag; returns where the line ends. */
+static double emit_line(lay *L, const para *P, vline *v, const char *text, const lb_line *ln,
+                        double r, double x0, double x)
+{
+    size_t k = ln->start;
+    while (k < ln->end) {
+        const lb_item *it = &L->items[k];
+        if (it->type == LB_GLUE) {
+            double gw = it->width + (r > 0 ? r * it->stretch : r * it->shrink);
+            x += gw;
+            k++;
+            continue;
+        }
+        if (it->type == LB_PENALTY || L->item_to[k] == L->item_from[k]) {
+            x += it->type == LB_BOX ? it->width : 0; /* the indent box */
+            k++;
+            continue;
+        }
+        size_t from = L->item_from[k], to = L->item_to[k];
+        double w = it->width;
+        k++;
+        while (k < ln->end && (L->items[k].type == LB_BOX || L->items[k].type == LB_PENALTY) &&
+               (L->items[k].type == LB_PENALTY || L->item_from[k] == to)) {
+            if (L->items[k].type == LB_BOX) {
+                to = L->item_to[k];
+                w += L->items[k].width;
+            }
+            k++;
+        }
+        bool hyphen_here = ln->hyphen && k == ln->end;
+        if (hyphen_here)
+            w += P->hyphen;
+        add_piece(L, P, v, text, from, to, x0 + x, w, hyphen_here);
+        x += w;
+    }
+    return x;
+}
+
+/* The metrics every line of one paragraph shares. */
+typedef struct line_metrics {
+    double height, ascent, depth;
+    src_mark mark;
+} line_metrics;
+
+static vline *add_text_line(lay *L, const line_metrics *m)
+{
+    vline *v = layout_add_line(L);
+    v->height = m->height;
+    v->ascent = m->ascent;
+    v->depth = m->depth;
+    v->mark = m->mark;
+    return v;
+}
+
+/* `tail` flush right on the last line v, or on a line of its own when the
+ * line ends too close to it (x: where v's text ends); returns lines added. */
+static size_t add_tail(lay *L, const para *P, const line_metrics *m, vline *v, const char *tail,
+                       double end)
+{
+    double tw = layout_measure(L, P->font, P->size, P->ls, tail, strlen(tail));
+    double right_edge = L->width;
+    size_t added = 0;
+    if (!v || end + P->space > right_edge - tw) {
+        /* no room on the last line: the tail gets a line of its own */
+        bool alone = !v;
+        v = add_text_line(L, m);
+        v->ok_before = alone;
+        added++;
+    }
+    const char *s = arena_strdup(L->out->mem, tail);
+    layout_add_frag(L, v, (frag){P->font, P->size, right_edge - tw, tw, P->ls, s, strlen(s)});
+    return added;
+}
+
 /* Break text into lines placed at [x0, x0 + width) and append them. The
  * last line of text may get `tail` flush right (signatures). Returns the
  * number of lines added. */
@@ -309,7 +469,6 @@ size_t layout_set_text(lay *L, const blk_block *b, const char *raw, double x0, d
     }
     char *text = prepare_text(L, b, raw, font);
     char *tail_text = tail ? prepare_text(L, b, tail, font) : NULL;
-    size_t len = strlen(text);
     para P = {.font = font,
               .size = st->size_pt,
               .ls = st->letter_spacing_pt,
@@ -320,44 +479,16 @@ size_t layout_set_text(lay *L, const blk_block *b, const char *raw, double x0, d
     P.hyphen = L->f->advance(L->f->ctx, font, '-') * P.size / 1000.0 + P.ls;
     if (first_indent > width / 2)
         first_indent = 0;
-    lb_params params = {.width = width,
-                        .tolerance = P.justify ? 2.0 : 4.0,
-                        .line_penalty = 10,
-                        .flagged_demerits = 5000,
-                        .fitness_demerits = 100};
     lb_line *lines = NULL;
-    size_t nlines = 0;
-    if (P.hyphenate) {
-        /* TeX's first pass (\pretolerance): a paragraph that sets well without
-         * hyphens gets none; only the others are hyphenated */
-        double pre = P.justify ? PRETOLERANCE : 2 * PRETOLERANCE;
-        lb_params first = params;
-        first.tolerance = pre;
-        P.hyphenate = false;
-        tokenize(L, &P, text, len, first_indent);
-        nlines = lb_break(L->items, L->nitems, &first, &lines);
-        if (!fits_without_hyphens(lines, nlines, pre)) {
-            free(lines);
-            lines = NULL;
-            P.hyphenate = true;
-        }
-    }
-    if (!lines) {
-        tokenize(L, &P, text, len, first_indent);
-        nlines = lb_break(L->items, L->nitems, &params, &lines);
-    }
-    double asc;
-    double h = line_height(L, st, font, &asc);
-    double depth = asc - L->f->descent(L->f->ctx, font) * st->size_pt / 1000.0;
+    size_t nlines = break_para(L, &P, text, strlen(text), first_indent, &lines);
+    line_metrics m = {.mark = b->mark};
+    m.height = line_height(L, st, font, &m.ascent);
+    m.depth = m.ascent - L->f->descent(L->f->ctx, font) * st->size_pt / 1000.0;
     size_t added = 0;
     for (size_t li = 0; li < nlines; li++) {
         const lb_line *ln = &lines[li];
         bool last = li + 1 == nlines;
-        vline *v = layout_add_line(L);
-        v->height = h;
-        v->ascent = asc;
-        v->depth = depth;
-        v->mark = b->mark;
+        vline *v = add_text_line(L, &m);
         if (li == 0 && b->kind == BLK_ITEM && b->as.item.hanging) {
             double lw =
                 layout_measure(L, font, P.size, P.ls, b->as.item.label, strlen(b->as.item.label));
@@ -366,109 +497,15 @@ size_t layout_set_text(lay *L, const blk_block *b, const char *raw, double x0, d
                                    arena_strdup(L->out->mem, b->as.item.label),
                                    strlen(b->as.item.label)});
         }
-        /* natural width and glue of the line */
-        double natural = 0, stretch = 0, shrink = 0;
-        for (size_t k = ln->start; k < ln->end; k++) {
-            const lb_item *it = &L->items[k];
-            if (it->type == LB_BOX || it->type == LB_GLUE)
-                natural += it->width;
-            if (it->type == LB_GLUE)
-                stretch += it->stretch, shrink += it->shrink;
-        }
-        if (ln->hyphen)
-            natural += L->items[ln->end].width;
-        double r = ln->ratio;
-        /* the last line keeps natural spaces unless the breaker put more on
-         * it than fits: then it shrinks like any other line */
-        if (!P.justify || (last && r > 0))
-            r = 0;
-        if (r < -1)
-            r = -1;
-        double shown = natural + (r > 0 ? r * stretch : r * shrink);
-        double x = 0;
-        if (st->align == BLK_CENTER)
-            x = (width - shown) / 2;
-        else if (st->align == BLK_RIGHT)
-            x = width - shown;
-        if (x < 0)
-            x = 0;
-        /* emit boxes, merging runs of boxes (and hyphen points) into one frag */
-        size_t k = ln->start;
-        while (k < ln->end) {
-            const lb_item *it = &L->items[k];
-            if (it->type == LB_GLUE) {
-                double gw = it->width + (r > 0 ? r * it->stretch : r * it->shrink);
-                x += gw;
-                k++;
-                continue;
-            }
-            if (it->type == LB_PENALTY || L->item_to[k] == L->item_from[k]) {
-                x += it->type == LB_BOX ? it->width : 0; /* the indent box */
-                k++;
-                continue;
-            }
-            size_t from = L->item_from[k], to = L->item_to[k];
-            double w = it->width;
-            k++;
-            while (k < ln->end && (L->items[k].type == LB_BOX || L->items[k].type == LB_PENALTY) &&
-                   (L->items[k].type == LB_PENALTY || L->item_from[k] == to)) {
-                if (L->items[k].type == LB_BOX) {
-                    to = L->item_to[k];
-                    w += L->items[k].width;
-                }
-                k++;
-            }
-            bool hyphen_here = ln->hyphen && k == ln->end;
-            buf piece;
-            buf_init(&piece);
-            for (size_t i = from; i < to;) {
-                uint32_t cp;
-                size_t n = utf8_decode(text + i, to - i, &cp);
-                if (!n)
-                    n = 1, cp = '?';
-                if (cp != 0x00AD)
-                    buf_put_cp(&piece, cp);
-                i += n;
-            }
-            if (hyphen_here) {
-                buf_putc(&piece, '-');
-                w += P.hyphen;
-            }
-            const char *s = arena_strndup(L->out->mem, piece.data ? piece.data : "", piece.len);
-            layout_add_frag(L, v, (frag){font, P.size, x0 + x, w, P.ls, s, piece.len});
-            buf_fini(&piece);
-            x += w;
-        }
-        if (last && tail_text && *tail_text) {
-            double tw = layout_measure(L, font, P.size, P.ls, tail_text, strlen(tail_text));
-            double right_edge = L->width;
-            if (x0 + x + P.space > right_edge - tw) {
-                /* no room on the last line: the tail gets a line of its own */
-                v = layout_add_line(L);
-                v->height = h;
-                v->ascent = asc;
-                v->depth = depth;
-                v->mark = b->mark;
-                v->ok_before = false;
-                added++;
-            }
-            const char *s = arena_strdup(L->out->mem, tail_text);
-            layout_add_frag(L, v, (frag){font, P.size, right_edge - tw, tw, P.ls, s, strlen(s)});
-        }
+        double x;
+        double r = line_ratio(L, &P, ln, last, st->align, width, &x);
+        x = emit_line(L, &P, v, text, ln, r, x0, x);
+        if (last && tail_text && *tail_text)
+            added += add_tail(L, &P, &m, v, tail_text, x0 + x);
         added++;
     }
-    if (nlines == 0 && tail_text && *tail_text) {
-        vline *v = layout_add_line(L);
-        v->mark = b->mark;
-        v->height = h;
-        v->ascent = asc;
-        v->depth = depth;
-        double tw = layout_measure(L, font, P.size, P.ls, tail_text, strlen(tail_text));
-        layout_add_frag(L, v,
-                        (frag){font, P.size, L->width - tw, tw, P.ls,
-                               arena_strdup(L->out->mem, tail_text), strlen(tail_text)});
-        added++;
-    }
+    if (nlines == 0 && tail_text && *tail_text)
+        added += add_tail(L, &P, &m, NULL, tail_text, 0);
     free(lines);
     free(text);
     free(tail_text);

@@ -51,9 +51,10 @@ typedef struct table_lay {
     double *x;       /* column edges, ncols + 1, relative to the text area */
     cell_lay *cells; /* nrows * ncols */
     double *row_h;
-    size_t *group_of; /* first row of the group each row belongs to (group column) */
-    size_t gcol;      /* group column or SIZE_MAX */
-    vline *lines;     /* cell lines, copied out of the page flow */
+    size_t *label_next; /* per group: 1 + the label's first line not drawn yet, 0 before */
+    size_t *group_of;   /* first row of the group each row belongs to (group column) */
+    size_t gcol;        /* group column or SIZE_MAX */
+    vline *lines;       /* cell lines, copied out of the page flow */
     size_t nlines, cap;
     hcell *head;
     size_t nhead;
@@ -206,6 +207,13 @@ static bool column_widths(lay *L, table_lay *T, double width)
     double *w = xcalloc(n, sizeof *w);
     for (size_t c = 0; c < n; c++)
         measure_column(L, t, c, &need[c]);
+    /* a section row spans the table: its widest letter is held by column 0 */
+    int sfont = style_font(L, t->section);
+    for (size_t r = 0; r < t->nrows && sfont >= 0 && n > 0; r++)
+        for (size_t i = 0; t->rows[r].section && i < t->rows[r].cells[0].n; i++)
+            need[0].hard = fmax(need[0].hard, 2 * PAD_X + 0.05 +
+                                                  widest_char(L, sfont, t->section,
+                                                              t->rows[r].cells[0].pars[i].text));
     double fixed = 0, shares = 0, auto_pref = 0, auto_min = 0;
     for (size_t c = 0; c < n; c++) {
         if (t->cols[c].width_pt > 0)
@@ -668,6 +676,7 @@ void table_build(lay *L, const blk_block *blk)
     T->group_of = xcalloc(t->nrows + 1, sizeof *T->group_of);
     T->bands = xcalloc(t->nrows + 1, sizeof *T->bands);
     T->nbands = xcalloc(t->nrows + 1, sizeof *T->nbands);
+    T->label_next = xcalloc(t->nrows + 1, sizeof *T->label_next);
     if (!column_widths(L, T, L->width))
         return;
     T->gcol = SIZE_MAX;
@@ -764,6 +773,48 @@ static void draw_header(lay *L, layout_page *p, const table_lay *T, double top)
     }
 }
 
+/* Draw label lines [from, n) of c from `top` down while they fit above
+ * `bottom`; returns the first line not drawn. */
+static size_t draw_label_part(lay *L, layout_page *p, const table_lay *T, const cell_lay *c,
+                              double left, double right, double top, double bottom, size_t from)
+{
+    double ml = L->t->page.margin_left_pt;
+    double cell[4] = {ml + left - PAD_X, bottom, ml + right + PAD_X, top};
+    double y = PAD_Y;
+    for (size_t k = 0; k < c->n; k++) {
+        const vline *v = &T->lines[c->first + k];
+        if (k == from)
+            y = PAD_Y; /* the part starts at the segment's top */
+        if (k >= from) {
+            if (top - y - v->height < bottom - 0.01)
+                return k;
+            layout_draw_line(L, p, v, left, top - y, cell);
+        }
+        y += v->height;
+    }
+    return c->n;
+}
+
+/* The label of group g beside the segment of its rows that starts at row r
+ * on this page, `seg` tall: whole when it fits (repeated on each page), else
+ * as many lines as fit, continued in the group's next segment (a page the
+ * flow had to break inside the group). */
+static void draw_label(lay *L, layout_page *p, table_lay *T, size_t g, size_t r, double top,
+                       double seg)
+{
+    const cell_lay *label = cell_at(T, g, T->gcol);
+    double left = T->x[T->gcol] + PAD_X, right = T->x[T->gcol + 1] - PAD_X;
+    size_t *next = &T->label_next[g];
+    bool fits = label->height <= seg + 0.01;
+    if (fits && (*next == 0 || *next > label->n)) {
+        draw_cell(L, p, T, label, left, right, top, 0, INFINITY, 0, top - seg);
+        *next = label->n + 1;
+    } else if (g == r || (*next > 0 && *next <= label->n)) {
+        size_t from = *next ? *next - 1 : 0;
+        *next = 1 + draw_label_part(L, p, T, label, left, right, top, top - seg, from);
+    }
+}
+
 void table_draw(lay *L, layout_page *p, size_t first, size_t end, const double *tops,
                 double header_top)
 {
@@ -821,10 +872,7 @@ void table_draw(lay *L, layout_page *p, size_t first, size_t end, const double *
                                    !t->rows[L->lines[j].row].section;
                      j++)
                     seg += L->lines[j].height;
-                const cell_lay *label = cell_at(T, g, T->gcol);
-                if (g == r || label->height <= seg + 0.01)
-                    draw_cell(L, p, T, label, T->x[T->gcol] + PAD_X, T->x[T->gcol + 1] - PAD_X, top,
-                              0, INFINITY, 0, top - seg);
+                draw_label(L, p, T, g, r, top, seg);
             }
         }
         if (!t->borders)
@@ -860,6 +908,7 @@ void table_free_all(lay *L)
         free(T->x);
         free(T->cells);
         free(T->row_h);
+        free(T->label_next);
         free(T->group_of);
         free(T->lines);
         free(T->head);
