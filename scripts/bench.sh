@@ -49,11 +49,25 @@ done
 : >"$TMP/ms"; : >"$TMP/kb"
 for r in 1 2 3 4 5; do
     t0=$(date +%s%N)
-    /usr/bin/time -f '%M' -o "$TMP/rss" ./nastavdoc batch "$TMP/batch" -o "$TMP/batch-out"
+    /usr/bin/time -f '%M' -o "$TMP/rss" ./nastavdoc batch "$TMP/batch" -o "$TMP/batch-out" 2>/dev/null
     t1=$(date +%s%N)
     echo $(( (t1 - t0) / 1000 )) >>"$TMP/ms"
     cat "$TMP/rss" >>"$TMP/kb"
 done
-awk -v us="$(median <"$TMP/ms")" -v kb="$(median <"$TMP/kb")" -v n="$(ls "$TMP/batch-out" | wc -l)" \
+awk -v us="$(median <"$TMP/ms")" -v kb="$(median <"$TMP/kb")" -v n="$(find "$TMP/batch-out" -name '*.pdf' | wc -l)" \
     'BEGIN { printf "%-32s %9.2f %9.2f %9s %6s\n", "batch: " n " orders", us / 1000, kb / 1024, "-", "-" }'
+# the pathological inputs of issue 7 (tests/stress/patho.sh): time, peak
+# memory and bytes of messages, once each; each must stay within 1 GiB
+mkdir -p "$TMP/patho"
+tests/stress/patho.sh "$TMP/patho"
+printf '%-32s %9s %9s %9s %6s\n' "pathological input" "ms" "MiB" "stderr" exit
+while read -r name want args; do
+    t0=$(date +%s%N)
+    (cd "$TMP/patho" && /usr/bin/time -f '%M' -o "$TMP/rss" "$OLDPWD/nastavdoc" $args) \
+        >/dev/null 2>"$TMP/err" && rc=0 || rc=$?
+    t1=$(date +%s%N)
+    awk -v n="$name" -v us=$(((t1 - t0) / 1000)) -v kb="$(tail -n 1 "$TMP/rss")" \
+        -v e="$(wc -c <"$TMP/err")" -v rc="$rc" -v w="$want" \
+        'BEGIN { printf "%-32s %9.2f %9.2f %9d %6s\n", n, us / 1000, kb / 1024, e, rc (rc == w ? "" : "!") }'
+done <"$TMP/patho/LIST"
 echo "(median of $RUNS runs; wall time includes /usr/bin/time's own start-up, about 1 ms)"

@@ -229,6 +229,24 @@ for f in tests/fuzz/regress/doc/* tests/fuzz/regress/template/*; do
     fi
 done
 
+# 3c. the pathological inputs of tests/stress/patho.sh (issue 7, class 2):
+# each finishes within 1 GiB with its expected exit code and at most 64 KiB
+# of messages (a 10,000-paragraph cell took 2 GB, a tall column title 95 MB
+# of stderr, nested each spun for minutes)
+mkdir -p "$TMP/patho"
+tests/stress/patho.sh "$TMP/patho"
+while read -r pname pwant pargs; do
+    (cd "$TMP/patho" && fz_limited "$BIN" $pargs) >/dev/null 2>"$TMP/err"
+    got=$?
+    if [ "$got" = "$pwant" ] && [ "$(wc -c <"$TMP/err")" -le 65536 ] &&
+        ! grep -q 'AddressSanitizer\|runtime error\|LeakSanitizer' "$TMP/err"; then
+        ok
+    else
+        bad "pathological input $pname: exit $got (want $pwant), $(wc -c <"$TMP/err") bytes of messages"
+        head -c 1000 "$TMP/err"
+    fi
+done <"$TMP/patho/LIST"
+
 # 4. command line
 if "$BIN" --help | grep -q 'Пример'; then ok; else bad "--help has no example"; fi
 if "$BIN" --version | grep -q '^nastavdoc [0-9]'; then ok; else bad "--version"; fi

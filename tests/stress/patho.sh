@@ -1,0 +1,58 @@
+#!/bin/sh
+# Pathological inputs of issue 7 (work and memory not linear in the input),
+# written into $1: each must finish within 1 GiB with a bounded stderr,
+# rendered or refused with its limit message. tests/run.sh runs them under
+# ulimit -v; scripts/bench.sh prints their time, memory and stderr size.
+# Each line of $1/LIST: NAME EXPECTED-EXIT ARGS (relative to $1).
+set -eu
+out=$1
+cp "$(dirname "$0")/school.yaml" "$out/"
+head() { printf 'document: roadmap\ninclude: [school.yaml]\nroadmap:\n  title: "%s"\n' "$1"; }
+: >"$out/LIST"
+
+# a cell holding a list of 10,000 paragraphs (each append copied the array: 2 GB)
+{
+    head "Ячейка из 10000 абзацев"
+    printf '  columns:\n    - {key: a, title: "Содержание"}\n  rows:\n    - a:\n'
+    awk 'BEGIN { for (i = 0; i < 10000; i++) printf "        - \"Абзац %d\"\n", i }'
+} >"$out/cell-10k.yaml"
+echo "cell-10k 0 render cell-10k.yaml -o cell-10k.pdf" >>"$out/LIST"
+
+# one flow-style line with 12,000 unknown keys (each message quoted the whole line)
+awk 'BEGIN { printf "{document: order, include: [school.yaml], order: {number: \"1\", date: 2023-01-01, title: \"О\", points: [\"П.\"]"
+             for (i = 0; i < 12000; i++) printf ", k%d: 1", i; print "}}" }' >"$out/flow-keys.yaml"
+echo "flow-keys 1 render flow-keys.yaml -o flow-keys.pdf" >>"$out/LIST"
+
+# a column title taller than a page (repeated on every page, one error per glyph)
+{
+    head "Заголовок столбца выше страницы"
+    printf '  columns:\n    - {key: a, title: "%s"}\n    - {key: b, title: "Б"}\n  rows:\n' \
+        "$(awk 'BEGIN { for (i = 0; i < 3000; i++) printf "заголовок " }')"
+    awk 'BEGIN { for (i = 0; i < 300; i++) printf "    - {a: \"строка %d\", b: \"б\"}\n", i }'
+} >"$out/tall-title.yaml"
+echo "tall-title 1 render tall-title.yaml -o tall-title.pdf" >>"$out/LIST"
+
+# a group column over 20,000 rows of one group (group breaks were quadratic)
+{
+    head "Группа из 20000 строк"
+    printf '  columns:\n    - {key: g, title: "Модуль", width_mm: 40, group: true}\n'
+    printf '    - {key: a, title: "Мероприятие"}\n  rows:\n'
+    awk 'BEGIN { for (i = 0; i < 20000; i++) printf "    - {g: \"Модуль 1\", a: \"мероприятие %d\"}\n", i }'
+} >"$out/group-20k.yaml"
+echo "group-20k 0 render group-20k.yaml -o group-20k.pdf" >>"$out/LIST"
+
+# nested each 300 x 300 x 300 that produces nothing (spun for minutes)
+{
+    printf 'page: {orientation: portrait}\nstyles:\n  body: {size: 12}\nblocks:\n'
+    printf '  - each: roadmap.rows\n    as: r1\n    blocks:\n'
+    printf '      - each: roadmap.rows\n        as: r2\n        blocks:\n'
+    printf '          - each: roadmap.rows\n            as: r3\n            blocks:\n'
+    printf '              - if: r3.nothing\n                blocks: [{paragraph: "x"}]\n'
+} >"$out/each-nested.tpl.yaml"
+{
+    head "Вложенные циклы"
+    printf 'template: each-nested.tpl.yaml\n' >/dev/null
+    printf '  columns:\n    - {key: a, title: "А"}\n  rows:\n'
+    awk 'BEGIN { for (i = 0; i < 300; i++) printf "    - {a: \"%d\"}\n", i }'
+} >"$out/each-nested.yaml"
+echo "each-nested 1 render each-nested.yaml --template each-nested.tpl.yaml -o each-nested.pdf" >>"$out/LIST"
