@@ -98,7 +98,7 @@ static double widest_char(lay *L, int font, const blk_style *st, const char *s)
 /* Widths a column's content asks for: the preferred (the longest paragraph on
  * one line), the minimum (the longest word: a column narrower than a word
  * would split it letter by letter) and the hard minimum (the widest
- * character: narrower, a glyph leaves the cell). */
+ * character: narrower, a glyph leaves the cell; see column_hard). */
 typedef struct col_need {
     double minw, prefw, hard;
 } col_need;
@@ -116,9 +116,6 @@ static void measure_cell(lay *L, const blk_cell *c, const blk_style *st, col_nee
             indent + layout_measure(L, font, st->size_pt, st->letter_spacing_pt, s, strlen(s));
         if (whole > need->prefw)
             need->prefw = whole;
-        need->hard = fmax(need->hard, widest_char(L, font, st, s));
-        if (p->label)
-            need->hard = fmax(need->hard, widest_char(L, font, st, p->label));
         for (const char *w = s; *w;) {
             while (*w == ' ')
                 w++;
@@ -146,8 +143,7 @@ static void measure_column(lay *L, const blk_table *t, size_t c, col_need *need)
         blk_cell title = {&(blk_par){t->cols[c].title, NULL, 0, DIAG_NOWHERE}, 1};
         measure_cell(L, &title, t->head, need);
         const char *parent = t->cols[c].parent;
-        int font = style_font(L, t->head);
-        if (parent && font >= 0) {
+        if (parent && style_font(L, t->head) >= 0) {
             /* a parent title's longest word, shared by the columns under it */
             size_t span = 0;
             for (size_t k = 0; k < t->ncols; k++)
@@ -156,7 +152,6 @@ static void measure_column(lay *L, const blk_table *t, size_t c, col_need *need)
             blk_cell pc = {&(blk_par){parent, NULL, 0, DIAG_NOWHERE}, 1};
             measure_cell(L, &pc, t->head, &p);
             need->minw = fmax(need->minw, p.minw / (double)span);
-            need->hard = fmax(need->hard, p.hard);
         }
     }
     blk_style st = *t->cell;
@@ -167,14 +162,66 @@ static void measure_column(lay *L, const blk_table *t, size_t c, col_need *need)
             measure_cell(L, &t->rows[r].cells[c], &st, need);
     need->minw += 2 * PAD_X;
     need->prefw += 2 * PAD_X;
-    need->hard += 2 * PAD_X + 0.05; /* rounding of the column edges */
     if (need->prefw < need->minw)
         need->prefw = need->minw;
 }
 
+static double cell_hard(lay *L, const tpl_cell *c, const tpl_style *st)
+{
+    int font = style_font(L, st);
+    double w = 0;
+    for (size_t i = 0; i < c->n && font >= 0; i++) {
+        w = fmax(w, widest_char(L, font, st, c->pars[i].text));
+        if (c->pars[i].label)
+            w = fmax(w, widest_char(L, font, st, c->pars[i].label));
+    }
+    return w;
+}
+
+/* The exact hard minimum of column c: its widest character (title, parent,
+ * cells; for column 0 also the section rows, which span the table) and its
+ * padding. One more pass over the column's text: done only for columns
+ * narrower than hard_bound. */
+static double column_hard(lay *L, const tpl_table *t, size_t c)
+{
+    double w = 0;
+    if (t->header) {
+        tpl_cell title = {&(tpl_cpar){t->cols[c].title, NULL, 0, DIAG_NOWHERE}, 1};
+        w = cell_hard(L, &title, t->head);
+        if (t->cols[c].parent) {
+            tpl_cell pc = {&(tpl_cpar){t->cols[c].parent, NULL, 0, DIAG_NOWHERE}, 1};
+            w = fmax(w, cell_hard(L, &pc, t->head));
+        }
+    }
+    tpl_style st = *t->cell;
+    if (t->cols[c].hyphenate >= 0)
+        st.hyphenate = t->cols[c].hyphenate;
+    for (size_t r = 0; r < t->nrows; r++) {
+        if (!t->rows[r].section)
+            w = fmax(w, cell_hard(L, &t->rows[r].cells[c], &st));
+        else if (c == 0)
+            w = fmax(w, cell_hard(L, &t->rows[r].cells[0], t->section));
+    }
+    return w + 2 * PAD_X + 0.05; /* rounding of the column edges */
+}
+
+/* A width no column's hard minimum reaches: no glyph and hyphen are wider
+ * than HARD_EM em of the largest table font. Columns at least this wide
+ * need no exact measure. */
+#define HARD_EM 3.0
+
+static double hard_bound(const tpl_table *t)
+{
+    double size = fmax(t->cell->size_pt, fmax(t->head->size_pt, t->section->size_pt));
+    double ls = fmax(t->cell->letter_spacing_pt,
+                     fmax(t->head->letter_spacing_pt, t->section->letter_spacing_pt));
+    return HARD_EM * size + 2 * ls + 2 * PAD_X + 0.05;
+}
+
 /* Widen the columns below their hard minimum, taking the room from the
- * others in proportion to what they have above theirs. False when the
- * minimums together are wider than the text area. */
+ * others in proportion to what they have above theirs. need[].hard is
+ * exact for the columns below the bound and the bound for the others (they
+ * keep at least that). False when the minimums are wider than the area. */
 static bool widen_narrow(double *w, const col_need *need, size_t n, double width)
 {
     double deficit = 0, spare = 0, hard = 0;
@@ -195,6 +242,15 @@ static bool widen_narrow(double *w, const col_need *need, size_t n, double width
     return true;
 }
 
+/* Hard minimums for widen_narrow: exact below the bound (all exact when
+ * `exact`), the bound above it. */
+static void hard_minimums(lay *L, const tpl_table *t, const double *w, col_need *need, bool exact)
+{
+    double bound = hard_bound(t);
+    for (size_t c = 0; c < t->ncols; c++)
+        need[c].hard = exact || w[c] < bound ? column_hard(L, t, c) : fmin(bound, w[c]);
+}
+
 /* Fixed widths as given; shares split what is left; automatic columns get
  * their preferred width when everything fits, else a part of the room in
  * proportion to it, never below their minimum. No column gets less than its
@@ -207,13 +263,6 @@ static bool column_widths(lay *L, table_lay *T, double width)
     double *w = xcalloc(n, sizeof *w);
     for (size_t c = 0; c < n; c++)
         measure_column(L, t, c, &need[c]);
-    /* a section row spans the table: its widest letter is held by column 0 */
-    int sfont = style_font(L, t->section);
-    for (size_t r = 0; r < t->nrows && sfont >= 0 && n > 0; r++)
-        for (size_t i = 0; t->rows[r].section && i < t->rows[r].cells[0].n; i++)
-            need[0].hard = fmax(need[0].hard, 2 * PAD_X + 0.05 +
-                                                  widest_char(L, sfont, t->section,
-                                                              t->rows[r].cells[0].pars[i].text));
     double fixed = 0, shares = 0, auto_pref = 0, auto_min = 0;
     for (size_t c = 0; c < n; c++) {
         if (t->cols[c].width_pt > 0)
@@ -251,7 +300,12 @@ static bool column_widths(lay *L, table_lay *T, double width)
     double k = total > width ? width / total : 1;
     for (size_t c = 0; c < n; c++)
         w[c] *= k;
+    hard_minimums(L, t, w, need, false);
     bool ok = widen_narrow(w, need, n, width);
+    if (!ok) {
+        hard_minimums(L, t, w, need, true);
+        ok = widen_narrow(w, need, n, width);
+    }
     if (!ok) {
         double hard = 0;
         for (size_t c = 0; c < n; c++)
