@@ -166,7 +166,7 @@ static void measure_column(lay *L, const blk_table *t, size_t c, col_need *need)
         need->prefw = need->minw;
 }
 
-static double cell_hard(lay *L, const tpl_cell *c, const tpl_style *st)
+static double cell_hard(lay *L, const blk_cell *c, const blk_style *st)
 {
     int font = style_font(L, st);
     double w = 0;
@@ -182,18 +182,18 @@ static double cell_hard(lay *L, const tpl_cell *c, const tpl_style *st)
  * cells; for column 0 also the section rows, which span the table) and its
  * padding. One more pass over the column's text: done only for columns
  * narrower than hard_bound. */
-static double column_hard(lay *L, const tpl_table *t, size_t c)
+static double column_hard(lay *L, const blk_table *t, size_t c)
 {
     double w = 0;
     if (t->header) {
-        tpl_cell title = {&(tpl_cpar){t->cols[c].title, NULL, 0, DIAG_NOWHERE}, 1};
+        blk_cell title = {&(blk_par){t->cols[c].title, NULL, 0, DIAG_NOWHERE}, 1};
         w = cell_hard(L, &title, t->head);
         if (t->cols[c].parent) {
-            tpl_cell pc = {&(tpl_cpar){t->cols[c].parent, NULL, 0, DIAG_NOWHERE}, 1};
+            blk_cell pc = {&(blk_par){t->cols[c].parent, NULL, 0, DIAG_NOWHERE}, 1};
             w = fmax(w, cell_hard(L, &pc, t->head));
         }
     }
-    tpl_style st = *t->cell;
+    blk_style st = *t->cell;
     if (t->cols[c].hyphenate >= 0)
         st.hyphenate = t->cols[c].hyphenate;
     for (size_t r = 0; r < t->nrows; r++) {
@@ -210,7 +210,7 @@ static double column_hard(lay *L, const tpl_table *t, size_t c)
  * need no exact measure. */
 #define HARD_EM 3.0
 
-static double hard_bound(const tpl_table *t)
+static double hard_bound(const blk_table *t)
 {
     double size = fmax(t->cell->size_pt, fmax(t->head->size_pt, t->section->size_pt));
     double ls = fmax(t->cell->letter_spacing_pt,
@@ -244,7 +244,7 @@ static bool widen_narrow(double *w, const col_need *need, size_t n, double width
 
 /* Hard minimums for widen_narrow: exact below the bound (all exact when
  * `exact`), the bound above it. */
-static void hard_minimums(lay *L, const tpl_table *t, const double *w, col_need *need, bool exact)
+static void hard_minimums(lay *L, const blk_table *t, const double *w, col_need *need, bool exact)
 {
     double bound = hard_bound(t);
     for (size_t c = 0; c < t->ncols; c++)
