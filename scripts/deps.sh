@@ -14,9 +14,10 @@ set -eu
 
 # The compiler, make and pkg-config are listed one by one instead of
 # build-essential, which also brings g++ and dpkg-dev. perl-base (always
-# installed) runs libhyphen's substrings.pl.
+# installed) runs libhyphen's substrings.pl. procps gives the tests ps and pgrep
+# (batch workers are watched), which a minimal system lacks.
 PKGS="make gcc libc6-dev pkg-config libhpdf-dev libyaml-dev libhyphen-dev hyphen-ru
-libunistring-dev libcmocka-dev poppler-utils qpdf locales time"
+libunistring-dev libcmocka-dev poppler-utils qpdf locales time procps"
 for set in "$@"; do
     case $set in
     fuzz) PKGS="$PKGS clang libclang-rt-14-dev" ;;
