@@ -1,14 +1,13 @@
-/* layout: block tree -> pages of positioned boxes.
+/* layout: block tree -> pages of positioned boxes: the page flow.
  *
- * Two passes. First every block becomes lines ("vlines"): each paragraph is
- * broken by the Knuth-Plass breaker over words measured with the real font
- * metrics, hyphenated with the Russian patterns and justified by word
- * spacing (libharu's own JUSTIFY spaces letters, FACTS.md §3.4). Each line
- * records whether a page may break before it. Then the lines are poured into
- * pages: when a line does not fit, the page breaks at the last line before it
- * where a break is allowed. Widows, orphans, headings kept with their text and
- * a signature kept with three lines of text (FACTS.md §1.6) are all the same
- * rule: "no break before this line". */
+ * Two passes. First every block becomes lines ("vlines"): paragraphs and list
+ * items through the paragraph setter (para.c), tables through their element
+ * interface (table.h). Each line records whether a page may break before it.
+ * Then the lines are poured into pages: when a line does not fit, the page
+ * breaks at the last line before it where a break is allowed. Widows,
+ * orphans, headings kept with their text and a signature kept with three
+ * lines of text (docs/typesetting.md §1.5) are all the same rule: "no break
+ * before this line". */
 #include "layout.h"
 
 #include <math.h>
@@ -17,8 +16,8 @@
 #include <string.h>
 #include <unicase.h>
 
-#include "layout_priv.h"
-#include "linebreak.h"
+#include "para.h"
+#include "table.h"
 
 #define EPS 0.01
 /* "Single spacing" in Word for Times New Roman is about 1.15 em. */
@@ -26,527 +25,6 @@
 #define MAX_BREAKS 64
 
 /* ---- storage ---------------------------------------------------------- */
-
-vline *layout_add_line(lay *L)
-{
-    if (L->nlines == L->lcap) {
-        L->lcap = L->lcap ? L->lcap * 2 : 256;
-        L->lines = xrealloc(L->lines, L->lcap * sizeof *L->lines);
-    }
-    vline *v = &L->lines[L->nlines++];
-    memset(v, 0, sizeof *v);
-    v->first = L->nfrags;
-    v->ok_before = true;
-    return v;
-}
-
-void layout_add_frag(lay *L, vline *v, frag fr)
-{
-    if (L->nfrags == L->fcap) {
-        L->fcap = L->fcap ? L->fcap * 2 : 1024;
-        L->frags = xrealloc(L->frags, L->fcap * sizeof *L->frags);
-    }
-    L->frags[L->nfrags++] = fr;
-    v->nfrags++;
-}
-
-static void add_item(lay *L, lb_item it, size_t from, size_t to)
-{
-    if (L->nitems == L->icap) {
-        L->icap = L->icap ? L->icap * 2 : 1024;
-        L->items = xrealloc(L->items, L->icap * sizeof *L->items);
-        L->item_from = xrealloc(L->item_from, L->icap * sizeof *L->item_from);
-        L->item_to = xrealloc(L->item_to, L->icap * sizeof *L->item_to);
-    }
-    L->items[L->nitems] = it;
-    L->item_from[L->nitems] = from;
-    L->item_to[L->nitems] = to;
-    L->nitems++;
-}
-
-/* ---- text preparation ------------------------------------------------- */
-
-static bool is_space_cp(uint32_t cp)
-{
-    return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r';
-}
-
-/* Typography, capitals if the style asks, and the glyph check: a character
- * the font lacks is an error at the block's mark, never an empty box. Narrow
- * spaces the font lacks become NBSP (FACTS.md §2). Caller frees. */
-static char *prepare_text(lay *L, const blk_block *b, const char *text, int font)
-{
-    char *typo = text_typography(text, strlen(text));
-    if (b->style->upper) {
-        size_t n = 0;
-        uint8_t *up = u8_toupper((const uint8_t *)typo, strlen(typo), NULL, NULL, NULL, &n);
-        if (up) {
-            free(typo);
-            typo = xstrndup((const char *)up, n);
-            free(up);
-        }
-    }
-    buf out;
-    buf_init(&out);
-    size_t len = strlen(typo);
-    bool reported = false;
-    for (size_t i = 0; i < len;) {
-        uint32_t cp;
-        size_t n = utf8_next(typo + i, len - i, &cp);
-        if (cp == 0x202F || cp == 0x2009 || cp == 0x2060) {
-            if (!L->f->has(L->f->ctx, font, cp))
-                cp = 0x00A0;
-        }
-        if (cp == 0x00AD || is_space_cp(cp) || L->f->has(L->f->ctx, font, cp)) {
-            buf_put_cp(&out, is_space_cp(cp) ? ' ' : cp);
-        } else if (!reported) {
-            diag_error(L->d, b->mark,
-                       "символа «%.*s» (U+%04X) нет в шрифте «%s»: замените его или выберите "
-                       "другой шрифт (font в стиле шаблона)",
-                       (int)n, typo + i, (unsigned)cp, b->style->family);
-            reported = true;
-            L->failed = true;
-        }
-        i += n;
-    }
-    free(typo);
-    return buf_take(&out);
-}
-
-double layout_measure(const lay *L, int font, double size, double ls, const char *s, size_t len)
-{
-    double w = 0;
-    for (size_t i = 0; i < len;) {
-        uint32_t cp;
-        size_t n = utf8_decode(s + i, len - i, &cp);
-        if (!n)
-            n = 1, cp = '?';
-        if (cp != 0x00AD)
-            w += L->f->advance(L->f->ctx, font, cp) * size / 1000.0 + ls;
-        i += n;
-    }
-    return w;
-}
-
-/* ---- paragraph -> items ------------------------------------------------ */
-
-typedef struct para {
-    int font;
-    double size, ls; /* letter spacing */
-    double space, hyphen;
-    bool justify, hyphenate;
-    double width;
-} para;
-
-/* A box for text[from, to): pieces wider than the line are split at
- * character boundaries (a 400-letter word must not leave its cell). A piece
- * that a hyphen (`reserve` wide) may follow leaves room for it. */
-static void add_word_piece(lay *L, const para *P, const char *text, size_t from, size_t to,
-                           double reserve)
-{
-    double w = layout_measure(L, P->font, P->size, P->ls, text + from, to - from);
-    double limit = P->width - reserve;
-    if (w <= limit) {
-        add_item(L, (lb_item){.type = LB_BOX, .width = w}, from, to);
-        return;
-    }
-    size_t start = from;
-    double acc = 0;
-    for (size_t i = from; i < to;) {
-        uint32_t cp;
-        size_t n = utf8_decode(text + i, to - i, &cp);
-        if (!n)
-            n = 1, cp = '?';
-        double cw = L->f->advance(L->f->ctx, P->font, cp) * P->size / 1000.0 + P->ls;
-        if (acc + cw > limit && i > start) {
-            add_item(L, (lb_item){.type = LB_BOX, .width = acc}, start, i);
-            add_item(L, (lb_item){.type = LB_PENALTY, .penalty = 0}, i, i);
-            start = i;
-            acc = 0;
-        }
-        acc += cw;
-        i += n;
-    }
-    add_item(L, (lb_item){.type = LB_BOX, .width = acc}, start, to);
-}
-
-static void add_word(lay *L, const para *P, const char *text, size_t from, size_t to)
-{
-    text_break br[MAX_BREAKS];
-    size_t nb = P->hyphenate ? text_word_breaks(L->h, text + from, to - from, br, MAX_BREAKS) : 0;
-    size_t pos = from;
-    for (size_t i = 0; i < nb; i++) {
-        size_t at = from + br[i].at + 1; /* br.at is the last byte before the break */
-        if (at <= pos || at >= to)
-            continue;
-        add_word_piece(L, P, text, pos, at, br[i].add_hyphen ? P->hyphen : 0);
-        /* Hyphen breaks cost something: Russian words are long, and with
-         * TeX's \hyphenpenalty 50 four lines in ten of an order ended in a
-         * hyphen (order 669: 170 of 401); 150 with a wider stretch gives 142. */
-        add_item(L,
-                 (lb_item){.type = LB_PENALTY,
-                           .width = br[i].add_hyphen ? P->hyphen : 0,
-                           .penalty = br[i].add_hyphen ? 150 : 30,
-                           .flagged = true},
-                 at, at);
-        pos = at;
-    }
-    add_word_piece(L, P, text, pos, to, 0);
-}
-
-/* Glue between words. Justified text stretches by three quarters and
- * shrinks by a third of a space (a little more stretch than TeX's half,
- * so that fewer lines need a hyphen); ragged text keeps natural spaces and may stretch only at
- * line ends, so the breaker does not squeeze words together. */
-static void add_space(lay *L, const para *P, size_t at, bool breakable)
-{
-    if (!breakable)
-        add_item(L, (lb_item){.type = LB_PENALTY, .penalty = LB_INFINITY}, at, at);
-    if (P->justify) {
-        add_item(L,
-                 (lb_item){.type = LB_GLUE,
-                           .width = P->space,
-                           .stretch = P->space * 0.75,
-                           .shrink = P->space / 3},
-                 at, at + 1);
-    } else {
-        add_item(L, (lb_item){.type = LB_GLUE, .stretch = 3 * P->space}, at, at);
-        add_item(L, (lb_item){.type = LB_PENALTY, .penalty = breakable ? 0 : LB_INFINITY}, at, at);
-        add_item(L, (lb_item){.type = LB_GLUE, .width = P->space, .stretch = -3 * P->space}, at,
-                 at + 1);
-    }
-}
-
-/* Chains of words joined by NBSP that are wider than the line may break at
- * their NBSPs: better a broken "№ 669" than text outside the cell. */
-static void tokenize(lay *L, const para *P, const char *text, size_t len, double first_indent)
-{
-    L->nitems = 0;
-    if (first_indent > 0)
-        add_item(L, (lb_item){.type = LB_BOX, .width = first_indent}, 0, 0);
-    size_t i = 0;
-    while (i < len) {
-        /* one chain: words separated by NBSP */
-        size_t chain_end = i;
-        double chain_w = 0;
-        while (chain_end < len && text[chain_end] != ' ')
-            chain_end++;
-        chain_w = layout_measure(L, P->font, P->size, P->ls, text + i, chain_end - i);
-        bool split_nbsp = chain_w > P->width;
-        size_t w0 = i;
-        for (size_t j = i; j <= chain_end;) {
-            bool nbsp = j + 1 < chain_end && (unsigned char)text[j] == 0xC2 &&
-                        (unsigned char)text[j + 1] == 0xA0;
-            if (j == chain_end || nbsp) {
-                if (j > w0)
-                    add_word(L, P, text, w0, j);
-                if (nbsp) {
-                    add_space(L, P, j, split_nbsp);
-                    /* the glue stands for the 2-byte NBSP */
-                    L->item_to[L->nitems - 1] = j + 2;
-                    j += 2;
-                    w0 = j;
-                    continue;
-                }
-                break;
-            }
-            j++;
-        }
-        i = chain_end;
-        while (i < len && text[i] == ' ')
-            i++;
-        if (i < len && chain_end < len)
-            add_space(L, P, chain_end, true);
-    }
-    add_item(L, (lb_item){.type = LB_GLUE, .stretch = 1e6}, len, len);
-    add_item(L, (lb_item){.type = LB_PENALTY, .penalty = -LB_INFINITY}, len, len);
-}
-
-/* ---- lines ------------------------------------------------------------ */
-
-static double line_height(const lay *L, const blk_style *st, int font, double *ascent)
-{
-    double asc = L->f->ascent(L->f->ctx, font) * st->size_pt / 1000.0;
-    double desc = -L->f->descent(L->f->ctx, font) * st->size_pt / 1000.0;
-    double h = st->size_pt * SINGLE_SPACING * (st->leading > 0 ? st->leading : 1.0);
-    if (h < asc + desc)
-        h = asc + desc;
-    *ascent = asc + (h - asc - desc) / 2;
-    return h;
-}
-
-/* The adjustment ratio a line set without hyphenation may reach: TeX's
- * \pretolerance 100 is a badness, 100·r³, so r = 1. */
-#define PRETOLERANCE 1.0
-
-static bool fits_without_hyphens(const lb_line *lines, size_t n, double pretolerance)
-{
-    if (n == 0)
-        return false;
-    for (size_t i = 0; i + 1 < n; i++)
-        if (lines[i].overfull || lines[i].ratio > pretolerance)
-            return false;
-    return !lines[n - 1].overfull;
-}
-
-/* Knuth-Plass over the paragraph's items; TeX's first pass (\pretolerance):
- * a paragraph that sets well without hyphens gets none, only the others are
- * hyphenated. Leaves the items of the chosen pass in L; caller frees *lines. */
-static size_t break_para(lay *L, para *P, const char *text, size_t len, double first_indent,
-                         lb_line **lines)
-{
-    lb_params params = {.width = P->width,
-                        .tolerance = P->justify ? 2.0 : 4.0,
-                        .line_penalty = 10,
-                        .flagged_demerits = 5000,
-                        .fitness_demerits = 100};
-    *lines = NULL;
-    size_t nlines = 0;
-    if (P->hyphenate) {
-        double pre = P->justify ? PRETOLERANCE : 2 * PRETOLERANCE;
-        lb_params first = params;
-        first.tolerance = pre;
-        P->hyphenate = false;
-        tokenize(L, P, text, len, first_indent);
-        nlines = lb_break(L->items, L->nitems, &first, lines);
-        if (!fits_without_hyphens(*lines, nlines, pre)) {
-            free(*lines);
-            *lines = NULL;
-            P->hyphenate = true;
-        }
-    }
-    if (!*lines) {
-        tokenize(L, P, text, len, first_indent);
-        nlines = lb_break(L->items, L->nitems, &params, lines);
-    }
-    return nlines;
-}
-
-/* The adjustment ratio line ln is drawn with, and where it starts in a
- * measure `width` wide under `align`. */
-static double line_ratio(const lay *L, const para *P, const lb_line *ln, bool last, blk_align align,
-                         double width, double *x)
-{
-    /* natural width and glue of the line */
-    double natural = 0, stretch = 0, shrink = 0;
-    for (size_t k = ln->start; k < ln->end; k++) {
-        const lb_item *it = &L->items[k];
-        if (it->type == LB_BOX || it->type == LB_GLUE)
-            natural += it->width;
-        if (it->type == LB_GLUE)
-            stretch += it->stretch, shrink += it->shrink;
-    }
-    if (ln->hyphen)
-        natural += L->items[ln->end].width;
-    double r = ln->ratio;
-    /* the last line keeps natural spaces unless the breaker put more on
-     * it than fits: then it shrinks like any other line */
-    if (!P->justify || (last && r > 0))
-        r = 0;
-    if (r < -1)
-        r = -1;
-    double shown = natural + (r > 0 ? r * stretch : r * shrink);
-    *x = 0;
-    if (align == BLK_CENTER)
-        *x = (width - shown) / 2;
-    else if (align == BLK_RIGHT)
-        *x = width - shown;
-    if (*x < 0)
-        *x = 0;
-    return r;
-}
-
-/* One frag for text[from, to) without soft hyphens, plus a hyphen. */
-static void add_piece(lay *L, const para *P, vline *v, const char *text, size_t from, size_t to,
-                      double x, double w, bool hyphen)
-{
-    buf piece;
-    buf_init(&piece);
-    for (size_t i = from; i < to;) {
-        uint32_t cp;
-        size_t n = utf8_decode(text + i, to - i, &cp);
-        if (!n)
-            n = 1, cp = '?';
-        if (cp != 0x00AD)
-            buf_put_cp(&piece, cp);
-        i += n;
-    }
-    if (hyphen)
-        buf_putc(&piece, '-');
-    const char *s = arena_strndup(L->out->mem, piece.data ? piece.data : "", piece.len);
-    layout_add_frag(L, v, (frag){P->font, P->size, x, w, P->ls, s, piece.len});
-    buf_fini(&piece);
-}
-
-/* Emit line ln's boxes into v from x (relative to x0), merging runs of boxes
- * (and hyphen points) into one frag; returns where the line ends. */
-static double emit_line(lay *L, const para *P, vline *v, const char *text, const lb_line *ln,
-                        double r, double x0, double x)
-{
-    size_t k = ln->start;
-    while (k < ln->end) {
-        const lb_item *it = &L->items[k];
-        if (it->type == LB_GLUE) {
-            double gw = it->width + (r > 0 ? r * it->stretch : r * it->shrink);
-            x += gw;
-            k++;
-            continue;
-        }
-        if (it->type == LB_PENALTY || L->item_to[k] == L->item_from[k]) {
-            x += it->type == LB_BOX ? it->width : 0; /* the indent box */
-            k++;
-            continue;
-        }
-        size_t from = L->item_from[k], to = L->item_to[k];
-        double w = it->width;
-        k++;
-        while (k < ln->end && (L->items[k].type == LB_BOX || L->items[k].type == LB_PENALTY) &&
-               (L->items[k].type == LB_PENALTY || L->item_from[k] == to)) {
-            if (L->items[k].type == LB_BOX) {
-                to = L->item_to[k];
-                w += L->items[k].width;
-            }
-            k++;
-        }
-        bool hyphen_here = ln->hyphen && k == ln->end;
-        if (hyphen_here)
-            w += P->hyphen;
-        add_piece(L, P, v, text, from, to, x0 + x, w, hyphen_here);
-        x += w;
-    }
-    return x;
-}
-
-/* The metrics every line of one paragraph shares. */
-typedef struct line_metrics {
-    double height, ascent, depth;
-    src_mark mark;
-} line_metrics;
-
-static vline *add_text_line(lay *L, const line_metrics *m)
-{
-    vline *v = layout_add_line(L);
-    v->height = m->height;
-    v->ascent = m->ascent;
-    v->depth = m->depth;
-    v->mark = m->mark;
-    return v;
-}
-
-/* `tail` flush right on the last line v, or on a line of its own when the
- * line ends too close to it (x: where v's text ends); returns lines added. */
-static size_t add_tail(lay *L, const para *P, const line_metrics *m, vline *v, const char *tail,
-                       double end)
-{
-    double tw = layout_measure(L, P->font, P->size, P->ls, tail, strlen(tail));
-    double right_edge = L->width;
-    size_t added = 0;
-    if (!v || end + P->space > right_edge - tw) {
-        /* no room on the last line: the tail gets a line of its own */
-        bool alone = !v;
-        v = add_text_line(L, m);
-        v->ok_before = alone;
-        added++;
-    }
-    const char *s = arena_strdup(L->out->mem, tail);
-    layout_add_frag(L, v, (frag){P->font, P->size, right_edge - tw, tw, P->ls, s, strlen(s)});
-    return added;
-}
-
-/* Break text into lines placed at [x0, x0 + width) and append them. The
- * last line of text may get `tail` flush right (signatures). Returns the
- * number of lines added. */
-size_t layout_set_text(lay *L, const blk_block *b, const char *raw, double x0, double width,
-                       double first_indent, const char *tail, double label_x)
-{
-    const blk_style *st = b->style;
-    int font = L->f->find(L->f->ctx, st->family, st->font_style);
-    if (font < 0) {
-        diag_error(L->d, b->mark, "шрифт «%s» не найден: есть Liberation Serif, PT Serif, PT Sans",
-                   st->family);
-        L->failed = true;
-        return 0;
-    }
-    char *text = prepare_text(L, b, raw, font);
-    char *tail_text = tail ? prepare_text(L, b, tail, font) : NULL;
-    para P = {.font = font,
-              .size = st->size_pt,
-              .ls = st->letter_spacing_pt,
-              .justify = st->align == BLK_JUSTIFY,
-              .hyphenate = st->hyphenate && L->h,
-              .width = width};
-    P.space = L->f->advance(L->f->ctx, font, ' ') * P.size / 1000.0 + P.ls;
-    P.hyphen = L->f->advance(L->f->ctx, font, '-') * P.size / 1000.0 + P.ls;
-    if (first_indent > width / 2)
-        first_indent = 0;
-    lb_line *lines = NULL;
-    size_t nlines = break_para(L, &P, text, strlen(text), first_indent, &lines);
-    line_metrics m = {.mark = b->mark};
-    m.height = line_height(L, st, font, &m.ascent);
-    m.depth = m.ascent - L->f->descent(L->f->ctx, font) * st->size_pt / 1000.0;
-    size_t added = 0;
-    for (size_t li = 0; li < nlines; li++) {
-        const lb_line *ln = &lines[li];
-        bool last = li + 1 == nlines;
-        vline *v = add_text_line(L, &m);
-        if (li == 0 && b->kind == BLK_ITEM && b->as.item.hanging) {
-            double lw =
-                layout_measure(L, font, P.size, P.ls, b->as.item.label, strlen(b->as.item.label));
-            layout_add_frag(L, v,
-                            (frag){font, P.size, label_x, lw, P.ls,
-                                   arena_strdup(L->out->mem, b->as.item.label),
-                                   strlen(b->as.item.label)});
-        }
-        double x;
-        double r = line_ratio(L, &P, ln, last, st->align, width, &x);
-        x = emit_line(L, &P, v, text, ln, r, x0, x);
-        if (last && tail_text && *tail_text)
-            added += add_tail(L, &P, &m, v, tail_text, x0 + x);
-        added++;
-    }
-    if (nlines == 0 && tail_text && *tail_text)
-        added += add_tail(L, &P, &m, NULL, tail_text, 0);
-    free(lines);
-    free(text);
-    free(tail_text);
-    return added;
-}
-
-/* Orphans and widows: a paragraph never leaves one line at the bottom of a
- * page nor carries one line to the next (two lines each side). */
-void layout_protect_lines(lay *L, size_t first, size_t n)
-{
-    if (n < 2)
-        return;
-    L->lines[first + 1].ok_before = false;
-    L->lines[first + n - 1].ok_before = false;
-}
-
-/* A hanging indent may take at most this share of the width: deeper
- * levels (nine in a narrow cell) would leave the text no room. */
-#define MAX_HANGING_SHARE 0.5
-
-size_t layout_item_text(lay *L, const blk_block *b, double x0, double width)
-{
-    const blk_style *st = b->style;
-    double step = st->indent_pt > 0 ? st->indent_pt : 10 * 72 / 25.4;
-    if (b->as.item.hanging && step * (b->as.item.level + 1) <= width * MAX_HANGING_SHARE) {
-        /* label in the indent, text aligned after it */
-        double left = x0 + step * (b->as.item.level + 1);
-        return layout_set_text(L, b, b->text, left, width - step * (b->as.item.level + 1), 0, NULL,
-                               left - step);
-    }
-    /* GOST orders: "1. Text" as a paragraph with the first-line indent; a
-     * hanging item too deep for its width is set the same way, unindented */
-    char *t = xmalloc(strlen(b->as.item.label) + strlen(b->text) + 4);
-    sprintf(t, "%s\u00A0%s", b->as.item.label, b->text);
-    blk_block flat = *b;
-    flat.as.item.hanging = false;
-    size_t n = layout_set_text(L, &flat, *b->as.item.label ? t : b->text, x0, width,
-                               b->as.item.hanging ? 0 : st->indent_pt, NULL, 0);
-    free(t);
-    return n;
-}
 
 static void layout_block(lay *L, const blk_block *b, bool *keep_next)
 {
@@ -569,21 +47,21 @@ static void layout_block(lay *L, const blk_block *b, bool *keep_next)
     }
     switch (b->kind) {
     case BLK_PARA:
-        layout_set_text(L, b, b->text, x0, width, st->indent_pt, NULL, 0);
+        para_set_text(L, b, b->text, x0, width, st->indent_pt, NULL, 0);
         break;
     case BLK_ITEM:
-        layout_item_text(L, b, x0, width);
+        para_item_text(L, b, x0, width);
         break;
     case BLK_ROW:
-        layout_set_text(L, b, b->text, x0, width * b->as.row.left_frac, 0, b->as.row.right, 0);
+        para_set_text(L, b, b->text, x0, width * b->as.row.left_frac, 0, b->as.row.right, 0);
         break;
     case BLK_SPACER: {
-        vline *v = layout_add_line(L);
+        vline *v = para_add_line(L);
         v->height = b->as.spacer_pt;
         break;
     }
     case BLK_PAGE_BREAK: {
-        vline *v = layout_add_line(L);
+        vline *v = para_add_line(L);
         v->force_before = true;
         v->height = 0;
         break;
@@ -601,7 +79,7 @@ static void layout_block(lay *L, const blk_block *b, bool *keep_next)
     if (b->kind != BLK_SPACER && b->kind != BLK_PAGE_BREAK)
         L->lines[L->nlines - 1].height += st->space_after_pt;
     if (b->kind != BLK_TABLE)
-        layout_protect_lines(L, first, n);
+        para_protect_lines(L, first, n);
     for (size_t i = first + 1; i < L->nlines && b->kind == BLK_ROW; i++)
         L->lines[i].ok_before = false;
     if (*keep_next)
@@ -624,7 +102,7 @@ static void layout_block(lay *L, const blk_block *b, bool *keep_next)
 
 /* ---- pages ------------------------------------------------------------ */
 
-layout_page *layout_new_page(lay *L)
+static layout_page *layout_new_page(lay *L)
 {
     layout_doc *o = L->out;
     o->pages = xrealloc(o->pages, (o->npages + 1) * sizeof *o->pages);
@@ -635,42 +113,6 @@ layout_page *layout_new_page(lay *L)
     return p;
 }
 
-void layout_add_box(layout_page *p, layout_box b)
-{
-    if (p->n == p->cap) {
-        p->cap = p->cap ? p->cap * 2 : 64;
-        p->boxes = xrealloc(p->boxes, p->cap * sizeof *p->boxes);
-    }
-    p->boxes[p->n++] = b;
-}
-
-void layout_draw_line(lay *L, layout_page *p, const vline *v, double dx, double top,
-                      const double *cell)
-{
-    const blk_page *pg = &L->t->page;
-    double baseline = top - v->ascent;
-    for (size_t i = 0; i < v->nfrags; i++) {
-        const frag *fr = &L->frags[v->first + i];
-        layout_box b = {.kind = LAYOUT_TEXT,
-                        .font = fr->font,
-                        .size = fr->size,
-                        .x = pg->margin_left_pt + dx + fr->x,
-                        .y = baseline,
-                        .char_space = fr->char_space,
-                        .text = fr->text,
-                        .len = fr->len,
-                        .width = fr->width,
-                        .ascent = v->ascent, /* includes half the leading: conservative */
-                        .descent = v->depth - v->ascent,
-                        .mark = v->mark};
-        if (cell)
-            memcpy(b.cell, cell, sizeof b.cell);
-        layout_add_box(p, b);
-    }
-}
-
-/* Height a line needs at the foot of a page: text needs only its descent,
- * not its leading; table rows need all of it. */
 static double fit_height(const vline *v)
 {
     if (v->table) {
@@ -710,7 +152,7 @@ static void draw_page(lay *L, size_t start, size_t end, double top)
      * borders and spanning cells */
     for (size_t k = start; k < end;) {
         if (!L->lines[k].table) {
-            layout_draw_line(L, p, &L->lines[k], 0, tops[k - start], NULL);
+            para_draw_line(L, p, &L->lines[k], 0, tops[k - start], NULL);
             k++;
             continue;
         }
@@ -778,11 +220,11 @@ static void number_pages(lay *L)
     for (size_t i = pg->numbers_from - 1; i < L->out->npages; i++) {
         layout_page *p = &L->out->pages[i];
         const char *s = arena_printf(L->out->mem, "%zu", i + 1);
-        double w = layout_measure(L, font, size, 0, s, strlen(s));
+        double w = para_measure(L, font, size, 0, s, strlen(s));
         double area_left = pg->margin_left_pt;
         double area_w = p->width - pg->margin_left_pt - pg->margin_right_pt;
         /* first in the page's stream: text extraction reads it before the body */
-        layout_add_box(p, (layout_box){0});
+        para_add_box(p, (layout_box){0});
         memmove(p->boxes + 1, p->boxes, (p->n - 1) * sizeof *p->boxes);
         p->boxes[0] = (layout_box){.kind = LAYOUT_TEXT,
                                    .font = font,

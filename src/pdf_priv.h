@@ -67,8 +67,11 @@ struct pdf_doc {
     void *cid_map_copy; /* pdf_hp_font_new's copy of the UTF-8 encoder's cid_map */
 };
 
-/* ---- pdf.c ---- */
+/* ---- pdf_error.c ---- */
 
+/* libharu's error handler (HPDF_New): records the first error for
+ * pdf_status_check. */
+void pdf_error_record(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data);
 /* Forget libharu's recorded error; it ignores most calls while one is set. */
 void pdf_error_clear(pdf_doc *p);
 /* True when libharu is happy; otherwise report an internal error at `at`

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "layout_priv.h"
+#include "table.h"
 
 #define PAD_X 3.0 /* cell padding, points */
 #define PAD_Y 2.5
@@ -113,7 +113,7 @@ static void measure_cell(lay *L, const blk_cell *c, const blk_style *st, col_nee
         const char *s = p->text;
         double indent = p->label ? 15.0 * (p->level + 1) : 0;
         double whole =
-            indent + layout_measure(L, font, st->size_pt, st->letter_spacing_pt, s, strlen(s));
+            indent + para_measure(L, font, st->size_pt, st->letter_spacing_pt, s, strlen(s));
         if (whole > need->prefw)
             need->prefw = whole;
         for (const char *w = s; *w;) {
@@ -125,7 +125,7 @@ static void measure_cell(lay *L, const blk_cell *c, const blk_style *st, col_nee
             if (e > w) {
                 /* hyphenation can split long words: count at most 12 letters */
                 size_t len = (size_t)(e - w);
-                double ww = layout_measure(L, font, st->size_pt, st->letter_spacing_pt, w, len);
+                double ww = para_measure(L, font, st->size_pt, st->letter_spacing_pt, w, len);
                 size_t chars = utf8_count(w, len);
                 if (chars > 12 && st->hyphenate)
                     ww = ww * 12 / (double)chars;
@@ -360,23 +360,22 @@ static cell_lay set_cell(lay *L, table_lay *T, const blk_cell *c, const blk_styl
         if (p->label) {
             /* hanging label: as wide as "1.1." needs */
             int font = style_font(L, st);
-            double lw = font >= 0
-                            ? layout_measure(L, font, st->size_pt, 0, p->label, strlen(p->label))
-                            : 10;
+            double lw =
+                font >= 0 ? para_measure(L, font, st->size_pt, 0, p->label, strlen(p->label)) : 10;
             item.indent_pt = fmax(lw + 3, st->size_pt * 1.2);
             blk_block b = {.kind = BLK_ITEM,
                            .mark = p->mark,
                            .style = &item,
                            .text = p->text,
                            .as.item = {.label = p->label, .hanging = true, .level = p->level}};
-            layout_item_text(L, &b, 0, w);
+            para_item_text(L, &b, 0, w);
         } else {
             blk_block b = {.kind = BLK_PARA, .mark = p->mark, .style = &para, .text = p->text};
-            layout_set_text(L, &b, p->text, 0, w, 0, NULL, 0);
+            para_set_text(L, &b, p->text, 0, w, 0, NULL, 0);
         }
         size_t n = L->nlines - before;
         if (n) {
-            layout_protect_lines(L, before, n);
+            para_protect_lines(L, before, n);
             if (i + 1 < c->n)
                 L->lines[L->nlines - 1].height += st->space_after_pt;
         }
@@ -698,7 +697,7 @@ static void flow_rows(lay *L, table_lay *T, double max_h, size_t *line_of)
                                "выше страницы; уменьшите шрифт ячеек");
                     L->failed = true;
                 }
-                vline *v = layout_add_line(L);
+                vline *v = para_add_line(L);
                 v->table = T;
                 v->row = r;
                 v->band = b;
@@ -707,7 +706,7 @@ static void flow_rows(lay *L, table_lay *T, double max_h, size_t *line_of)
                 v->ok_before = b == 0 ? !keep_next : T->bands[r][b - 1].ok_after;
             }
         } else {
-            vline *v = layout_add_line(L);
+            vline *v = para_add_line(L);
             v->table = T;
             v->row = r;
             v->height = T->row_h[r];
@@ -748,7 +747,7 @@ void table_build(lay *L, const blk_block *blk)
     if (T->gcol != SIZE_MAX)
         group_heights(T, max_h);
     if (T->head_h > 0) {
-        vline *v = layout_add_line(L);
+        vline *v = para_add_line(L);
         v->table = T;
         v->row = HEADER;
         v->height = T->head_h;
@@ -787,7 +786,7 @@ void table_pad(const vline *v, double *top, double *bottom)
 
 static void rule(layout_page *p, double x1, double y1, double x2, double y2)
 {
-    layout_add_box(
+    para_add_box(
         p, (layout_box){.kind = LAYOUT_LINE, .x = x1, .y = y1, .x2 = x2, .y2 = y2, .stroke = RULE});
 }
 
@@ -803,7 +802,7 @@ static void draw_cell(lay *L, layout_page *p, const table_lay *T, const cell_lay
     for (size_t k = 0; k < c->n; k++) {
         const vline *v = &T->lines[c->first + k];
         if (y >= y0 - 0.01 && y + v->height <= y1 + 0.01)
-            layout_draw_line(L, p, v, left, top - shift - (y - y0), cell);
+            para_draw_line(L, p, v, left, top - shift - (y - y0), cell);
         y += v->height;
     }
 }
@@ -842,7 +841,7 @@ static size_t draw_label_part(lay *L, layout_page *p, const table_lay *T, const 
         if (k >= from) {
             if (top - y - v->height < bottom - 0.01)
                 return k;
-            layout_draw_line(L, p, v, left, top - y, cell);
+            para_draw_line(L, p, v, left, top - y, cell);
         }
         y += v->height;
     }

@@ -668,7 +668,7 @@ static void read_styles(expander *x, const yl_node *styles)
 
 static void read_page(expander *x, const yl_node *page, blk_page *pg)
 {
-    /* GOST R 7.0.97-2016 §5.1 (FACTS.md §1.1): A4, margins 20/10/20/20 mm,
+    /* GOST R 7.0.97-2016 §5.1 (docs/typesetting.md §1.1): A4, margins 20/10/20/20 mm,
      * page numbers from the second page, centred, 10 mm from the top edge. */
     pg->width_pt = 210 * MM;
     pg->height_pt = 297 * MM;

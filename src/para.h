@@ -1,6 +1,10 @@
-/* layout_priv: what layout.c and table.c share. Not for other modules. */
-#ifndef NASTAVDOC_LAYOUT_PRIV_H
-#define NASTAVDOC_LAYOUT_PRIV_H
+/* para: the paragraph setter and the line buffer it fills. Owns nothing
+ * beyond the buffers of the `lay` context its caller keeps; borrows the
+ * fonts, the dictionary and the block tree. Included by layout.c (the page
+ * flow) and table.c (cells), and by later elements that set text (charts,
+ * signature blocks); it includes neither of them. */
+#ifndef NASTAVDOC_PARA_H
+#define NASTAVDOC_PARA_H
 
 #include "layout.h"
 #include "linebreak.h"
@@ -46,41 +50,27 @@ typedef struct lay {
     size_t nitems, icap;
     /* item -> the text it draws: index range into the paragraph text */
     size_t *item_from, *item_to;
-    struct table_lay **tables; /* owned; freed by table_free_all */
+    struct table_lay **tables; /* owned by table.c; freed by table_free_all */
     double space_after_table;  /* added above the block after a table */
     size_t ntables;
     bool failed;
 } lay;
 
 /* Append an empty line (ok_before set) and return it; valid until the next append. */
-vline *layout_add_line(lay *L);
-void layout_add_frag(lay *L, vline *v, frag fr);
-void layout_add_box(layout_page *p, layout_box b);
-layout_page *layout_new_page(lay *L);
-double layout_measure(const lay *L, int font, double size, double ls, const char *s, size_t len);
-/* Break text into lines at [x0, x0 + width) of the text area; see layout.c. */
-size_t layout_set_text(lay *L, const blk_block *b, const char *raw, double x0, double width,
-                       double first_indent, const char *tail, double label_x);
+vline *para_add_line(lay *L);
+void para_add_frag(lay *L, vline *v, frag fr);
+void para_add_box(layout_page *p, layout_box b);
+double para_measure(const lay *L, int font, double size, double ls, const char *s, size_t len);
+/* Break text into lines at [x0, x0 + width) of the text area; see para.c. */
+size_t para_set_text(lay *L, const blk_block *b, const char *raw, double x0, double width,
+                     double first_indent, const char *tail, double label_x);
 /* Draw line v with its top at `top`, shifted dx right; cell (x0, y0, x1, y1)
  * is recorded on each box for the self-check, or NULL. */
-void layout_draw_line(lay *L, layout_page *p, const vline *v, double dx, double top,
-                      const double *cell);
+void para_draw_line(lay *L, layout_page *p, const vline *v, double dx, double top,
+                    const double *cell);
 /* A list item (BLK_ITEM): hanging label or "1. text" paragraph. */
-size_t layout_item_text(lay *L, const blk_block *b, double x0, double width);
+size_t para_item_text(lay *L, const blk_block *b, double x0, double width);
 /* Widow and orphan rule on lines [first, first + n). */
-void layout_protect_lines(lay *L, size_t first, size_t n);
-
-/* table.c: turn a table block into vlines (header + rows/bands). */
-void table_build(lay *L, const blk_block *b);
-/* Padding a line of a table row cut by a page needs above it (when it
- * starts a page) and below it (when it ends one). */
-void table_pad(const vline *v, double *top, double *bottom);
-/* Height of the repeated header of t (0 without one). */
-double table_header_height(const struct table_lay *t);
-/* Draw lines [first, end) of one table placed at tops[] on page p; the
- * header first when the page continues the table. */
-void table_draw(lay *L, layout_page *p, size_t first, size_t end, const double *tops,
-                double header_top);
-void table_free_all(lay *L);
+void para_protect_lines(lay *L, size_t first, size_t n);
 
 #endif
