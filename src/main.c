@@ -231,7 +231,9 @@ static int build(const run_ctx *c, yl_doc *doc, const char *out, pdf_doc *pdf, b
     }
     if (!(res->t = tpl_expand_file(tpath, kr.data, c->d)))
         goto out;
-    tpl_doc_take_data(res->t, doc, mem);
+    /* the block tree owns its strings: the data can go before layout */
+    yl_doc_free(doc);
+    arena_free(mem);
     doc = NULL;
     mem = NULL;
     if (pdf) {

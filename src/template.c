@@ -594,7 +594,7 @@ static void read_style(expander *x, blk_style *st, const yl_node *m)
         if (!strcmp(key, "base")) {
             continue; /* applied before */
         } else if (!strcmp(key, "font")) {
-            st->family = yl_str(v) ? yl_str(v) : st->family;
+            st->family = yl_str(v) ? arena_strdup(x->mem, yl_str(v)) : st->family;
         } else if (!strcmp(key, "align")) {
             int a = read_choice(x, v, "align", align_names, 4);
             if (a >= 0)
@@ -661,8 +661,8 @@ static void read_styles(expander *x, const yl_node *styles)
                            yl_str(base) ? yl_str(base) : "?");
         }
         read_style(x, st, v);
-        st->name = k->str;
-        x->styles[x->nstyles++] = (style_entry){k->str, st};
+        st->name = arena_strdup(x->mem, k->str);
+        x->styles[x->nstyles++] = (style_entry){st->name, st};
     }
 }
 
@@ -1518,7 +1518,7 @@ static blk_style *default_style(arena *mem, const yl_node *page, diag *d)
                         .hyphenate = true};
     const yl_node *v;
     if (page && (v = yl_map_get(page, "font")) && yl_str(v))
-        base->family = yl_str(v);
+        base->family = arena_strdup(mem, yl_str(v));
     if (page && (v = yl_map_get(page, "size")) && yl_str(v) && strcmp(yl_str(v), "A4"))
         diag_error(d, v->mark, "size: поддерживается только A4");
     return base;
@@ -1538,6 +1538,53 @@ static void read_info(expander *x, const yl_node *info, blk_info *out)
 }
 
 static const char *const top_keys[] = {"page", "info", "styles", "blocks"};
+
+/* The block tree owns its texts: a copy in the tree's arena of every string
+ * that still points into the template's or the data's node tree, so both
+ * trees can be freed as soon as the expansion is done. Styles own theirs
+ * from the start (read_style, read_styles, default_style). */
+static const char *own(arena *a, const char *s)
+{
+    return s ? arena_strdup(a, s) : NULL;
+}
+
+static void own_table(arena *a, blk_table *t)
+{
+    for (size_t c = 0; c < t->ncols; c++) {
+        t->cols[c].key = own(a, t->cols[c].key);
+        t->cols[c].title = own(a, t->cols[c].title);
+        t->cols[c].parent = own(a, t->cols[c].parent);
+    }
+    for (size_t r = 0; r < t->nrows; r++) {
+        size_t ncells = t->rows[r].section ? 1 : t->ncols;
+        for (size_t c = 0; c < ncells; c++) {
+            blk_cell *cell = &t->rows[r].cells[c];
+            for (size_t i = 0; i < cell->n; i++) {
+                cell->pars[i].text = own(a, cell->pars[i].text);
+                cell->pars[i].label = own(a, cell->pars[i].label);
+            }
+        }
+    }
+}
+
+static void own_strings(arena *a, tpl_doc *t, blk_block *blocks, size_t n)
+{
+    blk_info *in = &t->doc.info;
+    in->title = own(a, in->title);
+    in->author = own(a, in->author);
+    in->subject = own(a, in->subject);
+    in->keywords = own(a, in->keywords);
+    for (size_t i = 0; i < n; i++) {
+        blk_block *b = &blocks[i];
+        b->text = own(a, b->text);
+        if (b->kind == BLK_ITEM)
+            b->as.item.label = own(a, b->as.item.label);
+        else if (b->kind == BLK_ROW)
+            b->as.row.right = own(a, b->as.row.right);
+        else if (b->kind == BLK_TABLE)
+            own_table(a, (blk_table *)b->as.table); /* made by this expansion, in a */
+    }
+}
 
 tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d)
 {
@@ -1570,6 +1617,7 @@ tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d)
     expand_blocks(&x, yl_map_get(tpl, "blocks"), NULL);
     t->doc.blocks = x.blocks;
     t->doc.n = x.n;
+    own_strings(mem, t, x.blocks, x.n);
     if (x.failed || diag_errors(d) > errors) {
         tpl_doc_free(t);
         return NULL;
@@ -1681,11 +1729,7 @@ tpl_doc *tpl_expand_file(const char *path, const yl_node *data, diag *d)
         return NULL;
     }
     tpl_doc *t = tpl_expand(yl_doc_root(source), data, d);
-    if (!t) {
-        yl_doc_free(source);
-        return NULL;
-    }
-    t->source = source;
+    yl_doc_free(source); /* the block tree owns its strings */
     return t;
 }
 
@@ -1695,14 +1739,5 @@ void tpl_doc_free(tpl_doc *t)
         return;
     arena_free(t->mem);
     free((blk_block *)t->doc.blocks);
-    yl_doc_free(t->source);
-    yl_doc_free(t->data);
-    arena_free(t->data_mem);
     free(t);
-}
-
-void tpl_doc_take_data(tpl_doc *t, yl_doc *data, arena *data_mem)
-{
-    t->data = data;
-    t->data_mem = data_mem;
 }

@@ -32,12 +32,9 @@
 
 typedef struct tpl_doc {
     blk_doc doc; /* what layout reads */
-    /* private: strings live here and in the template's node tree */
+    /* private: every string of the tree lives here; it borrows nothing from
+     * the template's or the data's node tree, which may be freed at once */
     arena *mem;
-    yl_doc *source;
-    /* the data tree blocks borrow text from; tpl_doc_take_data hands it over */
-    yl_doc *data;
-    arena *data_mem;
 } tpl_doc;
 
 /* Expand the template file at path with data (the kind's data tree). Messages
@@ -47,9 +44,6 @@ tpl_doc *tpl_expand_file(const char *path, const yl_node *data, diag *d);
 /* The same with a template already loaded (tests). */
 tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d);
 void tpl_doc_free(tpl_doc *t);
-/* Blocks borrow strings from the data tree: t takes the loaded document and
- * the arena of computed values, freeing them with itself. */
-void tpl_doc_take_data(tpl_doc *t, yl_doc *data, arena *data_mem);
 
 /* Filters, public for tests. Each returns a fresh string in a (arena-owned) or
  * NULL with a message in *err (a static Russian text). */

@@ -40,12 +40,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         snprintf(path, sizeof path, "templates/%s.yaml", kr.template);
         t = tpl_expand_file(path, kr.data, d);
     }
-    if (t) {
-        tpl_doc_take_data(t, doc, mem);
-        doc = NULL;
-        mem = NULL;
+    /* the block tree owns its strings: the data goes before layout, as in main.c */
+    yl_doc_free(doc);
+    arena_free(mem);
+    doc = NULL;
+    mem = NULL;
+    if (t)
         fuzz_render(pdf, &t->doc, d);
-    }
     tpl_doc_free(t);
     yl_doc_free(doc);
     arena_free(mem);
