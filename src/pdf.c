@@ -11,7 +11,7 @@
  * anywhere: same boxes, same bytes. The finished file goes out through
  * outfile (docs/output.md). */
 #include "outfile.h"
-#include "pdf_priv.h"
+#include "pdf_shared.h"
 
 #include <assert.h>
 #include <math.h>

@@ -1,5 +1,5 @@
 /* pdf: positioned boxes -> PDF file. The only module that calls libharu
- * (pdf.c, pdf_font.c, pdf_harupriv.c; see pdf_priv.h). Owns the libharu
+ * (pdf.c, pdf_font.c, pdf_harupriv.c; see pdf_shared.h). Owns the libharu
  * document and its fonts; borrows the layout pages and the diag sink. Fonts come only from the
  * project's fonts/ folder. */
 #ifndef NASTAVDOC_PDF_H

@@ -1,7 +1,7 @@
 /* pdf_error: libharu's error state of a pdf_doc, shared by the pdf files
  * (pdf.c draws and writes, pdf_font.c loads and embeds fonts): both check
  * every call through pdf_status_check. */
-#include "pdf_priv.h"
+#include "pdf_shared.h"
 
 /* libharu calls this on every error it raises. We only record it: the
  * caller checks after each call and turns it into a message, so no longjmp

@@ -4,7 +4,7 @@
  * viewer uses), notes the code points drawn, and at the end writes each
  * drawn font's ToUnicode map, CIDToGIDMap and /W for those code points and
  * embeds a subset of its glyphs built by ttf_subset (docs/libharu.md). */
-#include "pdf_priv.h"
+#include "pdf_shared.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -31,7 +31,7 @@ static const font_family FAMILIES[] = {
     {"PT Sans", {"PTS55F.ttf", "PTS75F.ttf", "PTS56F.ttf", "PTS76F.ttf"}},
 };
 
-_Static_assert(sizeof FAMILIES / sizeof FAMILIES[0] == NFAMILIES, "NFAMILIES in pdf_priv.h");
+_Static_assert(sizeof FAMILIES / sizeof FAMILIES[0] == NFAMILIES, "NFAMILIES in pdf_shared.h");
 
 enum {
     /* A ToUnicode CMap may hold at most 100 entries per bfchar block

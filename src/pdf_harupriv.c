@@ -6,7 +6,7 @@
  * relies on how 2.3.0 lays out and uses these structures, which later
  * versions change (docs/libharu.md). The headers are installed by
  * libhpdf-dev and the functions exported by the shared library. */
-#include "pdf_priv.h"
+#include "pdf_shared.h"
 
 #include <stdlib.h>
 #include <string.h>

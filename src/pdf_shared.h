@@ -1,12 +1,12 @@
-/* pdf_priv: what the files of the pdf module share. Only they include it:
+/* pdf_shared: what the files of the pdf module share. Only they include it:
  *   pdf.c          the document, drawing the pages, writing the file;
  *   pdf_font.c     fonts, metrics, the fonts' maps and embedded subsets;
  *   pdf_harupriv.c the only code that touches libharu's private structures
  *                  (functions prefixed pdf_hp_), checked at build time
  *                  against the libharu version it was written for.
  * See docs/libharu.md for what libharu 2.3.0 does and what we change. */
-#ifndef NASTAVDOC_PDF_PRIV_H
-#define NASTAVDOC_PDF_PRIV_H
+#ifndef NASTAVDOC_PDF_SHARED_H
+#define NASTAVDOC_PDF_SHARED_H
 
 #include <stdbool.h>
 #include <stdint.h>
