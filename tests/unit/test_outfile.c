@@ -19,40 +19,7 @@
 #include <unistd.h>
 
 #include "outfile.h"
-
-typedef struct fixture {
-    char dir[64];
-} fixture;
-
-static int setup_dir(void **state)
-{
-    fixture *fx = xcalloc(1, sizeof *fx);
-    strcpy(fx->dir, "/tmp/test_outfile.XXXXXX");
-    if (!mkdtemp(fx->dir)) {
-        free(fx);
-        return -1;
-    }
-    *state = fx;
-    return 0;
-}
-
-static int teardown_dir(void **state)
-{
-    fixture *fx = *state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
-    int rc = system(cmd);
-    free(fx);
-    return rc == 0 ? 0 : -1;
-}
-
-static char *path_in(const fixture *fx, const char *name)
-{
-    buf b;
-    buf_init(&b);
-    buf_printf(&b, "%s/%s", fx->dir, name);
-    return buf_take(&b);
-}
+#include "scratch.h"
 
 static void put_file(const char *path, const char *text)
 {
