@@ -445,6 +445,20 @@ static size_t add_tail(lay *L, const para *P, const line_metrics *m, vline *v, c
     return added;
 }
 
+/* A style's family that no shipped font has (or whose file did not load:
+ * pdf reported that): said once per family, at the first block using it. */
+static void report_missing_font(lay *L, const blk_block *b, const char *family)
+{
+    L->failed = true;
+    for (size_t i = 0; i < L->nmissing; i++)
+        if (!strcmp(L->missing[i], family))
+            return;
+    if (L->nmissing < PARA_MAX_MISSING)
+        L->missing[L->nmissing++] = family;
+    diag_error(L->d, b->mark, "шрифт «%s» не найден: есть Liberation Serif, PT Serif, PT Sans",
+               family);
+}
+
 /* Break text into lines placed at [x0, x0 + width) and append them. The
  * last line of text may get `tail` flush right (signatures). Returns the
  * number of lines added. */
@@ -454,9 +468,7 @@ size_t para_set_text(lay *L, const blk_block *b, const char *raw, double x0, dou
     const blk_style *st = b->style;
     int font = L->f->find(L->f->ctx, st->family, st->font_style);
     if (font < 0) {
-        diag_error(L->d, b->mark, "шрифт «%s» не найден: есть Liberation Serif, PT Serif, PT Sans",
-                   st->family);
-        L->failed = true;
+        report_missing_font(L, b, st->family);
         return 0;
     }
     char *text = prepare_text(L, b, raw, font);

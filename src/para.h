@@ -35,6 +35,8 @@ typedef struct vline {
     size_t row, band;
 } vline;
 
+#define PARA_MAX_MISSING 8 /* missing font families remembered for one message each */
+
 typedef struct lay {
     const blk_doc *t;
     const layout_fonts *f;
@@ -54,6 +56,10 @@ typedef struct lay {
     double space_after_table;  /* added above the block after a table */
     size_t ntables;
     bool failed;
+    /* families already reported as missing: one message per family, not one
+     * per paragraph (beyond PARA_MAX_MISSING families, diag's cap holds) */
+    const char *missing[PARA_MAX_MISSING];
+    size_t nmissing;
 } lay;
 
 /* Append an empty line (ok_before set) and return it; valid until the next append. */

@@ -247,6 +247,11 @@ while read -r pname pwant pargs; do
     fi
 done <"$TMP/patho/LIST"
 
+# a family no shipped font has is said once, not once per paragraph (the
+# order has 11 paragraphs in that style)
+(cd tests/bad/font-unknown && "$BIN" render doc.yaml -o "$TMP/font-unknown.pdf") 2>"$TMP/err"
+if [ "$(grep -c 'не найден' "$TMP/err")" = 1 ]; then ok; else bad "unknown font family reported $(grep -c 'не найден' "$TMP/err") times"; fi
+
 # 4. command line
 if "$BIN" --help | grep -q 'Пример'; then ok; else bad "--help has no example"; fi
 if "$BIN" --version | grep -q '^nastavdoc [0-9]'; then ok; else bad "--version"; fi
