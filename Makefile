@@ -95,7 +95,7 @@ FUZZ_TIMEOUT ?= 10
 FUZZ_FLAGS   ?=
 FUZZ_BUILD   := build/fuzz
 FUZZ_NAMES   := doc template
-FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_SAN     := $(SAN)
 FUZZ_OPTS     = -max_len=$(FUZZ_MAX_LEN) -rss_limit_mb=$(FUZZ_RSS_MB) \
                 -malloc_limit_mb=$(FUZZ_RSS_MB) -timeout=$(FUZZ_TIMEOUT) \
                 -max_total_time=$(FUZZ_TIME) -dict=tests/fuzz/nastavdoc.dict \

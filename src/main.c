@@ -297,8 +297,11 @@ static text_hyph *load_hyphenation(const char *data, diag *d)
     struct stat st;
     int fd = util_open_regular(dic, &st);
     if (fd < 0) {
-        diag_warning(d, DIAG_NOWHERE, "словарь переносов %s не загружен (%s): текст без переносов",
-                     dic, errno == EINVAL ? "это не обычный файл" : diag_strerror(errno));
+        bool odd = errno == EINVAL; /* util_open_regular: not a regular file */
+        diag_warning(d, DIAG_NOWHERE,
+                     "словарь переносов %s не загружен (%s%s): текст без переносов", dic,
+                     odd ? util_file_kind(st.st_mode) : diag_strerror(errno),
+                     odd ? ", а не обычный файл" : "");
         return NULL;
     }
     close(fd);
