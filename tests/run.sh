@@ -595,6 +595,36 @@ case $BUILD in
     ;;
 esac
 
+# make install: the installed program works from any folder and gives the
+# same bytes; a binary copied away from its data says where it looked (exit
+# 3) and --data-dir finds it; the man page names every option --help names.
+# (Not under the sanitizer build: install copies build/nastavdoc.)
+if [ "$BUILD" = build ]; then
+    I=$TMP/inst
+    if make -s install DESTDIR="$I" PREFIX=/opt/nd >"$TMP/inst.log" 2>&1; then
+        (cd "$TMP" && "$I/opt/nd/bin/nastavdoc" render "$ROOT/samples/kez/roadmap-2022.yaml" -o "$TMP/inst.pdf")
+        "$BIN" render samples/kez/roadmap-2022.yaml -o "$TMP/repo.pdf"
+        if cmp -s "$TMP/inst.pdf" "$TMP/repo.pdf"; then ok; else bad "make install: the installed program's PDF differs"; fi
+        cp "$I/opt/nd/bin/nastavdoc" "$TMP/lone"
+        (cd "$TMP" && ./lone render "$ROOT/samples/kez/roadmap-2022.yaml" -o "$TMP/lone.pdf") 2>"$TMP/err"
+        if [ $? = 3 ] && grep -q 'не найдены данные программы.*--data-dir' "$TMP/err" && [ ! -e "$TMP/lone.pdf" ]; then
+            ok
+        else
+            bad "a binary without its data must say so (exit 3)"; cat "$TMP/err"
+        fi
+        if "$TMP/lone" render samples/kez/roadmap-2022.yaml -o "$TMP/lone.pdf" --data-dir "$I/opt/nd/share/nastavdoc" &&
+            cmp -s "$TMP/lone.pdf" "$TMP/repo.pdf"; then ok; else bad "--data-dir"; fi
+        man=$I/opt/nd/share/man/man1/nastavdoc.1
+        missing=""
+        for opt in $("$BIN" --help | grep -oE -- '--?[a-z][a-z-]*' | sort -u); do
+            grep -qF -- "$(printf '%s' "$opt" | sed 's/-/\\-/g')" "$man" || missing="$missing $opt"
+        done
+        if [ -s "$man" ] && [ -z "$missing" ]; then ok; else bad "man page lacks:$missing"; fi
+    else
+        bad "make install failed"; tail -5 "$TMP/inst.log"
+    fi
+fi
+
 # the code is formatted as .clang-format says (make format rewrites it)
 if command -v clang-format >/dev/null 2>&1; then
     if clang-format --dry-run -Werror src/*.c src/*.h src/kinds/*.c tests/unit/*.c 2>"$TMP/fmt"; then
