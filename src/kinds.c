@@ -32,6 +32,8 @@ static const char *type_name(kind_type t)
         return "число";
     case KS_BOOL:
         return "true или false";
+    case KS_LINES:
+        return "строка или список строк (каждая с новой строки)";
     }
     return "?";
 }
@@ -279,6 +281,7 @@ bool kind_check_value(const yl_node *v, const kind_field *f, const char *path, d
     }
     case KS_TEXT:
     case KS_STRINGS:
+    case KS_LINES:
         if (v->kind == YL_SCALAR)
             return check_string(v, f, path, d);
         if (!expect_kind(v, YL_SEQ, f, path, d))

@@ -24,6 +24,7 @@ typedef enum {
     KS_STRINGS, /* a string or a list of strings, as in include */
     KS_NUMBER,  /* a number */
     KS_BOOL,    /* true or false */
+    KS_LINES,   /* a string or a list of strings: lines of one text (titles) */
 } kind_type;
 
 typedef struct kind_field {

@@ -17,7 +17,7 @@ static const kind_field order_fields[] = {
     {"number", KS_STRING, true, "номер приказа", NULL, NULL},
     {"date", KS_DATE, true, "дата приказа", NULL, NULL},
     {"place", KS_STRING, false, "место составления", NULL, NULL},
-    {"title", KS_STRING, true, "заголовок «О …»", NULL, NULL},
+    {"title", KS_LINES, true, "заголовок «О …»", NULL, NULL},
     {"preamble", KS_TEXT, false, "преамбула", NULL, NULL},
     {"directive", KS_STRING, false, "слово «ПРИКАЗЫВАЮ:»", NULL, NULL},
     {"points", KS_POINTS, true, "пункты приказа", NULL, NULL},
