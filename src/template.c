@@ -26,6 +26,8 @@
  *     columns: [{width_mm | width, align, blocks: […]} …]  [style]  (side by side)
  *     each: PATH, as: NAME, blocks: […]
  *     if: PATH, blocks: […], else: […]
+ *     annex_mark: PATH           [style, width_mm]   («Приложение № N к приказу …»
+ *                                 top right; lines from kinds)
  *
  * TEXT is literal text with {{ PATH | filter | filter … }} holes. PATH is
  * a.b.c looked up first among the names bound by enclosing `each` blocks
@@ -749,6 +751,7 @@ static const block_def block_defs[] = {
     {"columns", KEYS("style"), NULL, tpl_block_columns},
     {"each", KEYS("as", "blocks"), NULL, tpl_block_each},
     {"if", KEYS("blocks", "else"), NULL, tpl_block_if},
+    {"annex_mark", KEYS("style", "width_mm"), NULL, tpl_block_annex_mark},
 };
 enum { NBLOCK_DEFS = sizeof block_defs / sizeof *block_defs };
 
@@ -1008,6 +1011,11 @@ tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d)
     /* the whole template is checked, then expanded even after a mistake in
      * it, so that the data's mistakes come in the same run */
     check_blocks(&x, yl_map_get(tpl, "blocks"));
+    /* a document that is an annex of an order says so on its first page,
+     * whatever its kind and template (template_annex.c) */
+    const yl_node *mark = yl_map_get(data, "annex_mark");
+    if (mark)
+        tpl_add_annex_mark(&x, NULL, mark);
     tpl_expand_blocks(&x, yl_map_get(tpl, "blocks"), NULL);
     t->doc.blocks = x.blocks;
     t->doc.n = x.n;
