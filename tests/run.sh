@@ -647,15 +647,15 @@ if [ "$BUILD" = build ]; then
         (cd "$TMP" && "$I/opt/nd/bin/nastavdoc" render "$ROOT/samples/kez/roadmap-2022.yaml" -o "$TMP/inst.pdf")
         "$BIN" render samples/kez/roadmap-2022.yaml -o "$TMP/repo.pdf"
         if cmp -s "$TMP/inst.pdf" "$TMP/repo.pdf"; then ok; else bad "make install: the installed program's PDF differs"; fi
-        cp "$I/opt/nd/bin/nastavdoc" "$TMP/lone"
-        (cd "$TMP" && ./lone render "$ROOT/samples/kez/roadmap-2022.yaml" -o "$TMP/lone.pdf") 2>"$TMP/err"
-        if [ $? = 3 ] && grep -q 'не найдены данные программы.*--data-dir' "$TMP/err" && [ ! -e "$TMP/lone.pdf" ]; then
+        mkdir -p "$TMP/inst-copy" && cp "$I/opt/nd/bin/nastavdoc" "$TMP/inst-copy/"
+        (cd "$TMP" && ./inst-copy/nastavdoc render "$ROOT/samples/kez/roadmap-2022.yaml" -o "$TMP/inst-copy.pdf") 2>"$TMP/err"
+        if [ $? = 3 ] && grep -q 'не найдены данные программы.*--data-dir' "$TMP/err" && [ ! -e "$TMP/inst-copy.pdf" ]; then
             ok
         else
             bad "a binary without its data must say so (exit 3)"; cat "$TMP/err"
         fi
-        if "$TMP/lone" render samples/kez/roadmap-2022.yaml -o "$TMP/lone.pdf" --data-dir "$I/opt/nd/share/nastavdoc" &&
-            cmp -s "$TMP/lone.pdf" "$TMP/repo.pdf"; then ok; else bad "--data-dir"; fi
+        if "$TMP/inst-copy/nastavdoc" render samples/kez/roadmap-2022.yaml -o "$TMP/inst-copy.pdf" --data-dir "$I/opt/nd/share/nastavdoc" &&
+            cmp -s "$TMP/inst-copy.pdf" "$TMP/repo.pdf"; then ok; else bad "--data-dir"; fi
         man=$I/opt/nd/share/man/man1/nastavdoc.1
         missing=""
         for opt in $("$BIN" --help | grep -oE -- '--?[a-z][a-z-]*' | sort -u); do
