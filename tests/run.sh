@@ -22,9 +22,11 @@ for t in "$BUILD"/tests/test_*; do
     if timeout 600 "$t" >"$TMP/unit.log" 2>&1; then ok; else bad "$t"; cat "$TMP/unit.log"; fi
 done
 
+# the hyphen a line break adds is drawn as U+00AD (docs/typesetting.md §3)
+SHY=$(printf '\302\255')
 # normalise pdftotext output: join words hyphenated at line ends, one space
 flat() {
-    pdftotext -enc UTF-8 "$1" - | tr '\n\f' '  ' | sed 's/\([[:alpha:]]\)- \([[:lower:]]\)/\1\2/g; s/[[:space:]  ]\+/ /g'
+    pdftotext -enc UTF-8 "$1" - | tr '\n\f' '  ' | sed "s/$SHY //g" | sed 's/\([[:alpha:]]\)- \([[:lower:]]\)/\1-\2/g; s/[[:space:]  ]\+/ /g'
 }
 # the same with no spaces and no hyphens or dashes at all: a text compared in
 # this form survives line breaks, hyphenation and the typographer's dashes
@@ -35,7 +37,7 @@ bare() {
 # bare() for each line on its own: one pass over a whole file, the line breaks
 # (and the page breaks) kept
 bare_lines() {
-    tr -d ' \t\r' | sed "s/$NBSP//g; s/-//g; s/‐//g; s/–//g; s/—//g; s/−//g"
+    tr -d ' \t\r' | sed "s/$NBSP//g; s/$SHY//g; s/-//g; s/‐//g; s/–//g; s/—//g; s/−//g"
 }
 # pdftotext -raw (a file written by it) without the page numbers (drawn first
 # on each page: "\f2")
