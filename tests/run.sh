@@ -89,14 +89,30 @@ check_doc() {
     # the text without the repeats; one awk for all lines (a 2,000-row table
     # has 8,000 of them)
     sed 's/^header	//' "$TMP/dump" | bare_lines >"$TMP/want"
+    # a table row may break across pages: the text of a cell cut by a page
+    # comes back in pieces (the other cells' first parts, the page number and
+    # the repeated header stand between): a piece per page, up to sixteen, of at least
+    # eight bytes, each the longest prefix of the rest found in the text
     awk -v a="$TMP/bare" -v b="$TMP/bare2" -v want="$TMP/want" '
+        function pieces(t, w, left,    lo, hi, mid) {
+            if (index(t, w))
+                return 1
+            if (left == 0)
+                return 0
+            lo = 0; hi = length(w) - 1
+            while (lo < hi) {
+                mid = int((lo + hi + 1) / 2)
+                if (index(t, substr(w, 1, mid))) lo = mid; else hi = mid - 1
+            }
+            return lo >= 8 && pieces(t, substr(w, lo + 1), left - 1)
+        }
         BEGIN {
             while ((getline l <a) > 0) ta = ta l "\n"
             while ((getline l <b) > 0) tb = tb l "\n"
         }
         {
             if ((getline w <want) <= 0) w = ""
-            if (w != "" && !index(ta, w) && !index(tb, w)) print
+            if (w != "" && !pieces(ta, w, 15) && !pieces(tb, w, 15)) print
         }' "$TMP/dump" >"$TMP/lost"
     lost=$(wc -l <"$TMP/lost")
     head -n 3 "$TMP/lost" | sed 's/^/  lost: /'
