@@ -87,34 +87,6 @@ typedef struct options {
     size_t nfiles;
 } options;
 
-/* The folder holding fonts/, templates/ and build/hyph_ru_RU.dic: next to
- * the executable (the repository), or $NASTAVDOC_DATA. Caller frees. */
-static char *data_dir(void)
-{
-    const char *env = getenv("NASTAVDOC_DATA");
-    if (env && *env)
-        return xstrdup(env);
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        return xstrdup(".");
-    exe[n] = '\0';
-    char *dir = xstrdup(dirname(exe));
-    /* build/nastavdoc and build/san/nastavdoc live below the repository */
-    for (int up = 0; up < 3; up++) {
-        char probe[PATH_MAX + 16];
-        snprintf(probe, sizeof probe, "%s/fonts", dir);
-        struct stat st;
-        if (stat(probe, &st) == 0 && S_ISDIR(st.st_mode))
-            return dir;
-        char *parent = xstrdup(dirname(dir));
-        free(dir);
-        dir = parent;
-    }
-    free(dir);
-    return xstrdup(".");
-}
-
 static char *default_output(const char *in)
 {
     size_t len = strlen(in);
@@ -131,7 +103,7 @@ static char *default_output(const char *in)
 /* What every document of a run shares. */
 typedef struct run_ctx {
     const options *o;
-    const char *data;   /* see data_dir */
+    const char *data;   /* see util_data_dir */
     const text_hyph *h; /* shared by the documents of a batch; NULL: no hyphenation */
     diag *d;
 } run_ctx;
@@ -1042,7 +1014,7 @@ int main(int argc, char **argv)
             o.files[o.nfiles++] = a;
         }
     }
-    char *data = data_dir();
+    char *data = util_data_dir();
     diag *d = diag_new();
     diag_set_strict(d, o.strict);
     int rc = !strcmp(cmd, "render")  ? cmd_render(&o, data, d)

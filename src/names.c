@@ -3,6 +3,7 @@
  * file, it holds no rules of its own but the gender guess from a surname. */
 #include "names.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicase.h>
@@ -111,6 +112,17 @@ names_rules *names_rules_load(const char *path, diag *d)
 fail:
     names_rules_free(r);
     return NULL;
+}
+
+names_rules *names_rules_load_shipped(diag *d)
+{
+    char *dir = util_data_dir();
+    char *path = xmalloc(strlen(dir) + 32);
+    sprintf(path, "%s/data/petrovich/rules.json", dir);
+    names_rules *r = names_rules_load(path, d);
+    free(path);
+    free(dir);
+    return r;
 }
 
 void names_rules_free(names_rules *r)

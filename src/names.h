@@ -47,6 +47,8 @@ typedef struct names_rules names_rules;
  * missing or malformed file). Free with names_rules_free. */
 names_rules *names_rules_load(const char *path, diag *d);
 void names_rules_free(names_rules *r);
+/* The shipped rules: data/petrovich/rules.json below util_data_dir(). */
+names_rules *names_rules_load_shipped(diag *d);
 
 /* n declined into case c for gender g (NAMES_UNKNOWN: only the rules for
  * either gender apply, as in petrovich). Initials stay as they are. *missed

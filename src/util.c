@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,4 +386,29 @@ char *util_read_file(const char *path, size_t max, size_t *len)
     close(fd);
     errno = e;
     return data;
+}
+
+char *util_data_dir(void)
+{
+    const char *env = getenv("NASTAVDOC_DATA");
+    if (env && *env)
+        return xstrdup(env);
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return xstrdup(".");
+    exe[n] = '\0';
+    char *dir = xstrdup(dirname(exe));
+    for (int up = 0; up < 3; up++) {
+        char probe[PATH_MAX + 16];
+        snprintf(probe, sizeof probe, "%s/fonts", dir);
+        struct stat st;
+        if (stat(probe, &st) == 0 && S_ISDIR(st.st_mode))
+            return dir;
+        char *parent = xstrdup(dirname(dir));
+        free(dir);
+        dir = parent;
+    }
+    free(dir);
+    return xstrdup(".");
 }

@@ -14,6 +14,12 @@
 #define UTIL_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define UTIL_PRINTF(f, a)
+/* The folder holding the shipped data (fonts/, templates/, data/,
+ * build/hyph_ru_RU.dic): $NASTAVDOC_DATA, else the folder of the executable
+ * or the first of its two parents that has fonts/ (build/nastavdoc and
+ * build/san/nastavdoc live below the repository), else ".". Caller frees. */
+char *util_data_dir(void);
+
 #endif
 
 /* The xmalloc family: on exhaustion print «недостаточно памяти», remove the
@@ -103,5 +109,11 @@ const char *util_file_kind(unsigned mode);
 char *util_read_fd(int fd, size_t max, size_t *len);
 /* util_open_regular and util_read_fd in one. Caller frees. */
 char *util_read_file(const char *path, size_t max, size_t *len);
+
+/* The folder holding the shipped data (fonts/, templates/, data/,
+ * build/hyph_ru_RU.dic): $NASTAVDOC_DATA, else the folder of the executable
+ * or the first of its two parents that has fonts/ (build/nastavdoc and
+ * build/san/nastavdoc live below the repository), else ".". Caller frees. */
+char *util_data_dir(void);
 
 #endif
