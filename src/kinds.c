@@ -408,8 +408,9 @@ const kind_field kind_school_fields[] = {
     {NULL, 0, false, NULL, NULL, NULL}};
 
 /* The registry: every kind the program knows. */
-static const kind_def *const registry[] = {&kind_order, &kind_roadmap, &kind_registry,
-                                           &kind_pairs_order};
+static const kind_def *const registry[] = {&kind_order,         &kind_roadmap,
+                                           &kind_registry,      &kind_pairs_order,
+                                           &kind_curator_order, &kind_application};
 enum { NKINDS = sizeof registry / sizeof *registry };
 
 static bool run_kind(const kind_def *k, const yl_node *root, arena *a, diag *d, kind_result *out)

@@ -284,3 +284,82 @@ static bool compute_pairs(const yl_node *root, arena *a, diag *d, const yl_node 
 }
 
 const kind_def kind_pairs_order = {"pairs-order", root_fields, "pairs-order", compute_pairs};
+
+/* ---- «О назначении куратора» ------------------------------------------- */
+
+static yl_node *curator_points(kind_people *p, const yl_node *order, const char *school,
+                               const char *acc, const char *pos, const char *dat, src_mark at)
+{
+    yl_node *pts = kind_people_seq(p, 3, at);
+    pts->items[pts->n++] = kind_scalar(
+        p->a,
+        arena_printf(p->a, "Назначить %s%s%s%s куратором программы наставничества в %s%s.", acc,
+                     pos && *pos ? " (" : "", pos && *pos ? pos : "", pos && *pos ? ")" : "",
+                     school, for_year(p->a, order)),
+        at);
+    /* the curator's duties: seed 004, 4.13–4.14 and section 7 */
+    yl_node *sub = kind_people_seq(p, 4, at);
+    static const char *const duties[] = {
+        "сформировать базу наставников и базу наставляемых;",
+        "организовать формирование наставнических пар (групп) и подготовить проект приказа о "
+        "их закреплении;",
+        "организовать обучение наставников и контроль за выполнением индивидуальных планов;",
+        "провести мониторинг и оценку результатов программы наставничества."};
+    for (size_t i = 0; i < sizeof duties / sizeof *duties; i++)
+        sub->items[sub->n++] = kind_scalar(p->a, duties[i], at);
+    yl_node *second = kind_people_map(p, 2, at);
+    kind_people_put_str(p, second, "text", arena_printf(p->a, "Куратору %s:", dat), at);
+    kind_people_put(p, second, "points", sub);
+    pts->items[pts->n++] = second;
+    pts->items[pts->n++] =
+        kind_scalar(p->a, "Контроль за исполнением настоящего приказа оставляю за собой.", at);
+    return pts;
+}
+
+static bool compute_curator(const yl_node *root, arena *a, diag *d, const yl_node **data)
+{
+    kind_people p;
+    bool ok = kind_people_load(root, a, d, &p);
+    const yl_node *school = yl_map_get(root, "school"), *order = yl_map_get(root, "order");
+    const kind_person *cur = NULL;
+    const yl_node *cur_node = NULL;
+    ok &= find_curator(&p, root, order, &cur, &cur_node);
+    if (ok && !cur && !cur_node) {
+        diag_error(d, order->mark,
+                   "не указан куратор: впишите order.curator (id или ФИО из people) или "
+                   "school.curator {name, position}");
+        ok = false;
+    }
+    if (!ok) {
+        kind_people_fini(&p);
+        return false;
+    }
+    const char *acc, *dat, *pos;
+    curator_name(&p, cur, cur_node, NAMES_ACCUSATIVE, NAMES_FULL, &acc, &pos);
+    curator_name(&p, cur, cur_node, NAMES_DATIVE, NAMES_SURNAME_FIRST, &dat, &pos);
+    const char *short_school = yl_str(yl_map_get(school, "short_name"));
+    const yl_node *o = order_defaults(a, school, order, "О назначении куратора");
+    if (!yl_map_get(order, "preamble"))
+        o = kind_map_set(a, o, "preamble",
+                         kind_scalar(a,
+                                     arena_printf(a,
+                                                  "В целях реализации программы наставничества "
+                                                  "в %s%s",
+                                                  short_school, for_year(a, order)),
+                                     order->mark));
+    if (!yl_map_get(order, "points"))
+        o = kind_map_set(a, o, "points",
+                         curator_points(&p, order, short_school, acc, pos, dat, order->mark));
+    acquaint ac;
+    acquaint_init(&p, &ac, order->mark);
+    acquaint_add(&p, &ac, cur, short_name(&p, cur, cur_node), pos, order->mark);
+    const yl_node *acq = yl_map_get(order, "acquaint");
+    if (!acq || strcmp(acq->str, "false"))
+        o = kind_map_set(a, o, "acquainted", ac.list);
+    *data = kind_map_set(a, school_genitive(a, root), "order", o);
+    kind_people_fini(&p);
+    return true;
+}
+
+const kind_def kind_curator_order = {"curator-order", root_fields, "curator-order",
+                                     compute_curator};
