@@ -206,14 +206,20 @@ static yl_node *map_keys(kind_people *p, const yl_node *item, const kind_field *
     *m = *item;
     m->pairs = arena_alloc(p->a, (item->n ? item->n : 1) * sizeof *m->pairs);
     m->n = 0;
-    const char *known[40];
-    size_t nknown = 0;
-    for (const kind_field *f = fields; f->key && nknown < 40; f++)
+    /* the keys, then the column names: a misspelt Russian header gets the
+     * closest Russian name as its suggestion */
+    enum { MAX_KNOWN = 128 };
+    const char *known[MAX_KNOWN];
+    size_t nknown = 0, nkeys;
+    for (const kind_field *f = fields; f->key && nknown < MAX_KNOWN; f++)
         known[nknown++] = f->key;
+    nkeys = nknown;
+    for (const alias *al = aliases; al->name && nknown < MAX_KNOWN; al++)
+        known[nknown++] = al->name;
     for (size_t i = 0; i < item->n; i++) {
         const yl_node *k = item->pairs[i].key, *v = item->pairs[i].value;
         const char *key = NULL;
-        for (size_t j = 0; j < nknown && !key; j++)
+        for (size_t j = 0; j < nkeys && !key; j++)
             if (!strcmp(k->str, known[j]))
                 key = known[j];
         bool skip = false;
@@ -228,7 +234,13 @@ static yl_node *map_keys(kind_people *p, const yl_node *item, const kind_field *
         if (skip || (key && is_empty(v)))
             continue;
         if (!key) {
-            diag_unknown_key(p->d, k->mark, k->str, NULL, what, known, nknown);
+            const char *low = normalise(p->a, k->str, false);
+            const char *near = diag_suggest(low, known, nknown);
+            if (near)
+                diag_error(p->d, k->mark, "неизвестное поле «%s» в %s; может быть, «%s»?", k->str,
+                           what, near);
+            else
+                diag_unknown_key(p->d, k->mark, k->str, NULL, what, known, nkeys);
             continue;
         }
         if (yl_map_get(m, key)) {
@@ -310,8 +322,14 @@ static long read_date(kind_people *p, const yl_node *v, const char *what, bool *
         return KIND_NO_DATE;
     if (yl_str(v) && kind_people_parse_date(v->str, &day))
         return day;
-    diag_error(p->d, v->mark, "%s: ожидалась дата ГГГГ-ММ-ДД или ДД.ММ.ГГГГ, а здесь «%s»", what,
-               yl_str(v) ? v->str : yl_kind_name(v->kind));
+    const char *s = yl_str(v);
+    bool shaped =
+        s && strlen(s) == 10 && ((s[4] == '-' && s[7] == '-') || (s[2] == '.' && s[5] == '.'));
+    if (shaped)
+        diag_error(p->d, v->mark, "%s: даты «%s» не существует; проверьте число и месяц", what, s);
+    else
+        diag_error(p->d, v->mark, "%s: ожидалась дата ГГГГ-ММ-ДД или ДД.ММ.ГГГГ, а здесь «%s»",
+                   what, s ? s : yl_kind_name(v->kind));
     *ok = false;
     return KIND_NO_DATE;
 }
@@ -348,7 +366,13 @@ static int read_role(kind_people *p, const yl_node *v, bool *ok)
     for (size_t i = 0; i < sizeof role_aliases / sizeof *role_aliases; i++)
         if (!strcmp(n, role_aliases[i].name))
             return role_aliases[i].role;
-    const char *near = diag_suggest(n, kind_people_roles, 5);
+    const char *names[5 + sizeof role_aliases / sizeof *role_aliases];
+    size_t nn = 0;
+    for (int i = 0; kind_people_roles[i]; i++)
+        names[nn++] = kind_people_roles[i];
+    for (size_t i = 0; i < sizeof role_aliases / sizeof *role_aliases; i++)
+        names[nn++] = role_aliases[i].name;
+    const char *near = diag_suggest(n, names, nn);
     diag_error(p->d, v->mark,
                "неизвестная роль «%s»%s%s%s: есть обучающийся, педагог, студент, работодатель, "
                "выпускник",
@@ -379,10 +403,12 @@ enum { NKNOWN_FORMS = sizeof known_forms / sizeof *known_forms };
 static int find_form(kind_people *p, const yl_node *v, bool declare, bool *ok)
 {
     const char *n = normalise(p->a, v->str, true);
-    const char *key = NULL;
+    const char *key = NULL, *shown = v->str;
     for (size_t i = 0; i < NKNOWN_FORMS && !key; i++)
-        if (!strcmp(n, known_forms[i].name))
+        if (!strcmp(n, known_forms[i].name)) {
             key = known_forms[i].key;
+            shown = known_forms[i].name; /* «ученик-ученик» is printed «ученик – ученик» */
+        }
     if (!key && declare)
         key = n;
     for (size_t i = 0; i < p->nforms; i++)
@@ -396,15 +422,23 @@ static int find_form(kind_people *p, const yl_node *v, bool declare, bool *ok)
         for (size_t i = 0; i < p->nforms && nn < NKNOWN_FORMS + 64; i++)
             names[nn++] = p->forms[i].key;
         const char *near = diag_suggest(n, names, nn);
-        diag_error(p->d, v->mark,
-                   "неизвестная форма наставничества «%s»%s%s%s; своя форма описывается в forms: "
-                   "рядом с pairs",
-                   v->str, near ? ": может быть, «" : "", near ? near : "", near ? "»?" : "");
+        if (near)
+            diag_error(p->d, v->mark,
+                       "неизвестная форма наставничества «%s»: может быть, «%s»? Своя форма "
+                       "описывается в forms: рядом с pairs",
+                       v->str, near);
+        else
+            diag_error(p->d, v->mark,
+                       "неизвестная форма наставничества «%s»: есть «ученик – ученик», «учитель – "
+                       "учитель» («педагог – педагог», «преподаватель – преподаватель»), «студент "
+                       "– ученик», «работодатель – ученик», «работодатель – студент», «студент – "
+                       "студент»; своя форма описывается в forms: рядом с pairs",
+                       v->str);
         *ok = false;
         return -1;
     }
     kind_form *f = &p->forms[p->nforms];
-    *f = (kind_form){v->str, key, false, !strcmp(key, "учитель – учитель")};
+    *f = (kind_form){shown, key, false, !strcmp(key, "учитель – учитель")};
     return (int)p->nforms++;
 }
 
@@ -591,6 +625,25 @@ static bool read_people(kind_people *p, const yl_node *list)
 
 /* The person `v` names (an id, a full name or «Фамилия И.О.»); reported at
  * v when there is none or two. */
+/* s with its no-break spaces as spaces: a message quotes a name as typed. */
+static const char *spaced(arena *a, const char *s)
+{
+    buf b;
+    buf_init(&b);
+    for (const char *q = s; *q;) {
+        const char *nb = strstr(q, "\u00A0");
+        size_t n = nb ? (size_t)(nb - q) : strlen(q);
+        buf_putn(&b, q, n);
+        if (!nb)
+            break;
+        buf_putc(&b, ' ');
+        q = nb + 2;
+    }
+    const char *r = arena_strdup(a, b.data ? b.data : "");
+    buf_fini(&b);
+    return r;
+}
+
 size_t kind_people_find(kind_people *p, const yl_node *v, const char *s, const char *what)
 {
     ref_key probe = {normalise(p->a, s, false), 0};
@@ -616,10 +669,22 @@ size_t kind_people_find(kind_people *p, const yl_node *v, const char *s, const c
     }
     const char *near = NULL;
     if (p->suggested++ < KIND_PEOPLE_MAX_SUGGEST) {
-        const char **names = xmalloc((p->npeople + 1) * sizeof *names);
-        for (size_t i = 0; i < p->npeople; i++)
-            names[i] = p->people[i].name;
-        near = diag_suggest(s, names, p->npeople);
+        /* a reference «Фамилия И.О.» is compared with short names, else
+         * with full names (and ids) */
+        bool brief = strchr(s, '.') != NULL;
+        const char **names = xmalloc((2 * p->npeople + 1) * sizeof *names);
+        size_t n = 0;
+        for (size_t i = 0; i < p->npeople; i++) {
+            const kind_person *who = &p->people[i];
+            names[n++] = brief ? normalise(p->a, kind_people_short(p, who), false) : who->name;
+            if (!brief && strcmp(who->id, who->name))
+                names[n++] = who->id;
+        }
+        near = diag_suggest(brief ? probe.key : s, names, n);
+        if (near && brief) /* show it as the dossier writes it */
+            for (size_t i = 0; i < p->npeople; i++)
+                if (!strcmp(normalise(p->a, kind_people_short(p, &p->people[i]), false), near))
+                    near = spaced(p->a, kind_people_short(p, &p->people[i]));
         free(names);
     }
     diag_error(p->d, v->mark, "%s «%s» не найден в people%s%s%s", what, s,
