@@ -247,7 +247,8 @@ static yl_node *map_keys(kind_people *p, const yl_node *item, const kind_field *
             diag_error(p->d, k->mark, "поле «%s» (%s) уже задано в этой строке", k->str, key);
             continue;
         }
-        yl_node *nk = kind_scalar(p->a, key, k->mark);
+        /* a key written as ours is kept as it is */
+        yl_node *nk = !strcmp(k->str, key) ? (yl_node *)k : kind_scalar(p->a, key, k->mark);
         m->pairs[m->n++] = (yl_pair){nk, (yl_node *)v};
     }
     return m;
@@ -581,13 +582,44 @@ static bool check_duplicates(kind_people *p)
     return ok;
 }
 
+/* Sort keys and fold equal ones: a key two people share (a short name
+ * «Иванов И.И.») names neither. Returns the count left. */
+static size_t sort_keys(ref_key *k, size_t n)
+{
+    qsort(k, n, sizeof *k, by_key);
+    size_t out = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (out && !strcmp(k[out - 1].key, k[i].key)) {
+            if (k[out - 1].who != k[i].who)
+                k[out - 1].who = KIND_NO_PERSON;
+            continue;
+        }
+        k[out++] = k[i];
+    }
+    return out;
+}
+
+/* The entry of keys[0..n) equal to key, or NULL. */
+static const ref_key *find_key(const ref_key *keys, size_t n, const char *key)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) { /* the first key not below key */
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(keys[mid].key, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && !strcmp(keys[lo].key, key) ? &keys[lo] : NULL;
+}
+
 /* Every person once; a second one with the same id is an error. */
 static bool read_people(kind_people *p, const yl_node *list)
 {
     bool ok = true;
     size_t n = list ? list->n : 0;
     p->people = arena_alloc(p->a, (n ? n : 1) * sizeof *p->people);
-    ref_key *k = arena_alloc(p->a, (3 * n + 1) * sizeof *k);
+    ref_key *k = arena_alloc(p->a, (n + 1) * sizeof *k);
     size_t nk = 0;
     for (size_t i = 0; i < n; i++) {
         kind_person *who = &p->people[p->npeople];
@@ -598,27 +630,26 @@ static bool read_people(kind_people *p, const yl_node *list)
         }
         size_t idx = p->npeople++;
         k[nk++] = (ref_key){who->id, idx};
-        const char *full = normalise(p->a, who->name, false);
-        if (strcmp(full, who->id))
-            k[nk++] = (ref_key){full, idx};
-        k[nk++] = (ref_key){normalise(p->a, kind_people_short(p, who), false), idx};
     }
     ok &= check_duplicates(p);
-    qsort(k, nk, sizeof *k, by_key);
-    /* a key two people share (a short name «Иванов И.И.») names neither */
-    size_t out = 0;
-    for (size_t i = 0; i < nk; i++) {
-        if (out && !strcmp(k[out - 1].key, k[i].key)) {
-            if (k[out - 1].who != k[i].who)
-                k[out - 1].who = KIND_NO_PERSON;
-            continue;
-        }
-        k[out++] = k[i];
-    }
-    nk = out;
+    p->nkeys = sort_keys(k, nk);
     p->keys = k;
-    p->nkeys = nk;
     return ok;
+}
+
+/* The table of full names and «Фамилия И.О.», normalised: built on the first
+ * reference that is not an id (a dossier that refers by id never pays). */
+static void build_names(kind_people *p)
+{
+    ref_key *k = arena_alloc(p->a, (2 * p->npeople + 1) * sizeof *k);
+    size_t nk = 0;
+    for (size_t i = 0; i < p->npeople; i++) {
+        const kind_person *who = &p->people[i];
+        k[nk++] = (ref_key){normalise(p->a, who->name, false), i};
+        k[nk++] = (ref_key){normalise(p->a, kind_people_short(p, who), false), i};
+    }
+    p->nnames = sort_keys(k, nk);
+    p->names = k;
 }
 
 /* ---- references and pairs ---------------------------------------------- */
@@ -646,26 +677,21 @@ static const char *spaced(arena *a, const char *s)
 
 size_t kind_people_find(kind_people *p, const yl_node *v, const char *s, const char *what)
 {
-    ref_key probe = {normalise(p->a, s, false), 0};
-    ref_key exact = {s, 0};
-    for (int pass = 0; pass < 2; pass++) {
-        const ref_key *q = pass ? &probe : &exact;
-        size_t lo = 0, hi = p->nkeys;
-        while (lo < hi) { /* the first key not below q */
-            size_t mid = lo + (hi - lo) / 2;
-            if (strcmp(p->keys[mid].key, q->key) < 0)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo < p->nkeys && !strcmp(p->keys[lo].key, q->key)) {
-            if (p->keys[lo].who != KIND_NO_PERSON)
-                return p->keys[lo].who;
-            diag_error(p->d, v->mark,
-                       "%s «%s»: так можно назвать нескольких людей; укажите id или полное ФИО",
-                       what, s);
-            return KIND_NO_PERSON;
-        }
+    const ref_key *hit = find_key(p->keys, p->nkeys, s);
+    const char *low = NULL;
+    if (!hit) {
+        if (!p->names)
+            build_names(p);
+        low = normalise(p->a, s, false);
+        hit = find_key(p->names, p->nnames, low);
+    }
+    if (hit && hit->who != KIND_NO_PERSON)
+        return hit->who;
+    if (hit) {
+        diag_error(p->d, v->mark,
+                   "%s «%s»: так можно назвать нескольких людей; укажите id или полное ФИО", what,
+                   s);
+        return KIND_NO_PERSON;
     }
     const char *near = NULL;
     if (p->suggested++ < KIND_PEOPLE_MAX_SUGGEST) {
@@ -680,7 +706,7 @@ size_t kind_people_find(kind_people *p, const yl_node *v, const char *s, const c
             if (!brief && strcmp(who->id, who->name))
                 names[n++] = who->id;
         }
-        near = diag_suggest(brief ? probe.key : s, names, n);
+        near = diag_suggest(brief ? low : s, names, n);
         if (near && brief) /* show it as the dossier writes it */
             for (size_t i = 0; i < p->npeople; i++)
                 if (!strcmp(normalise(p->a, kind_people_short(p, &p->people[i]), false), near))

@@ -57,8 +57,10 @@ typedef struct kind_people {
     size_t npairs;
     kind_form *forms; /* forms used or declared, in order of first appearance */
     size_t nforms;
-    struct ref_key *keys; /* id, full name and «Фамилия И.О.» of everyone, sorted */
+    struct ref_key *keys; /* the ids (or full names) as written, sorted */
     size_t nkeys;
+    struct ref_key *names; /* full names and «Фамилия И.О.», normalised: made when needed */
+    size_t nnames;
     size_t suggested; /* "did you mean" given so far: KIND_PEOPLE_MAX_SUGGEST at most */
     size_t *by_person; /* the pairs of person i: by_person[first[i] .. first[i + 1]) */
     size_t *first;
