@@ -392,9 +392,13 @@ yl_node *kind_map_set(arena *a, const yl_node *map, const char *key, const yl_no
     return m;
 }
 
-const kind_field kind_person_fields[] = {{"name", KS_STRING, true, "ФИО", NULL, NULL},
-                                         {"position", KS_STRING, true, "должность", NULL, NULL},
-                                         {NULL, 0, false, NULL, NULL, NULL}};
+const kind_field kind_person_fields[] = {
+    {"name", KS_STRING, true, "ФИО", NULL, NULL},
+    {"position", KS_STRING, true, "должность", NULL, NULL},
+    {"gender", KS_STRING, false, "пол: м или ж", NULL, NULL},
+    {"dative", KS_STRING, false, "ФИО в дательном падеже", NULL, NULL},
+    {"genitive", KS_STRING, false, "ФИО в родительном падеже", NULL, NULL},
+    {NULL, 0, false, NULL, NULL, NULL}};
 
 const kind_field kind_school_fields[] = {
     {"name", KS_STRING, true, "полное наименование организации", NULL, NULL},
@@ -470,7 +474,9 @@ static const yl_node *map_without(arena *a, const yl_node *map, const char *key)
 }
 
 /* The registry: every kind the program knows. */
-static const kind_def *const registry[] = {&kind_order, &kind_roadmap};
+static const kind_def *const registry[] = {&kind_order,         &kind_roadmap,
+                                           &kind_registry,      &kind_pairs_order,
+                                           &kind_curator_order, &kind_application};
 enum { NKINDS = sizeof registry / sizeof *registry };
 
 /* `annex_of` is a field of every kind: checked here, taken out before the

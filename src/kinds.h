@@ -108,6 +108,10 @@ typedef struct kind_def {
 
 extern const kind_def kind_order;
 extern const kind_def kind_roadmap;
+extern const kind_def kind_registry;
+extern const kind_def kind_pairs_order;
+extern const kind_def kind_curator_order;
+extern const kind_def kind_application;
 
 /* Check the document root: its `document:` names the kind. Reports into d;
  * returns false on errors. */

@@ -90,68 +90,6 @@ typedef struct options {
     size_t nfiles;
 } options;
 
-/* Is dir the program's data: fonts/ and templates/ in it? */
-static bool is_data_dir(const char *dir)
-{
-    char probe[PATH_MAX];
-    struct stat st;
-    snprintf(probe, sizeof probe, "%s/fonts", dir);
-    if (stat(probe, &st) != 0 || !S_ISDIR(st.st_mode))
-        return false;
-    snprintf(probe, sizeof probe, "%s/templates", dir);
-    return stat(probe, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* The folder holding fonts/, templates/ and the hyphenation dictionary, in
- * this order: --data-dir, $NASTAVDOC_DATA, the repository the executable was
- * built in (./nastavdoc, build/nastavdoc, build/san/nastavdoc), PREFIX/share/
- * nastavdoc beside an installed PREFIX/bin/nastavdoc (so a tree moved whole
- * still works), and the folder `make install` wrote (NASTAVDOC_DATADIR).
- * An option or variable is taken as given; a folder without the data is then
- * reported where it is used. NULL when no candidate holds the data (the
- * places tried are in *tried). Caller frees. */
-#ifndef NASTAVDOC_DATADIR
-#define NASTAVDOC_DATADIR "/usr/local/share/nastavdoc"
-#endif
-static char *data_dir(const char *option, buf *tried)
-{
-    const char *env = getenv("NASTAVDOC_DATA");
-    if (option)
-        return xstrdup(option);
-    if (env && *env)
-        return xstrdup(env);
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *bindir = xstrdup(dirname(exe)); /* dirname may write into its argument */
-        char *dir = xstrdup(bindir);
-        for (int up = 0; up < 3; up++) {
-            buf_printf(tried, "%s%s", tried->len ? ", " : "", dir);
-            if (is_data_dir(dir)) {
-                free(bindir);
-                return dir;
-            }
-            if (!strcmp(dir, "/"))
-                break;
-            char *parent = xstrdup(dirname(dir));
-            free(dir);
-            dir = parent;
-        }
-        free(dir);
-        char share[PATH_MAX + 32];
-        snprintf(share, sizeof share, "%s/../share/nastavdoc", bindir);
-        free(bindir);
-        buf_printf(tried, ", %s", share);
-        if (is_data_dir(share))
-            return xstrdup(share);
-    }
-    buf_printf(tried, "%s%s", tried->len ? ", " : "", NASTAVDOC_DATADIR);
-    if (is_data_dir(NASTAVDOC_DATADIR))
-        return xstrdup(NASTAVDOC_DATADIR);
-    return NULL;
-}
-
 static char *default_output(const char *in)
 {
     size_t len = strlen(in);
@@ -168,7 +106,7 @@ static char *default_output(const char *in)
 /* What every document of a run shares. */
 typedef struct run_ctx {
     const options *o;
-    const char *data;   /* see data_dir */
+    const char *data;   /* see util_data_dir */
     const text_hyph *h; /* shared by the documents of a batch; NULL: no hyphenation */
     diag *d;
 } run_ctx;
@@ -1221,9 +1159,17 @@ int main(int argc, char **argv)
             o.files[o.nfiles++] = a;
         }
     }
+    /* --data-dir is NASTAVDOC_DATA for every part that looks for shipped
+     * data (templates, fonts, the dictionary, petrovich's rules) and for the
+     * batch workers: one place decides, util_data_dir */
+    if (o.data_dir && setenv("NASTAVDOC_DATA", o.data_dir, 1) != 0) {
+        say("nastavdoc: --data-dir: %s\n", diag_strerror(errno));
+        free(o.files);
+        return EXIT_INTERNAL;
+    }
     buf tried;
     buf_init(&tried);
-    char *data = data_dir(o.data_dir, &tried);
+    char *data = util_data_dir(&tried);
     if (!data) {
         say("nastavdoc: не найдены данные программы (папки fonts и templates); искал в: %s. "
             "Укажите папку параметром --data-dir или переменной NASTAVDOC_DATA, либо "

@@ -171,6 +171,14 @@ for doc in "$TMP"/stress/*.yaml; do
     check_doc "$doc"
 done
 
+# 2c. a dossier of 3,000 people and 1,500 pairs (tests/stress/people.sh):
+# both bases and the pairs order render (issue 9)
+mkdir -p "$TMP/people"
+tests/stress/people.sh "$TMP/people" 3000
+for doc in "$TMP"/people/people-*.yaml; do
+    check_doc "$doc"
+done
+
 # 3. bad inputs: tests/bad/<case>/doc.yaml + expect (exit:, message:, args:, keep:)
 for case in tests/bad/*/; do
     c=$(basename "$case")
