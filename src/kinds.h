@@ -94,6 +94,16 @@ typedef struct kind_def {
 
 extern const kind_def kind_order;
 extern const kind_def kind_roadmap;
+extern const kind_def kind_text;
+extern const kind_def kind_agreement;
+
+/* The body of a text section (kinds/text.c): content elements, and
+ * {clause: TEXT, number, body}, {section: TITLE, number, body}. */
+bool kind_text_check_body(const yl_node *body, const char *path, diag *d);
+
+/* The variant list of root's kind when root names one and has not bound
+ * one item yet (*key gets the key to bind it to), else NULL. */
+const yl_node *kinds_variants(const yl_node *root, const char **key);
 
 /* Check the document root: its `document:` names the kind. Reports into d;
  * returns false on errors. */

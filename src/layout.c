@@ -23,10 +23,71 @@
 /* "Single spacing" in Word for Times New Roman is about 1.15 em. */
 #define SINGLE_SPACING 1.15
 #define MAX_BREAKS 64
+/* The height of a BLK_FILL line until paginate knows what it must push down. */
+#define FILL_HEIGHT (-1.0)
+
+/* ---- table of contents ------------------------------------------------ */
+
+/* Entries of a table of contents: the text of each block with a toc_level,
+ * indented by level, then dotted leaders and the page number flush right.
+ * The number's column is as wide as four digits, so that an entry breaks
+ * into the same lines whatever its number: the first pass (pages NULL, the
+ * numbers unknown) and the second pass lay out the same lines. */
+static void layout_toc(lay *L, const blk_block *b, double x0, double width, const size_t *pages)
+{
+    const blk_style *st = b->style;
+    int font = L->f->find(L->f->ctx, st->family, st->font_style);
+    if (font < 0) {
+        para_set_text(L, b, "", x0, width, 0, NULL, 0); /* reports the family */
+        return;
+    }
+    double size = st->size_pt;
+    double numw = para_measure(L, font, size, 0, "0000", 4);
+    double gap = 2 * para_measure(L, font, size, 0, " ", 1);
+    double dot = para_measure(L, font, size, 0, ".", 1);
+    double pitch = 2 * dot; /* leaders: a dot every two dot widths, aligned down the page */
+    double step = st->indent_pt > 0 ? st->indent_pt : 10 * 72 / 25.4;
+    for (size_t i = 0; i < L->t->n; i++) {
+        const blk_block *h = &L->t->blocks[i];
+        if (!h->toc_level || !h->text)
+            continue;
+        double indent = fmin(step * (h->toc_level - 1), width / 2);
+        blk_block e = *b;
+        e.kind = BLK_PARA;
+        e.text = h->toc_text ? h->toc_text : h->text;
+        char num[24];
+        snprintf(num, sizeof num, "%zu", pages ? pages[i] : 0);
+        size_t first = L->nlines;
+        para_set_text(L, &e, e.text, x0 + indent, width - indent - numw - gap, 0, num, 0);
+        if (L->nlines == first)
+            continue;
+        vline *v = &L->lines[L->nlines - 1];
+        if (v->nfrags == 0)
+            continue;
+        const frag *tail = &L->frags[v->first + v->nfrags - 1];
+        const frag *prev = v->nfrags >= 2 ? tail - 1 : NULL;
+        double from = (prev ? prev->x + prev->width : x0 + indent) + gap / 2;
+        double to = tail->x - gap / 2;
+        double start = ceil(from / pitch) * pitch;
+        size_t ndots = start + dot <= to ? (size_t)floor((to - start - dot) / pitch) + 1 : 0;
+        if (ndots) {
+            char *dots = arena_alloc(L->out->mem, ndots + 1);
+            memset(dots, '.', ndots);
+            dots[ndots] = '\0';
+            /* the leader goes before the number: text extraction reads
+             * "title ..... 7" in that order */
+            frag number = *tail;
+            L->frags[L->nfrags - 1] =
+                (frag){font, size, start, ndots * pitch, pitch - dot, dots, ndots};
+            para_add_frag(L, v, number);
+        }
+        para_protect_lines(L, first, L->nlines - first);
+    }
+}
 
 /* ---- storage ---------------------------------------------------------- */
 
-static void layout_block(lay *L, const blk_block *b, bool *keep_next)
+static void layout_block(lay *L, const blk_block *b, bool *keep_next, const size_t *toc_pages)
 {
     const blk_style *st = b->style;
     size_t first = L->nlines;
@@ -69,6 +130,14 @@ static void layout_block(lay *L, const blk_block *b, bool *keep_next)
     case BLK_TABLE:
         table_build(L, b);
         break;
+    case BLK_TOC:
+        layout_toc(L, b, x0, width, toc_pages);
+        break;
+    case BLK_FILL: {
+        vline *v = para_add_line(L);
+        v->height = FILL_HEIGHT; /* resolved by paginate */
+        break;
+    }
     }
     size_t n = L->nlines - first;
     if (n == 0)
@@ -76,7 +145,7 @@ static void layout_block(lay *L, const blk_block *b, bool *keep_next)
     L->lines[first].space_before += st->space_before_pt + L->space_after_table;
     /* a table's last row has no leading below it: the next block keeps off */
     L->space_after_table = b->kind == BLK_TABLE ? fmax(st->space_after_pt, 6) : 0;
-    if (b->kind != BLK_SPACER && b->kind != BLK_PAGE_BREAK)
+    if (b->kind != BLK_SPACER && b->kind != BLK_PAGE_BREAK && b->kind != BLK_FILL)
         L->lines[L->nlines - 1].height += st->space_after_pt;
     if (b->kind != BLK_TABLE)
         para_protect_lines(L, first, n);
@@ -96,7 +165,7 @@ static void layout_block(lay *L, const blk_block *b, bool *keep_next)
         }
     }
     /* a spacer between a heading and its text keeps the chain */
-    if (b->kind != BLK_SPACER)
+    if (b->kind != BLK_SPACER && b->kind != BLK_FILL)
         *keep_next = st->keep_with_next;
 }
 
@@ -165,10 +234,20 @@ static void draw_page(lay *L, size_t start, size_t end, double top)
     free(tops);
 }
 
+/* The height of the fill line i whose top is at y: what is left of the page
+ * below it after the lines up to the next page break (or the end). */
+static double fill_height(const lay *L, size_t i, double y, double bottom)
+{
+    double rest = 0;
+    for (size_t j = i + 1; j < L->nlines && !L->lines[j].force_before; j++)
+        rest += L->lines[j].space_before + (L->lines[j].height > 0 ? L->lines[j].height : 0);
+    return fmax(0, y - bottom - rest);
+}
+
 /* Pour lines into pages. When line i does not fit, break before the latest
  * line j <= i on this page with ok_before (not the page's first line); with
  * none, break before i anyway (a chain longer than a page). */
-static void paginate(lay *L)
+static void paginate(lay *L, size_t *starts)
 {
     const blk_page *pg = &L->t->page;
     double top = pg->height_pt - pg->margin_top_pt;
@@ -184,6 +263,8 @@ static void paginate(lay *L)
                 break;
             }
             double sb = i == start ? 0 : v->space_before;
+            if (v->height == FILL_HEIGHT)
+                L->lines[i].height = fill_height(L, i, y - sb, bottom);
             if (y - sb - fit_height(v) < bottom - EPS && i > start) {
                 size_t j = i;
                 while (j > start && !L->lines[j].ok_before)
@@ -193,6 +274,8 @@ static void paginate(lay *L)
             }
             y -= sb + v->height;
         }
+        if (starts)
+            starts[L->out->npages] = start;
         draw_page(L, start, end, top);
         start = end;
         /* spacers and page breaks do not start a page */
@@ -244,7 +327,31 @@ static const char *copy_or_null(arena *a, const char *s)
     return s ? arena_strdup(a, s) : NULL;
 }
 
-layout_doc *layout_run(const blk_doc *t, const layout_fonts *f, const text_hyph *h, diag *d)
+/* Which page each listed heading's first line landed on (1-based), from
+ * the first lines of the blocks and the first line of every page. */
+static void heading_pages(const lay *L, const size_t *first_line, const size_t *starts,
+                          size_t *pages)
+{
+    for (size_t i = 0; i < L->t->n; i++) {
+        if (!L->t->blocks[i].toc_level || first_line[i] == SIZE_MAX)
+            continue;
+        size_t lo = 0, hi = L->out->npages; /* the last page starting at or before the line */
+        while (hi - lo > 1) {
+            size_t mid = (lo + hi) / 2;
+            if (starts[mid] <= first_line[i])
+                lo = mid;
+            else
+                hi = mid;
+        }
+        pages[i] = lo + 1;
+    }
+}
+
+/* One pass of the page flow. toc_pages: the page of each block from a pass
+ * before (NULL: unknown, the contents show 0); found, when not NULL, gets
+ * the page of each block listed in a table of contents. */
+static layout_doc *layout_pass(const blk_doc *t, const layout_fonts *f, const text_hyph *h, diag *d,
+                               const size_t *toc_pages, size_t *found)
 {
     layout_doc *out = xcalloc(1, sizeof *out);
     out->mem = arena_new();
@@ -255,13 +362,22 @@ layout_doc *layout_run(const blk_doc *t, const layout_fonts *f, const text_hyph 
     out->info.author = copy_or_null(out->mem, t->info.author);
     out->info.subject = copy_or_null(out->mem, t->info.subject);
     out->info.keywords = copy_or_null(out->mem, t->info.keywords);
+    size_t *first_line = found ? xmalloc((t->n + 1) * sizeof *first_line) : NULL;
     bool keep_next = false;
     for (size_t i = 0; i < t->n; i++) {
         const blk_block *b = &t->blocks[i];
-        layout_block(&L, b, &keep_next);
+        size_t before = L.nlines;
+        layout_block(&L, b, &keep_next, toc_pages);
+        if (first_line)
+            first_line[i] = L.nlines > before ? before : SIZE_MAX;
     }
+    size_t *starts = found ? xmalloc((L.nlines + 1) * sizeof *starts) : NULL;
     if (!L.failed)
-        paginate(&L);
+        paginate(&L, starts);
+    if (!L.failed && found)
+        heading_pages(&L, first_line, starts, found);
+    free(first_line);
+    free(starts);
     if (!L.failed && out->npages == 0)
         layout_new_page(&L);
     if (!L.failed)
@@ -276,6 +392,26 @@ layout_doc *layout_run(const blk_doc *t, const layout_fonts *f, const text_hyph 
         layout_doc_free(out);
         return NULL;
     }
+    return out;
+}
+
+/* A document with a table of contents is laid out twice: the first pass
+ * finds the pages of the headings (its messages are dropped: the second
+ * pass reports the same), the second prints them. The contents' lines do
+ * not depend on the numbers (layout_toc), so both passes paginate alike. */
+layout_doc *layout_run(const blk_doc *t, const layout_fonts *f, const text_hyph *h, diag *d)
+{
+    bool toc = false;
+    for (size_t i = 0; i < t->n && !toc; i++)
+        toc = t->blocks[i].kind == BLK_TOC;
+    if (!toc)
+        return layout_pass(t, f, h, d, NULL, NULL);
+    size_t *pages = xcalloc(t->n + 1, sizeof *pages);
+    diag_checkpoint cp = diag_checkpoint_get(d);
+    layout_doc_free(layout_pass(t, f, h, d, NULL, pages));
+    diag_rollback(d, cp);
+    layout_doc *out = layout_pass(t, f, h, d, pages, NULL);
+    free(pages);
     return out;
 }
 
