@@ -416,7 +416,17 @@ enum { NKINDS = sizeof registry / sizeof *registry };
 static const struct variant_def {
     const kind_def *kind;
     const char *list, *key;
-} variant_defs[] = {{&kind_agreement, "partners", "partner"}};
+    const char *(*label)(const yl_node *item);
+} variant_defs[] = {{&kind_agreement, "partners", "partner", kind_agreement_label}};
+
+const char *kinds_variant_label(const yl_node *root, const yl_node *item)
+{
+    const yl_node *doc = yl_map_get(root, "document");
+    for (size_t i = 0; doc && yl_str(doc) && i < sizeof variant_defs / sizeof *variant_defs; i++)
+        if (!strcmp(yl_str(doc), variant_defs[i].kind->name))
+            return variant_defs[i].label(item);
+    return NULL;
+}
 
 const yl_node *kinds_variants(const yl_node *root, const char **key)
 {

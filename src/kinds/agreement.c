@@ -131,6 +131,18 @@ static const yl_node *normalise(arena *a, const yl_node *p)
     return m;
 }
 
+const char *kind_agreement_label(const yl_node *partner)
+{
+    static const char *const order[] = {"file", "short_name", "name"};
+    for (size_t k = 0; partner->kind == YL_MAP && k < 3; k++)
+        for (size_t i = 0; i < partner->n; i++) {
+            const yl_node *v = partner->pairs[i].value;
+            if (!strcmp(key_of(partner->pairs[i].key->str), order[k]) && yl_str(v) && v->len)
+                return yl_str(v);
+        }
+    return NULL;
+}
+
 static bool check_partner(const yl_node *p, const char *path, diag *d)
 {
     if (p->kind != YL_MAP) {
