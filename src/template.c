@@ -2,7 +2,7 @@
  *
  * A template is a YAML map:
  *
- *   page:    size (A4), orientation (portrait|landscape, may interpolate),
+ *   page:    size (A4), orientation (portrait|landscape, may tpl_interpolate),
  *            margins_mm {top, right, bottom, left},
  *            numbers {from, top_mm, style}
  *   info:    title, author, subject, keywords, date   (interpolated text)
@@ -31,7 +31,10 @@
  * a.b.c looked up first among the names bound by enclosing `each` blocks
  * (and `index`, the 1-based number of the current item), then in the data.
  * Data values are inserted as text and never scanned again, so a value that
- * contains "{{" is printed as typed. */
+ * contains "{{" is printed as typed.
+ *
+ * This file is the expander; the blocks' functions live in template_flow.c,
+ * template_table.c and the other template_<topic>.c files (template_priv.h). */
 #include "template.h"
 
 #include <errno.h>
@@ -47,37 +50,11 @@
 
 #include "date.h"
 #include "kinds.h"
-
-#define MM (72.0 / 25.4)
-
-typedef struct scope {
-    const char *name;
-    const yl_node *node;
-    const struct scope *up;
-} scope;
-
-typedef struct style_entry {
-    const char *name;
-    blk_style *style;
-} style_entry;
-
-typedef struct expander {
-    arena *mem;
-    diag *d;
-    const yl_node *data;
-    style_entry *styles;
-    size_t nstyles;
-    blk_style *base; /* defaults: page font and size */
-    blk_block *blocks;
-    size_t n, cap;
-    size_t produced;      /* blocks made so far, also those folded into columns */
-    size_t steps, budget; /* work done and allowed: see TPL_STEP_FACTOR */
-    bool failed;
-} expander;
+#include "template_priv.h"
 
 /* ---- small helpers ---------------------------------------------------- */
 
-static bool parse_number(const yl_node *n, double *out)
+bool tpl_parse_number(const yl_node *n, double *out)
 {
     if (!n || n->kind != YL_SCALAR || !n->len)
         return false;
@@ -90,7 +67,7 @@ static bool parse_number(const yl_node *n, double *out)
     return true;
 }
 
-static bool parse_bool(const yl_node *n, bool *out)
+bool tpl_parse_bool(const yl_node *n, bool *out)
 {
     const char *s = yl_str(n);
     if (!s)
@@ -108,7 +85,7 @@ static bool parse_bool(const yl_node *n, bool *out)
 
 /* Charge n units of work; false (once reported) when the budget is spent:
  * nested `each` over large lists must stop even when it produces nothing. */
-static bool charge(expander *x, size_t n, src_mark mark)
+bool tpl_charge(expander *x, size_t n, src_mark mark)
 {
     x->steps += n;
     if (x->steps <= x->budget)
@@ -124,11 +101,11 @@ static bool charge(expander *x, size_t n, src_mark mark)
 
 /* A number in [lo, hi] at v, or an error naming the range at v's place:
  * 1e300, a negative width or NaN never reach the layout. */
-static bool read_range(expander *x, const yl_node *v, const char *key, double lo, double hi,
-                       double *out)
+bool tpl_read_range(expander *x, const yl_node *v, const char *key, double lo, double hi,
+                    double *out)
 {
     double num;
-    if (parse_number(v, &num) && num >= lo && num <= hi) {
+    if (tpl_parse_number(v, &num) && num >= lo && num <= hi) {
         *out = num;
         return true;
     }
@@ -139,8 +116,8 @@ static bool read_range(expander *x, const yl_node *v, const char *key, double lo
 
 /* v as one of choices[0..n): its index, or -1 after a message at v that
  * lists the choices and suggests the closest. */
-static int read_choice(expander *x, const yl_node *v, const char *key, const char *const *choices,
-                       size_t n)
+int tpl_read_choice(expander *x, const yl_node *v, const char *key, const char *const *choices,
+                    size_t n)
 {
     const char *s = yl_str(v);
     for (size_t i = 0; s && i < n; i++)
@@ -158,10 +135,10 @@ static int read_choice(expander *x, const yl_node *v, const char *key, const cha
     return -1;
 }
 
-static const char *const align_names[] = {"left", "center", "right", "justify"};
-static const blk_align align_values[] = {BLK_LEFT, BLK_CENTER, BLK_RIGHT, BLK_JUSTIFY};
+const char *const tpl_align_names[] = {"left", "center", "right", "justify"};
+const blk_align tpl_align_values[] = {BLK_LEFT, BLK_CENTER, BLK_RIGHT, BLK_JUSTIFY};
 
-static blk_block *add_block(expander *x, blk_kind kind, src_mark mark)
+blk_block *tpl_add_block(expander *x, blk_kind kind, src_mark mark)
 {
     if (x->produced >= TPL_MAX_BLOCKS) {
         if (!x->failed)
@@ -324,7 +301,7 @@ const char *tpl_filter(arena *a, const char *name, const char *value, const char
 /* ---- paths and interpolation ----------------------------------------- */
 
 /* Look up PATH (a.b.c). Returns NULL when any part is missing. */
-static const yl_node *resolve(const expander *x, const scope *sc, const char *path, size_t len)
+const yl_node *tpl_resolve(const expander *x, const scope *sc, const char *path, size_t len)
 {
     const char *seg = path, *end = path + len;
     const char *dot = memchr(seg, '.', len);
@@ -369,7 +346,7 @@ static void trim(const char **s, size_t *len)
 /* Expand the holes of the template text node t. *mark becomes the mark of
  * the first data value used (messages about the text then point at the data),
  * else the template's. NULL after an error. */
-static const char *interpolate(expander *x, const scope *sc, const yl_node *t, src_mark *mark)
+const char *tpl_interpolate(expander *x, const scope *sc, const yl_node *t, src_mark *mark)
 {
     if (!t || t->kind != YL_SCALAR) {
         diag_error(x->d, t ? t->mark : DIAG_NOWHERE, "ожидался текст (строка)");
@@ -399,7 +376,7 @@ static const char *interpolate(expander *x, const scope *sc, const yl_node *t, s
         const char *path = expr;
         size_t plen = bar ? (size_t)(bar - expr) : elen;
         trim(&path, &plen);
-        const yl_node *v = resolve(x, sc, path, plen);
+        const yl_node *v = tpl_resolve(x, sc, path, plen);
         if (!v || yl_is_null(v)) {
             diag_error(x->d, t->mark, "в данных нет значения «%.*s»", (int)plen, path);
             goto out;
@@ -442,7 +419,7 @@ static const char *interpolate(expander *x, const scope *sc, const yl_node *t, s
         }
         p = close + 2;
     }
-    if (charge(x, 1 + out.len / TPL_STEP_BYTES, t->mark))
+    if (tpl_charge(x, 1 + out.len / TPL_STEP_BYTES, t->mark))
         result = arena_strndup(x->mem, out.data ? out.data : "", out.len);
 out:
     buf_fini(&out);
@@ -451,7 +428,7 @@ out:
 
 /* ---- styles ----------------------------------------------------------- */
 
-static const blk_style *find_style(const expander *x, const char *name)
+const blk_style *tpl_find_style(const expander *x, const char *name)
 {
     for (size_t i = 0; i < x->nstyles; i++)
         if (!strcmp(x->styles[i].name, name))
@@ -459,7 +436,7 @@ static const blk_style *find_style(const expander *x, const char *name)
     return NULL;
 }
 
-static size_t count_keys(const char *const *keys)
+size_t tpl_count_keys(const char *const *keys)
 {
     size_t n = 0;
     while (keys[n])
@@ -467,7 +444,7 @@ static size_t count_keys(const char *const *keys)
     return n;
 }
 
-static bool has_key(const char *const *keys, size_t n, const char *key)
+bool tpl_has_key(const char *const *keys, size_t n, const char *key)
 {
     for (size_t i = 0; i < n; i++)
         if (!strcmp(keys[i], key))
@@ -476,13 +453,13 @@ static bool has_key(const char *const *keys, size_t n, const char *key)
 }
 
 /* Every key of map must be one of keys[0..n): each stray one is an error. */
-static void check_keys(expander *x, const yl_node *map, const char *const *keys, size_t n,
-                       const char *where)
+void tpl_check_keys(expander *x, const yl_node *map, const char *const *keys, size_t n,
+                    const char *where)
 {
     if (!map || map->kind != YL_MAP)
         return;
     for (size_t i = 0; i < map->n; i++)
-        if (!has_key(keys, n, map->pairs[i].key->str)) {
+        if (!tpl_has_key(keys, n, map->pairs[i].key->str)) {
             diag_unknown_key(x->d, map->pairs[i].key->mark, map->pairs[i].key->str, NULL, where,
                              keys, n);
         }
@@ -514,7 +491,7 @@ static void check_text(expander *x, const yl_node *t)
             }
             memcpy(name, f, flen);
             name[flen] = '\0';
-            if (has_key(filter_names, 7, name))
+            if (tpl_has_key(filter_names, 7, name))
                 continue;
             const char *near = diag_suggest(name, filter_names, 7);
             diag_error(x->d, t->mark,
@@ -528,22 +505,22 @@ static void check_text(expander *x, const yl_node *t)
 
 static void check_style_name(expander *x, const yl_node *v)
 {
-    if (v && yl_str(v) && !find_style(x, yl_str(v))) {
+    if (v && yl_str(v) && !tpl_find_style(x, yl_str(v))) {
         diag_error(x->d, v->mark, "стиль «%s» не описан в styles", yl_str(v));
     }
 }
 
-static const blk_style *block_style(expander *x, const yl_node *blk, const char *fallback)
+const blk_style *tpl_block_style(expander *x, const yl_node *blk, const char *fallback)
 {
     const yl_node *s = yl_map_get(blk, "style");
     const char *name = s ? yl_str(s) : fallback;
     if (!name)
         return x->base;
-    const blk_style *st = find_style(x, name);
+    const blk_style *st = tpl_find_style(x, name);
     if (!st) {
         if (s)
             diag_error(x->d, s->mark, "стиль «%s» не описан в styles", name);
-        return find_style(x, "body") ? find_style(x, "body") : x->base;
+        return tpl_find_style(x, "body") ? tpl_find_style(x, "body") : x->base;
     }
     return st;
 }
@@ -590,15 +567,15 @@ static void read_style(expander *x, blk_style *st, const yl_node *m)
         const char *key = k->str;
         double num = 0;
         bool flag = false;
-        bool is_bool = parse_bool(v, &flag);
+        bool is_bool = tpl_parse_bool(v, &flag);
         if (!strcmp(key, "base")) {
             continue; /* applied before */
         } else if (!strcmp(key, "font")) {
             st->family = yl_str(v) ? arena_strdup(x->mem, yl_str(v)) : st->family;
         } else if (!strcmp(key, "align")) {
-            int a = read_choice(x, v, "align", align_names, 4);
+            int a = tpl_read_choice(x, v, "align", tpl_align_names, 4);
             if (a >= 0)
-                st->align = align_values[a];
+                st->align = tpl_align_values[a];
         } else if (!strcmp(key, "bold") || !strcmp(key, "italic") || !strcmp(key, "hyphenate") ||
                    !strcmp(key, "keep_with_next") || !strcmp(key, "upper")) {
             if (!is_bool) {
@@ -625,7 +602,7 @@ static void read_style(expander *x, blk_style *st, const yl_node *m)
                 continue;
             }
             const style_range *r = range_of(key);
-            if (!read_range(x, v, key, r->lo, r->hi, &num))
+            if (!tpl_read_range(x, v, key, r->lo, r->hi, &num))
                 continue;
             double *dst = (double *)((char *)st + r->offset);
             *dst = num * r->scale;
@@ -653,7 +630,7 @@ static void read_styles(expander *x, const yl_node *styles)
         }
         const yl_node *base = yl_map_get(v, "base");
         if (base) {
-            const blk_style *b = yl_str(base) ? find_style(x, yl_str(base)) : NULL;
+            const blk_style *b = yl_str(base) ? tpl_find_style(x, yl_str(base)) : NULL;
             if (b)
                 *st = *b;
             else
@@ -681,12 +658,12 @@ static void read_page(expander *x, const yl_node *page, blk_page *pg)
     static const char *const page_keys[] = {"size", "orientation", "font", "margins_mm", "numbers"};
     static const char *const margin_keys[] = {"top", "right", "bottom", "left"};
     static const char *const number_keys[] = {"from", "top_mm", "style"};
-    check_keys(x, page, page_keys, 5, "page");
-    check_keys(x, yl_map_get(page, "margins_mm"), margin_keys, 4, "margins_mm");
-    check_keys(x, yl_map_get(page, "numbers"), number_keys, 3, "numbers");
+    tpl_check_keys(x, page, page_keys, 5, "page");
+    tpl_check_keys(x, yl_map_get(page, "margins_mm"), margin_keys, 4, "margins_mm");
+    tpl_check_keys(x, yl_map_get(page, "numbers"), number_keys, 3, "numbers");
     const yl_node *o = yl_map_get(page, "orientation");
     src_mark om;
-    const char *orient = o ? interpolate(x, NULL, o, &om) : NULL;
+    const char *orient = o ? tpl_interpolate(x, NULL, o, &om) : NULL;
     if (orient && !strcmp(orient, "landscape")) {
         double w = pg->width_pt;
         pg->width_pt = pg->height_pt;
@@ -702,7 +679,7 @@ static void read_page(expander *x, const yl_node *page, blk_page *pg)
         for (int i = 0; i < 4; i++) {
             const yl_node *v = yl_map_get(m, names[i]);
             double num;
-            if (v && read_range(x, v, names[i], 0, 100, &num))
+            if (v && tpl_read_range(x, v, names[i], 0, 100, &num))
                 *dst[i] = num * MM;
         }
     }
@@ -711,548 +688,15 @@ static void read_page(expander *x, const yl_node *page, blk_page *pg)
         double v;
         const yl_node *from = yl_map_get(nums, "from"), *top = yl_map_get(nums, "top_mm");
         /* from: the first numbered page (0: none); top_mm: from the top edge */
-        if (from && read_range(x, from, "from", 0, TPL_MAX_PAGE_FROM, &v))
+        if (from && tpl_read_range(x, from, "from", 0, TPL_MAX_PAGE_FROM, &v))
             pg->numbers_from = (unsigned)v;
-        if (top && read_range(x, top, "top_mm", 0, 100, &v))
+        if (top && tpl_read_range(x, top, "top_mm", 0, 100, &v))
             pg->numbers_top_pt = v * MM;
         const yl_node *st = yl_map_get(nums, "style");
         check_style_name(x, st);
         if (st && yl_str(st))
-            pg->number_style = find_style(x, yl_str(st));
+            pg->number_style = tpl_find_style(x, yl_str(st));
     }
-}
-
-/* ---- blocks ----------------------------------------------------------- */
-
-static void expand_blocks(expander *x, const yl_node *list, const scope *sc);
-
-static void add_text_block(expander *x, const scope *sc, blk_kind kind, const yl_node *text,
-                           const blk_style *style)
-{
-    src_mark mark;
-    const char *s = interpolate(x, sc, text, &mark);
-    if (!s) {
-        x->failed = true;
-        return;
-    }
-    blk_block *b = add_block(x, kind, mark);
-    if (!b)
-        return;
-    b->text = s;
-    b->style = style;
-}
-
-/* Truthiness for `if`: present, not null, not empty, not false. */
-static bool truthy(const yl_node *v)
-{
-    if (!v || yl_is_null(v))
-        return false;
-    if (v->kind == YL_SCALAR)
-        return v->len && !(v->plain && (!strcmp(v->str, "false") || !strcmp(v->str, "no")));
-    return v->n > 0;
-}
-
-static const yl_node *lookup_path(expander *x, const scope *sc, const yl_node *path)
-{
-    const char *p = yl_str(path);
-    if (!p) {
-        diag_error(x->d, path->mark, "ожидался путь к данным, например order.points");
-        x->failed = true;
-        return NULL;
-    }
-    return resolve(x, sc, p, path->len);
-}
-
-/* Cells grow geometrically: capacity is the next power of two of n, so a
- * cell of 10,000 paragraphs copies each about once, not 10,000 times. */
-static void add_cpar(expander *x, blk_cell *cell, const char *text, const char *label,
-                     unsigned level, src_mark mark)
-{
-    if (cell->n == 0 || (cell->n & (cell->n - 1)) == 0) {
-        blk_par *pars = arena_alloc(x->mem, (cell->n ? 2 * cell->n : 1) * sizeof *pars);
-        if (cell->n)
-            memcpy(pars, cell->pars, cell->n * sizeof *pars);
-        cell->pars = pars;
-    }
-    cell->pars[cell->n++] = (blk_par){text, label, level, mark};
-}
-
-/* How data items become list items: blocks (cell NULL) or a cell's pars. */
-typedef struct list_spec {
-    const char *text_key, *children_key;
-    bool decimal, dash, hanging;
-    const blk_style *style;
-    blk_cell *cell;
-} list_spec;
-
-static void add_list_items(expander *x, const list_spec *ls, const yl_node *items,
-                           const char *prefix, unsigned level, size_t *counter)
-{
-    if (level >= YL_MAX_DEPTH)
-        return;
-    for (size_t i = 0; i < items->n; i++) {
-        const yl_node *it = items->items[i];
-        const yl_node *text = it, *children = NULL;
-        if (it->kind == YL_MAP) {
-            text = yl_map_get(it, ls->text_key);
-            children = yl_map_get(it, ls->children_key);
-            if (!text) {
-                diag_error(x->d, it->mark, "у пункта нет текста (ключ «%s»)", ls->text_key);
-                x->failed = true;
-                continue;
-            }
-        } else if (it->kind != YL_SCALAR) {
-            diag_error(x->d, it->mark, "пункт списка должен быть строкой или словарём");
-            x->failed = true;
-            continue;
-        }
-        if (text->kind != YL_SCALAR) {
-            diag_error(x->d, text->mark, "текст пункта должен быть строкой");
-            x->failed = true;
-            continue;
-        }
-        ++*counter;
-        const char *label = "";
-        if (ls->decimal)
-            label = arena_printf(x->mem, "%s%zu.", prefix, *counter);
-        else if (ls->dash)
-            label = "–";
-        if (ls->cell) {
-            add_cpar(x, ls->cell, text->str, label, level, text->mark);
-        } else {
-            blk_block *b = add_block(x, BLK_ITEM, text->mark);
-            if (!b)
-                return;
-            b->text = text->str; /* data text: never interpolated */
-            b->as.item.label = label;
-            b->as.item.level = level;
-            b->as.item.hanging = ls->hanging;
-            b->style = ls->style;
-        }
-        if (children && children->kind == YL_SEQ) {
-            size_t sub = 0;
-            add_list_items(x, ls, children, label, level + 1, &sub);
-        } else if (children && !yl_is_null(children)) {
-            diag_error(x->d, children->mark, "«%s»: ожидался список подпунктов", ls->children_key);
-            x->failed = true;
-        }
-    }
-}
-
-static void expand_list(expander *x, const yl_node *blk, const yl_node *spec, const scope *sc)
-{
-    if (spec->kind != YL_MAP) {
-        diag_error(x->d, spec->mark, "list: ожидался словарь с ключом items");
-        x->failed = true;
-        return;
-    }
-    list_spec ls = {"text", "points", true, false, false, block_style(x, blk, "body"), NULL};
-    const yl_node *v;
-    if ((v = yl_map_get(spec, "text")) && yl_str(v))
-        ls.text_key = yl_str(v);
-    if ((v = yl_map_get(spec, "children")) && yl_str(v))
-        ls.children_key = yl_str(v);
-    static const char *const numberings[] = {"decimal", "dash", "none"};
-    if ((v = yl_map_get(spec, "numbering"))) {
-        int k = read_choice(x, v, "numbering", numberings, 3);
-        ls.decimal = k == 0;
-        ls.dash = k == 1;
-    }
-    if ((v = yl_map_get(spec, "hanging")))
-        parse_bool(v, &ls.hanging);
-    const yl_node *items = yl_map_get(spec, "items");
-    if (!items) {
-        diag_error(x->d, spec->mark, "list: нет ключа items");
-        x->failed = true;
-        return;
-    }
-    /* items: one path or a list of paths; a path to a string adds one item
-     * (the control point of an order follows its points). */
-    size_t nitems = items->kind == YL_SEQ ? items->n : 1;
-    size_t counter = 0;
-    for (size_t i = 0; i < nitems; i++) {
-        const yl_node *path = items->kind == YL_SEQ ? items->items[i] : items;
-        const yl_node *data = lookup_path(x, sc, path);
-        if (!data || yl_is_null(data))
-            continue;
-        if (data->kind == YL_SEQ) {
-            add_list_items(x, &ls, data, "", 0, &counter);
-        } else {
-            yl_node one = {.kind = YL_SEQ, .mark = data->mark, .n = 1};
-            yl_node *arr[1] = {(yl_node *)data};
-            one.items = arr;
-            add_list_items(x, &ls, &one, "", 0, &counter);
-        }
-    }
-}
-
-/* Content blocks of the data: a string is a paragraph, {heading: …},
- * {paragraph: …}, {list: […]} (dashes), {numbered: […]}. */
-static void expand_table(expander *x, const yl_node *blk, const yl_node *spec, const scope *sc);
-
-static void expand_content(expander *x, const yl_node *blk, const yl_node *path, const scope *sc)
-{
-    const yl_node *data = lookup_path(x, sc, path);
-    if (!data || yl_is_null(data))
-        return;
-    const yl_node *styles = yl_map_get(blk, "styles");
-    const char *ps = "body", *hs = "heading", *ls_name = "body";
-    const yl_node *v;
-    if (styles && (v = yl_map_get(styles, "paragraph")) && yl_str(v))
-        ps = yl_str(v);
-    if (styles && (v = yl_map_get(styles, "heading")) && yl_str(v))
-        hs = yl_str(v);
-    if (styles && (v = yl_map_get(styles, "list")) && yl_str(v))
-        ls_name = yl_str(v);
-    const blk_style *para = find_style(x, ps) ? find_style(x, ps) : x->base;
-    const blk_style *head = find_style(x, hs) ? find_style(x, hs) : para;
-    const blk_style *lst = find_style(x, ls_name) ? find_style(x, ls_name) : para;
-    if (data->kind == YL_SCALAR) {
-        blk_block *b = add_block(x, BLK_PARA, data->mark);
-        if (b)
-            b->text = data->str, b->style = para;
-        return;
-    }
-    if (data->kind != YL_SEQ) {
-        diag_error(x->d, data->mark, "ожидался список абзацев, заголовков и списков");
-        x->failed = true;
-        return;
-    }
-    for (size_t i = 0; i < data->n; i++) {
-        const yl_node *it = data->items[i], *t;
-        kind_content kc = kind_content_of(it, &t);
-        if ((kc == KC_PARAGRAPH || kc == KC_HEADING) && yl_str(t)) {
-            blk_block *b = add_block(x, BLK_PARA, t->mark);
-            if (b)
-                b->text = t->str, b->style = kc == KC_HEADING ? head : para;
-        } else if ((kc == KC_LIST || kc == KC_NUMBERED) && t->kind == YL_SEQ) {
-            list_spec spec = {"text", "items", kc == KC_NUMBERED, kc == KC_LIST, false, lst, NULL};
-            size_t counter = 0;
-            add_list_items(x, &spec, t, "", 0, &counter);
-        } else if (kc == KC_TABLE) {
-            /* a table among the text: an order's annex listing pairs or events */
-            expand_table(x, blk, t, sc);
-        } else {
-            diag_error(x->d, it->mark,
-                       "элемент текста: ожидалась строка (абзац) или словарь с одним ключом "
-                       "heading, paragraph, list, numbered или table");
-            x->failed = true;
-        }
-    }
-}
-
-/* ---- tables ------------------------------------------------------------ */
-
-/* A cell from data: a string, or a list of strings (paragraphs),
- * {paragraph}, {list: […]}, {numbered: […]}. */
-static void cell_from_data(expander *x, const yl_node *v, blk_cell *cell)
-{
-    if (!v || yl_is_null(v))
-        return;
-    if (v->kind == YL_SCALAR) {
-        add_cpar(x, cell, v->str, NULL, 0, v->mark);
-        return;
-    }
-    const yl_node *one[1] = {v};
-    const yl_node *const *elems = v->kind == YL_SEQ ? (const yl_node *const *)v->items : one;
-    size_t n = v->kind == YL_SEQ ? v->n : 1;
-    for (size_t i = 0; i < n; i++) {
-        const yl_node *e = elems[i], *t;
-        /* a heading in a cell is a paragraph there: a cell has one style */
-        kind_content kc = kind_content_of(e, &t);
-        if ((kc == KC_PARAGRAPH || kc == KC_HEADING) && yl_str(t)) {
-            add_cpar(x, cell, t->str, NULL, 0, t->mark);
-        } else if ((kc == KC_LIST || kc == KC_NUMBERED) && t->kind == YL_SEQ) {
-            list_spec ls = {"text", "items", kc == KC_NUMBERED, kc == KC_LIST, true, NULL, cell};
-            size_t counter = 0;
-            add_list_items(x, &ls, t, "", 0, &counter);
-        } else {
-            diag_error(x->d, e->mark,
-                       "ячейка: ожидалась строка, список абзацев или {list: …} / {numbered: …}");
-            x->failed = true;
-        }
-    }
-}
-
-static const blk_style *named_style(expander *x, const yl_node *styles, const char *key,
-                                    const char *fallback)
-{
-    const yl_node *v = styles ? yl_map_get(styles, key) : NULL;
-    const char *name = v && yl_str(v) ? yl_str(v) : fallback;
-    const blk_style *st = find_style(x, name);
-    if (!st && v)
-        diag_error(x->d, v->mark, "стиль «%s» не описан в styles", name);
-    return st ? st : find_style(x, "body") ? find_style(x, "body") : x->base;
-}
-
-/* A column's align: left (the default), center or right. */
-/* A column's align: left, center or right (no value: left). */
-static blk_align column_align(expander *x, const yl_node *v)
-{
-    int a = v ? read_choice(x, v, "align", align_names, 3) : 0;
-    return a > 0 ? align_values[a] : BLK_LEFT;
-}
-
-/* A borderless one-row table of ncols empty cells: the frame of approval
- * boxes and template columns. */
-static blk_table *new_strip(expander *x, const yl_node *blk, size_t ncols, src_mark mark)
-{
-    blk_table *t = arena_alloc(x->mem, sizeof *t);
-    t->ncols = ncols;
-    t->cols = arena_alloc(x->mem, ncols * sizeof *t->cols);
-    for (size_t c = 0; c < ncols; c++) {
-        t->cols[c].key = t->cols[c].title = "";
-        t->cols[c].hyphenate = -1;
-    }
-    t->rows = arena_alloc(x->mem, sizeof *t->rows);
-    t->nrows = 1;
-    t->rows[0].cells = arena_alloc(x->mem, ncols * sizeof(blk_cell));
-    t->rows[0].mark = mark;
-    t->cell = t->head = t->section = block_style(x, blk, "body");
-    return t;
-}
-
-static void add_table_block(expander *x, const yl_node *blk, const blk_table *t)
-{
-    blk_block *b = add_block(x, BLK_TABLE, blk->mark);
-    if (b) {
-        b->as.table = t;
-        b->style = t->cell;
-    }
-}
-
-static bool read_column(expander *x, const yl_node *c, blk_column *col)
-{
-    const yl_node *v;
-    if (c->kind != YL_MAP || !(v = yl_map_get(c, "key")) || !yl_str(v)) {
-        diag_error(x->d, c->mark, "столбец: ожидался словарь с key и title");
-        return false;
-    }
-    col->key = yl_str(v);
-    col->mark = col->title_mark = c->mark;
-    col->title = (v = yl_map_get(c, "title")) && yl_str(v) ? yl_str(v) : "";
-    if (v)
-        col->title_mark = v->mark;
-    col->parent = (v = yl_map_get(c, "parent")) && yl_str(v) ? yl_str(v) : NULL;
-    double num;
-    if ((v = yl_map_get(c, "width_mm")) && read_range(x, v, "width_mm", 1, TPL_MAX_WIDTH_MM, &num))
-        col->width_pt = num * MM;
-    if ((v = yl_map_get(c, "width")) && read_range(x, v, "width", 0.01, TPL_MAX_SHARE, &num))
-        col->share = num;
-    if ((v = yl_map_get(c, "numbering")))
-        parse_bool(v, &col->numbering);
-    if ((v = yl_map_get(c, "group")))
-        parse_bool(v, &col->group);
-    col->align = column_align(x, yl_map_get(c, "align"));
-    const char *va = (v = yl_map_get(c, "valign")) ? yl_str(v) : NULL;
-    col->valign = va && !strcmp(va, "middle") ? 0.5 : va && !strcmp(va, "bottom") ? 1 : 0;
-    bool hy;
-    col->hyphenate = (v = yl_map_get(c, "hyphenate")) && parse_bool(v, &hy) ? hy : -1;
-    return true;
-}
-
-/* Items without a number get one: "2.3." under section 2 (GOST-style
- * trailing dot), "3." outside sections. */
-static const char *item_number(expander *x, const char *section_no, size_t k)
-{
-    if (!section_no)
-        return arena_printf(x->mem, "%zu.", k);
-    size_t len = strlen(section_no);
-    while (len && section_no[len - 1] == '.')
-        len--;
-    return arena_printf(x->mem, "%.*s.%zu.", (int)len, section_no, k);
-}
-
-static void expand_table(expander *x, const yl_node *blk, const yl_node *spec, const scope *sc)
-{
-    if (spec->kind != YL_MAP) {
-        diag_error(x->d, spec->mark, "table: ожидался словарь с columns и rows");
-        x->failed = true;
-        return;
-    }
-    const yl_node *cpath = yl_map_get(spec, "columns"), *rpath = yl_map_get(spec, "rows");
-    const yl_node *cols = cpath && cpath->kind == YL_SEQ ? cpath
-                          : cpath                        ? lookup_path(x, sc, cpath)
-                                                         : NULL;
-    const yl_node *rows = rpath && rpath->kind == YL_SEQ ? rpath
-                          : rpath                        ? lookup_path(x, sc, rpath)
-                                                         : NULL;
-    if (!cols || cols->kind != YL_SEQ || cols->n == 0 || cols->n > TPL_MAX_COLUMNS) {
-        diag_error(x->d, cpath ? cpath->mark : spec->mark,
-                   "таблица: нужен список столбцов (от 1 до %d)", TPL_MAX_COLUMNS);
-        x->failed = true;
-        return;
-    }
-    if (rows && rows->kind != YL_SEQ) {
-        diag_error(x->d, rows->mark, "таблица: строки должны быть списком");
-        x->failed = true;
-        return;
-    }
-    if (rows && rows->n > TPL_MAX_ROWS) {
-        diag_error(x->d, rows->mark, "таблица: больше %d строк", TPL_MAX_ROWS);
-        x->failed = true;
-        return;
-    }
-    blk_table *t = arena_alloc(x->mem, sizeof *t);
-    t->ncols = cols->n;
-    t->cols = arena_alloc(x->mem, t->ncols * sizeof *t->cols);
-    for (size_t i = 0; i < cols->n; i++)
-        if (!read_column(x, cols->items[i], &t->cols[i])) {
-            x->failed = true;
-            return;
-        }
-    const yl_node *styles = yl_map_get(blk, "styles");
-    t->cell = named_style(x, styles, "cell", "cell");
-    t->head = named_style(x, styles, "head", "cell_head");
-    t->section = named_style(x, styles, "section", "cell_section");
-    t->borders = true;
-    t->header = true;
-    const yl_node *v;
-    if ((v = yl_map_get(spec, "header")))
-        parse_bool(v, &t->header);
-    size_t nrows = rows ? rows->n : 0;
-    t->rows = arena_alloc(x->mem, (nrows ? nrows : 1) * sizeof *t->rows);
-    const char *section_no = NULL;
-    size_t sections = 0, items = 0;
-    for (size_t r = 0; r < nrows; r++) {
-        const yl_node *row = rows->items[r];
-        blk_row *tr = &t->rows[t->nrows++];
-        tr->mark = row->mark;
-        if (row->kind != YL_MAP) {
-            diag_error(x->d, row->mark, "строка таблицы должна быть словарём «столбец: текст»");
-            x->failed = true;
-            continue;
-        }
-        const yl_node *sec = yl_map_get(row, "section");
-        if (sec) {
-            tr->section = true;
-            tr->cells = arena_alloc(x->mem, sizeof *tr->cells);
-            const yl_node *num = yl_map_get(row, "number");
-            section_no =
-                num && yl_str(num) ? yl_str(num) : arena_printf(x->mem, "%zu.", ++sections);
-            if (num)
-                sections++;
-            items = 0;
-            if (!yl_str(sec)) {
-                diag_error(x->d, sec->mark, "section: ожидался текст раздела");
-                x->failed = true;
-                continue;
-            }
-            add_cpar(x, &tr->cells[0], arena_printf(x->mem, "%s %s", section_no, sec->str), NULL, 0,
-                     sec->mark);
-            continue;
-        }
-        tr->cells = arena_alloc(x->mem, t->ncols * sizeof *tr->cells);
-        items++;
-        for (size_t c = 0; c < t->ncols; c++) {
-            const yl_node *val = yl_map_get(row, t->cols[c].key);
-            if (t->cols[c].numbering && (!val || yl_is_null(val)))
-                add_cpar(x, &tr->cells[c], item_number(x, section_no, items), NULL, 0, row->mark);
-            else
-                cell_from_data(x, val, &tr->cells[c]);
-        }
-    }
-    add_table_block(x, blk, t);
-}
-
-/* Approval stamps side by side: a borderless one-row table; a single box
- * stands at the right (GOST R 7.0.97 §5.17: «УТВЕРЖДАЮ» top right). */
-static void expand_boxes(expander *x, const yl_node *blk, const yl_node *path, const scope *sc)
-{
-    const yl_node *boxes = lookup_path(x, sc, path);
-    if (!boxes || yl_is_null(boxes))
-        return;
-    if (boxes->kind != YL_SEQ || boxes->n == 0 || boxes->n > 4) {
-        diag_error(x->d, boxes->mark, "ожидался список из 1–4 блоков с ключом lines");
-        x->failed = true;
-        return;
-    }
-    double width_mm = 80, num;
-    const yl_node *v;
-    if ((v = yl_map_get(blk, "width_mm")) && !read_range(x, v, "width_mm", 10, 300, &num))
-        return;
-    if (v)
-        width_mm = num;
-    bool lone = boxes->n == 1;
-    blk_table *t = new_strip(x, blk, boxes->n + (lone || boxes->n == 2 ? 1 : 0), boxes->mark);
-    /* two boxes go to the edges with free space between; one goes right */
-    size_t gap = lone ? 0 : 1;
-    for (size_t i = 0, c = 0; i < t->ncols; i++) {
-        blk_column *col = &t->cols[i];
-        if (t->ncols > boxes->n && i == gap) {
-            col->share = 1;
-            continue;
-        }
-        col->width_pt = width_mm * MM;
-        const yl_node *box = boxes->items[c++];
-        const yl_node *lines = box->kind == YL_MAP ? yl_map_get(box, "lines") : NULL;
-        if (!lines || lines->kind != YL_SEQ) {
-            diag_error(x->d, box->mark,
-                       "блок утверждения: ожидался словарь с lines (список строк)");
-            x->failed = true;
-            return;
-        }
-        for (size_t k = 0; k < lines->n; k++) {
-            const yl_node *ln = lines->items[k];
-            if (!yl_str(ln)) {
-                diag_error(x->d, ln->mark, "строка блока утверждения должна быть текстом");
-                x->failed = true;
-                return;
-            }
-            add_cpar(x, &t->rows[0].cells[i], ln->str, NULL, 0, ln->mark);
-        }
-    }
-    add_table_block(x, blk, t);
-}
-
-/* Side-by-side columns written in the template: each column's blocks
- * (paragraphs, lists, each/if around them) become the paragraphs of one cell
- * of a borderless one-row table. */
-static void expand_columns(expander *x, const yl_node *blk, const yl_node *cols, const scope *sc)
-{
-    if (cols->kind != YL_SEQ || cols->n == 0 || cols->n > TPL_MAX_COLUMNS) {
-        diag_error(x->d, cols->mark, "columns: ожидался список столбцов с blocks");
-        x->failed = true;
-        return;
-    }
-    blk_table *t = new_strip(x, blk, cols->n, cols->mark);
-    for (size_t c = 0; c < cols->n; c++) {
-        const yl_node *col = cols->items[c], *v;
-        blk_column *tc = &t->cols[c];
-        double num;
-        tc->share = 1;
-        if ((v = yl_map_get(col, "width_mm")) &&
-            read_range(x, v, "width_mm", 1, TPL_MAX_WIDTH_MM, &num))
-            tc->width_pt = num * MM, tc->share = 0;
-        else if (!v && (v = yl_map_get(col, "width")) &&
-                 read_range(x, v, "width", 0.01, TPL_MAX_SHARE, &num))
-            tc->share = num;
-        tc->align = column_align(x, yl_map_get(col, "align"));
-        size_t n0 = x->n;
-        expand_blocks(x, yl_map_get(col, "blocks"), sc);
-        for (size_t i = n0; i < x->n; i++) {
-            const blk_block *b = &x->blocks[i];
-            if (b->kind == BLK_PARA) {
-                add_cpar(x, &t->rows[0].cells[c], b->text, NULL, 0, b->mark);
-            } else if (b->kind == BLK_ITEM) {
-                const char *label = *b->as.item.label ? b->as.item.label : NULL;
-                add_cpar(x, &t->rows[0].cells[c], b->text, label, b->as.item.level, b->mark);
-            } else {
-                /* a cell holds paragraphs and list items only: say so
-                 * instead of dropping a signature or a table */
-                diag_error(x->d, b->mark,
-                           "в columns допустимы только абзацы и списки (paragraph, heading, "
-                           "list, content без таблиц, each, if): %s сюда не помещается",
-                           b->kind == BLK_ROW ? "строка или подпись (row, signature)"
-                           : b->kind == BLK_TABLE  ? "таблица"
-                           : b->kind == BLK_SPACER ? "интервал (spacer)"
-                                                   : "разрыв страницы");
-                x->failed = true;
-            }
-        }
-        x->n = n0;
-    }
-    add_table_block(x, blk, t);
 }
 
 /* ---- the block table ---------------------------------------------------
@@ -1260,111 +704,30 @@ static void expand_columns(expander *x, const yl_node *blk, const yl_node *cols,
  * which other keys may stand beside it, which keys its value may have when
  * it is a map, and the function that expands it. */
 
-static void expand_paragraph(expander *x, const yl_node *blk, const yl_node *v, const scope *sc)
-{
-    add_text_block(x, sc, BLK_PARA, v, block_style(x, blk, "body"));
-}
-
-static void expand_heading(expander *x, const yl_node *blk, const yl_node *v, const scope *sc)
-{
-    add_text_block(x, sc, BLK_PARA, v, block_style(x, blk, "heading"));
-}
-
-/* row: {left, right} and signature: {position, name}: text on the left, text
- * flush right on the left part's last line. */
-static void expand_row(expander *x, const yl_node *blk, const yl_node *v, const scope *sc)
-{
-    bool sig = yl_map_get(blk, "signature") != NULL;
-    const yl_node *l = yl_map_get(v, sig ? "position" : "left");
-    const yl_node *r = yl_map_get(v, sig ? "name" : "right");
-    src_mark lm = blk->mark, rm;
-    const char *ls = l ? interpolate(x, sc, l, &lm) : "";
-    const char *rs = r ? interpolate(x, sc, r, &rm) : "";
-    if (!ls || !rs) {
-        x->failed = true;
-        return;
-    }
-    blk_block *b = add_block(x, BLK_ROW, lm);
-    if (!b)
-        return;
-    b->text = ls;
-    b->as.row.right = rs;
-    b->style = block_style(x, blk, sig ? "signature" : "body");
-    b->as.row.left_frac = sig ? 0.6 : 0.5;
-    const yl_node *w = yl_map_get(v, "left_width");
-    double frac;
-    if (w && read_range(x, w, "left_width", 0.05, 0.95, &frac))
-        b->as.row.left_frac = frac;
-    if (sig)
-        b->keep_prev_lines = 3;
-}
-
-static void expand_spacer(expander *x, const yl_node *blk, const yl_node *v, const scope *sc)
-{
-    (void)sc;
-    double mm;
-    if (!read_range(x, v, "spacer", 0, 300, &mm))
-        return;
-    blk_block *b = add_block(x, BLK_SPACER, blk->mark);
-    if (b)
-        b->as.spacer_pt = mm * MM;
-}
-
-static void expand_page_break(expander *x, const yl_node *blk, const yl_node *v, const scope *sc)
-{
-    (void)v, (void)sc;
-    add_block(x, BLK_PAGE_BREAK, blk->mark);
-}
-
-static void expand_each(expander *x, const yl_node *blk, const yl_node *v, const scope *sc)
-{
-    const yl_node *data = lookup_path(x, sc, v);
-    const yl_node *as = yl_map_get(blk, "as");
-    const yl_node *body = yl_map_get(blk, "blocks");
-    if (!data || yl_is_null(data))
-        return;
-    scope inner = {as && yl_str(as) ? yl_str(as) : "item", data, sc};
-    if (data->kind != YL_SEQ) {
-        expand_blocks(x, body, &inner); /* one value: one pass */
-        return;
-    }
-    for (size_t i = 0; i < data->n && !x->failed && charge(x, 1, blk->mark); i++) {
-        inner.node = data->items[i];
-        expand_blocks(x, body, &inner);
-    }
-}
-
-static void expand_if(expander *x, const yl_node *blk, const yl_node *v, const scope *sc)
-{
-    const yl_node *data = lookup_path(x, sc, v);
-    expand_blocks(x, yl_map_get(blk, truthy(data) ? "blocks" : "else"), sc);
-}
-
-typedef void (*block_fn)(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
-
 #define KEYS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 typedef struct block_def {
     const char *key;
     const char *const *opts; /* keys allowed beside key */
     const char *const *spec; /* keys of the value when it is a map (NULL: not a map) */
-    block_fn expand;
+    tpl_block_fn expand;
 } block_def;
 
 static const block_def block_defs[] = {
-    {"paragraph", KEYS("style"), NULL, expand_paragraph},
-    {"heading", KEYS("style"), NULL, expand_heading},
-    {"row", KEYS("style"), KEYS("left", "right", "left_width"), expand_row},
-    {"signature", KEYS("style"), KEYS("position", "name", "left_width"), expand_row},
-    {"spacer", KEYS(NULL), NULL, expand_spacer},
-    {"page_break", KEYS(NULL), NULL, expand_page_break},
-    {"list", KEYS("style"), KEYS("items", "text", "children", "numbering", "hanging"), expand_list},
-    {"content", KEYS("styles"), NULL, expand_content},
-    {"table", KEYS("styles"), KEYS("columns", "rows", "header"), expand_table},
-    {"boxes", KEYS("style", "width_mm"), NULL, expand_boxes},
-    {"columns", KEYS("style"), NULL, expand_columns},
-    {"each", KEYS("as", "blocks"), NULL, expand_each},
-    {"if", KEYS("blocks", "else"), NULL, expand_if},
+    {"paragraph", KEYS("style"), NULL, tpl_block_paragraph},
+    {"heading", KEYS("style"), NULL, tpl_block_heading},
+    {"row", KEYS("style"), KEYS("left", "right", "left_width"), tpl_block_row},
+    {"signature", KEYS("style"), KEYS("position", "name", "left_width"), tpl_block_row},
+    {"spacer", KEYS(NULL), NULL, tpl_block_spacer},
+    {"page_break", KEYS(NULL), NULL, tpl_block_page_break},
+    {"list", KEYS("style"), KEYS("items", "text", "children", "numbering", "hanging"),
+     tpl_block_list},
+    {"content", KEYS("styles"), NULL, tpl_block_content},
+    {"table", KEYS("styles"), KEYS("columns", "rows", "header"), tpl_block_table},
+    {"boxes", KEYS("style", "width_mm"), NULL, tpl_block_boxes},
+    {"columns", KEYS("style"), NULL, tpl_block_columns},
+    {"each", KEYS("as", "blocks"), NULL, tpl_block_each},
+    {"if", KEYS("blocks", "else"), NULL, tpl_block_if},
 };
 enum { NBLOCK_DEFS = sizeof block_defs / sizeof *block_defs };
 
@@ -1408,28 +771,31 @@ static void check_block(expander *x, const yl_node *blk)
         const yl_node *k = blk->pairs[i].key;
         if (!strcmp(k->str, def->key))
             continue;
-        if (!has_key(def->opts, count_keys(def->opts), k->str)) {
+        if (!tpl_has_key(def->opts, tpl_count_keys(def->opts), k->str)) {
             const char *where = arena_printf(x->mem, "блоке «%s»", def->key);
-            diag_unknown_key(x->d, k->mark, k->str, NULL, where, def->opts, count_keys(def->opts));
+            diag_unknown_key(x->d, k->mark, k->str, NULL, where, def->opts,
+                             tpl_count_keys(def->opts));
         }
     }
     if (def->spec)
-        check_keys(x, v, def->spec, count_keys(def->spec), arena_printf(x->mem, "«%s»", def->key));
-    if (def->expand == expand_paragraph || def->expand == expand_heading)
+        tpl_check_keys(x, v, def->spec, tpl_count_keys(def->spec),
+                       arena_printf(x->mem, "«%s»", def->key));
+    if (def->expand == tpl_block_paragraph || def->expand == tpl_block_heading)
         check_text(x, v);
-    for (size_t i = 0; def->expand == expand_row && v->kind == YL_MAP && i < v->n; i++)
+    for (size_t i = 0; def->expand == tpl_block_row && v->kind == YL_MAP && i < v->n; i++)
         check_text(x, v->pairs[i].value);
     check_style_name(x, yl_map_get(blk, "style"));
     const yl_node *styles = yl_map_get(blk, "styles");
-    check_keys(x, styles, style_roles, sizeof style_roles / sizeof *style_roles, "styles блока");
+    tpl_check_keys(x, styles, style_roles, sizeof style_roles / sizeof *style_roles,
+                   "styles блока");
     for (size_t i = 0; styles && styles->kind == YL_MAP && i < styles->n; i++)
         check_style_name(x, styles->pairs[i].value);
     check_blocks(x, yl_map_get(blk, "blocks"));
     check_blocks(x, yl_map_get(blk, "else"));
     if (!strcmp(def->key, "columns") && v->kind == YL_SEQ)
         for (size_t c = 0; c < v->n; c++) {
-            check_keys(x, v->items[c], column_keys, sizeof column_keys / sizeof *column_keys,
-                       "столбце columns");
+            tpl_check_keys(x, v->items[c], column_keys, sizeof column_keys / sizeof *column_keys,
+                           "столбце columns");
             check_blocks(x, yl_map_get(v->items[c], "blocks"));
         }
 }
@@ -1446,7 +812,7 @@ static void check_blocks(expander *x, const yl_node *list)
 
 static void expand_block(expander *x, const yl_node *blk, const scope *sc)
 {
-    if (!charge(x, 1, blk->mark))
+    if (!tpl_charge(x, 1, blk->mark))
         return;
     const yl_node *v = NULL;
     const block_def *def = blk->kind == YL_MAP ? block_def_of(blk, &v) : NULL;
@@ -1456,7 +822,7 @@ static void expand_block(expander *x, const yl_node *blk, const scope *sc)
     def->expand(x, blk, v, sc);
 }
 
-static void expand_blocks(expander *x, const yl_node *list, const scope *sc)
+void tpl_expand_blocks(expander *x, const yl_node *list, const scope *sc)
 {
     if (!list)
         return;
@@ -1473,7 +839,7 @@ static const char *info_text(expander *x, const yl_node *info, const char *key)
 {
     const yl_node *v = info ? yl_map_get(info, key) : NULL;
     src_mark m;
-    return v ? interpolate(x, NULL, v, &m) : NULL;
+    return v ? tpl_interpolate(x, NULL, v, &m) : NULL;
 }
 
 /* Nodes of a tree as the walks see it (shared alias nodes once per use),
@@ -1527,7 +893,7 @@ static blk_style *default_style(arena *mem, const yl_node *page, diag *d)
 static void read_info(expander *x, const yl_node *info, blk_info *out)
 {
     static const char *const info_keys[] = {"title", "author", "subject", "keywords", "date"};
-    check_keys(x, info, info_keys, 5, "info");
+    tpl_check_keys(x, info, info_keys, 5, "info");
     out->title = info_text(x, info, "title");
     out->author = info_text(x, info, "author");
     out->subject = info_text(x, info, "subject");
@@ -1600,7 +966,7 @@ tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d)
     x.budget =
         TPL_STEP_FLOOR + TPL_STEP_FACTOR * (count_nodes(tpl, limit) + count_nodes(data, limit));
     size_t errors = diag_errors(d);
-    check_keys(&x, tpl, top_keys, 4, "шаблоне");
+    tpl_check_keys(&x, tpl, top_keys, 4, "шаблоне");
     const yl_node *page = yl_map_get(tpl, "page"), *info = yl_map_get(tpl, "info");
     check_text(&x, page ? yl_map_get(page, "orientation") : NULL);
     for (size_t i = 0; info && info->kind == YL_MAP && i < info->n; i++)
@@ -1609,12 +975,12 @@ tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d)
     read_styles(&x, yl_map_get(tpl, "styles"));
     read_page(&x, page, &t->doc.page);
     if (!t->doc.page.number_style)
-        t->doc.page.number_style = find_style(&x, "body") ? find_style(&x, "body") : x.base;
+        t->doc.page.number_style = tpl_find_style(&x, "body") ? tpl_find_style(&x, "body") : x.base;
     read_info(&x, info, &t->doc.info);
     /* the whole template is checked, then expanded even after a mistake in
      * it, so that the data's mistakes come in the same run */
     check_blocks(&x, yl_map_get(tpl, "blocks"));
-    expand_blocks(&x, yl_map_get(tpl, "blocks"), NULL);
+    tpl_expand_blocks(&x, yl_map_get(tpl, "blocks"), NULL);
     t->doc.blocks = x.blocks;
     t->doc.n = x.n;
     own_strings(mem, t, x.blocks, x.n);
@@ -1699,7 +1065,7 @@ static bool looks_like_template(const yl_node *root)
     if (!root || root->kind != YL_MAP)
         return false;
     for (size_t i = 0; i < root->n; i++)
-        if (has_key(top_keys, 4, root->pairs[i].key->str))
+        if (tpl_has_key(top_keys, 4, root->pairs[i].key->str))
             return true;
     return false;
 }
