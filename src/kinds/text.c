@@ -28,7 +28,7 @@ static const kind_field text_fields[] = {
     {"approval_layout", KS_STRING, false, "грифы в ряд (row) или сеткой 2×2 (grid)", NULL, NULL},
     {"title", KS_STRING, true, "заголовок документа", NULL, NULL},
     {"subtitle", KS_TEXT, false, "подзаголовок", NULL, NULL},
-    {"place", KS_STRING, false, "место внизу титула (по умолчанию school.city)", NULL, NULL},
+    {"place", KS_STRING, false, "место внизу титула", NULL, NULL},
     {"year", KS_STRING, false, "год внизу титула", NULL, NULL},
     {"authors", KS_TEXT, false, "составители", NULL, NULL},
     {"toc", KS_BOOL, false, "оглавление (true или false)", NULL, NULL},
@@ -155,8 +155,6 @@ static bool compute(const yl_node *root, arena *a, diag *d, const yl_node **data
     if (!ok)
         return false;
     const yl_node *t = text;
-    if (!yl_map_get(t, "place"))
-        t = kind_map_set(a, t, "place", yl_map_get(school, "city"));
     if (!yl_map_get(t, "numbering"))
         t = kind_map_set(a, t, "numbering", kind_scalar(a, "auto", text->mark));
     if (!yl_map_get(t, "org"))
