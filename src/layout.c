@@ -28,12 +28,19 @@
 
 /* ---- table of contents ------------------------------------------------ */
 
+/* The number frag of each block's entry in a table of contents (by block
+ * index; SIZE_MAX: none), filled in once the pages are known. */
+typedef struct toc_state {
+    bool any;    /* the document has a BLK_TOC */
+    size_t *num; /* per block */
+} toc_state;
+
 /* Entries of a table of contents: the text of each block with a toc_level,
- * indented by level, then dotted leaders and the page number flush right.
- * The number's column is as wide as four digits, so that an entry breaks
- * into the same lines whatever its number: the first pass (pages NULL, the
- * numbers unknown) and the second pass lay out the same lines. */
-static void layout_toc(lay *L, const blk_block *b, double x0, double width, const size_t *pages)
+ * indented by level, then dotted leaders up to a column as wide as four
+ * digits, and the page number flush right. The page is not known yet: the
+ * number is set as "0" and replaced by toc_set_numbers once the flow has
+ * been paginated, which an entry's lines do not depend on. */
+static void layout_toc(lay *L, const blk_block *b, double x0, double width, toc_state *toc)
 {
     const blk_style *st = b->style;
     int font = L->f->find(L->f->ctx, st->family, st->font_style);
@@ -55,10 +62,8 @@ static void layout_toc(lay *L, const blk_block *b, double x0, double width, cons
         blk_block e = *b;
         e.kind = BLK_PARA;
         e.text = h->toc_text ? h->toc_text : h->text;
-        char num[24];
-        snprintf(num, sizeof num, "%zu", pages ? pages[i] : 0);
         size_t first = L->nlines;
-        para_set_text(L, &e, e.text, x0 + indent, width - indent - numw - gap, 0, num, 0);
+        para_set_text(L, &e, e.text, x0 + indent, width - indent - numw - gap, 0, "0", 0);
         if (L->nlines == first)
             continue;
         vline *v = &L->lines[L->nlines - 1];
@@ -67,7 +72,7 @@ static void layout_toc(lay *L, const blk_block *b, double x0, double width, cons
         const frag *tail = &L->frags[v->first + v->nfrags - 1];
         const frag *prev = v->nfrags >= 2 ? tail - 1 : NULL;
         double from = (prev ? prev->x + prev->width : x0 + indent) + gap / 2;
-        double to = tail->x - gap / 2;
+        double to = L->width - numw - gap / 2;
         double start = ceil(from / pitch) * pitch;
         size_t ndots = start + dot <= to ? (size_t)floor((to - start - dot) / pitch) + 1 : 0;
         if (ndots) {
@@ -81,13 +86,39 @@ static void layout_toc(lay *L, const blk_block *b, double x0, double width, cons
                 (frag){font, size, start, ndots * pitch, pitch - dot, dots, ndots};
             para_add_frag(L, v, number);
         }
+        toc->num[i] = L->nfrags - 1;
         para_protect_lines(L, first, L->nlines - first);
+    }
+}
+
+/* The page of each listed block's first line (pages starting at starts[0..np)),
+ * written into its entry's number frag, flush right. */
+static void toc_set_numbers(lay *L, const toc_state *toc, const size_t *first_line,
+                            const size_t *starts, size_t np)
+{
+    for (size_t i = 0; i < L->t->n; i++) {
+        if (toc->num[i] == SIZE_MAX || first_line[i] == SIZE_MAX || np == 0)
+            continue;
+        size_t lo = 0, hi = np; /* the last page starting at or before the line */
+        while (hi - lo > 1) {
+            size_t mid = (lo + hi) / 2;
+            if (starts[mid] <= first_line[i])
+                lo = mid;
+            else
+                hi = mid;
+        }
+        frag *fr = &L->frags[toc->num[i]];
+        const char *s = arena_printf(L->out->mem, "%zu", lo + 1);
+        fr->text = s;
+        fr->len = strlen(s);
+        fr->width = para_measure(L, fr->font, fr->size, fr->char_space, s, fr->len);
+        fr->x = L->width - fr->width;
     }
 }
 
 /* ---- storage ---------------------------------------------------------- */
 
-static void layout_block(lay *L, const blk_block *b, bool *keep_next, const size_t *toc_pages)
+static void layout_block(lay *L, const blk_block *b, bool *keep_next, toc_state *toc)
 {
     const blk_style *st = b->style;
     size_t first = L->nlines;
@@ -131,7 +162,7 @@ static void layout_block(lay *L, const blk_block *b, bool *keep_next, const size
         table_build(L, b);
         break;
     case BLK_TOC:
-        layout_toc(L, b, x0, width, toc_pages);
+        layout_toc(L, b, x0, width, toc);
         break;
     case BLK_FILL: {
         vline *v = para_add_line(L);
@@ -247,8 +278,9 @@ static double fill_height(const lay *L, size_t i, double y, double bottom)
 /* Pour lines into pages. When line i does not fit, break before the latest
  * line j <= i on this page with ok_before (not the page's first line); with
  * none, break before i anyway (a chain longer than a page). */
-static void paginate(lay *L, size_t *starts)
+static size_t paginate(lay *L, size_t *starts)
 {
+    size_t npages = 0;
     const blk_page *pg = &L->t->page;
     double top = pg->height_pt - pg->margin_top_pt;
     double bottom = pg->margin_bottom_pt;
@@ -275,16 +307,19 @@ static void paginate(lay *L, size_t *starts)
             y -= sb + v->height;
         }
         if (starts)
-            starts[L->out->npages] = start;
-        draw_page(L, start, end, top);
+            starts[npages] = start; /* measuring only: the pages are not drawn */
+        else
+            draw_page(L, start, end, top);
+        npages++;
         start = end;
         /* spacers and page breaks do not start a page */
         while (start < L->nlines && L->lines[start].nfrags == 0 && !L->lines[start].table &&
                !L->lines[start].force_before && start > 0)
             start++;
-        if (start < L->nlines && L->lines[start].force_before)
+        if (!starts && start < L->nlines && L->lines[start].force_before)
             L->lines[start].force_before = false;
     }
+    return npages;
 }
 
 /* GOST R 7.0.97-2016 §5.1: pages are numbered from the second, the number
@@ -327,31 +362,20 @@ static const char *copy_or_null(arena *a, const char *s)
     return s ? arena_strdup(a, s) : NULL;
 }
 
-/* Which page each listed heading's first line landed on (1-based), from
- * the first lines of the blocks and the first line of every page. */
-static void heading_pages(const lay *L, const size_t *first_line, const size_t *starts,
-                          size_t *pages)
+/* A table of contents needs the pages of the headings after it: the flow is
+ * paginated once without drawing to find them (the contents' lines do not
+ * depend on the numbers: layout_toc), the numbers are filled in, and the
+ * flow is paginated again and drawn. */
+static void paginate_with_toc(lay *L, toc_state *toc, const size_t *first_line)
 {
-    for (size_t i = 0; i < L->t->n; i++) {
-        if (!L->t->blocks[i].toc_level || first_line[i] == SIZE_MAX)
-            continue;
-        size_t lo = 0, hi = L->out->npages; /* the last page starting at or before the line */
-        while (hi - lo > 1) {
-            size_t mid = (lo + hi) / 2;
-            if (starts[mid] <= first_line[i])
-                lo = mid;
-            else
-                hi = mid;
-        }
-        pages[i] = lo + 1;
-    }
+    size_t *starts = xmalloc((L->nlines + 1) * sizeof *starts);
+    size_t np = paginate(L, starts);
+    toc_set_numbers(L, toc, first_line, starts, np);
+    free(starts);
+    paginate(L, NULL);
 }
 
-/* One pass of the page flow. toc_pages: the page of each block from a pass
- * before (NULL: unknown, the contents show 0); found, when not NULL, gets
- * the page of each block listed in a table of contents. */
-static layout_doc *layout_pass(const blk_doc *t, const layout_fonts *f, const text_hyph *h, diag *d,
-                               const size_t *toc_pages, size_t *found)
+layout_doc *layout_run(const blk_doc *t, const layout_fonts *f, const text_hyph *h, diag *d)
 {
     layout_doc *out = xcalloc(1, sizeof *out);
     out->mem = arena_new();
@@ -362,22 +386,29 @@ static layout_doc *layout_pass(const blk_doc *t, const layout_fonts *f, const te
     out->info.author = copy_or_null(out->mem, t->info.author);
     out->info.subject = copy_or_null(out->mem, t->info.subject);
     out->info.keywords = copy_or_null(out->mem, t->info.keywords);
-    size_t *first_line = found ? xmalloc((t->n + 1) * sizeof *first_line) : NULL;
+    toc_state toc = {0};
+    for (size_t i = 0; i < t->n && !toc.any; i++)
+        toc.any = t->blocks[i].kind == BLK_TOC;
+    size_t *first_line = NULL;
+    if (toc.any) {
+        toc.num = xmalloc((t->n + 1) * sizeof *toc.num);
+        first_line = xmalloc((t->n + 1) * sizeof *first_line);
+        for (size_t i = 0; i < t->n; i++)
+            toc.num[i] = SIZE_MAX;
+    }
     bool keep_next = false;
     for (size_t i = 0; i < t->n; i++) {
-        const blk_block *b = &t->blocks[i];
         size_t before = L.nlines;
-        layout_block(&L, b, &keep_next, toc_pages);
+        layout_block(&L, &t->blocks[i], &keep_next, &toc);
         if (first_line)
             first_line[i] = L.nlines > before ? before : SIZE_MAX;
     }
-    size_t *starts = found ? xmalloc((L.nlines + 1) * sizeof *starts) : NULL;
-    if (!L.failed)
-        paginate(&L, starts);
-    if (!L.failed && found)
-        heading_pages(&L, first_line, starts, found);
+    if (!L.failed && toc.any)
+        paginate_with_toc(&L, &toc, first_line);
+    else if (!L.failed)
+        paginate(&L, NULL);
     free(first_line);
-    free(starts);
+    free(toc.num);
     if (!L.failed && out->npages == 0)
         layout_new_page(&L);
     if (!L.failed)
@@ -392,26 +423,6 @@ static layout_doc *layout_pass(const blk_doc *t, const layout_fonts *f, const te
         layout_doc_free(out);
         return NULL;
     }
-    return out;
-}
-
-/* A document with a table of contents is laid out twice: the first pass
- * finds the pages of the headings (its messages are dropped: the second
- * pass reports the same), the second prints them. The contents' lines do
- * not depend on the numbers (layout_toc), so both passes paginate alike. */
-layout_doc *layout_run(const blk_doc *t, const layout_fonts *f, const text_hyph *h, diag *d)
-{
-    bool toc = false;
-    for (size_t i = 0; i < t->n && !toc; i++)
-        toc = t->blocks[i].kind == BLK_TOC;
-    if (!toc)
-        return layout_pass(t, f, h, d, NULL, NULL);
-    size_t *pages = xcalloc(t->n + 1, sizeof *pages);
-    diag_checkpoint cp = diag_checkpoint_get(d);
-    layout_doc_free(layout_pass(t, f, h, d, NULL, pages));
-    diag_rollback(d, cp);
-    layout_doc *out = layout_pass(t, f, h, d, pages, NULL);
-    free(pages);
     return out;
 }
 

@@ -395,6 +395,9 @@ static int render_variants(const run_ctx *c, const char *in, yl_doc *doc, const 
         if (r > rc)
             rc = r;
         free(path);
+        /* every render checks the whole list: its errors would only repeat */
+        if (rc == EXIT_INPUT)
+            break;
     }
     yl_doc_free(doc);
     for (size_t i = 0; i < n; i++)

@@ -46,6 +46,7 @@ typedef struct text_ctx {
     const yl_node *blk;
     const scope *sc;
     bool auto_numbers;
+    bool bad_change; /* a change named no clause: reported, the expansion fails at the end */
     const blk_style *section, *subsection, *clause, *lead, *body, *heading, *list;
 } text_ctx;
 
@@ -277,7 +278,7 @@ static size_t apply_changes(text_ctx *c, entry **ents, size_t n, size_t sec, con
                        op == 0 ? "; новый пункт можно добавить перед любым из них или "
                                  "последним"
                                : "");
-            c->x->failed = true;
+            c->bad_change = true;
         }
     }
     return n;
@@ -315,10 +316,15 @@ static void report_unused(text_ctx *c, const yl_node *changes, const bool *used,
         const yl_node *ch = changes->items[k], *ref = NULL;
         for (int o = 0; o < 3 && !ref; o++)
             ref = yl_map_get(ch, change_ops[o]);
-        diag_error(c->x->d, ref ? ref->mark : ch->mark,
-                   "«%s»: ожидался номер пункта шаблона вида «2.4» (разделов %zu)",
-                   ref && yl_str(ref) ? yl_str(ref) : "?", nsec);
-        c->x->failed = true;
+        size_t sec, cl;
+        if (ref && yl_str(ref) && parse_ref(yl_str(ref), &sec, &cl))
+            diag_error(c->x->d, ref->mark, "пункта %s нет в шаблоне: в нём разделов %zu",
+                       yl_str(ref), nsec);
+        else
+            diag_error(c->x->d, ref ? ref->mark : ch->mark,
+                       "«%s»: ожидался номер пункта шаблона вида «2.4»",
+                       ref && yl_str(ref) ? yl_str(ref) : "?");
+        c->bad_change = true;
     }
 }
 
@@ -387,6 +393,8 @@ void tpl_block_clauses(expander *x, const yl_node *blk, const yl_node *v, const 
     }
     if (changes && !x->failed)
         report_unused(&c, changes, used, secs->n);
+    if (c.bad_change)
+        x->failed = true;
 }
 
 /* ---- contents and annexes ---------------------------------------------- */

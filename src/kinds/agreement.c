@@ -80,7 +80,10 @@ static const kind_field agreement_fields[] = {
      "«в лице кого» от школы: должность и ФИО в родительном падеже", NULL, NULL},
     {"school_acting", KS_STRING, false, "«действующего» или «действующей»", NULL, NULL},
     {"school_ground", KS_STRING, false, "«на основании чего», например «Устава»", NULL, NULL},
-    {"territory", KS_STRING, false, "территория, например «го Красноуральск»", NULL, NULL},
+    {"territory", KS_STRING, true,
+     "«на территории чего», в родительном падеже, например «го Красноуральск и Свердловской "
+     "области»",
+     NULL, NULL},
     {"until", KS_DATE, true, "срок действия: до какой даты", NULL, NULL},
     {"clauses", KS_SEQ, false, "изменения пунктов шаблона (add, replace, drop)", NULL, NULL},
     {NULL, 0, false, NULL, NULL, NULL}};
@@ -143,13 +146,70 @@ const char *kind_agreement_label(const yl_node *partner)
     return NULL;
 }
 
-static bool check_partner(const yl_node *p, const char *path, diag *d)
+/* Keys that are neither a field nor a column name of partners: reported with
+ * the closest field or column name, and left out of p (in a). */
+static bool same_key_mark(const yl_node *row, src_mark m)
+{
+    for (size_t i = 0; row && row->kind == YL_MAP && i < row->n; i++) {
+        src_mark k = row->pairs[i].key->mark;
+        if (k.line == m.line && k.col == m.col && k.file == m.file)
+            return true;
+    }
+    return false;
+}
+
+/* prev: the row before p, whose keys were reported: the keys of a CSV file
+ * are its header's, one message each, not one per row. */
+static const yl_node *drop_unknown(arena *a, const yl_node *p, const yl_node *prev,
+                                   const char *path, diag *d, bool *ok)
+{
+    enum { NAMES = sizeof aliases / sizeof *aliases + 16 };
+    const char *names[NAMES];
+    size_t nn = 0;
+    for (const kind_field *f = partner_fields; f->key && nn < NAMES; f++)
+        names[nn++] = f->key;
+    for (size_t i = 0; i < sizeof aliases / sizeof *aliases && nn < NAMES; i++)
+        names[nn++] = aliases[i].header;
+    yl_node *m = arena_alloc(a, sizeof *m);
+    *m = *p;
+    m->pairs = arena_alloc(a, (p->n + 1) * sizeof *m->pairs);
+    m->n = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        const yl_node *k = p->pairs[i].key;
+        bool known = false;
+        for (const kind_field *f = partner_fields; f->key && !known; f++)
+            known = !strcmp(f->key, k->str);
+        if (known) {
+            m->pairs[m->n++] = p->pairs[i];
+            continue;
+        }
+        *ok = false;
+        if (same_key_mark(prev, k->mark))
+            continue;
+        size_t n = 0;
+        uint8_t *low = u8_tolower((const uint8_t *)k->str, strlen(k->str), NULL, NULL, NULL, &n);
+        char *lowered = low ? arena_strndup(a, (const char *)low, n) : (char *)k->str;
+        free(low);
+        const char *near = diag_suggest(lowered, names, nn);
+        diag_error(d, k->mark,
+                   "«%s.%s»: нет такого поля или столбца партнёра%s%s%s (столбцы: Наименование, "
+                   "Краткое наименование, В лице, Действующего, Основание, Адрес, ИНН, КПП, "
+                   "ОГРН, Телефон, Почта, Должность, Руководитель, Файл)",
+                   path, k->str, near ? "; может быть, «" : "", near ? near : "", near ? "»?" : "");
+    }
+    return m;
+}
+
+static bool check_partner(arena *a, const yl_node *p, const yl_node *prev, const char *path,
+                          diag *d)
 {
     if (p->kind != YL_MAP) {
         diag_error(d, p->mark, "«%s»: ожидался словарь с name, in_person, address …", path);
         return false;
     }
-    return kind_check_map(p, partner_fields, path, d);
+    bool ok = true;
+    p = drop_unknown(a, p, prev, path, d, &ok);
+    return kind_check_map(p, partner_fields, path, d) && ok;
 }
 
 /* {add|replace|drop: NUMBER, text, body}: exactly one of the three. */
@@ -199,13 +259,17 @@ static bool compute(const yl_node *root, arena *a, diag *d, const yl_node **data
             char path[40];
             snprintf(path, sizeof path, "partners[%zu]", i + 1);
             plist->items[i] = (yl_node *)normalise(a, list->items[i]);
-            ok &= check_partner(plist->items[i], path, d);
+            ok &= check_partner(a, plist->items[i], i ? plist->items[i - 1] : NULL, path, d);
         }
     }
     const yl_node *partner = yl_map_get(root, "partner");
+    bool listed = false; /* main binds an item of the list: checked there */
+    for (size_t i = 0; partner && list && i < list->n; i++)
+        listed |= list->items[i] == partner;
     if (partner) {
         partner = normalise(a, partner);
-        ok &= check_partner(partner, "partner", d);
+        if (!listed)
+            ok &= check_partner(a, partner, NULL, "partner", d);
     } else if (plist && plist->n) {
         partner = plist->items[0]; /* check and dump show the first */
     } else {
