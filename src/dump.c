@@ -60,6 +60,12 @@ void dump_texts(const blk_doc *t, buf *out)
         case BLK_SPACER:
         case BLK_PAGE_BREAK:
             break;
+        case BLK_CHART:
+            break; /* numbers drawn one by one: the tables beside the chart hold them */
+        case BLK_QUESTION:
+            if (b->as.question.answer->kind != BLK_ANSWER_FILL)
+                put_line(out, b->as.question.label, b->text);
+            break;
         }
     }
 }
