@@ -15,9 +15,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define LINE_FACTOR 1.3   /* text line height per point of size */
-#define MIN_VALUE_SIZE 4  /* value labels smaller than this are left out */
-#define GROUP_SHARE 0.7   /* share of a category's slot the bars fill */
+#define LINE_FACTOR 1.3  /* text line height per point of size */
+#define MIN_VALUE_SIZE 4 /* value labels smaller than this are left out */
+#define GROUP_SHARE 0.7  /* share of a category's slot the bars fill */
 #define ELLIPSIS "\xE2\x80\xA6"
 
 static void add_box(chart_fig *fig, arena *a, layout_box b)
@@ -35,15 +35,17 @@ static void add_box(chart_fig *fig, arena *a, layout_box b)
 
 static void add_line(chart_fig *fig, arena *a, double x, double y, double x2, double y2, double w)
 {
-    add_box(fig, a, (layout_box){.kind = LAYOUT_LINE, .x = x, .y = y, .x2 = x2, .y2 = y2, .stroke = w});
+    add_box(fig, a,
+            (layout_box){.kind = LAYOUT_LINE, .x = x, .y = y, .x2 = x2, .y2 = y2, .stroke = w});
 }
 
 static void add_rect(chart_fig *fig, arena *a, double x, double y, double x2, double y2, double w,
                      double gray)
 {
-    add_box(fig, a,
-            (layout_box){.kind = LAYOUT_RECT, .x = x, .y = y, .x2 = x2, .y2 = y2, .stroke = w,
-                         .gray = gray});
+    add_box(
+        fig, a,
+        (layout_box){
+            .kind = LAYOUT_RECT, .x = x, .y = y, .x2 = x2, .y2 = y2, .stroke = w, .gray = gray});
 }
 
 static double text_width(const chart_font *f, double size, const char *s)
@@ -221,8 +223,8 @@ static double value_label_size(const blk_chart *c, const chart_font *f, arena *a
     double widest = 0;
     for (size_t i = 0; i < c->ncat * c->nser; i++)
         if (isfinite(c->values[i]))
-            widest = fmax(widest,
-                          text_width(f, f->size, format_value(a, c->values[i], c->decimals, c->unit)));
+            widest = fmax(widest, text_width(f, f->size,
+                                             format_value(a, c->values[i], c->decimals, c->unit)));
     double room = slot / (double)c->nser * 0.95;
     double size = widest > room ? f->size * room / widest : f->size;
     return size < MIN_VALUE_SIZE ? 0 : size;
@@ -252,8 +254,8 @@ bool chart_bars(const blk_chart *c, double width, const chart_font *f, arena *a,
     out->plot[1] = bottom;
     out->plot[2] = width - 2;
     /* room above the tallest bar for its value label */
-    out->plot[3] = c->height_pt - (heading ? line + 2 : 0) -
-                   fmax(line, 2.5 + (f->ascent + f->descent) * s);
+    out->plot[3] =
+        c->height_pt - (heading ? line + 2 : 0) - fmax(line, 2.5 + (f->ascent + f->descent) * s);
     if (out->plot[3] - out->plot[1] < 20)
         return false;
     if (heading)
@@ -268,8 +270,8 @@ bool chart_bars(const blk_chart *c, double width, const chart_font *f, arena *a,
                      width);
     }
     if (c->x_title && *c->x_title)
-        add_centered(out, a, f, s, out->plot[0] + (out->plot[2] - out->plot[0]) / 2,
-                     f->descent * s, c->x_title, width, 0, width);
+        add_centered(out, a, f, s, out->plot[0] + (out->plot[2] - out->plot[0]) / 2, f->descent * s,
+                     c->x_title, width, 0, width);
     return true;
 }
 
@@ -283,9 +285,9 @@ const layout_box *chart_bar_box(const chart_fig *fig, size_t cat, size_t ser)
 
 /* ---- answer fields ------------------------------------------------------ */
 
-#define BOX_PT 16      /* side of a scale's box */
-#define TICK_BOX 0.8   /* a choice's box, per point of the font size */
-#define RULE_GAP_MM 8  /* distance of ruled lines for written answers */
+#define BOX_PT 20     /* side of a scale's box */
+#define TICK_BOX 0.8  /* a choice's box, per point of the font size */
+#define RULE_GAP_MM 8 /* distance of ruled lines for written answers */
 #define MM_PT (72.0 / 25.4)
 
 /* Boxes low..high with their numbers above, the meaning of the ends below. */
@@ -311,13 +313,18 @@ static void answer_scale(const blk_answer *ans, double width, const chart_font *
     if (!ends)
         return;
     double row = (b + gap) * (double)n - gap, base = ybox - 2 - f->ascent * s;
-    double half = (row - 6) / 2;
-    const char *lo = ans->low && *ans->low ? fit_text(f, s, ans->low, half, a) : NULL;
-    const char *hi = ans->high && *ans->high ? fit_text(f, s, ans->high, half, a) : NULL;
+    /* the low end under the first box, the high end ending under the last
+     * box, or after the low end when both do not fit under the row */
+    const char *lo = ans->low && *ans->low ? fit_text(f, s, ans->low, width / 2 - 4, a) : NULL;
+    double lo_w = lo ? text_width(f, s, lo) : 0;
     if (lo)
         add_text(fig, a, f, s, 0, base, lo);
-    if (hi)
-        add_text(fig, a, f, s, row - text_width(f, s, hi), base, hi);
+    if (ans->high && *ans->high) {
+        double hx = fmax(row - text_width(f, s, ans->high), lo ? lo_w + 8 : 0);
+        const char *hi = fit_text(f, s, ans->high, width - hx, a);
+        if (hi)
+            add_text(fig, a, f, s, fmax(hx, row - text_width(f, s, hi)), base, hi);
+    }
 }
 
 /* The words of s broken greedily into lines of at most width; a word
@@ -486,7 +493,11 @@ void chart_build(lay *L, const blk_block *b, double x0, double width)
         L->failed = true;
         return;
     }
-    chart_font f = {L, font, st->size_pt, flow_measure, L->f->ascent(L->f->ctx, font) / 1000,
+    chart_font f = {L,
+                    font,
+                    st->size_pt,
+                    flow_measure,
+                    L->f->ascent(L->f->ctx, font) / 1000,
                     -L->f->descent(L->f->ctx, font) / 1000};
     chart_fig fig;
     if (b->kind == BLK_CHART) {

@@ -408,7 +408,7 @@ const kind_field kind_school_fields[] = {
     {NULL, 0, false, NULL, NULL, NULL}};
 
 /* The registry: every kind the program knows. */
-static const kind_def *const registry[] = {&kind_order, &kind_roadmap};
+static const kind_def *const registry[] = {&kind_order, &kind_roadmap, &kind_questionnaire};
 enum { NKINDS = sizeof registry / sizeof *registry };
 
 static bool run_kind(const kind_def *k, const yl_node *root, arena *a, diag *d, kind_result *out)

@@ -728,6 +728,8 @@ static const block_def block_defs[] = {
     {"columns", KEYS("style"), NULL, tpl_block_columns},
     {"each", KEYS("as", "blocks"), NULL, tpl_block_each},
     {"if", KEYS("blocks", "else"), NULL, tpl_block_if},
+    {"question", KEYS("style"), NULL, tpl_block_question},
+    {"chart", KEYS("style", "height_mm"), NULL, tpl_block_chart},
 };
 enum { NBLOCK_DEFS = sizeof block_defs / sizeof *block_defs };
 

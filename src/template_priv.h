@@ -124,4 +124,9 @@ void tpl_block_table(expander *x, const yl_node *blk, const yl_node *v, const sc
 void tpl_block_boxes(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
 void tpl_block_columns(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
 
+/* ---- template_survey.c: questionnaires and charts ---- */
+
+void tpl_block_question(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
+void tpl_block_chart(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
+
 #endif
