@@ -158,8 +158,9 @@ static void draw_heading(const blk_chart *c, chart_fig *fig, const chart_font *f
             continue;
         double w = text_width(f, s, name);
         add_text(fig, a, f, s, right - w, base, name);
-        add_rect(fig, a, right - w - 3 - sw, base, right - w - 3, base + sw, 0.5,
+        add_rect(fig, a, right - w - 3 - sw, base, right - w - 3, base + sw, 0,
                  k == 0 ? 0.8 : 0.35);
+        add_rect(fig, a, right - w - 3 - sw, base, right - w - 3, base + sw, 0.5, 0);
         right -= w + 3 + sw + 8;
     }
     if (c->y_title && *c->y_title && right > 0) {

@@ -95,6 +95,7 @@ typedef struct kind_def {
 extern const kind_def kind_order;
 extern const kind_def kind_roadmap;
 extern const kind_def kind_questionnaire;
+extern const kind_def kind_report;
 
 /* Check the document root: its `document:` names the kind. Reports into d;
  * returns false on errors. */

@@ -37,6 +37,45 @@ void stats_summarize(double *v, size_t n, stats_summary *out)
     out->sd = sqrt(ss / (double)(n - 1));
 }
 
+/* The value at 0-based position pos of the sorted answers. */
+static double value_at(const size_t *counts, size_t k, double first, size_t pos)
+{
+    size_t seen = 0;
+    for (size_t i = 0; i < k; i++) {
+        seen += counts[i];
+        if (pos < seen)
+            return first + (double)i;
+    }
+    return first + (double)(k ? k - 1 : 0);
+}
+
+void stats_from_counts(const size_t *counts, size_t k, double first, stats_summary *out)
+{
+    *out = (stats_summary){0};
+    double sum = 0;
+    for (size_t i = 0; i < k; i++) {
+        out->n += counts[i];
+        sum += (double)counts[i] * (double)i;
+    }
+    if (out->n == 0)
+        return;
+    size_t n = out->n;
+    out->mean = first + sum / (double)n;
+    out->min = value_at(counts, k, first, 0);
+    out->max = value_at(counts, k, first, n - 1);
+    out->median =
+        n % 2 ? value_at(counts, k, first, n / 2)
+              : (value_at(counts, k, first, n / 2 - 1) + value_at(counts, k, first, n / 2)) / 2;
+    if (n < 2)
+        return;
+    double ss = 0;
+    for (size_t i = 0; i < k; i++) {
+        double dev = first + (double)i - out->mean;
+        ss += (double)counts[i] * dev * dev;
+    }
+    out->sd = sqrt(ss / (double)(n - 1));
+}
+
 bool stats_percent(double part, double whole, double *out)
 {
     if (whole == 0)

@@ -18,6 +18,10 @@ typedef struct stats_summary {
 /* Summarize v[0..n); sorts v in place (n log n). */
 void stats_summarize(double *v, size_t n, stats_summary *out);
 
+/* The same summary of the values first, first + 1, … first + k - 1 seen
+ * counts[0..k) times: O(k), whatever the number of answers. */
+void stats_from_counts(const size_t *counts, size_t k, double first, stats_summary *out);
+
 /* part / whole * 100 into *out; false (and *out untouched) when whole is 0. */
 bool stats_percent(double part, double whole, double *out);
 

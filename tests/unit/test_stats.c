@@ -62,6 +62,32 @@ static void test_large_even(void **state)
     assert_true(s.min == 1 && s.max == 10);
 }
 
+/* Counts give the same summary as the list: {7, 9, 8, 10} as counts of
+ * 1..10, and the cases above. */
+static void test_from_counts(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof summary_cases / sizeof *summary_cases; i++) {
+        summary_case c = summary_cases[i];
+        size_t counts[11] = {0};
+        for (size_t k = 0; k < c.n; k++)
+            counts[(size_t)c.v[k]]++;
+        stats_summary s;
+        stats_from_counts(counts, 11, 0, &s);
+        print_message("%s\n", c.name);
+        assert_int_equal(s.n, c.want.n);
+        assert_true(s.mean == c.want.mean);
+        assert_true(s.median == c.want.median);
+        assert_true(s.min == c.want.min && s.max == c.want.max);
+        assert_true(s.sd > c.want.sd - 1e-12 && s.sd < c.want.sd + 1e-12);
+    }
+    /* a scale from 1: counts[0] is the value 1 */
+    size_t one_to_ten[10] = {0, 0, 0, 0, 1, 1, 0, 0, 0, 0}; /* 5 and 6 */
+    stats_summary s;
+    stats_from_counts(one_to_ten, 10, 1, &s);
+    assert_true(s.mean == 5.5 && s.median == 5.5 && s.min == 5 && s.max == 6);
+}
+
 static void test_percent(void **state)
 {
     (void)state;
@@ -94,9 +120,8 @@ static void test_format(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_summaries),
-        cmocka_unit_test(test_large_even),
-        cmocka_unit_test(test_percent),
+        cmocka_unit_test(test_summaries),   cmocka_unit_test(test_large_even),
+        cmocka_unit_test(test_from_counts), cmocka_unit_test(test_percent),
         cmocka_unit_test(test_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
