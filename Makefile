@@ -9,8 +9,8 @@ CFLAGS   ?= -O2 -g
 ALL_CFLAGS = $(CFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
             -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# Debian ships no .pc for libhpdf, libhyphen or libunistring: link them by name.
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml) -lhpdf -lhyphen -lunistring -lm
+# Debian ships no .pc for libhpdf, libhyphen, libunistring or libcsv: link them by name.
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml) -lhpdf -lhyphen -lunistring -lcsv -lm
 CMOCKA   := $(shell pkg-config --cflags --libs cmocka 2>/dev/null || echo -lcmocka)
 VERSION  := 0.1.0
 
@@ -94,14 +94,14 @@ FUZZ_RSS_MB  ?= 1024
 FUZZ_TIMEOUT ?= 10
 FUZZ_FLAGS   ?=
 FUZZ_BUILD   := build/fuzz
-FUZZ_NAMES   := doc template
+FUZZ_NAMES   := doc template csv
 FUZZ_SAN     := $(SAN)
 FUZZ_OPTS     = -max_len=$(FUZZ_MAX_LEN) -rss_limit_mb=$(FUZZ_RSS_MB) \
                 -malloc_limit_mb=$(FUZZ_RSS_MB) -timeout=$(FUZZ_TIMEOUT) \
                 -max_total_time=$(FUZZ_TIME) -dict=tests/fuzz/nastavdoc.dict \
                 -print_final_stats=1 $(FUZZ_FLAGS)
 
-.PHONY: fuzz fuzz-build fuzz-doc fuzz-template asan-clang clang-check
+.PHONY: fuzz fuzz-build fuzz-doc fuzz-template fuzz-csv asan-clang clang-check
 
 asan: asan-clang
 
@@ -124,7 +124,7 @@ $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_render.c tests/fuzz/fuzz_re
 
 # One harness: corpus in build/fuzz/corpus/NAME (kept between runs), seeds
 # from the samples and templates, findings in build/fuzz/findings/NAME-*.
-fuzz-doc fuzz-template: fuzz-%: fuzz-build
+fuzz-doc fuzz-template fuzz-csv: fuzz-%: fuzz-build
 	$(MAKE) --no-print-directory fuzz-run-$*
 
 fuzz-run-%:
