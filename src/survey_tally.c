@@ -114,6 +114,7 @@ survey_tally *survey_tally_new(const survey_def *defs, size_t n, survey_policy p
  * or a text. */
 typedef struct answer {
     bool present;
+    bool bad;       /* given but refused or skipped: not also «missing» */
     size_t index;   /* SCALE: value - min; YESNO, SINGLE: option */
     uint64_t picks; /* MULTIPLE: bit per option (SURVEY_MAX_OPTIONS <= 64) */
     const yl_node *node;
@@ -255,11 +256,11 @@ typedef struct set_ctx {
     diag *d;
     int stage;
     const char *role, *form;
-    /* the columns of the row before: a CSV's rows share their keys */
+    /* the columns seen so far (cached_column) */
+    const yl_node **knodes;
     const char **keys;
     int *cols;
-    size_t nkeys;
-    bool *warned;    /* unknown column already reported (by position) */
+    size_t nkeys, kcap;
     bool *no_column; /* a required question without a column: said once */
     answer *answers; /* per question, for the current row */
     bool ok;
@@ -298,22 +299,28 @@ static int column_of(const survey_def *def, const char *key)
     return COL_UNKNOWN;
 }
 
-static int cached_column(set_ctx *c, size_t pos, const yl_node *key)
+/* The column of a key, remembered: CSV rows share their key nodes (a
+ * pointer compare), YAML rows repeat the names (a string compare). An
+ * unknown column is reported once, at its first place. */
+static int cached_column(set_ctx *c, const yl_node *key)
 {
-    if (pos < c->nkeys && c->keys[pos] && !strcmp(c->keys[pos], key->str))
-        return c->cols[pos];
+    for (size_t i = 0; i < c->nkeys; i++)
+        if (c->knodes[i] == key)
+            return c->cols[i];
+    for (size_t i = 0; i < c->nkeys; i++)
+        if (!strcmp(c->keys[i], key->str))
+            return c->cols[i];
     int col = column_of(c->dt->def, trimmed(c->t->a, key->str));
-    if (pos < c->nkeys) {
-        c->keys[pos] = key->str;
-        c->cols[pos] = col;
-        if (col == COL_UNKNOWN && !c->warned[pos]) {
-            c->warned[pos] = true;
-            diag_warning(c->d, key->mark,
-                         "столбец «%s» не найден среди вопросов анкеты «%s» (ни id, ни точный "
-                         "текст вопроса): его ответы не учитываются",
-                         key->str, c->dt->def->id);
-        }
-    }
+    if (c->nkeys == c->kcap)
+        return col; /* more distinct columns than a form has: not remembered */
+    c->knodes[c->nkeys] = key;
+    c->keys[c->nkeys] = key->str;
+    c->cols[c->nkeys++] = col;
+    if (col == COL_UNKNOWN)
+        diag_warning(c->d, key->mark,
+                     "столбец «%s» не найден среди вопросов анкеты «%s» (ни id, ни точный текст "
+                     "вопроса): его ответы не учитываются",
+                     key->str, c->dt->def->id);
     return col;
 }
 
@@ -356,7 +363,7 @@ static bool row_cells(set_ctx *c, const yl_node *row, int *stage, const char **r
         c->answers[i] = (answer){0};
     for (size_t i = 0; i < row->n; i++) {
         const yl_node *k = row->pairs[i].key, *v = row->pairs[i].value;
-        int col = cached_column(c, i, k);
+        int col = cached_column(c, k);
         const char *s = yl_str(v) ? trimmed(c->t->a, v->str) : NULL;
         if (col >= 0) {
             const survey_question *q = &def->qs[col];
@@ -365,6 +372,7 @@ static bool row_cells(set_ctx *c, const yl_node *row, int *stage, const char **r
                 bad_answer(c, v->mark, q,
                            arena_printf(c->t->a, "ответ «%s»: %s", s ? s : "…", why));
                 c->answers[col].present = false;
+                c->answers[col].bad = true;
             }
         } else if (col == COL_STAGE && s && *s) {
             if ((*stage = stage_of(s)) < 0) {
@@ -429,7 +437,7 @@ static void read_row(set_ctx *c, const yl_node *row)
                                     q->cond_answer, def->qs[q->cond].id));
             continue;
         }
-        if (!ans->present && asked && q->required && !c->no_column[i])
+        if (!ans->present && !ans->bad && asked && q->required && !c->no_column[i])
             bad_answer(c, row->mark, q, "нет ответа на обязательный вопрос");
         if (ans->present)
             count_answer(c, stage, i, ans);
@@ -438,28 +446,26 @@ static void read_row(set_ctx *c, const yl_node *row)
     count_group(c, role, form, stage, row->mark);
 }
 
-/* A required question no column of the first row names: one message for
- * the whole set instead of one per row. */
+/* A required question that no row has a column for: one message for the
+ * whole set instead of one per row. */
 static void check_columns(set_ctx *c, const yl_node *rows)
 {
-    const yl_node *first = rows->n ? rows->items[0] : NULL;
-    if (!first || first->kind != YL_MAP)
-        return;
     const survey_def *def = c->dt->def;
     bool *seen = arena_alloc(c->t->a, def->nq + 1);
-    for (size_t i = 0; i < first->n; i++) {
-        int col = cached_column(c, i, first->pairs[i].key);
-        if (col >= 0)
-            seen[col] = true;
-    }
+    for (size_t r = 0; r < rows->n; r++)
+        for (size_t i = 0; rows->items[r]->kind == YL_MAP && i < rows->items[r]->n; i++) {
+            int col = cached_column(c, rows->items[r]->pairs[i].key);
+            if (col >= 0)
+                seen[col] = true;
+        }
     for (size_t q = 0; q < def->nq; q++)
-        if (!seen[q] && def->qs[q].required && first->n > 1 && rows->n > 1) {
+        if (!seen[q] && def->qs[q].required && rows->n > 0) {
             c->no_column[q] = true;
             const survey_question *sq = &def->qs[q];
             bad_answer(c, rows->mark, sq,
                        arena_printf(c->t->a,
-                                    "в ответах нет столбца для этого обязательного вопроса "
-                                    "(ни «%s», ни «%s»)",
+                                    "ни в одном ответе нет этого обязательного вопроса (столбца "
+                                    "«%s» или «%s»)",
                                     sq->id, sq->text));
         }
 }
@@ -533,10 +539,10 @@ static bool read_set(survey_tally *t, const yl_node *set, const yl_node *root, d
     }
     c.role = (v = yl_map_get(set, "role")) ? v->str : default_role(def->audience);
     c.form = (v = yl_map_get(set, "form")) ? v->str : def->form ? def->form : "—";
-    c.nkeys = 2 * def->nq + 16; /* columns remembered by position */
-    c.keys = arena_alloc(t->a, c.nkeys * sizeof *c.keys);
-    c.cols = arena_alloc(t->a, c.nkeys * sizeof *c.cols);
-    c.warned = arena_alloc(t->a, c.nkeys);
+    c.kcap = 2 * def->nq + 32; /* distinct columns remembered */
+    c.knodes = arena_alloc(t->a, c.kcap * sizeof *c.knodes);
+    c.keys = arena_alloc(t->a, c.kcap * sizeof *c.keys);
+    c.cols = arena_alloc(t->a, c.kcap * sizeof *c.cols);
     c.no_column = arena_alloc(t->a, def->nq + 1);
     c.answers = arena_alloc(t->a, (def->nq + 1) * sizeof *c.answers);
     if (t->total + rows->n > SURVEY_MAX_RESPONSES) {
@@ -544,8 +550,7 @@ static bool read_set(survey_tally *t, const yl_node *set, const yl_node *root, d
         return false;
     }
     t->total += rows->n;
-    if (named)
-        check_columns(&c, rows);
+    check_columns(&c, rows);
     for (size_t i = 0; i < rows->n; i++)
         read_row(&c, rows->items[i]);
     return c.ok;
@@ -666,8 +671,7 @@ static void put_scales(section_ctx *s, yl_node *sec)
             stats_summary sm;
             scale_summary(s->dt, s->st[k], qi, &sm);
             yl_node *r = survey_map_new(s->a, q->mark);
-            survey_put_str(s->a, r, "num", arena_printf(s->a, "%u", q->number));
-            survey_put_str(s->a, r, "text", q->text);
+            survey_put_str(s->a, r, "text", arena_printf(s->a, "%u. %s", q->number, q->text));
             survey_put_str(s->a, r, "stage", stage_names[s->st[k]][1]);
             survey_put_str(s->a, r, "n", arena_printf(s->a, "%zu", sm.n));
             bool ok = sm.n >= SURVEY_MIN_GROUP;

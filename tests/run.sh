@@ -597,6 +597,20 @@ case $BUILD in
     ;;
 esac
 
+# surveys (samples/kez-survey): the generator gives the same files on every
+# run; no respondent's name (the «ФИО» column of the Google Forms CSV) reaches
+# the report
+scripts/gen-survey.sh "$TMP/gen" >/dev/null
+for f in responses-mentee-before.csv responses-mentee-after.csv responses-mentor.yaml; do
+    if cmp -s "$TMP/gen/$f" "samples/kez-survey/$f"; then ok; else bad "scripts/gen-survey.sh: $f differs from the sample"; fi
+done
+"$BIN" render samples/kez-survey/report-2024.yaml -o "$TMP/survey.pdf" 2>"$TMP/err"
+if flat "$TMP/survey.pdf" | grep -qE 'Иванова|Петров|Сидорова|Кузнецов|Смирнова|Попов'; then
+    bad "a respondent's name is printed in the survey report"
+else
+    ok
+fi
+
 # the code is formatted as .clang-format says (make format rewrites it)
 if command -v clang-format >/dev/null 2>&1; then
     if clang-format --dry-run -Werror src/*.c src/*.h src/kinds/*.c tests/unit/*.c 2>"$TMP/fmt"; then
