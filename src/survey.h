@@ -21,6 +21,7 @@
 #define SURVEY_MAX_SCALE 21          /* values of a scale (boxes in one row) */
 #define SURVEY_MAX_RESPONSES 1000000 /* responses of one report: memory stays under ~100 MiB */
 #define SURVEY_MIN_GROUP 3 /* fewer respondents than this: «недостаточно данных» */
+#define SURVEY_MAX_QUOTES 30 /* quoted answers per question and stage: a report, not a dump */
 
 typedef enum { SQ_SCALE, SQ_YESNO, SQ_SINGLE, SQ_MULTIPLE, SQ_TEXT } survey_qtype;
 

@@ -398,7 +398,7 @@ static void count_answer(set_ctx *c, int stage, size_t qi, const answer *ans)
         for (size_t o = 0; o < q->nopts; o++)
             acc->counts[o] += (ans->picks >> o) & 1;
     } else if (q->type == SQ_TEXT) {
-        if (acc->quotes)
+        if (acc->quotes && acc->quotes->n < SURVEY_MAX_QUOTES)
             survey_seq_push(c->t->a, acc->quotes, ans->node);
     } else {
         acc->counts[ans->index]++;
@@ -774,6 +774,8 @@ static void put_text(section_ctx *s, const survey_question *q, size_t qi, yl_nod
     for (int j = 0; j < s->nst; j++) {
         const q_acc *acc = &s->dt->acc[s->st[j]][qi];
         buf_printf(&b, "%s %s — %zu", j ? ";" : "", stage_names[s->st[j]][1], acc->answered);
+        if (acc->quotes && acc->answered > acc->quotes->n && acc->answered >= SURVEY_MIN_GROUP)
+            buf_printf(&b, " (приведены первые %zu)", acc->quotes->n);
         for (size_t i = 0; acc->quotes && acc->answered >= SURVEY_MIN_GROUP && i < acc->quotes->n;
              i++)
             survey_seq_push(s->a, quotes,
