@@ -660,6 +660,7 @@ static void put_scales(section_ctx *s, yl_node *sec)
     yl_node *rows = survey_seq_new(s->a, s->mark);
     yl_node *labels = survey_seq_new(s->a, s->mark), *values = survey_seq_new(s->a, s->mark);
     int top = 0;
+    bool any = false; /* a mean to draw: no chart of dashes only */
     for (size_t qi = 0; qi < def->nq; qi++) {
         const survey_question *q = &def->qs[qi];
         if (q->type != SQ_SCALE)
@@ -683,12 +684,15 @@ static void put_scales(section_ctx *s, yl_node *sec)
             survey_seq_push(s->a, rows, r);
             survey_seq_push(s->a, vals,
                             str_node(s, ok ? arena_printf(s->a, "%.6f", sm.mean) : "—"));
+            any |= ok;
         }
         survey_seq_push(s->a, values, vals);
     }
     if (!labels->n)
         return;
     survey_map_put(s->a, sec, "scale_rows", rows);
+    if (!any)
+        return;
     yl_node *chart = survey_map_new(s->a, s->mark), *series = survey_seq_new(s->a, s->mark);
     for (int k = 0; k < s->nst; k++)
         survey_seq_push(s->a, series, str_node(s, stage_names[s->st[k]][1]));

@@ -610,6 +610,9 @@ if flat "$TMP/survey.pdf" | grep -qE 'Иванова|Петров|Сидоров
 else
     ok
 fi
+# groups under 3: no quote either, though the question allows quoting
+"$BIN" render tests/docs/survey-small-groups.yaml -o "$TMP/survey-small.pdf" 2>"$TMP/err"
+if flat "$TMP/survey-small.pdf" | grep -q 'Ивановым'; then bad "a quote from a group under 3 is printed"; else ok; fi
 
 # the code is formatted as .clang-format says (make format rewrites it)
 if command -v clang-format >/dev/null 2>&1; then
