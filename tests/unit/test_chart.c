@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -175,6 +176,94 @@ static void test_answer_fields_fit(void **state)
     arena_free(a);
 }
 
+/* ---- in the page flow: a question never splits across pages ---- */
+
+static int fake_find(void *ctx, const char *family, int style)
+{
+    (void)ctx, (void)family;
+    return style;
+}
+static double fake_advance(void *ctx, int font, uint32_t cp)
+{
+    (void)ctx, (void)font;
+    return cp == ' ' ? 250 : 500;
+}
+static bool fake_has(void *ctx, int font, uint32_t cp)
+{
+    (void)ctx, (void)font, (void)cp;
+    return true;
+}
+static double fake_ascent(void *ctx, int font)
+{
+    (void)ctx, (void)font;
+    return 800;
+}
+static double fake_descent(void *ctx, int font)
+{
+    (void)ctx, (void)font;
+    return -200;
+}
+
+static void test_question_never_split(void **state)
+{
+    (void)state;
+    static const layout_fonts fonts = {NULL,     fake_find,   fake_advance,
+                                       fake_has, fake_ascent, fake_descent};
+    static blk_style st = {
+        .name = "question", .family = "Fake", .size_pt = 11, .leading = 1.0, .space_after_pt = 6};
+    enum { N = 60 };
+    static blk_block blocks[N];
+    static char labels[N][8];
+    blk_answer scale = {BLK_ANSWER_SCALE, Q, 10, "низший", "высший", 0};
+    for (size_t i = 0; i < N; i++) {
+        snprintf(labels[i], sizeof labels[i], "%zu.", i + 1);
+        blocks[i] = (blk_block){.kind = BLK_QUESTION,
+                                .style = &st,
+                                /* one to four lines of text: breaks fall everywhere */
+                                .text = i % 3 == 0 ? "Короткий вопрос"
+                                        : i % 3 == 1 ? "Вопрос подлиннее, чтобы занять пять или "
+                                                       "шесть строк текста на странице при такой "
+                                                       "ширине: тогда правило висячих строк само "
+                                                       "по себе разрешило бы разрыв между "
+                                                       "строками вопроса, а вопрос всё равно "
+                                                       "целиком на одной странице"
+                                                     : "Средний вопрос о встречах с наставником"};
+        blocks[i].as.question.label = labels[i];
+        blocks[i].as.question.answer = &scale;
+    }
+    blk_doc t = {.page = {.width_pt = 300,
+                          .height_pt = 437,
+                          .margin_top_pt = 30,
+                          .margin_right_pt = 20,
+                          .margin_bottom_pt = 30,
+                          .margin_left_pt = 30,
+                          .number_style = &st},
+                 .blocks = blocks,
+                 .n = N};
+    diag *d = diag_new();
+    layout_doc *doc = layout_run(&t, &fonts, NULL, d);
+    assert_non_null(doc);
+    assert_true(doc->npages > 5);
+    size_t seen = 0;
+    for (size_t p = 0; p < doc->npages; p++) {
+        size_t rects = 0, questions = 0;
+        for (size_t i = 0; i < doc->pages[p].n; i++) {
+            const layout_box *b = &doc->pages[p].boxes[i];
+            rects += b->kind == LAYOUT_RECT;
+            for (size_t k = 0; k < N; k++)
+                questions += b->kind == LAYOUT_TEXT && b->len == strlen(labels[k]) &&
+                             !memcmp(b->text, labels[k], b->len);
+        }
+        /* every question on the page has its ten boxes on the same page */
+        assert_int_equal(rects, 10 * questions);
+        seen += questions;
+    }
+    assert_int_equal(seen, N);
+    assert_int_equal(layout_check(doc, &t, d), 0);
+    layout_doc_free(doc);
+    diag_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -182,6 +271,7 @@ int main(void)
         cmocka_unit_test(test_before_after_side_by_side),
         cmocka_unit_test(test_never_overflows),
         cmocka_unit_test(test_answer_fields_fit),
+        cmocka_unit_test(test_question_never_split),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
