@@ -57,7 +57,8 @@ void tpl_block_question(expander *x, const yl_node *blk, const yl_node *v, const
         return;
     const yl_node *text = yl_map_get(q, "text"), *kind = yl_map_get(q, "answer");
     if (q->kind != YL_MAP || !yl_str(text) || !kind) {
-        diag_error(x->d, q->mark, "question: ожидался вопрос анкеты {text, answer}");
+        diag_error(x->d, v->mark, "question: по пути «%s» не вопрос анкеты {text, answer}",
+                   yl_str(v));
         x->failed = true;
         return;
     }
@@ -122,7 +123,8 @@ void tpl_block_chart(expander *x, const yl_node *blk, const yl_node *v, const sc
     double num, height = 60;
     const yl_node *h = yl_map_get(blk, "height_mm"), *m;
     if (c->kind != YL_MAP) {
-        diag_error(x->d, c->mark, "chart: ожидалась диаграмма {labels, series, values}");
+        diag_error(x->d, v->mark, "chart: по пути «%s» не диаграмма {labels, series, values}",
+                   yl_str(v));
         x->failed = true;
         return;
     }
