@@ -161,12 +161,35 @@ static const kind_field table_fields[] = {
 
 /* Numbered points nest as {text, points} (orders), list items of text
  * blocks as {text, items}; depth is bounded by YL_MAX_DEPTH. */
-static const kind_field point_fields[] = {{"text", KS_STRING, true, "текст пункта", NULL, NULL},
-                                          {"points", KS_POINTS, false, "подпункты", NULL, NULL},
-                                          {NULL, 0, false, NULL, NULL, NULL}};
-static const kind_field item_fields[] = {{"text", KS_STRING, true, "текст пункта", NULL, NULL},
-                                         {"items", KS_ITEMS, false, "подпункты", NULL, NULL},
-                                         {NULL, 0, false, NULL, NULL, NULL}};
+static const kind_field point_fields[] = {
+    {"text", KS_STRING, true, "текст пункта", NULL, NULL},
+    {"points", KS_POINTS, false, "подпункты", NULL, NULL},
+    {"paragraphs", KS_TEXT, false, "абзацы пункта без своего номера", NULL, NULL},
+    {"numbering", KS_STRING, false, "нумерация подпунктов: 1. 1) а) – или none", NULL, NULL},
+    {"people", KS_STRINGS, false, "кого пункт называет (для «С приказом ознакомлены»)", NULL, NULL},
+    {NULL, 0, false, NULL, NULL, NULL}};
+static const kind_field item_fields[] = {
+    {"text", KS_STRING, true, "текст пункта", NULL, NULL},
+    {"items", KS_ITEMS, false, "подпункты", NULL, NULL},
+    {"paragraphs", KS_TEXT, false, "абзацы пункта без своего номера", NULL, NULL},
+    {"numbering", KS_STRING, false, "нумерация подпунктов: 1. 1) а) – или none", NULL, NULL},
+    {NULL, 0, false, NULL, NULL, NULL}};
+
+const char *const kind_numberings[KIND_NUMBERINGS] = {"1.", "1)", "а)", "–", "-", "none"};
+
+bool kind_check_numbering(const yl_node *v, diag *d)
+{
+    if (!v || !yl_str(v))
+        return true;
+    for (size_t i = 0; i < KIND_NUMBERINGS; i++)
+        if (!strcmp(yl_str(v), kind_numberings[i]))
+            return true;
+    diag_error(d, v->mark,
+               "numbering: ожидалось «1.» (1., 1.1.), «1)», «а)» (буквы), «–» (тире) или none, "
+               "а здесь «%s»",
+               yl_str(v));
+    return false;
+}
 
 static bool check_points(const yl_node *v, const kind_field *f, const char *path, diag *d)
 {
@@ -187,6 +210,7 @@ static bool check_points(const yl_node *v, const kind_field *f, const char *path
             continue;
         }
         ok &= kind_check_map(it, fields, path, d);
+        ok &= kind_check_numbering(yl_map_get(it, "numbering"), d);
     }
     return ok;
 }

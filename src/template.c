@@ -28,6 +28,8 @@
  *     if: PATH, blocks: […], else: […]
  *     annex_mark: PATH           [style, width_mm]   («Приложение № N к приказу …»
  *                                 top right; lines from kinds)
+ *     acquaintance: PATH         [style, title_style, sign]   ({title, people}: «С приказом
+ *                                 ознакомлены:», a line per person for signature and date)
  *
  * TEXT is literal text with {{ PATH | filter | filter … }} holes. PATH is
  * a.b.c looked up first among the names bound by enclosing `each` blocks
@@ -752,6 +754,7 @@ static const block_def block_defs[] = {
     {"each", KEYS("as", "blocks"), NULL, tpl_block_each},
     {"if", KEYS("blocks", "else"), NULL, tpl_block_if},
     {"annex_mark", KEYS("style", "width_mm"), NULL, tpl_block_annex_mark},
+    {"acquaintance", KEYS("style", "title_style", "sign"), NULL, tpl_block_acquaintance},
 };
 enum { NBLOCK_DEFS = sizeof block_defs / sizeof *block_defs };
 

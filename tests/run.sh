@@ -269,6 +269,19 @@ word_top() {
 gap=$(awk -v a="$(word_top "$TMP/shapes.pdf" 09.01.2024)" -v b="$(word_top "$TMP/shapes.pdf" назначении)" 'BEGIN { print b - a }')
 if awk -v g="$gap" 'BEGIN { exit !(g > 44 && g < 52) }'; then ok; else bad "order without a place: title $gap pt below the date"; fi
 
+# «С приказом ознакомлены:» stays together: the list does not fit under the
+# signature on page 1 (title and two people would), so it goes whole to page 2
+"$BIN" render tests/docs/order-acquainted.yaml -o "$TMP/acq.pdf" 2>/dev/null
+p1=$(pdftotext -f 1 -l 1 -raw "$TMP/acq.pdf" - 2>/dev/null)
+p2=$(pdftotext -f 2 -l 2 -raw "$TMP/acq.pdf" - 2>/dev/null)
+if printf '%s' "$p1" | grep -q 'П.П. Петров' && ! printf '%s' "$p1" | grep -q 'ознакомлены' &&
+    [ "$(printf '%s\n' "$p2" | grep -c '^.* ________________ «____» ______________ 20____ г.$')" = 6 ] &&
+    printf '%s' "$p2" | grep -q '^С приказом ознакомлены:$'; then
+    ok
+else
+    bad "the acquaintance list must move to page 2 whole"; printf '%s\n--\n%s\n' "$p1" "$p2" | tail -12
+fi
+
 # an order with a document as its annex: the order's portrait pages, then the
 # roadmap on landscape pages with the annex mark on its first one
 "$BIN" render samples/bratsk/order-669.yaml -o "$TMP/669.pdf" 2>/dev/null

@@ -24,9 +24,12 @@ static const kind_field order_fields[] = {
     {"preamble", KS_TEXT, false, "преамбула", NULL, NULL},
     {"directive", KS_STRING, false, "слово «ПРИКАЗЫВАЮ:»", NULL, NULL},
     {"points", KS_POINTS, true, "пункты приказа", NULL, NULL},
+    {"numbering", KS_STRING, false, "нумерация пунктов: 1. (по умолчанию), 1) или а)", NULL, NULL},
     {"control", KS_STRING, false, "пункт о контроле", NULL, NULL},
     {"signature", KS_MAP, false, "подпись", kind_person_fields, NULL},
     {"annexes", KS_SEQ, false, "приложения", NULL, &annex_item},
+    {"acquainted", KS_SEQ, false, "с приказом ознакомлены: ФИО или {name, position}", NULL, NULL},
+    {"acquaintance", KS_STRING, false, "заголовок листа ознакомления", NULL, NULL},
     {NULL, 0, false, NULL, NULL, NULL}};
 
 static const kind_field root_fields[] = {{"document", KS_STRING, true, "вид документа", NULL, NULL},
@@ -108,6 +111,72 @@ static bool number_annexes(const yl_node *annexes, const yl_node *order, const y
     return ok;
 }
 
+/* Depth of nested points walked for `people`: the loader's own limit. */
+#define PEOPLE_MAX_DEPTH YL_MAX_DEPTH
+
+/* Add name to seq unless it is there already (names compared as written). */
+static void add_person(arena *a, yl_node *seq, size_t cap, const yl_node *name)
+{
+    for (size_t i = 0; i < seq->n; i++)
+        if (!strcmp(yl_str(seq->items[i]), yl_str(name)))
+            return;
+    if (seq->n < cap)
+        seq->items[seq->n++] = (yl_node *)name;
+    (void)a;
+}
+
+/* The people the points name (`people` of each point, at any depth), in
+ * order, each once; cap bounds the list (every name is a node of the file). */
+static void collect_people(arena *a, const yl_node *points, yl_node *seq, size_t cap,
+                           unsigned depth)
+{
+    if (!points || points->kind != YL_SEQ || depth >= PEOPLE_MAX_DEPTH)
+        return;
+    for (size_t i = 0; i < points->n; i++) {
+        const yl_node *p = points->items[i], *who = yl_map_get(p, "people");
+        if (who && yl_str(who))
+            add_person(a, seq, cap, who);
+        for (size_t k = 0; who && who->kind == YL_SEQ && k < who->n; k++)
+            add_person(a, seq, cap, who->items[k]);
+        collect_people(a, yl_map_get(p, "points"), seq, cap, depth + 1);
+    }
+}
+
+/* order.acquaintance {title, people}: «С приказом ознакомлены:» and the
+ * people of `acquainted`, else those the points name; NULL when none. */
+static const yl_node *acquaintance(arena *a, const yl_node *order, diag *d, bool *ok)
+{
+    const yl_node *list = yl_map_get(order, "acquainted");
+    yl_node *people = arena_alloc(a, sizeof *people);
+    *people = (yl_node){.kind = YL_SEQ, .mark = order->mark};
+    if (list) {
+        for (size_t i = 0; i < list->n; i++) {
+            const yl_node *p = list->items[i];
+            if (!yl_str(p) && !yl_str(yl_map_get(p, "name"))) {
+                diag_error(d, p->mark,
+                           "acquainted: ожидалось ФИО (строка) или словарь {name, position}");
+                *ok = false;
+            }
+        }
+        people = (yl_node *)list;
+    } else {
+        /* at most one name per node of the points */
+        size_t cap = 1024;
+        people->items = arena_alloc(a, cap * sizeof *people->items);
+        collect_people(a, yl_map_get(order, "points"), people, cap, 0);
+    }
+    if (!*ok || people->n == 0)
+        return NULL;
+    const yl_node *title = yl_map_get(order, "acquaintance");
+    if (!title)
+        title = kind_scalar(
+            a,
+            people->n == 1 ? "С приказом ознакомлен(а):" : "С приказом ознакомлены:", people->mark);
+    yl_node *m = arena_alloc(a, sizeof *m);
+    *m = (yl_node){.kind = YL_MAP, .mark = people->mark};
+    return kind_map_set(a, kind_map_set(a, m, "title", title), "people", people);
+}
+
 static bool compute(const yl_node *root, arena *a, diag *d, const yl_node **data)
 {
     const yl_node *school = yl_map_get(root, "school");
@@ -125,10 +194,20 @@ static bool compute(const yl_node *root, arena *a, diag *d, const yl_node **data
         }
         o = kind_map_set(a, o, "signature", yl_map_get(school, "director"));
     }
+    if (!kind_check_numbering(yl_map_get(order, "numbering"), d))
+        return false;
+    if (!yl_map_get(order, "numbering"))
+        o = kind_map_set(a, o, "numbering", kind_scalar(a, "1.", order->mark));
     if (!yl_map_get(order, "directive"))
         o = kind_map_set(a, o, "directive", kind_scalar(a, "ПРИКАЗЫВАЮ:", order->mark));
     if (!yl_map_get(school, "genitive"))
         s = kind_map_set(a, s, "genitive", yl_map_get(school, "short_name"));
+    bool ok = true;
+    const yl_node *acq = acquaintance(a, order, d, &ok);
+    if (!ok)
+        return false;
+    if (acq)
+        o = kind_map_set(a, o, "acquaintance", acq);
     const yl_node *annexes = yl_map_get(order, "annexes"), *docs = NULL;
     if (annexes && annexes->kind == YL_SEQ) {
         const yl_node *list;
