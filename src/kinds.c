@@ -376,7 +376,19 @@ bool kind_check_map(const yl_node *map, const kind_field *fields, const char *pa
             ok = false;
             continue;
         }
-        ok &= kind_check_value(map->pairs[i].value, f, sub, d);
+        const yl_node *v = map->pairs[i].value;
+        bool good = kind_check_value(v, f, sub, d);
+        ok &= good;
+        /* a required field written empty prints nothing where the reader
+         * expects it: valid, but most likely a mistake */
+        if (good && f->required && v->kind == YL_SCALAR && v->len == 0)
+            diag_warning(d, v->mark,
+                         "«%s» (%s) — пустая строка: в документе на её месте ничего "
+                         "не будет",
+                         sub, f->what);
+        else if (good && f->required && v->kind == YL_SEQ && v->n == 0)
+            diag_warning(d, v->mark, "«%s» (%s) — пустой список: в документе ничего не будет", sub,
+                         f->what);
     }
     for (const kind_field *f = fields; f->key; f++) {
         if (!f->required || yl_map_get(map, f->key))
@@ -422,7 +434,7 @@ const kind_field kind_person_fields[] = {{"name", KS_STRING, true, "ФИО", NUL
 
 const kind_field kind_school_fields[] = {
     {"name", KS_STRING, true, "полное наименование организации", NULL, NULL},
-    {"short_name", KS_STRING, true, "сокращённое наименование", NULL, NULL},
+    {"short_name", KS_STRING, false, "сокращённое наименование", NULL, NULL},
     {"header", KS_TEXT, false, "строки над наименованием в шапке", NULL, NULL},
     {"genitive", KS_STRING, false, "кого приказ, в родительном падеже", NULL, NULL},
     {"city", KS_STRING, false, "место составления, например «г. Братск»", NULL, NULL},
@@ -531,6 +543,54 @@ bool kinds_check_annex(const yl_node *root, const yl_node *annex_of, arena *a, d
     return check_kind(root, annex_of, a, d, out);
 }
 
+/* A {{…}} hole written in the data is never filled: data values are
+ * printed as typed (template.c). Said once per value, over the whole tree
+ * (an explicit stack: the tree is at most YL_MAX_DEPTH deep). */
+static void warn_holes(const yl_node *root, diag *d)
+{
+    enum { STACK = YL_MAX_DEPTH + 1 };
+    struct {
+        const yl_node *n;
+        size_t i;
+    } st[STACK];
+    size_t depth = 0;
+    st[depth].n = root;
+    st[depth++].i = 0;
+    while (depth) {
+        const yl_node *n = st[depth - 1].n;
+        if (n->kind == YL_SCALAR) {
+            const char *open = strstr(n->str, "{{");
+            if (open && strstr(open, "}}"))
+                diag_warning(d, n->mark,
+                             "«{{…}}» в данных не подставляется и напечатается как есть: "
+                             "подстановки работают только в шаблоне; впишите сам текст");
+            depth--;
+            continue;
+        }
+        size_t i = st[depth - 1].i++;
+        if (i >= n->n) {
+            depth--;
+            continue;
+        }
+        const yl_node *child = n->kind == YL_SEQ ? n->items[i] : n->pairs[i].value;
+        if (depth < STACK) {
+            st[depth].n = child;
+            st[depth++].i = 0;
+        }
+    }
+}
+
+/* school.short_name is printed only in the file's properties and in the
+ * order's «к приказу …»: without it, the full name stands in. */
+static const yl_node *school_defaults(const yl_node *root, arena *a)
+{
+    const yl_node *school = yl_map_get(root, "school");
+    if (!school || yl_map_get(school, "short_name") || !yl_str(yl_map_get(school, "name")))
+        return root;
+    return kind_map_set(a, root, "school",
+                        kind_map_set(a, school, "short_name", yl_map_get(school, "name")));
+}
+
 static bool check_kind(const yl_node *root, const yl_node *as_annex, arena *a, diag *d,
                        kind_result *out)
 {
@@ -545,6 +605,8 @@ static bool check_kind(const yl_node *root, const yl_node *as_annex, arena *a, d
                    registry[0]->name);
         return false;
     }
+    warn_holes(root, d);
+    root = school_defaults(root, a);
     const char *names[NKINDS];
     for (size_t i = 0; i < NKINDS; i++) {
         names[i] = registry[i]->name;
