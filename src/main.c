@@ -52,6 +52,8 @@ static const char usage_text[] =
     "(для аргумента samples/bratsk), каждый документ — в отдельном процессе.\n"
     "--strict      считать предупреждения ошибками\n"
     "--template    свой шаблон вместо templates/<вид>.yaml\n"
+    "--data-dir    папка данных программы (fonts, templates); иначе NASTAVDOC_DATA,\n"
+    "              папка программы или PREFIX/share/nastavdoc\n"
     "Коды выхода: 0 готово, 1 ошибки во входных файлах, 2 ошибка в командной строке,\n"
     "3 внутренняя ошибка или ошибка записи.\n";
 
@@ -81,38 +83,73 @@ static void say(const char *fmt, ...)
 typedef struct options {
     const char *out;
     const char *template;
+    const char *data_dir; /* --data-dir */
     bool strict;
     unsigned jobs;
     const char **files;
     size_t nfiles;
 } options;
 
-/* The folder holding fonts/, templates/ and build/hyph_ru_RU.dic: next to
- * the executable (the repository), or $NASTAVDOC_DATA. Caller frees. */
-static char *data_dir(void)
+/* Is dir the program's data: fonts/ and templates/ in it? */
+static bool is_data_dir(const char *dir)
+{
+    char probe[PATH_MAX];
+    struct stat st;
+    snprintf(probe, sizeof probe, "%s/fonts", dir);
+    if (stat(probe, &st) != 0 || !S_ISDIR(st.st_mode))
+        return false;
+    snprintf(probe, sizeof probe, "%s/templates", dir);
+    return stat(probe, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The folder holding fonts/, templates/ and the hyphenation dictionary, in
+ * this order: --data-dir, $NASTAVDOC_DATA, the repository the executable was
+ * built in (./nastavdoc, build/nastavdoc, build/san/nastavdoc), PREFIX/share/
+ * nastavdoc beside an installed PREFIX/bin/nastavdoc (so a tree moved whole
+ * still works), and the folder `make install` wrote (NASTAVDOC_DATADIR).
+ * An option or variable is taken as given; a folder without the data is then
+ * reported where it is used. NULL when no candidate holds the data (the
+ * places tried are in *tried). Caller frees. */
+#ifndef NASTAVDOC_DATADIR
+#define NASTAVDOC_DATADIR "/usr/local/share/nastavdoc"
+#endif
+static char *data_dir(const char *option, buf *tried)
 {
     const char *env = getenv("NASTAVDOC_DATA");
+    if (option)
+        return xstrdup(option);
     if (env && *env)
         return xstrdup(env);
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        return xstrdup(".");
-    exe[n] = '\0';
-    char *dir = xstrdup(dirname(exe));
-    /* build/nastavdoc and build/san/nastavdoc live below the repository */
-    for (int up = 0; up < 3; up++) {
-        char probe[PATH_MAX + 16];
-        snprintf(probe, sizeof probe, "%s/fonts", dir);
-        struct stat st;
-        if (stat(probe, &st) == 0 && S_ISDIR(st.st_mode))
-            return dir;
-        char *parent = xstrdup(dirname(dir));
+    if (n > 0) {
+        exe[n] = '\0';
+        char *bindir = xstrdup(dirname(exe)); /* dirname may write into its argument */
+        char *dir = xstrdup(bindir);
+        for (int up = 0; up < 3; up++) {
+            buf_printf(tried, "%s%s", tried->len ? ", " : "", dir);
+            if (is_data_dir(dir)) {
+                free(bindir);
+                return dir;
+            }
+            if (!strcmp(dir, "/"))
+                break;
+            char *parent = xstrdup(dirname(dir));
+            free(dir);
+            dir = parent;
+        }
         free(dir);
-        dir = parent;
+        char share[PATH_MAX + 32];
+        snprintf(share, sizeof share, "%s/../share/nastavdoc", bindir);
+        free(bindir);
+        buf_printf(tried, ", %s", share);
+        if (is_data_dir(share))
+            return xstrdup(share);
     }
-    free(dir);
-    return xstrdup(".");
+    buf_printf(tried, "%s%s", tried->len ? ", " : "", NASTAVDOC_DATADIR);
+    if (is_data_dir(NASTAVDOC_DATADIR))
+        return xstrdup(NASTAVDOC_DATADIR);
+    return NULL;
 }
 
 static char *default_output(const char *in)
@@ -426,7 +463,10 @@ out:
 static text_hyph *load_hyphenation(const char *data, diag *d)
 {
     char dic[PATH_MAX];
-    snprintf(dic, sizeof dic, "%s/build/hyph_ru_RU.dic", data);
+    /* installed: DATA/hyph_ru_RU.dic; in the repository make writes it to build/ */
+    snprintf(dic, sizeof dic, "%s/hyph_ru_RU.dic", data);
+    if (access(dic, F_OK) != 0)
+        snprintf(dic, sizeof dic, "%s/build/hyph_ru_RU.dic", data);
     /* libhyphen opens the file itself and would block on a FIFO */
     struct stat st;
     int fd = util_open_regular(dic, &st);
@@ -1154,11 +1194,14 @@ int main(int argc, char **argv)
     o.files = xcalloc((size_t)argc, sizeof *o.files);
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
-        if ((!strcmp(a, "-o") || !strcmp(a, "--template")) && i + 1 < argc) {
+        if ((!strcmp(a, "-o") || !strcmp(a, "--template") || !strcmp(a, "--data-dir")) &&
+            i + 1 < argc) {
             if (a[1] == 'o')
                 o.out = argv[++i];
-            else
+            else if (a[2] == 't')
                 o.template = argv[++i];
+            else
+                o.data_dir = argv[++i];
         } else if (!strcmp(a, "-j") && i + 1 < argc) {
             char *end;
             long j = strtol(argv[++i], &end, 10);
@@ -1178,7 +1221,19 @@ int main(int argc, char **argv)
             o.files[o.nfiles++] = a;
         }
     }
-    char *data = data_dir();
+    buf tried;
+    buf_init(&tried);
+    char *data = data_dir(o.data_dir, &tried);
+    if (!data) {
+        say("nastavdoc: не найдены данные программы (папки fonts и templates); искал в: %s. "
+            "Укажите папку параметром --data-dir или переменной NASTAVDOC_DATA, либо "
+            "установите программу заново (make install)\n",
+            tried.data);
+        buf_fini(&tried);
+        free(o.files);
+        return EXIT_INTERNAL;
+    }
+    buf_fini(&tried);
     diag *d = diag_new();
     diag_set_strict(d, o.strict);
     int rc = !strcmp(cmd, "render")  ? cmd_render(&o, data, d)

@@ -986,6 +986,18 @@ static void own_strings(arena *a, tpl_doc *t, blk_block *blocks, size_t n)
     }
 }
 
+/* The document's `typography:`: `keep` sets quotes and dashes as typed,
+ * `fix` (the default) as a typist would fix them (text.h). */
+static bool read_typography(expander *x, const yl_node *data)
+{
+    const yl_node *v = yl_map_get(data, "typography");
+    if (!v || !yl_str(v) || !strcmp(yl_str(v), "fix"))
+        return false;
+    if (strcmp(yl_str(v), "keep"))
+        diag_error(x->d, v->mark, "typography: ожидалось keep или fix");
+    return true;
+}
+
 tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d)
 {
     if (!tpl || tpl->kind != YL_MAP) {
@@ -1011,6 +1023,7 @@ tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d)
     if (!t->doc.page.number_style)
         t->doc.page.number_style = tpl_find_style(&x, "body") ? tpl_find_style(&x, "body") : x.base;
     read_info(&x, info, &t->doc.info);
+    t->doc.typography_keep = read_typography(&x, data);
     /* the whole template is checked, then expanded even after a mistake in
      * it, so that the data's mistakes come in the same run */
     check_blocks(&x, yl_map_get(tpl, "blocks"));

@@ -22,9 +22,11 @@ for t in "$BUILD"/tests/test_*; do
     if timeout 600 "$t" >"$TMP/unit.log" 2>&1; then ok; else bad "$t"; cat "$TMP/unit.log"; fi
 done
 
+# the hyphen a line break adds is drawn as U+00AD (docs/typesetting.md §3)
+SHY=$(printf '\302\255')
 # normalise pdftotext output: join words hyphenated at line ends, one space
 flat() {
-    pdftotext -enc UTF-8 "$1" - | tr '\n\f' '  ' | sed 's/\([[:alpha:]]\)- \([[:lower:]]\)/\1\2/g; s/[[:space:]  ]\+/ /g'
+    pdftotext -enc UTF-8 "$1" - | tr '\n\f' '  ' | sed "s/$SHY //g" | sed 's/\([[:alpha:]]\)- \([[:lower:]]\)/\1-\2/g; s/[[:space:]  ]\+/ /g'
 }
 # the same with no spaces and no hyphens or dashes at all: a text compared in
 # this form survives line breaks, hyphenation and the typographer's dashes
@@ -35,7 +37,7 @@ bare() {
 # bare() for each line on its own: one pass over a whole file, the line breaks
 # (and the page breaks) kept
 bare_lines() {
-    tr -d ' \t\r' | sed "s/$NBSP//g; s/-//g; s/‐//g; s/–//g; s/—//g; s/−//g"
+    tr -d ' \t\r' | sed "s/$NBSP//g; s/$SHY//g; s/-//g; s/‐//g; s/–//g; s/—//g; s/−//g"
 }
 # pdftotext -raw (a file written by it) without the page numbers (drawn first
 # on each page: "\f2")
@@ -87,14 +89,30 @@ check_doc() {
     # the text without the repeats; one awk for all lines (a 2,000-row table
     # has 8,000 of them)
     sed 's/^header	//' "$TMP/dump" | bare_lines >"$TMP/want"
+    # a table row may break across pages: the text of a cell cut by a page
+    # comes back in pieces (the other cells' first parts, the page number and
+    # the repeated header stand between): a piece per page, up to sixteen, of at least
+    # eight bytes, each the longest prefix of the rest found in the text
     awk -v a="$TMP/bare" -v b="$TMP/bare2" -v want="$TMP/want" '
+        function pieces(t, w, left,    lo, hi, mid) {
+            if (index(t, w))
+                return 1
+            if (left == 0)
+                return 0
+            lo = 0; hi = length(w) - 1
+            while (lo < hi) {
+                mid = int((lo + hi + 1) / 2)
+                if (index(t, substr(w, 1, mid))) lo = mid; else hi = mid - 1
+            }
+            return lo >= 8 && pieces(t, substr(w, lo + 1), left - 1)
+        }
         BEGIN {
             while ((getline l <a) > 0) ta = ta l "\n"
             while ((getline l <b) > 0) tb = tb l "\n"
         }
         {
             if ((getline w <want) <= 0) w = ""
-            if (w != "" && !index(ta, w) && !index(tb, w)) print
+            if (w != "" && !pieces(ta, w, 15) && !pieces(tb, w, 15)) print
         }' "$TMP/dump" >"$TMP/lost"
     lost=$(wc -l <"$TMP/lost")
     head -n 3 "$TMP/lost" | sed 's/^/  lost: /'
@@ -649,6 +667,36 @@ case $BUILD in
     fi
     ;;
 esac
+
+# make install: the installed program works from any folder and gives the
+# same bytes; a binary copied away from its data says where it looked (exit
+# 3) and --data-dir finds it; the man page names every option --help names.
+# (Not under the sanitizer build: install copies build/nastavdoc.)
+if [ "$BUILD" = build ]; then
+    I=$TMP/inst
+    if make -s install DESTDIR="$I" PREFIX=/opt/nd >"$TMP/inst.log" 2>&1; then
+        (cd "$TMP" && "$I/opt/nd/bin/nastavdoc" render "$ROOT/samples/kez/roadmap-2022.yaml" -o "$TMP/inst.pdf")
+        "$BIN" render samples/kez/roadmap-2022.yaml -o "$TMP/repo.pdf"
+        if cmp -s "$TMP/inst.pdf" "$TMP/repo.pdf"; then ok; else bad "make install: the installed program's PDF differs"; fi
+        mkdir -p "$TMP/inst-copy" && cp "$I/opt/nd/bin/nastavdoc" "$TMP/inst-copy/"
+        (cd "$TMP" && ./inst-copy/nastavdoc render "$ROOT/samples/kez/roadmap-2022.yaml" -o "$TMP/inst-copy.pdf") 2>"$TMP/err"
+        if [ $? = 3 ] && grep -q 'не найдены данные программы.*--data-dir' "$TMP/err" && [ ! -e "$TMP/inst-copy.pdf" ]; then
+            ok
+        else
+            bad "a binary without its data must say so (exit 3)"; cat "$TMP/err"
+        fi
+        if "$TMP/inst-copy/nastavdoc" render samples/kez/roadmap-2022.yaml -o "$TMP/inst-copy.pdf" --data-dir "$I/opt/nd/share/nastavdoc" &&
+            cmp -s "$TMP/inst-copy.pdf" "$TMP/repo.pdf"; then ok; else bad "--data-dir"; fi
+        man=$I/opt/nd/share/man/man1/nastavdoc.1
+        missing=""
+        for opt in $("$BIN" --help | grep -oE -- '--?[a-z][a-z-]*' | sort -u); do
+            grep -qF -- "$(printf '%s' "$opt" | sed 's/-/\\-/g')" "$man" || missing="$missing $opt"
+        done
+        if [ -s "$man" ] && [ -z "$missing" ]; then ok; else bad "man page lacks:$missing"; fi
+    else
+        bad "make install failed"; tail -5 "$TMP/inst.log"
+    fi
+fi
 
 # the code is formatted as .clang-format says (make format rewrites it)
 if command -v clang-format >/dev/null 2>&1; then

@@ -120,11 +120,13 @@ static void test_justified_lines_fill_the_width(void **state)
     size_t lines = 0, full = 0;
     for (size_t i = 0; i < p->n; i++) {
         const layout_box *b = &p->boxes[i];
-        assert_true(b->x + b->width <= right + 0.01);
+        /* the visible end: the letter spacing after the last glyph moves none */
+        double end = b->x + b->width - b->char_space;
+        assert_true(end <= right + 0.01);
         bool last_of_line = i + 1 == p->n || p->boxes[i + 1].y != b->y;
         if (last_of_line) {
             lines++;
-            if (b->x + b->width > right - 0.01)
+            if (end > right - 0.01)
                 full++;
         }
     }
@@ -161,8 +163,10 @@ static void test_long_word_stays_inside(void **state)
             if (bx->y > doc->pages[pg].height - t->page.margin_top_pt)
                 continue; /* page number */
             assert_true(bx->x >= left - 0.01);
-            assert_true(bx->x + bx->width <= limit + 0.01);
-            chars += utf8_count(bx->text, bx->len);
+            assert_true(bx->x + bx->width - bx->char_space <= limit + 0.01);
+            /* the hyphens drawn at the splits (U+00AD) are not the word's */
+            if (strcmp(bx->text, "\u00AD") != 0)
+                chars += utf8_count(bx->text, bx->len);
         }
     /* nothing lost: 6 + 400 + 5 letters */
     assert_int_equal(chars, 411);
