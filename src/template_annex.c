@@ -9,8 +9,9 @@
 
 #include "template_priv.h"
 
-/* The width of the mark: as wide as an approval stamp of the roadmap. */
-#define ANNEX_MARK_WIDTH_MM 85
+/* The width of the mark: a requisite of the corner layout, whose lines are
+ * at most 8 cm long (GOST R 7.0.97-2025; 7.5 cm in the 2016 version). */
+#define ANNEX_MARK_WIDTH_MM 80
 
 /* The style the template gives the mark (`annex_mark`), else 12 pt text set
  * flush left without hyphens in the document's font. */
