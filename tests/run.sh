@@ -604,6 +604,18 @@ out_in_case "-o a symlink to an include" 'подключённый через in
 out_in_case "-o a hard link to the document" 'сам документ' render order-443.yaml -o hard.pdf
 out_in_case "-o the template" 'шаблон' render order-443.yaml --template t.yaml -o t.yaml
 out_in_case "x.pdf without -o" 'оканчивается на .pdf' render x.pdf
+# the document an order prints as its annex is an input too
+A="$TMP/annex-out"
+mkdir -p "$A"
+cp samples/bratsk/*.yaml "$A/"
+sum=$(cksum <"$A/roadmap-2021.yaml")
+(cd "$A" && "$BIN" render order-669.yaml -o roadmap-2021.yaml) >/dev/null 2>"$TMP/err"
+got=$?
+if [ $got = 2 ] && grep -q 'документ-приложение «roadmap-2021.yaml»' "$TMP/err" && [ "$(cksum <"$A/roadmap-2021.yaml")" = "$sum" ]; then
+    ok
+else
+    bad "-o the annex document: exit $got, expected 2 and the annex kept"; cat "$TMP/err"
+fi
 
 # batch isolates each document in a worker: a worker killed (as the kernel
 # kills on out of memory) is reported by file name and the rest are written;

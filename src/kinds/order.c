@@ -114,33 +114,40 @@ static bool number_annexes(const yl_node *annexes, const yl_node *order, const y
 
 /* Depth of nested points walked for `people`: the loader's own limit. */
 #define PEOPLE_MAX_DEPTH YL_MAX_DEPTH
-
-/* Add name to seq unless it is there already (names compared as written). */
-static void add_person(arena *a, yl_node *seq, size_t cap, const yl_node *name)
-{
-    for (size_t i = 0; i < seq->n; i++)
-        if (!strcmp(yl_str(seq->items[i]), yl_str(name)))
-            return;
-    if (seq->n < cap)
-        seq->items[seq->n++] = (yl_node *)name;
-    (void)a;
-}
+/* People of one acquaintance list collected from the points: more than a
+ * school has staff; each new name is compared with those before it. */
+#define ORDER_MAX_PEOPLE 1024
 
 /* The people the points name (`people` of each point, at any depth), in
- * order, each once; cap bounds the list (every name is a node of the file). */
-static void collect_people(arena *a, const yl_node *points, yl_node *seq, size_t cap,
-                           unsigned depth)
+ * order, each once (names compared as written). false after a message when
+ * there are more than ORDER_MAX_PEOPLE. */
+static bool collect_people(const yl_node *points, yl_node *seq, unsigned depth, diag *d)
 {
     if (!points || points->kind != YL_SEQ || depth >= PEOPLE_MAX_DEPTH)
-        return;
+        return true;
     for (size_t i = 0; i < points->n; i++) {
         const yl_node *p = points->items[i], *who = yl_map_get(p, "people");
-        if (who && yl_str(who))
-            add_person(a, seq, cap, who);
-        for (size_t k = 0; who && who->kind == YL_SEQ && k < who->n; k++)
-            add_person(a, seq, cap, who->items[k]);
-        collect_people(a, yl_map_get(p, "points"), seq, cap, depth + 1);
+        size_t n = who ? (who->kind == YL_SEQ ? who->n : 1) : 0;
+        for (size_t k = 0; k < n; k++) {
+            const yl_node *name = who->kind == YL_SEQ ? who->items[k] : who;
+            bool seen = false;
+            for (size_t j = 0; j < seq->n && !seen; j++)
+                seen = !strcmp(yl_str(seq->items[j]), yl_str(name));
+            if (seen)
+                continue;
+            if (seq->n == ORDER_MAX_PEOPLE) {
+                diag_error(d, name->mark,
+                           "пункты называют больше %d человек для листа "
+                           "ознакомления: перечислите их в acquainted",
+                           ORDER_MAX_PEOPLE);
+                return false;
+            }
+            seq->items[seq->n++] = (yl_node *)name;
+        }
+        if (!collect_people(yl_map_get(p, "points"), seq, depth + 1, d))
+            return false;
     }
+    return true;
 }
 
 /* order.acquaintance {title, people}: «С приказом ознакомлены:» and the
@@ -151,9 +158,14 @@ static const yl_node *acquaintance(arena *a, const yl_node *order, diag *d, bool
     yl_node *people = arena_alloc(a, sizeof *people);
     *people = (yl_node){.kind = YL_SEQ, .mark = order->mark};
     if (list) {
+        static const kind_field signer[] = {{"name", KS_STRING, true, "ФИО", NULL, NULL},
+                                            {"position", KS_STRING, false, "должность", NULL, NULL},
+                                            {NULL, 0, false, NULL, NULL, NULL}};
         for (size_t i = 0; i < list->n; i++) {
             const yl_node *p = list->items[i];
-            if (!yl_str(p) && !yl_str(yl_map_get(p, "name"))) {
+            if (p->kind == YL_MAP) {
+                *ok &= kind_check_map(p, signer, "order.acquainted", d);
+            } else if (!yl_str(p)) {
                 diag_error(d, p->mark,
                            "acquainted: ожидалось ФИО (строка) или словарь {name, position}");
                 *ok = false;
@@ -161,10 +173,8 @@ static const yl_node *acquaintance(arena *a, const yl_node *order, diag *d, bool
         }
         people = (yl_node *)list;
     } else {
-        /* at most one name per node of the points */
-        size_t cap = 1024;
-        people->items = arena_alloc(a, cap * sizeof *people->items);
-        collect_people(a, yl_map_get(order, "points"), people, cap, 0);
+        people->items = arena_alloc(a, ORDER_MAX_PEOPLE * sizeof *people->items);
+        *ok = collect_people(yl_map_get(order, "points"), people, 0, d);
     }
     if (!*ok || people->n == 0)
         return NULL;
