@@ -47,6 +47,15 @@ static bool expect_kind(const yl_node *v, yl_kind k, const kind_field *f, const 
     return false;
 }
 
+/* Only white space (or nothing): printed, it leaves an empty place. */
+static bool is_blank(const yl_node *v)
+{
+    for (size_t i = 0; i < v->len; i++)
+        if (v->str[i] != ' ' && v->str[i] != '\t' && v->str[i] != '\n' && v->str[i] != '\r')
+            return false;
+    return true;
+}
+
 static bool check_string(const yl_node *v, const kind_field *f, const char *path, diag *d)
 {
     if (!expect_kind(v, YL_SCALAR, f, path, d))
@@ -200,7 +209,12 @@ static bool check_points(const yl_node *v, const kind_field *f, const char *path
     for (size_t i = 0; i < v->n; i++) {
         const yl_node *it = v->items[i];
         if (it->kind == YL_SCALAR) {
-            ok &= check_string(it, f, path, d);
+            bool good = check_string(it, f, path, d);
+            if (good && is_blank(it))
+                diag_warning(d, it->mark,
+                             "пункт %zu в «%s» пуст: будет напечатан только его номер или тире",
+                             i + 1, path);
+            ok &= good;
             continue;
         }
         if (it->kind != YL_MAP) {
@@ -381,7 +395,7 @@ bool kind_check_map(const yl_node *map, const kind_field *fields, const char *pa
         ok &= good;
         /* a required field written empty prints nothing where the reader
          * expects it: valid, but most likely a mistake */
-        if (good && f->required && v->kind == YL_SCALAR && v->len == 0)
+        if (good && f->required && v->kind == YL_SCALAR && is_blank(v))
             diag_warning(d, v->mark,
                          "«%s» (%s) — пустая строка: в документе на её месте ничего "
                          "не будет",
