@@ -53,6 +53,13 @@ extern const kind_field kind_person_fields[];
 extern const kind_field kind_column_item;
 bool kind_check_rows(const yl_node *columns, const yl_node *rows, const char *path, diag *d);
 
+/* The label styles of numbered points and list items: "1." (1., 1.1.),
+ * "1)", "а)" (letters), "–" (also "-") and "none"; kind_check_numbering
+ * reports any other value of v (may be NULL) at v. */
+#define KIND_NUMBERINGS 6
+extern const char *const kind_numberings[KIND_NUMBERINGS];
+bool kind_check_numbering(const yl_node *v, diag *d);
+
 /* A computed string value in a, marked at `at` (the place it stands for). */
 yl_node *kind_scalar(arena *a, const char *s, src_mark at);
 

@@ -175,7 +175,8 @@ static char *template_path(const run_ctx *c, const yl_doc *doc, const char *kind
 /* Would writing out replace one of the files the document is made of: the
  * document, an include, the template? Identity is st_dev and st_ino, so a
  * hard link or a symlink to an input counts. Reports and returns true then. */
-static bool output_is_input(const char *out, const yl_doc *doc, const char *tpath, diag *d)
+static bool output_is_input(const char *out, const yl_doc *doc, const char *tpath, bool annex,
+                            diag *d)
 {
     struct stat o, t;
     if (!out || !strcmp(out, "-") || stat(out, &o) != 0)
@@ -185,7 +186,8 @@ static bool output_is_input(const char *out, const yl_doc *doc, const char *tpat
     const char *what = NULL, *name = NULL;
     for (size_t i = 0; i < n && !what; i++) {
         if (files[i].dev == o.st_dev && files[i].ino == o.st_ino) {
-            what = i == 0 ? "сам документ" : "файл, подключённый через include";
+            what = i == 0 ? (annex ? "документ-приложение" : "сам документ")
+                          : "файл, подключённый через include";
             name = files[i].path;
         }
     }
@@ -280,7 +282,7 @@ static int build_annex(const run_ctx *c, const yl_doc *doc, const yl_node *file,
     }
     if (!(tpath = template_path(c, ad, kr.template, true)))
         goto out;
-    if (output_is_input(out, ad, tpath, c->d)) {
+    if (output_is_input(out, ad, tpath, true, c->d)) {
         rc = EXIT_USAGE;
         goto out;
     }
@@ -346,7 +348,7 @@ static int build(const run_ctx *c, yl_doc *doc, const char *out, pdf_doc *pdf, b
         goto out;
     if (!(tpath = template_path(c, doc, kr.template, false)))
         goto out;
-    if (output_is_input(out, doc, tpath, c->d)) {
+    if (output_is_input(out, doc, tpath, false, c->d)) {
         rc = EXIT_USAGE;
         goto out;
     }

@@ -30,6 +30,8 @@
  *                                 top right; lines from kinds)
  *     clauses, toc, annexes, parties, fill: long texts and agreements, see
  *            src/template_text.c
+ *     acquaintance: PATH         [style, title_style, sign]   ({title, people}: «С приказом
+ *                                 ознакомлены:», a line per person for signature and date)
  *
  * TEXT is literal text with {{ PATH | filter | filter … }} holes. PATH is
  * a.b.c looked up first among the names bound by enclosing `each` blocks
@@ -761,6 +763,7 @@ static const block_def block_defs[] = {
     {"fill", KEYS(NULL), NULL, tpl_block_fill},
     {"question", KEYS("style"), NULL, tpl_block_question},
     {"chart", KEYS("style", "height_mm"), NULL, tpl_block_chart},
+    {"acquaintance", KEYS("style", "title_style", "sign"), NULL, tpl_block_acquaintance},
 };
 enum { NBLOCK_DEFS = sizeof block_defs / sizeof *block_defs };
 

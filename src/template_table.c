@@ -30,7 +30,8 @@ void tpl_cell_from_data(expander *x, const yl_node *v, blk_cell *cell)
         if ((kc == KC_PARAGRAPH || kc == KC_HEADING) && yl_str(t)) {
             tpl_add_cpar(x, cell, t->str, NULL, 0, t->mark);
         } else if ((kc == KC_LIST || kc == KC_NUMBERED) && t->kind == YL_SEQ) {
-            list_spec ls = {"text", "items", kc == KC_NUMBERED, kc == KC_LIST, true, NULL, cell};
+            list_spec ls = {"text", "items", kc == KC_NUMBERED, kc == KC_LIST, true, NULL,
+                            cell,   NULL};
             size_t counter = 0;
             tpl_add_list_items(x, &ls, t, "", 0, &counter);
         } else {

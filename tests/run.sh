@@ -393,6 +393,19 @@ word_top() {
 gap=$(awk -v a="$(word_top "$TMP/shapes.pdf" 09.01.2024)" -v b="$(word_top "$TMP/shapes.pdf" назначении)" 'BEGIN { print b - a }')
 if awk -v g="$gap" 'BEGIN { exit !(g > 44 && g < 52) }'; then ok; else bad "order without a place: title $gap pt below the date"; fi
 
+# «С приказом ознакомлены:» stays together: the list does not fit under the
+# signature on page 1 (title and two people would), so it goes whole to page 2
+"$BIN" render tests/docs/order-acquainted.yaml -o "$TMP/acq.pdf" 2>/dev/null
+p1=$(pdftotext -f 1 -l 1 -raw "$TMP/acq.pdf" - 2>/dev/null)
+p2=$(pdftotext -f 2 -l 2 -raw "$TMP/acq.pdf" - 2>/dev/null)
+if printf '%s' "$p1" | grep -q 'П.П. Петров' && ! printf '%s' "$p1" | grep -q 'ознакомлены' &&
+    [ "$(printf '%s\n' "$p2" | grep -c '^.* ________________ «____» ______________ 20____ г.$')" = 6 ] &&
+    printf '%s' "$p2" | grep -q '^С приказом ознакомлены:$'; then
+    ok
+else
+    bad "the acquaintance list must move to page 2 whole"; printf '%s\n--\n%s\n' "$p1" "$p2" | tail -12
+fi
+
 # an order with a document as its annex: the order's portrait pages, then the
 # roadmap on landscape pages with the annex mark on its first one
 "$BIN" render samples/bratsk/order-669.yaml -o "$TMP/669.pdf" 2>/dev/null
@@ -707,6 +720,18 @@ out_in_case "-o a symlink to an include" 'подключённый через in
 out_in_case "-o a hard link to the document" 'сам документ' render order-443.yaml -o hard.pdf
 out_in_case "-o the template" 'шаблон' render order-443.yaml --template t.yaml -o t.yaml
 out_in_case "x.pdf without -o" 'оканчивается на .pdf' render x.pdf
+# the document an order prints as its annex is an input too
+A="$TMP/annex-out"
+mkdir -p "$A"
+cp samples/bratsk/*.yaml "$A/"
+sum=$(cksum <"$A/roadmap-2021.yaml")
+(cd "$A" && "$BIN" render order-669.yaml -o roadmap-2021.yaml) >/dev/null 2>"$TMP/err"
+got=$?
+if [ $got = 2 ] && grep -q 'документ-приложение «roadmap-2021.yaml»' "$TMP/err" && [ "$(cksum <"$A/roadmap-2021.yaml")" = "$sum" ]; then
+    ok
+else
+    bad "-o the annex document: exit $got, expected 2 and the annex kept"; cat "$TMP/err"
+fi
 
 # batch isolates each document in a worker: a worker killed (as the kernel
 # kills on out of memory) is reported by file name and the rest are written;
