@@ -27,6 +27,10 @@
  * page has no room for the rows it introduces (a title of 800 words would
  * repeat on every page with one row under it). */
 #define MAX_HEADER_SHARE 0.5
+/* Room between the text above a ruled table and its top rule: without it a
+ * descender of the last line stood 0.26 pt off the rule (roadmaps of bratsk
+ * and kmt). As much as the cell text keeps from the rules inside. */
+#define GAP_ABOVE PAD_Y
 /* Lines of a cell that stay on each side of a page that cuts its row. */
 #define MIN_CUT_LINES 2
 
@@ -44,7 +48,7 @@ typedef struct hcell {
 } hcell;
 
 typedef struct band {
-    double y0, y1; /* slice of the row, offsets from the row top */
+    double h;      /* height: the tallest piece of a cell in it */
     bool ok_after; /* a page may break after this band */
 } band;
 
@@ -61,8 +65,11 @@ typedef struct table_lay {
     hcell *head;
     size_t nhead;
     double head_h;
-    band **bands; /* per row: bands of a row taller than a page, or NULL */
+    band **bands; /* per row: bands of a row that may break across pages, or NULL */
     size_t *nbands;
+    /* per row with bands: for band b and cell c, froms[r][b * ncells + c] is
+     * where the cell's piece starts (an offset from the row top) */
+    double **froms;
 } table_lay;
 
 static cell_lay *cell_at(table_lay *T, size_t r, size_t c)
@@ -463,34 +470,52 @@ static void build_header(lay *L, table_lay *T)
 
 /* ---- building ---------------------------------------------------------- */
 
-/* Where each cell of a row stands while a cut line moves down the row:
- * the line at the cut or below it, and that line's top. */
+/* A cell while the cut moves down its row: the first line that does not
+ * end above the cut (k, its top), the latest line the cell may break before
+ * (ok, its top: 0 for none yet), and where its piece in the current band
+ * starts (from_k, from: 0 in the first band, else a line's top). */
 typedef struct cut_cursor {
-    size_t k;
-    double top;
+    size_t k, ok, from_k;
+    double top, ok_top, from;
 } cut_cursor;
 
-/* Is y a clean cut for every cell (no line straddles it), and do their
- * widow/orphan rules allow a page break there? Cursors only move down. */
-static void probe_cut(const table_lay *T, size_t r, size_t ncells, cut_cursor *cur, double y,
-                      bool *clean, bool *allowed)
+/* May cell cl break before its line j, in a band that starts at line
+ * from_k? Its widow/orphan rule allows it, and two lines of the cell stay
+ * on each side, as with Word's "allow row to break across pages" and its
+ * widow control. */
+static bool may_cut_before(const table_lay *T, const cell_lay *cl, size_t from_k, size_t j)
 {
-    *clean = true;
-    for (size_t c = 0; c < ncells; c++) {
-        const cell_lay *cl = cell_at((table_lay *)T, r, c);
-        cut_cursor *u = &cur[c];
-        while (u->k < cl->n && u->top + T->lines[cl->first + u->k].height <= y + 0.01)
-            u->top += T->lines[cl->first + u->k++].height;
-        if (u->k >= cl->n)
-            continue;
-        if (u->top < y - 0.01)
-            *clean = false;
-        else if (fabs(u->top - y) < 0.01 && u->k > 0 && !T->lines[cl->first + u->k].ok_before)
-            *allowed = false;
-        /* a cell cut by a page keeps two lines on each side, as Word's
-         * "allow row to break across pages" with widow control */
-        if (u->k > 0 && (u->k < MIN_CUT_LINES || cl->n - u->k < MIN_CUT_LINES))
-            *allowed = false;
+    return j >= from_k + MIN_CUT_LINES && cl->n - j >= MIN_CUT_LINES &&
+           T->lines[cl->first + j].ok_before;
+}
+
+/* Move u down to the nominal cut y. False when the cell has a line across
+ * y that it may not break before (nor at an earlier line of this band). */
+static bool probe_cell(const table_lay *T, const cell_lay *cl, cut_cursor *u, double y)
+{
+    while (u->k < cl->n && u->top + T->lines[cl->first + u->k].height <= y + 0.01) {
+        u->top += T->lines[cl->first + u->k++].height;
+        if (u->k < cl->n && may_cut_before(T, cl, u->from_k, u->k)) {
+            u->ok = u->k;
+            u->ok_top = u->top;
+        }
+    }
+    return u->k >= cl->n || u->ok > u->from_k;
+}
+
+/* Where the cell's piece ends if the band ends at the cursor: at its end,
+ * at the latest line it may break before, or (forced) before the line
+ * across the cut. */
+static void cut_at(const cut_cursor *u, size_t n, bool forced, size_t *k, double *top)
+{
+    if (u->k >= n) {
+        *k = n, *top = u->top;
+    } else if (u->ok > u->from_k) {
+        *k = u->ok, *top = u->ok_top;
+    } else if (forced && u->k > u->from_k) {
+        *k = u->k, *top = u->top;
+    } else {
+        *k = u->from_k, *top = u->from; /* nothing of this cell in the band */
     }
 }
 
@@ -503,11 +528,36 @@ static void add_band(band **b, size_t *nb, size_t *cap, band x)
     (*b)[(*nb)++] = x;
 }
 
-/* Cut a row taller than a page into bands at line boundaries of its tallest
- * cell; the flow may break between bands where every cell's widow/orphan
- * rule allows it. Where a band would outgrow the page, it ends at the last
- * boundary clean for every cell, or at this one when there is none. Linear
- * in the row's lines; the bands array grows with what it holds. */
+/* End the current band at the cursors (every cell at its own break, the
+ * band as tall as its tallest piece) and start the next one. */
+static void end_band(const table_lay *T, size_t r, size_t ncells, cut_cursor *cur, bool forced,
+                     band **b, size_t *nb, size_t *cap, buf *froms)
+{
+    double h = 0;
+    for (size_t c = 0; c < ncells; c++) {
+        const cell_lay *cl = cell_at((table_lay *)T, r, c);
+        buf_putn(froms, (const char *)&cur[c].from, sizeof cur[c].from);
+        size_t k;
+        double top;
+        cut_at(&cur[c], cl->n, forced, &k, &top);
+        h = fmax(h, top - cur[c].from);
+        cur[c].from_k = k;
+        cur[c].from = top;
+        cur[c].ok = 0;
+        if (cur[c].k < cl->n && may_cut_before(T, cl, k, cur[c].k)) {
+            cur[c].ok = cur[c].k;
+            cur[c].ok_top = cur[c].top;
+        }
+    }
+    add_band(b, nb, cap, (band){h, true});
+}
+
+/* Cut a row into bands at line boundaries of its tallest cell where every
+ * cell may break (each at its own line: cells need not line up), so the
+ * flow may end a page between any two; where a band would outgrow the
+ * page and no such boundary came, every cell breaks before its line across
+ * the cut. Linear in the row's lines; T->froms[r] gets, per band, where
+ * each cell's piece starts. */
 static void cut_row(table_lay *T, size_t r, double max_h)
 {
     const blk_table *t = T->t;
@@ -522,38 +572,32 @@ static void cut_row(table_lay *T, size_t r, double max_h)
         cur[c].top = PAD_Y;
     band *b = NULL;
     size_t nb = 0, cap = 0;
-    double y = PAD_Y, start = 0, clean_y = -1;
+    buf froms;
+    buf_init(&froms);
+    double y = PAD_Y;
     for (size_t i = 0; i + 1 < tc->n; i++) {
         y += T->lines[tc->first + i].height;
-        bool clean, allowed = T->lines[tc->first + i + 1].ok_before;
-        probe_cut(T, r, ncells, cur, y, &clean, &allowed);
+        bool clean = true;
+        double low = y;
+        for (size_t c = 0; c < ncells; c++) {
+            clean &= probe_cell(T, cell_at(T, r, c), &cur[c], y);
+            low = fmin(low, cur[c].from);
+        }
         double next_h = T->lines[tc->first + i + 1].height;
-        bool must = y + next_h - start > max_h - 2 * PAD_Y;
-        if (clean && allowed) {
-            add_band(&b, &nb, &cap, (band){start, y, true});
-            start = y;
-            clean_y = -1;
-            continue;
-        }
-        if (must && clean_y > start) {
-            /* the band would outgrow a page: cut at the last clean line */
-            add_band(&b, &nb, &cap, (band){start, clean_y, true});
-            start = clean_y;
-            clean_y = -1;
-            must = y + next_h - start > max_h - 2 * PAD_Y;
-        }
-        if (must) {
-            add_band(&b, &nb, &cap, (band){start, y, true});
-            start = y;
-            clean_y = -1;
-        } else if (clean) {
-            clean_y = y;
-        }
+        bool must = y + next_h - low > max_h - 2 * PAD_Y;
+        if (clean || must)
+            end_band(T, r, ncells, cur, !clean, &b, &nb, &cap, &froms);
     }
-    add_band(&b, &nb, &cap, (band){start, T->row_h[r], false});
+    double h = 0;
+    for (size_t c = 0; c < ncells; c++) {
+        buf_putn(&froms, (const char *)&cur[c].from, sizeof cur[c].from);
+        h = fmax(h, cell_at(T, r, c)->height - cur[c].from);
+    }
+    add_band(&b, &nb, &cap, (band){fmax(h, nb ? 0 : T->row_h[r]), false});
     free(cur);
     T->bands[r] = b;
     T->nbands[r] = nb;
+    T->froms[r] = (double *)buf_take(&froms);
 }
 
 /* Set every row's cells; a group cell only in the first row of its group. */
@@ -717,7 +761,9 @@ static void flow_rows(lay *L, table_lay *T, double max_h, size_t *line_of)
             cut_row(T, r, max_h);
             if (T->nbands[r] < 2) {
                 free(T->bands[r]);
+                free(T->froms[r]);
                 T->bands[r] = NULL;
+                T->froms[r] = NULL;
                 T->nbands[r] = 0;
             }
         }
@@ -726,7 +772,7 @@ static void flow_rows(lay *L, table_lay *T, double max_h, size_t *line_of)
                 cut_row(T, r, max_h);
             for (size_t b = 0; b < T->nbands[r]; b++) {
                 const band *bd = &T->bands[r][b];
-                if (bd->y1 - bd->y0 > max_h + 0.01 && !L->failed) {
+                if (bd->h > max_h + 0.01 && !L->failed) {
                     diag_error(L->d, t->rows[r].mark,
                                "строка таблицы не делится по страницам: в ней строка текста "
                                "выше страницы; уменьшите шрифт ячеек");
@@ -737,7 +783,7 @@ static void flow_rows(lay *L, table_lay *T, double max_h, size_t *line_of)
                 v->row = r;
                 v->band = b;
                 /* padding where a page cuts the row: see table_pad */
-                v->height = bd->y1 - bd->y0;
+                v->height = bd->h;
                 v->ok_before = b == 0 ? !keep_next : T->bands[r][b - 1].ok_after;
             }
         } else {
@@ -764,6 +810,7 @@ void table_build(lay *L, const blk_block *blk)
     T->group_of = xcalloc(t->nrows + 1, sizeof *T->group_of);
     T->bands = xcalloc(t->nrows + 1, sizeof *T->bands);
     T->nbands = xcalloc(t->nrows + 1, sizeof *T->nbands);
+    T->froms = xcalloc(t->nrows + 1, sizeof *T->froms);
     T->label_next = xcalloc(t->nrows + 1, sizeof *T->label_next);
     if (!column_widths(L, T, L->width))
         return;
@@ -788,7 +835,10 @@ void table_build(lay *L, const blk_block *blk)
         v->height = T->head_h;
     }
     size_t *line_of = xcalloc(t->nrows + 1, sizeof *line_of);
+    size_t first_line = L->nlines - (T->head_h > 0);
     flow_rows(L, T, max_h, line_of);
+    if (t->borders && L->nlines > first_line)
+        L->lines[first_line].space_before += GAP_ABOVE;
     for (size_t r = 0; T->gcol != SIZE_MAX && r < t->nrows; r++) {
         size_t e = r + 1;
         while (e < t->nrows && !t->rows[e].section && T->group_of[e] == r)
@@ -825,9 +875,10 @@ static void rule(layout_page *p, double x1, double y1, double x2, double y2)
         p, (layout_box){.kind = LAYOUT_LINE, .x = x1, .y = y1, .x2 = x2, .y2 = y2, .stroke = RULE});
 }
 
-/* Draw the lines of c that lie in the slice [y0, y1) of its row, the slice
- * drawn with its top at `top` (page coordinates) and content shifted down by
- * `shift` (the padding a continued band gets); `left`/`right` bound the text. */
+/* Draw the lines of c whose tops lie in [y0, y1) of its row (the cell's
+ * piece in a slice of bands), the piece drawn with its top at `top` (page
+ * coordinates) and content shifted down by `shift` (the padding a
+ * continued band gets); `left`/`right` bound the text. */
 static void draw_cell(lay *L, layout_page *p, const table_lay *T, const cell_lay *c, double left,
                       double right, double top, double y0, double y1, double shift, double bottom)
 {
@@ -836,7 +887,7 @@ static void draw_cell(lay *L, layout_page *p, const table_lay *T, const cell_lay
     double y = PAD_Y;
     for (size_t k = 0; k < c->n; k++) {
         const vline *v = &T->lines[c->first + k];
-        if (y >= y0 - 0.01 && y + v->height <= y1 + 0.01)
+        if (y >= y0 - 0.01 && y < y1 - 0.01)
             para_draw_line(L, p, v, left, top - shift - (y - y0), cell);
         y += v->height;
     }
@@ -933,8 +984,11 @@ void table_draw(lay *L, layout_page *p, size_t first, size_t end, const double *
         /* a row cut by a page gets padding at the cut (the flow reserved it) */
         double top = tops[k - first] + pad_top;
         double bottom = tops[next - 1 - first] - last->height - pad_bottom;
-        double y0 = T->bands[r] ? T->bands[r][v->band].y0 : 0;
-        double y1 = T->bands[r] ? T->bands[r][last->band].y1 : T->row_h[r];
+        const double *from =
+            T->bands[r] ? T->froms[r] + v->band * (t->rows[r].section ? 1 : nc) : NULL;
+        const double *to = T->bands[r] && last->band + 1 < T->nbands[r]
+                               ? T->froms[r] + (last->band + 1) * (t->rows[r].section ? 1 : nc)
+                               : NULL;
         /* a row cut into bands that all stand on this page is drawn whole */
         bool whole = !T->bands[r] || (v->band == 0 && last->band + 1 == T->nbands[r]);
         double shift = pad_top;
@@ -943,8 +997,8 @@ void table_draw(lay *L, layout_page *p, size_t first, size_t end, const double *
         bool continues = T->gcol != SIZE_MAX && !t->rows[r].section && T->group_of[r] != r &&
                          !first_on_page && (v->band > 0 || L->lines[k - 1].row != HEADER);
         if (t->rows[r].section) {
-            draw_cell(L, p, T, cell_at(T, r, 0), T->x[0] + PAD_X, T->x[nc] - PAD_X, top, y0, y1,
-                      shift, bottom);
+            draw_cell(L, p, T, cell_at(T, r, 0), T->x[0] + PAD_X, T->x[nc] - PAD_X, top,
+                      from ? from[0] : 0, to ? to[0] : INFINITY, shift, bottom);
         } else {
             for (size_t c = 0; c < nc; c++) {
                 if (c == T->gcol && whole)
@@ -952,7 +1006,8 @@ void table_draw(lay *L, layout_page *p, size_t first, size_t end, const double *
                 /* vertical alignment applies to rows drawn whole */
                 double slack = !whole ? 0 : T->row_h[r] - cell_at(T, r, c)->height;
                 draw_cell(L, p, T, cell_at(T, r, c), T->x[c] + PAD_X, T->x[c + 1] - PAD_X,
-                          top - slack * t->cols[c].valign, y0, y1, shift, bottom);
+                          top - slack * t->cols[c].valign, from ? from[c] : 0,
+                          to ? to[c] : INFINITY, shift, bottom);
             }
             if (T->gcol != SIZE_MAX && !continues && whole) {
                 /* segment: this row and the following rows of its group on this page */
@@ -992,8 +1047,9 @@ void table_free_all(lay *L)
     for (size_t i = 0; i < L->ntables; i++) {
         table_lay *T = L->tables[i];
         for (size_t r = 0; r < T->t->nrows; r++)
-            free(T->bands[r]);
+            free(T->bands[r]), free(T->froms[r]);
         free(T->bands);
+        free(T->froms);
         free(T->nbands);
         free(T->x);
         free(T->cells);
