@@ -13,6 +13,7 @@
  * group cell (rowspan) is drawn once per page segment of its group; a group
  * breaks only where the label fits in both parts, so every page repeats it. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,10 +58,15 @@ typedef struct table_lay {
     double *x;       /* column edges, ncols + 1, relative to the text area */
     cell_lay *cells; /* nrows * ncols */
     double *row_h;
-    size_t *label_next; /* per group: 1 + the label's first line not drawn yet, 0 before */
-    size_t *group_of;   /* first row of the group each row belongs to (group column) */
-    size_t gcol;        /* group column or SIZE_MAX */
-    vline *lines;       /* cell lines, copied out of the page flow */
+    /* per group and group column (g * ncols + c): 1 + the label's first
+     * line not drawn yet, 0 before */
+    size_t *label_next;
+    size_t *group_of; /* first row of the group each row belongs to (group columns) */
+    /* the first group column, or SIZE_MAX: a table has groups when one of
+     * its columns is a group column (blk_column.group), and a row continues
+     * its group when every group column holds what the row above holds */
+    size_t gcol;
+    vline *lines; /* cell lines, copied out of the page flow */
     size_t nlines, cap;
     hcell *head;
     size_t nhead;
@@ -415,6 +421,30 @@ static void add_head(table_lay *T, hcell h)
     T->head[T->nhead++] = h;
 }
 
+/* The row of column numbers under the header (1 2 3 …, centred in the
+ * header's style but not bold: a table key, GOST forms number their
+ * columns so that a continued page can be read without the header). */
+static void add_number_row(lay *L, table_lay *T)
+{
+    const blk_table *t = T->t;
+    blk_style st = *t->head;
+    st.font_style &= ~BLK_BOLD;
+    double h = 0;
+    size_t first = T->nhead;
+    for (size_t c = 0; c < t->ncols; c++) {
+        char num[24];
+        snprintf(num, sizeof num, "%zu", c + 1);
+        blk_cell cell = {&(blk_par){num, NULL, 0, t->cols[c].mark}, 1};
+        hcell n = {c, false, T->x[c], T->x[c + 1], T->head_h, 0, {0, 0, 0}};
+        n.c = set_cell(L, T, &cell, &st, BLK_CENTER, n.x1 - n.x0 - 2 * PAD_X);
+        h = fmax(h, n.c.height);
+        add_head(T, n);
+    }
+    for (size_t i = first; i < T->nhead; i++)
+        T->head[i].h = h;
+    T->head_h += h;
+}
+
 /* One level, or two when columns name a parent («Срок реализации» over
  * «Дата начала | Дата окончания», seed 003). */
 static void build_header(lay *L, table_lay *T)
@@ -466,6 +496,8 @@ static void build_header(lay *L, table_lay *T)
             h->top = h1, h->h = h2;
     }
     T->head_h = h1 + h2;
+    if (t->column_numbers)
+        add_number_row(L, T);
 }
 
 /* ---- building ---------------------------------------------------------- */
@@ -614,24 +646,35 @@ static void set_rows(lay *L, table_lay *T)
             T->row_h[r] = cell_at(T, r, 0)->height;
             continue;
         }
-        bool continues = T->gcol != SIZE_MAX && r > 0 && !t->rows[r - 1].section &&
-                         same_group(&t->rows[r - 1].cells[T->gcol], &row->cells[T->gcol]);
+        bool continues = T->gcol != SIZE_MAX && r > 0 && !t->rows[r - 1].section;
+        for (size_t c = 0; c < nc && continues; c++)
+            continues = !t->cols[c].group || same_group(&t->rows[r - 1].cells[c], &row->cells[c]);
         if (continues)
             T->group_of[r] = T->group_of[r - 1];
         for (size_t c = 0; c < nc; c++) {
-            if (c == T->gcol && continues)
+            if (t->cols[c].group && continues)
                 continue; /* drawn once per group */
             blk_style st = *t->cell;
             if (t->cols[c].hyphenate >= 0)
                 st.hyphenate = t->cols[c].hyphenate;
             *cell_at(T, r, c) = set_cell(L, T, &row->cells[c], &st, t->cols[c].align,
                                          T->x[c + 1] - T->x[c] - 2 * PAD_X);
-            if (c != T->gcol && cell_at(T, r, c)->height > T->row_h[r])
+            if (!t->cols[c].group && cell_at(T, r, c)->height > T->row_h[r])
                 T->row_h[r] = cell_at(T, r, c)->height;
         }
         if (T->row_h[r] < 2 * PAD_Y + t->cell->size_pt * 1.15)
             T->row_h[r] = 2 * PAD_Y + t->cell->size_pt * 1.15; /* an empty row to fill by hand */
     }
+}
+
+/* The tallest label of group g (its first row's group cells). */
+static double label_height(table_lay *T, size_t g)
+{
+    double h = 0;
+    for (size_t c = 0; c < T->t->ncols; c++)
+        if (T->t->cols[c].group)
+            h = fmax(h, cell_at(T, g, c)->height);
+    return h;
 }
 
 /* Can rows [g, e) of a group break before row k (g < k < e)? Only where
@@ -680,7 +723,7 @@ static void group_heights(table_lay *T, double max_h)
         size_t e = r + 1;
         while (e < t->nrows && !t->rows[e].section && T->group_of[e] == r)
             e++;
-        double label = cell_at(T, r, T->gcol)->height;
+        double label = label_height(T, r);
         if (group_too_tall(T, r, e, label, max_h)) {
             for (size_t k = r; k < e; k++)
                 T->group_of[k] = k;
@@ -699,7 +742,7 @@ static void group_heights(table_lay *T, double max_h)
  * group_may_break says. Linear in the group (running sums). */
 static void group_breaks(lay *L, table_lay *T, size_t g, size_t e, size_t *line_of)
 {
-    double label = cell_at(T, g, T->gcol)->height, total = 0, before = 0;
+    double label = label_height(T, g), total = 0, before = 0;
     for (size_t k = g; k < e; k++)
         total += T->row_h[k];
     for (size_t k = g; k < e; k++) {
@@ -811,7 +854,7 @@ void table_build(lay *L, const blk_block *blk)
     T->bands = xcalloc(t->nrows + 1, sizeof *T->bands);
     T->nbands = xcalloc(t->nrows + 1, sizeof *T->nbands);
     T->froms = xcalloc(t->nrows + 1, sizeof *T->froms);
-    T->label_next = xcalloc(t->nrows + 1, sizeof *T->label_next);
+    T->label_next = xcalloc(t->nrows * nc + 1, sizeof *T->label_next);
     if (!column_widths(L, T, L->width))
         return;
     T->gcol = SIZE_MAX;
@@ -934,16 +977,16 @@ static size_t draw_label_part(lay *L, layout_page *p, const table_lay *T, const 
     return c->n;
 }
 
-/* The label of group g beside the segment of its rows that starts at row r
- * on this page, `seg` tall: whole when it fits (repeated on each page), else
- * as many lines as fit, continued in the group's next segment (a page the
- * flow had to break inside the group). */
-static void draw_label(lay *L, layout_page *p, table_lay *T, size_t g, size_t r, double top,
-                       double seg)
+/* The label of group g in group column c beside the segment of its rows
+ * that starts at row r on this page, `seg` tall: whole when it fits
+ * (repeated on each page), else as many lines as fit, continued in the
+ * group's next segment (a page the flow had to break inside the group). */
+static void draw_label(lay *L, layout_page *p, table_lay *T, size_t g, size_t c, size_t r,
+                       double top, double seg)
 {
-    const cell_lay *label = cell_at(T, g, T->gcol);
-    double left = T->x[T->gcol] + PAD_X, right = T->x[T->gcol + 1] - PAD_X;
-    size_t *next = &T->label_next[g];
+    const cell_lay *label = cell_at(T, g, c);
+    double left = T->x[c] + PAD_X, right = T->x[c + 1] - PAD_X;
+    size_t *next = &T->label_next[g * T->t->ncols + c];
     bool fits = label->height <= seg + 0.01;
     if (fits && (*next == 0 || *next > label->n)) {
         draw_cell(L, p, T, label, left, right, top, 0, INFINITY, 0, top - seg);
@@ -1001,7 +1044,7 @@ void table_draw(lay *L, layout_page *p, size_t first, size_t end, const double *
                       from ? from[0] : 0, to ? to[0] : INFINITY, shift, bottom);
         } else {
             for (size_t c = 0; c < nc; c++) {
-                if (c == T->gcol && whole)
+                if (t->cols[c].group && whole)
                     continue; /* drawn per group segment below; cut rows hold their own */
                 /* vertical alignment applies to rows drawn whole */
                 double slack = !whole ? 0 : T->row_h[r] - cell_at(T, r, c)->height;
@@ -1017,7 +1060,9 @@ void table_draw(lay *L, layout_page *p, size_t first, size_t end, const double *
                                    !t->rows[L->lines[j].row].section;
                      j++)
                     seg += L->lines[j].height;
-                draw_label(L, p, T, g, r, top, seg);
+                for (size_t c = 0; c < nc; c++)
+                    if (t->cols[c].group)
+                        draw_label(L, p, T, g, c, r, top, seg);
             }
         }
         if (!t->borders)
@@ -1026,9 +1071,15 @@ void table_draw(lay *L, layout_page *p, size_t first, size_t end, const double *
          * that continues is open at the top */
         if (v->band == 0 || first_on_page) {
             if (continues && T->gcol != SIZE_MAX) {
-                if (T->gcol > 0)
-                    rule(p, ml + T->x[0], top, ml + T->x[T->gcol], top);
-                rule(p, ml + T->x[T->gcol + 1], top, ml + T->x[nc], top);
+                /* over each run of columns that are not group columns */
+                for (size_t c = 0; c < nc;) {
+                    size_t e = c;
+                    while (e < nc && !t->cols[e].group)
+                        e++;
+                    if (e > c)
+                        rule(p, ml + T->x[c], top, ml + T->x[e], top);
+                    c = e + 1;
+                }
             } else {
                 rule(p, ml + T->x[0], top, ml + T->x[nc], top);
             }
