@@ -579,8 +579,10 @@ static double emit_line(lay *L, const para *P, vline *v, const char *text, const
              * Drawn as U+00AD, the soft hyphen, whose glyph is the hyphen's:
              * text copied from the PDF drops it and keeps a compound's own
              * hyphen (docs/typesetting.md §3). */
-            const char *shy = arena_strdup(L->out->mem, "\u00AD");
-            para_add_frag(L, v, (frag){P->font, P->size, x0 + x, P->hyphen, P->ls, shy, 2});
+            bool soft = L->f->has(L->f->ctx, P->font, TEXT_SHY);
+            const char *shy = arena_strdup(L->out->mem, soft ? "\u00AD" : "-");
+            para_add_frag(L, v,
+                          (frag){P->font, P->size, x0 + x, P->hyphen, P->ls, shy, strlen(shy)});
             x += P->hyphen;
         }
     }
