@@ -79,12 +79,45 @@ static bool is_space_cp(uint32_t cp)
     return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r';
 }
 
+/* Line breaks the user chose ('\n': a YAML `|` block, a list of lines)
+ * are forced breaks (tokenize). Typography (none when keep: the document's
+ * `typography: keep`) works line by line so that the breaks survive it;
+ * empty lines at either end are dropped. Caller frees. */
+static char *typography_lines(const char *text, bool keep)
+{
+    if (!strchr(text, '\n'))
+        return text_typography_with(text, strlen(text), keep);
+    buf out;
+    buf_init(&out);
+    size_t pending = 0; /* empty lines seen since the last text */
+    for (const char *p = text;;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        char *line = text_typography_with(p, n, keep);
+        if (*line) {
+            for (size_t k = 0; out.len && k <= pending; k++)
+                buf_putc(&out, '\n');
+            buf_puts(&out, line);
+            pending = 0;
+        } else if (out.len) {
+            pending++;
+        }
+        free(line);
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    if (!out.data)
+        buf_putn(&out, "", 0);
+    return buf_take(&out);
+}
+
 /* Typography, capitals if the style asks, and the glyph check: a character
  * the font lacks is an error at the block's mark, never an empty box. Narrow
  * spaces the font lacks become NBSP (docs/typesetting.md §2). Caller frees. */
 static char *prepare_text(lay *L, const blk_block *b, const char *text, int font)
 {
-    char *typo = text_typography_with(text, strlen(text), L->t->typography_keep);
+    char *typo = typography_lines(text, L->t->typography_keep);
     if (b->style->upper) {
         size_t n = 0;
         uint8_t *up = u8_toupper((const uint8_t *)typo, strlen(typo), NULL, NULL, NULL, &n);
@@ -106,7 +139,7 @@ static char *prepare_text(lay *L, const blk_block *b, const char *text, int font
                 cp = 0x00A0;
         }
         if (cp == 0x00AD || is_space_cp(cp) || L->f->has(L->f->ctx, font, cp)) {
-            buf_put_cp(&out, is_space_cp(cp) ? ' ' : cp);
+            buf_put_cp(&out, cp == '\n' ? '\n' : is_space_cp(cp) ? ' ' : cp);
         } else if (!reported) {
             diag_error(L->d, b->mark,
                        "символа «%.*s» (U+%04X) нет в шрифте «%s»: замените его или выберите "
@@ -342,7 +375,7 @@ static void tokenize(lay *L, const para *P, const char *text, size_t len, double
         /* one chain: words separated by NBSP */
         size_t chain_end = i;
         double chain_w = 0;
-        while (chain_end < len && text[chain_end] != ' ')
+        while (chain_end < len && text[chain_end] != ' ' && text[chain_end] != '\n')
             chain_end++;
         chain_w = para_measure(L, P->font, P->size, P->ls, text + i, chain_end - i);
         bool split_nbsp = chain_w > P->width;
@@ -366,9 +399,17 @@ static void tokenize(lay *L, const para *P, const char *text, size_t len, double
             j++;
         }
         i = chain_end;
-        while (i < len && text[i] == ' ')
+        bool forced = false;
+        while (i < len && (text[i] == ' ' || text[i] == '\n')) {
+            if (text[i] == '\n') {
+                /* a line break the user chose: end the line as a paragraph ends */
+                add_item(L, (lb_item){.type = LB_GLUE, .stretch = LB_FIL}, i, i);
+                add_item(L, (lb_item){.type = LB_PENALTY, .penalty = -LB_INFINITY}, i, i);
+                forced = true;
+            }
             i++;
-        if (i < len && chain_end < len)
+        }
+        if (i < len && chain_end < len && !forced)
             add_space(L, P, chain_end, true);
     }
     add_item(L, (lb_item){.type = LB_GLUE, .stretch = 1e6}, len, len);
@@ -678,7 +719,10 @@ size_t para_set_text(lay *L, const blk_block *b, const char *raw, double x0, dou
     size_t added = 0;
     for (size_t li = 0; li < nlines; li++) {
         const lb_line *ln = &lines[li];
-        bool last = li + 1 == nlines;
+        /* a line the user ended ('\n') is set like a paragraph's last line */
+        bool last =
+            li + 1 == nlines || (ln->end < L->nitems && L->items[ln->end].type == LB_PENALTY &&
+                                 L->items[ln->end].penalty <= -LB_INFINITY);
         vline *v = add_text_line(L, &m);
         if (li == 0 && b->kind == BLK_ITEM && b->as.item.hanging) {
             double lw =

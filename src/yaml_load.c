@@ -12,9 +12,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <yaml.h>
+
+#include "csv_load.h"
 
 /* Characters of user text (keys, anchors, paths) quoted in a message: a key of
  * a megabyte must not flood the terminal. */
@@ -843,20 +846,21 @@ static const char *describe_chain(loader *ld, size_t from, const char *next)
 static yl_node *load_text(loader *ld, const char *file, const char *rel, const char *real,
                           const char *text, size_t len);
 
-/* Load the file named by the include item written in a file at reldir of the
- * dossier. Returns its root map, or NULL when there is nothing to merge
- * (an error was reported, or the file was merged already). */
-static yl_node *load_include(loader *ld, const yl_node *item, const char *reldir)
+/* The file an include item written in a file at reldir of the dossier
+ * names, checked: a relative path that stays inside the dossier (also through
+ * symlinks), not a cycle, not too deep. *shown gets its name for marks, *rel
+ * its path inside the dossier. Returns its realpath (caller frees), or NULL
+ * after a message. */
+static char *locate_include(loader *ld, const yl_node *item, const char *reldir, const char **shown,
+                            const char **rel)
 {
-    yl_node *root = NULL;
-    char *real = NULL, *text = NULL;
     src_mark at = item->mark;
     if (item->kind != YL_SCALAR || item->len == 0) {
         report_error(ld, at,
                      "элемент include должен быть путём к файлу, а здесь %s; напишите путь "
                      "строкой, например «- school.yaml»",
                      item->kind == YL_SCALAR ? "пустое значение" : yl_kind_name(item->kind));
-        goto out;
+        return NULL;
     }
     const char *path = clip_text(ld, item->str);
     if (item->str[0] == '/') {
@@ -864,46 +868,66 @@ static yl_node *load_include(loader *ld, const yl_node *item, const char *reldir
                      "путь «%s» в include абсолютный; пишите путь относительно этого файла, "
                      "внутри папки досье «%s»",
                      path, ld->dossier);
-        goto out;
+        return NULL;
     }
-    const char *rel = resolve_relative(ld->scratch, reldir, item->str);
-    if (!rel) {
+    if (!(*rel = resolve_relative(ld->scratch, reldir, item->str))) {
         report_error(ld, at,
                      "путь «%s» в include выходит (через «..») за папку досье «%s»; подключать "
                      "можно только файлы внутри этой папки — скопируйте файл в неё",
                      path, ld->dossier);
-        goto out;
+        return NULL;
     }
-    const char *shown = diag_file(ld->d, join_path(ld->scratch, ld->dossier, rel));
-    if (!(real = realpath(shown, NULL))) {
+    *shown = diag_file(ld->d, join_path(ld->scratch, ld->dossier, *rel));
+    char *real = realpath(*shown, NULL);
+    if (!real) {
         report_error(ld, at,
                      "не удалось открыть подключаемый файл «%s»: %s; путь в include "
                      "отсчитывается от папки файла, где он написан",
-                     clip_text(ld, shown), diag_strerror(errno));
-        goto out;
+                     clip_text(ld, *shown), diag_strerror(errno));
+        return NULL;
     }
+    const char *problem = NULL;
     if (!is_inside_dossier(ld, real)) {
         report_error(ld, at,
                      "файл «%s» из include ведёт (через символическую ссылку) в «%s», за папку "
                      "досье «%s»; подключать можно только файлы внутри этой папки — скопируйте "
                      "файл в неё",
-                     clip_text(ld, shown), clip_text(ld, real), ld->dossier);
-        goto out;
+                     clip_text(ld, *shown), clip_text(ld, real), ld->dossier);
+        problem = "outside";
     }
-    for (size_t i = 0; i < ld->nchain; i++) {
+    for (size_t i = 0; !problem && i < ld->nchain; i++) {
         if (strcmp(ld->chain_real[i], real) == 0) {
             report_error(ld, at, "цикл include: %s; уберите одно из подключений",
-                         describe_chain(ld, i, shown));
-            goto out;
+                         describe_chain(ld, i, *shown));
+            problem = "cycle";
         }
     }
-    if (ld->nchain > YL_MAX_INCLUDE_DEPTH) {
+    if (!problem && ld->nchain > YL_MAX_INCLUDE_DEPTH) {
         report_error(ld, at,
                      "цепочка include длиннее %d файлов: %s; подключайте общие файлы прямо из "
                      "документа",
-                     YL_MAX_INCLUDE_DEPTH, describe_chain(ld, 0, shown));
-        goto out;
+                     YL_MAX_INCLUDE_DEPTH, describe_chain(ld, 0, *shown));
+        problem = "deep";
     }
+    if (problem) {
+        free(real);
+        return NULL;
+    }
+    return real;
+}
+
+/* Load the file named by the include item written in a file at reldir of the
+ * dossier. Returns its root map, or NULL when there is nothing to merge
+ * (an error was reported, or the file was merged already). */
+static yl_node *load_include(loader *ld, const yl_node *item, const char *reldir)
+{
+    yl_node *root = NULL;
+    char *text = NULL;
+    const char *shown, *rel;
+    src_mark at = item->mark;
+    char *real = locate_include(ld, item, reldir, &shown, &rel);
+    if (!real)
+        goto out;
     if (table_get(&ld->loaded, real, strlen(real)))
         goto out; /* included twice (a diamond): its keys are already there */
     size_t len;
@@ -916,8 +940,9 @@ static yl_node *load_include(loader *ld, const yl_node *item, const char *reldir
     if (root && root->kind != YL_MAP) {
         report_error(ld, at,
                      "файл «%s» подключён через include, но в нём %s, а нужен словарь "
-                     "«ключ: значение»; запишите данные файла ключами",
-                     clip_text(ld, shown), yl_kind_name(root->kind));
+                     "«ключ: значение»; запишите данные файла ключами, или подключите его под "
+                     "ключом: «- ключ: %s»",
+                     clip_text(ld, shown), yl_kind_name(root->kind), clip_text(ld, item->str));
         root = NULL;
     }
 out:
@@ -926,15 +951,92 @@ out:
     return root;
 }
 
+static bool is_csv_name(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 4 && strcasecmp(name + n - 4, ".csv") == 0;
+}
+
+/* `KEY: FILE` in include: the whole file becomes the value of KEY; a CSV
+ * file (by its .csv name) the list of its rows (csv_load.h). Returns a map
+ * of that one pair to merge, or NULL after a message. */
+static yl_node *load_keyed(loader *ld, const yl_pair *p, const char *reldir)
+{
+    const char *shown, *rel;
+    char *text = NULL;
+    yl_node *value = NULL, *map = NULL;
+    char *real = locate_include(ld, p->value, reldir, &shown, &rel);
+    size_t len, errors_before = ld->errors;
+    if (!real || !(text = read_text(ld, shown, real, p->value->mark, &len)))
+        goto out;
+    if (is_csv_name(shown)) {
+        if (!(value = csv_load_text(ld->mem, ld->d, shown, text, len)))
+            ld->errors++; /* csv_load_text reported it */
+    } else {
+        value = load_text(ld, shown, rel, arena_strdup(ld->scratch, real), text, len);
+    }
+    if (ld->errors > errors_before)
+        diag_note(ld->d, p->value->mark, "файл «%s» подключён здесь", clip_text(ld, shown));
+    if (value) {
+        map = arena_alloc(ld->mem, sizeof *map);
+        map->kind = YL_MAP;
+        map->mark = p->key->mark;
+        map->n = 1;
+        map->pairs = arena_alloc(ld->mem, sizeof *map->pairs);
+        map->pairs[0] = *p;
+        map->pairs[0].value = value;
+    }
+out:
+    free(real);
+    free(text);
+    return map;
+}
+
 /* A key of the merged root and where it came from. */
 typedef struct merged_pair {
     yl_pair pair;
     const char *from; /* included file it came from; NULL for the file's own keys */
 } merged_pair;
 
+/* The keys of a root being merged, in order, with an index by name. */
+typedef struct merger {
+    merged_pair *out;
+    size_t n, cap;
+    strtab index; /* key -> position in out, plus one */
+} merger;
+
+/* Add the pairs of an included file's map (from: the file, for messages)
+ * whose keys the root has not got yet. */
+static void merge_child(loader *ld, merger *m, const yl_node *root, const yl_node *child,
+                        const char *from)
+{
+    for (size_t j = 0; child && j < child->n; j++) {
+        const yl_pair *p = &child->pairs[j];
+        uintptr_t at = (uintptr_t)table_get(&m->index, p->key->str, p->key->len);
+        if (at && m->out[at - 1].from) {
+            const char *name = clip_text(ld, p->key->str);
+            diag_warning(ld->d, p->key->mark,
+                         "ключ «%s» уже задан в подключённом раньше файле «%s»; здесь он "
+                         "пропущен — оставьте ключ в одном файле или задайте его в «%s»",
+                         name, m->out[at - 1].from, root->mark.file);
+            diag_note(ld->d, m->out[at - 1].pair.key->mark, "ключ «%s» задан здесь", name);
+        }
+        if (at)
+            continue;
+        if (m->n == m->cap) {
+            m->cap *= 2;
+            m->out = xrealloc(m->out, m->cap * sizeof *m->out);
+        }
+        m->out[m->n] = (merged_pair){*p, from};
+        table_put(&m->index, p->key->str, p->key->len, (void *)(uintptr_t)++m->n);
+    }
+}
+
 /* Replace root's "include" key by the pairs of the files it names. The file's
  * own keys win silently; between included files the first wins, with a
- * warning, because which of two shared files should win is not obvious. */
+ * warning, because which of two shared files should win is not obvious.
+ * An item is a path (the file's keys merge) or a map KEY: FILE (the file
+ * becomes KEY's value); include itself may be such a map. */
 static void merge_includes(loader *ld, yl_node *root, const char *rel)
 {
     const yl_node *inc = yl_map_get(root, "include");
@@ -944,15 +1046,14 @@ static void merge_includes(loader *ld, yl_node *root, const char *rel)
     if (strcmp(reldir, ".") == 0)
         reldir = "";
 
-    merged_pair *out = xmalloc((root->n ? root->n : 1) * sizeof *out);
-    size_t n = 0, cap = root->n ? root->n : 1;
-    strtab index = {0}; /* key -> position in out, plus one */
+    merger m = {.cap = root->n ? root->n : 1};
+    m.out = xmalloc(m.cap * sizeof *m.out);
     for (size_t i = 0; i < root->n; i++) {
         const yl_node *key = root->pairs[i].key;
         if (strcmp(key->str, "include") == 0)
             continue;
-        out[n] = (merged_pair){root->pairs[i], NULL};
-        table_put(&index, key->str, key->len, (void *)(uintptr_t)++n);
+        m.out[m.n] = (merged_pair){root->pairs[i], NULL};
+        table_put(&m.index, key->str, key->len, (void *)(uintptr_t)++m.n);
     }
 
     const yl_node *const *items = &inc;
@@ -960,46 +1061,28 @@ static void merge_includes(loader *ld, yl_node *root, const char *rel)
     if (inc->kind == YL_SEQ) {
         items = (const yl_node *const *)inc->items;
         nitems = inc->n;
-    } else if (inc->kind == YL_MAP) {
-        report_error(ld, inc->mark,
-                     "ключ include: ожидался путь к файлу или список путей, а здесь словарь; "
-                     "напишите «include: school.yaml» или список строк «- school.yaml»");
-        nitems = 0;
     } else if (yl_is_null(inc)) {
         nitems = 0; /* "include:" with nothing: nothing to do */
     }
-
     for (size_t i = 0; i < nitems; i++) {
-        const yl_node *child = load_include(ld, items[i], reldir);
-        const char *from = child ? child->mark.file : NULL;
-        for (size_t j = 0; child && j < child->n; j++) {
-            const yl_pair *p = &child->pairs[j];
-            uintptr_t at = (uintptr_t)table_get(&index, p->key->str, p->key->len);
-            if (at && out[at - 1].from) {
-                const char *name = clip_text(ld, p->key->str);
-                diag_warning(ld->d, p->key->mark,
-                             "ключ «%s» уже задан в подключённом раньше файле «%s»; здесь он "
-                             "пропущен — оставьте ключ в одном файле или задайте его в «%s»",
-                             name, out[at - 1].from, root->mark.file);
-                diag_note(ld->d, out[at - 1].pair.key->mark, "ключ «%s» задан здесь", name);
-            }
-            if (at)
-                continue;
-            if (n == cap) {
-                cap *= 2;
-                out = xrealloc(out, cap * sizeof *out);
-            }
-            out[n] = (merged_pair){*p, from};
-            table_put(&index, p->key->str, p->key->len, (void *)(uintptr_t)++n);
+        const yl_node *item = items[i];
+        if (item->kind != YL_MAP) {
+            const yl_node *child = load_include(ld, item, reldir);
+            merge_child(ld, &m, root, child, child ? child->mark.file : NULL);
+            continue;
+        }
+        for (size_t k = 0; k < item->n; k++) {
+            const yl_node *child = load_keyed(ld, &item->pairs[k], reldir);
+            merge_child(ld, &m, root, child, child ? child->pairs[0].value->mark.file : NULL);
         }
     }
 
-    root->pairs = arena_alloc(ld->mem, n * sizeof *root->pairs);
-    for (size_t i = 0; i < n; i++)
-        root->pairs[i] = out[i].pair;
-    root->n = n;
-    table_fini(&index);
-    free(out);
+    root->pairs = arena_alloc(ld->mem, m.n * sizeof *root->pairs);
+    for (size_t i = 0; i < m.n; i++)
+        root->pairs[i] = m.out[i].pair;
+    root->n = m.n;
+    table_fini(&m.index);
+    free(m.out);
 }
 
 /* Parse one file of the dossier and merge its includes. file is the name

@@ -50,7 +50,10 @@ typedef struct yl_doc yl_doc;
  * key "include" (a path or a list of paths) merges each included file's
  * top-level map into this one; keys written in the including file win.
  * A file included twice is merged once; between two included files the first
- * wins (with a warning). Aliases become shared nodes: the tree is a DAG.
+ * wins (with a warning). An include item may also be a map KEY: FILE (and
+ * include itself such a map): the whole file becomes the value of KEY, a
+ * CSV file (named *.csv) the list of its rows (csv_load.h).
+ * Aliases become shared nodes: the tree is a DAG.
  * Reports every problem found into d; returns NULL when any error was reported. */
 yl_doc *yl_load_file(const char *path, diag *d);
 /* Same for text in memory (name is used in marks and registered with diag);

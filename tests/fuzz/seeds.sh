@@ -1,21 +1,24 @@
 #!/bin/sh
 # Build the seed corpora of the fuzz harnesses from the repository's files.
-# Usage: tests/fuzz/seeds.sh OUT_DIR [doc|template]   (from the repository root;
+# Usage: tests/fuzz/seeds.sh OUT_DIR [doc|template|csv]   (from the repository root;
 # both corpora when the second argument is absent)
 # OUT_DIR/doc: every sample and test document with the school.yaml it
 # includes merged in (fuzz_doc reads one file, without includes), and the
 # documents of tests/bad. OUT_DIR/template: the stock templates and the
 # templates of tests/bad; each also gets the hand-written seeds of
 # tests/fuzz/seeds/ (structures the samples lack: inline tables, tiny
-# styles, nested each, columns). Whole-line comments are dropped to keep the seeds
+# styles, nested each, columns). OUT_DIR/csv: tests/fuzz/seeds/csv/ and the
+# CSV files of the samples. Whole-line comments are dropped to keep the seeds
 # under the harnesses' -max_len.
 set -eu
 out=$1
 which=${2:-all}
 nocomments() { grep -av '^[[:space:]]*#' "$1" || true; }
-[ "$which" = template ] || mkdir -p "$out/doc"
-[ "$which" = doc ] || mkdir -p "$out/template"
-[ "$which" = template ] || for f in samples/*/*.yaml tests/docs/*.yaml tests/bad/*/doc.yaml; do
+wants() { [ "$which" = all ] || [ "$which" = "$1" ]; }
+for h in doc template csv; do
+    if wants $h; then mkdir -p "$out/$h"; fi
+done
+if wants doc; then for f in samples/*/*.yaml tests/docs/*.yaml tests/bad/*/doc.yaml; do
     [ "$(basename "$f")" = school.yaml ] && continue
     dir=$(dirname "$f")
     name=$(basename "$dir")-$(basename "$f")
@@ -29,14 +32,17 @@ nocomments() { grep -av '^[[:space:]]*#' "$1" || true; }
     else
         nocomments "$f" >"$out/doc/$name"
     fi
-done
-for h in doc template; do
-    [ "$which" = all ] || [ "$which" = $h ] || continue
+done; fi
+for h in doc template csv; do
+    wants $h || continue
     for f in tests/fuzz/seeds/$h/*; do
         [ -f "$f" ] && cp "$f" "$out/$h/seed-$(basename "$f")"
     done
 done
-[ "$which" = doc ] || for f in templates/*.yaml tests/bad/*/my.yaml; do
+if wants template; then for f in templates/*.yaml tests/bad/*/my.yaml; do
     name=$(basename "$(dirname "$f")")-$(basename "$f")
     nocomments "$f" >"$out/template/$name"
-done
+done; fi
+if wants csv; then for f in samples/*/*.csv; do
+    [ -f "$f" ] && cp "$f" "$out/csv/$(basename "$(dirname "$f")")-$(basename "$f")"
+done; fi
