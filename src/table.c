@@ -363,6 +363,8 @@ static cell_lay set_cell(lay *L, table_lay *T, const blk_cell *c, const blk_styl
                          blk_align align, double w)
 {
     cell_lay out = {T->nlines, 0, 0};
+    bool was_in_cell = L->in_cell;
+    L->in_cell = true;
     blk_style para = *st, item = *st;
     para.indent_pt = 0;
     if (align != BLK_LEFT)
@@ -399,6 +401,7 @@ static cell_lay set_cell(lay *L, table_lay *T, const blk_cell *c, const blk_styl
         out.height += L->lines[i].height;
     out.n = L->nlines - from;
     keep_lines(T, L, from);
+    L->in_cell = was_in_cell;
     out.height += 2 * PAD_Y;
     return out;
 }

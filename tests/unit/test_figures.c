@@ -198,10 +198,14 @@ static void page_lines(const layout_page *p, double right_margin, line **out, si
 }
 
 static void page_figures(const layout_page *p, const blk_page *pg, const layout_fonts *fo,
-                         figures *f)
+                         bool last_page, figures *f)
 {
     line *ls;
     size_t n;
+    double low = INFINITY; /* the lowest rule: the foot of the page's table */
+    for (size_t i = 0; i < p->n; i++)
+        if (p->boxes[i].kind == LAYOUT_LINE)
+            low = fmin(low, fmin(p->boxes[i].y, p->boxes[i].y2));
     page_lines(p, p->width - pg->margin_right_pt, &ls, &n);
     for (size_t k = 0; k < n; k++) {
         const line *l = &ls[k];
@@ -213,7 +217,14 @@ static void page_figures(const layout_page *p, const blk_page *pg, const layout_
             check_rules(p, &p->boxes[i], fo, f);
         /* a piece of a word alone on a paragraph's last line */
         const line *prev = k > 0 ? &ls[k - 1] : NULL;
-        if (prev && prev->hyphen && !l->full && l->n == 1 && prev->y > l->y &&
+        /* in a cell, only its last line is surely a paragraph's: a narrow
+         * column may hold a piece of a word on a line inside a paragraph */
+        bool cell_goes_on =
+            in_cell(first) && k + 1 < n && ls[k + 1].y < l->y &&
+            !memcmp(p->boxes[ls[k + 1].first].cell, first->cell, sizeof first->cell);
+        /* nor a cell of the page's last row: the row may go on overleaf */
+        cell_goes_on |= in_cell(first) && !last_page && fabs(first->cell[1] - low) < 0.5;
+        if (prev && prev->hyphen && !l->full && l->n == 1 && prev->y > l->y && !cell_goes_on &&
             !memcmp(p->boxes[prev->first].cell, first->cell, sizeof first->cell) &&
             count_letters(first->text, first->len) <= 4) {
             print_message("  last line a fragment: «%.*s»\n", (int)first->len, first->text);
@@ -285,7 +296,7 @@ static void sample_figures(const char *path, pdf_doc *pdf, const text_hyph *h, f
     assert_non_null(l);
     *f = (figures){.min_clearance = INFINITY};
     for (size_t i = 0; i < l->npages; i++) {
-        page_figures(&l->pages[i], &t->doc.page, &fo, f);
+        page_figures(&l->pages[i], &t->doc.page, &fo, i + 1 == l->npages, f);
         page_band(l, i, &t->doc.page, f);
     }
     layout_doc_free(l);

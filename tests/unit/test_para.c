@@ -87,7 +87,7 @@ static void set(setting *s, const char *text, double width, blk_align align, boo
     diag *d = diag_new();
     s->out = layout_run(&s->doc, &fonts, h, d);
     assert_non_null(s->out);
-    assert_int_equal(layout_check(s->out, &s->doc, d), 0);
+    assert_int_equal(layout_check(s->out, d), 0);
     diag_free(d);
 }
 

@@ -168,7 +168,7 @@ static void test_rows_break_across_pages(void **state)
     diag *d = diag_new();
     layout_doc *doc = layout_run(&f->doc, &fonts, NULL, d);
     assert_non_null(doc);
-    assert_int_equal(layout_check(doc, &f->doc, d), 0);
+    assert_int_equal(layout_check(doc, d), 0);
     /* every page but the last is filled to within a row's least piece: two
      * lines and the padding (the foot of the page under the lowest rule) */
     double bottom = f->doc.page.margin_bottom_pt;
@@ -226,7 +226,7 @@ static void test_short_cell_stays_whole(void **state)
     diag *d = diag_new();
     layout_doc *doc = layout_run(&f->doc, &fonts, NULL, d);
     assert_non_null(doc);
-    size_t bad = layout_check(doc, &f->doc, d);
+    size_t bad = layout_check(doc, d);
     if (bad)
         diag_print(d, stderr);
     assert_int_equal(bad, 0);
@@ -344,7 +344,7 @@ static void test_column_numbers_on_every_page(void **state)
             if (p->boxes[i].kind == LAYOUT_TEXT && !strcmp(p->boxes[i].text, "Мероприятие"))
                 assert_true(p->boxes[i].y > y);
     }
-    assert_int_equal(layout_check(doc, &f->doc, d), 0);
+    assert_int_equal(layout_check(doc, d), 0);
     layout_doc_free(doc);
     diag_free(d);
     unmake(f);
