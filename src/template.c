@@ -28,6 +28,8 @@
  *     if: PATH, blocks: […], else: […]
  *     annex_mark: PATH           [style, width_mm]   («Приложение № N к приказу …»
  *                                 top right; lines from kinds)
+ *     clauses, toc, annexes, parties, fill: long texts and agreements, see
+ *            src/template_text.c
  *
  * TEXT is literal text with {{ PATH | filter | filter … }} holes. PATH is
  * a.b.c looked up first among the names bound by enclosing `each` blocks
@@ -752,6 +754,13 @@ static const block_def block_defs[] = {
     {"each", KEYS("as", "blocks"), NULL, tpl_block_each},
     {"if", KEYS("blocks", "else"), NULL, tpl_block_if},
     {"annex_mark", KEYS("style", "width_mm"), NULL, tpl_block_annex_mark},
+    {"clauses", KEYS("style"), KEYS("sections", "changes", "numbering"), tpl_block_clauses},
+    {"toc", KEYS("style"), NULL, tpl_block_toc},
+    {"annexes", KEYS("style"), NULL, tpl_block_annexes},
+    {"parties", KEYS("style"), KEYS("title", "left", "right"), tpl_block_parties},
+    {"fill", KEYS(NULL), NULL, tpl_block_fill},
+    {"question", KEYS("style"), NULL, tpl_block_question},
+    {"chart", KEYS("style", "height_mm"), NULL, tpl_block_chart},
 };
 enum { NBLOCK_DEFS = sizeof block_defs / sizeof *block_defs };
 
