@@ -750,7 +750,7 @@ static const block_def block_defs[] = {
     {"list", KEYS("style"), KEYS("items", "text", "children", "numbering", "hanging"),
      tpl_block_list},
     {"content", KEYS("styles"), NULL, tpl_block_content},
-    {"table", KEYS("styles"), KEYS("columns", "rows", "header"), tpl_block_table},
+    {"table", KEYS("styles"), KEYS("columns", "rows", "header", "column_numbers"), tpl_block_table},
     {"boxes", KEYS("style", "width_mm"), NULL, tpl_block_boxes},
     {"columns", KEYS("style"), NULL, tpl_block_columns},
     {"each", KEYS("as", "blocks"), NULL, tpl_block_each},
