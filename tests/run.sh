@@ -150,6 +150,11 @@ for doc in "$TMP"/people/people-*.yaml; do
     check_doc "$doc"
 done
 
+# check of a dossier folder: a problem of a shared pairs.yaml, met through
+# both documents including it, is shown once (diag holds a message once)
+n=$("$BIN" check --strict tests/bad/people-check-folder/dossier 2>&1 | grep -c 'ошибка: ')
+if [ "$n" = 2 ]; then ok; else bad "check of a folder: $n errors shown, expected 2"; fi
+
 # 3. bad inputs: tests/bad/<case>/doc.yaml + expect (exit:, message:, args:, keep:)
 for case in tests/bad/*/; do
     c=$(basename "$case")
