@@ -250,6 +250,31 @@ names_full names_decline(const names_rules *r, arena *a, const names_full *n, na
     return out;
 }
 
+const char *names_decline_text(const names_rules *r, arena *a, const char *text, names_case c,
+                               names_gender *gender, int *missed)
+{
+    names_full n;
+    *gender = NAMES_UNKNOWN;
+    if (!names_split(a, text, &n)) {
+        *missed = -1;
+        return text;
+    }
+    *gender = names_gender_guess(&n);
+    names_full d = names_decline(r, a, &n, *gender, c, missed);
+    /* the order as written: initials first, or the surname first */
+    const char *p = text;
+    while (*p == ' ')
+        p++;
+    bool initials_first = false;
+    for (const char *q = p; *q && *q != ' '; q++)
+        initials_first |= *q == '.';
+    bool initials = d.first && strchr(d.first, '.');
+    return names_format(a, &d,
+                        initials_first ? NAMES_INITIALS_FIRST
+                        : initials     ? NAMES_SURNAME_FIRST
+                                       : NAMES_FULL);
+}
+
 /* ---- splitting and gender ------------------------------------------------ */
 
 static bool is_initials(const char *w)
