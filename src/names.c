@@ -116,7 +116,13 @@ fail:
 
 names_rules *names_rules_load_shipped(diag *d)
 {
-    char *dir = util_data_dir();
+    char *dir = util_data_dir(NULL);
+    if (!dir) {
+        diag_error(d, DIAG_NOWHERE,
+                   "не найдены данные программы (правила склонения data/petrovich); укажите "
+                   "папку параметром --data-dir или переменной NASTAVDOC_DATA");
+        return NULL;
+    }
     char *path = xmalloc(strlen(dir) + 32);
     sprintf(path, "%s/data/petrovich/rules.json", dir);
     names_rules *r = names_rules_load(path, d);

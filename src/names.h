@@ -47,7 +47,7 @@ typedef struct names_rules names_rules;
  * missing or malformed file). Free with names_rules_free. */
 names_rules *names_rules_load(const char *path, diag *d);
 void names_rules_free(names_rules *r);
-/* The shipped rules: data/petrovich/rules.json below util_data_dir(). */
+/* The shipped rules: data/petrovich/rules.json below util_data_dir. */
 names_rules *names_rules_load_shipped(diag *d);
 
 /* n declined into case c for gender g (NAMES_UNKNOWN: only the rules for
