@@ -514,7 +514,7 @@ static void check_folder(const run_ctx *c, pdf_doc *pdf, const char *dir, int *r
         size_t len = strlen(names[i]);
         if (len > 5 && !strcmp(names[i] + len - 5, ".yaml")) {
             char *path = xmalloc(strlen(dir) + len + 2);
-            sprintf(path, "%s/%s", dir, names[i]);
+            snprintf(path, strlen(dir) + len + 2, "%s/%s", dir, names[i]);
             check_one(c, pdf, path, rc);
             free(path);
         }

@@ -124,7 +124,7 @@ names_rules *names_rules_load_shipped(diag *d)
         return NULL;
     }
     char *path = xmalloc(strlen(dir) + 32);
-    sprintf(path, "%s/data/petrovich/rules.json", dir);
+    snprintf(path, strlen(dir) + 32, "%s/data/petrovich/rules.json", dir);
     names_rules *r = names_rules_load(path, d);
     free(path);
     free(dir);

@@ -39,9 +39,12 @@ static const char *position_dative(arena *a, const char *pos)
 {
     static const struct {
         const char *end, *repl; /* repl replaces end */
-    } rules[] = {{"ий", "ему"}, {"ая", "ой"},  {"ь", "ю"},   {"ор", "ору"},   {"ик", "ику"},
-                 {"ер", "еру"}, {"ёр", "ёру"}, {"ль", "лю"}, {"ент", "енту"}, {"ач", "ачу"}};
+    } rules[] = {{"ий", "ему"}, {"щая", "щей"},  {"жая", "жей"}, {"шая", "шей"}, {"чая", "чей"},
+                 {"ая", "ой"},  {"ь", "ю"},      {"ор", "ору"},  {"ик", "ику"},  {"ер", "еру"},
+                 {"ёр", "ёру"}, {"ент", "енту"}, {"ач", "ачу"}};
     size_t sp = strcspn(pos, " ");
+    if (memchr(pos, '.', sp)) /* «И.о. директора»: the rest is already in the genitive */
+        return pos;
     for (size_t i = 0; i < sizeof rules / sizeof *rules; i++) {
         size_t n = strlen(rules[i].end);
         if (sp >= n && !memcmp(pos + sp - n, rules[i].end, n))
