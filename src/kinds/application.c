@@ -124,6 +124,12 @@ static yl_node *items(kind_people *p, const yl_node *app, bool *ok)
                 yl_node *it = item(p, sorted[i], list->n == 0, app->mark);
                 list->items[list->n++] = it;
             }
+        if (!list->n) {
+            diag_warning(p->d, many->mark,
+                         "candidates: all — в people нет наставников и кандидатов (base: "
+                         "наставник): напечатан пустой бланк");
+            list->items[list->n++] = item(p, NULL, true, app->mark);
+        }
         return list;
     }
     size_t n = many ? (many->kind == YL_SEQ ? many->n : 1) : one ? 1 : 0;
