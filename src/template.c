@@ -56,6 +56,7 @@
 
 #include "date.h"
 #include "kinds.h"
+#include "names.h"
 #include "template_priv.h"
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -373,6 +374,39 @@ out:
 /* Expand the holes of the template text node t. *mark becomes the mark of
  * the first data value used (messages about the text then point at the data),
  * else the template's. NULL after an error. */
+/* The filters dative and genitive: a name in the case, by petrovich's rules
+ * (src/names.c), in the form it is written. A warning at the value when
+ * the gender is not seen or a word has no rule; the rules are read once per
+ * expansion. */
+static const char *decline_filter(expander *x, const char *filter, const char *value, src_mark at)
+{
+    if (!x->names && !x->names_failed) {
+        x->names = names_rules_load_shipped(x->d);
+        x->names_failed = !x->names;
+    }
+    if (!x->names)
+        return value;
+    bool dat = filter[0] == 'd';
+    names_gender g;
+    int missed;
+    const char *r = names_decline_text(x->names, x->mem, value, dat ? NAMES_DATIVE : NAMES_GENITIVE,
+                                       &g, &missed);
+    if (missed < 0)
+        diag_warning(x->d, at,
+                     "%s: «%s» — не ФИО («Фамилия Имя Отчество» или «Фамилия И.О.»), "
+                     "оставлено как есть",
+                     filter, value);
+    else if (g == NAMES_UNKNOWN)
+        diag_warning(x->d, at,
+                     "%s: пол «%s» не виден по ФИО: склонено как общее для обоих родов; "
+                     "напишите ФИО в падеже в данных",
+                     filter, value);
+    else if (missed)
+        diag_warning(x->d, at, "%s: «%s»: для %d слов%s нет правила склонения, оставлено как есть",
+                     filter, value, missed, missed == 1 ? "а" : "");
+    return r;
+}
+
 const char *tpl_interpolate(expander *x, const scope *sc, const yl_node *t, src_mark *mark)
 {
     if (!t || t->kind != YL_SCALAR) {
@@ -430,7 +464,9 @@ const char *tpl_interpolate(expander *x, const scope *sc, const yl_node *t, src_
             memcpy(name, f, flen);
             name[flen] = '\0';
             const char *err = NULL;
-            const char *next = tpl_filter(x->mem, name, value, &err);
+            const char *next = !strcmp(name, "dative") || !strcmp(name, "genitive")
+                                   ? decline_filter(x, name, value, v->mark)
+                                   : tpl_filter(x->mem, name, value, &err);
             if (!next) {
                 /* an unknown filter was reported by check_text */
                 if (!strstr(err, "неизвестный"))
@@ -492,8 +528,8 @@ void tpl_check_keys(expander *x, const yl_node *map, const char *const *keys, si
         }
 }
 
-static const char *const filter_names[] = {"date",  "date_words", "initials", "upper",
-                                           "lower", "number",     "percent"};
+static const char *const filter_names[] = {"date",   "date_words", "initials", "upper",   "lower",
+                                           "number", "percent",    "dative",   "genitive"};
 
 /* The holes of a template text: closed, and every filter known. */
 static void check_text(expander *x, const yl_node *t)
@@ -518,12 +554,12 @@ static void check_text(expander *x, const yl_node *t)
             }
             memcpy(name, f, flen);
             name[flen] = '\0';
-            if (tpl_has_key(filter_names, 7, name))
+            if (tpl_has_key(filter_names, 9, name))
                 continue;
-            const char *near = diag_suggest(name, filter_names, 7);
+            const char *near = diag_suggest(name, filter_names, 9);
             diag_error(x->d, t->mark,
                        "фильтр «%s»: неизвестный фильтр (есть date, date_words, initials, "
-                       "upper, lower, number, percent)%s%s%s",
+                       "upper, lower, number, percent, dative, genitive)%s%s%s",
                        name, near ? "; может быть, «" : "", near ? near : "", near ? "»?" : "");
         }
         p = close + 2;
@@ -1045,6 +1081,7 @@ tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d)
     t->doc.blocks = x.blocks;
     t->doc.n = x.n;
     own_strings(mem, t, x.blocks, x.n);
+    names_rules_free(x.names);
     if (x.failed || diag_errors(d) > errors) {
         tpl_doc_free(t);
         return NULL;

@@ -44,6 +44,8 @@ typedef struct expander {
     size_t produced;      /* blocks made so far, also those folded into columns */
     size_t steps, budget; /* work done and allowed: see TPL_STEP_FACTOR */
     bool failed;
+    struct names_rules *names; /* rules of the dative and genitive filters: loaded on use */
+    bool names_failed;
 } expander;
 
 /* How data items become list items: blocks (cell NULL) or a cell's pars.

@@ -277,6 +277,21 @@ else
     bad "300-page regulation: a page ends with a heading"
 fi
 
+# a filtered base leaves out the pairs outside its form and dates: Зорин's
+# pair starts in January, Ившина's is «педагог – педагог»
+"$BIN" render samples/kez/registry-pupils-autumn.yaml -o "$TMP/autumn.pdf" 2>/dev/null
+if pdftotext "$TMP/autumn.pdf" - 2>/dev/null | grep -q 'Баженов' &&
+    ! pdftotext "$TMP/autumn.pdf" - | grep -q 'Зорин\|Ившина'; then
+    ok
+else
+    bad "registry filters: a pair outside the form or the dates is listed"
+fi
+
+# check of a dossier folder: a problem of a shared pairs.yaml, met through
+# both documents including it, is shown once (diag holds a message once)
+n=$("$BIN" check --strict tests/bad/people-check-folder/dossier 2>&1 | grep -c 'ошибка: ')
+if [ "$n" = 2 ]; then ok; else bad "check of a folder: $n errors shown, expected 2"; fi
+
 # 3. bad inputs: tests/bad/<case>/doc.yaml + expect (exit:, message:, args:, keep:)
 for case in tests/bad/*/; do
     c=$(basename "$case")
