@@ -284,6 +284,8 @@ static bool compute(const yl_node *root, arena *a, diag *d, const yl_node **data
     partner = or_default(a, partner, "in_person", "__________");
     partner = or_default(a, partner, "ground", "__________");
     partner = or_default(a, partner, "acting", "действующего");
+    partner = or_default(a, partner, "position", "__________");
+    partner = or_default(a, partner, "head", "__________");
     partner = or_default(a, partner, "short_name", yl_str(yl_map_get(partner, "name")));
     const yl_node *g = ag;
     g = or_default(a, g, "title", "Соглашение о наставничестве");
