@@ -135,6 +135,7 @@ typedef struct blk_doc {
     blk_info info;
     const blk_block *blocks;
     size_t n;
+    bool typography_keep; /* `typography: keep`: quotes and dashes as typed (text.h) */
 } blk_doc;
 
 #endif

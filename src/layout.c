@@ -208,8 +208,13 @@ static layout_page *layout_new_page(lay *L)
     o->pages = xrealloc(o->pages, (o->npages + 1) * sizeof *o->pages);
     layout_page *p = &o->pages[o->npages++];
     memset(p, 0, sizeof *p);
-    p->width = L->t->page.width_pt;
-    p->height = L->t->page.height_pt;
+    const blk_page *pg = &L->t->page;
+    p->width = pg->width_pt;
+    p->height = pg->height_pt;
+    p->margin_top = pg->margin_top_pt;
+    p->margin_right = pg->margin_right_pt;
+    p->margin_bottom = pg->margin_bottom_pt;
+    p->margin_left = pg->margin_left_pt;
     return p;
 }
 
@@ -324,7 +329,7 @@ static size_t paginate(lay *L, size_t *starts)
 
 /* GOST R 7.0.97-2016 §5.1: pages are numbered from the second, the number
  * centred in the top margin, 10 mm from the top edge. */
-static void number_pages(lay *L)
+static void number_pages(lay *L, size_t first_page)
 {
     const blk_page *pg = &L->t->page;
     if (!pg->numbers_from)
@@ -335,9 +340,9 @@ static void number_pages(lay *L)
         return;
     double size = st->size_pt;
     double asc = L->f->ascent(L->f->ctx, font) * size / 1000.0;
-    for (size_t i = pg->numbers_from - 1; i < L->out->npages; i++) {
+    for (size_t i = first_page + pg->numbers_from - 1; i < L->out->npages; i++) {
         layout_page *p = &L->out->pages[i];
-        const char *s = arena_printf(L->out->mem, "%zu", i + 1);
+        const char *s = arena_printf(L->out->mem, "%zu", i - first_page + 1);
         double w = para_measure(L, font, size, 0, s, strlen(s));
         double area_left = pg->margin_left_pt;
         double area_w = p->width - pg->margin_left_pt - pg->margin_right_pt;
@@ -379,13 +384,24 @@ layout_doc *layout_run(const blk_doc *t, const layout_fonts *f, const text_hyph 
 {
     layout_doc *out = xcalloc(1, sizeof *out);
     out->mem = arena_new();
-    lay L = {.t = t, .f = f, .h = h, .d = d, .out = out};
-    L.width = t->page.width_pt - t->page.margin_left_pt - t->page.margin_right_pt;
     out->info = t->info;
     out->info.title = copy_or_null(out->mem, t->info.title);
     out->info.author = copy_or_null(out->mem, t->info.author);
     out->info.subject = copy_or_null(out->mem, t->info.subject);
     out->info.keywords = copy_or_null(out->mem, t->info.keywords);
+    if (!layout_append(out, t, f, h, d)) {
+        layout_doc_free(out);
+        return NULL;
+    }
+    return out;
+}
+
+bool layout_append(layout_doc *out, const blk_doc *t, const layout_fonts *f, const text_hyph *h,
+                   diag *d)
+{
+    size_t first_page = out->npages;
+    lay L = {.t = t, .f = f, .h = h, .d = d, .out = out};
+    L.width = t->page.width_pt - t->page.margin_left_pt - t->page.margin_right_pt;
     toc_state toc = {0};
     for (size_t i = 0; i < t->n && !toc.any; i++)
         toc.any = t->blocks[i].kind == BLK_TOC;
@@ -403,16 +419,17 @@ layout_doc *layout_run(const blk_doc *t, const layout_fonts *f, const text_hyph 
         if (first_line)
             first_line[i] = L.nlines > before ? before : SIZE_MAX;
     }
+    /* a document's contents count its own pages, as its page numbers do */
     if (!L.failed && toc.any)
         paginate_with_toc(&L, &toc, first_line);
     else if (!L.failed)
         paginate(&L, NULL);
     free(first_line);
     free(toc.num);
-    if (!L.failed && out->npages == 0)
+    if (!L.failed && out->npages == first_page)
         layout_new_page(&L);
     if (!L.failed)
-        number_pages(&L);
+        number_pages(&L, first_page);
     table_free_all(&L);
     free(L.lines);
     free(L.frags);
@@ -420,10 +437,13 @@ layout_doc *layout_run(const blk_doc *t, const layout_fonts *f, const text_hyph 
     free(L.item_from);
     free(L.item_to);
     if (L.failed) {
-        layout_doc_free(out);
-        return NULL;
+        /* the pages made before the failure go; the earlier parts stay */
+        for (size_t i = first_page; i < out->npages; i++)
+            free(out->pages[i].boxes);
+        out->npages = first_page;
+        return false;
     }
-    return out;
+    return true;
 }
 
 void layout_doc_free(layout_doc *doc)
@@ -443,14 +463,13 @@ static bool same_mark(src_mark a, src_mark b)
            (a.file == b.file || (a.file && b.file && !strcmp(a.file, b.file)));
 }
 
-static bool box_outside(const layout_page *p, const blk_page *pg, const layout_box *b,
-                        bool *margins)
+static bool box_outside(const layout_page *p, const layout_box *b, bool *margins)
 {
     double right = b->x + b->width - b->char_space;
-    bool in_number_band = b->y > p->height - pg->margin_top_pt;
-    double top_limit = in_number_band ? p->height : p->height - pg->margin_top_pt;
-    *margins = b->x < pg->margin_left_pt - EPS || right > p->width - pg->margin_right_pt + EPS ||
-               b->y - b->descent < pg->margin_bottom_pt - EPS || b->y + b->ascent > top_limit + EPS;
+    bool in_number_band = b->y > p->height - p->margin_top;
+    double top_limit = in_number_band ? p->height : p->height - p->margin_top;
+    *margins = b->x < p->margin_left - EPS || right > p->width - p->margin_right + EPS ||
+               b->y - b->descent < p->margin_bottom - EPS || b->y + b->ascent > top_limit + EPS;
     bool in_cell = b->cell[2] > b->cell[0];
     bool out_of_cell =
         in_cell && (b->x < b->cell[0] - EPS || right > b->cell[2] + EPS ||
@@ -458,9 +477,8 @@ static bool box_outside(const layout_page *p, const blk_page *pg, const layout_b
     return *margins || out_of_cell;
 }
 
-size_t layout_check(const layout_doc *doc, const blk_doc *t, diag *d)
+size_t layout_check(const layout_doc *doc, diag *d)
 {
-    const blk_page *pg = &t->page;
     size_t bad = 0;
     bool reported = false;
     src_mark last = DIAG_NOWHERE;
@@ -469,7 +487,7 @@ size_t layout_check(const layout_doc *doc, const blk_doc *t, diag *d)
         for (size_t k = 0; k < p->n; k++) {
             const layout_box *b = &p->boxes[k];
             bool margins;
-            if (b->kind != LAYOUT_TEXT || !box_outside(p, pg, b, &margins))
+            if (b->kind != LAYOUT_TEXT || !box_outside(p, b, &margins))
                 continue;
             bad++;
             /* one message per block, however many glyphs and pages */

@@ -120,17 +120,19 @@ static void test_justified_lines_fill_the_width(void **state)
     size_t lines = 0, full = 0;
     for (size_t i = 0; i < p->n; i++) {
         const layout_box *b = &p->boxes[i];
-        assert_true(b->x + b->width <= right + 0.01);
+        /* the visible end: the letter spacing after the last glyph moves none */
+        double end = b->x + b->width - b->char_space;
+        assert_true(end <= right + 0.01);
         bool last_of_line = i + 1 == p->n || p->boxes[i + 1].y != b->y;
         if (last_of_line) {
             lines++;
-            if (b->x + b->width > right - 0.01)
+            if (end > right - 0.01)
                 full++;
         }
     }
     assert_true(lines > 10);
     assert_int_equal(full, lines - 1);
-    assert_int_equal(layout_check(doc, t, d), 0);
+    assert_int_equal(layout_check(doc, d), 0);
     layout_doc_free(doc);
     diag_free(d);
     free(text);
@@ -161,8 +163,10 @@ static void test_long_word_stays_inside(void **state)
             if (bx->y > doc->pages[pg].height - t->page.margin_top_pt)
                 continue; /* page number */
             assert_true(bx->x >= left - 0.01);
-            assert_true(bx->x + bx->width <= limit + 0.01);
-            chars += utf8_count(bx->text, bx->len);
+            assert_true(bx->x + bx->width - bx->char_space <= limit + 0.01);
+            /* the hyphens drawn at the splits (U+00AD) are not the word's */
+            if (strcmp(bx->text, "\u00AD") != 0)
+                chars += utf8_count(bx->text, bx->len);
         }
     /* nothing lost: 6 + 400 + 5 letters */
     assert_int_equal(chars, 411);
@@ -292,7 +296,7 @@ static void test_page_numbers_from_second_page(void **state)
             assert_true(p->boxes[i].y > p->height - t->page.margin_top_pt);
         }
     assert_true(numbered);
-    assert_int_equal(layout_check(doc, t, d), 0);
+    assert_int_equal(layout_check(doc, d), 0);
     layout_doc_free(doc);
     diag_free(d);
     free_doc(t);
@@ -424,7 +428,7 @@ static void test_table_header_on_every_page_no_lonely_section(void **state)
     layout_doc *doc = layout_run(f.doc, &fonts, NULL, d);
     assert_non_null(doc);
     assert_true(doc->npages > 3);
-    assert_int_equal(layout_check(doc, f.doc, d), 0);
+    assert_int_equal(layout_check(doc, d), 0);
     for (size_t pg = 0; pg < doc->npages; pg++) {
         const layout_page *p = &doc->pages[pg];
         layout_box *texts = calloc(p->n + 1, sizeof *texts);
@@ -476,7 +480,7 @@ static void test_table_row_taller_than_page(void **state)
     layout_doc *doc = layout_run(f.doc, &fonts, NULL, d);
     assert_non_null(doc);
     assert_true(doc->npages >= 3);
-    assert_int_equal(layout_check(doc, f.doc, d), 0);
+    assert_int_equal(layout_check(doc, d), 0);
     size_t results = 0;
     for (size_t pg = 0; pg < doc->npages; pg++)
         for (size_t i = 0; i < doc->pages[pg].n; i++) {
@@ -572,7 +576,7 @@ static void test_heading_never_last_line_of_page(void **state)
             assert_non_null(low);
             assert_true(low->mark.line < 1000);
         }
-        assert_int_equal(layout_check(doc, t, d), 0);
+        assert_int_equal(layout_check(doc, d), 0);
         layout_doc_free(doc);
         diag_free(d);
         free_doc(t);
@@ -621,7 +625,7 @@ static void test_toc_gives_the_pages_of_headings(void **state)
     assert_int_equal(found, 3);
     assert_true(dots);
     assert_true(second);
-    assert_int_equal(layout_check(doc, t, d), 0);
+    assert_int_equal(layout_check(doc, d), 0);
     layout_doc_free(doc);
     diag_free(d);
     free_doc(t);
