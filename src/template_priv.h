@@ -144,4 +144,9 @@ void tpl_block_fill(expander *x, const yl_node *blk, const yl_node *v, const sco
  * (key: the block's key; other keys are left alone). */
 void tpl_text_check(expander *x, const char *key, const yl_node *v);
 
+/* ---- template_survey.c: questionnaires and charts ---- */
+
+void tpl_block_question(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
+void tpl_block_chart(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
+
 #endif
