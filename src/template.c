@@ -532,7 +532,7 @@ static const char *const filter_names[] = {"date",   "date_words", "initials", "
                                            "number", "percent",    "dative",   "genitive"};
 
 /* The holes of a template text: closed, and every filter known. */
-static void check_text(expander *x, const yl_node *t)
+void tpl_check_text(expander *x, const yl_node *t)
 {
     if (!t || t->kind != YL_SCALAR)
         return;
@@ -853,9 +853,10 @@ static void check_block(expander *x, const yl_node *blk)
         tpl_check_keys(x, v, def->spec, tpl_count_keys(def->spec),
                        arena_printf(x->mem, "«%s»", def->key));
     if (def->expand == tpl_block_paragraph || def->expand == tpl_block_heading)
-        check_text(x, v);
+        tpl_check_text(x, v);
     for (size_t i = 0; def->expand == tpl_block_row && v->kind == YL_MAP && i < v->n; i++)
-        check_text(x, v->pairs[i].value);
+        tpl_check_text(x, v->pairs[i].value);
+    tpl_text_check(x, def->key, v); /* the texts inside the blocks of template_text.c */
     check_style_name(x, yl_map_get(blk, "style"));
     const yl_node *styles = yl_map_get(blk, "styles");
     tpl_check_keys(x, styles, style_roles, sizeof style_roles / sizeof *style_roles,
@@ -1059,9 +1060,9 @@ tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d)
     size_t errors = diag_errors(d);
     tpl_check_keys(&x, tpl, top_keys, 4, "шаблоне");
     const yl_node *page = yl_map_get(tpl, "page"), *info = yl_map_get(tpl, "info");
-    check_text(&x, page ? yl_map_get(page, "orientation") : NULL);
+    tpl_check_text(&x, page ? yl_map_get(page, "orientation") : NULL);
     for (size_t i = 0; info && info->kind == YL_MAP && i < info->n; i++)
-        check_text(&x, info->pairs[i].value);
+        tpl_check_text(&x, info->pairs[i].value);
     x.base = default_style(mem, page, d);
     read_styles(&x, yl_map_get(tpl, "styles"));
     read_page(&x, page, &t->doc.page);

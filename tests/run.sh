@@ -218,6 +218,19 @@ if grep -qx "1${NBSP}сентября 2023${NBSP}г." "$TMP/ag" && ! grep -q '__
 else
     bad "agreement: date or clause changes"; cat "$TMP/ag"
 fi
+# «в лице кого» from the signer's position and name, declined by names.c
+"$BIN" dump tests/texts/agreement-genitive.yaml >"$TMP/ag" 2>&1
+if grep -q "в лице директора Петрова П.${NBSP}П., действующего на основании Устава" "$TMP/ag" ||
+    grep -q "в лице директора Петрова${NBSP}П.П., действующего на основании Устава" "$TMP/ag"; then
+    ok
+else
+    bad "agreement: the school's «в лице» from school.director"; grep 'в лице' "$TMP/ag"
+fi
+if grep -q "в лице генерального директора Кузнецовой${NBSP}А.П., действующей на основании" "$TMP/ag"; then
+    ok
+else
+    bad "agreement: the partner's «в лице» from position and head"; grep 'в лице' "$TMP/ag"
+fi
 # one PDF per partner, names safe and unique (Latin or Cyrillic), --partner
 P="$TMP/partners"
 mkdir -p "$P/lat" "$P/cyr" "$P/one"
