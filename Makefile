@@ -1,14 +1,25 @@
 # nastavdoc: YAML dossiers -> PDF paperwork of a school mentoring programme.
-# Targets: all demo test asan bench format lint clean. See README.md.
+# Targets: all demo test (check) asan bench format lint install clean. See README.md.
 
 PKGS     := yaml-0.1
 BUILD    ?= build
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-# CFLAGS may come from the command line; the language and warnings always apply.
-ALL_CFLAGS = $(CFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-            -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
+# Warnings are errors for developers (a git checkout); a packager building
+# from a tarball, or anyone with WERROR=, gets them as warnings.
+WERROR   ?= $(if $(wildcard .git),-Werror)
+# CPPFLAGS, CFLAGS and LDFLAGS may come from the environment (Debian's
+# hardening flags); the language and warnings always apply.
+ALL_CFLAGS = $(CPPFLAGS) $(CFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+            -Wall -Wextra $(WERROR) -Wshadow -Wmissing-prototypes \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# make install: PREFIX/bin/nastavdoc, its data in PREFIX/share/nastavdoc (found
+# from the binary's own place first, so DESTDIR staging and moved trees work).
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BINDIR   := $(PREFIX)/bin
+DATADIR  := $(PREFIX)/share/nastavdoc
+MANDIR   := $(PREFIX)/share/man
 # Debian ships no .pc for libhpdf, libhyphen, libunistring or libcsv: link them by name.
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml) -lhpdf -lhyphen -lunistring -lcsv -lm
 CMOCKA   := $(shell pkg-config --cflags --libs cmocka 2>/dev/null || echo -lcmocka)
@@ -21,7 +32,7 @@ UNITS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/tes
 HYPH_SRC := /usr/share/hyphen/hyph_ru_RU.dic
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all demo test asan bench format lint clean deps units
+.PHONY: all demo test check asan bench format lint clean deps units install uninstall FORCE
 
 all: $(BUILD)/nastavdoc nastavdoc build/hyph_ru_RU.dic
 
@@ -36,6 +47,15 @@ $(BUILD)/nastavdoc: $(OBJ)
 $(BUILD)/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DNASTAVDOC_VERSION='"$(VERSION)"' -MMD -MP -c $< -o $@
+
+# The data folder compiled in: the last place the program looks. util.o is
+# rebuilt when it changes (make install PREFIX=… after a plain make).
+$(BUILD)/util.o: ALL_CFLAGS += -DNASTAVDOC_DATADIR='"$(DATADIR)"'
+$(BUILD)/util.o: $(BUILD)/datadir
+$(BUILD)/datadir: FORCE
+	@mkdir -p $(@D)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(DATADIR)" ] || echo "$(DATADIR)" >$@
+FORCE:
 
 # Debian's dictionary is KOI8-R and not substring-expanded: libhyphen silently
 # loses about a third of the breaks without this step (docs/hyphenation.md).
@@ -62,6 +82,23 @@ demo: deps
 test: deps
 	$(MAKE) all units
 	@tests/run.sh $(BUILD)
+
+check: test
+
+# Installs the program, its data (templates, fonts with their licences, the
+# hyphenation dictionary, the declension rules) and the Russian man page.
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(BUILD)/nastavdoc $(DESTDIR)$(BINDIR)/nastavdoc
+	for d in fonts templates data; do \
+	    if [ -d $$d ]; then rm -rf $(DESTDIR)$(DATADIR)/$$d && cp -R $$d $(DESTDIR)$(DATADIR)/ && \
+	    chmod -R u=rwX,go=rX $(DESTDIR)$(DATADIR)/$$d; fi; done
+	install -m 644 build/hyph_ru_RU.dic $(DESTDIR)$(DATADIR)/hyph_ru_RU.dic
+	install -m 644 docs/nastavdoc.1 $(DESTDIR)$(MANDIR)/man1/nastavdoc.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/nastavdoc $(DESTDIR)$(MANDIR)/man1/nastavdoc.1
+	rm -rf $(DESTDIR)$(DATADIR)
 
 # The same tests under AddressSanitizer + UndefinedBehaviorSanitizer, leaks on.
 asan: deps

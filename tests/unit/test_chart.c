@@ -268,7 +268,7 @@ static void test_question_never_split(void **state)
         seen += questions;
     }
     assert_int_equal(seen, N);
-    assert_int_equal(layout_check(doc, &t, d), 0);
+    assert_int_equal(layout_check(doc, d), 0);
     layout_doc_free(doc);
     diag_free(d);
 }
