@@ -36,7 +36,7 @@ static const char usage_text[] =
     "nastavdoc " NASTAVDOC_VERSION " — документы программы наставничества из YAML в PDF\n"
     "\n"
     "Использование:\n"
-    "  nastavdoc render ФАЙЛ.yaml [-o ВЫХОД.pdf] [--template ШАБЛОН.yaml] [--strict]\n"
+    "  nastavdoc render ФАЙЛ.yaml [-o ВЫХОД.pdf] [--template ШАБЛОН.yaml] [--strict] [--pdfa]\n"
     "  nastavdoc check ФАЙЛ.yaml…      проверить, не создавая PDF\n"
     "  nastavdoc batch ПАПКА|ФАЙЛ… -o ПАПКА_PDF [-j N]   все документы папок и подпапок,\n"
     "                                                   N процессов\n"
@@ -51,6 +51,7 @@ static const char usage_text[] =
     "batch повторяет дерево папок: samples/bratsk/order-669.yaml → ПАПКА_PDF/bratsk/order-669.pdf\n"
     "(для аргумента samples/bratsk), каждый документ — в отдельном процессе.\n"
     "--strict      считать предупреждения ошибками\n"
+    "--pdfa        PDF/A-1b для архивного хранения (render и batch)\n"
     "--template    свой шаблон вместо templates/<вид>.yaml\n"
     "--data-dir    папка данных программы (fonts, templates); иначе NASTAVDOC_DATA,\n"
     "              папка программы или PREFIX/share/nastavdoc\n"
@@ -85,6 +86,7 @@ typedef struct options {
     const char *template;
     const char *data_dir; /* --data-dir */
     bool strict;
+    bool pdfa; /* --pdfa */
     unsigned jobs;
     const char **files;
     size_t nfiles;
@@ -315,7 +317,9 @@ static int render_doc(const run_ctx *c, yl_doc *doc, const char *out)
     rc = EXIT_INTERNAL;
     if (layout_check(b.lay, &b.t->doc, c->d))
         goto out;
-    pdf_options popt = {"nastavdoc " NASTAVDOC_VERSION};
+    char icc[PATH_MAX];
+    snprintf(icc, sizeof icc, "%s/data/sRGB.icc", c->data);
+    pdf_options popt = {"nastavdoc " NASTAVDOC_VERSION, c->o->pdfa, icc};
     if (pdf_write(pdf, b.lay, &popt, out, c->d))
         rc = EXIT_DONE;
 out:
@@ -1077,6 +1081,8 @@ int main(int argc, char **argv)
             o.jobs = (unsigned)j;
         } else if (!strcmp(a, "--strict")) {
             o.strict = true;
+        } else if (!strcmp(a, "--pdfa")) {
+            o.pdfa = true;
         } else if (a[0] == '-' && a[1]) {
             say("nastavdoc: неизвестный или неполный параметр «%s»; см. nastavdoc --help\n", a);
             free(o.files);

@@ -387,14 +387,21 @@ static bool set_info(pdf_doc *p, const blk_info *info, const pdf_options *opt, d
         {HPDF_INFO_CREATOR, opt ? opt->creator : NULL},
     };
     HPDF_STATUS st = HPDF_OK;
-    for (size_t i = 0; st == HPDF_OK && i < sizeof attrs / sizeof attrs[0]; i++)
-        if (attrs[i].value && attrs[i].value[0])
-            st = HPDF_SetInfoAttr(p->pdf, attrs[i].type, attrs[i].value);
+    for (size_t i = 0; st == HPDF_OK && i < sizeof attrs / sizeof attrs[0]; i++) {
+        if (!attrs[i].value || !attrs[i].value[0])
+            continue;
+        /* PDF/A: the same characters as the XMP can hold (pdf_pdfa.c). */
+        char *clean = p->pdfa ? pdf_pdfa_clean(attrs[i].value) : NULL;
+        st = HPDF_SetInfoAttr(p->pdf, attrs[i].type, clean ? clean : attrs[i].value);
+        free(clean);
+    }
     /* Only the document's own date: a clock would make each run differ. It
      * is a calendar date, so midnight with no zone; readers that take it as
-     * UTC still show the same day in every Russian time zone (UTC+2..+12). */
+     * UTC still show the same day in every Russian time zone (UTC+2..+12).
+     * PDF/A names UTC, +00'00', as its XMP copy must be the same instant
+     * (libharu writes "Z" as "Z00'00'", which PDFBox does not take as it). */
     if (st == HPDF_OK && info->year != 0) {
-        HPDF_Date date = {info->year, info->month, info->day, 0, 0, 0, ' ', 0, 0};
+        HPDF_Date date = {info->year, info->month, info->day, 0, 0, 0, p->pdfa ? '+' : ' ', 0, 0};
         st = HPDF_SetInfoDateAttr(p->pdf, HPDF_INFO_CREATION_DATE, date);
         if (st == HPDF_OK)
             st = HPDF_SetInfoDateAttr(p->pdf, HPDF_INFO_MOD_DATE, date);
@@ -445,13 +452,16 @@ bool pdf_write(pdf_doc *p, const layout_doc *doc, const pdf_options *opt, const 
     p->written = true;
     pdf_error_clear(p);
 
+    if ((opt && opt->pdfa) || doc->info.pdfa)
+        pdf_pdfa_begin(p);
     if (!check_boxes(p, doc, d, at) || !set_info(p, &doc->info, opt, d, at))
         goto out;
     pdf_font_plan(p, doc);
     for (size_t i = 0; i < doc->npages; i++)
         if (!draw_page(p, &doc->pages[i], d, at))
             goto out;
-    if (!pdf_font_finish(p, d, at) || !pdf_status_check(p, HPDF_SaveToStream(p->pdf), d, at))
+    if (!pdf_font_finish(p, d, at) || (p->pdfa && !pdf_pdfa_finish(p, doc, opt, d, at)) ||
+        !pdf_status_check(p, HPDF_SaveToStream(p->pdf), d, at))
         goto out;
 
     /* The whole file is in memory now: the temporary file exists only while

@@ -453,11 +453,18 @@ static bool embed_font(pdf_doc *p, pdf_font *f, diag *d, src_mark at)
     }
     char tag[TTF_TAG_LEN];
     pdf_hp_font_tag(f->def, tag);
-    buf prog;
+    buf prog, cidset;
     buf_init(&prog);
+    buf_init(&cidset);
     ttf_subset_build(f->ttf, keep, tag, &prog);
-    bool ok = pdf_status_check(p, pdf_hp_font_set_program(f->font, f->def, &prog), d, at);
+    if (p->pdfa) {
+        pdf_pdfa_hash(p, prog.data, prog.len);
+        pdf_pdfa_cidset(f->used, &cidset);
+    }
+    bool ok = pdf_status_check(
+        p, pdf_hp_font_set_program(f->font, f->def, &prog, p->pdfa ? &cidset : NULL), d, at);
     buf_fini(&prog);
+    buf_fini(&cidset);
     free(keep);
     return ok;
 }
