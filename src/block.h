@@ -82,6 +82,10 @@ typedef enum {
     BLK_SPACER,     /* vertical space */
     BLK_PAGE_BREAK, /* start a new page */
     BLK_TABLE,      /* table: rows flow across pages, header repeated */
+    BLK_TOC,        /* table of contents: one entry per block with toc_level > 0 (its text,
+                       dotted leaders, its page number flush right) */
+    BLK_FILL,       /* vertical space that pushes what follows, up to the next page break,
+                       to the foot of the page (the place and year of a title page) */
 } blk_kind;
 
 /* One block: what every kind has, then what its kind adds (the tag is kind). */
@@ -94,6 +98,9 @@ typedef struct blk_block {
      * signature carries over only with at least 3 lines of text
      * (docs/typesetting.md §1.5). */
     unsigned keep_prev_lines;
+    /* 1, 2 …: a heading listed at that level by a BLK_TOC block; 0: not listed */
+    unsigned toc_level;
+    const char *toc_text; /* the entry's text when it is not `text` (in the tree's arena) */
     union {
         struct {
             const char *label; /* "1.", "1.1.", "–" */
@@ -129,6 +136,7 @@ typedef struct blk_doc {
     blk_info info;
     const blk_block *blocks;
     size_t n;
+    bool typography_keep; /* `typography: keep`: quotes and dashes as typed (text.h) */
 } blk_doc;
 
 #endif

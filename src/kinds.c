@@ -32,6 +32,8 @@ static const char *type_name(kind_type t)
         return "число";
     case KS_BOOL:
         return "true или false";
+    case KS_LINES:
+        return "строка или список строк (каждая с новой строки)";
     }
     return "?";
 }
@@ -279,6 +281,7 @@ bool kind_check_value(const yl_node *v, const kind_field *f, const char *path, d
     }
     case KS_TEXT:
     case KS_STRINGS:
+    case KS_LINES:
         if (v->kind == YL_SCALAR)
             return check_string(v, f, path, d);
         if (!expect_kind(v, YL_SEQ, f, path, d))
@@ -290,7 +293,7 @@ bool kind_check_value(const yl_node *v, const kind_field *f, const char *path, d
     case KS_MAP:
         if (!expect_kind(v, YL_MAP, f, path, d))
             return false;
-        return kind_check_map(v, f->fields, path, d);
+        return !f->fields || kind_check_map(v, f->fields, path, d); /* no fields: the kind checks */
     case KS_SEQ: {
         if (!expect_kind(v, YL_SEQ, f, path, d))
             return false;
@@ -389,37 +392,160 @@ yl_node *kind_map_set(arena *a, const yl_node *map, const char *key, const yl_no
     return m;
 }
 
-const kind_field kind_person_fields[] = {{"name", KS_STRING, true, "ФИО", NULL, NULL},
-                                         {"position", KS_STRING, true, "должность", NULL, NULL},
-                                         {NULL, 0, false, NULL, NULL, NULL}};
+const kind_field kind_person_fields[] = {
+    {"name", KS_STRING, true, "ФИО", NULL, NULL},
+    {"position", KS_STRING, true, "должность", NULL, NULL},
+    {"gender", KS_STRING, false, "пол: м или ж", NULL, NULL},
+    {"dative", KS_STRING, false, "ФИО в дательном падеже", NULL, NULL},
+    {"genitive", KS_STRING, false, "ФИО в родительном падеже", NULL, NULL},
+    {NULL, 0, false, NULL, NULL, NULL}};
 
 const kind_field kind_school_fields[] = {
     {"name", KS_STRING, true, "полное наименование организации", NULL, NULL},
     {"short_name", KS_STRING, true, "сокращённое наименование", NULL, NULL},
     {"header", KS_TEXT, false, "строки над наименованием в шапке", NULL, NULL},
     {"genitive", KS_STRING, false, "кого приказ, в родительном падеже", NULL, NULL},
-    {"city", KS_STRING, true, "место составления, например «г. Братск»", NULL, NULL},
+    {"city", KS_STRING, false, "место составления, например «г. Братск»", NULL, NULL},
     {"address", KS_STRING, false, "адрес", NULL, NULL},
     {"phone", KS_STRING, false, "телефон", NULL, NULL},
     {"email", KS_STRING, false, "электронная почта", NULL, NULL},
     {"inn", KS_STRING, false, "ИНН", NULL, NULL},
-    {"director", KS_MAP, true, "руководитель", kind_person_fields, NULL},
+    {"director", KS_MAP, false, "руководитель", kind_person_fields, NULL},
     {"curator", KS_MAP, false, "куратор наставничества", kind_person_fields, NULL},
     {NULL, 0, false, NULL, NULL, NULL}};
 
+static const kind_field annex_of_fields[] = {
+    {"annex", KS_STRING, false, "номер приложения", NULL, NULL},
+    {"number", KS_STRING, true, "номер приказа", NULL, NULL},
+    {"date", KS_DATE, true, "дата приказа", NULL, NULL},
+    {"org", KS_STRING, false, "чей приказ, в родительном падеже (директора МБОУ …)", NULL, NULL},
+    {"title", KS_LINES, false, "заголовок приказа «О …»", NULL, NULL},
+    {NULL, 0, false, NULL, NULL, NULL}};
+const kind_field kind_annex_of_field = {
+    "annex_of", KS_MAP, false, "приказ, к которому документ приложен", annex_of_fields, NULL};
+
+/* GOST R 7.0.97-2016 §5.17 (the annex mark of an annex to an order):
+ * «Приложение № 2 / к приказу департамента образования … / от 18.10.2021 № 669». */
+yl_node *kind_annex_mark(arena *a, const yl_node *annex_of, const yl_node *school)
+{
+    src_mark at = annex_of->mark;
+    const yl_node *v;
+    yl_node *seq = arena_alloc(a, sizeof *seq);
+    *seq = (yl_node){.kind = YL_SEQ, .mark = at};
+    seq->items = arena_alloc(a, 3 * sizeof *seq->items);
+    const char *no = yl_str(yl_map_get(annex_of, "annex"));
+    seq->items[seq->n++] =
+        kind_scalar(a, no ? arena_printf(a, "Приложение №\u00A0%s", no) : "Приложение", at);
+    const char *org = yl_str(yl_map_get(annex_of, "org"));
+    if (!org && (v = yl_map_get(annex_of, "title"))) {
+        buf t;
+        buf_init(&t);
+        for (size_t i = 0; i < (v->kind == YL_SEQ ? v->n : 1); i++)
+            buf_printf(&t, "%s%s", i ? " " : "", yl_str(v->kind == YL_SEQ ? v->items[i] : v));
+        org = arena_printf(a, "«%s»", t.data ? t.data : "");
+        buf_fini(&t);
+    }
+    if (!org)
+        org = yl_str(yl_map_get(school, "genitive"));
+    seq->items[seq->n++] =
+        kind_scalar(a, org ? arena_printf(a, "к приказу %s", org) : "к приказу", at);
+    int y = 0, m = 0, dd = 0;
+    date_parse(yl_str(yl_map_get(annex_of, "date")), &y, &m, &dd);
+    seq->items[seq->n++] = kind_scalar(a,
+                                       arena_printf(a, "от %02d.%02d.%04d №\u00A0%s", dd, m, y,
+                                                    yl_str(yl_map_get(annex_of, "number"))),
+                                       at);
+    return seq;
+}
+
+/* map without key (a shallow copy in a), or map itself when it has none. */
+static const yl_node *map_without(arena *a, const yl_node *map, const char *key)
+{
+    if (!yl_map_get(map, key))
+        return map;
+    yl_node *m = arena_alloc(a, sizeof *m);
+    *m = *map;
+    m->pairs = arena_alloc(a, map->n * sizeof *m->pairs);
+    m->n = 0;
+    for (size_t i = 0; i < map->n; i++)
+        if (strcmp(map->pairs[i].key->str, key))
+            m->pairs[m->n++] = map->pairs[i];
+    return m;
+}
+
 /* The registry: every kind the program knows. */
-static const kind_def *const registry[] = {&kind_order, &kind_roadmap};
+static const kind_def *const registry[] = {
+    &kind_order,         &kind_roadmap,     &kind_registry, &kind_pairs_order,
+    &kind_curator_order, &kind_application, &kind_text,     &kind_agreement};
 enum { NKINDS = sizeof registry / sizeof *registry };
 
-static bool run_kind(const kind_def *k, const yl_node *root, arena *a, diag *d, kind_result *out)
+/* Kinds whose documents come one per item of a top-level list, the item
+ * bound to a key: the agreement, one PDF per partner. */
+static const struct variant_def {
+    const kind_def *kind;
+    const char *list, *key;
+    const char *(*label)(const yl_node *item);
+} variant_defs[] = {{&kind_agreement, "partners", "partner", kind_agreement_label}};
+
+const char *kinds_variant_label(const yl_node *root, const yl_node *item)
 {
-    if (!kind_check_map(root, k->fields, "", d) || !k->compute(root, a, d, &out->data))
+    const yl_node *doc = yl_map_get(root, "document");
+    for (size_t i = 0; doc && yl_str(doc) && i < sizeof variant_defs / sizeof *variant_defs; i++)
+        if (!strcmp(yl_str(doc), variant_defs[i].kind->name))
+            return variant_defs[i].label(item);
+    return NULL;
+}
+
+const yl_node *kinds_variants(const yl_node *root, const char **key)
+{
+    const yl_node *doc = root && root->kind == YL_MAP ? yl_map_get(root, "document") : NULL;
+    for (size_t i = 0; doc && yl_str(doc) && i < sizeof variant_defs / sizeof *variant_defs; i++) {
+        const struct variant_def *v = &variant_defs[i];
+        if (strcmp(yl_str(doc), v->kind->name) || yl_map_get(root, v->key))
+            continue;
+        const yl_node *list = yl_map_get(root, v->list);
+        *key = v->key;
+        return list && list->kind == YL_SEQ && list->n ? list : NULL;
+    }
+    return NULL;
+}
+
+/* `annex_of` is a field of every kind: checked here, taken out before the
+ * kind's own check, and its mark added to the kind's data. */
+static bool run_kind(const kind_def *k, const yl_node *root, const yl_node *as_annex, arena *a,
+                     diag *d, kind_result *out)
+{
+    const yl_node *annex_of = yl_map_get(root, "annex_of");
+    bool ok = !annex_of || kind_check_value(annex_of, &kind_annex_of_field, "annex_of", d);
+    const yl_node *body = map_without(a, root, "annex_of");
+    if (!kind_check_map(body, k->fields, "", d) || !ok || !k->compute(body, a, d, &out->data))
         return false;
+    if (as_annex)
+        annex_of = as_annex;
+    if (annex_of)
+        out->data = kind_map_set(a, out->data, "annex_mark",
+                                 kind_annex_mark(a, annex_of, yl_map_get(out->data, "school")));
     out->template = k->template;
+    out->annexes = yl_map_get(out->data, "annex_documents");
     return true;
 }
 
+static bool check_kind(const yl_node *root, const yl_node *as_annex, arena *a, diag *d,
+                       kind_result *out);
+
 bool kinds_check(const yl_node *root, arena *a, diag *d, kind_result *out)
+{
+    return check_kind(root, NULL, a, d, out);
+}
+
+bool kinds_check_annex(const yl_node *root, const yl_node *annex_of, arena *a, diag *d,
+                       kind_result *out)
+{
+    return check_kind(root, annex_of, a, d, out);
+}
+
+static bool check_kind(const yl_node *root, const yl_node *as_annex, arena *a, diag *d,
+                       kind_result *out)
 {
     if (root->kind != YL_MAP) {
         diag_error(d, root->mark, "документ должен быть словарём с ключом document");
@@ -436,7 +562,7 @@ bool kinds_check(const yl_node *root, arena *a, diag *d, kind_result *out)
     for (size_t i = 0; i < NKINDS; i++) {
         names[i] = registry[i]->name;
         if (yl_str(doc) && !strcmp(yl_str(doc), registry[i]->name))
-            return run_kind(registry[i], root, a, d, out);
+            return run_kind(registry[i], root, as_annex, a, d, out);
     }
     const char *near = yl_str(doc) ? diag_suggest(yl_str(doc), names, NKINDS) : NULL;
     if (near) {

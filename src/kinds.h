@@ -24,6 +24,7 @@ typedef enum {
     KS_STRINGS, /* a string or a list of strings, as in include */
     KS_NUMBER,  /* a number */
     KS_BOOL,    /* true or false */
+    KS_LINES,   /* a string or a list of strings: lines of one text (titles) */
 } kind_type;
 
 typedef struct kind_field {
@@ -78,7 +79,20 @@ kind_content kind_content_of(const yl_node *elem, const yl_node **value);
 typedef struct kind_result {
     const yl_node *data;  /* the tree the template reads */
     const char *template; /* default template name, e.g. "order" */
+    /* Other documents of the dossier printed as annexes after this one in
+     * the same PDF: a list of {document: FILE, annex_of: {annex, number,
+     * date, org}} (the order's `annexes: [{document: …}]`), or NULL. */
+    const yl_node *annexes;
 } kind_result;
+
+/* `annex_of` of any document: {annex, number, date, org, title}, the order
+ * the document is an annex of. Its mark «Приложение № N к приказу … от …
+ * № …» goes to the data as `annex_mark` (a list of lines) and is printed at
+ * the top right of the first page (template.c). */
+extern const kind_field kind_annex_of_field;
+/* The lines of the mark for annex_of (checked); school gives the default
+ * org (school.genitive). */
+yl_node *kind_annex_mark(arena *a, const yl_node *annex_of, const yl_node *school);
 
 /* A document kind: one descriptor per kind, in src/kinds/<kind>.c, and one
  * row in the registry (kinds.c). Adding a kind is that file, that row and a
@@ -94,9 +108,31 @@ typedef struct kind_def {
 
 extern const kind_def kind_order;
 extern const kind_def kind_roadmap;
+extern const kind_def kind_registry;
+extern const kind_def kind_pairs_order;
+extern const kind_def kind_curator_order;
+extern const kind_def kind_application;
+extern const kind_def kind_text;
+extern const kind_def kind_agreement;
+
+/* The body of a text section (kinds/text.c): content elements, and
+ * {clause: TEXT, number, body}, {section: TITLE, number, body}. */
+bool kind_text_check_body(const yl_node *body, const char *path, diag *d);
+
+/* The variant list of root's kind when root names one and has not bound
+ * one item yet (*key gets the key to bind it to), else NULL. */
+const yl_node *kinds_variants(const yl_node *root, const char **key);
+/* What names a variant item in its file name (the partner's `file`, else
+ * its short name, else its name, CSV column names too), or NULL. */
+const char *kinds_variant_label(const yl_node *root, const yl_node *item);
+const char *kind_agreement_label(const yl_node *partner);
 
 /* Check the document root: its `document:` names the kind. Reports into d;
  * returns false on errors. */
 bool kinds_check(const yl_node *root, arena *a, diag *d, kind_result *out);
+/* The same for a document printed as an annex of another: annex_of (built
+ * by that document's kind) replaces the document's own `annex_of`. */
+bool kinds_check_annex(const yl_node *root, const yl_node *annex_of, arena *a, diag *d,
+                       kind_result *out);
 
 #endif

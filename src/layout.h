@@ -50,8 +50,11 @@ typedef struct layout_box {
     src_mark mark; /* TEXT: the block it comes from (the YAML place) */
 } layout_box;
 
+/* A page carries its own size and margins: an order's portrait pages and its
+ * landscape annex share one layout_doc (and one PDF). */
 typedef struct layout_page {
     double width, height;
+    double margin_top, margin_right, margin_bottom, margin_left;
     layout_box *boxes;
     size_t n, cap;
 } layout_page;
@@ -67,12 +70,18 @@ typedef struct layout_doc {
  * d with the mark of the block they come from; NULL when any error was
  * reported. h may be NULL (no hyphenation). Caller frees with layout_doc_free. */
 layout_doc *layout_run(const blk_doc *t, const layout_fonts *f, const text_hyph *h, diag *d);
+/* Lay out t after the pages of doc, on pages of t's own size and margins,
+ * numbered from t's first page (an annex printed in the same PDF as its
+ * order). doc's metadata stays. false when an error was reported; doc then
+ * holds only its earlier pages. */
+bool layout_append(layout_doc *doc, const blk_doc *t, const layout_fonts *f, const text_hyph *h,
+                   diag *d);
 void layout_doc_free(layout_doc *doc);
 
-/* Self-check: every text box lies inside the page's margins (plus the top
+/* Self-check: every text box lies inside its page's margins (plus the top
  * margin band for page numbers) and its table cell. A guard that should never
  * fire: returns the number of boxes outside and reports the first of each
  * block, at the block's mark. */
-size_t layout_check(const layout_doc *doc, const blk_doc *t, diag *d);
+size_t layout_check(const layout_doc *doc, diag *d);
 
 #endif

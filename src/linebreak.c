@@ -61,6 +61,10 @@ enum { MAX_ACTIVE = 512 };
 
 /* KP's fitness classes, by adjustment ratio r. */
 enum { FIT_TIGHT, FIT_DECENT, FIT_LOOSE, FIT_VERY_LOOSE, FIT_CLASSES };
+/* A node's class is its fitness and, under a limit on hyphenated lines in a
+ * row, how many end here (0..LB_MAX_RUN): the cheapest way to a break with
+ * two hyphens behind it cannot stand in for one with none. */
+enum { RUN_SLOTS = LB_MAX_RUN + 1, SLOTS = FIT_CLASSES * RUN_SLOTS };
 
 typedef struct break_node {
     size_t pos;         /* the break item; 0 for the paragraph start */
@@ -70,6 +74,7 @@ typedef struct break_node {
     double demerits;    /* total up to here */
     double ratio;       /* of the line ending here, as reported */
     int fitness;        /* class of the line ending here */
+    unsigned run;       /* lines in a row ending at a flagged penalty, under a limit */
     bool flagged;       /* breaks at a flagged penalty */
     bool line_overfull; /* the line ending here is */
     bool tried;         /* has been tried against a breakpoint (emergency pass) */
@@ -79,6 +84,7 @@ typedef struct break_node {
 typedef struct candidate {
     bool valid;
     bool line_overfull;
+    unsigned run;
     size_t prev, overfull;
     double demerits, ratio;
 } candidate;
@@ -139,17 +145,18 @@ static bool is_fil(const lb_item *it)
 }
 
 /* Negative or undefined stretch and shrink count as none: they would make
- * the ratio meaningless. */
+ * the ratio meaningless. A box's stretch (letter spacing) is finite. */
 static double measure_stretch(const lb_item *it)
 {
-    if (it->type != LB_GLUE || is_fil(it) || !(it->stretch > 0))
+    if (it->type == LB_PENALTY || is_fil(it) || !(it->stretch > 0) ||
+        (it->type == LB_BOX && !(it->stretch < LB_FIL)))
         return 0.0;
     return it->stretch;
 }
 
 static double measure_shrink(const lb_item *it)
 {
-    if (it->type != LB_GLUE || !isfinite(it->shrink) || !(it->shrink > 0))
+    if (it->type == LB_PENALTY || !isfinite(it->shrink) || !(it->shrink > 0))
         return 0.0;
     return it->shrink;
 }
@@ -266,11 +273,24 @@ static bool ranks_before(size_t over_a, double dem_a, size_t over_b, double dem_
 /* The demerits of a line from node `from` to breakpoint `at` (KP):
  * (l + b)^2, plus p^2 for a positive penalty, minus p^2 for a negative
  * one that is not forced, plus the flagged demerits after a flagged break,
- * plus the fitness demerits when the class jumps by more than one. */
-static void offer_line(const breaker *b, candidate best[FIT_CLASSES], size_t from, size_t at,
-                       line_fit f)
+ * plus the fitness demerits when the class jumps by more than one. A line
+ * that would make the run of hyphenated lines longer than the limit is
+ * refused, or in the emergency pass charged LB_RUN_DEMERITS. */
+static void offer_line(const breaker *b, candidate best[SLOTS], size_t from, size_t at, line_fit f,
+                       bool emergency)
 {
     const break_node *a = &b->nodes[from];
+    unsigned limit = b->p.max_flagged_run, run = 0;
+    double extra = 0;
+    if (limit && is_flagged_break(b, at)) {
+        run = a->run + 1;
+        if (run > limit) {
+            if (!emergency)
+                return;
+            run = limit;
+            extra = LB_RUN_DEMERITS;
+        }
+    }
     int fitness = classify_fitness(f.rank);
     double bad = f.overfull ? 0.0 : compute_badness(f.rank);
     double d = (b->p.line_penalty + bad) * (b->p.line_penalty + bad);
@@ -281,16 +301,18 @@ static void offer_line(const breaker *b, candidate best[FIT_CLASSES], size_t fro
         d += b->p.flagged_demerits;
     if (abs(fitness - a->fitness) > 1)
         d += b->p.fitness_demerits;
+    d += extra;
 
     candidate c = {
         .valid = true,
         .line_overfull = f.overfull,
+        .run = run,
         .prev = from,
         .overfull = a->overfull + f.overfull,
         .demerits = a->demerits + d,
         .ratio = isinf(f.ratio) ? 0.0 : f.ratio,
     };
-    candidate *slot = &best[fitness];
+    candidate *slot = &best[fitness * RUN_SLOTS + (int)run];
     if (!slot->valid || ranks_before(c.overfull, c.demerits, slot->overfull, slot->demerits))
         *slot = c;
 }
@@ -304,23 +326,35 @@ static size_t add_node(breaker *b)
     return b->nnodes++;
 }
 
+/* Is candidate c dominated by m: m can continue wherever c can (no longer
+ * hyphen run) and every continuation from it costs at most the fitness
+ * demerits more? Both sit at the same break. */
+static bool dominates(const breaker *b, const candidate *m, const candidate *c)
+{
+    return m->run <= c->run && c->demerits > m->demerits + b->p.fitness_demerits;
+}
+
 /* Turn the best candidates at breakpoint `at` into active nodes. A class
- * whose total exceeds the best by more than the fitness demerits can never
- * win: every continuation from it costs at most that much less (both nodes
- * sit at the same break), so it is dropped, as TeX does (tex.web, "Create
- * new active nodes for the best feasible breaks just found"). */
-static void activate_breaks(breaker *b, const candidate best[FIT_CLASSES], size_t at)
+ * that another dominates can never win, so it is dropped, as TeX does
+ * (tex.web, "Create new active nodes for the best feasible breaks just
+ * found"); so is one with more overfull lines than the best. */
+static void activate_breaks(breaker *b, const candidate best[SLOTS], size_t at)
 {
     int min = -1;
-    for (int c = 0; c < FIT_CLASSES; c++)
+    for (int c = 0; c < SLOTS; c++)
         if (best[c].valid && (min < 0 || ranks_before(best[c].overfull, best[c].demerits,
                                                       best[min].overfull, best[min].demerits)))
             min = c;
     if (min < 0)
         return;
-    for (int c = 0; c < FIT_CLASSES; c++) {
-        if (!best[c].valid || best[c].overfull != best[min].overfull ||
-            best[c].demerits > best[min].demerits + b->p.fitness_demerits)
+    for (int c = 0; c < SLOTS; c++) {
+        if (!best[c].valid || best[c].overfull != best[min].overfull)
+            continue;
+        bool dominated = false;
+        for (int m = 0; m < SLOTS && !dominated; m++)
+            dominated = m != c && best[m].valid && best[m].overfull == best[c].overfull &&
+                        dominates(b, &best[m], &best[c]);
+        if (dominated)
             continue;
         size_t k = add_node(b);
         b->nodes[k] = (break_node){
@@ -330,7 +364,8 @@ static void activate_breaks(breaker *b, const candidate best[FIT_CLASSES], size_
             .overfull = best[c].overfull,
             .demerits = best[c].demerits,
             .ratio = best[c].ratio,
-            .fitness = c,
+            .fitness = c / RUN_SLOTS,
+            .run = best[c].run,
             .flagged = is_flagged_break(b, at),
             .line_overfull = best[c].line_overfull,
         };
@@ -347,7 +382,7 @@ static void activate_breaks(breaker *b, const candidate best[FIT_CLASSES], size_
 /* Try every active node against breakpoint `at` (KP's main loop). */
 static void try_break(breaker *b, size_t at, pass_opts o)
 {
-    candidate best[FIT_CLASSES] = {{0}};
+    candidate best[SLOTS] = {{0}};
     bool forced = is_forced_break(b, at);
     double extra = o.emergency ? EMERGENCY_STRETCH * fmax(b->p.width, 0.0) : 0.0;
     size_t kept = 0;
@@ -364,9 +399,9 @@ static void try_break(breaker *b, size_t at, pass_opts o)
         bool first = !a->tried;
         a->tried = true;
         if (!f.overfull && f.rank <= o.tolerance)
-            offer_line(b, best, from, at, f);
+            offer_line(b, best, from, at, f, o.emergency);
         else if (f.overfull && o.emergency && first)
-            offer_line(b, best, from, at, f);
+            offer_line(b, best, from, at, f, o.emergency);
         /* An overfull line only grows at later breaks, and no line may run
          * across a forced break: either way the node is done (KP). */
         if (!f.overfull && !forced)
@@ -413,13 +448,14 @@ static void init_breaker(breaker *b, const lb_item *items, size_t n, const lb_pa
     /* Pruning in activate_breaks relies on these being non-negative. */
     b->p.flagged_demerits = clamp_param(p->flagged_demerits, 0.0);
     b->p.fitness_demerits = clamp_param(p->fitness_demerits, 0.0);
+    b->p.max_flagged_run = p->max_flagged_run <= LB_MAX_RUN ? p->max_flagged_run : 0;
 
     b->width = xmalloc((n + 1) * sizeof *b->width);
     b->stretch = xmalloc((n + 1) * sizeof *b->stretch);
     b->shrink = xmalloc((n + 1) * sizeof *b->shrink);
     b->fil = xmalloc((n + 1) * sizeof *b->fil);
     b->next_start = xmalloc((n + 1) * sizeof *b->next_start);
-    b->active = xmalloc((MAX_ACTIVE + FIT_CLASSES) * sizeof *b->active);
+    b->active = xmalloc((MAX_ACTIVE + SLOTS) * sizeof *b->active);
 
     b->width[0] = b->stretch[0] = b->shrink[0] = 0.0;
     b->fil[0] = 0;

@@ -14,9 +14,13 @@ typedef enum { LB_BOX, LB_GLUE, LB_PENALTY } lb_type;
 
 typedef struct lb_item {
     lb_type type;
-    double width;   /* box, glue; for a penalty, the width added if we break here (hyphen) */
-    double stretch; /* glue only; >= LB_FIL is infinite */
-    double shrink;  /* glue only */
+    double width; /* box, glue; for a penalty, the width added if we break here (hyphen) */
+    /* Glue: how far it may stretch (>= LB_FIL is infinite) and shrink. A box
+     * may stretch and shrink too (letter spacing inside a word, finite
+     * only): it counts in the line's totals like glue, but never vanishes at
+     * a break. */
+    double stretch;
+    double shrink;
     double penalty; /* penalty only */
     bool flagged;   /* penalty only: a hyphen break (consecutive ones cost extra) */
 } lb_item;
@@ -27,7 +31,14 @@ typedef struct lb_params {
     double line_penalty;     /* e.g. 10 */
     double flagged_demerits; /* two hyphenated lines in a row, e.g. 3000 */
     double fitness_demerits; /* adjacent lines of very different tightness, e.g. 100 */
+    /* Most lines in a row that may end at a flagged penalty (a hyphen); 0 =
+     * no limit. A hard rule in the first two passes (docs/typesetting.md
+     * §3): the emergency pass only charges LB_RUN_DEMERITS for it. */
+    unsigned max_flagged_run;
 } lb_params;
+
+#define LB_MAX_RUN 3        /* max_flagged_run above this counts as no limit */
+#define LB_RUN_DEMERITS 1e8 /* emergency pass: a line beyond max_flagged_run */
 
 typedef struct lb_line {
     size_t start, end; /* items [start, end): end is the break item (glue or penalty) or the end */

@@ -21,6 +21,7 @@
 #include "layout.h"
 #include "outfile.h"
 #include "pdf.h"
+#include "slug.h"
 #include "template.h"
 #include "text.h"
 #include "util.h"
@@ -55,6 +56,11 @@ static const char usage_text[] =
     "--template    свой шаблон вместо templates/<вид>.yaml\n"
     "--data-dir    папка данных программы (fonts, templates); иначе NASTAVDOC_DATA,\n"
     "              папка программы или PREFIX/share/nastavdoc\n"
+    "--partner ИМЯ соглашение только с этим партнёром (наименование, имя файла или номер\n"
+    "              в списке; без него — по PDF на каждого:\n"
+    "              соглашение.yaml → соглашение-ooo-uralmash.pdf …)\n"
+    "--names cyrillic  имена таких PDF по-русски (соглашение-ооо-уралмаш.pdf);\n"
+    "              по умолчанию latin — латиницей\n"
     "Коды выхода: 0 готово, 1 ошибки во входных файлах, 2 ошибка в командной строке,\n"
     "3 внутренняя ошибка или ошибка записи.\n";
 
@@ -85,74 +91,14 @@ typedef struct options {
     const char *out;
     const char *template;
     const char *data_dir; /* --data-dir */
+    const char *partner;  /* --partner: the one variant to render */
+    bool cyrillic;        /* --names cyrillic: variant file names in Cyrillic */
     bool strict;
     bool pdfa; /* --pdfa */
     unsigned jobs;
     const char **files;
     size_t nfiles;
 } options;
-
-/* Is dir the program's data: fonts/ and templates/ in it? */
-static bool is_data_dir(const char *dir)
-{
-    char probe[PATH_MAX];
-    struct stat st;
-    snprintf(probe, sizeof probe, "%s/fonts", dir);
-    if (stat(probe, &st) != 0 || !S_ISDIR(st.st_mode))
-        return false;
-    snprintf(probe, sizeof probe, "%s/templates", dir);
-    return stat(probe, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* The folder holding fonts/, templates/ and the hyphenation dictionary, in
- * this order: --data-dir, $NASTAVDOC_DATA, the repository the executable was
- * built in (./nastavdoc, build/nastavdoc, build/san/nastavdoc), PREFIX/share/
- * nastavdoc beside an installed PREFIX/bin/nastavdoc (so a tree moved whole
- * still works), and the folder `make install` wrote (NASTAVDOC_DATADIR).
- * An option or variable is taken as given; a folder without the data is then
- * reported where it is used. NULL when no candidate holds the data (the
- * places tried are in *tried). Caller frees. */
-#ifndef NASTAVDOC_DATADIR
-#define NASTAVDOC_DATADIR "/usr/local/share/nastavdoc"
-#endif
-static char *data_dir(const char *option, buf *tried)
-{
-    const char *env = getenv("NASTAVDOC_DATA");
-    if (option)
-        return xstrdup(option);
-    if (env && *env)
-        return xstrdup(env);
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *bindir = xstrdup(dirname(exe)); /* dirname may write into its argument */
-        char *dir = xstrdup(bindir);
-        for (int up = 0; up < 3; up++) {
-            buf_printf(tried, "%s%s", tried->len ? ", " : "", dir);
-            if (is_data_dir(dir)) {
-                free(bindir);
-                return dir;
-            }
-            if (!strcmp(dir, "/"))
-                break;
-            char *parent = xstrdup(dirname(dir));
-            free(dir);
-            dir = parent;
-        }
-        free(dir);
-        char share[PATH_MAX + 32];
-        snprintf(share, sizeof share, "%s/../share/nastavdoc", bindir);
-        free(bindir);
-        buf_printf(tried, ", %s", share);
-        if (is_data_dir(share))
-            return xstrdup(share);
-    }
-    buf_printf(tried, "%s%s", tried->len ? ", " : "", NASTAVDOC_DATADIR);
-    if (is_data_dir(NASTAVDOC_DATADIR))
-        return xstrdup(NASTAVDOC_DATADIR);
-    return NULL;
-}
 
 static char *default_output(const char *in)
 {
@@ -170,14 +116,19 @@ static char *default_output(const char *in)
 /* What every document of a run shares. */
 typedef struct run_ctx {
     const options *o;
-    const char *data;   /* see data_dir */
+    const char *data;   /* see util_data_dir */
     const text_hyph *h; /* shared by the documents of a batch; NULL: no hyphenation */
     diag *d;
+    bool bound;     /* the document is made for one item of its kind's variant list: */
+    size_t variant; /* this one (kinds_variants: an agreement for one partner) */
 } run_ctx;
 
-/* What build made: the expanded template and, when a PDF is made, its layout. */
+/* What build made: the expanded template, those of the documents printed as
+ * its annexes (parts), and, when a PDF is made, the layout of them all. */
 typedef struct built {
     tpl_doc *t;
+    tpl_doc **parts;
+    size_t nparts;
     layout_doc *lay;
 } built;
 
@@ -185,6 +136,9 @@ static void built_free(built *b)
 {
     layout_doc_free(b->lay);
     tpl_doc_free(b->t);
+    for (size_t i = 0; i < b->nparts; i++)
+        tpl_doc_free(b->parts[i]);
+    free(b->parts);
     *b = (built){0};
 }
 
@@ -211,9 +165,9 @@ static bool is_document(const yl_doc *doc)
 /* The template for doc: --template (any file), else the document's own
  * `template:` or the kind's default, found in the dossier folder or the
  * shipped templates (tpl_locate). NULL after a reported error. Caller frees. */
-static char *template_path(const run_ctx *c, const yl_doc *doc, const char *kind)
+static char *template_path(const run_ctx *c, const yl_doc *doc, const char *kind, bool annex)
 {
-    if (c->o->template)
+    if (c->o->template && !annex) /* --template is the main document's */
         return xstrdup(c->o->template);
     const yl_node *own = yl_map_get(yl_doc_root(doc), "template");
     return tpl_locate(own && yl_str(own) ? yl_str(own) : kind,
@@ -249,6 +203,132 @@ static bool output_is_input(const char *out, const yl_doc *doc, const char *tpat
     return what != NULL;
 }
 
+/* The file an order's annex names (`document: FILE`): relative to the
+ * order's folder and inside it, and not the order itself. Caller frees;
+ * NULL after a message at the name. */
+static char *annex_path(const yl_doc *doc, const yl_node *file, diag *d)
+{
+    const char *dossier = yl_doc_dossier(doc), *name = yl_str(file);
+    char *path = NULL, *real = NULL, *top = NULL, *self = NULL, *result = NULL;
+    if (name[0] == '/') {
+        diag_error(d, file->mark,
+                   "приложение «%s»: абсолютный путь здесь не допускается; укажите файл из папки "
+                   "досье",
+                   name);
+        goto out;
+    }
+    buf b;
+    buf_init(&b);
+    if (!dossier || !strcmp(dossier, "."))
+        buf_puts(&b, name); /* shown in messages as the user wrote it */
+    else
+        buf_printf(&b, "%s/%s", dossier, name);
+    path = buf_take(&b);
+    top = realpath(dossier ? dossier : ".", NULL);
+    self = realpath(yl_doc_path(doc), NULL);
+    if (!(real = realpath(path, NULL)) || !top) {
+        diag_error(d, file->mark, "приложение «%s»: %s", name, diag_strerror(errno));
+        goto out;
+    }
+    size_t n = strlen(top);
+    if (strncmp(real, top, n) || (real[n] != '/' && real[n] != '\0' && top[n - 1] != '/')) {
+        diag_error(d, file->mark,
+                   "приложение «%s» лежит вне папки досье: документ-приложение берётся из той же "
+                   "папки, что и приказ",
+                   name);
+        goto out;
+    }
+    if (self && !strcmp(real, self)) {
+        diag_error(d, file->mark, "приложение «%s» — это сам документ: укажите другой файл", name);
+        goto out;
+    }
+    result = path;
+    path = NULL;
+out:
+    free(path);
+    free(real);
+    free(top);
+    free(self);
+    return result;
+}
+
+/* One annex document (file, printed as annex_of says) of the document doc
+ * into *part. Returns an exit code, like build. */
+static int build_annex(const run_ctx *c, const yl_doc *doc, const yl_node *file,
+                       const yl_node *annex_of, const char *out, tpl_doc **part)
+{
+    int rc = EXIT_INPUT;
+    yl_doc *ad = NULL;
+    char *tpath = NULL, *path = annex_path(doc, file, c->d);
+    arena *mem = arena_new();
+    kind_result kr = {0};
+    if (!path || !(ad = load_yaml(path, c->d)))
+        goto out;
+    if (!is_document(ad)) {
+        diag_error(c->d, file->mark,
+                   "приложение «%s» — не документ: в нём нет ключа document (это общие данные "
+                   "вроде school.yaml?)",
+                   yl_str(file));
+        goto out;
+    }
+    if (!kinds_check_annex(yl_doc_root(ad), annex_of, mem, c->d, &kr))
+        goto out;
+    if (kr.annexes) {
+        diag_error(c->d, file->mark,
+                   "у приложения «%s» свои приложения-документы (annexes с document): приложения "
+                   "к приложению не печатаются; перечислите все документы в annexes приказа",
+                   yl_str(file));
+        goto out;
+    }
+    if (!(tpath = template_path(c, ad, kr.template, true)))
+        goto out;
+    if (output_is_input(out, ad, tpath, c->d)) {
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    if ((*part = tpl_expand_file(tpath, kr.data, c->d)))
+        rc = EXIT_DONE;
+out:
+    free(path);
+    free(tpath);
+    yl_doc_free(ad);
+    arena_free(mem);
+    return rc;
+}
+
+/* The documents an order prints as its annexes (kind_result.annexes), each
+ * with its own kind, template and page setup, into res->parts. */
+static int build_annexes(const run_ctx *c, const yl_doc *doc, const yl_node *list, const char *out,
+                         built *res)
+{
+    int rc = EXIT_DONE;
+    res->parts = xcalloc(list->n, sizeof *res->parts);
+    for (size_t i = 0; i < list->n; i++) {
+        const yl_node *it = list->items[i];
+        int r = build_annex(c, doc, yl_map_get(it, "document"), yl_map_get(it, "annex_of"), out,
+                            &res->parts[res->nparts]);
+        if (r == EXIT_DONE)
+            res->nparts++;
+        else if (rc == EXIT_DONE || r == EXIT_USAGE)
+            rc = r;
+    }
+    return rc;
+}
+
+/* Lay out the document and its annex documents, one after the other, each
+ * part on pages of its own size (an order's landscape roadmap). */
+static layout_doc *lay_out(const run_ctx *c, pdf_doc *pdf, const built *res)
+{
+    layout_fonts f = pdf_fonts(pdf);
+    layout_doc *lay = layout_run(&res->t->doc, &f, c->h, c->d);
+    for (size_t i = 0; lay && i < res->nparts; i++)
+        if (!layout_append(lay, &res->parts[i]->doc, &f, c->h, c->d)) {
+            layout_doc_free(lay);
+            lay = NULL;
+        }
+    return lay;
+}
+
 /* The stages after loading: check the kind, expand the template, lay out
  * (only when pdf is given). Takes doc. out, when given, must not be one of
  * the inputs (EXIT_USAGE). Returns an exit code; res holds what was made
@@ -260,9 +340,13 @@ static int build(const run_ctx *c, yl_doc *doc, const char *out, pdf_doc *pdf, b
     arena *mem = arena_new();
     size_t before = diag_errors(c->d);
     kind_result kr = {0};
-    if (!kinds_check(yl_doc_root(doc), mem, c->d, &kr))
+    const yl_node *root = yl_doc_root(doc), *list;
+    const char *key;
+    if (c->bound && (list = kinds_variants(root, &key)) && c->variant < list->n)
+        root = kind_map_set(mem, root, key, list->items[c->variant]);
+    if (!kinds_check(root, mem, c->d, &kr))
         goto out;
-    if (!(tpath = template_path(c, doc, kr.template)))
+    if (!(tpath = template_path(c, doc, kr.template, false)))
         goto out;
     if (output_is_input(out, doc, tpath, c->d)) {
         rc = EXIT_USAGE;
@@ -270,14 +354,16 @@ static int build(const run_ctx *c, yl_doc *doc, const char *out, pdf_doc *pdf, b
     }
     if (!(res->t = tpl_expand_file(tpath, kr.data, c->d)))
         goto out;
+    if (kr.annexes && (rc = build_annexes(c, doc, kr.annexes, out, res)) != EXIT_DONE)
+        goto out;
+    rc = EXIT_INPUT;
     /* the block tree owns its strings: the data can go before layout */
     yl_doc_free(doc);
     arena_free(mem);
     doc = NULL;
     mem = NULL;
     if (pdf) {
-        layout_fonts f = pdf_fonts(pdf);
-        res->lay = layout_run(&res->t->doc, &f, c->h, c->d);
+        res->lay = lay_out(c, pdf, res);
         if (pdf_fonts_failed(pdf)) { /* a font file that does not load: installation */
             rc = EXIT_INTERNAL;
             goto out;
@@ -315,7 +401,7 @@ static int render_doc(const run_ctx *c, yl_doc *doc, const char *out)
         goto out;
     /* the self-check: no glyph outside the margins or its table cell */
     rc = EXIT_INTERNAL;
-    if (layout_check(b.lay, &b.t->doc, c->d))
+    if (layout_check(b.lay, c->d))
         goto out;
     char icc[PATH_MAX];
     snprintf(icc, sizeof icc, "%s/data/sRGB.icc", c->data);
@@ -325,6 +411,111 @@ static int render_doc(const run_ctx *c, yl_doc *doc, const char *out)
 out:
     built_free(&b);
     pdf_free(pdf);
+    return rc;
+}
+
+/* The file of variant `slug` of out: out without its .pdf, a hyphen, the slug. */
+static char *variant_path(const char *out, const char *slug)
+{
+    size_t len = strlen(out);
+    if (len >= 4 && !strcmp(out + len - 4, ".pdf"))
+        len -= 4;
+    buf b;
+    buf_init(&b);
+    buf_printf(&b, "%.*s-%s.pdf", (int)len, out, slug);
+    return buf_take(&b);
+}
+
+/* Slugs of the variants, made unique with -2, -3 … (caller frees each and
+ * the array); *pick gets the one --partner names (its label, name or slug). */
+static char **variant_slugs(const run_ctx *c, const yl_node *root, const yl_node *list,
+                            size_t *pick)
+{
+    char **slugs = xcalloc(list->n, sizeof *slugs);
+    char *want = c->o->partner ? slug_make(c->o->partner, c->o->cyrillic) : NULL;
+    *pick = SIZE_MAX;
+    for (size_t i = 0; i < list->n; i++) {
+        const char *label = kinds_variant_label(root, list->items[i]);
+        char *s = slug_make(label ? label : "", c->o->cyrillic);
+        if (want && *pick == SIZE_MAX && !strcmp(s, want))
+            *pick = i;
+        for (unsigned k = 2;; k++) {
+            bool taken = false;
+            for (size_t j = 0; j < i && !taken; j++)
+                taken = !strcmp(slugs[j], s);
+            if (!taken)
+                break;
+            char *base = slug_make(label ? label : "", c->o->cyrillic);
+            free(s);
+            buf b;
+            buf_init(&b);
+            buf_printf(&b, "%s-%u", base, k);
+            free(base);
+            s = buf_take(&b);
+        }
+        slugs[i] = s;
+    }
+    /* --partner N: the N-th of the list, when no name matches */
+    char *end;
+    unsigned long k = want ? strtoul(c->o->partner, &end, 10) : 0;
+    if (want && *pick == SIZE_MAX && *end == '\0' && k >= 1 && k <= list->n)
+        *pick = k - 1;
+    free(want);
+    return slugs;
+}
+
+/* A document whose kind makes one PDF per item of a list (the agreement:
+ * one per partner, kinds_variants): out-<slug>.pdf for each, names that
+ * never collide (variant_slugs); --partner renders one, to -o when given.
+ * Takes doc; in is its path, loaded again for each further variant. */
+static int render_variants(const run_ctx *c, const char *in, yl_doc *doc, const char *out)
+{
+    const char *key;
+    const yl_node *list = kinds_variants(yl_doc_root(doc), &key);
+    if (!list)
+        return render_doc(c, doc, out);
+    size_t pick, n = list->n;
+    char **slugs = variant_slugs(c, yl_doc_root(doc), list, &pick);
+    int rc = EXIT_DONE;
+    if (c->o->partner && pick == SIZE_MAX) {
+        diag_error(c->d, DIAG_NOWHERE,
+                   "--partner: «%s» нет среди %zu партнёров; укажите наименование, имя файла "
+                   "или номер от 1 до %zu",
+                   c->o->partner, n, n);
+        rc = EXIT_USAGE;
+    } else if (!c->o->partner && n > 1 && !strcmp(out, "-")) {
+        diag_error(c->d, DIAG_NOWHERE,
+                   "-o -: партнёров %zu, а стандартный вывод один; выберите одного: --partner", n);
+        rc = EXIT_USAGE;
+    }
+    for (size_t i = 0; i < n && rc != EXIT_USAGE; i++) {
+        if (pick != SIZE_MAX && i != pick)
+            continue;
+        char *path = pick != SIZE_MAX && c->o->out ? xstrdup(out) : variant_path(out, slugs[i]);
+        if (!doc)
+            doc = load_yaml(in, c->d);
+        int r = EXIT_INPUT;
+        if (outfile_check(path, c->d)) {
+            run_ctx one = *c;
+            one.bound = true;
+            one.variant = i;
+            r = doc ? render_doc(&one, doc, path) : EXIT_INPUT;
+        } else {
+            yl_doc_free(doc);
+            r = EXIT_USAGE;
+        }
+        doc = NULL;
+        if (r > rc)
+            rc = r;
+        free(path);
+        /* every render checks the whole list: its errors would only repeat */
+        if (rc == EXIT_INPUT)
+            break;
+    }
+    yl_doc_free(doc);
+    for (size_t i = 0; i < n; i++)
+        free(slugs[i]);
+    free(slugs);
     return rc;
 }
 
@@ -379,8 +570,8 @@ static int cmd_render(const options *o, const char *data, diag *d)
     int rc = EXIT_INPUT;
     yl_doc *doc = load_yaml(in, d);
     if (doc) {
-        run_ctx c = {o, data, load_hyphenation(data, d), d};
-        rc = render_doc(&c, doc, out);
+        run_ctx c = {o, data, load_hyphenation(data, d), d, false, 0};
+        rc = render_variants(&c, in, doc, out);
         text_hyph_free((text_hyph *)c.h);
     }
     free(out);
@@ -393,7 +584,7 @@ static int cmd_check(const options *o, const char *data, diag *d)
         fputs("nastavdoc: check: укажите хотя бы один файл; см. nastavdoc --help\n", stderr);
         return EXIT_USAGE;
     }
-    run_ctx c = {o, data, NULL, d};
+    run_ctx c = {o, data, NULL, d, false, 0};
     pdf_doc *pdf = open_pdf(&c);
     if (!pdf)
         return EXIT_INTERNAL;
@@ -702,7 +893,7 @@ static int batch_render(const run_ctx *c, const batch_item *it)
         yl_doc_free(doc);
         return EXIT_INTERNAL;
     }
-    int rc = render_doc(c, doc, it->out);
+    int rc = render_variants(c, it->in, doc, it->out);
     return rc == EXIT_DONE && diag_warnings(c->d) ? BATCH_WARNED : rc;
 }
 
@@ -983,7 +1174,7 @@ static int cmd_batch(const options *o, const char *data, diag *d)
               stderr);
         return EXIT_USAGE;
     }
-    run_ctx c = {o, data, NULL, d};
+    run_ctx c = {o, data, NULL, d, false, 0};
     batch b = {.c = &c, .mem = arena_new(), .jobs = o->jobs ? o->jobs : 1};
     int rc = batch_outdir(&b);
     if (rc != EXIT_DONE)
@@ -1019,7 +1210,7 @@ static int cmd_dump(const options *o, const char *data, diag *d)
     yl_doc *doc = load_yaml(o->files[0], d);
     if (!doc)
         return EXIT_INPUT;
-    run_ctx c = {o, data, NULL, d};
+    run_ctx c = {o, data, NULL, d, false, 0};
     built res = {0};
     build(&c, doc, NULL, NULL, &res);
     if (!res.t)
@@ -1027,6 +1218,8 @@ static int cmd_dump(const options *o, const char *data, diag *d)
     buf b;
     buf_init(&b);
     dump_texts(&res.t->doc, &b);
+    for (size_t i = 0; i < res.nparts; i++)
+        dump_texts(&res.parts[i]->doc, &b);
     fwrite(b.data ? b.data : "", 1, b.len, stdout);
     buf_fini(&b);
     built_free(&res);
@@ -1079,6 +1272,16 @@ int main(int argc, char **argv)
                 return EXIT_USAGE;
             }
             o.jobs = (unsigned)j;
+        } else if (!strcmp(a, "--partner") && i + 1 < argc) {
+            o.partner = argv[++i];
+        } else if (!strcmp(a, "--names") && i + 1 < argc) {
+            const char *v = argv[++i];
+            if (strcmp(v, "latin") && strcmp(v, "cyrillic")) {
+                fputs("nastavdoc: --names: ожидалось latin или cyrillic\n", stderr);
+                free(o.files);
+                return EXIT_USAGE;
+            }
+            o.cyrillic = v[0] == 'c';
         } else if (!strcmp(a, "--strict")) {
             o.strict = true;
         } else if (!strcmp(a, "--pdfa")) {
@@ -1091,9 +1294,17 @@ int main(int argc, char **argv)
             o.files[o.nfiles++] = a;
         }
     }
+    /* --data-dir is NASTAVDOC_DATA for every part that looks for shipped
+     * data (templates, fonts, the dictionary, petrovich's rules) and for the
+     * batch workers: one place decides, util_data_dir */
+    if (o.data_dir && setenv("NASTAVDOC_DATA", o.data_dir, 1) != 0) {
+        say("nastavdoc: --data-dir: %s\n", diag_strerror(errno));
+        free(o.files);
+        return EXIT_INTERNAL;
+    }
     buf tried;
     buf_init(&tried);
-    char *data = data_dir(o.data_dir, &tried);
+    char *data = util_data_dir(&tried);
     if (!data) {
         say("nastavdoc: не найдены данные программы (папки fonts и templates); искал в: %s. "
             "Укажите папку параметром --data-dir или переменной NASTAVDOC_DATA, либо "

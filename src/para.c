@@ -13,6 +13,22 @@
 #include <unicase.h>
 
 #define EPS 0.01
+
+/* The justification settings, chosen by measuring hyphen share against word
+ * spacing on the samples (docs/typesetting.md §3 has the table). Word
+ * spaces stretch by WORD_STRETCH and shrink by WORD_SHRINK of a space;
+ * letters by LETTER_STRETCH and LETTER_SHRINK of the em (the justification
+ * of InDesign and Word's "letter spacing", and the idea of pdfTeX's font
+ * expansion), so that word spaces stay even with fewer hyphens. */
+#define WORD_STRETCH 0.4
+#define WORD_SHRINK (1.0 / 3)
+#define LETTER_STRETCH 0.03
+#define LETTER_SHRINK 0.01
+/* A hyphen costs this penalty (TeX's \hyphenpenalty is 50): Russian words
+ * are long, and at 50 four lines in ten of an order ended in a hyphen. */
+#define HYPHEN_PENALTY 200
+/* Never more hyphenated lines in a row than this (docs/typesetting.md §3). */
+#define MAX_HYPHEN_RUN 2
 /* "Single spacing" in Word for Times New Roman is about 1.15 em. */
 #define SINGLE_SPACING 1.15
 #define MAX_BREAKS 64
@@ -63,12 +79,45 @@ static bool is_space_cp(uint32_t cp)
     return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r';
 }
 
+/* Line breaks the user chose ('\n': a YAML `|` block, a list of lines)
+ * are forced breaks (tokenize). Typography (none when keep: the document's
+ * `typography: keep`) works line by line so that the breaks survive it;
+ * empty lines at either end are dropped. Caller frees. */
+static char *typography_lines(const char *text, bool keep)
+{
+    if (!strchr(text, '\n'))
+        return text_typography_with(text, strlen(text), keep);
+    buf out;
+    buf_init(&out);
+    size_t pending = 0; /* empty lines seen since the last text */
+    for (const char *p = text;;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        char *line = text_typography_with(p, n, keep);
+        if (*line) {
+            for (size_t k = 0; out.len && k <= pending; k++)
+                buf_putc(&out, '\n');
+            buf_puts(&out, line);
+            pending = 0;
+        } else if (out.len) {
+            pending++;
+        }
+        free(line);
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    if (!out.data)
+        buf_putn(&out, "", 0);
+    return buf_take(&out);
+}
+
 /* Typography, capitals if the style asks, and the glyph check: a character
  * the font lacks is an error at the block's mark, never an empty box. Narrow
  * spaces the font lacks become NBSP (docs/typesetting.md §2). Caller frees. */
 static char *prepare_text(lay *L, const blk_block *b, const char *text, int font)
 {
-    char *typo = text_typography(text, strlen(text));
+    char *typo = typography_lines(text, L->t->typography_keep);
     if (b->style->upper) {
         size_t n = 0;
         uint8_t *up = u8_toupper((const uint8_t *)typo, strlen(typo), NULL, NULL, NULL, &n);
@@ -90,7 +139,7 @@ static char *prepare_text(lay *L, const blk_block *b, const char *text, int font
                 cp = 0x00A0;
         }
         if (cp == 0x00AD || is_space_cp(cp) || L->f->has(L->f->ctx, font, cp)) {
-            buf_put_cp(&out, is_space_cp(cp) ? ' ' : cp);
+            buf_put_cp(&out, cp == '\n' ? '\n' : is_space_cp(cp) ? ' ' : cp);
         } else if (!reported) {
             diag_error(L->d, b->mark,
                        "символа «%.*s» (U+%04X) нет в шрифте «%s»: замените его или выберите "
@@ -126,9 +175,73 @@ typedef struct para {
     int font;
     double size, ls; /* letter spacing */
     double space, hyphen;
+    /* letter spacing a justified line may add or take per character (the
+     * stretch and shrink of a box): see break_para */
+    double lstretch, lshrink;
+    double hyphen_penalty;
     bool justify, hyphenate;
     double width;
 } para;
+
+/* Characters drawn for text[from, to): soft hyphens are not. */
+static size_t count_drawn(const char *text, size_t from, size_t to)
+{
+    size_t n = 0;
+    for (size_t i = from; i < to;) {
+        uint32_t cp;
+        size_t k = utf8_decode(text + i, to - i, &cp);
+        if (!k)
+            k = 1, cp = '?';
+        n += cp != 0x00AD;
+        i += k;
+    }
+    return n;
+}
+
+/* Does text[0, at) end with a hyphen or a dash (a compound's break)? */
+static bool ends_with_dash(const char *text, size_t at)
+{
+    if (at == 0)
+        return false;
+    if (text[at - 1] == '-')
+        return true;
+    return at >= 3 && (unsigned char)text[at - 3] == 0xE2 && (unsigned char)text[at - 2] == 0x80 &&
+           (unsigned char)text[at - 1] >= 0x90 && (unsigned char)text[at - 1] <= 0x94;
+}
+
+/* Does a word end at byte `at` of the (NUL-terminated) paragraph text? */
+static bool ends_word(const char *text, size_t at)
+{
+    return !text[at] || text[at] == ' ' ||
+           ((unsigned char)text[at] == 0xC2 && (unsigned char)text[at + 1] == 0xA0);
+}
+
+/* A box for text[from, to), w wide, that stretches and shrinks with the
+ * letter spacing of its characters. The spacing after a word's last
+ * character moves no glyph of it: not counted, so a justified line's last
+ * glyph ends at the margin whether the line is stretched or shrunk. */
+static void add_box(lay *L, const para *P, const char *text, size_t from, size_t to, double w)
+{
+    double n = (double)count_drawn(text, from, to);
+    if (n > 0 && ends_word(text, to))
+        n--;
+    add_item(
+        L,
+        (lb_item){.type = LB_BOX, .width = w, .stretch = n * P->lstretch, .shrink = n * P->lshrink},
+        from, to);
+}
+
+/* A break inside a word wider than the line: it gets a hyphen like any
+ * other (never a word split without a visible hyphen, docs/typesetting.md
+ * §3), and costs as much as the caller can bear. */
+#define SPLIT_PENALTY 1000
+/* A compound's own hyphen breaks first («наставников-|выпускников»): a
+ * break there is cheap where the style hyphenates, and pattern breaks
+ * inside a compound's parts cost COMPOUND_EXTRA more. In a style that does
+ * not hyphenate (titles, names) the compound breaks only when it must. */
+#define COMPOUND_PENALTY 30
+#define COMPOUND_EXTRA 100
+#define UNHYPHENATED_PENALTY 1000
 
 /* A box for text[from, to): pieces wider than the line are split at
  * character boundaries (a 400-letter word must not leave its cell). A piece
@@ -137,11 +250,12 @@ static void add_word_piece(lay *L, const para *P, const char *text, size_t from,
                            double reserve)
 {
     double w = para_measure(L, P->font, P->size, P->ls, text + from, to - from);
-    double limit = P->width - reserve;
-    if (w <= limit) {
-        add_item(L, (lb_item){.type = LB_BOX, .width = w}, from, to);
+    if (w <= P->width - reserve) {
+        add_box(L, P, text, from, to, w);
         return;
     }
+    /* every piece but the last leaves room for its hyphen */
+    double limit = P->width - fmax(reserve, P->hyphen);
     size_t start = from;
     double acc = 0;
     for (size_t i = from; i < to;) {
@@ -151,34 +265,74 @@ static void add_word_piece(lay *L, const para *P, const char *text, size_t from,
             n = 1, cp = '?';
         double cw = L->f->advance(L->f->ctx, P->font, cp) * P->size / 1000.0 + P->ls;
         if (acc + cw > limit && i > start) {
-            add_item(L, (lb_item){.type = LB_BOX, .width = acc}, start, i);
-            add_item(L, (lb_item){.type = LB_PENALTY, .penalty = 0}, i, i);
+            add_box(L, P, text, start, i, acc);
+            add_item(L,
+                     (lb_item){.type = LB_PENALTY,
+                               .width = P->hyphen,
+                               .penalty = SPLIT_PENALTY,
+                               .flagged = true},
+                     i, i);
             start = i;
             acc = 0;
         }
         acc += cw;
         i += n;
     }
-    add_item(L, (lb_item){.type = LB_BOX, .width = acc}, start, to);
+    add_box(L, P, text, start, to, acc);
 }
 
-static void add_word(lay *L, const para *P, const char *text, size_t from, size_t to)
+static bool is_letter_cp(uint32_t cp)
+{
+    return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') || (cp >= 0xC0 && cp <= 0x24F) ||
+           (cp >= 0x400 && cp <= 0x4FF);
+}
+
+static size_t count_letters(const char *s, size_t from, size_t to)
+{
+    size_t n = 0;
+    for (size_t i = from; i < to;) {
+        uint32_t cp;
+        size_t k = utf8_decode(s + i, to - i, &cp);
+        if (!k)
+            k = 1, cp = '?';
+        n += is_letter_cp(cp);
+        i += k;
+    }
+    return n;
+}
+
+/* The last line of a paragraph is never a piece of a word of fewer letters
+ * than this (docs/typesetting.md §3). */
+#define LAST_PIECE_MIN 5
+
+/* The word text[from, to); `last` when it ends the paragraph. Explicit
+ * hyphens break in every style («Сентябрь-|октябрь» in a narrow column,
+ * school43), the patterns only where the style hyphenates. */
+static void add_word(lay *L, const para *P, const char *text, size_t from, size_t to, bool last)
 {
     text_break br[MAX_BREAKS];
-    size_t nb = P->hyphenate ? text_word_breaks(L->h, text + from, to - from, br, MAX_BREAKS) : 0;
+    const text_hyph *h = P->hyphenate ? L->h : NULL;
+    size_t nb = text_word_breaks(h, text + from, to - from, br, MAX_BREAKS);
+    bool compound = false;
+    for (size_t i = 0; i < nb; i++)
+        compound |= !br[i].add_hyphen;
     size_t pos = from;
     for (size_t i = 0; i < nb; i++) {
         size_t at = from + br[i].at + 1; /* br.at is the last byte before the break */
         if (at <= pos || at >= to)
             continue;
+        if (last && count_letters(text, at, to) < LAST_PIECE_MIN)
+            break;
         add_word_piece(L, P, text, pos, at, br[i].add_hyphen ? P->hyphen : 0);
-        /* Hyphen breaks cost something: Russian words are long, and with
-         * TeX's \hyphenpenalty 50 four lines in ten of an order ended in a
-         * hyphen (order 669: 170 of 401); 150 with a wider stretch gives 142. */
+        double pen = br[i].add_hyphen ? P->hyphen_penalty + (compound ? COMPOUND_EXTRA : 0)
+                     : P->hyphenate   ? COMPOUND_PENALTY
+                                      : UNHYPHENATED_PENALTY;
+        /* a line that ends at a compound's own hyphen keeps room for that
+         * hyphen's letter spacing, which may shrink (see ends_word) */
         add_item(L,
                  (lb_item){.type = LB_PENALTY,
-                           .width = br[i].add_hyphen ? P->hyphen : 0,
-                           .penalty = br[i].add_hyphen ? 150 : 30,
+                           .width = br[i].add_hyphen ? P->hyphen : P->lshrink,
+                           .penalty = pen,
                            .flagged = true},
                  at, at);
         pos = at;
@@ -198,8 +352,8 @@ static void add_space(lay *L, const para *P, size_t at, bool breakable)
         add_item(L,
                  (lb_item){.type = LB_GLUE,
                            .width = P->space,
-                           .stretch = P->space * 0.75,
-                           .shrink = P->space / 3},
+                           .stretch = P->space * WORD_STRETCH,
+                           .shrink = P->space * WORD_SHRINK},
                  at, at + 1);
     } else {
         add_item(L, (lb_item){.type = LB_GLUE, .stretch = 3 * P->space}, at, at);
@@ -221,7 +375,7 @@ static void tokenize(lay *L, const para *P, const char *text, size_t len, double
         /* one chain: words separated by NBSP */
         size_t chain_end = i;
         double chain_w = 0;
-        while (chain_end < len && text[chain_end] != ' ')
+        while (chain_end < len && text[chain_end] != ' ' && text[chain_end] != '\n')
             chain_end++;
         chain_w = para_measure(L, P->font, P->size, P->ls, text + i, chain_end - i);
         bool split_nbsp = chain_w > P->width;
@@ -231,7 +385,7 @@ static void tokenize(lay *L, const para *P, const char *text, size_t len, double
                         (unsigned char)text[j + 1] == 0xA0;
             if (j == chain_end || nbsp) {
                 if (j > w0)
-                    add_word(L, P, text, w0, j);
+                    add_word(L, P, text, w0, j, j == len);
                 if (nbsp) {
                     add_space(L, P, j, split_nbsp);
                     /* the glue stands for the 2-byte NBSP */
@@ -245,9 +399,17 @@ static void tokenize(lay *L, const para *P, const char *text, size_t len, double
             j++;
         }
         i = chain_end;
-        while (i < len && text[i] == ' ')
+        bool forced = false;
+        while (i < len && (text[i] == ' ' || text[i] == '\n')) {
+            if (text[i] == '\n') {
+                /* a line break the user chose: end the line as a paragraph ends */
+                add_item(L, (lb_item){.type = LB_GLUE, .stretch = LB_FIL}, i, i);
+                add_item(L, (lb_item){.type = LB_PENALTY, .penalty = -LB_INFINITY}, i, i);
+                forced = true;
+            }
             i++;
-        if (i < len && chain_end < len)
+        }
+        if (i < len && chain_end < len && !forced)
             add_space(L, P, chain_end, true);
     }
     add_item(L, (lb_item){.type = LB_GLUE, .stretch = 1e6}, len, len);
@@ -291,7 +453,8 @@ static size_t break_para(lay *L, para *P, const char *text, size_t len, double f
                         .tolerance = P->justify ? 2.0 : 4.0,
                         .line_penalty = 10,
                         .flagged_demerits = 5000,
-                        .fitness_demerits = 100};
+                        .fitness_demerits = 100,
+                        .max_flagged_run = MAX_HYPHEN_RUN};
     *lines = NULL;
     size_t nlines = 0;
     if (P->hyphenate) {
@@ -314,6 +477,44 @@ static size_t break_para(lay *L, para *P, const char *text, size_t len, double f
     return nlines;
 }
 
+/* Bisection steps of balance_lines: the measure is found to within
+ * 2^-BALANCE_STEPS of its width (0.1 pt on a 230 mm title). */
+#define BALANCE_STEPS 10
+
+static bool any_overfull(const lb_line *lines, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (lines[i].overfull)
+            return true;
+    return false;
+}
+
+/* Centred text of several lines is balanced (docs/typesetting.md §3): set
+ * in the narrowest measure that gives no more lines, so that no word stands
+ * alone on the last line. The lines stay centred in the full measure. Takes
+ * and replaces *lines (n of them); the items of the result stay in L. */
+static size_t balance_lines(lay *L, para *P, const char *text, size_t len, double indent,
+                            lb_line **lines, size_t n)
+{
+    double full = P->width, lo = full / 2, hi = full;
+    for (int step = 0; step < BALANCE_STEPS; step++) {
+        double mid = (lo + hi) / 2;
+        lb_line *try = NULL;
+        P->width = mid;
+        size_t k = break_para(L, P, text, len, indent, &try);
+        if (k <= n && !any_overfull(try, k))
+            hi = mid;
+        else
+            lo = mid;
+        free(try);
+    }
+    free(*lines);
+    P->width = hi;
+    n = break_para(L, P, text, len, indent, lines);
+    P->width = full;
+    return n;
+}
+
 /* The adjustment ratio line ln is drawn with, and where it starts in a
  * measure `width` wide under `align`. */
 static double line_ratio(const lay *L, const para *P, const lb_line *ln, bool last, blk_align align,
@@ -325,7 +526,7 @@ static double line_ratio(const lay *L, const para *P, const lb_line *ln, bool la
         const lb_item *it = &L->items[k];
         if (it->type == LB_BOX || it->type == LB_GLUE)
             natural += it->width;
-        if (it->type == LB_GLUE)
+        if (it->type == LB_BOX || (it->type == LB_GLUE && it->stretch < LB_FIL))
             stretch += it->stretch, shrink += it->shrink;
     }
     if (ln->hyphen)
@@ -348,9 +549,10 @@ static double line_ratio(const lay *L, const para *P, const lb_line *ln, bool la
     return r;
 }
 
-/* One frag for text[from, to) without soft hyphens, plus a hyphen. */
+/* One frag for text[from, to) without soft hyphens, plus a hyphen,
+ * letter-spaced by cs. */
 static void add_piece(lay *L, const para *P, vline *v, const char *text, size_t from, size_t to,
-                      double x, double w, bool hyphen)
+                      double x, double w, double cs, bool hyphen)
 {
     buf piece;
     buf_init(&piece);
@@ -366,8 +568,14 @@ static void add_piece(lay *L, const para *P, vline *v, const char *text, size_t 
     if (hyphen)
         buf_putc(&piece, '-');
     const char *s = arena_strndup(L->out->mem, piece.data ? piece.data : "", piece.len);
-    para_add_frag(L, v, (frag){P->font, P->size, x, w, P->ls, s, piece.len});
+    para_add_frag(L, v, (frag){P->font, P->size, x, w, cs, s, piece.len});
     buf_fini(&piece);
+}
+
+/* How much an item grows or shrinks on a line set at ratio r. */
+static double adjust(const lb_item *it, double r)
+{
+    return r > 0 ? r * it->stretch : r * it->shrink;
 }
 
 /* Emit line ln's boxes into v from x (relative to x0), merging runs of boxes
@@ -379,8 +587,7 @@ static double emit_line(lay *L, const para *P, vline *v, const char *text, const
     while (k < ln->end) {
         const lb_item *it = &L->items[k];
         if (it->type == LB_GLUE) {
-            double gw = it->width + (r > 0 ? r * it->stretch : r * it->shrink);
-            x += gw;
+            x += it->width + adjust(it, r);
             k++;
             continue;
         }
@@ -390,21 +597,33 @@ static double emit_line(lay *L, const para *P, vline *v, const char *text, const
             continue;
         }
         size_t from = L->item_from[k], to = L->item_to[k];
-        double w = it->width;
+        double w = it->width + adjust(it, r);
         k++;
         while (k < ln->end && (L->items[k].type == LB_BOX || L->items[k].type == LB_PENALTY) &&
                (L->items[k].type == LB_PENALTY || L->item_from[k] == to)) {
             if (L->items[k].type == LB_BOX) {
                 to = L->item_to[k];
-                w += L->items[k].width;
+                w += L->items[k].width + adjust(&L->items[k], r);
             }
             k++;
         }
-        bool hyphen_here = ln->hyphen && k == ln->end;
-        if (hyphen_here)
-            w += P->hyphen;
-        add_piece(L, P, v, text, from, to, x0 + x, w, hyphen_here);
+        /* the letter spacing of this line: every box of a paragraph has the
+         * same stretch and shrink per character */
+        double extra = r > 0 ? r * P->lstretch : r * P->lshrink;
+        bool hyphen_here = ln->hyphen && k == ln->end && !ends_with_dash(text, to);
+        /* the frag's advance has the spacing after its last glyph too */
+        add_piece(L, P, v, text, from, to, x0 + x, w + (ends_word(text, to) ? extra : 0),
+                  P->ls + extra, false);
         x += w;
+        if (hyphen_here) {
+            /* its own frag at the plain spacing: the breaker counted it so.
+             * Drawn as U+00AD, the soft hyphen, whose glyph is the hyphen's:
+             * text copied from the PDF drops it and keeps a compound's own
+             * hyphen (docs/typesetting.md §3). */
+            const char *shy = arena_strdup(L->out->mem, "\u00AD");
+            para_add_frag(L, v, (frag){P->font, P->size, x0 + x, P->hyphen, P->ls, shy, 2});
+            x += P->hyphen;
+        }
     }
     return x;
 }
@@ -481,17 +700,27 @@ size_t para_set_text(lay *L, const blk_block *b, const char *raw, double x0, dou
               .width = width};
     P.space = L->f->advance(L->f->ctx, font, ' ') * P.size / 1000.0 + P.ls;
     P.hyphen = L->f->advance(L->f->ctx, font, '-') * P.size / 1000.0 + P.ls;
+    P.hyphen_penalty = HYPHEN_PENALTY;
+    if (P.justify) {
+        P.lstretch = LETTER_STRETCH * P.size;
+        P.lshrink = LETTER_SHRINK * P.size;
+    }
     if (first_indent > width / 2)
         first_indent = 0;
     lb_line *lines = NULL;
     size_t nlines = break_para(L, &P, text, strlen(text), first_indent, &lines);
+    if (st->align == BLK_CENTER && nlines >= 2)
+        nlines = balance_lines(L, &P, text, strlen(text), first_indent, &lines, nlines);
     line_metrics m = {.mark = b->mark};
     m.height = line_height(L, st, font, &m.ascent);
     m.depth = m.ascent - L->f->descent(L->f->ctx, font) * st->size_pt / 1000.0;
     size_t added = 0;
     for (size_t li = 0; li < nlines; li++) {
         const lb_line *ln = &lines[li];
-        bool last = li + 1 == nlines;
+        /* a line the user ended ('\n') is set like a paragraph's last line */
+        bool last =
+            li + 1 == nlines || (ln->end < L->nitems && L->items[ln->end].type == LB_PENALTY &&
+                                 L->items[ln->end].penalty <= -LB_INFINITY);
         vline *v = add_text_line(L, &m);
         if (li == 0 && b->kind == BLK_ITEM && b->as.item.hanging) {
             double lw =

@@ -27,6 +27,8 @@
  * page has no room for the rows it introduces (a title of 800 words would
  * repeat on every page with one row under it). */
 #define MAX_HEADER_SHARE 0.5
+/* Lines of a cell that stay on each side of a page that cuts its row. */
+#define MIN_CUT_LINES 2
 
 typedef struct cell_lay {
     size_t first, n; /* lines in T->lines */
@@ -485,6 +487,10 @@ static void probe_cut(const table_lay *T, size_t r, size_t ncells, cut_cursor *c
             *clean = false;
         else if (fabs(u->top - y) < 0.01 && u->k > 0 && !T->lines[cl->first + u->k].ok_before)
             *allowed = false;
+        /* a cell cut by a page keeps two lines on each side, as Word's
+         * "allow row to break across pages" with widow control */
+        if (u->k > 0 && (u->k < MIN_CUT_LINES || cl->n - u->k < MIN_CUT_LINES))
+            *allowed = false;
     }
 }
 
@@ -678,8 +684,30 @@ static bool check_header(lay *L, table_lay *T, double page_h)
     return false;
 }
 
-/* The rows as lines of the page flow: a row that fits a page is one line,
- * a taller one a line per band. A row that cannot be cut to fit (one line
+/* May row r break across pages though it fits one (Word's "allow row to
+ * break across pages", on by default there too)? Not a section row, which
+ * keeps with the row under it, nor a row of a group spanning several rows,
+ * whose label the group's pages share (group_may_break), nor a row of a
+ * borderless table: those are the page's own devices (approval stamps side
+ * by side, template columns, the two parties' signatures), which a reader
+ * must find whole on one page. */
+static bool row_may_split(const table_lay *T, size_t r)
+{
+    const blk_table *t = T->t;
+    if (t->rows[r].section || !t->borders)
+        return false;
+    if (T->gcol != SIZE_MAX &&
+        (T->group_of[r] != r || (r + 1 < t->nrows && T->group_of[r + 1] == r)))
+        return false;
+    for (size_t c = 0; c < t->ncols; c++)
+        if (((table_lay *)T)->cells[r * t->ncols + c].n >= 2 * MIN_CUT_LINES)
+            return true;
+    return false;
+}
+
+/* The rows as lines of the page flow: a row is one line, or a line per
+ * band where it may break across pages: a row taller than a page always,
+ * another when row_may_split. A row that cannot be cut to fit (one line
  * of text taller than the page) is reported at the row. */
 static void flow_rows(lay *L, table_lay *T, double max_h, size_t *line_of)
 {
@@ -687,8 +715,18 @@ static void flow_rows(lay *L, table_lay *T, double max_h, size_t *line_of)
     bool keep_next = T->head_h > 0;
     for (size_t r = 0; r < t->nrows; r++) {
         line_of[r] = L->nlines;
-        if (T->row_h[r] > max_h) {
+        bool tall = T->row_h[r] > max_h;
+        if (!tall && row_may_split(T, r)) {
             cut_row(T, r, max_h);
+            if (T->nbands[r] < 2) {
+                free(T->bands[r]);
+                T->bands[r] = NULL;
+                T->nbands[r] = 0;
+            }
+        }
+        if (tall || T->bands[r]) {
+            if (tall)
+                cut_row(T, r, max_h);
             for (size_t b = 0; b < T->nbands[r]; b++) {
                 const band *bd = &T->bands[r][b];
                 if (bd->y1 - bd->y0 > max_h + 0.01 && !L->failed) {
@@ -900,6 +938,8 @@ void table_draw(lay *L, layout_page *p, size_t first, size_t end, const double *
         double bottom = tops[next - 1 - first] - last->height - pad_bottom;
         double y0 = T->bands[r] ? T->bands[r][v->band].y0 : 0;
         double y1 = T->bands[r] ? T->bands[r][last->band].y1 : T->row_h[r];
+        /* a row cut into bands that all stand on this page is drawn whole */
+        bool whole = !T->bands[r] || (v->band == 0 && last->band + 1 == T->nbands[r]);
         double shift = pad_top;
         bool first_on_page = k == k0;
         /* the group label: at the start of each segment of its group on a page */
@@ -910,14 +950,14 @@ void table_draw(lay *L, layout_page *p, size_t first, size_t end, const double *
                       shift, bottom);
         } else {
             for (size_t c = 0; c < nc; c++) {
-                if (c == T->gcol && !T->bands[r])
+                if (c == T->gcol && whole)
                     continue; /* drawn per group segment below; cut rows hold their own */
                 /* vertical alignment applies to rows drawn whole */
-                double slack = T->bands[r] ? 0 : T->row_h[r] - cell_at(T, r, c)->height;
+                double slack = !whole ? 0 : T->row_h[r] - cell_at(T, r, c)->height;
                 draw_cell(L, p, T, cell_at(T, r, c), T->x[c] + PAD_X, T->x[c + 1] - PAD_X,
                           top - slack * t->cols[c].valign, y0, y1, shift, bottom);
             }
-            if (T->gcol != SIZE_MAX && !continues && !T->bands[r]) {
+            if (T->gcol != SIZE_MAX && !continues && whole) {
                 /* segment: this row and the following rows of its group on this page */
                 size_t g = T->group_of[r];
                 double seg = 0;

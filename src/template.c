@@ -27,6 +27,10 @@
  *     columns: [{width_mm | width, align, blocks: […]} …]  [style]  (side by side)
  *     each: PATH, as: NAME, blocks: […]
  *     if: PATH, blocks: […], else: […]
+ *     annex_mark: PATH           [style, width_mm]   («Приложение № N к приказу …»
+ *                                 top right; lines from kinds)
+ *     clauses, toc, annexes, parties, fill: long texts and agreements, see
+ *            src/template_text.c
  *
  * TEXT is literal text with {{ PATH | filter | filter … }} holes. PATH is
  * a.b.c looked up first among the names bound by enclosing `each` blocks
@@ -344,6 +348,27 @@ static void trim(const char **s, size_t *len)
         (*len)--;
 }
 
+/* A list of strings inserted into a text: its lines, each on a line of its
+ * own ('\n' is a forced line break in the paragraph setter). NULL when an
+ * item is not a string. */
+static const char *join_lines(expander *x, const yl_node *seq)
+{
+    buf b;
+    buf_init(&b);
+    const char *r = NULL;
+    for (size_t i = 0; i < seq->n; i++) {
+        if (!yl_str(seq->items[i]))
+            goto out;
+        if (i)
+            buf_putc(&b, '\n');
+        buf_puts(&b, yl_str(seq->items[i]));
+    }
+    r = arena_strndup(x->mem, b.data ? b.data : "", b.len);
+out:
+    buf_fini(&b);
+    return r;
+}
+
 /* Expand the holes of the template text node t. *mark becomes the mark of
  * the first data value used (messages about the text then point at the data),
  * else the template's. NULL after an error. */
@@ -382,16 +407,16 @@ const char *tpl_interpolate(expander *x, const scope *sc, const yl_node *t, src_
             diag_error(x->d, t->mark, "в данных нет значения «%.*s»", (int)plen, path);
             goto out;
         }
-        if (v->kind != YL_SCALAR) {
-            diag_error(x->d, v->mark, "«%.*s» должно быть строкой, а здесь %s", (int)plen, path,
-                       yl_kind_name(v->kind));
+        const char *value = v->kind == YL_SEQ ? join_lines(x, v) : yl_str(v);
+        if (!value) {
+            diag_error(x->d, v->mark, "«%.*s» должно быть строкой или списком строк, а здесь %s",
+                       (int)plen, path, yl_kind_name(v->kind));
             goto out;
         }
         if (!have_data_mark) {
             *mark = v->mark;
             have_data_mark = true;
         }
-        const char *value = v->str;
         while (bar) {
             const char *f = bar + 1;
             const char *fend = memchr(f, '|', (size_t)(close - f));
@@ -729,6 +754,12 @@ static const block_def block_defs[] = {
     {"columns", KEYS("style"), NULL, tpl_block_columns},
     {"each", KEYS("as", "blocks"), NULL, tpl_block_each},
     {"if", KEYS("blocks", "else"), NULL, tpl_block_if},
+    {"annex_mark", KEYS("style", "width_mm"), NULL, tpl_block_annex_mark},
+    {"clauses", KEYS("style"), KEYS("sections", "changes", "numbering"), tpl_block_clauses},
+    {"toc", KEYS("style"), NULL, tpl_block_toc},
+    {"annexes", KEYS("style"), NULL, tpl_block_annexes},
+    {"parties", KEYS("style"), KEYS("title", "left", "right"), tpl_block_parties},
+    {"fill", KEYS(NULL), NULL, tpl_block_fill},
 };
 enum { NBLOCK_DEFS = sizeof block_defs / sizeof *block_defs };
 
@@ -836,11 +867,18 @@ void tpl_expand_blocks(expander *x, const yl_node *list, const scope *sc)
         expand_block(x, list->items[i], sc);
 }
 
+/* Metadata is one line: the line breaks of a title become spaces there. */
 static const char *info_text(expander *x, const yl_node *info, const char *key)
 {
     const yl_node *v = info ? yl_map_get(info, key) : NULL;
     src_mark m;
-    return v ? tpl_interpolate(x, NULL, v, &m) : NULL;
+    const char *s = v ? tpl_interpolate(x, NULL, v, &m) : NULL;
+    if (!s || !strchr(s, '\n'))
+        return s;
+    char *flat = arena_strdup(x->mem, s);
+    for (char *p = flat; (p = strchr(p, '\n'));)
+        *p = ' ';
+    return flat;
 }
 
 /* Nodes of a tree as the walks see it (shared alias nodes once per use),
@@ -954,6 +992,18 @@ static void own_strings(arena *a, tpl_doc *t, blk_block *blocks, size_t n)
     }
 }
 
+/* The document's `typography:`: `keep` sets quotes and dashes as typed,
+ * `fix` (the default) as a typist would fix them (text.h). */
+static bool read_typography(expander *x, const yl_node *data)
+{
+    const yl_node *v = yl_map_get(data, "typography");
+    if (!v || !yl_str(v) || !strcmp(yl_str(v), "fix"))
+        return false;
+    if (strcmp(yl_str(v), "keep"))
+        diag_error(x->d, v->mark, "typography: ожидалось keep или fix");
+    return true;
+}
+
 tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d)
 {
     if (!tpl || tpl->kind != YL_MAP) {
@@ -982,9 +1032,15 @@ tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d)
     const yl_node *pdfa = yl_map_get(tpl, "pdfa");
     if (pdfa && !tpl_parse_bool(pdfa, &t->doc.info.pdfa))
         diag_error(d, pdfa->mark, "pdfa: ожидалось true или false");
+    t->doc.typography_keep = read_typography(&x, data);
     /* the whole template is checked, then expanded even after a mistake in
      * it, so that the data's mistakes come in the same run */
     check_blocks(&x, yl_map_get(tpl, "blocks"));
+    /* a document that is an annex of an order says so on its first page,
+     * whatever its kind and template (template_annex.c) */
+    const yl_node *mark = yl_map_get(data, "annex_mark");
+    if (mark)
+        tpl_add_annex_mark(&x, NULL, mark);
     tpl_expand_blocks(&x, yl_map_get(tpl, "blocks"), NULL);
     t->doc.blocks = x.blocks;
     t->doc.n = x.n;

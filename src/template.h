@@ -21,6 +21,7 @@
 #define TPL_MAX_WIDTH_MM 1000   /* a column or box wider than a metre is a typo */
 #define TPL_MAX_SHARE 1000      /* a column's share of the free width */
 #define TPL_MAX_PAGE_FROM 10000 /* page numbers' `from`: beyond any document */
+#define TPL_MAX_STAMPS 16       /* approval stamps of one document: eight rows of two */
 /* Work of one expansion: every block visited, every `each` pass and every
  * TPL_STEP_BYTES bytes of interpolated text is a step. The budget is
  * TPL_STEP_FACTOR steps per node of the template and the data, and at least

@@ -107,6 +107,12 @@ blk_align tpl_column_align(expander *x, const yl_node *v);
 blk_table *tpl_new_strip(expander *x, const yl_node *blk, size_t ncols, src_mark mark);
 void tpl_add_table_block(expander *x, const yl_node *blk, const blk_table *t);
 
+/* ---- template_annex.c: the annex mark ---- */
+
+/* The mark «Приложение № N к приказу …» (lines: a list of strings) at the
+ * top right; blk (may be NULL) gives style and width_mm. */
+void tpl_add_annex_mark(expander *x, const yl_node *blk, const yl_node *lines);
+
 /* ---- the blocks: blk is the block's map, v the value of its key ---- */
 
 typedef void (*tpl_block_fn)(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
@@ -123,5 +129,14 @@ void tpl_block_if(expander *x, const yl_node *blk, const yl_node *v, const scope
 void tpl_block_table(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
 void tpl_block_boxes(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
 void tpl_block_columns(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
+void tpl_block_annex_mark(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
+
+/* ---- template_text.c: long texts and agreements ---- */
+
+void tpl_block_clauses(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
+void tpl_block_toc(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
+void tpl_block_annexes(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
+void tpl_block_parties(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
+void tpl_block_fill(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
 
 #endif

@@ -7,6 +7,9 @@
 #include "kinds.h"
 #include "template_priv.h"
 
+/* White space between two rows of approval stamps. */
+#define STAMP_ROW_GAP_MM 6
+
 /* A cell from data: a string, or a list of strings (paragraphs),
  * {paragraph}, {list: […]}, {numbered: […]}. */
 void tpl_cell_from_data(expander *x, const yl_node *v, blk_cell *cell)
@@ -221,15 +224,67 @@ void tpl_block_table(expander *x, const yl_node *blk, const yl_node *spec, const
     tpl_add_table_block(x, blk, t);
 }
 
-/* Approval stamps side by side: a borderless one-row table; a single box
- * stands at the right (GOST R 7.0.97 §5.17: «УТВЕРЖДАЮ» top right). */
+/* The lines of one approval stamp into cell: a list of lines, or one text
+ * whose line breaks ('\n', a YAML `|` block) are kept. */
+static bool stamp_lines(expander *x, const yl_node *box, blk_cell *cell)
+{
+    const yl_node *lines = box->kind == YL_MAP ? yl_map_get(box, "lines") : NULL;
+    if (lines && yl_str(lines)) {
+        tpl_add_cpar(x, cell, yl_str(lines), NULL, 0, lines->mark);
+        return true;
+    }
+    if (!lines || lines->kind != YL_SEQ) {
+        diag_error(x->d, box->mark,
+                   "блок утверждения: ожидался словарь с lines (строка или список строк)");
+        return false;
+    }
+    for (size_t k = 0; k < lines->n; k++) {
+        const yl_node *ln = lines->items[k];
+        if (!yl_str(ln)) {
+            diag_error(x->d, ln->mark, "строка блока утверждения должна быть текстом");
+            return false;
+        }
+        tpl_add_cpar(x, cell, ln->str, NULL, 0, ln->mark);
+    }
+    return true;
+}
+
+/* One row of stamps boxes[from, from + n) (n is 1 or 2): a borderless
+ * one-row table. A single stamp of the document stands at the right (GOST R
+ * 7.0.97 §5.17: «УТВЕРЖДАЮ» top right); two go to the edges with free space
+ * between; the odd last stamp of a grid stands at the left, under the
+ * stamp above it. */
+static bool stamp_row(expander *x, const yl_node *blk, const yl_node *boxes, size_t from, size_t n,
+                      double width_pt)
+{
+    bool lone = boxes->n == 1;
+    blk_table *t = tpl_new_strip(x, blk, lone ? 2 : 3, boxes->items[from]->mark);
+    size_t gap = lone ? 0 : 1;
+    for (size_t i = 0, c = from; i < t->ncols; i++) {
+        blk_column *col = &t->cols[i];
+        if (i == gap) {
+            col->share = 1;
+            continue;
+        }
+        col->width_pt = width_pt;
+        if (c < from + n && !stamp_lines(x, boxes->items[c++], &t->rows[0].cells[i]))
+            return false;
+    }
+    tpl_add_table_block(x, blk, t);
+    return true;
+}
+
+/* Approval stamps («СОГЛАСОВАНО», «РАССМОТРЕНО», «ПРИНЯТО», «УТВЕРЖДАЮ»):
+ * one or two side by side; three and more wrap into rows of two (a 2×2 grid
+ * for four) instead of squeezing their signature lines. */
 void tpl_block_boxes(expander *x, const yl_node *blk, const yl_node *path, const scope *sc)
 {
     const yl_node *boxes = tpl_lookup_path(x, sc, path);
     if (!boxes || yl_is_null(boxes))
         return;
-    if (boxes->kind != YL_SEQ || boxes->n == 0 || boxes->n > 4) {
-        diag_error(x->d, boxes->mark, "ожидался список из 1–4 блоков с ключом lines");
+    if (boxes->kind != YL_SEQ || boxes->n == 0 || boxes->n > TPL_MAX_STAMPS) {
+        diag_error(x->d, boxes->mark, "ожидался список из 1–%d блоков с ключом lines",
+                   TPL_MAX_STAMPS);
         x->failed = true;
         return;
     }
@@ -239,36 +294,18 @@ void tpl_block_boxes(expander *x, const yl_node *blk, const yl_node *path, const
         return;
     if (v)
         width_mm = num;
-    bool lone = boxes->n == 1;
-    blk_table *t = tpl_new_strip(x, blk, boxes->n + (lone || boxes->n == 2 ? 1 : 0), boxes->mark);
-    /* two boxes go to the edges with free space between; one goes right */
-    size_t gap = lone ? 0 : 1;
-    for (size_t i = 0, c = 0; i < t->ncols; i++) {
-        blk_column *col = &t->cols[i];
-        if (t->ncols > boxes->n && i == gap) {
-            col->share = 1;
-            continue;
+    for (size_t i = 0; i < boxes->n; i += 2) {
+        if (i > 0) {
+            blk_block *sp = tpl_add_block(x, BLK_SPACER, boxes->items[i]->mark);
+            if (sp)
+                sp->as.spacer_pt = STAMP_ROW_GAP_MM * MM;
         }
-        col->width_pt = width_mm * MM;
-        const yl_node *box = boxes->items[c++];
-        const yl_node *lines = box->kind == YL_MAP ? yl_map_get(box, "lines") : NULL;
-        if (!lines || lines->kind != YL_SEQ) {
-            diag_error(x->d, box->mark,
-                       "блок утверждения: ожидался словарь с lines (список строк)");
+        size_t n = boxes->n - i < 2 ? boxes->n - i : 2;
+        if (!stamp_row(x, blk, boxes, i, n, width_mm * MM)) {
             x->failed = true;
             return;
         }
-        for (size_t k = 0; k < lines->n; k++) {
-            const yl_node *ln = lines->items[k];
-            if (!yl_str(ln)) {
-                diag_error(x->d, ln->mark, "строка блока утверждения должна быть текстом");
-                x->failed = true;
-                return;
-            }
-            tpl_add_cpar(x, &t->rows[0].cells[i], ln->str, NULL, 0, ln->mark);
-        }
     }
-    tpl_add_table_block(x, blk, t);
 }
 
 /* Side-by-side columns written in the template: each column's blocks

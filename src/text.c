@@ -242,6 +242,19 @@ static bool starts_with_digit(const token *t)
     return t->tail > t->lead && is_digit((unsigned char)t->s[t->lead]);
 }
 
+/* A number that starts with a letter: "Р-145", "А12" (a digit follows). */
+static bool is_lettered_number(const token *t)
+{
+    size_t n;
+    const char *s = core_of(t, &n);
+    if (!is_letter(first_cp(t)))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (is_digit((unsigned char)s[i]))
+            return true;
+    return false;
+}
+
 static bool ends_with_digit(const token *t)
 {
     return is_bare(t) && t->tail > t->lead && is_digit((unsigned char)t->s[t->tail - 1]);
@@ -334,7 +347,7 @@ static bool core_is(const token *t, const char *lit)
 
 static bool is_dash(const token *t)
 {
-    return (t->len == 1 && t->s[0] == '-') ||
+    return (t->len == 1 && t->s[0] == '-') || (t->len == 2 && !memcmp(t->s, "--", 2)) ||
            (t->len == 3 && (!memcmp(t->s, "\u2013", 3) || !memcmp(t->s, "\u2014", 3)));
 }
 
@@ -342,9 +355,9 @@ static bool is_dash(const token *t)
  * preceding l, or NULL. Rule names are typograf's (docs/typesetting.md §2). */
 static bool binds(const token *before, const token *l, const token *r)
 {
-    /* ru/nbsp/afterNumberSign: "№ 669"; only a typed space becomes NBSP.
+    /* ru/nbsp/afterNumberSign: "№ 669", "№ Р-145"; only a typed space becomes NBSP.
      * typograf puts U+202F here, which PT Serif lacks (docs/typesetting.md §2). */
-    if (is_number_sign(l) && starts_with_digit(r))
+    if (is_number_sign(l) && (starts_with_digit(r) || is_lettered_number(r)))
         return true;
     /* ru/nbsp/initials, both orders, and between the initials themselves:
      * "И. Н. Шадрин", "Шадрин И.Н." (the signature keeps them on one line,
@@ -401,17 +414,103 @@ static void put_valid(buf *b, const char *s, size_t n)
     }
 }
 
-/* ru/dash/main: a hyphen-minus with spaces on both sides is an em dash. */
-static void put_token(buf *b, const token *t, bool spaced)
+/* A number in a range: digits, with dots or commas between them ("2.3"). */
+static bool is_range_number(const char *s, size_t n)
 {
-    if (spaced && t->len == 1 && t->s[0] == '-')
-        buf_puts(b, "\u2014");
-    else
+    if (n == 0 || !is_digit((unsigned char)s[0]) || !is_digit((unsigned char)s[n - 1]))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!is_digit((unsigned char)s[i]) &&
+            !((s[i] == '.' || s[i] == ',') && is_digit((unsigned char)s[i + 1])))
+            return false;
+    return true;
+}
+
+/* ru/dash/years and page ranges: the core is two numbers joined by one
+ * hyphen ("2023-2025", "2.3-2.6"); the hyphen's offset in the token, or 0.
+ * "273-ФЗ", "7-й" and "2023-09-01" are no ranges. */
+static size_t range_hyphen(const token *t)
+{
+    size_t n;
+    const char *s = core_of(t, &n);
+    const char *h = memchr(s, '-', n);
+    if (!h || memchr(h + 1, '-', n - (size_t)(h - s) - 1))
+        return 0;
+    size_t left = (size_t)(h - s);
+    if (!is_range_number(s, left) || !is_range_number(h + 1, n - left - 1))
+        return 0;
+    return t->lead + left;
+}
+
+/* ru/dash/main: a hyphen-minus (or two) with spaces on both sides is an em
+ * dash; a range takes an en dash. With `keep`, the token as typed. */
+static void put_token(buf *b, const token *t, bool spaced, bool keep)
+{
+    size_t h;
+    if (keep) {
         put_valid(b, t->s, t->len);
+    } else if (spaced && ((t->len == 1 && t->s[0] == '-') ||
+                          (t->len == 2 && t->s[0] == '-' && t->s[1] == '-'))) {
+        buf_puts(b, "\u2014");
+    } else if ((h = range_hyphen(t)) > 0) {
+        put_valid(b, t->s, h);
+        buf_puts(b, "\u2013");
+        put_valid(b, t->s + h + 1, t->len - h - 1);
+    } else {
+        put_valid(b, t->s, t->len);
+    }
+}
+
+/* Does a quote after cp open? After a space, the start or an opening
+ * bracket, quote or dash. */
+static bool opens_after(uint32_t cp)
+{
+    return cp == 0 || cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == TEXT_NBSP ||
+           cp == '(' || cp == '[' || cp == '{' || cp == '/' || cp == 0x00AB || cp == 0x201E ||
+           cp == '-' || cp == 0x2013 || cp == 0x2014;
+}
+
+/* ru/quote: straight double quotes become «ёлочки» outside and „лапки“
+ * inside (docs/typesetting.md §2); typed «» count in the nesting. An
+ * unmatched closing quote becomes ». */
+static void put_quotes(buf *out, const char *in, size_t len)
+{
+    size_t depth = 0;
+    uint32_t prev = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t n = utf8_next(in + i, len - i, &cp);
+        if (cp == '"' && opens_after(prev)) {
+            buf_puts(out, depth++ ? "\u201E" : "\u00AB");
+        } else if (cp == '"') {
+            depth -= depth > 0;
+            buf_puts(out, depth ? "\u201C" : "\u00BB");
+        } else {
+            if (cp == 0x00AB)
+                depth++;
+            else if (cp == 0x00BB && depth > 0)
+                depth--;
+            buf_putn(out, in + i, n);
+        }
+        prev = cp;
+        i += n;
+    }
 }
 
 char *text_typography(const char *in, size_t len)
 {
+    return text_typography_with(in, len, false);
+}
+
+char *text_typography_with(const char *in, size_t len, bool keep)
+{
+    buf quoted;
+    buf_init(&quoted);
+    if (!keep) {
+        put_quotes(&quoted, in, len);
+        in = quoted.data ? quoted.data : "";
+        len = quoted.len;
+    }
     /* One pass with a window of three tokens: every decision looks at the
      * two words around a space and the word before them, so the work is
      * linear in the input. */
@@ -422,7 +521,7 @@ char *text_typography(const char *in, size_t len)
     size_t pos = 0;
     while (read_token(in, len, &pos, &right)) {
         if (have_left) {
-            put_token(&out, &left, have_before);
+            put_token(&out, &left, have_before, keep);
             bool nbsp = right.typed_nbsp || binds(have_before ? &before : NULL, &left, &right);
             buf_put_cp(&out, nbsp ? TEXT_NBSP : ' ');
         }
@@ -432,7 +531,8 @@ char *text_typography(const char *in, size_t len)
         have_left = true;
     }
     if (have_left)
-        put_token(&out, &left, false);
+        put_token(&out, &left, false, keep);
+    buf_fini(&quoted);
     return buf_take(&out);
 }
 

@@ -19,11 +19,15 @@
 /* Apply the typograf-style non-breaking-space rules to UTF-8 text
  * (docs/typesetting.md §2): after «№», between initials and surname, before «г.»/«гг.»,
  * after one-letter and short prepositions/conjunctions, before a dash.
- * Typed text is otherwise kept: quotes and dashes as written, except that
- * " - " becomes NBSP + "—" + space. Runs of white space collapse to one space
- * and the ends are trimmed (YAML folded text); a typed U+00A0 stays. The
- * result is valid UTF-8 (invalid input bytes become U+FFFD). Caller frees. */
+ * Quotes and dashes are fixed as text_typography_with says. Runs of white space collapse to one
+ * space and the ends are trimmed (YAML folded text); a typed U+00A0 stays. The result is valid
+ * UTF-8 (invalid input bytes become U+FFFD). Caller frees. */
 char *text_typography(const char *in, size_t len);
+/* The same, and as a typist would fix them (unless `keep`): straight
+ * double quotes become «…» outside and „…“ inside, " - " and " -- " an em
+ * dash, number ranges ("2023-2025", "2.3-2.6") an en dash. text_typography
+ * is this with keep false. Caller frees. */
+char *text_typography_with(const char *in, size_t len, bool keep);
 
 typedef struct text_hyph text_hyph;
 

@@ -13,10 +13,10 @@ static const kind_field box_item = {"box", KS_MAP, false, "блок утверж
 static const kind_field roadmap_fields[] = {
     {"orientation", KS_STRING, false, "ориентация: landscape или portrait", NULL, NULL},
     {"approval", KS_SEQ, false, "блоки «Утверждаю», «Рассмотрено»", NULL, &box_item},
-    {"title", KS_STRING, true, "заголовок", NULL, NULL},
-    {"subtitle", KS_STRING, false, "подзаголовок", NULL, NULL},
+    {"title", KS_LINES, true, "заголовок", NULL, NULL},
+    {"subtitle", KS_LINES, false, "подзаголовок", NULL, NULL},
     {"body", KS_CONTENT, false, "текст перед таблицей", NULL, NULL},
-    {"table_title", KS_STRING, false, "заголовок таблицы", NULL, NULL},
+    {"table_title", KS_LINES, false, "заголовок таблицы", NULL, NULL},
     {"columns", KS_SEQ, true, "столбцы таблицы", NULL, &kind_column_item},
     {"rows", KS_SEQ, true, "строки таблицы", NULL, NULL},
     {"after", KS_CONTENT, false, "текст после таблицы", NULL, NULL},
@@ -28,6 +28,7 @@ static const kind_field root_fields[] = {
     {"school", KS_MAP, true, "реквизиты организации (обычно из school.yaml)", kind_school_fields,
      NULL},
     {"roadmap", KS_MAP, true, "дорожная карта", roadmap_fields, NULL},
+    {"typography", KS_STRING, false, "типографика (keep: кавычки и тире как набраны)", NULL, NULL},
     {NULL, 0, false, NULL, NULL, NULL}};
 
 static bool compute(const yl_node *root, arena *a, diag *d, const yl_node **data)

@@ -57,7 +57,7 @@ void fuzz_render(pdf_doc *pdf, const blk_doc *t, diag *d)
     layout_fonts f = pdf_fonts(pdf);
     layout_doc *lay = layout_run(t, &f, hyph, d);
     if (lay && diag_errors(d) == before) {
-        size_t bad = layout_check(lay, t, d);
+        size_t bad = layout_check(lay, d);
         if (bad && strict_selfcheck) {
             fprintf(stderr, "fuzz: layout self-check: %zu boxes outside (exit 3 in main)\n", bad);
             abort();

@@ -478,6 +478,77 @@ static void test_consecutive_hyphens(void **state)
     free(p.items);
 }
 
+static size_t longest_hyphen_run(const lb_line *lines, size_t count)
+{
+    size_t run = 0, longest = 0;
+    for (size_t k = 0; k < count; k++) {
+        run = lines[k].hyphen ? run + 1 : 0;
+        if (run > longest)
+            longest = run;
+    }
+    return longest;
+}
+
+/* max_flagged_run is a hard rule: with flagged demerits 0 the cheapest
+ * setting ends five lines in a row with a hyphen; with a limit no more than
+ * that many do, and no line is overfull. */
+static void test_hyphen_run_limit(void **state)
+{
+    (void)state;
+    /* every line "aaaaa aaaaa-" fits exactly; a line without a hyphen has
+     * a word alone, with no glue to stretch */
+    para p = make_para("aaaaa aaaaa|aaaaa aaaaa|aaaaa aaaaa|aaaaa aaaaa|aaaaa aaaaa|aaaaa aaaaa");
+    lb_params params = make_params(12);
+    params.flagged_demerits = 0;
+    lb_line *lines;
+    size_t count = lb_break(p.items, p.n, &params, &lines);
+    check_lines(p.items, p.n, params.width, lines, count);
+    assert_true(longest_hyphen_run(lines, count) > 2);
+    free(lines);
+    for (unsigned limit = 1; limit <= 2; limit++) {
+        params.max_flagged_run = limit;
+        count = lb_break(p.items, p.n, &params, &lines);
+        check_lines(p.items, p.n, params.width, lines, count);
+        assert_true(longest_hyphen_run(lines, count) <= limit);
+        for (size_t k = 0; k + 1 < count; k++)
+            assert_false(lines[k].overfull);
+        free(lines);
+    }
+    free(p.items);
+}
+
+/* Boxes may stretch and shrink (letter spacing): the ratio counts their
+ * stretch with the glue's, and a break never drops it. */
+static void test_box_stretch(void **state)
+{
+    (void)state;
+    lb_item items[] = {
+        {.type = LB_BOX, .width = 4, .stretch = 1, .shrink = 0.5},
+        {.type = LB_GLUE, .width = 1, .stretch = 0.5, .shrink = 0.25},
+        {.type = LB_BOX, .width = 4, .stretch = 1, .shrink = 0.5},
+        {.type = LB_GLUE, .stretch = INFINITY},
+        {.type = LB_PENALTY, .penalty = -LB_INFINITY},
+    };
+    lb_params params = make_params(11);
+    lb_line *lines;
+    /* 9 wide, 2 short: stretch 2.5, but the last line has infinite stretch */
+    size_t count = lb_break(items, 5, &params, &lines);
+    assert_int_equal(count, 1);
+    free(lines);
+    items[3] = (lb_item){.type = LB_GLUE};
+    count = lb_break(items, 5, &params, &lines);
+    assert_int_equal(count, 1);
+    assert_true(fabs(lines[0].ratio - 2.0 / 2.5) < EPS);
+    free(lines);
+    /* 8 wide: shrinks by 1 of its 1.25 */
+    params.width = 8;
+    count = lb_break(items, 5, &params, &lines);
+    assert_int_equal(count, 1);
+    assert_true(fabs(lines[0].ratio + 1.0 / 1.25) < EPS);
+    assert_false(lines[0].overfull);
+    free(lines);
+}
+
 static void test_wide_box(void **state)
 {
     (void)state;
@@ -692,6 +763,8 @@ int main(void)
         cmocka_unit_test(test_no_stretch),
         cmocka_unit_test(test_bad_values),
         cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_hyphen_run_limit),
+        cmocka_unit_test(test_box_stretch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

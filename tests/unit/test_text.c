@@ -451,7 +451,15 @@ static const typo_case typo_cases[] = {
     {"date in words", "30 августа 2023 г.", "30~августа~2023~г."},
     {"day and month", "5 июня", "5~июня"},
     {"not a day", "45 июня", "45 июня"},
-    {"years", "2023-2025 гг.", "2023-2025~гг."},
+    {"years", "2023-2025 гг.", "2023–2025~гг."},
+    {"page range", "с. 5-7 и пункты 2.3-2.6", "с.~5–7 и~пункты 2.3–2.6"},
+    {"no ranges", "273-ФЗ, 7-й, 2023-09-01, 8-800-100", "273-ФЗ, 7-й, 2023-09-01, 8-800-100"},
+    {"quotes", "школа \"Успех\" и (\"Рост\")", "школа «Успех» и~(«Рост»)"},
+    {"nested quotes", "\"МБОУ \"Школа № 2\"\"", "«МБОУ „Школа №~2“»"},
+    {"straight inside typed", "«проект \"Наставник\"»", "«проект „Наставник“»"},
+    {"unmatched closing quote", "слово\" далее", "слово» далее"},
+    {"two hyphens", "текст -- далее", "текст~— далее"},
+    {"number with a letter", "№ Р-145 от", "№~Р-145 от"},
     {"years, en dash", "2023–2025 гг., далее", "2023–2025~гг., далее"},
     {"year without г.", "2023 года", "2023 года"},
     {"short words", "в школе и дома", "в~школе и~дома"},
@@ -496,6 +504,21 @@ static void test_typography_cases(void **state)
         free(got);
     }
     assert_int_equal(failures, 0);
+}
+
+/* `typography: keep`: quotes, dashes and ranges as typed; the non-breaking
+ * spaces still apply. */
+static void test_typography_keep(void **state)
+{
+    (void)state;
+    char want[RENDER_SIZE];
+    expand_nbsp("\"Успех\" - 2023-2025 гг. № Р-145", want);
+    char *got = text_typography_with("\"Успех\" - 2023-2025 гг. № Р-145",
+                                     strlen("\"Успех\" - 2023-2025 гг. № Р-145"), true);
+    /* the dash binds to the word before it: no line starts with it */
+    expand_nbsp("\"Успех\"~- 2023-2025~гг. №~Р-145", want);
+    assert_string_equal(got, want);
+    free(got);
 }
 
 /* Input is validated earlier; whatever arrives, the output is valid UTF-8. */
@@ -547,6 +570,7 @@ int main(void)
         cmocka_unit_test(test_dictionary_load),
         cmocka_unit_test(test_typography_cases),
         cmocka_unit_test(test_typography_invalid_utf8),
+        cmocka_unit_test(test_typography_keep),
         cmocka_unit_test(test_typography_large),
     };
     return cmocka_run_group_tests(tests, setup_dictionary, teardown_dictionary);
