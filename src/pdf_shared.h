@@ -34,6 +34,13 @@ enum {
     METRIC_WIDTH = 0x3FFF,
     /* A set of code points of the BMP, one bit each. */
     CP_SET_BYTES = 65536 / 8,
+    /* The text layer (docs/pdfa.md): layout draws the hyphen it adds at a
+     * break as U+00AD, which the ToUnicode map gives as U+002D, the hyphen
+     * poppler removes when it joins the lines; a word's own U+002D at the
+     * end of a line is drawn as CID U+2011 (the hyphen's glyph where the
+     * font has none of its own), which poppler keeps. */
+    ADDED_HYPHEN = 0x00AD,
+    OWN_HYPHEN_AT_END = 0x2011,
 };
 
 typedef enum { FONT_UNTRIED, FONT_READY, FONT_FAILED } font_state;
