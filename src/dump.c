@@ -67,6 +67,12 @@ void dump_texts(const blk_doc *t, buf *out)
                     put_line(out, NULL,
                              t->blocks[k].toc_text ? t->blocks[k].toc_text : t->blocks[k].text);
             break;
+        case BLK_CHART:
+            break; /* numbers drawn one by one: the tables beside the chart hold them */
+        case BLK_QUESTION:
+            if (b->as.question.answer->kind != BLK_ANSWER_FILL)
+                put_line(out, b->as.question.label, b->text);
+            break;
         }
     }
 }

@@ -332,6 +332,14 @@ bool kind_check_value(const yl_node *v, const kind_field *f, const char *path, d
     return false;
 }
 
+/* A field key ending in '*' stands for every key with that prefix: the
+ * report's `responses_…` keys that include gives CSV files. */
+static bool key_glob(const char *pattern, const char *key)
+{
+    size_t len = strlen(pattern);
+    return len && pattern[len - 1] == '*' && !strncmp(pattern, key, len - 1);
+}
+
 bool kind_check_map(const yl_node *map, const kind_field *fields, const char *path, diag *d)
 {
     bool ok = true;
@@ -343,7 +351,7 @@ bool kind_check_map(const yl_node *map, const kind_field *fields, const char *pa
         const yl_node *k = map->pairs[i].key;
         const kind_field *f = NULL;
         for (const kind_field *g = fields; g->key; g++)
-            if (!strcmp(g->key, k->str))
+            if (!strcmp(g->key, k->str) || key_glob(g->key, k->str))
                 f = g;
         char sub[256];
         snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", k->str);
@@ -475,8 +483,8 @@ static const yl_node *map_without(arena *a, const yl_node *map, const char *key)
 
 /* The registry: every kind the program knows. */
 static const kind_def *const registry[] = {
-    &kind_order,         &kind_roadmap,     &kind_registry, &kind_pairs_order,
-    &kind_curator_order, &kind_application, &kind_text,     &kind_agreement};
+    &kind_order,       &kind_roadmap, &kind_registry,  &kind_pairs_order,   &kind_curator_order,
+    &kind_application, &kind_text,    &kind_agreement, &kind_questionnaire, &kind_report};
 enum { NKINDS = sizeof registry / sizeof *registry };
 
 /* Kinds whose documents come one per item of a top-level list, the item

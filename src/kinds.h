@@ -126,6 +126,8 @@ const yl_node *kinds_variants(const yl_node *root, const char **key);
  * its short name, else its name, CSV column names too), or NULL. */
 const char *kinds_variant_label(const yl_node *root, const yl_node *item);
 const char *kind_agreement_label(const yl_node *partner);
+extern const kind_def kind_questionnaire;
+extern const kind_def kind_report;
 
 /* Check the document root: its `document:` names the kind. Reports into d;
  * returns false on errors. */

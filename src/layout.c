@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unicase.h>
 
+#include "chart.h"
 #include "para.h"
 #include "table.h"
 
@@ -169,6 +170,10 @@ static void layout_block(lay *L, const blk_block *b, bool *keep_next, toc_state 
         v->height = FILL_HEIGHT; /* resolved by paginate */
         break;
     }
+    case BLK_CHART:
+    case BLK_QUESTION:
+        chart_build(L, b, x0, width);
+        break;
     }
     size_t n = L->nlines - first;
     if (n == 0)
@@ -225,7 +230,7 @@ static double fit_height(const vline *v)
         table_pad(v, &top, &bottom);
         return v->height + bottom;
     }
-    return v->nfrags ? v->depth : 0;
+    return v->nfrags || v->fig ? v->depth : 0;
 }
 
 /* A page that starts inside a table repeats the table's header (and pads
@@ -256,6 +261,11 @@ static void draw_page(lay *L, size_t start, size_t end, double top)
     /* in reading order: text lines, and each table's run of rows with its
      * borders and spanning cells */
     for (size_t k = start; k < end;) {
+        if (L->lines[k].fig) {
+            chart_draw(L, p, &L->lines[k], tops[k - start]);
+            k++;
+            continue;
+        }
         if (!L->lines[k].table) {
             para_draw_line(L, p, &L->lines[k], 0, tops[k - start], NULL);
             k++;
@@ -319,7 +329,7 @@ static size_t paginate(lay *L, size_t *starts)
         start = end;
         /* spacers and page breaks do not start a page */
         while (start < L->nlines && L->lines[start].nfrags == 0 && !L->lines[start].table &&
-               !L->lines[start].force_before && start > 0)
+               !L->lines[start].fig && !L->lines[start].force_before && start > 0)
             start++;
         if (!starts && start < L->nlines && L->lines[start].force_before)
             L->lines[start].force_before = false;

@@ -760,6 +760,8 @@ static const block_def block_defs[] = {
     {"annexes", KEYS("style"), NULL, tpl_block_annexes},
     {"parties", KEYS("style"), KEYS("title", "left", "right"), tpl_block_parties},
     {"fill", KEYS(NULL), NULL, tpl_block_fill},
+    {"question", KEYS("style"), NULL, tpl_block_question},
+    {"chart", KEYS("style", "height_mm"), NULL, tpl_block_chart},
 };
 enum { NBLOCK_DEFS = sizeof block_defs / sizeof *block_defs };
 
