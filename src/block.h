@@ -167,6 +167,7 @@ typedef struct blk_page {
 typedef struct blk_info {
     const char *title, *author, *subject, *keywords;
     int year, month, day; /* document date (0 = none) */
+    bool pdfa;            /* the template's `pdfa: true`: write PDF/A-1b */
 } blk_info;
 
 /* A block tree: the page setup, the metadata and the blocks in reading order. */

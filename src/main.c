@@ -37,7 +37,7 @@ static const char usage_text[] =
     "nastavdoc " NASTAVDOC_VERSION " — документы программы наставничества из YAML в PDF\n"
     "\n"
     "Использование:\n"
-    "  nastavdoc render ФАЙЛ.yaml [-o ВЫХОД.pdf] [--template ШАБЛОН.yaml] [--strict]\n"
+    "  nastavdoc render ФАЙЛ.yaml [-o ВЫХОД.pdf] [--template ШАБЛОН.yaml] [--strict] [--pdfa]\n"
     "  nastavdoc check ФАЙЛ.yaml|ПАПКА…   проверить, не создавая PDF (папка — все её .yaml)\n"
     "  nastavdoc batch ПАПКА|ФАЙЛ… -o ПАПКА_PDF [-j N]   все документы папок и подпапок,\n"
     "                                                   N процессов\n"
@@ -52,6 +52,7 @@ static const char usage_text[] =
     "batch повторяет дерево папок: samples/bratsk/order-669.yaml → ПАПКА_PDF/bratsk/order-669.pdf\n"
     "(для аргумента samples/bratsk), каждый документ — в отдельном процессе.\n"
     "--strict      считать предупреждения ошибками\n"
+    "--pdfa        PDF/A-1b для архивного хранения (render и batch)\n"
     "--template    свой шаблон вместо templates/<вид>.yaml\n"
     "--data-dir    папка данных программы (fonts, templates); иначе NASTAVDOC_DATA,\n"
     "              папка программы или PREFIX/share/nastavdoc\n"
@@ -93,6 +94,7 @@ typedef struct options {
     const char *partner;  /* --partner: the one variant to render */
     bool cyrillic;        /* --names cyrillic: variant file names in Cyrillic */
     bool strict;
+    bool pdfa; /* --pdfa */
     unsigned jobs;
     const char **files;
     size_t nfiles;
@@ -403,7 +405,9 @@ static int render_doc(const run_ctx *c, yl_doc *doc, const char *out)
     rc = EXIT_INTERNAL;
     if (layout_check(b.lay, c->d))
         goto out;
-    pdf_options popt = {"nastavdoc " NASTAVDOC_VERSION};
+    char icc[PATH_MAX];
+    snprintf(icc, sizeof icc, "%s/data/sRGB.icc", c->data);
+    pdf_options popt = {"nastavdoc " NASTAVDOC_VERSION, c->o->pdfa, icc};
     if (pdf_write(pdf, b.lay, &popt, out, c->d))
         rc = EXIT_DONE;
 out:
@@ -1318,6 +1322,8 @@ int main(int argc, char **argv)
             o.cyrillic = v[0] == 'c';
         } else if (!strcmp(a, "--strict")) {
             o.strict = true;
+        } else if (!strcmp(a, "--pdfa")) {
+            o.pdfa = true;
         } else if (a[0] == '-' && a[1]) {
             say("nastavdoc: неизвестный или неполный параметр «%s»; см. nastavdoc --help\n", a);
             free(o.files);

@@ -244,49 +244,6 @@ static void add_box(lay *L, const para *P, const char *text, size_t from, size_t
 #define COMPOUND_EXTRA 100
 #define UNHYPHENATED_PENALTY 1000
 
-/* A box for text[from, to): pieces wider than the line are split at
- * character boundaries (a 400-letter word must not leave its cell). A piece
- * that a hyphen (`reserve` wide) may follow leaves room for it. */
-static void add_word_piece(lay *L, const para *P, const char *text, size_t from, size_t to,
-                           double reserve)
-{
-    double w = para_measure(L, P->font, P->size, P->ls, text + from, to - from);
-    if (w <= P->width - reserve) {
-        add_box(L, P, text, from, to, w);
-        return;
-    }
-    /* every piece but the last leaves room for its hyphen */
-    double limit = P->width - fmax(reserve, P->hyphen);
-    size_t start = from, prev = from; /* prev: the last character of the piece */
-    double acc = 0, prev_w = 0;
-    for (size_t i = from; i < to;) {
-        uint32_t cp;
-        size_t n = utf8_decode(text + i, to - i, &cp);
-        if (!n)
-            n = 1, cp = '?';
-        double cw = L->f->advance(L->f->ctx, P->font, cp) * P->size / 1000.0 + P->ls;
-        if (acc + cw > limit && i > start) {
-            /* never carry one character alone: split a character earlier */
-            size_t at = i + n == to && prev > start ? prev : i;
-            double piece = at == i ? acc : acc - prev_w;
-            add_box(L, P, text, start, at, piece);
-            add_item(L,
-                     (lb_item){.type = LB_PENALTY,
-                               .width = P->hyphen,
-                               .penalty = SPLIT_PENALTY,
-                               .flagged = true},
-                     at, at);
-            start = at;
-            acc -= piece;
-        }
-        prev = i;
-        prev_w = cw;
-        acc += cw;
-        i += n;
-    }
-    add_box(L, P, text, start, to, acc);
-}
-
 static bool is_letter_cp(uint32_t cp)
 {
     return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') || (cp >= 0xC0 && cp <= 0x24F) ||
@@ -311,6 +268,82 @@ static size_t count_letters(const char *s, size_t from, size_t to)
  * than this (docs/typesetting.md §3). */
 #define LAST_PIECE_MIN 5
 
+/* How far back a split between characters moves so that the paragraph's
+ * last piece has LAST_PIECE_MIN letters: a bound, so that a long run of
+ * digits (no letters to gain) costs no more than this per split. */
+#define TAIL_BACK_MAX 16
+
+/* The split at `at` moved back (not past start + 1 character) until
+ * text[at, to) holds LAST_PIECE_MIN letters; `at` itself when that cannot
+ * be done within TAIL_BACK_MAX characters. */
+static size_t tail_split(const char *text, size_t start, size_t at, size_t to)
+{
+    size_t p = at;
+    for (int k = 0; k < TAIL_BACK_MAX && count_letters(text, p, to) < LAST_PIECE_MIN; k++) {
+        size_t q = p;
+        while (q > start && ((unsigned char)text[q - 1] & 0xC0) == 0x80)
+            q--;
+        if (q <= start + 1)
+            return at;
+        p = q - 1;
+        while (p > start && ((unsigned char)text[p] & 0xC0) == 0x80)
+            p--;
+    }
+    return count_letters(text, p, to) >= LAST_PIECE_MIN && p > start ? p : at;
+}
+
+/* A box for text[from, to): pieces wider than the line are split at
+ * character boundaries (a 400-letter word must not leave its cell). A piece
+ * that a hyphen (`reserve` wide) may follow leaves room for it. When `last`
+ * (the paragraph ends with this piece) the last split leaves at least
+ * LAST_PIECE_MIN letters after it («1С:Бухгал-|терия», not «…Бухгалтер-|ия»). */
+static void add_word_piece(lay *L, const para *P, const char *text, size_t from, size_t to,
+                           double reserve, bool last)
+{
+    double w = para_measure(L, P->font, P->size, P->ls, text + from, to - from);
+    if (w <= P->width - reserve) {
+        add_box(L, P, text, from, to, w);
+        return;
+    }
+    /* every piece but the last leaves room for its hyphen */
+    double limit = P->width - fmax(reserve, P->hyphen);
+    size_t start = from, prev = from; /* prev: the last character of the piece */
+    double acc = 0, prev_w = 0;
+    for (size_t i = from; i < to;) {
+        uint32_t cp;
+        size_t n = utf8_decode(text + i, to - i, &cp);
+        if (!n)
+            n = 1, cp = '?';
+        double cw = L->f->advance(L->f->ctx, P->font, cp) * P->size / 1000.0 + P->ls;
+        if (acc + cw > limit && i > start) {
+            /* never carry one character alone: split a character earlier */
+            size_t at = i + n == to && prev > start ? prev : i;
+            double piece = at == i ? acc : acc - prev_w;
+            if (last && count_letters(text, at, to) < LAST_PIECE_MIN) {
+                size_t moved = tail_split(text, start, at, to);
+                if (moved != at) {
+                    at = moved;
+                    piece = para_measure(L, P->font, P->size, P->ls, text + start, at - start);
+                }
+            }
+            add_box(L, P, text, start, at, piece);
+            add_item(L,
+                     (lb_item){.type = LB_PENALTY,
+                               .width = P->hyphen,
+                               .penalty = SPLIT_PENALTY,
+                               .flagged = true},
+                     at, at);
+            start = at;
+            acc -= piece;
+        }
+        prev = i;
+        prev_w = cw;
+        acc += cw;
+        i += n;
+    }
+    add_box(L, P, text, start, to, acc);
+}
+
 /* The word text[from, to); `last` when it ends the paragraph. Explicit
  * hyphens break in every style («Сентябрь-|октябрь» in a narrow column,
  * school43), the patterns only where the style hyphenates. */
@@ -333,7 +366,7 @@ static void add_word(lay *L, const para *P, const char *text, size_t from, size_
             continue;
         if (last && count_letters(text, at, to) < LAST_PIECE_MIN)
             break;
-        add_word_piece(L, P, text, pos, at, br[i].add_hyphen ? P->hyphen : 0);
+        add_word_piece(L, P, text, pos, at, br[i].add_hyphen ? P->hyphen : 0, false);
         double pen = br[i].add_hyphen ? P->hyphen_penalty + (compound ? COMPOUND_EXTRA : 0)
                      : P->hyphenate   ? COMPOUND_PENALTY
                                       : UNHYPHENATED_PENALTY;
@@ -347,7 +380,7 @@ static void add_word(lay *L, const para *P, const char *text, size_t from, size_
                  at, at);
         pos = at;
     }
-    add_word_piece(L, P, text, pos, to, 0);
+    add_word_piece(L, P, text, pos, to, 0, last);
 }
 
 /* Glue between words. Justified text stretches by three quarters and

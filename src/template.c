@@ -6,6 +6,7 @@
  *            margins_mm {top, right, bottom, left},
  *            numbers {from, top_mm, style}
  *   info:    title, author, subject, keywords, date   (interpolated text)
+ *   pdfa:    true: the PDF is PDF/A-1b (docs/pdfa.md), as with --pdfa
  *   styles:  NAME: {base, font, bold, italic, size, leading, indent_mm,
  *                   margin_left_mm, margin_right_mm, max_width_mm,
  *                   space_before, space_after (pt), align, hyphenate,
@@ -983,7 +984,8 @@ static void read_info(expander *x, const yl_node *info, blk_info *out)
         diag_error(x->d, yl_map_get(info, "date")->mark, "info.date: ожидалась дата ГГГГ-ММ-ДД");
 }
 
-static const char *const top_keys[] = {"page", "info", "styles", "blocks"};
+static const char *const top_keys[] = {"page", "info", "styles", "blocks", "pdfa"};
+enum { NTOP_KEYS = sizeof top_keys / sizeof top_keys[0] };
 
 /* The block tree owns its texts: a copy in the tree's arena of every string
  * that still points into the template's or the data's node tree, so both
@@ -1058,7 +1060,7 @@ tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d)
     x.budget =
         TPL_STEP_FLOOR + TPL_STEP_FACTOR * (count_nodes(tpl, limit) + count_nodes(data, limit));
     size_t errors = diag_errors(d);
-    tpl_check_keys(&x, tpl, top_keys, 4, "шаблоне");
+    tpl_check_keys(&x, tpl, top_keys, NTOP_KEYS, "шаблоне");
     const yl_node *page = yl_map_get(tpl, "page"), *info = yl_map_get(tpl, "info");
     tpl_check_text(&x, page ? yl_map_get(page, "orientation") : NULL);
     for (size_t i = 0; info && info->kind == YL_MAP && i < info->n; i++)
@@ -1069,6 +1071,9 @@ tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d)
     if (!t->doc.page.number_style)
         t->doc.page.number_style = tpl_find_style(&x, "body") ? tpl_find_style(&x, "body") : x.base;
     read_info(&x, info, &t->doc.info);
+    const yl_node *pdfa = yl_map_get(tpl, "pdfa");
+    if (pdfa && !tpl_parse_bool(pdfa, &t->doc.info.pdfa))
+        diag_error(d, pdfa->mark, "pdfa: ожидалось true или false");
     t->doc.typography_keep = read_typography(&x, data);
     /* the whole template is checked, then expanded even after a mistake in
      * it, so that the data's mistakes come in the same run */
@@ -1164,7 +1169,7 @@ static bool looks_like_template(const yl_node *root)
     if (!root || root->kind != YL_MAP)
         return false;
     for (size_t i = 0; i < root->n; i++)
-        if (tpl_has_key(top_keys, 4, root->pairs[i].key->str))
+        if (tpl_has_key(top_keys, NTOP_KEYS, root->pairs[i].key->str))
             return true;
     return false;
 }
