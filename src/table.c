@@ -680,12 +680,39 @@ static double label_height(table_lay *T, size_t g)
     return h;
 }
 
-/* Can rows [g, e) of a group break before row k (g < k < e)? Only where
- * the rows before and from it on are each at least as tall as the label,
- * which each page then repeats. */
-static bool group_may_break(double before, double total, double label)
+/* Does label cell lab lose no line when the page breaks with `before` of
+ * its group's rows above and `after` below: whole above, or (as a cell cut
+ * by a page) two lines or more on each side with the rest fitting below.
+ * The conditions are draw_label's. */
+static bool label_splits(const table_lay *T, const cell_lay *lab, double before, double after)
 {
-    return before >= label - 0.01 && total - before >= label - 0.01;
+    if (lab->height <= before + 0.01)
+        return true;
+    double y = PAD_Y, rest = PAD_Y;
+    size_t k = 0;
+    while (k < lab->n && y + T->lines[lab->first + k].height <= before + 0.01)
+        y += T->lines[lab->first + k++].height;
+    if (k < MIN_CUT_LINES || lab->n - k < MIN_CUT_LINES)
+        return false;
+    for (size_t j = k; j < lab->n; j++)
+        rest += T->lines[lab->first + j].height;
+    return rest <= after + 0.01;
+}
+
+/* Can rows [g, e) of group g break before row k (g < k < e), `before` of
+ * its rows above? Where the rows before and from it on are each at least as
+ * tall as the label, which each page then repeats; else where every label
+ * can be cut there (label_splits), so that no page is left with a blank
+ * band a group could have filled. */
+static bool group_may_break(const table_lay *T, size_t g, double before, double total, double label)
+{
+    if (before >= label - 0.01 && total - before >= label - 0.01)
+        return true;
+    for (size_t c = 0; c < T->t->ncols; c++)
+        if (T->t->cols[c].group &&
+            !label_splits(T, cell_at((table_lay *)T, g, c), before, total - before))
+            return false;
+    return true;
 }
 
 /* Must the group [g, e) be dissolved? When the label or a row is taller
@@ -702,7 +729,7 @@ static bool group_too_tall(const table_lay *T, size_t g, size_t e, double label,
     for (size_t k = g; k < e; k++) {
         if (T->row_h[k] > max_h || label > max_h)
             return true;
-        if (k > g && group_may_break(before, total, label))
+        if (k > g && group_may_break(T, g, before, total, label))
             unit = 0;
         unit += T->row_h[k];
         before += T->row_h[k];
@@ -749,7 +776,7 @@ static void group_breaks(lay *L, table_lay *T, size_t g, size_t e, size_t *line_
     for (size_t k = g; k < e; k++)
         total += T->row_h[k];
     for (size_t k = g; k < e; k++) {
-        if (k > g && !group_may_break(before, total, label))
+        if (k > g && !group_may_break(T, g, before, total, label))
             L->lines[line_of[k]].ok_before = false;
         before += T->row_h[k];
     }
