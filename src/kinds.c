@@ -34,6 +34,8 @@ static const char *type_name(kind_type t)
         return "true или false";
     case KS_LINES:
         return "строка или список строк (каждая с новой строки)";
+    case KS_PEOPLE:
+        return "ФИО или список ФИО";
     }
     return "?";
 }
@@ -366,6 +368,10 @@ bool kind_check_value(const yl_node *v, const kind_field *f, const char *path, d
         return true;
     case KS_CONTENT:
         return check_content(v, f, path, d);
+    case KS_PEOPLE: /* the items: kind_acquaintance */
+        if (v->kind == YL_SCALAR)
+            return check_string(v, f, path, d);
+        return expect_kind(v, YL_SEQ, f, path, d);
     }
     return false;
 }
@@ -485,7 +491,11 @@ const yl_node *kind_acquaintance(arena *a, const yl_node *order, diag *d, bool *
     const yl_node *list = yl_map_get(order, "acquainted");
     yl_node *people = arena_alloc(a, sizeof *people);
     *people = (yl_node){.kind = YL_SEQ, .mark = order->mark};
-    if (list) {
+    if (list && list->kind == YL_SCALAR) {
+        /* one person */
+        people->items = arena_alloc(a, sizeof *people->items);
+        people->items[people->n++] = (yl_node *)list;
+    } else if (list) {
         static const kind_field signer[] = {{"name", KS_STRING, true, "ФИО", NULL, NULL},
                                             {"position", KS_STRING, false, "должность", NULL, NULL},
                                             {NULL, 0, false, NULL, NULL, NULL}};

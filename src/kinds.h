@@ -25,6 +25,7 @@ typedef enum {
     KS_NUMBER,  /* a number */
     KS_BOOL,    /* true or false */
     KS_LINES,   /* a string or a list of strings: lines of one text (titles) */
+    KS_PEOPLE,  /* a name, or a list of names and {name, position} (kind_acquaintance) */
 } kind_type;
 
 typedef struct kind_field {
@@ -62,7 +63,8 @@ bool kind_check_numbering(const yl_node *v, diag *d);
 
 /* «С приказом ознакомлены:» of a document that names people (an order;
  * the pairs' and the curator's orders): the kind lists among the fields of
- * its map m `acquainted` (KS_SEQ: names or {name, position}, checked here)
+ * its map m `acquainted` (KS_PEOPLE: a name or a list of names and {name,
+ * position}; the items are checked here)
  * and `acquaintance` (KS_STRING: its own heading), and sets the
  * data key `acquaintance` to kind_acquaintance(m): {title, people} from
  * `acquainted`, else from the `people` of m's `points` at any depth (each

@@ -28,7 +28,8 @@ static const kind_field order_fields[] = {
     {"control", KS_STRING, false, "пункт о контроле", NULL, NULL},
     {"signature", KS_MAP, false, "подпись", kind_person_fields, NULL},
     {"annexes", KS_SEQ, false, "приложения", NULL, &annex_item},
-    {"acquainted", KS_SEQ, false, "с приказом ознакомлены: ФИО или {name, position}", NULL, NULL},
+    {"acquainted", KS_PEOPLE, false, "с приказом ознакомлены: ФИО или {name, position}", NULL,
+     NULL},
     {"acquaintance", KS_STRING, false, "заголовок листа ознакомления", NULL, NULL},
     {NULL, 0, false, NULL, NULL, NULL}};
 
