@@ -48,10 +48,10 @@ $(BUILD)/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DNASTAVDOC_VERSION='"$(VERSION)"' -MMD -MP -c $< -o $@
 
-# The data folder compiled in: the last place the program looks. main.o is
+# The data folder compiled in: the last place the program looks. util.o is
 # rebuilt when it changes (make install PREFIX=… after a plain make).
-$(BUILD)/main.o: ALL_CFLAGS += -DNASTAVDOC_DATADIR='"$(DATADIR)"'
-$(BUILD)/main.o: $(BUILD)/datadir
+$(BUILD)/util.o: ALL_CFLAGS += -DNASTAVDOC_DATADIR='"$(DATADIR)"'
+$(BUILD)/util.o: $(BUILD)/datadir
 $(BUILD)/datadir: FORCE
 	@mkdir -p $(@D)
 	@[ "$$(cat $@ 2>/dev/null)" = "$(DATADIR)" ] || echo "$(DATADIR)" >$@

@@ -82,7 +82,45 @@ typedef enum {
     BLK_SPACER,     /* vertical space */
     BLK_PAGE_BREAK, /* start a new page */
     BLK_TABLE,      /* table: rows flow across pages, header repeated */
+    BLK_TOC,        /* table of contents: one entry per block with toc_level > 0 (its text,
+                       dotted leaders, its page number flush right) */
+    BLK_FILL,       /* vertical space that pushes what follows, up to the next page break,
+                       to the foot of the page (the place and year of a title page) */
+    BLK_CHART,      /* bar chart drawn by the program (chart.h): never split */
+    BLK_QUESTION,   /* a questionnaire's question: text and its answer field, never split */
 } blk_kind;
+
+/* A bar chart: ncat categories along the axis, nser bars side by side in
+ * each (1 or 2: before and after). */
+typedef struct blk_chart {
+    const char *const *labels; /* ncat labels under the axis */
+    size_t ncat;
+    const char *const *series; /* nser names, shown as a legend when nser > 1 */
+    size_t nser;
+    const double *values; /* ncat * nser, category by category; NAN = no data («—») */
+    double axis_max;      /* 0: a round number above the largest value */
+    int decimals;         /* digits after the comma of the value labels */
+    const char *unit;     /* after each value label («%»), or NULL */
+    const char *x_title, *y_title;
+    double height_pt;
+} blk_chart;
+
+/* The answer field of a printed question. */
+typedef enum {
+    BLK_ANSWER_SCALE,  /* numbered boxes, the meaning of the ends below */
+    BLK_ANSWER_CHOICE, /* a box before each option */
+    BLK_ANSWER_LINES,  /* ruled lines for a written answer */
+    BLK_ANSWER_FILL,   /* the text, then a rule to the right edge: «Ф.И.О. ____» */
+    BLK_ANSWER_NONE,   /* the text only */
+} blk_answer_kind;
+
+typedef struct blk_answer {
+    blk_answer_kind kind;
+    const char *const *options; /* SCALE: the numbers; CHOICE: the options */
+    size_t nopts;
+    const char *low, *high; /* SCALE: meaning of the lowest and highest value, or NULL */
+    unsigned lines;         /* LINES: how many */
+} blk_answer;
 
 /* One block: what every kind has, then what its kind adds (the tag is kind). */
 typedef struct blk_block {
@@ -94,6 +132,9 @@ typedef struct blk_block {
      * signature carries over only with at least 3 lines of text
      * (docs/typesetting.md §1.5). */
     unsigned keep_prev_lines;
+    /* 1, 2 …: a heading listed at that level by a BLK_TOC block; 0: not listed */
+    unsigned toc_level;
+    const char *toc_text; /* the entry's text when it is not `text` (in the tree's arena) */
     union {
         struct {
             const char *label; /* "1.", "1.1.", "–" */
@@ -106,6 +147,11 @@ typedef struct blk_block {
         } row;                  /* ROW */
         double spacer_pt;       /* SPACER: the height */
         const blk_table *table; /* TABLE */
+        const blk_chart *chart; /* CHART */
+        struct {
+            const char *label; /* QUESTION: "3." before the text, or "" */
+            const blk_answer *answer;
+        } question;
     } as;
 } blk_block;
 

@@ -59,6 +59,19 @@ void dump_texts(const blk_doc *t, buf *out)
             break;
         case BLK_SPACER:
         case BLK_PAGE_BREAK:
+        case BLK_FILL:
+            break;
+        case BLK_TOC:
+            for (size_t k = 0; k < t->n; k++)
+                if (t->blocks[k].toc_level)
+                    put_line(out, NULL,
+                             t->blocks[k].toc_text ? t->blocks[k].toc_text : t->blocks[k].text);
+            break;
+        case BLK_CHART:
+            break; /* numbers drawn one by one: the tables beside the chart hold them */
+        case BLK_QUESTION:
+            if (b->as.question.answer->kind != BLK_ANSWER_FILL)
+                put_line(out, b->as.question.label, b->text);
             break;
         }
     }

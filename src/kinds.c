@@ -333,7 +333,7 @@ bool kind_check_value(const yl_node *v, const kind_field *f, const char *path, d
     case KS_MAP:
         if (!expect_kind(v, YL_MAP, f, path, d))
             return false;
-        return kind_check_map(v, f->fields, path, d);
+        return !f->fields || kind_check_map(v, f->fields, path, d); /* no fields: the kind checks */
     case KS_SEQ: {
         if (!expect_kind(v, YL_SEQ, f, path, d))
             return false;
@@ -376,6 +376,14 @@ bool kind_check_value(const yl_node *v, const kind_field *f, const char *path, d
     return false;
 }
 
+/* A field key ending in '*' stands for every key with that prefix: the
+ * report's `responses_…` keys that include gives CSV files. */
+static bool key_glob(const char *pattern, const char *key)
+{
+    size_t len = strlen(pattern);
+    return len && pattern[len - 1] == '*' && !strncmp(pattern, key, len - 1);
+}
+
 bool kind_check_map(const yl_node *map, const kind_field *fields, const char *path, diag *d)
 {
     bool ok = true;
@@ -387,7 +395,7 @@ bool kind_check_map(const yl_node *map, const kind_field *fields, const char *pa
         const yl_node *k = map->pairs[i].key;
         const kind_field *f = NULL;
         for (const kind_field *g = fields; g->key; g++)
-            if (!strcmp(g->key, k->str))
+            if (!strcmp(g->key, k->str) || key_glob(g->key, k->str))
                 f = g;
         char sub[256];
         snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", k->str);
@@ -526,9 +534,13 @@ const yl_node *kind_acquaintance(arena *a, const yl_node *order, diag *d, bool *
     return kind_map_set(a, kind_map_set(a, m, "title", title), "people", people);
 }
 
-const kind_field kind_person_fields[] = {{"name", KS_STRING, true, "ФИО", NULL, NULL},
-                                         {"position", KS_STRING, true, "должность", NULL, NULL},
-                                         {NULL, 0, false, NULL, NULL, NULL}};
+const kind_field kind_person_fields[] = {
+    {"name", KS_STRING, true, "ФИО", NULL, NULL},
+    {"position", KS_STRING, true, "должность", NULL, NULL},
+    {"gender", KS_STRING, false, "пол: м или ж", NULL, NULL},
+    {"dative", KS_STRING, false, "ФИО в дательном падеже", NULL, NULL},
+    {"genitive", KS_STRING, false, "ФИО в родительном падеже", NULL, NULL},
+    {NULL, 0, false, NULL, NULL, NULL}};
 
 const kind_field kind_school_fields[] = {
     {"name", KS_STRING, true, "полное наименование организации", NULL, NULL},
@@ -604,8 +616,41 @@ static const yl_node *map_without(arena *a, const yl_node *map, const char *key)
 }
 
 /* The registry: every kind the program knows. */
-static const kind_def *const registry[] = {&kind_order, &kind_roadmap};
+static const kind_def *const registry[] = {
+    &kind_order,       &kind_roadmap, &kind_registry,  &kind_pairs_order,   &kind_curator_order,
+    &kind_application, &kind_text,    &kind_agreement, &kind_questionnaire, &kind_report};
 enum { NKINDS = sizeof registry / sizeof *registry };
+
+/* Kinds whose documents come one per item of a top-level list, the item
+ * bound to a key: the agreement, one PDF per partner. */
+static const struct variant_def {
+    const kind_def *kind;
+    const char *list, *key;
+    const char *(*label)(const yl_node *item);
+} variant_defs[] = {{&kind_agreement, "partners", "partner", kind_agreement_label}};
+
+const char *kinds_variant_label(const yl_node *root, const yl_node *item)
+{
+    const yl_node *doc = yl_map_get(root, "document");
+    for (size_t i = 0; doc && yl_str(doc) && i < sizeof variant_defs / sizeof *variant_defs; i++)
+        if (!strcmp(yl_str(doc), variant_defs[i].kind->name))
+            return variant_defs[i].label(item);
+    return NULL;
+}
+
+const yl_node *kinds_variants(const yl_node *root, const char **key)
+{
+    const yl_node *doc = root && root->kind == YL_MAP ? yl_map_get(root, "document") : NULL;
+    for (size_t i = 0; doc && yl_str(doc) && i < sizeof variant_defs / sizeof *variant_defs; i++) {
+        const struct variant_def *v = &variant_defs[i];
+        if (strcmp(yl_str(doc), v->kind->name) || yl_map_get(root, v->key))
+            continue;
+        const yl_node *list = yl_map_get(root, v->list);
+        *key = v->key;
+        return list && list->kind == YL_SEQ && list->n ? list : NULL;
+    }
+    return NULL;
+}
 
 /* `annex_of` is a field of every kind: checked here, taken out before the
  * kind's own check, and its mark added to the kind's data. */

@@ -128,6 +128,26 @@ typedef struct kind_def {
 
 extern const kind_def kind_order;
 extern const kind_def kind_roadmap;
+extern const kind_def kind_registry;
+extern const kind_def kind_pairs_order;
+extern const kind_def kind_curator_order;
+extern const kind_def kind_application;
+extern const kind_def kind_text;
+extern const kind_def kind_agreement;
+
+/* The body of a text section (kinds/text.c): content elements, and
+ * {clause: TEXT, number, body}, {section: TITLE, number, body}. */
+bool kind_text_check_body(const yl_node *body, const char *path, diag *d);
+
+/* The variant list of root's kind when root names one and has not bound
+ * one item yet (*key gets the key to bind it to), else NULL. */
+const yl_node *kinds_variants(const yl_node *root, const char **key);
+/* What names a variant item in its file name (the partner's `file`, else
+ * its short name, else its name, CSV column names too), or NULL. */
+const char *kinds_variant_label(const yl_node *root, const yl_node *item);
+const char *kind_agreement_label(const yl_node *partner);
+extern const kind_def kind_questionnaire;
+extern const kind_def kind_report;
 
 /* Check the document root: its `document:` names the kind. Reports into d;
  * returns false on errors. */

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unicase.h>
 
+#include "chart.h"
 #include "para.h"
 #include "table.h"
 
@@ -23,6 +24,98 @@
 /* "Single spacing" in Word for Times New Roman is about 1.15 em. */
 #define SINGLE_SPACING 1.15
 #define MAX_BREAKS 64
+/* The height of a BLK_FILL line until paginate knows what it must push down. */
+#define FILL_HEIGHT (-1.0)
+
+/* ---- table of contents ------------------------------------------------ */
+
+/* The number frag of each block's entry in a table of contents (by block
+ * index; SIZE_MAX: none), filled in once the pages are known. */
+typedef struct toc_state {
+    bool any;    /* the document has a BLK_TOC */
+    size_t *num; /* per block */
+} toc_state;
+
+/* Entries of a table of contents: the text of each block with a toc_level,
+ * indented by level, then dotted leaders up to a column as wide as four
+ * digits, and the page number flush right. The page is not known yet: the
+ * number is set as "0" and replaced by toc_set_numbers once the flow has
+ * been paginated, which an entry's lines do not depend on. */
+static void layout_toc(lay *L, const blk_block *b, double x0, double width, toc_state *toc)
+{
+    const blk_style *st = b->style;
+    int font = L->f->find(L->f->ctx, st->family, st->font_style);
+    if (font < 0) {
+        para_set_text(L, b, "", x0, width, 0, NULL, 0); /* reports the family */
+        return;
+    }
+    double size = st->size_pt;
+    double numw = para_measure(L, font, size, 0, "0000", 4);
+    double gap = 2 * para_measure(L, font, size, 0, " ", 1);
+    double dot = para_measure(L, font, size, 0, ".", 1);
+    double pitch = 2 * dot; /* leaders: a dot every two dot widths, aligned down the page */
+    double step = st->indent_pt > 0 ? st->indent_pt : 10 * 72 / 25.4;
+    for (size_t i = 0; i < L->t->n; i++) {
+        const blk_block *h = &L->t->blocks[i];
+        if (!h->toc_level || !h->text)
+            continue;
+        double indent = fmin(step * (h->toc_level - 1), width / 2);
+        blk_block e = *b;
+        e.kind = BLK_PARA;
+        e.text = h->toc_text ? h->toc_text : h->text;
+        size_t first = L->nlines;
+        para_set_text(L, &e, e.text, x0 + indent, width - indent - numw - gap, 0, "0", 0);
+        if (L->nlines == first)
+            continue;
+        vline *v = &L->lines[L->nlines - 1];
+        if (v->nfrags == 0)
+            continue;
+        const frag *tail = &L->frags[v->first + v->nfrags - 1];
+        const frag *prev = v->nfrags >= 2 ? tail - 1 : NULL;
+        double from = (prev ? prev->x + prev->width : x0 + indent) + gap / 2;
+        double to = L->width - numw - gap / 2;
+        double start = ceil(from / pitch) * pitch;
+        size_t ndots = start + dot <= to ? (size_t)floor((to - start - dot) / pitch) + 1 : 0;
+        if (ndots) {
+            char *dots = arena_alloc(L->out->mem, ndots + 1);
+            memset(dots, '.', ndots);
+            dots[ndots] = '\0';
+            /* the leader goes before the number: text extraction reads
+             * "title ..... 7" in that order */
+            frag number = *tail;
+            L->frags[L->nfrags - 1] =
+                (frag){font, size, start, ndots * pitch, pitch - dot, dots, ndots};
+            para_add_frag(L, v, number);
+        }
+        toc->num[i] = L->nfrags - 1;
+        para_protect_lines(L, first, L->nlines - first);
+    }
+}
+
+/* The page of each listed block's first line (pages starting at starts[0..np)),
+ * written into its entry's number frag, flush right. */
+static void toc_set_numbers(lay *L, const toc_state *toc, const size_t *first_line,
+                            const size_t *starts, size_t np)
+{
+    for (size_t i = 0; i < L->t->n; i++) {
+        if (toc->num[i] == SIZE_MAX || first_line[i] == SIZE_MAX || np == 0)
+            continue;
+        size_t lo = 0, hi = np; /* the last page starting at or before the line */
+        while (hi - lo > 1) {
+            size_t mid = (lo + hi) / 2;
+            if (starts[mid] <= first_line[i])
+                lo = mid;
+            else
+                hi = mid;
+        }
+        frag *fr = &L->frags[toc->num[i]];
+        const char *s = arena_printf(L->out->mem, "%zu", lo + 1);
+        fr->text = s;
+        fr->len = strlen(s);
+        fr->width = para_measure(L, fr->font, fr->size, fr->char_space, s, fr->len);
+        fr->x = L->width - fr->width;
+    }
+}
 
 /* ---- storage ---------------------------------------------------------- */
 
@@ -56,7 +149,7 @@ static void layout_row(lay *L, const blk_block *b, double x0, double width)
     para_set_text(L, &part, right, x0, width, 0, NULL, 0);
 }
 
-static void layout_block(lay *L, const blk_block *b, bool *keep_next)
+static void layout_block(lay *L, const blk_block *b, bool *keep_next, toc_state *toc)
 {
     const blk_style *st = b->style;
     size_t first = L->nlines;
@@ -99,6 +192,18 @@ static void layout_block(lay *L, const blk_block *b, bool *keep_next)
     case BLK_TABLE:
         table_build(L, b);
         break;
+    case BLK_TOC:
+        layout_toc(L, b, x0, width, toc);
+        break;
+    case BLK_FILL: {
+        vline *v = para_add_line(L);
+        v->height = FILL_HEIGHT; /* resolved by paginate */
+        break;
+    }
+    case BLK_CHART:
+    case BLK_QUESTION:
+        chart_build(L, b, x0, width);
+        break;
     }
     size_t n = L->nlines - first;
     if (n == 0)
@@ -106,7 +211,7 @@ static void layout_block(lay *L, const blk_block *b, bool *keep_next)
     L->lines[first].space_before += st->space_before_pt + L->space_after_table;
     /* a table's last row has no leading below it: the next block keeps off */
     L->space_after_table = b->kind == BLK_TABLE ? fmax(st->space_after_pt, 6) : 0;
-    if (b->kind != BLK_SPACER && b->kind != BLK_PAGE_BREAK)
+    if (b->kind != BLK_SPACER && b->kind != BLK_PAGE_BREAK && b->kind != BLK_FILL)
         L->lines[L->nlines - 1].height += st->space_after_pt;
     if (b->kind != BLK_TABLE)
         para_protect_lines(L, first, n);
@@ -126,7 +231,7 @@ static void layout_block(lay *L, const blk_block *b, bool *keep_next)
         }
     }
     /* a spacer between a heading and its text keeps the chain */
-    if (b->kind != BLK_SPACER)
+    if (b->kind != BLK_SPACER && b->kind != BLK_FILL)
         *keep_next = st->keep_with_next;
 }
 
@@ -155,7 +260,7 @@ static double fit_height(const vline *v)
         table_pad(v, &top, &bottom);
         return v->height + bottom;
     }
-    return v->nfrags ? v->depth : 0;
+    return v->nfrags || v->fig ? v->depth : 0;
 }
 
 /* A page that starts inside a table repeats the table's header (and pads
@@ -186,6 +291,11 @@ static void draw_page(lay *L, size_t start, size_t end, double top)
     /* in reading order: text lines, and each table's run of rows with its
      * borders and spanning cells */
     for (size_t k = start; k < end;) {
+        if (L->lines[k].fig) {
+            chart_draw(L, p, &L->lines[k], tops[k - start]);
+            k++;
+            continue;
+        }
         if (!L->lines[k].table) {
             para_draw_line(L, p, &L->lines[k], 0, tops[k - start], NULL);
             k++;
@@ -200,11 +310,22 @@ static void draw_page(lay *L, size_t start, size_t end, double top)
     free(tops);
 }
 
+/* The height of the fill line i whose top is at y: what is left of the page
+ * below it after the lines up to the next page break (or the end). */
+static double fill_height(const lay *L, size_t i, double y, double bottom)
+{
+    double rest = 0;
+    for (size_t j = i + 1; j < L->nlines && !L->lines[j].force_before; j++)
+        rest += L->lines[j].space_before + (L->lines[j].height > 0 ? L->lines[j].height : 0);
+    return fmax(0, y - bottom - rest);
+}
+
 /* Pour lines into pages. When line i does not fit, break before the latest
  * line j <= i on this page with ok_before (not the page's first line); with
  * none, break before i anyway (a chain longer than a page). */
-static void paginate(lay *L)
+static size_t paginate(lay *L, size_t *starts)
 {
+    size_t npages = 0;
     const blk_page *pg = &L->t->page;
     double top = pg->height_pt - pg->margin_top_pt;
     double bottom = pg->margin_bottom_pt;
@@ -219,6 +340,8 @@ static void paginate(lay *L)
                 break;
             }
             double sb = i == start ? 0 : v->space_before;
+            if (v->height == FILL_HEIGHT)
+                L->lines[i].height = fill_height(L, i, y - sb, bottom);
             if (y - sb - fit_height(v) < bottom - EPS && i > start) {
                 size_t j = i;
                 while (j > start && !L->lines[j].ok_before)
@@ -228,15 +351,20 @@ static void paginate(lay *L)
             }
             y -= sb + v->height;
         }
-        draw_page(L, start, end, top);
+        if (starts)
+            starts[npages] = start; /* measuring only: the pages are not drawn */
+        else
+            draw_page(L, start, end, top);
+        npages++;
         start = end;
         /* spacers and page breaks do not start a page */
         while (start < L->nlines && L->lines[start].nfrags == 0 && !L->lines[start].table &&
-               !L->lines[start].force_before && start > 0)
+               !L->lines[start].fig && !L->lines[start].force_before && start > 0)
             start++;
-        if (start < L->nlines && L->lines[start].force_before)
+        if (!starts && start < L->nlines && L->lines[start].force_before)
             L->lines[start].force_before = false;
     }
+    return npages;
 }
 
 /* GOST R 7.0.97-2016 §5.1: pages are numbered from the second, the number
@@ -279,6 +407,19 @@ static const char *copy_or_null(arena *a, const char *s)
     return s ? arena_strdup(a, s) : NULL;
 }
 
+/* A table of contents needs the pages of the headings after it: the flow is
+ * paginated once without drawing to find them (the contents' lines do not
+ * depend on the numbers: layout_toc), the numbers are filled in, and the
+ * flow is paginated again and drawn. */
+static void paginate_with_toc(lay *L, toc_state *toc, const size_t *first_line)
+{
+    size_t *starts = xmalloc((L->nlines + 1) * sizeof *starts);
+    size_t np = paginate(L, starts);
+    toc_set_numbers(L, toc, first_line, starts, np);
+    free(starts);
+    paginate(L, NULL);
+}
+
 layout_doc *layout_run(const blk_doc *t, const layout_fonts *f, const text_hyph *h, diag *d)
 {
     layout_doc *out = xcalloc(1, sizeof *out);
@@ -301,13 +442,30 @@ bool layout_append(layout_doc *out, const blk_doc *t, const layout_fonts *f, con
     size_t first_page = out->npages;
     lay L = {.t = t, .f = f, .h = h, .d = d, .out = out};
     L.width = t->page.width_pt - t->page.margin_left_pt - t->page.margin_right_pt;
+    toc_state toc = {0};
+    for (size_t i = 0; i < t->n && !toc.any; i++)
+        toc.any = t->blocks[i].kind == BLK_TOC;
+    size_t *first_line = NULL;
+    if (toc.any) {
+        toc.num = xmalloc((t->n + 1) * sizeof *toc.num);
+        first_line = xmalloc((t->n + 1) * sizeof *first_line);
+        for (size_t i = 0; i < t->n; i++)
+            toc.num[i] = SIZE_MAX;
+    }
     bool keep_next = false;
     for (size_t i = 0; i < t->n; i++) {
-        const blk_block *b = &t->blocks[i];
-        layout_block(&L, b, &keep_next);
+        size_t before = L.nlines;
+        layout_block(&L, &t->blocks[i], &keep_next, &toc);
+        if (first_line)
+            first_line[i] = L.nlines > before ? before : SIZE_MAX;
     }
-    if (!L.failed)
-        paginate(&L);
+    /* a document's contents count its own pages, as its page numbers do */
+    if (!L.failed && toc.any)
+        paginate_with_toc(&L, &toc, first_line);
+    else if (!L.failed)
+        paginate(&L, NULL);
+    free(first_line);
+    free(toc.num);
     if (!L.failed && out->npages == first_page)
         layout_new_page(&L);
     if (!L.failed)

@@ -48,6 +48,7 @@ typedef struct layout_box {
      * layout_check proves the text stays in; all 0 outside tables. */
     double cell[4];
     src_mark mark; /* TEXT: the block it comes from (the YAML place) */
+    double gray;   /* RECT filled (stroke 0): 0 black (the default) … 1 white */
 } layout_box;
 
 /* A page carries its own size and margins: an order's portrait pages and its

@@ -21,6 +21,7 @@
 #include "layout.h"
 #include "outfile.h"
 #include "pdf.h"
+#include "slug.h"
 #include "template.h"
 #include "text.h"
 #include "util.h"
@@ -54,6 +55,11 @@ static const char usage_text[] =
     "--template    свой шаблон вместо templates/<вид>.yaml\n"
     "--data-dir    папка данных программы (fonts, templates); иначе NASTAVDOC_DATA,\n"
     "              папка программы или PREFIX/share/nastavdoc\n"
+    "--partner ИМЯ соглашение только с этим партнёром (наименование, имя файла или номер\n"
+    "              в списке; без него — по PDF на каждого:\n"
+    "              соглашение.yaml → соглашение-ooo-uralmash.pdf …)\n"
+    "--names cyrillic  имена таких PDF по-русски (соглашение-ооо-уралмаш.pdf);\n"
+    "              по умолчанию latin — латиницей\n"
     "Коды выхода: 0 готово, 1 ошибки во входных файлах, 2 ошибка в командной строке,\n"
     "3 внутренняя ошибка или ошибка записи.\n";
 
@@ -84,73 +90,13 @@ typedef struct options {
     const char *out;
     const char *template;
     const char *data_dir; /* --data-dir */
+    const char *partner;  /* --partner: the one variant to render */
+    bool cyrillic;        /* --names cyrillic: variant file names in Cyrillic */
     bool strict;
     unsigned jobs;
     const char **files;
     size_t nfiles;
 } options;
-
-/* Is dir the program's data: fonts/ and templates/ in it? */
-static bool is_data_dir(const char *dir)
-{
-    char probe[PATH_MAX];
-    struct stat st;
-    snprintf(probe, sizeof probe, "%s/fonts", dir);
-    if (stat(probe, &st) != 0 || !S_ISDIR(st.st_mode))
-        return false;
-    snprintf(probe, sizeof probe, "%s/templates", dir);
-    return stat(probe, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* The folder holding fonts/, templates/ and the hyphenation dictionary, in
- * this order: --data-dir, $NASTAVDOC_DATA, the repository the executable was
- * built in (./nastavdoc, build/nastavdoc, build/san/nastavdoc), PREFIX/share/
- * nastavdoc beside an installed PREFIX/bin/nastavdoc (so a tree moved whole
- * still works), and the folder `make install` wrote (NASTAVDOC_DATADIR).
- * An option or variable is taken as given; a folder without the data is then
- * reported where it is used. NULL when no candidate holds the data (the
- * places tried are in *tried). Caller frees. */
-#ifndef NASTAVDOC_DATADIR
-#define NASTAVDOC_DATADIR "/usr/local/share/nastavdoc"
-#endif
-static char *data_dir(const char *option, buf *tried)
-{
-    const char *env = getenv("NASTAVDOC_DATA");
-    if (option)
-        return xstrdup(option);
-    if (env && *env)
-        return xstrdup(env);
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *bindir = xstrdup(dirname(exe)); /* dirname may write into its argument */
-        char *dir = xstrdup(bindir);
-        for (int up = 0; up < 3; up++) {
-            buf_printf(tried, "%s%s", tried->len ? ", " : "", dir);
-            if (is_data_dir(dir)) {
-                free(bindir);
-                return dir;
-            }
-            if (!strcmp(dir, "/"))
-                break;
-            char *parent = xstrdup(dirname(dir));
-            free(dir);
-            dir = parent;
-        }
-        free(dir);
-        char share[PATH_MAX + 32];
-        snprintf(share, sizeof share, "%s/../share/nastavdoc", bindir);
-        free(bindir);
-        buf_printf(tried, ", %s", share);
-        if (is_data_dir(share))
-            return xstrdup(share);
-    }
-    buf_printf(tried, "%s%s", tried->len ? ", " : "", NASTAVDOC_DATADIR);
-    if (is_data_dir(NASTAVDOC_DATADIR))
-        return xstrdup(NASTAVDOC_DATADIR);
-    return NULL;
-}
 
 static char *default_output(const char *in)
 {
@@ -168,9 +114,11 @@ static char *default_output(const char *in)
 /* What every document of a run shares. */
 typedef struct run_ctx {
     const options *o;
-    const char *data;   /* see data_dir */
+    const char *data;   /* see util_data_dir */
     const text_hyph *h; /* shared by the documents of a batch; NULL: no hyphenation */
     diag *d;
+    bool bound;     /* the document is made for one item of its kind's variant list: */
+    size_t variant; /* this one (kinds_variants: an agreement for one partner) */
 } run_ctx;
 
 /* What build made: the expanded template, those of the documents printed as
@@ -392,7 +340,11 @@ static int build(const run_ctx *c, yl_doc *doc, const char *out, pdf_doc *pdf, b
     arena *mem = arena_new();
     size_t before = diag_errors(c->d);
     kind_result kr = {0};
-    if (!kinds_check(yl_doc_root(doc), mem, c->d, &kr))
+    const yl_node *root = yl_doc_root(doc), *list;
+    const char *key;
+    if (c->bound && (list = kinds_variants(root, &key)) && c->variant < list->n)
+        root = kind_map_set(mem, root, key, list->items[c->variant]);
+    if (!kinds_check(root, mem, c->d, &kr))
         goto out;
     if (!(tpath = template_path(c, doc, kr.template, false)))
         goto out;
@@ -460,6 +412,111 @@ out:
     return rc;
 }
 
+/* The file of variant `slug` of out: out without its .pdf, a hyphen, the slug. */
+static char *variant_path(const char *out, const char *slug)
+{
+    size_t len = strlen(out);
+    if (len >= 4 && !strcmp(out + len - 4, ".pdf"))
+        len -= 4;
+    buf b;
+    buf_init(&b);
+    buf_printf(&b, "%.*s-%s.pdf", (int)len, out, slug);
+    return buf_take(&b);
+}
+
+/* Slugs of the variants, made unique with -2, -3 … (caller frees each and
+ * the array); *pick gets the one --partner names (its label, name or slug). */
+static char **variant_slugs(const run_ctx *c, const yl_node *root, const yl_node *list,
+                            size_t *pick)
+{
+    char **slugs = xcalloc(list->n, sizeof *slugs);
+    char *want = c->o->partner ? slug_make(c->o->partner, c->o->cyrillic) : NULL;
+    *pick = SIZE_MAX;
+    for (size_t i = 0; i < list->n; i++) {
+        const char *label = kinds_variant_label(root, list->items[i]);
+        char *s = slug_make(label ? label : "", c->o->cyrillic);
+        if (want && *pick == SIZE_MAX && !strcmp(s, want))
+            *pick = i;
+        for (unsigned k = 2;; k++) {
+            bool taken = false;
+            for (size_t j = 0; j < i && !taken; j++)
+                taken = !strcmp(slugs[j], s);
+            if (!taken)
+                break;
+            char *base = slug_make(label ? label : "", c->o->cyrillic);
+            free(s);
+            buf b;
+            buf_init(&b);
+            buf_printf(&b, "%s-%u", base, k);
+            free(base);
+            s = buf_take(&b);
+        }
+        slugs[i] = s;
+    }
+    /* --partner N: the N-th of the list, when no name matches */
+    char *end;
+    unsigned long k = want ? strtoul(c->o->partner, &end, 10) : 0;
+    if (want && *pick == SIZE_MAX && *end == '\0' && k >= 1 && k <= list->n)
+        *pick = k - 1;
+    free(want);
+    return slugs;
+}
+
+/* A document whose kind makes one PDF per item of a list (the agreement:
+ * one per partner, kinds_variants): out-<slug>.pdf for each, names that
+ * never collide (variant_slugs); --partner renders one, to -o when given.
+ * Takes doc; in is its path, loaded again for each further variant. */
+static int render_variants(const run_ctx *c, const char *in, yl_doc *doc, const char *out)
+{
+    const char *key;
+    const yl_node *list = kinds_variants(yl_doc_root(doc), &key);
+    if (!list)
+        return render_doc(c, doc, out);
+    size_t pick, n = list->n;
+    char **slugs = variant_slugs(c, yl_doc_root(doc), list, &pick);
+    int rc = EXIT_DONE;
+    if (c->o->partner && pick == SIZE_MAX) {
+        diag_error(c->d, DIAG_NOWHERE,
+                   "--partner: «%s» нет среди %zu партнёров; укажите наименование, имя файла "
+                   "или номер от 1 до %zu",
+                   c->o->partner, n, n);
+        rc = EXIT_USAGE;
+    } else if (!c->o->partner && n > 1 && !strcmp(out, "-")) {
+        diag_error(c->d, DIAG_NOWHERE,
+                   "-o -: партнёров %zu, а стандартный вывод один; выберите одного: --partner", n);
+        rc = EXIT_USAGE;
+    }
+    for (size_t i = 0; i < n && rc != EXIT_USAGE; i++) {
+        if (pick != SIZE_MAX && i != pick)
+            continue;
+        char *path = pick != SIZE_MAX && c->o->out ? xstrdup(out) : variant_path(out, slugs[i]);
+        if (!doc)
+            doc = load_yaml(in, c->d);
+        int r = EXIT_INPUT;
+        if (outfile_check(path, c->d)) {
+            run_ctx one = *c;
+            one.bound = true;
+            one.variant = i;
+            r = doc ? render_doc(&one, doc, path) : EXIT_INPUT;
+        } else {
+            yl_doc_free(doc);
+            r = EXIT_USAGE;
+        }
+        doc = NULL;
+        if (r > rc)
+            rc = r;
+        free(path);
+        /* every render checks the whole list: its errors would only repeat */
+        if (rc == EXIT_INPUT)
+            break;
+    }
+    yl_doc_free(doc);
+    for (size_t i = 0; i < n; i++)
+        free(slugs[i]);
+    free(slugs);
+    return rc;
+}
+
 /* The hyphenation dictionary, shared by every document of a run; NULL (with
  * a warning) when it cannot be read. */
 static text_hyph *load_hyphenation(const char *data, diag *d)
@@ -511,8 +568,8 @@ static int cmd_render(const options *o, const char *data, diag *d)
     int rc = EXIT_INPUT;
     yl_doc *doc = load_yaml(in, d);
     if (doc) {
-        run_ctx c = {o, data, load_hyphenation(data, d), d};
-        rc = render_doc(&c, doc, out);
+        run_ctx c = {o, data, load_hyphenation(data, d), d, false, 0};
+        rc = render_variants(&c, in, doc, out);
         text_hyph_free((text_hyph *)c.h);
     }
     free(out);
@@ -525,7 +582,7 @@ static int cmd_check(const options *o, const char *data, diag *d)
         fputs("nastavdoc: check: укажите хотя бы один файл; см. nastavdoc --help\n", stderr);
         return EXIT_USAGE;
     }
-    run_ctx c = {o, data, NULL, d};
+    run_ctx c = {o, data, NULL, d, false, 0};
     pdf_doc *pdf = open_pdf(&c);
     if (!pdf)
         return EXIT_INTERNAL;
@@ -834,7 +891,7 @@ static int batch_render(const run_ctx *c, const batch_item *it)
         yl_doc_free(doc);
         return EXIT_INTERNAL;
     }
-    int rc = render_doc(c, doc, it->out);
+    int rc = render_variants(c, it->in, doc, it->out);
     return rc == EXIT_DONE && diag_warnings(c->d) ? BATCH_WARNED : rc;
 }
 
@@ -1115,7 +1172,7 @@ static int cmd_batch(const options *o, const char *data, diag *d)
               stderr);
         return EXIT_USAGE;
     }
-    run_ctx c = {o, data, NULL, d};
+    run_ctx c = {o, data, NULL, d, false, 0};
     batch b = {.c = &c, .mem = arena_new(), .jobs = o->jobs ? o->jobs : 1};
     int rc = batch_outdir(&b);
     if (rc != EXIT_DONE)
@@ -1151,7 +1208,7 @@ static int cmd_dump(const options *o, const char *data, diag *d)
     yl_doc *doc = load_yaml(o->files[0], d);
     if (!doc)
         return EXIT_INPUT;
-    run_ctx c = {o, data, NULL, d};
+    run_ctx c = {o, data, NULL, d, false, 0};
     built res = {0};
     build(&c, doc, NULL, NULL, &res);
     if (!res.t)
@@ -1213,6 +1270,16 @@ int main(int argc, char **argv)
                 return EXIT_USAGE;
             }
             o.jobs = (unsigned)j;
+        } else if (!strcmp(a, "--partner") && i + 1 < argc) {
+            o.partner = argv[++i];
+        } else if (!strcmp(a, "--names") && i + 1 < argc) {
+            const char *v = argv[++i];
+            if (strcmp(v, "latin") && strcmp(v, "cyrillic")) {
+                fputs("nastavdoc: --names: ожидалось latin или cyrillic\n", stderr);
+                free(o.files);
+                return EXIT_USAGE;
+            }
+            o.cyrillic = v[0] == 'c';
         } else if (!strcmp(a, "--strict")) {
             o.strict = true;
         } else if (a[0] == '-' && a[1]) {
@@ -1223,9 +1290,17 @@ int main(int argc, char **argv)
             o.files[o.nfiles++] = a;
         }
     }
+    /* --data-dir is NASTAVDOC_DATA for every part that looks for shipped
+     * data (templates, fonts, the dictionary, petrovich's rules) and for the
+     * batch workers: one place decides, util_data_dir */
+    if (o.data_dir && setenv("NASTAVDOC_DATA", o.data_dir, 1) != 0) {
+        say("nastavdoc: --data-dir: %s\n", diag_strerror(errno));
+        free(o.files);
+        return EXIT_INTERNAL;
+    }
     buf tried;
     buf_init(&tried);
-    char *data = data_dir(o.data_dir, &tried);
+    char *data = util_data_dir(&tried);
     if (!data) {
         say("nastavdoc: не найдены данные программы (папки fonts и templates); искал в: %s. "
             "Укажите папку параметром --data-dir или переменной NASTAVDOC_DATA, либо "

@@ -33,6 +33,7 @@ typedef struct vline {
     /* table rows: the table, its row, and the band of a row split across pages */
     struct table_lay *table;
     size_t row, band;
+    const struct chart_fig *fig; /* a figure drawn by chart.c, or NULL */
 } vline;
 
 #define PARA_MAX_MISSING 8 /* missing font families remembered for one message each */

@@ -283,8 +283,14 @@ static HPDF_STATUS draw_shape(page_state *s, const layout_box *b)
     } else if (st == HPDF_OK) {
         st = write_op(s->page, (centi[]){x, y, x2 - x, y2 - y}, 4, "re");
     }
+    /* a gray fill (charts' bars) is set for its one shape and reset to black */
+    centi gray = fill ? to_centi(b->gray) : 0;
+    if (st == HPDF_OK && gray)
+        st = write_op(s->page, &gray, 1, "g");
     if (st == HPDF_OK)
         st = write_op(s->page, NULL, 0, fill ? "f" : "S");
+    if (st == HPDF_OK && gray)
+        st = write_op(s->page, (centi[]){0}, 1, "g");
     return st;
 }
 

@@ -687,11 +687,14 @@ static bool check_header(lay *L, table_lay *T, double page_h)
 /* May row r break across pages though it fits one (Word's "allow row to
  * break across pages", on by default there too)? Not a section row, which
  * keeps with the row under it, nor a row of a group spanning several rows,
- * whose label the group's pages share (group_may_break). */
+ * whose label the group's pages share (group_may_break), nor a row of a
+ * borderless table: those are the page's own devices (approval stamps side
+ * by side, template columns, the two parties' signatures), which a reader
+ * must find whole on one page. */
 static bool row_may_split(const table_lay *T, size_t r)
 {
     const blk_table *t = T->t;
-    if (t->rows[r].section)
+    if (t->rows[r].section || !t->borders)
         return false;
     if (T->gcol != SIZE_MAX &&
         (T->group_of[r] != r || (r + 1 < t->nrows && T->group_of[r + 1] == r)))

@@ -28,6 +28,8 @@
  *     if: PATH, blocks: […], else: […]
  *     annex_mark: PATH           [style, width_mm]   («Приложение № N к приказу …»
  *                                 top right; lines from kinds)
+ *     clauses, toc, annexes, parties, fill: long texts and agreements, see
+ *            src/template_text.c
  *     acquaintance: PATH         [style, title_style, sign]   ({title, people}: «С приказом
  *                                 ознакомлены:», a line per person for signature and date)
  *
@@ -754,6 +756,13 @@ static const block_def block_defs[] = {
     {"each", KEYS("as", "blocks"), NULL, tpl_block_each},
     {"if", KEYS("blocks", "else"), NULL, tpl_block_if},
     {"annex_mark", KEYS("style", "width_mm"), NULL, tpl_block_annex_mark},
+    {"clauses", KEYS("style"), KEYS("sections", "changes", "numbering"), tpl_block_clauses},
+    {"toc", KEYS("style"), NULL, tpl_block_toc},
+    {"annexes", KEYS("style"), NULL, tpl_block_annexes},
+    {"parties", KEYS("style"), KEYS("title", "left", "right"), tpl_block_parties},
+    {"fill", KEYS(NULL), NULL, tpl_block_fill},
+    {"question", KEYS("style"), NULL, tpl_block_question},
+    {"chart", KEYS("style", "height_mm"), NULL, tpl_block_chart},
     {"acquaintance", KEYS("style", "title_style", "sign"), NULL, tpl_block_acquaintance},
 };
 enum { NBLOCK_DEFS = sizeof block_defs / sizeof *block_defs };

@@ -137,4 +137,17 @@ void tpl_block_columns(expander *x, const yl_node *blk, const yl_node *v, const 
 void tpl_block_annex_mark(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
 void tpl_block_acquaintance(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
 
+/* ---- template_text.c: long texts and agreements ---- */
+
+void tpl_block_clauses(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
+void tpl_block_toc(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
+void tpl_block_annexes(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
+void tpl_block_parties(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
+void tpl_block_fill(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
+
+/* ---- template_survey.c: questionnaires and charts ---- */
+
+void tpl_block_question(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
+void tpl_block_chart(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
+
 #endif

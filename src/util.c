@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,4 +386,63 @@ char *util_read_file(const char *path, size_t max, size_t *len)
     close(fd);
     errno = e;
     return data;
+}
+
+/* Is dir the program's data: fonts/ and templates/ in it? */
+static bool is_data_dir(const char *dir)
+{
+    char probe[PATH_MAX];
+    struct stat st;
+    snprintf(probe, sizeof probe, "%s/fonts", dir);
+    if (stat(probe, &st) != 0 || !S_ISDIR(st.st_mode))
+        return false;
+    snprintf(probe, sizeof probe, "%s/templates", dir);
+    return stat(probe, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+#ifndef NASTAVDOC_DATADIR
+#define NASTAVDOC_DATADIR "/usr/local/share/nastavdoc"
+#endif
+
+static void tried_add(buf *tried, const char *dir)
+{
+    if (tried)
+        buf_printf(tried, "%s%s", tried->len ? ", " : "", dir);
+}
+
+char *util_data_dir(buf *tried)
+{
+    const char *env = getenv("NASTAVDOC_DATA");
+    if (env && *env)
+        return xstrdup(env);
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *bindir = xstrdup(dirname(exe)); /* dirname may write into its argument */
+        char *dir = xstrdup(bindir);
+        for (int up = 0; up < 3; up++) {
+            tried_add(tried, dir);
+            if (is_data_dir(dir)) {
+                free(bindir);
+                return dir;
+            }
+            if (!strcmp(dir, "/"))
+                break;
+            char *parent = xstrdup(dirname(dir));
+            free(dir);
+            dir = parent;
+        }
+        free(dir);
+        char share[PATH_MAX + 32];
+        snprintf(share, sizeof share, "%s/../share/nastavdoc", bindir);
+        free(bindir);
+        tried_add(tried, share);
+        if (is_data_dir(share))
+            return xstrdup(share);
+    }
+    tried_add(tried, NASTAVDOC_DATADIR);
+    if (is_data_dir(NASTAVDOC_DATADIR))
+        return xstrdup(NASTAVDOC_DATADIR);
+    return NULL;
 }

@@ -104,4 +104,16 @@ char *util_read_fd(int fd, size_t max, size_t *len);
 /* util_open_regular and util_read_fd in one. Caller frees. */
 char *util_read_file(const char *path, size_t max, size_t *len);
 
+/* The folder holding the shipped data (fonts/, templates/, data/, the
+ * hyphenation dictionary), in this order: $NASTAVDOC_DATA (which --data-dir
+ * sets), the repository the executable was built in (./nastavdoc,
+ * build/nastavdoc, build/san/nastavdoc: the folder or one of its two
+ * parents with fonts/ and templates/), PREFIX/share/nastavdoc beside an
+ * installed PREFIX/bin/nastavdoc (a tree moved whole still works), and the
+ * folder `make install` wrote (NASTAVDOC_DATADIR). The variable is taken as
+ * given (a folder without the data is reported where it is used). NULL when
+ * no candidate holds the data; the places tried are added to *tried (may be
+ * NULL). Caller frees. */
+char *util_data_dir(buf *tried);
+
 #endif

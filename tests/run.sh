@@ -28,8 +28,9 @@ SHY=$(printf '\302\255')
 flat() {
     pdftotext -enc UTF-8 "$1" - | tr '\n\f' '  ' | sed "s/$SHY //g" | sed 's/\([[:alpha:]]\)- \([[:lower:]]\)/\1-\2/g; s/[[:space:]  ]\+/ /g'
 }
-# the same with no spaces and no hyphens or dashes at all: a text compared in
-# this form survives line breaks, hyphenation and the typographer's dashes
+# the same with no spaces, hyphens, dashes or quotes at all: a text compared in
+# this form survives line breaks, hyphenation and the typographer's dashes and
+# quotes ("…" typed, «…» printed)
 NBSP=$(printf '\302\240')
 bare() {
     tr -d ' \t\n\r' | bare_lines
@@ -37,7 +38,7 @@ bare() {
 # bare() for each line on its own: one pass over a whole file, the line breaks
 # (and the page breaks) kept
 bare_lines() {
-    tr -d ' \t\r' | sed "s/$NBSP//g; s/$SHY//g; s/-//g; s/‐//g; s/–//g; s/—//g; s/−//g"
+    tr -d ' \t\r' | sed "s/$NBSP//g; s/$SHY//g; s/-//g; s/‐//g; s/–//g; s/—//g; s/−//g; s/[\"«»„“”]//g"
 }
 # pdftotext -raw (a file written by it) without the page numbers (drawn first
 # on each page: "\f2")
@@ -52,15 +53,18 @@ check_doc() {
     name=$(basename "$doc" .yaml)
     dir=$(basename "$(dirname "$doc")")
     out="$TMP/$dir-$name.pdf"
+    # an agreement makes one PDF per partner: the first, as dump shows it
+    one=""
+    grep -q '^document: agreement' "$doc" && one="--partner 1"
     # render runs the layout self-check: a glyph outside its cell or the
     # margins is an error (exit 3)
-    if ! "$BIN" render "$doc" -o "$out" 2>"$TMP/err"; then
+    if ! "$BIN" render "$doc" $one -o "$out" 2>"$TMP/err"; then
         bad "render $doc"; cat "$TMP/err"; return
     fi
     ok
-    "$BIN" render "$doc" -o "$out.2" 2>/dev/null
+    "$BIN" render "$doc" $one -o "$out.2" 2>/dev/null
     if cmp -s "$out" "$out.2"; then ok; else bad "$doc: two renders differ"; fi
-    if LC_ALL=ru_RU.UTF-8 "$BIN" render "$doc" -o "$out.3" 2>/dev/null && cmp -s "$out" "$out.3"; then
+    if LC_ALL=ru_RU.UTF-8 "$BIN" render "$doc" $one -o "$out.3" 2>/dev/null && cmp -s "$out" "$out.3"; then
         ok
     else
         bad "$doc: output differs under LC_ALL=ru_RU.UTF-8"
@@ -118,8 +122,11 @@ check_doc() {
     head -n 3 "$TMP/lost" | sed 's/^/  lost: /'
     if [ -s "$TMP/dump" ] && [ "$lost" = 0 ]; then ok; else bad "$doc: $lost texts not found in the PDF"; fi
     # a table's header row is on every page the table continues on: from the
-    # first page that has it to the last page
-    if [ -n "$head" ]; then
+    # first page that has it to the last page (documents with one table that
+    # ends them: not a report, with many tables and charts between them, nor
+    # a text or an agreement, whose tables stand inside the text)
+    runs=$(awk '/^header\t/ { if (!inrun) n++; inrun = 1; next } { inrun = 0 } END { print n + 0 }' "$TMP/dump")
+    if [ -n "$head" ] && [ "$runs" = 1 ] && ! grep -q '^document: \(text\|agreement\)' "$doc"; then
         pages=$(pdfinfo "$out" | sed -n 's/^Pages: *//p')
         if bare_lines <"$TMP/raw" | H=$head awk -v RS='\f' -v pages="$pages" '
             { gsub(/\n/, ""); has[NR] = (index($0, ENVIRON["H"]) > 0) }
@@ -170,6 +177,105 @@ for doc in "$TMP"/stress/*.yaml; do
     grep -q '^document:' "$doc" || continue
     check_doc "$doc"
 done
+
+# 2c. a dossier of 3,000 people and 1,500 pairs (tests/stress/people.sh):
+# both bases and the pairs order render (issue 9)
+mkdir -p "$TMP/people"
+tests/stress/people.sh "$TMP/people" 3000
+for doc in "$TMP"/people/people-*.yaml; do
+    check_doc "$doc"
+done
+# 2c. issue 10: texts and agreements (tests/texts/)
+for doc in tests/texts/*.yaml tests/texts/partners/agreement.yaml; do
+    grep -q '^document:' "$doc" && check_doc "$doc"
+done
+# clause numbers generated (1., 1.1., 1.1.1.) and given (printed as typed, counted on)
+"$BIN" dump tests/texts/numbering.yaml >"$TMP/num" 2>&1
+want='1. Первый|1.1. Пункт один.|1.5. Пункт с номером.|1.6. Следующий пункт:|1.6.1. Подпункт.|1.6.2. Ещё подпункт.|7. Второй|7.1. Подраздел|7.1.1. Пункт подраздела.|1. Первое.|2. Второе.|8. Третий|Приложение 1'
+if [ "$(grep -E '^([0-9.]+ |Приложение)' "$TMP/num" | tr '\n' '|' | sed 's/|$//')" = "$want" ]; then
+    ok
+else
+    bad "numbering: generated and given numbers"; cat "$TMP/num"
+fi
+"$BIN" dump tests/texts/typed.yaml >"$TMP/num" 2>&1
+if grep -qx 'Пункт без номера.' "$TMP/num" && grep -qx 'а) Пункт «а».' "$TMP/num" &&
+    grep -qx 'II. С номером' "$TMP/num" && grep -qx 'Без номера' "$TMP/num"; then
+    ok
+else
+    bad "numbering: typed"; cat "$TMP/num"
+fi
+# an agreement without a date has blanks to fill by hand; with one, the date;
+# clause changes: added before 2.4, 3.4 dropped, 3.6 replaced, counted again
+"$BIN" dump samples/kmt/agreement.yaml >"$TMP/ag" 2>&1
+if grep -qx '«____» ______________ 20____ г.' "$TMP/ag"; then ok; else bad "agreement: no blanks without a date"; fi
+"$BIN" dump tests/texts/agreement-dated.yaml >"$TMP/ag" 2>&1
+if grep -qx "1${NBSP}сентября 2023${NBSP}г." "$TMP/ag" && ! grep -q '____» ___' "$TMP/ag" &&
+    grep -qx '2.4. Новый пункт о стажировках:' "$TMP/ag" &&
+    grep -q '^2.5. Образовательная организация принимает' "$TMP/ag" &&
+    grep -q '^3.4. Настоящее Соглашение может быть изменено' "$TMP/ag" &&
+    grep -qx '3.5. Соглашение действует бессрочно.' "$TMP/ag" && ! grep -q '^3.6' "$TMP/ag"; then
+    ok
+else
+    bad "agreement: date or clause changes"; cat "$TMP/ag"
+fi
+# one PDF per partner, names safe and unique (Latin or Cyrillic), --partner
+P="$TMP/partners"
+mkdir -p "$P/lat" "$P/cyr" "$P/one"
+"$BIN" render tests/texts/partners/agreement.yaml -o "$P/lat/dog.pdf" 2>"$TMP/err" || { bad "partners render"; cat "$TMP/err"; }
+if [ "$(cd "$P/lat" && ls | tr '\n' ' ')" = "dog-ip-ivanov-etc.pdf dog-ooo-romashka-2.pdf dog-ooo-romashka.pdf " ]; then
+    ok
+else
+    bad "partners: Latin file names"; ls "$P/lat"
+fi
+"$BIN" render tests/texts/partners/agreement.yaml -o "$P/cyr/согл.pdf" --names cyrillic 2>/dev/null
+if [ "$(cd "$P/cyr" && ls | tr '\n' ' ')" = "согл-ип-иванов-etc.pdf согл-ооо-ромашка-2.pdf согл-ооо-ромашка.pdf " ]; then
+    ok
+else
+    bad "partners: Cyrillic file names"; ls "$P/cyr"
+fi
+# each PDF is its partner's: the INN of the second «Ромашка» is in the -2 file only
+if pdftotext "$P/lat/dog-ooo-romashka-2.pdf" - | grep -q 2222222222 &&
+    ! pdftotext "$P/lat/dog-ooo-romashka.pdf" - | grep -q 2222222222; then
+    ok
+else
+    bad "partners: a PDF holds another partner's data"
+fi
+"$BIN" render tests/texts/partners/agreement.yaml -o "$P/one/x.pdf" --partner "ООО Ромашка" 2>/dev/null
+"$BIN" render tests/texts/partners/agreement.yaml -o "$P/one/y.pdf" --partner 3 2>/dev/null
+if [ "$(ls "$P/one" | tr '\n' ' ')" = "x.pdf y.pdf " ] && pdftotext "$P/one/y.pdf" - | grep -q 'ИП Иванов'; then
+    ok
+else
+    bad "partners: --partner"; ls "$P/one"
+fi
+"$BIN" render tests/texts/partners/agreement.yaml -o "$P/one/z.pdf" --partner "нет такого" 2>"$TMP/err"
+if [ $? = 2 ] && grep -q 'нет среди 3 партнёров' "$TMP/err" && [ ! -e "$P/one/z.pdf" ]; then ok; else bad "partners: unknown --partner"; cat "$TMP/err"; fi
+"$BIN" render tests/texts/partners/agreement.yaml -o - >/dev/null 2>"$TMP/err"
+if [ $? = 2 ] && grep -q 'стандартный вывод один' "$TMP/err"; then ok; else bad "partners: -o - with three partners"; cat "$TMP/err"; fi
+# the signature block of the agreement: on the page of the last clause, whole
+for f in "$P"/lat/*.pdf; do
+    pg=$(pdftotext -layout "$f" - | awk -v RS='\f' '/Юридические адреса/ { print NR }')
+    if pdftotext -f "$pg" -l "$pg" "$f" - | grep -c 'М.П.' | grep -qx 2 &&
+        pdftotext -f "$pg" -l "$pg" "$f" - | grep -q '^3\.6\. '; then
+        ok
+    else
+        bad "agreement: signature block split from the last clause ($f)"
+    fi
+done
+# a generated regulation of about 300 pages renders; no page ends with a
+# section heading (pdftotext: the last line of each page)
+tests/stress/text300.sh "$TMP/t300"
+if "$BIN" render "$TMP/t300/text300.yaml" -o "$TMP/t300.pdf" 2>"$TMP/err"; then ok; else bad "300-page regulation"; cat "$TMP/err"; fi
+pages=$(pdfinfo "$TMP/t300.pdf" | sed -n 's/^Pages: *//p')
+if [ "${pages:-0}" -ge 250 ]; then ok; else bad "300-page regulation: $pages pages"; fi
+if pdftotext -layout "$TMP/t300.pdf" - | awk -v RS='\f' '
+    { n = split($0, l, "\n"); last = ""
+      for (i = n; i > 0; i--) if (l[i] ~ /[^ ]/) { last = l[i]; break }
+      if (last ~ /^ *[0-9]+\. Раздел о наставничестве/ && last !~ /\. \. \./) { print NR ": " last; bad = 1 } }
+    END { exit bad }'; then
+    ok
+else
+    bad "300-page regulation: a page ends with a heading"
+fi
 
 # 3. bad inputs: tests/bad/<case>/doc.yaml + expect (exit:, message:, args:, keep:)
 for case in tests/bad/*/; do
@@ -361,8 +467,18 @@ if grep -q 'Нет такого файла или каталога' "$TMP/err"; 
 # bytes as one render; a bad document makes the exit code 1
 mkdir -p "$TMP/batch"
 if "$BIN" batch samples/* -o "$TMP/batch" -j 2 2>"$TMP/err"; then ok; else bad "batch samples"; cat "$TMP/err"; fi
-want=$(grep -l '^document:' samples/*/*.yaml | wc -l)
-if [ "$(find "$TMP/batch" -name '*.pdf' | wc -l)" = "$want" ]; then ok; else bad "batch: expected $want PDFs"; fi
+# one PDF per document, and per partner for an agreement (NAME-PARTNER.pdf)
+lost=""
+for d in $(grep -l '^document:' samples/*/*.yaml); do
+    rel=${d#samples/}
+    base="$TMP/batch/${rel%.yaml}"
+    if grep -q '^document: agreement' "$d"; then
+        ls "$base"-*.pdf >/dev/null 2>&1 || lost="$lost $rel"
+    else
+        [ -s "$base.pdf" ] || lost="$lost $rel"
+    fi
+done
+if [ -z "$lost" ]; then ok; else bad "batch: no PDF for$lost"; fi
 "$BIN" render samples/sh2-nao/order-443.yaml -o "$TMP/one.pdf" 2>/dev/null
 if cmp -s "$TMP/one.pdf" "$TMP/batch/sh2-nao/order-443.pdf"; then ok; else bad "batch output differs from render"; fi
 "$BIN" batch tests/bad/emoji -o "$TMP/batch" >/dev/null 2>&1
@@ -701,7 +817,7 @@ if [ "$BUILD" = build ]; then
             cmp -s "$TMP/inst-copy.pdf" "$TMP/repo.pdf"; then ok; else bad "--data-dir"; fi
         man=$I/opt/nd/share/man/man1/nastavdoc.1
         missing=""
-        for opt in $("$BIN" --help | grep -oE -- '--?[a-z][a-z-]*' | sort -u); do
+        for opt in $("$BIN" --help | grep -oE -- '(^|[[ ])--?[a-z][a-z-]*' | tr -d '[ ' | sort -u); do
             grep -qF -- "$(printf '%s' "$opt" | sed 's/-/\\-/g')" "$man" || missing="$missing $opt"
         done
         if [ -s "$man" ] && [ -z "$missing" ]; then ok; else bad "man page lacks:$missing"; fi
@@ -709,6 +825,38 @@ if [ "$BUILD" = build ]; then
         bad "make install failed"; tail -5 "$TMP/inst.log"
     fi
 fi
+
+# surveys (samples/kez-survey): the generator gives the same files on every
+# run; no respondent's name (the «ФИО» column of the Google Forms CSV) reaches
+# the report
+scripts/gen-survey.sh "$TMP/gen" >/dev/null
+for f in responses-mentee-before.csv responses-mentee-after.csv responses-mentor.yaml; do
+    if cmp -s "$TMP/gen/$f" "samples/kez-survey/$f"; then ok; else bad "scripts/gen-survey.sh: $f differs from the sample"; fi
+done
+"$BIN" render samples/kez-survey/report-2024.yaml -o "$TMP/survey.pdf" 2>"$TMP/err"
+if flat "$TMP/survey.pdf" | grep -qE 'Иванова|Петров|Сидорова|Кузнецов|Смирнова|Попов'; then
+    bad "a respondent's name is printed in the survey report"
+else
+    ok
+fi
+# 50,000 responses render a report (time and memory: make bench); not under
+# the sanitizers, which make it slow
+case $BUILD in
+*san*) ;;
+*)
+    scripts/gen-survey.sh "$TMP/gen50k" 25000 10 >/dev/null
+    cp samples/kez-survey/school.yaml samples/kez-survey/surveys-kez.yaml samples/kez-survey/report-2024.yaml "$TMP/gen50k/"
+    if "$BIN" render "$TMP/gen50k/report-2024.yaml" -o "$TMP/gen50k.pdf" 2>"$TMP/err" &&
+        flat "$TMP/gen50k.pdf" | grep -qF 'Получено анкет: 50000 (до программы — 25000, после — 25000).'; then
+        ok
+    else
+        bad "a report of 50,000 responses"; head -5 "$TMP/err"
+    fi
+    ;;
+esac
+# groups under 3: no quote either, though the question allows quoting
+"$BIN" render tests/docs/survey-small-groups.yaml -o "$TMP/survey-small.pdf" 2>"$TMP/err"
+if flat "$TMP/survey-small.pdf" | grep -q 'Ивановым'; then bad "a quote from a group under 3 is printed"; else ok; fi
 
 # the code is formatted as .clang-format says (make format rewrites it)
 if command -v clang-format >/dev/null 2>&1; then

@@ -519,6 +519,183 @@ static void test_table_columns_fill_the_width(void **state)
     free_table(&f);
 }
 
+/* ---- issue 10: contents, headings, the parties' signatures ------------ */
+
+static blk_style heading_st = {.name = "heading",
+                               .family = "Fake",
+                               .size_pt = 10,
+                               .leading = 1.0,
+                               .align = BLK_CENTER,
+                               .font_style = BLK_BOLD,
+                               .space_before_pt = 6,
+                               .keep_with_next = true};
+
+/* The lowest text box of a page below the number band: the page's last line. */
+static const layout_box *last_line(const layout_page *p, const blk_doc *t)
+{
+    const layout_box *low = NULL;
+    for (size_t i = 0; i < p->n; i++) {
+        const layout_box *b = &p->boxes[i];
+        if (b->kind == LAYOUT_TEXT && b->y < p->height - t->page.margin_top_pt &&
+            (!low || b->y < low->y))
+            low = b;
+    }
+    return low;
+}
+
+/* 80 headings, each before a paragraph of 1 to 7 lines, shifted down the
+ * first page by 0 to 11 lines: wherever the breaks fall, no page ends with a
+ * heading (headings are marked line 1000+k). */
+static void test_heading_never_last_line_of_page(void **state)
+{
+    (void)state;
+    enum { N = 80 };
+    char *texts[N];
+    for (size_t k = 0; k < N; k++)
+        texts[k] = words(8 + (k * 37) % 60);
+    for (int shift = 0; shift < 12; shift++) {
+        blk_doc *t = make_doc(2 * N + 1);
+        blk(t)[0] = (blk_block){.kind = BLK_SPACER, .style = &body, .as.spacer_pt = shift * 11.5};
+        for (size_t k = 0; k < N; k++) {
+            blk(t)[2 * k + 1] = (blk_block){.kind = BLK_PARA,
+                                            .style = &heading_st,
+                                            .text = "Раздел",
+                                            .toc_level = 1,
+                                            .mark = {"t", (uint32_t)(1000 + k), 1}};
+            blk(t)[2 * k + 2] = (blk_block){.kind = BLK_PARA,
+                                            .style = &body,
+                                            .text = texts[k],
+                                            .mark = {"t", (uint32_t)k + 1, 1}};
+        }
+        diag *d = diag_new();
+        layout_doc *doc = layout_run(t, &fonts, NULL, d);
+        assert_non_null(doc);
+        assert_true(doc->npages > 3);
+        for (size_t pg = 0; pg < doc->npages; pg++) {
+            const layout_box *low = last_line(&doc->pages[pg], t);
+            assert_non_null(low);
+            assert_true(low->mark.line < 1000);
+        }
+        assert_int_equal(layout_check(doc, d), 0);
+        layout_doc_free(doc);
+        diag_free(d);
+        free_doc(t);
+    }
+    for (size_t k = 0; k < N; k++)
+        free(texts[k]);
+}
+
+/* A table of contents: each heading's entry ends with the page the heading
+ * landed on, flush right, after dotted leaders. */
+static void test_toc_gives_the_pages_of_headings(void **state)
+{
+    (void)state;
+    blk_style toc = body;
+    toc.align = BLK_LEFT;
+    toc.indent_pt = 10;
+    blk_doc *t = make_doc(7);
+    blk(t)[0] = (blk_block){.kind = BLK_TOC, .style = &toc};
+    blk(t)[1] = (blk_block){.kind = BLK_PAGE_BREAK, .style = &body};
+    blk(t)[2] =
+        (blk_block){.kind = BLK_PARA, .style = &heading_st, .text = "Первый", .toc_level = 1};
+    blk(t)[3] = (blk_block){.kind = BLK_PARA, .style = &body, .text = "текст"};
+    blk(t)[4] = (blk_block){.kind = BLK_PAGE_BREAK, .style = &body};
+    blk(t)[5] = (blk_block){.kind = BLK_PARA, .style = &body, .text = "текст"};
+    blk(t)[6] = (blk_block){.kind = BLK_PARA,
+                            .style = &heading_st,
+                            .text = "Второй",
+                            .toc_text = "Второй раздел",
+                            .toc_level = 2};
+    diag *d = diag_new();
+    layout_doc *doc = layout_run(t, &fonts, NULL, d);
+    assert_non_null(doc);
+    assert_int_equal(doc->npages, 3);
+    const layout_page *p = &doc->pages[0];
+    double right = p->width - t->page.margin_right_pt;
+    int found = 0;
+    bool dots = false, second = false;
+    for (size_t i = 0; i < p->n; i++) {
+        const layout_box *b = &p->boxes[i];
+        dots |= b->text[0] == '.';
+        second |= !strcmp(b->text, "раздел"); /* toc_text, not the heading's text */
+        if ((!strcmp(b->text, "2") || !strcmp(b->text, "3")) &&
+            fabs(b->x + b->width - right) < 0.01)
+            found |= b->text[0] == '2' ? 1 : 2;
+    }
+    assert_int_equal(found, 3);
+    assert_true(dots);
+    assert_true(second);
+    assert_int_equal(layout_check(doc, d), 0);
+    layout_doc_free(doc);
+    diag_free(d);
+    free_doc(t);
+}
+
+/* The parties' block: a heading carrying 3 lines (its own and 2 of the text
+ * before) and a one-row borderless table of two requisite cells. Wherever the
+ * page would break, the heading, both cells whole and the last lines of the
+ * text before are on one page. */
+static void test_parties_block_never_split(void **state)
+{
+    (void)state;
+    blk_column cols[2] = {{.key = "l", .title = "", .share = 1, .hyphenate = -1},
+                          {.key = "r", .title = "", .share = 1, .hyphenate = -1}};
+    blk_par left[6], right[6];
+    for (int i = 0; i < 6; i++) {
+        left[i] = (blk_par){"Образовательная организация", NULL, 0, {"l", 1, 1}};
+        right[i] = (blk_par){"Партнер", NULL, 0, {"r", 1, 1}};
+    }
+    blk_cell cells[2] = {{left, 6}, {right, 6}};
+    blk_row row = {.cells = cells};
+    blk_table tb = {.cols = cols,
+                    .ncols = 2,
+                    .rows = &row,
+                    .nrows = 1,
+                    .cell = &cell_st,
+                    .head = &cell_st,
+                    .section = &cell_st};
+    double area = 297 * MM - 40 * MM;
+    char *text = words(100);
+    for (int step = 0; step < 40; step++) {
+        blk_doc *t = make_doc(4);
+        blk(t)[0] =
+            (blk_block){.kind = BLK_SPACER, .style = &body, .as.spacer_pt = area - step * 6};
+        blk(t)[1] =
+            (blk_block){.kind = BLK_PARA, .style = &body, .text = text, .mark = {"p", 1, 1}};
+        blk(t)[2] = (blk_block){.kind = BLK_PARA,
+                                .style = &heading_st,
+                                .text = "Подписи",
+                                .keep_prev_lines = 3,
+                                .mark = {"h", 1, 1}};
+        blk(t)[3] = (blk_block){.kind = BLK_TABLE, .style = &cell_st, .as.table = &tb};
+        diag *d = diag_new();
+        layout_doc *doc = layout_run(t, &fonts, NULL, d);
+        assert_non_null(doc);
+        for (size_t pg = 0; pg < doc->npages; pg++) {
+            size_t l = 0, r = 0, h = 0, text_lines = 0;
+            double last_y = -1;
+            for (size_t i = 0; i < doc->pages[pg].n; i++) {
+                const layout_box *b = &doc->pages[pg].boxes[i];
+                const char *f = b->mark.file ? b->mark.file : "";
+                l += !strcmp(f, "l");
+                r += !strcmp(f, "r");
+                h += !strcmp(f, "h");
+                if (!strcmp(f, "p") && b->y != last_y)
+                    text_lines++, last_y = b->y;
+            }
+            if (l || r || h) {
+                /* all of the block here, with at least 2 lines of the text */
+                assert_true(l >= 6 && r >= 6 && h == 1);
+                assert_true(text_lines >= 2);
+            }
+        }
+        layout_doc_free(doc);
+        diag_free(d);
+        free_doc(t);
+    }
+    free(text);
+}
+
 /* Line breaks the author chose ('\n'): each starts a new line, and the line
  * before one is set like a paragraph's last line (natural spaces). */
 static void test_forced_line_breaks(void **state)
@@ -599,6 +776,9 @@ int main(void)
         cmocka_unit_test(test_table_row_taller_than_page),
         cmocka_unit_test(test_table_last_row_not_alone),
         cmocka_unit_test(test_table_columns_fill_the_width),
+        cmocka_unit_test(test_heading_never_last_line_of_page),
+        cmocka_unit_test(test_toc_gives_the_pages_of_headings),
+        cmocka_unit_test(test_parties_block_never_split),
         cmocka_unit_test(test_forced_line_breaks),
         cmocka_unit_test(test_append_pages_of_another_size),
     };
