@@ -38,7 +38,7 @@ static const char usage_text[] =
     "\n"
     "Использование:\n"
     "  nastavdoc render ФАЙЛ.yaml [-o ВЫХОД.pdf] [--template ШАБЛОН.yaml] [--strict]\n"
-    "  nastavdoc check ФАЙЛ.yaml…      проверить, не создавая PDF\n"
+    "  nastavdoc check ФАЙЛ.yaml|ПАПКА…   проверить, не создавая PDF (папка — все её .yaml)\n"
     "  nastavdoc batch ПАПКА|ФАЙЛ… -o ПАПКА_PDF [-j N]   все документы папок и подпапок,\n"
     "                                                   N процессов\n"
     "  nastavdoc dump ФАЙЛ.yaml        все тексты документа по строке (для проверок)\n"
@@ -576,6 +576,10 @@ static int cmd_render(const options *o, const char *data, diag *d)
     return rc;
 }
 
+static void check_one(const run_ctx *c, pdf_doc *pdf, const char *path, int *rc);
+static void check_folder(const run_ctx *c, pdf_doc *pdf, const char *dir, int *rc);
+static char **list_folder(const char *path, size_t *n, diag *d);
+
 static int cmd_check(const options *o, const char *data, diag *d)
 {
     if (o->nfiles == 0) {
@@ -588,24 +592,56 @@ static int cmd_check(const options *o, const char *data, diag *d)
         return EXIT_INTERNAL;
     int rc = EXIT_DONE;
     for (size_t i = 0; i < o->nfiles; i++) {
-        yl_doc *doc = load_yaml(o->files[i], d);
-        if (!doc) {
-            rc = EXIT_INPUT;
-        } else if (!is_document(doc)) {
-            /* shared data such as school.yaml: its YAML is checked here, its
-             * fields with every document that includes it */
-            yl_doc_free(doc);
-        } else {
-            /* layout too: a character missing from the font is found there */
-            built b = {0};
-            int r = build(&c, doc, NULL, pdf, &b);
-            if (r != EXIT_DONE && rc < r)
-                rc = r;
-            built_free(&b);
+        struct stat st;
+        if (stat(o->files[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            check_folder(&c, pdf, o->files[i], &rc);
+            continue;
         }
+        check_one(&c, pdf, o->files[i], &rc);
     }
     pdf_free(pdf);
     return rc;
+}
+
+/* check of one file: YAML only for shared data, every stage but the PDF
+ * for a document; *rc gets the worst exit code. */
+static void check_one(const run_ctx *c, pdf_doc *pdf, const char *path, int *rc)
+{
+    yl_doc *doc = load_yaml(path, c->d);
+    if (!doc) {
+        *rc = EXIT_INPUT;
+    } else if (!is_document(doc)) {
+        /* shared data such as school.yaml: its YAML is checked here, its
+         * fields with every document that includes it */
+        yl_doc_free(doc);
+    } else {
+        /* layout too: a character missing from the font is found there */
+        built b = {0};
+        int r = build(c, doc, NULL, pdf, &b);
+        if (r != EXIT_DONE && *rc < r)
+            *rc = r;
+        built_free(&b);
+    }
+}
+
+/* check of a dossier folder: its .yaml files in name order (not below). A
+ * problem of a shared file (pairs.yaml) is shown once, however many
+ * documents include it (diag holds a message once). */
+static void check_folder(const run_ctx *c, pdf_doc *pdf, const char *dir, int *rc)
+{
+    size_t n = 0;
+    char **names = list_folder(dir, &n, c->d);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(names[i]);
+        if (len > 5 && !strcmp(names[i] + len - 5, ".yaml")) {
+            char *path = xmalloc(strlen(dir) + len + 2);
+            snprintf(path, strlen(dir) + len + 2, "%s/%s", dir, names[i]);
+            check_one(c, pdf, path, rc);
+            free(path);
+        }
+        free(names[i]);
+    }
+    free(names);
 }
 
 /* batch: every document found below the folders given (and every file

@@ -198,12 +198,13 @@ static size_t count_drawn(const char *text, size_t from, size_t to)
     return n;
 }
 
-/* Does text[0, at) end with a hyphen or a dash (a compound's break)? */
+/* Does text[0, at) end with a hyphen, a dash or a slash (a compound's
+ * break, which adds no hyphen)? */
 static bool ends_with_dash(const char *text, size_t at)
 {
     if (at == 0)
         return false;
-    if (text[at - 1] == '-')
+    if (text[at - 1] == '-' || text[at - 1] == '/')
         return true;
     return at >= 3 && (unsigned char)text[at - 3] == 0xE2 && (unsigned char)text[at - 2] == 0x80 &&
            (unsigned char)text[at - 1] >= 0x90 && (unsigned char)text[at - 1] <= 0x94;
@@ -256,8 +257,8 @@ static void add_word_piece(lay *L, const para *P, const char *text, size_t from,
     }
     /* every piece but the last leaves room for its hyphen */
     double limit = P->width - fmax(reserve, P->hyphen);
-    size_t start = from;
-    double acc = 0;
+    size_t start = from, prev = from; /* prev: the last character of the piece */
+    double acc = 0, prev_w = 0;
     for (size_t i = from; i < to;) {
         uint32_t cp;
         size_t n = utf8_decode(text + i, to - i, &cp);
@@ -265,16 +266,21 @@ static void add_word_piece(lay *L, const para *P, const char *text, size_t from,
             n = 1, cp = '?';
         double cw = L->f->advance(L->f->ctx, P->font, cp) * P->size / 1000.0 + P->ls;
         if (acc + cw > limit && i > start) {
-            add_box(L, P, text, start, i, acc);
+            /* never carry one character alone: split a character earlier */
+            size_t at = i + n == to && prev > start ? prev : i;
+            double piece = at == i ? acc : acc - prev_w;
+            add_box(L, P, text, start, at, piece);
             add_item(L,
                      (lb_item){.type = LB_PENALTY,
                                .width = P->hyphen,
                                .penalty = SPLIT_PENALTY,
                                .flagged = true},
-                     i, i);
-            start = i;
-            acc = 0;
+                     at, at);
+            start = at;
+            acc -= piece;
         }
+        prev = i;
+        prev_w = cw;
         acc += cw;
         i += n;
     }
@@ -311,7 +317,11 @@ static size_t count_letters(const char *s, size_t from, size_t to)
 static void add_word(lay *L, const para *P, const char *text, size_t from, size_t to, bool last)
 {
     text_break br[MAX_BREAKS];
-    const text_hyph *h = P->hyphenate ? L->h : NULL;
+    /* a word wider than the line is split at its syllables even where the
+     * style does not hyphenate («прохож-дении», not «прохожде-нии» cut
+     * letter by letter); letters only where a syllable is still too wide */
+    bool too_wide = para_measure(L, P->font, P->size, P->ls, text + from, to - from) > P->width;
+    const text_hyph *h = P->hyphenate || too_wide ? L->h : NULL;
     size_t nb = text_word_breaks(h, text + from, to - from, br, MAX_BREAKS);
     bool compound = false;
     for (size_t i = 0; i < nb; i++)
@@ -620,12 +630,21 @@ static double emit_line(lay *L, const para *P, vline *v, const char *text, const
              * Drawn as U+00AD, the soft hyphen, whose glyph is the hyphen's:
              * text copied from the PDF drops it and keeps a compound's own
              * hyphen (docs/typesetting.md §3). */
-            const char *shy = arena_strdup(L->out->mem, "\u00AD");
-            para_add_frag(L, v, (frag){P->font, P->size, x0 + x, P->hyphen, P->ls, shy, 2});
+            bool soft = L->f->has(L->f->ctx, P->font, TEXT_SHY);
+            const char *shy = arena_strdup(L->out->mem, soft ? "\u00AD" : "-");
+            para_add_frag(L, v,
+                          (frag){P->font, P->size, x0 + x, P->hyphen, P->ls, shy, strlen(shy)});
             x += P->hyphen;
         }
     }
     return x;
+}
+
+/* Does line ln end inside a word (at a hyphen, a compound's own or one a
+ * break adds)? */
+static bool ends_broken(const lay *L, const lb_line *ln)
+{
+    return ln->end < L->nitems && L->items[ln->end].type == LB_PENALTY && L->items[ln->end].flagged;
 }
 
 /* The metrics every line of one paragraph shares. */
@@ -722,6 +741,12 @@ size_t para_set_text(lay *L, const blk_block *b, const char *raw, double x0, dou
             li + 1 == nlines || (ln->end < L->nitems && L->items[ln->end].type == LB_PENALTY &&
                                  L->items[ln->end].penalty <= -LB_INFINITY);
         vline *v = add_text_line(L, &m);
+        /* no page ends with a word broken across it (TeX's \brokenpenalty,
+         * here a rule): the line after a hyphen goes with the line before.
+         * Not in table cells: in a narrow column most lines end in a
+         * hyphen, and a row would rather break than leave a blank band */
+        if (li > 0 && !L->in_cell && ends_broken(L, &lines[li - 1]))
+            v->ok_before = false;
         if (li == 0 && b->kind == BLK_ITEM && b->as.item.hanging) {
             double lw =
                 para_measure(L, font, P.size, P.ls, b->as.item.label, strlen(b->as.item.label));

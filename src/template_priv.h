@@ -44,6 +44,8 @@ typedef struct expander {
     size_t produced;      /* blocks made so far, also those folded into columns */
     size_t steps, budget; /* work done and allowed: see TPL_STEP_FACTOR */
     bool failed;
+    struct names_rules *names; /* rules of the dative and genitive filters: loaded on use */
+    bool names_failed;
 } expander;
 
 /* How data items become list items: blocks (cell NULL) or a cell's pars.
@@ -91,6 +93,8 @@ bool tpl_has_key(const char *const *keys, size_t n, const char *key);
 void tpl_check_keys(expander *x, const yl_node *map, const char *const *keys, size_t n,
                     const char *where);
 void tpl_expand_blocks(expander *x, const yl_node *list, const scope *sc);
+/* The holes of a template text: closed, and every filter known (reported). */
+void tpl_check_text(expander *x, const yl_node *t);
 
 /* ---- template_flow.c: text, lists, data content, each, if ---- */
 
@@ -144,6 +148,9 @@ void tpl_block_toc(expander *x, const yl_node *blk, const yl_node *v, const scop
 void tpl_block_annexes(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
 void tpl_block_parties(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
 void tpl_block_fill(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
+/* Before expansion: the template texts inside a block of template_text.c
+ * (key: the block's key; other keys are left alone). */
+void tpl_text_check(expander *x, const char *key, const yl_node *v);
 
 /* ---- template_survey.c: questionnaires and charts ---- */
 

@@ -179,6 +179,10 @@ void tpl_block_table(expander *x, const yl_node *blk, const yl_node *spec, const
     const yl_node *v;
     if ((v = yl_map_get(spec, "header")))
         tpl_parse_bool(v, &t->header);
+    /* true/false, or a path to one in the data (roadmap.column_numbers) */
+    if ((v = yl_map_get(spec, "column_numbers")) && !tpl_parse_bool(v, &t->column_numbers) &&
+        yl_str(v) && (v = tpl_resolve(x, sc, yl_str(v), strlen(yl_str(v)))))
+        tpl_parse_bool(v, &t->column_numbers);
     size_t nrows = rows ? rows->n : 0;
     t->rows = arena_alloc(x->mem, (nrows ? nrows : 1) * sizeof *t->rows);
     const char *section_no = NULL;

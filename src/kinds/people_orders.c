@@ -269,6 +269,9 @@ static bool compute_pairs(const yl_node *root, arena *a, diag *d, const yl_node 
         acquaint_add(&p, &ac, cur, short_name(&p, cur, cur_node), pos, order->mark);
     const yl_node *o = order_defaults(a, school, order, "О закреплении наставнических пар (групп)");
     yl_node *rows = annex_rows(&p, only, &ac, order->mark);
+    if (!rows->n)
+        diag_warning(d, form ? form->mark : order->mark, "в приложении нет ни одной пары: %s",
+                     form ? "пар этой формы нет в pairs" : "подключите pairs.yaml (pairs)");
     if (!yl_map_get(order, "points"))
         o = kind_map_set(a, o, "points", pairs_points(&p, order, dat, order->mark));
     if (!yl_map_get(order, "annex_title"))
