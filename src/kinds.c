@@ -34,6 +34,8 @@ static const char *type_name(kind_type t)
         return "true или false";
     case KS_LINES:
         return "строка или список строк (каждая с новой строки)";
+    case KS_PEOPLE:
+        return "ФИО или список ФИО";
     }
     return "?";
 }
@@ -366,6 +368,10 @@ bool kind_check_value(const yl_node *v, const kind_field *f, const char *path, d
         return true;
     case KS_CONTENT:
         return check_content(v, f, path, d);
+    case KS_PEOPLE: /* the items: kind_acquaintance */
+        if (v->kind == YL_SCALAR)
+            return check_string(v, f, path, d);
+        return expect_kind(v, YL_SEQ, f, path, d);
     }
     return false;
 }
@@ -449,6 +455,83 @@ yl_node *kind_map_set(arena *a, const yl_node *map, const char *key, const yl_no
                    .plain = true};
     m->pairs[m->n++] = (yl_pair){k, (yl_node *)value};
     return m;
+}
+
+/* ---- «С приказом ознакомлены» (kinds.h: kind_acquaintance) ---------------- */
+
+/* Depth of nested points walked for `people`: the loader's own limit. */
+#define PEOPLE_MAX_DEPTH YL_MAX_DEPTH
+
+/* The people the points name (`people` of each point, at any depth), in
+ * order, each once (names compared as written). false after a message when
+ * there are more than KIND_MAX_PEOPLE. */
+static bool collect_people(const yl_node *points, yl_node *seq, unsigned depth, diag *d)
+{
+    if (!points || points->kind != YL_SEQ || depth >= PEOPLE_MAX_DEPTH)
+        return true;
+    for (size_t i = 0; i < points->n; i++) {
+        const yl_node *p = points->items[i], *who = yl_map_get(p, "people");
+        size_t n = who ? (who->kind == YL_SEQ ? who->n : 1) : 0;
+        for (size_t k = 0; k < n; k++) {
+            const yl_node *name = who->kind == YL_SEQ ? who->items[k] : who;
+            bool seen = false;
+            for (size_t j = 0; j < seq->n && !seen; j++)
+                seen = !strcmp(yl_str(seq->items[j]), yl_str(name));
+            if (seen)
+                continue;
+            if (seq->n == KIND_MAX_PEOPLE) {
+                diag_error(d, name->mark,
+                           "пункты называют больше %d человек для листа "
+                           "ознакомления: перечислите их в acquainted",
+                           KIND_MAX_PEOPLE);
+                return false;
+            }
+            seq->items[seq->n++] = (yl_node *)name;
+        }
+        if (!collect_people(yl_map_get(p, "points"), seq, depth + 1, d))
+            return false;
+    }
+    return true;
+}
+
+const yl_node *kind_acquaintance(arena *a, const yl_node *order, diag *d, bool *ok)
+{
+    const yl_node *list = yl_map_get(order, "acquainted");
+    yl_node *people = arena_alloc(a, sizeof *people);
+    *people = (yl_node){.kind = YL_SEQ, .mark = order->mark};
+    if (list && list->kind == YL_SCALAR) {
+        /* one person */
+        people->items = arena_alloc(a, sizeof *people->items);
+        people->items[people->n++] = (yl_node *)list;
+    } else if (list) {
+        static const kind_field signer[] = {{"name", KS_STRING, true, "ФИО", NULL, NULL},
+                                            {"position", KS_STRING, false, "должность", NULL, NULL},
+                                            {NULL, 0, false, NULL, NULL, NULL}};
+        for (size_t i = 0; i < list->n; i++) {
+            const yl_node *p = list->items[i];
+            if (p->kind == YL_MAP) {
+                *ok &= kind_check_map(p, signer, "acquainted", d);
+            } else if (!yl_str(p)) {
+                diag_error(d, p->mark,
+                           "acquainted: ожидалось ФИО (строка) или словарь {name, position}");
+                *ok = false;
+            }
+        }
+        people = (yl_node *)list;
+    } else {
+        people->items = arena_alloc(a, KIND_MAX_PEOPLE * sizeof *people->items);
+        *ok = collect_people(yl_map_get(order, "points"), people, 0, d);
+    }
+    if (!*ok || people->n == 0)
+        return NULL;
+    const yl_node *title = yl_map_get(order, "acquaintance");
+    if (!title)
+        title = kind_scalar(
+            a,
+            people->n == 1 ? "С приказом ознакомлен(а):" : "С приказом ознакомлены:", people->mark);
+    yl_node *m = arena_alloc(a, sizeof *m);
+    *m = (yl_node){.kind = YL_MAP, .mark = people->mark};
+    return kind_map_set(a, kind_map_set(a, m, "title", title), "people", people);
 }
 
 const kind_field kind_person_fields[] = {

@@ -28,7 +28,8 @@ static const kind_field order_fields[] = {
     {"control", KS_STRING, false, "пункт о контроле", NULL, NULL},
     {"signature", KS_MAP, false, "подпись", kind_person_fields, NULL},
     {"annexes", KS_SEQ, false, "приложения", NULL, &annex_item},
-    {"acquainted", KS_SEQ, false, "с приказом ознакомлены: ФИО или {name, position}", NULL, NULL},
+    {"acquainted", KS_PEOPLE, false, "с приказом ознакомлены: ФИО или {name, position}", NULL,
+     NULL},
     {"acquaintance", KS_STRING, false, "заголовок листа ознакомления", NULL, NULL},
     {NULL, 0, false, NULL, NULL, NULL}};
 
@@ -112,82 +113,6 @@ static bool number_annexes(const yl_node *annexes, const yl_node *order, const y
     return ok;
 }
 
-/* Depth of nested points walked for `people`: the loader's own limit. */
-#define PEOPLE_MAX_DEPTH YL_MAX_DEPTH
-/* People of one acquaintance list collected from the points: more than a
- * school has staff; each new name is compared with those before it. */
-#define ORDER_MAX_PEOPLE 1024
-
-/* The people the points name (`people` of each point, at any depth), in
- * order, each once (names compared as written). false after a message when
- * there are more than ORDER_MAX_PEOPLE. */
-static bool collect_people(const yl_node *points, yl_node *seq, unsigned depth, diag *d)
-{
-    if (!points || points->kind != YL_SEQ || depth >= PEOPLE_MAX_DEPTH)
-        return true;
-    for (size_t i = 0; i < points->n; i++) {
-        const yl_node *p = points->items[i], *who = yl_map_get(p, "people");
-        size_t n = who ? (who->kind == YL_SEQ ? who->n : 1) : 0;
-        for (size_t k = 0; k < n; k++) {
-            const yl_node *name = who->kind == YL_SEQ ? who->items[k] : who;
-            bool seen = false;
-            for (size_t j = 0; j < seq->n && !seen; j++)
-                seen = !strcmp(yl_str(seq->items[j]), yl_str(name));
-            if (seen)
-                continue;
-            if (seq->n == ORDER_MAX_PEOPLE) {
-                diag_error(d, name->mark,
-                           "пункты называют больше %d человек для листа "
-                           "ознакомления: перечислите их в acquainted",
-                           ORDER_MAX_PEOPLE);
-                return false;
-            }
-            seq->items[seq->n++] = (yl_node *)name;
-        }
-        if (!collect_people(yl_map_get(p, "points"), seq, depth + 1, d))
-            return false;
-    }
-    return true;
-}
-
-/* order.acquaintance {title, people}: «С приказом ознакомлены:» and the
- * people of `acquainted`, else those the points name; NULL when none. */
-static const yl_node *acquaintance(arena *a, const yl_node *order, diag *d, bool *ok)
-{
-    const yl_node *list = yl_map_get(order, "acquainted");
-    yl_node *people = arena_alloc(a, sizeof *people);
-    *people = (yl_node){.kind = YL_SEQ, .mark = order->mark};
-    if (list) {
-        static const kind_field signer[] = {{"name", KS_STRING, true, "ФИО", NULL, NULL},
-                                            {"position", KS_STRING, false, "должность", NULL, NULL},
-                                            {NULL, 0, false, NULL, NULL, NULL}};
-        for (size_t i = 0; i < list->n; i++) {
-            const yl_node *p = list->items[i];
-            if (p->kind == YL_MAP) {
-                *ok &= kind_check_map(p, signer, "order.acquainted", d);
-            } else if (!yl_str(p)) {
-                diag_error(d, p->mark,
-                           "acquainted: ожидалось ФИО (строка) или словарь {name, position}");
-                *ok = false;
-            }
-        }
-        people = (yl_node *)list;
-    } else {
-        people->items = arena_alloc(a, ORDER_MAX_PEOPLE * sizeof *people->items);
-        *ok = collect_people(yl_map_get(order, "points"), people, 0, d);
-    }
-    if (!*ok || people->n == 0)
-        return NULL;
-    const yl_node *title = yl_map_get(order, "acquaintance");
-    if (!title)
-        title = kind_scalar(
-            a,
-            people->n == 1 ? "С приказом ознакомлен(а):" : "С приказом ознакомлены:", people->mark);
-    yl_node *m = arena_alloc(a, sizeof *m);
-    *m = (yl_node){.kind = YL_MAP, .mark = people->mark};
-    return kind_map_set(a, kind_map_set(a, m, "title", title), "people", people);
-}
-
 static bool compute(const yl_node *root, arena *a, diag *d, const yl_node **data)
 {
     const yl_node *school = yl_map_get(root, "school");
@@ -214,7 +139,7 @@ static bool compute(const yl_node *root, arena *a, diag *d, const yl_node **data
     if (!yl_map_get(school, "genitive"))
         s = kind_map_set(a, s, "genitive", yl_map_get(school, "short_name"));
     bool ok = true;
-    const yl_node *acq = acquaintance(a, order, d, &ok);
+    const yl_node *acq = kind_acquaintance(a, order, d, &ok);
     if (!ok)
         return false;
     if (acq)
