@@ -652,16 +652,26 @@ const yl_node *kinds_variants(const yl_node *root, const char **key)
     return NULL;
 }
 
-/* `annex_of` is a field of every kind: checked here, taken out before the
- * kind's own check, and its mark added to the kind's data. */
+/* `typography: keep` (quotes and dashes as typed) is a field of every kind,
+ * as annex_of is; template.c reads it from the data. */
+static const kind_field typography_field = {
+    "typography", KS_STRING, false, "типографика (keep: кавычки и тире как набраны)", NULL, NULL};
+
+/* `annex_of` and `typography` are fields of every kind: checked here, taken
+ * out before the kind's own check, and put into the kind's data (annex_of
+ * as its mark). */
 static bool run_kind(const kind_def *k, const yl_node *root, const yl_node *as_annex, arena *a,
                      diag *d, kind_result *out)
 {
     const yl_node *annex_of = yl_map_get(root, "annex_of");
+    const yl_node *typo = yl_map_get(root, "typography");
     bool ok = !annex_of || kind_check_value(annex_of, &kind_annex_of_field, "annex_of", d);
-    const yl_node *body = map_without(a, root, "annex_of");
+    ok &= !typo || kind_check_value(typo, &typography_field, "typography", d);
+    const yl_node *body = map_without(a, map_without(a, root, "annex_of"), "typography");
     if (!kind_check_map(body, k->fields, "", d) || !ok || !k->compute(body, a, d, &out->data))
         return false;
+    if (typo)
+        out->data = kind_map_set(a, out->data, "typography", typo);
     if (as_annex)
         annex_of = as_annex;
     if (annex_of)

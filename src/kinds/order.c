@@ -33,14 +33,13 @@ static const kind_field order_fields[] = {
     {"acquaintance", KS_STRING, false, "заголовок листа ознакомления", NULL, NULL},
     {NULL, 0, false, NULL, NULL, NULL}};
 
-static const kind_field root_fields[] = {
-    {"document", KS_STRING, true, "вид документа", NULL, NULL},
-    {"template", KS_STRING, false, "свой шаблон", NULL, NULL},
-    {"school", KS_MAP, true, "реквизиты организации (обычно из school.yaml)", kind_school_fields,
-     NULL},
-    {"order", KS_MAP, true, "приказ", order_fields, NULL},
-    {"typography", KS_STRING, false, "типографика (keep: кавычки и тире как набраны)", NULL, NULL},
-    {NULL, 0, false, NULL, NULL, NULL}};
+static const kind_field root_fields[] = {{"document", KS_STRING, true, "вид документа", NULL, NULL},
+                                         {"template", KS_STRING, false, "свой шаблон", NULL, NULL},
+                                         {"school", KS_MAP, true,
+                                          "реквизиты организации (обычно из school.yaml)",
+                                          kind_school_fields, NULL},
+                                         {"order", KS_MAP, true, "приказ", order_fields, NULL},
+                                         {NULL, 0, false, NULL, NULL, NULL}};
 
 /* {annex: N, number, date, org}: what an annex's mark says about this order. */
 static const yl_node *annex_of(arena *a, const yl_node *order, const yl_node *school, size_t no,

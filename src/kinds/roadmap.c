@@ -29,7 +29,6 @@ static const kind_field root_fields[] = {
     {"school", KS_MAP, true, "реквизиты организации (обычно из school.yaml)", kind_school_fields,
      NULL},
     {"roadmap", KS_MAP, true, "дорожная карта", roadmap_fields, NULL},
-    {"typography", KS_STRING, false, "типографика (keep: кавычки и тире как набраны)", NULL, NULL},
     {NULL, 0, false, NULL, NULL, NULL}};
 
 static bool compute(const yl_node *root, arena *a, diag *d, const yl_node **data)
