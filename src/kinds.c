@@ -384,7 +384,8 @@ yl_node *kind_map_set(arena *a, const yl_node *map, const char *key, const yl_no
     yl_node *m = arena_alloc(a, sizeof *m);
     *m = *map;
     m->pairs = arena_alloc(a, (map->n + 1) * sizeof *m->pairs);
-    memcpy(m->pairs, map->pairs, map->n * sizeof *m->pairs);
+    if (map->n) /* an empty map may have no pairs array: memcpy(…, NULL, 0) is undefined */
+        memcpy(m->pairs, map->pairs, map->n * sizeof *m->pairs);
     for (size_t i = 0; i < m->n; i++)
         if (!strcmp(m->pairs[i].key->str, key)) {
             m->pairs[i].value = (yl_node *)value;
