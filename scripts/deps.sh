@@ -6,6 +6,9 @@
 #   no SET   what `make`, `make demo` and `make test` need
 #   fuzz     also clang and its sanitizer runtimes (make fuzz, clang's UBSan)
 #   dev      also clang-format, clang-tidy and cppcheck (make format, make lint)
+#   pdfa     also Java and PDFBox Preflight, which `make test` runs on PDF/A
+#            output (docs/pdfa.md): 4.8 MB of jars, and a headless JRE
+#            (about 190 MB) where none is installed
 #
 # Nothing runs apt-get when every package is installed, so a machine that is set
 # up costs one dpkg-query. Recommended packages are never installed: hyphen-ru
@@ -22,8 +25,9 @@ for set in "$@"; do
     case $set in
     fuzz) PKGS="$PKGS clang libclang-rt-14-dev" ;;
     dev) PKGS="$PKGS clang-format clang-tidy cppcheck" ;;
+    pdfa) PKGS="$PKGS default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java" ;;
     *)
-        echo "scripts/deps.sh: неизвестный набор пакетов «$set» (есть: fuzz, dev)" >&2
+        echo "scripts/deps.sh: неизвестный набор пакетов «$set» (есть: fuzz, dev, pdfa)" >&2
         exit 2
         ;;
     esac

@@ -70,8 +70,9 @@ typedef struct blk_table {
     blk_row *rows;
     size_t nrows;
     const blk_style *cell, *head, *section;
-    bool borders; /* false for the approval boxes */
-    bool header;  /* a header row (repeated on every page) */
+    bool borders;        /* false for the approval boxes */
+    bool header;         /* a header row (repeated on every page) */
+    bool column_numbers; /* a row of column numbers 1 2 3 … under the header, repeated with it */
 } blk_table;
 
 typedef enum {
@@ -166,6 +167,7 @@ typedef struct blk_page {
 typedef struct blk_info {
     const char *title, *author, *subject, *keywords;
     int year, month, day; /* document date (0 = none) */
+    bool pdfa;            /* the template's `pdfa: true`: write PDF/A-1b */
 } blk_info;
 
 /* A block tree: the page setup, the metadata and the blocks in reading order. */

@@ -174,6 +174,14 @@ static bool needs_space(pdf_doc *p, const layout_box *b, const layout_box *next)
     return next->x - text_end(p, b) > SPACE_GAP * b->size / 1000;
 }
 
+/* Does b end its line: nothing follows it on its baseline in its table cell
+ * (or outside tables)? */
+static bool ends_line(const layout_box *b, const layout_box *next)
+{
+    return !next || next->kind != LAYOUT_TEXT || to_centi(next->y) != to_centi(b->y) ||
+           memcmp(next->cell, b->cell, sizeof b->cell) != 0;
+}
+
 /* Boxes that can share one TJ: same baseline, font, size and spacing, and a
  * word space between them. */
 static bool continues_run(pdf_doc *p, const layout_box *b, const layout_box *next)
@@ -197,14 +205,26 @@ static void put_hex(buf *out, const char *text, size_t len)
     }
 }
 
+/* The bytes of b's text to draw as they are: all of them, but for a
+ * hyphen-minus that ends a line (line_end), which draw_run draws as
+ * OWN_HYPHEN_AT_END. Layout's own hyphens at breaks are U+00AD, so this is a
+ * hyphen the text has: «психолого-» before «педагогической» on the next
+ * line. Drawn as U+002D, poppler would take it for a hyphenation hyphen and
+ * join the parts without it (docs/pdfa.md). */
+static size_t plain_len(const layout_box *b, bool line_end)
+{
+    return line_end && b->len > 0 && b->text[b->len - 1] == '-' ? b->len - 1 : b->len;
+}
+
 /* Draw the words run[0..n) of one line as a single text-showing operator:
  * "<word1 space> adjust <word2 space> adjust <word3> TJ", each adjustment
  * taking the pen from after the space glyph to the next word's x. So every
  * word space is a real glyph and the remaining gap is an explicit move,
  * which extractors read as one space. `space` adds a space glyph after the
- * last word too (another run follows on the baseline). */
+ * last word too (another run follows on the baseline); `line_end` says that
+ * the last word ends its line. */
 static HPDF_STATUS draw_run(pdf_doc *p, page_state *s, const layout_box *run, size_t n, bool space,
-                            buf *out, buf *text)
+                            bool line_end, buf *out, buf *text)
 {
     const layout_box *b = &run[0];
     pdf_font *f = pdf_font_get(p, b->font);
@@ -240,10 +260,15 @@ static HPDF_STATUS draw_run(pdf_doc *p, page_state *s, const layout_box *run, si
     buf_puts(out, n > 1 ? "[<" : "<");
     for (size_t i = 0; i < n; i++) {
         bool last = i + 1 == n;
-        buf_putn(text, run[i].text, run[i].len);
+        size_t len = plain_len(&run[i], last && line_end);
+        buf_putn(text, run[i].text, len);
+        put_hex(out, run[i].text, len);
+        if (len < run[i].len) {
+            buf_put_cp(text, OWN_HYPHEN_AT_END);
+            put_hex(out, "\xE2\x80\x91", 3); /* OWN_HYPHEN_AT_END */
+        }
         if (!last || space)
             buf_putc(text, ' ');
-        put_hex(out, run[i].text, run[i].len);
         if (!last || space)
             buf_puts(out, "0020");
         if (!last) {
@@ -316,9 +341,10 @@ static bool draw_page(pdf_doc *p, const layout_page *lp, diag *d, src_mark at)
         size_t j = i + 1;
         while (j < lp->n && continues_run(p, &lp->boxes[j - 1], &lp->boxes[j]))
             j++;
-        const layout_box *next = j < lp->n ? &lp->boxes[j] : NULL;
-        if (lp->boxes[j - 1].len > 0 || j - i > 1)
-            st = draw_run(p, &s, b, j - i, needs_space(p, &lp->boxes[j - 1], next), &out, &text);
+        const layout_box *last = &lp->boxes[j - 1], *next = j < lp->n ? &lp->boxes[j] : NULL;
+        if (last->len > 0 || j - i > 1)
+            st = draw_run(p, &s, b, j - i, needs_space(p, last, next), ends_line(last, next), &out,
+                          &text);
         i = j;
     }
     if (st == HPDF_OK)
@@ -393,14 +419,21 @@ static bool set_info(pdf_doc *p, const blk_info *info, const pdf_options *opt, d
         {HPDF_INFO_CREATOR, opt ? opt->creator : NULL},
     };
     HPDF_STATUS st = HPDF_OK;
-    for (size_t i = 0; st == HPDF_OK && i < sizeof attrs / sizeof attrs[0]; i++)
-        if (attrs[i].value && attrs[i].value[0])
-            st = HPDF_SetInfoAttr(p->pdf, attrs[i].type, attrs[i].value);
+    for (size_t i = 0; st == HPDF_OK && i < sizeof attrs / sizeof attrs[0]; i++) {
+        if (!attrs[i].value || !attrs[i].value[0])
+            continue;
+        /* PDF/A: the same characters as the XMP can hold (pdf_pdfa.c). */
+        char *clean = p->pdfa ? pdf_pdfa_clean(attrs[i].value) : NULL;
+        st = HPDF_SetInfoAttr(p->pdf, attrs[i].type, clean ? clean : attrs[i].value);
+        free(clean);
+    }
     /* Only the document's own date: a clock would make each run differ. It
      * is a calendar date, so midnight with no zone; readers that take it as
-     * UTC still show the same day in every Russian time zone (UTC+2..+12). */
+     * UTC still show the same day in every Russian time zone (UTC+2..+12).
+     * PDF/A names UTC, +00'00', as its XMP copy must be the same instant
+     * (libharu writes "Z" as "Z00'00'", which PDFBox does not take as it). */
     if (st == HPDF_OK && info->year != 0) {
-        HPDF_Date date = {info->year, info->month, info->day, 0, 0, 0, ' ', 0, 0};
+        HPDF_Date date = {info->year, info->month, info->day, 0, 0, 0, p->pdfa ? '+' : ' ', 0, 0};
         st = HPDF_SetInfoDateAttr(p->pdf, HPDF_INFO_CREATION_DATE, date);
         if (st == HPDF_OK)
             st = HPDF_SetInfoDateAttr(p->pdf, HPDF_INFO_MOD_DATE, date);
@@ -451,13 +484,16 @@ bool pdf_write(pdf_doc *p, const layout_doc *doc, const pdf_options *opt, const 
     p->written = true;
     pdf_error_clear(p);
 
+    if ((opt && opt->pdfa) || doc->info.pdfa)
+        pdf_pdfa_begin(p);
     if (!check_boxes(p, doc, d, at) || !set_info(p, &doc->info, opt, d, at))
         goto out;
     pdf_font_plan(p, doc);
     for (size_t i = 0; i < doc->npages; i++)
         if (!draw_page(p, &doc->pages[i], d, at))
             goto out;
-    if (!pdf_font_finish(p, d, at) || !pdf_status_check(p, HPDF_SaveToStream(p->pdf), d, at))
+    if (!pdf_font_finish(p, d, at) || (p->pdfa && !pdf_pdfa_finish(p, doc, opt, d, at)) ||
+        !pdf_status_check(p, HPDF_SaveToStream(p->pdf), d, at))
         goto out;
 
     /* The whole file is in memory now: the temporary file exists only while

@@ -35,6 +35,12 @@ layout_fonts pdf_fonts(pdf_doc *p);
 
 typedef struct pdf_options {
     const char *creator; /* "nastavdoc 0.1.0" */
+    /* PDF/A-1b (docs/pdfa.md): XMP metadata, the sRGB OutputIntent read
+     * from icc_path, font descriptors with /CapHeight and /CIDSet, and a
+     * trailer /ID hashed from the content. Also when the layout's
+     * info.pdfa (the template's `pdfa: true`) is set. */
+    bool pdfa;
+    const char *icc_path; /* the sRGB profile; needed only for PDF/A */
 } pdf_options;
 
 /* Draw doc and write it to out_path through a temporary file in the same

@@ -345,6 +345,32 @@ HPDF_Font pdf_font_object(pdf_doc *p, int font)
 
 /* ---- Font maps ------------------------------------------------------------ */
 
+/* The glyph of a CID we draw: the glyph of its code point, but for
+ * OWN_HYPHEN_AT_END in a font without that character, which pdf.c draws
+ * for a hyphen-minus: the hyphen-minus's glyph (docs/pdfa.md). */
+static unsigned cid_glyph(const pdf_font *f, uint32_t cid)
+{
+    unsigned gid = pdf_hp_glyph(f->def, cid);
+    if (cid == OWN_HYPHEN_AT_END && (gid == 0 || gid >= f->num_glyphs))
+        gid = pdf_hp_glyph(f->def, '-');
+    return gid;
+}
+
+/* The width of a CID's glyph (cid_glyph), in 1/1000 em. */
+static unsigned cid_width(pdf_font *f, uint32_t cid)
+{
+    bool own = cid != OWN_HYPHEN_AT_END || (pdf_font_metric(f, cid) & METRIC_HAS);
+    return pdf_font_metric(f, own ? cid : '-') & METRIC_WIDTH;
+}
+
+/* The character a CID stands for in the text layer: itself, but for the
+ * hyphen layout adds at a break (ADDED_HYPHEN), which is a hyphen-minus
+ * there, so that readers join the word's parts (docs/pdfa.md). */
+static uint32_t cid_unicode(uint32_t cid)
+{
+    return cid == ADDED_HYPHEN ? '-' : cid;
+}
+
 /* "<XXXX>", four hex digits: without printf, which costs more than the rest
  * of the map. */
 static void put_cid(buf *b, uint32_t cp)
@@ -377,7 +403,7 @@ static void build_to_unicode(const pdf_font *f, buf *b)
             buf_printf(b, "%zu beginbfchar\n", total < CMAP_BLOCK ? total : (size_t)CMAP_BLOCK);
         put_cid(b, cp);
         buf_putc(b, ' ');
-        put_cid(b, cp);
+        put_cid(b, cid_unicode(cp));
         buf_putc(b, '\n');
         total--;
         if (++in_block == CMAP_BLOCK || total == 0) {
@@ -402,7 +428,7 @@ static void build_cid_to_gid(const pdf_font *f, buf *b)
             buf_putn(b, ZEROS, 2 * n);
             next += (uint32_t)n;
         }
-        unsigned gid = pdf_hp_glyph(f->def, cp);
+        unsigned gid = cid_glyph(f, cp);
         buf_putc(b, (char)(gid >> 8));
         buf_putc(b, (char)(gid & 0xFF));
         next = cp + 1;
@@ -418,7 +444,7 @@ static HPDF_STATUS set_widths(pdf_font *f)
     uint16_t *widths = xmalloc(cap * sizeof *widths);
     unsigned dw = f->notdef & METRIC_WIDTH;
     for (uint32_t cp = cp_set_next(f->used, 0); cp <= LAST_CP; cp = cp_set_next(f->used, cp + 1)) {
-        unsigned width = pdf_font_metric(f, cp) & METRIC_WIDTH;
+        unsigned width = cid_width(f, cp);
         if (width == dw)
             continue;
         if (n == cap) {
@@ -447,17 +473,24 @@ static bool embed_font(pdf_doc *p, pdf_font *f, diag *d, src_mark at)
     size_t glyphs = ttf_font_glyphs(f->ttf);
     uint8_t *keep = xcalloc(glyphs, 1);
     for (uint32_t cp = cp_set_next(f->used, 0); cp <= LAST_CP; cp = cp_set_next(f->used, cp + 1)) {
-        unsigned gid = pdf_hp_glyph(f->def, cp);
+        unsigned gid = cid_glyph(f, cp);
         if (gid < glyphs)
             keep[gid] = 1;
     }
     char tag[TTF_TAG_LEN];
     pdf_hp_font_tag(f->def, tag);
-    buf prog;
+    buf prog, cidset;
     buf_init(&prog);
+    buf_init(&cidset);
     ttf_subset_build(f->ttf, keep, tag, &prog);
-    bool ok = pdf_status_check(p, pdf_hp_font_set_program(f->font, f->def, &prog), d, at);
+    if (p->pdfa) {
+        pdf_pdfa_hash(p, prog.data, prog.len);
+        pdf_pdfa_cidset(f->used, &cidset);
+    }
+    bool ok = pdf_status_check(
+        p, pdf_hp_font_set_program(f->font, f->def, &prog, p->pdfa ? &cidset : NULL), d, at);
     buf_fini(&prog);
+    buf_fini(&cidset);
     free(keep);
     return ok;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <hpdf_encoder.h>
+#include <hpdf_encrypt.h>
 #include <hpdf_font.h>
 #include <hpdf_fontdef.h>
 #include <hpdf_objects.h>
@@ -256,12 +257,35 @@ HPDF_STATUS pdf_hp_font_set_widths(HPDF_Font font, const uint32_t *cps, const ui
     return st;
 }
 
+/* What PDF/A-1 asks of a subset's descriptor beyond what libharu 2.3.0
+ * writes (docs/pdfa.md): /CapHeight (2.3.0 measures it, from the bounding
+ * box of "H", but leaves it out) and the /CIDSet of the CIDs the subset
+ * holds, compressed like the font program. */
+static HPDF_STATUS add_pdfa_keys(HPDF_Dict descriptor, HPDF_Font font, HPDF_FontDef def,
+                                 const buf *cidset)
+{
+    HPDF_FontAttr font_attr = (HPDF_FontAttr)font->attr;
+    HPDF_STATUS st = HPDF_Dict_AddNumber(descriptor, "CapHeight", def->cap_height);
+    HPDF_Dict set = st == HPDF_OK ? HPDF_DictStream_New(font->mmgr, font_attr->xref) : NULL;
+    if (st == HPDF_OK && !set)
+        st = HPDF_FAILD_TO_ALLOC_MEM;
+    if (st == HPDF_OK)
+        st =
+            HPDF_Stream_Write(set->stream, (const HPDF_BYTE *)cidset->data, (HPDF_UINT)cidset->len);
+    if (st == HPDF_OK) {
+        set->filter = font->filter;
+        st = HPDF_Dict_Add(descriptor, "CIDSet", set);
+    }
+    return st;
+}
+
 /* The font descriptor with prog as its /FontFile2, made as libharu 2.3.0
  * makes it when the font is first written (CIDFontType2_BeforeWrite_Func in
  * hpdf_font_cid.c): same keys, same values, and the font's own filter.
  * libharu then finds fontdef->descriptor set and uses it as it is, instead
  * of saving its own program (HPDF_TTFontDef_SaveFontData). */
-HPDF_STATUS pdf_hp_font_set_program(HPDF_Font font, HPDF_FontDef def, const buf *prog)
+HPDF_STATUS pdf_hp_font_set_program(HPDF_Font font, HPDF_FontDef def, const buf *prog,
+                                    const buf *cidset)
 {
     HPDF_FontAttr font_attr = (HPDF_FontAttr)font->attr;
     HPDF_TTFontDefAttr def_attr = tt_attr(def);
@@ -308,9 +332,115 @@ HPDF_STATUS pdf_hp_font_set_program(HPDF_Font font, HPDF_FontDef def, const buf 
         st = HPDF_Dict_AddNumber(descriptor, "StemV", def->stemv);
     if (st == HPDF_OK)
         st = HPDF_Dict_AddNumber(descriptor, "XHeight", def->x_height);
+    if (st == HPDF_OK && cidset)
+        st = add_pdfa_keys(descriptor, font, def, cidset);
     if (st == HPDF_OK)
         def->descriptor = descriptor;
     return st;
+}
+
+/* ---- PDF/A -------------------------------------------------------------------- */
+
+/* A stream object in the document's cross-reference table (which owns it). */
+static HPDF_Dict new_stream(HPDF_Doc pdf, const buf *data, HPDF_UINT filter, HPDF_STATUS *st)
+{
+    HPDF_Dict s = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
+    if (!s) {
+        *st = HPDF_FAILD_TO_ALLOC_MEM;
+        return NULL;
+    }
+    *st = HPDF_Stream_Write(s->stream, (const HPDF_BYTE *)data->data, (HPDF_UINT)data->len);
+    s->filter = filter;
+    return s;
+}
+
+/* The OutputIntent of PDF/A-1 with icc as its profile. libharu 2.3.0's
+ * HPDF_PDFA_AppendOutputIntents names the profile's key "DestOutputProfile "
+ * (a trailing space) and reads the profile itself; this is the dictionary
+ * of ISO 19005-1 6.2.2. */
+static HPDF_STATUS add_output_intent(HPDF_Doc pdf, const buf *icc)
+{
+    static const char NAME[] = "sRGB IEC61966-2.1";
+    HPDF_STATUS st;
+    HPDF_Dict profile = new_stream(
+        pdf, icc, pdf->compression_mode ? HPDF_STREAM_FILTER_FLATE_DECODE : HPDF_STREAM_FILTER_NONE,
+        &st);
+    if (st == HPDF_OK)
+        st = HPDF_Dict_AddNumber(profile, "N", 3);
+    HPDF_Dict intent = st == HPDF_OK ? HPDF_Dict_New(pdf->mmgr) : NULL;
+    if (st == HPDF_OK && !intent)
+        st = HPDF_FAILD_TO_ALLOC_MEM;
+    /* HPDF_Xref_Add frees what it cannot add. */
+    if (st == HPDF_OK)
+        st = HPDF_Xref_Add(pdf->xref, intent);
+    if (st == HPDF_OK)
+        st = HPDF_Dict_AddName(intent, "Type", "OutputIntent");
+    if (st == HPDF_OK)
+        st = HPDF_Dict_AddName(intent, "S", "GTS_PDFA1");
+    if (st == HPDF_OK)
+        st = HPDF_Dict_Add(intent, "OutputConditionIdentifier",
+                           HPDF_String_New(pdf->mmgr, NAME, NULL));
+    if (st == HPDF_OK)
+        st = HPDF_Dict_Add(intent, "Info", HPDF_String_New(pdf->mmgr, NAME, NULL));
+    if (st == HPDF_OK)
+        st = HPDF_Dict_Add(intent, "DestOutputProfile", profile);
+    HPDF_Array intents = st == HPDF_OK ? HPDF_Array_New(pdf->mmgr) : NULL;
+    if (st == HPDF_OK && !intents)
+        st = HPDF_FAILD_TO_ALLOC_MEM;
+    if (st == HPDF_OK)
+        st = HPDF_Dict_Add(pdf->catalog, "OutputIntents", intents);
+    if (st == HPDF_OK)
+        st = HPDF_Array_Add(intents, intent);
+    return st;
+}
+
+HPDF_STATUS pdf_hp_pdfa_set(HPDF_Doc pdf, const buf *xmp, const buf *icc, const uint8_t id[16])
+{
+    /* PDF/A-1 is PDF 1.4; WriteHeader writes the version of the field. */
+    pdf->pdf_version = HPDF_VER_14;
+    /* ISO 19005-1 6.7.2: the metadata stream is not filtered, so that any
+     * reader finds the XMP packet in the bytes. */
+    HPDF_STATUS st;
+    HPDF_Dict meta = new_stream(pdf, xmp, HPDF_STREAM_FILTER_NONE, &st);
+    if (st == HPDF_OK)
+        st = HPDF_Dict_AddName(meta, "Type", "Metadata");
+    if (st == HPDF_OK)
+        st = HPDF_Dict_AddName(meta, "Subtype", "XML");
+    if (st == HPDF_OK)
+        st = HPDF_Dict_Add(pdf->catalog, "Metadata", meta);
+    if (st == HPDF_OK)
+        st = add_output_intent(pdf, icc);
+    /* Both parts of the /ID are the content's hash: a new file. */
+    HPDF_Array ids = st == HPDF_OK ? HPDF_Array_New(pdf->mmgr) : NULL;
+    if (st == HPDF_OK && !ids)
+        st = HPDF_FAILD_TO_ALLOC_MEM;
+    if (st == HPDF_OK)
+        st = HPDF_Dict_Add(pdf->trailer, "ID", ids);
+    for (int i = 0; st == HPDF_OK && i < 2; i++)
+        st = HPDF_Array_Add(ids, HPDF_Binary_New(pdf->mmgr, (HPDF_BYTE *)id, 16));
+    return st;
+}
+
+void pdf_hp_md5_init(HPDF_MD5_CTX *ctx)
+{
+    HPDF_MD5Init(ctx);
+}
+
+void pdf_hp_md5_add(HPDF_MD5_CTX *ctx, const void *data, size_t len)
+{
+    /* HPDF_MD5Update takes a 32-bit length. */
+    const HPDF_BYTE *b = data;
+    while (len > 0) {
+        HPDF_UINT32 n = len > 0x40000000u ? 0x40000000u : (HPDF_UINT32)len;
+        HPDF_MD5Update(ctx, b, n);
+        b += n;
+        len -= n;
+    }
+}
+
+void pdf_hp_md5_final(HPDF_MD5_CTX *ctx, uint8_t out[16])
+{
+    HPDF_MD5Final(out, ctx);
 }
 
 /* ---- Pages -------------------------------------------------------------------- */

@@ -1,6 +1,7 @@
 /* pdf_shared: what the files of the pdf module share. Only they include it:
  *   pdf.c          the document, drawing the pages, writing the file;
  *   pdf_font.c     fonts, metrics, the fonts' maps and embedded subsets;
+ *   pdf_pdfa.c     PDF/A-1b: XMP metadata, OutputIntent, the content's /ID;
  *   pdf_harupriv.c the only code that touches libharu's private structures
  *                  (functions prefixed pdf_hp_), checked at build time
  *                  against the libharu version it was written for.
@@ -33,6 +34,13 @@ enum {
     METRIC_WIDTH = 0x3FFF,
     /* A set of code points of the BMP, one bit each. */
     CP_SET_BYTES = 65536 / 8,
+    /* The text layer (docs/pdfa.md): layout draws the hyphen it adds at a
+     * break as U+00AD, which the ToUnicode map gives as U+002D, the hyphen
+     * poppler removes when it joins the lines; a word's own U+002D at the
+     * end of a line is drawn as CID U+2011 (the hyphen's glyph where the
+     * font has none of its own), which poppler keeps. */
+    ADDED_HYPHEN = 0x00AD,
+    OWN_HYPHEN_AT_END = 0x2011,
 };
 
 typedef enum { FONT_UNTRIED, FONT_READY, FONT_FAILED } font_state;
@@ -64,7 +72,9 @@ struct pdf_doc {
     pdf_font fonts[NFONTS];
     int made[NFONTS]; /* ids of the fonts drawn, in the order their objects were made */
     size_t nmade;
-    void *cid_map_copy; /* pdf_hp_font_new's copy of the UTF-8 encoder's cid_map */
+    void *cid_map_copy;  /* pdf_hp_font_new's copy of the UTF-8 encoder's cid_map */
+    bool pdfa;           /* writing PDF/A-1b (pdf_pdfa.c) */
+    HPDF_MD5_CTX id_md5; /* PDF/A: the hash of the content, for the trailer /ID */
 };
 
 /* ---- pdf_error.c ---- */
@@ -124,6 +134,29 @@ static inline uint32_t cp_set_next(const uint8_t *bits, uint32_t cp)
     return LAST_CP + 1;
 }
 
+/* ---- pdf_pdfa.c ---- */
+
+/* A metadata string as PDF/A keeps it in both the Info dictionary and the
+ * XMP: characters XML 1.0 cannot hold (controls but tab and line feed,
+ * carriage returns, which XML turns into line feeds, U+FFFE/FFFF) and those
+ * libharu cannot encode (above the BMP) become spaces, so that both say the
+ * same. Caller frees. */
+char *pdf_pdfa_clean(const char *s);
+/* Add to the content hash of the trailer /ID. */
+void pdf_pdfa_hash(pdf_doc *p, const void *data, size_t len);
+/* Make p a PDF/A document (p->pdfa) and start the content's hash. */
+void pdf_pdfa_begin(pdf_doc *p);
+/* Finish it after the pages and fonts: the XMP of info (cleaned with
+ * pdf_pdfa_clean), the OutputIntent with the profile at opt->icc_path
+ * (an unreadable profile is an installation problem, reported at its
+ * path), the /ID from the hash of doc and of everything added so far. */
+bool pdf_pdfa_finish(pdf_doc *p, const layout_doc *doc, const pdf_options *opt, diag *d,
+                     src_mark at);
+/* The /CIDSet stream of a subset that draws the code points in used (our
+ * CIDs are code points): CID 0 and each of them, one bit each, the most
+ * significant bit first. */
+void pdf_pdfa_cidset(const uint8_t *used, buf *out);
+
 /* ---- pdf_harupriv.c: libharu 2.3.0's private structures ---- */
 
 /* Load a TrueType font definition (embedding) from path: NULL unless
@@ -150,8 +183,18 @@ HPDF_STATUS pdf_hp_font_set_maps(HPDF_Font font, const buf *to_unicode, const bu
  * them (those equal to /DW left out). */
 HPDF_STATUS pdf_hp_font_set_widths(HPDF_Font font, const uint32_t *cps, const uint16_t *widths,
                                    size_t n);
-/* Give the font a descriptor with prog as its /FontFile2. */
-HPDF_STATUS pdf_hp_font_set_program(HPDF_Font font, HPDF_FontDef def, const buf *prog);
+/* Give the font a descriptor with prog as its /FontFile2; with a cidset
+ * (PDF/A), also /CapHeight and that /CIDSet stream. */
+HPDF_STATUS pdf_hp_font_set_program(HPDF_Font font, HPDF_FontDef def, const buf *prog,
+                                    const buf *cidset);
+/* PDF/A-1b parts that go into libharu's document: PDF 1.4, the catalog's
+ * /Metadata (xmp, unfiltered) and /OutputIntents (the sRGB profile icc),
+ * and the trailer /ID [<id> <id>]. */
+HPDF_STATUS pdf_hp_pdfa_set(HPDF_Doc pdf, const buf *xmp, const buf *icc, const uint8_t id[16]);
+/* libharu's MD5 (exported by 2.3.0 for its encryption). */
+void pdf_hp_md5_init(HPDF_MD5_CTX *ctx);
+void pdf_hp_md5_add(HPDF_MD5_CTX *ctx, const void *data, size_t len);
+void pdf_hp_md5_final(HPDF_MD5_CTX *ctx, uint8_t out[16]);
 /* Append text to the page's content stream. */
 HPDF_STATUS pdf_hp_page_write(HPDF_Page page, const char *text);
 

@@ -6,6 +6,7 @@
  *            margins_mm {top, right, bottom, left},
  *            numbers {from, top_mm, style}
  *   info:    title, author, subject, keywords, date   (interpolated text)
+ *   pdfa:    true: the PDF is PDF/A-1b (docs/pdfa.md), as with --pdfa
  *   styles:  NAME: {base, font, bold, italic, size, leading, indent_mm,
  *                   margin_left_mm, margin_right_mm, max_width_mm,
  *                   space_before, space_after (pt), align, hyphenate,
@@ -30,6 +31,8 @@
  *                                 top right; lines from kinds)
  *     clauses, toc, annexes, parties, fill: long texts and agreements, see
  *            src/template_text.c
+ *     acquaintance: PATH         [style, title_style, sign]   ({title, people}: «С приказом
+ *                                 ознакомлены:», a line per person for signature and date)
  *
  * TEXT is literal text with {{ PATH | filter | filter … }} holes. PATH is
  * a.b.c looked up first among the names bound by enclosing `each` blocks
@@ -54,6 +57,7 @@
 
 #include "date.h"
 #include "kinds.h"
+#include "names.h"
 #include "template_priv.h"
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -371,6 +375,39 @@ out:
 /* Expand the holes of the template text node t. *mark becomes the mark of
  * the first data value used (messages about the text then point at the data),
  * else the template's. NULL after an error. */
+/* The filters dative and genitive: a name in the case, by petrovich's rules
+ * (src/names.c), in the form it is written. A warning at the value when
+ * the gender is not seen or a word has no rule; the rules are read once per
+ * expansion. */
+static const char *decline_filter(expander *x, const char *filter, const char *value, src_mark at)
+{
+    if (!x->names && !x->names_failed) {
+        x->names = names_rules_load_shipped(x->d);
+        x->names_failed = !x->names;
+    }
+    if (!x->names)
+        return value;
+    bool dat = filter[0] == 'd';
+    names_gender g;
+    int missed;
+    const char *r = names_decline_text(x->names, x->mem, value, dat ? NAMES_DATIVE : NAMES_GENITIVE,
+                                       &g, &missed);
+    if (missed < 0)
+        diag_warning(x->d, at,
+                     "%s: «%s» — не ФИО («Фамилия Имя Отчество» или «Фамилия И.О.»), "
+                     "оставлено как есть",
+                     filter, value);
+    else if (g == NAMES_UNKNOWN)
+        diag_warning(x->d, at,
+                     "%s: пол «%s» не виден по ФИО: склонено как общее для обоих родов; "
+                     "напишите ФИО в падеже в данных",
+                     filter, value);
+    else if (missed)
+        diag_warning(x->d, at, "%s: «%s»: для %d слов%s нет правила склонения, оставлено как есть",
+                     filter, value, missed, missed == 1 ? "а" : "");
+    return r;
+}
+
 const char *tpl_interpolate(expander *x, const scope *sc, const yl_node *t, src_mark *mark)
 {
     if (!t || t->kind != YL_SCALAR) {
@@ -428,7 +465,9 @@ const char *tpl_interpolate(expander *x, const scope *sc, const yl_node *t, src_
             memcpy(name, f, flen);
             name[flen] = '\0';
             const char *err = NULL;
-            const char *next = tpl_filter(x->mem, name, value, &err);
+            const char *next = !strcmp(name, "dative") || !strcmp(name, "genitive")
+                                   ? decline_filter(x, name, value, v->mark)
+                                   : tpl_filter(x->mem, name, value, &err);
             if (!next) {
                 /* an unknown filter was reported by check_text */
                 if (!strstr(err, "неизвестный"))
@@ -490,8 +529,8 @@ void tpl_check_keys(expander *x, const yl_node *map, const char *const *keys, si
         }
 }
 
-static const char *const filter_names[] = {"date",  "date_words", "initials", "upper",
-                                           "lower", "number",     "percent"};
+static const char *const filter_names[] = {"date",   "date_words", "initials", "upper",   "lower",
+                                           "number", "percent",    "dative",   "genitive"};
 
 /* The holes of a template text: closed, and every filter known. */
 void tpl_check_text(expander *x, const yl_node *t)
@@ -516,12 +555,12 @@ void tpl_check_text(expander *x, const yl_node *t)
             }
             memcpy(name, f, flen);
             name[flen] = '\0';
-            if (tpl_has_key(filter_names, 7, name))
+            if (tpl_has_key(filter_names, 9, name))
                 continue;
-            const char *near = diag_suggest(name, filter_names, 7);
+            const char *near = diag_suggest(name, filter_names, 9);
             diag_error(x->d, t->mark,
                        "фильтр «%s»: неизвестный фильтр (есть date, date_words, initials, "
-                       "upper, lower, number, percent)%s%s%s",
+                       "upper, lower, number, percent, dative, genitive)%s%s%s",
                        name, near ? "; может быть, «" : "", near ? near : "", near ? "»?" : "");
         }
         p = close + 2;
@@ -748,7 +787,7 @@ static const block_def block_defs[] = {
     {"list", KEYS("style"), KEYS("items", "text", "children", "numbering", "hanging"),
      tpl_block_list},
     {"content", KEYS("styles"), NULL, tpl_block_content},
-    {"table", KEYS("styles"), KEYS("columns", "rows", "header"), tpl_block_table},
+    {"table", KEYS("styles"), KEYS("columns", "rows", "header", "column_numbers"), tpl_block_table},
     {"boxes", KEYS("style", "width_mm"), NULL, tpl_block_boxes},
     {"columns", KEYS("style"), NULL, tpl_block_columns},
     {"each", KEYS("as", "blocks"), NULL, tpl_block_each},
@@ -762,6 +801,7 @@ static const block_def block_defs[] = {
     {"stamp_row", KEYS("style"), NULL, tpl_block_stamp_row},
     {"question", KEYS("style"), NULL, tpl_block_question},
     {"chart", KEYS("style", "height_mm"), NULL, tpl_block_chart},
+    {"acquaintance", KEYS("style", "title_style", "sign"), NULL, tpl_block_acquaintance},
 };
 enum { NBLOCK_DEFS = sizeof block_defs / sizeof *block_defs };
 
@@ -945,7 +985,8 @@ static void read_info(expander *x, const yl_node *info, blk_info *out)
         diag_error(x->d, yl_map_get(info, "date")->mark, "info.date: ожидалась дата ГГГГ-ММ-ДД");
 }
 
-static const char *const top_keys[] = {"page", "info", "styles", "blocks"};
+static const char *const top_keys[] = {"page", "info", "styles", "blocks", "pdfa"};
+enum { NTOP_KEYS = sizeof top_keys / sizeof top_keys[0] };
 
 /* The block tree owns its texts: a copy in the tree's arena of every string
  * that still points into the template's or the data's node tree, so both
@@ -1020,7 +1061,7 @@ tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d)
     x.budget =
         TPL_STEP_FLOOR + TPL_STEP_FACTOR * (count_nodes(tpl, limit) + count_nodes(data, limit));
     size_t errors = diag_errors(d);
-    tpl_check_keys(&x, tpl, top_keys, 4, "шаблоне");
+    tpl_check_keys(&x, tpl, top_keys, NTOP_KEYS, "шаблоне");
     const yl_node *page = yl_map_get(tpl, "page"), *info = yl_map_get(tpl, "info");
     tpl_check_text(&x, page ? yl_map_get(page, "orientation") : NULL);
     for (size_t i = 0; info && info->kind == YL_MAP && i < info->n; i++)
@@ -1031,6 +1072,9 @@ tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d)
     if (!t->doc.page.number_style)
         t->doc.page.number_style = tpl_find_style(&x, "body") ? tpl_find_style(&x, "body") : x.base;
     read_info(&x, info, &t->doc.info);
+    const yl_node *pdfa = yl_map_get(tpl, "pdfa");
+    if (pdfa && !tpl_parse_bool(pdfa, &t->doc.info.pdfa))
+        diag_error(d, pdfa->mark, "pdfa: ожидалось true или false");
     t->doc.typography_keep = read_typography(&x, data);
     /* the whole template is checked, then expanded even after a mistake in
      * it, so that the data's mistakes come in the same run */
@@ -1044,6 +1088,7 @@ tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d)
     t->doc.blocks = x.blocks;
     t->doc.n = x.n;
     own_strings(mem, t, x.blocks, x.n);
+    names_rules_free(x.names);
     if (x.failed || diag_errors(d) > errors) {
         tpl_doc_free(t);
         return NULL;
@@ -1125,7 +1170,7 @@ static bool looks_like_template(const yl_node *root)
     if (!root || root->kind != YL_MAP)
         return false;
     for (size_t i = 0; i < root->n; i++)
-        if (tpl_has_key(top_keys, 4, root->pairs[i].key->str))
+        if (tpl_has_key(top_keys, NTOP_KEYS, root->pairs[i].key->str))
             return true;
     return false;
 }

@@ -44,14 +44,21 @@ typedef struct expander {
     size_t produced;      /* blocks made so far, also those folded into columns */
     size_t steps, budget; /* work done and allowed: see TPL_STEP_FACTOR */
     bool failed;
+    struct names_rules *names; /* rules of the dative and genitive filters: loaded on use */
+    bool names_failed;
 } expander;
 
-/* How data items become list items: blocks (cell NULL) or a cell's pars. */
+/* How data items become list items: blocks (cell NULL) or a cell's pars.
+ * numbering, when set, is the label style of this level ("1.", "1)", "а)",
+ * "–", "none": kind_numberings) instead of decimal/dash; an item's own
+ * `numbering` sets its sub-items', and its `paragraphs` follow its text
+ * without a number. */
 typedef struct list_spec {
     const char *text_key, *children_key;
     bool decimal, dash, hanging;
     const blk_style *style;
     blk_cell *cell;
+    const char *numbering;
 } list_spec;
 
 /* ---- template.c: values, text, styles, blocks ---- */
@@ -132,6 +139,7 @@ void tpl_block_table(expander *x, const yl_node *blk, const yl_node *v, const sc
 void tpl_block_boxes(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
 void tpl_block_columns(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
 void tpl_block_annex_mark(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
+void tpl_block_acquaintance(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
 
 /* ---- template_text.c: long texts and agreements ---- */
 

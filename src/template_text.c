@@ -164,7 +164,7 @@ static void add_clause(text_ctx *c, const yl_node *e, const yl_node *text, bool 
  * levels hanging, indented one step per level. */
 static void add_list(text_ctx *c, const yl_node *items, bool numbered)
 {
-    list_spec ls = {"text", "items", numbered, !numbered, false, c->list, NULL};
+    list_spec ls = {"text", "items", numbered, !numbered, false, c->list, NULL, NULL};
     size_t counter = 0, n0 = c->x->n;
     tpl_add_list_items(c->x, &ls, items, "", 0, &counter);
     for (size_t i = n0; i < c->x->n; i++)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "pdf.h"
+#include "pdf_shared.h"
 #include "scratch.h"
 
 #define FONTS_DIR "fonts"
@@ -203,7 +204,7 @@ static bool write_sample(const char *out, bool with_date, damage harm, diag *d)
         add_text(a, &doc->pages[1], doc->pages[1].boxes[0].font, 12, 85, 700, "Ура \U0001F600", 0);
     /* Looked up but never drawn: must not end up in the file. */
     assert_true(lf.find(lf.ctx, "PT Sans", BLK_BOLD) >= 0);
-    pdf_options opt = {"nastavdoc 0.1.0"};
+    pdf_options opt = {.creator = "nastavdoc 0.1.0"};
     bool ok = pdf_write(p, doc, &opt, out, d);
     if (ok) {
         /* One document, one file: a second write is refused. */
@@ -610,7 +611,7 @@ static void test_metrics_after_write(void **state)
     arena *a = arena_new();
     layout_doc *doc = make_doc(a, &lf, false);
     assert_true(lf.find(lf.ctx, "PT Sans", 0) >= 0);
-    pdf_options opt = {"nastavdoc 0.1.0"};
+    pdf_options opt = {.creator = "nastavdoc 0.1.0"};
     assert_true(pdf_write(p, doc, &opt, out, d));
     for (size_t i = 0; i < sizeof PROBES / sizeof PROBES[0]; i++) {
         const probe_row *r = &PROBES[i];
@@ -676,7 +677,7 @@ static bool write_line(const char *out, bool more)
         add_text(a, pg, serif, 10, 40, 280, LATIN " © ‰ € ﬂ ¨", 0);
         add_text(a, pg, bold, 10, 40, 260, CYRILLIC LATIN, 0);
     }
-    pdf_options opt = {"nastavdoc 0.1.0"};
+    pdf_options opt = {.creator = "nastavdoc 0.1.0"};
     bool ok = pdf_write(p, doc, &opt, out, d);
     assert_int_equal(diag_count(d), 0);
     arena_free(a);
@@ -732,7 +733,7 @@ static void test_font_gone_before_write(void **state)
     doc->pages[0].width = 595.276, doc->pages[0].height = 841.89;
     add_text(a, &doc->pages[0], serif, 12, 85.04, 780, "Приказ №\u00a017", 0);
     remove(link);
-    pdf_options opt = {"nastavdoc 0.1.0"};
+    pdf_options opt = {.creator = "nastavdoc 0.1.0"};
     assert_true(pdf_write(p, doc, &opt, out, d));
     assert_int_equal(diag_count(d), 0);
     int status;
@@ -772,6 +773,45 @@ static void test_advance_speed(void **state)
     diag_free(d);
 }
 
+/* PDF/A metadata: what XML 1.0 cannot hold (controls, CR, U+FFFE/FFFF) and
+ * libharu cannot encode (above the BMP) becomes a space; Cyrillic, tabs and
+ * line feeds stay. */
+static void test_pdfa_clean(void **state)
+{
+    (void)state;
+    char *s = pdf_pdfa_clean("Приказ\x01 №\t5\r\nот \xEF\xBF\xBE\xF0\x9F\x98\x80 & <x>");
+    assert_string_equal(s, "Приказ  №\t5 \nот    & <x>");
+    free(s);
+    s = pdf_pdfa_clean("\xFF\xC0");
+    /* bytes that are not UTF-8: U+FFFD each, the one policy of util.h */
+    assert_string_equal(s, "\xEF\xBF\xBD\xEF\xBF\xBD");
+    free(s);
+}
+
+/* The CIDSet: bit 0 (.notdef) and one bit per code point drawn, the most
+ * significant bit first, up to the byte of the last one. */
+static void test_pdfa_cidset(void **state)
+{
+    (void)state;
+    uint8_t *used = calloc(CP_SET_BYTES, 1);
+    assert_non_null(used);
+    used['A' >> 3] |= (uint8_t)(1u << ('A' & 7));
+    used[0x0416 >> 3] |= (uint8_t)(1u << (0x0416 & 7)); /* Ж */
+    buf b;
+    buf_init(&b);
+    pdf_pdfa_cidset(used, &b);
+    assert_int_equal(b.len, 0x0416 / 8 + 1);
+    assert_int_equal((uint8_t)b.data[0], 0x80);
+    assert_int_equal((uint8_t)b.data['A' / 8], 0x80u >> ('A' % 8));
+    assert_int_equal((uint8_t)b.data[0x0416 / 8], 0x80u >> (0x0416 % 8));
+    size_t bits = 0;
+    for (size_t i = 0; i < b.len; i++)
+        bits += (size_t)__builtin_popcount((uint8_t)b.data[i]);
+    assert_int_equal(bits, 3);
+    buf_fini(&b);
+    free(used);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -788,6 +828,8 @@ int main(void)
         cmocka_unit_test(test_subset_renders_same),
         cmocka_unit_test(test_font_gone_before_write),
         cmocka_unit_test(test_advance_speed),
+        cmocka_unit_test(test_pdfa_clean),
+        cmocka_unit_test(test_pdfa_cidset),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
