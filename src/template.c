@@ -798,6 +798,7 @@ static const block_def block_defs[] = {
     {"annexes", KEYS("style"), NULL, tpl_block_annexes},
     {"parties", KEYS("style"), KEYS("title", "left", "right"), tpl_block_parties},
     {"fill", KEYS(NULL), NULL, tpl_block_fill},
+    {"stamp_row", KEYS("style"), NULL, tpl_block_stamp_row},
     {"question", KEYS("style"), NULL, tpl_block_question},
     {"chart", KEYS("style", "height_mm"), NULL, tpl_block_chart},
     {"acquaintance", KEYS("style", "title_style", "sign"), NULL, tpl_block_acquaintance},

@@ -148,6 +148,7 @@ void tpl_block_toc(expander *x, const yl_node *blk, const yl_node *v, const scop
 void tpl_block_annexes(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
 void tpl_block_parties(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
 void tpl_block_fill(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
+void tpl_block_stamp_row(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
 /* Before expansion: the template texts inside a block of template_text.c
  * (key: the block's key; other keys are left alone). */
 void tpl_text_check(expander *x, const char *key, const yl_node *v);

@@ -29,6 +29,8 @@
  *       text before it along to a new page; the row is never cut. A line
  *       whose {{…}} names a value the data lacks is left out (INN, KPP
  *       «where given»).
+ *   stamp_row: PATH           approval stamps {lines} all in one row (1–4),
+ *       sharing the width (`boxes` puts three and more in rows of two).
  *   fill: true                what follows, up to the next page break, goes to
  *       the foot of the page (the place and year of a title page).
  */
@@ -520,6 +522,43 @@ void tpl_block_fill(expander *x, const yl_node *blk, const yl_node *v, const sco
 {
     (void)v, (void)sc;
     tpl_add_block(x, BLK_FILL, blk->mark);
+}
+
+/* ---- stamps in one row ------------------------------------------------- */
+
+/* Stamps side by side in one row at most: a title page has room for four
+ * narrow ones, not more. */
+#define TEXT_MAX_ROW_STAMPS 4
+
+/* stamp_row: PATH — approval stamps {lines} all in one row, sharing the width
+ * (`boxes` wraps three and more into rows of two). */
+void tpl_block_stamp_row(expander *x, const yl_node *blk, const yl_node *v, const scope *sc)
+{
+    const yl_node *list = tpl_lookup_path(x, sc, v);
+    if (!list || yl_is_null(list))
+        return;
+    if (list->kind != YL_SEQ || list->n == 0 || list->n > TEXT_MAX_ROW_STAMPS) {
+        diag_error(x->d, list->mark, "stamp_row: ожидался список из 1–%d грифов с lines",
+                   TEXT_MAX_ROW_STAMPS);
+        x->failed = true;
+        return;
+    }
+    blk_table *t = tpl_new_strip(x, blk, list->n, list->mark);
+    for (size_t i = 0; i < list->n; i++) {
+        const yl_node *lines = yl_map_get(list->items[i], "lines");
+        t->cols[i].share = 1;
+        size_t n = lines && lines->kind == YL_SEQ ? lines->n : 1;
+        for (size_t k = 0; lines && k < n; k++) {
+            const yl_node *ln = lines->kind == YL_SEQ ? lines->items[k] : lines;
+            if (!yl_str(ln)) {
+                diag_error(x->d, ln->mark, "строка грифа должна быть текстом");
+                x->failed = true;
+                return;
+            }
+            tpl_add_cpar(x, &t->rows[0].cells[i], yl_str(ln), NULL, 0, ln->mark);
+        }
+    }
+    tpl_add_table_block(x, blk, t);
 }
 
 /* ---- checks before expansion ------------------------------------------- */

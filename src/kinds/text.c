@@ -161,24 +161,16 @@ static bool compute(const yl_node *root, arena *a, diag *d, const yl_node **data
         t = kind_map_set(a, t, "org", yl_map_get(school, "name"));
     if (!yl_map_get(t, "header") && yl_map_get(school, "header"))
         t = kind_map_set(a, t, "header", yl_map_get(school, "header"));
-    /* a grid needs four stamps to be a grid; fewer go in a row */
+    /* one or two stamps: at the right or at the edges (`boxes`); three or four in
+     * one row (`stamp_row`), or with approval_layout: grid in rows of two */
     const yl_node *layout = yl_map_get(t, "approval_layout");
-    bool grid = layout && !strcmp(yl_str(layout), "grid") && ap && ap->n > 2;
-    if (ap && !grid)
-        t = kind_map_set(a, t, "approval_row", ap);
-    if (ap && !grid && ap->n > 2)
-        t = kind_map_set(a, t, "approval_many", kind_scalar(a, "true", ap->mark));
-    if (grid) {
-        /* two rows of two: the template draws each with the stamp block */
-        yl_node *top = arena_alloc(a, sizeof *top), *bottom = arena_alloc(a, sizeof *bottom);
-        *top = *ap;
-        *bottom = *ap;
-        top->n = 2;
-        bottom->items = ap->items + 2;
-        bottom->n = ap->n - 2;
-        t = kind_map_set(a, t, "approval_top", top);
-        t = kind_map_set(a, t, "approval_bottom", bottom);
-    }
+    bool grid = layout && !strcmp(yl_str(layout), "grid");
+    const char *key = !ap          ? NULL
+                      : ap->n <= 2 ? "approval_row"
+                      : grid       ? "approval_grid"
+                                   : "approval_many";
+    if (key)
+        t = kind_map_set(a, t, key, ap);
     *data = kind_map_set(a, root, "text", t);
     return true;
 }
