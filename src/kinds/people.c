@@ -941,8 +941,11 @@ bool kind_people_load(const yl_node *root, arena *a, diag *d, kind_people *p)
     *p = (kind_people){.a = a, .d = d};
     const yl_node *people = yl_map_get(root, "people"), *pairs = yl_map_get(root, "pairs");
     const yl_node *forms = yl_map_get(root, "forms");
-    if (!expect_list(p, people, "people") | !expect_list(p, pairs, "pairs") |
-        !expect_list(p, forms, "forms"))
+    /* each list is checked, so that every wrong one is reported */
+    bool lists = expect_list(p, people, "people");
+    lists &= expect_list(p, pairs, "pairs");
+    lists &= expect_list(p, forms, "forms");
+    if (!lists)
         return false;
     size_t npairs = pairs && pairs->kind == YL_SEQ ? pairs->n : 0;
     bool ok = read_forms(p, forms && forms->kind == YL_SEQ ? forms : NULL, npairs);
