@@ -62,7 +62,7 @@ void fuzz_render(pdf_doc *pdf, const blk_doc *t, diag *d)
             fprintf(stderr, "fuzz: layout self-check: %zu boxes outside (exit 3 in main)\n", bad);
             abort();
         }
-        pdf_options opt = {"nastavdoc fuzz"};
+        pdf_options opt = {.creator = "nastavdoc fuzz"};
         if (!bad && pdf_write(pdf, lay, &opt, out_path, d)) {
             struct stat st;
             if (verbose && stat(out_path, &st) == 0)
