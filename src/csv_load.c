@@ -17,7 +17,8 @@
 #include <csv.h>
 
 typedef struct field {
-    const char *text; /* in the arena, NUL-terminated */
+    const char *text; /* NUL-terminated; set when the record ends (record_text) */
+    size_t off;       /* where the text starts in csv_state.text */
     size_t len;
     src_mark mark;
     bool quoted;
@@ -34,6 +35,7 @@ typedef struct csv_state {
     bool have_start, start_quoted;
     field *rec; /* the record being read; grows by doubling */
     size_t nrec, rec_cap;
+    buf text;       /* the texts of rec, each NUL-terminated: one buffer reused */
     bool too_wide;  /* the record passed CSV_MAX_COLUMNS: the rest of it is dropped */
     yl_node **keys; /* the header's names, NULL for a column without one */
     size_t nkeys;
@@ -80,7 +82,9 @@ static void on_field(void *s, size_t len, void *data)
     }
     /* unquoted fields lose their spaces in libcsv; quoted ones keep them,
      * which is right for values but not for the names of the header */
-    st->rec[st->nrec++] = (field){arena_strndup(st->mem, s ? s : "", len), len, mark, quoted};
+    st->rec[st->nrec++] = (field){NULL, st->text.len, len, mark, quoted};
+    buf_putn(&st->text, s ? s : "", len);
+    buf_putc(&st->text, '\0');
 }
 
 static void trim_name(field *f)
@@ -119,36 +123,50 @@ static void take_header(csv_state *st)
     }
 }
 
+/* A row's map, its values and their texts in one allocation: a CSV of
+ * 50,000 answers makes a node per answer, and a text of one digit would
+ * otherwise take an aligned block of its own. */
 static void take_row(csv_state *st)
 {
-    size_t n = 0;
+    size_t n = 0, bytes = 0;
     for (size_t i = 0; i < st->nrec; i++)
-        n += st->rec[i].len > 0;
-    if (!n)
-        return; /* a blank row */
-    yl_node *row = arena_alloc(st->mem, sizeof *row);
-    row->kind = YL_MAP;
-    row->mark = st->rec[0].mark;
-    row->pairs = arena_alloc(st->mem, n * sizeof *row->pairs);
+        if (st->rec[i].len && i < st->nkeys && st->keys[i])
+            n++, bytes += st->rec[i].len + 1;
     for (size_t i = 0; i < st->nrec; i++) {
         const field *f = &st->rec[i];
-        if (!f->len)
-            continue;
-        if (i >= st->nkeys) {
+        if (f->len && i >= st->nkeys) {
             diag_error(st->d, f->mark,
                        "лишнее поле: в заголовке %zu столбцов, а это поле %zu-е; проверьте "
                        "разделитель и кавычки в этой строке",
                        st->nkeys, i + 1);
             st->errors++;
-        } else if (!st->keys[i]) {
+        } else if (f->len && !st->keys[i]) {
             diag_error(st->d, f->mark,
                        "значение в столбце без имени (столбец %zu); впишите имя столбца в "
                        "строку заголовка",
                        i + 1);
             st->errors++;
-        } else {
-            row->pairs[row->n++] = (yl_pair){st->keys[i], new_scalar(st, f)};
         }
+    }
+    if (!n)
+        return; /* a blank row (or one of errors only) */
+    unsigned char *chunk =
+        arena_alloc(st->mem, (1 + n) * sizeof(yl_node) + n * sizeof(yl_pair) + bytes);
+    yl_node *row = (yl_node *)chunk, *values = row + 1;
+    char *texts = (char *)(values + n) + n * sizeof(yl_pair);
+    row->kind = YL_MAP;
+    row->mark = st->rec[0].mark;
+    row->pairs = (yl_pair *)(values + n);
+    for (size_t i = 0; i < st->nrec; i++) {
+        const field *f = &st->rec[i];
+        if (!f->len || i >= st->nkeys || !st->keys[i])
+            continue;
+        yl_node *v = &values[row->n];
+        memcpy(texts, f->text, f->len + 1);
+        *v = (yl_node){
+            .kind = YL_SCALAR, .plain = !f->quoted, .mark = f->mark, .str = texts, .len = f->len};
+        texts += f->len + 1;
+        row->pairs[row->n++] = (yl_pair){st->keys[i], v};
     }
     if (st->nrows == st->rows_cap) {
         st->rows_cap = st->rows_cap ? 2 * st->rows_cap : 64;
@@ -162,11 +180,14 @@ static void on_record(int c, void *data)
     (void)c;
     csv_state *st = data;
     st->have_start = false;
+    for (size_t i = 0; i < st->nrec; i++) /* the buffer no longer moves */
+        st->rec[i].text = st->text.data + st->rec[i].off;
     if (!st->have_header)
         take_header(st);
     else
         take_row(st);
     st->nrec = 0;
+    buf_clear(&st->text);
     st->too_wide = false;
 }
 
@@ -306,6 +327,7 @@ static const char *prepare(csv_state *st, const char *text, size_t *len, char **
 yl_node *csv_load_text(arena *mem, diag *d, const char *file, const char *text, size_t len)
 {
     csv_state st = {.mem = mem, .d = d, .file = file, .line = 1, .col = 1};
+    buf_init(&st.text);
     char *owned;
     const char *s = prepare(&st, text, &len, &owned);
     yl_node *seq = NULL;
@@ -351,6 +373,7 @@ yl_node *csv_load_text(arena *mem, diag *d, const char *file, const char *text, 
             memcpy(seq->items, st.rows, st.nrows * sizeof *seq->items);
     }
     free(st.rec);
+    buf_fini(&st.text);
     free(st.rows);
     free(owned);
     return seq;
