@@ -70,8 +70,9 @@ typedef struct blk_table {
     blk_row *rows;
     size_t nrows;
     const blk_style *cell, *head, *section;
-    bool borders; /* false for the approval boxes */
-    bool header;  /* a header row (repeated on every page) */
+    bool borders;        /* false for the approval boxes */
+    bool header;         /* a header row (repeated on every page) */
+    bool column_numbers; /* a row of column numbers 1 2 3 … under the header, repeated with it */
 } blk_table;
 
 typedef enum {

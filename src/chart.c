@@ -176,7 +176,10 @@ static void draw_axes(chart_fig *fig, const chart_font *f, arena *a, double top,
     double x0 = fig->plot[0], y0 = fig->plot[1], x1 = fig->plot[2], y1 = fig->plot[3];
     double s = f->size;
     int td = step == floor(step) ? 0 : step * 2 == floor(step * 2) ? 1 : 2;
-    for (double t = 0; t <= top + step * 1e-6; t += step) {
+    /* ticks counted, not summed: 0.1 added ten times is not 1 */
+    long nticks = (long)floor(top / step + 1e-9);
+    for (long k = 0; k <= nticks; k++) {
+        double t = step * (double)k;
         double y = y0 + (y1 - y0) * t / top;
         const char *label = format_value(a, t, td, NULL);
         double w = text_width(f, s, label);
@@ -247,8 +250,9 @@ bool chart_bars(const blk_chart *c, double width, const chart_font *f, arena *a,
     for (size_t i = 0; i < out->nbars; i++)
         out->bars[i] = SIZE_MAX;
     double widest_tick = 0;
-    for (double t = 0; t <= top + step * 1e-6; t += step)
-        widest_tick = fmax(widest_tick, text_width(f, s, format_value(a, t, 2, NULL)));
+    for (long k = 0, nticks = (long)floor(top / step + 1e-9); k <= nticks; k++)
+        widest_tick =
+            fmax(widest_tick, text_width(f, s, format_value(a, step * (double)k, 2, NULL)));
     bool heading = (c->y_title && *c->y_title) || c->nser > 1;
     double bottom = line + 3 + (c->x_title && *c->x_title ? line : 0);
     out->plot[0] = fmin(widest_tick + 6, width / 4);

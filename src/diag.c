@@ -47,6 +47,7 @@ struct diag {
     size_t dropped_errors, dropped_warnings;
     bool dropping; /* the last error or warning was dropped: so are its notes */
     bool strict;
+    size_t repeats; /* messages not shown as repeats of a held one (is_repeat) */
 };
 
 diag *diag_new(void)
@@ -180,17 +181,47 @@ static bool hold_message(diag *d, diag_level level)
     return true;
 }
 
+/* Is text at `at` an error or warning already held? The same problem found
+ * again (a pairs.yaml that `check` meets through every document including
+ * it) is counted but shown once. Only while the sink holds messages, and at
+ * most DIAG_MAX_REPEATS times a run: the scan stays bounded. */
+static bool is_repeat(diag *d, diag_level level, src_mark at, const char *text)
+{
+    for (size_t i = 0; i < d->nmsgs; i++) {
+        const message *m = &d->msgs[i];
+        if (m->level == level && m->at.line == at.line && m->at.col == at.col &&
+            m->file != NO_FILE && !strcmp(d->files[m->file].name, at.file) &&
+            !strcmp(m->text, text)) {
+            d->repeats++;
+            return true;
+        }
+    }
+    return false;
+}
+
 void diag_report(diag *d, diag_level level, src_mark at, const char *fmt, va_list ap)
 {
     if (level == DIAG_ERROR)
         d->errors++;
     else if (level == DIAG_WARNING)
         d->warnings++;
-    if (!hold_message(d, level))
+    /* a message that will not be held is not even formatted */
+    bool may_repeat =
+        level != DIAG_NOTE && at.file && d->held < DIAG_MAX_HELD && d->repeats < DIAG_MAX_REPEATS;
+    if (!may_repeat && !hold_message(d, level))
         return;
     buf b;
     buf_init(&b);
     buf_vprintf(&b, fmt, ap);
+    if (may_repeat && is_repeat(d, level, at, b.data ? b.data : "")) {
+        d->dropping = true; /* its notes too */
+        buf_fini(&b);
+        return;
+    }
+    if (may_repeat && !hold_message(d, level)) {
+        buf_fini(&b);
+        return;
+    }
     if (d->nmsgs == d->cap) {
         d->cap = d->cap ? d->cap * 2 : 16;
         d->msgs = xrealloc(d->msgs, d->cap * sizeof *d->msgs);

@@ -25,9 +25,10 @@ typedef struct src_mark {
 #define DIAG_NOWHERE ((src_mark){NULL, 0, 0})
 
 /* Limits on what a hostile input can make the sink hold or print. */
-#define DIAG_MAX_HELD 100   /* errors and warnings kept per print; the rest are only counted */
-#define DIAG_MAX_TEXT 1000  /* bytes of one message text: a quoted 1 MB value is cut */
-#define DIAG_QUOTE_CHARS 80 /* characters of a long source line quoted around the column */
+#define DIAG_MAX_HELD 100      /* errors and warnings kept per print; the rest are only counted */
+#define DIAG_MAX_TEXT 1000     /* bytes of one message text: a quoted 1 MB value is cut */
+#define DIAG_QUOTE_CHARS 80    /* characters of a long source line quoted around the column */
+#define DIAG_MAX_REPEATS 10000 /* repeats looked for per run: each scans the held messages */
 
 typedef enum { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE } diag_level;
 

@@ -34,6 +34,8 @@ static const char *type_name(kind_type t)
         return "true или false";
     case KS_LINES:
         return "строка или список строк (каждая с новой строки)";
+    case KS_PEOPLE:
+        return "ФИО или список ФИО";
     }
     return "?";
 }
@@ -45,6 +47,15 @@ static bool expect_kind(const yl_node *v, yl_kind k, const kind_field *f, const 
     diag_error(d, v->mark, "«%s» (%s): ожидался %s, а здесь %s", path, f->what, type_name(f->type),
                yl_kind_name(v->kind));
     return false;
+}
+
+/* Only white space (or nothing): printed, it leaves an empty place. */
+static bool is_blank(const yl_node *v)
+{
+    for (size_t i = 0; i < v->len; i++)
+        if (v->str[i] != ' ' && v->str[i] != '\t' && v->str[i] != '\n' && v->str[i] != '\r')
+            return false;
+    return true;
 }
 
 static bool check_string(const yl_node *v, const kind_field *f, const char *path, diag *d)
@@ -161,12 +172,35 @@ static const kind_field table_fields[] = {
 
 /* Numbered points nest as {text, points} (orders), list items of text
  * blocks as {text, items}; depth is bounded by YL_MAX_DEPTH. */
-static const kind_field point_fields[] = {{"text", KS_STRING, true, "текст пункта", NULL, NULL},
-                                          {"points", KS_POINTS, false, "подпункты", NULL, NULL},
-                                          {NULL, 0, false, NULL, NULL, NULL}};
-static const kind_field item_fields[] = {{"text", KS_STRING, true, "текст пункта", NULL, NULL},
-                                         {"items", KS_ITEMS, false, "подпункты", NULL, NULL},
-                                         {NULL, 0, false, NULL, NULL, NULL}};
+static const kind_field point_fields[] = {
+    {"text", KS_STRING, true, "текст пункта", NULL, NULL},
+    {"points", KS_POINTS, false, "подпункты", NULL, NULL},
+    {"paragraphs", KS_TEXT, false, "абзацы пункта без своего номера", NULL, NULL},
+    {"numbering", KS_STRING, false, "нумерация подпунктов: 1. 1) а) – или none", NULL, NULL},
+    {"people", KS_STRINGS, false, "кого пункт называет (для «С приказом ознакомлены»)", NULL, NULL},
+    {NULL, 0, false, NULL, NULL, NULL}};
+static const kind_field item_fields[] = {
+    {"text", KS_STRING, true, "текст пункта", NULL, NULL},
+    {"items", KS_ITEMS, false, "подпункты", NULL, NULL},
+    {"paragraphs", KS_TEXT, false, "абзацы пункта без своего номера", NULL, NULL},
+    {"numbering", KS_STRING, false, "нумерация подпунктов: 1. 1) а) – или none", NULL, NULL},
+    {NULL, 0, false, NULL, NULL, NULL}};
+
+const char *const kind_numberings[KIND_NUMBERINGS] = {"1.", "1)", "а)", "–", "-", "none"};
+
+bool kind_check_numbering(const yl_node *v, diag *d)
+{
+    if (!v || !yl_str(v))
+        return true;
+    for (size_t i = 0; i < KIND_NUMBERINGS; i++)
+        if (!strcmp(yl_str(v), kind_numberings[i]))
+            return true;
+    diag_error(d, v->mark,
+               "numbering: ожидалось «1.» (1., 1.1.), «1)», «а)» (буквы), «–» (тире) или none, "
+               "а здесь «%s»",
+               yl_str(v));
+    return false;
+}
 
 static bool check_points(const yl_node *v, const kind_field *f, const char *path, diag *d)
 {
@@ -177,7 +211,12 @@ static bool check_points(const yl_node *v, const kind_field *f, const char *path
     for (size_t i = 0; i < v->n; i++) {
         const yl_node *it = v->items[i];
         if (it->kind == YL_SCALAR) {
-            ok &= check_string(it, f, path, d);
+            bool good = check_string(it, f, path, d);
+            if (good && is_blank(it))
+                diag_warning(d, it->mark,
+                             "пункт %zu в «%s» пуст: будет напечатан только его номер или тире",
+                             i + 1, path);
+            ok &= good;
             continue;
         }
         if (it->kind != YL_MAP) {
@@ -187,6 +226,7 @@ static bool check_points(const yl_node *v, const kind_field *f, const char *path
             continue;
         }
         ok &= kind_check_map(it, fields, path, d);
+        ok &= kind_check_numbering(yl_map_get(it, "numbering"), d);
     }
     return ok;
 }
@@ -328,6 +368,10 @@ bool kind_check_value(const yl_node *v, const kind_field *f, const char *path, d
         return true;
     case KS_CONTENT:
         return check_content(v, f, path, d);
+    case KS_PEOPLE: /* the items: kind_acquaintance */
+        if (v->kind == YL_SCALAR)
+            return check_string(v, f, path, d);
+        return expect_kind(v, YL_SEQ, f, path, d);
     }
     return false;
 }
@@ -360,7 +404,19 @@ bool kind_check_map(const yl_node *map, const kind_field *fields, const char *pa
             ok = false;
             continue;
         }
-        ok &= kind_check_value(map->pairs[i].value, f, sub, d);
+        const yl_node *v = map->pairs[i].value;
+        bool good = kind_check_value(v, f, sub, d);
+        ok &= good;
+        /* a required field written empty prints nothing where the reader
+         * expects it: valid, but most likely a mistake */
+        if (good && f->required && v->kind == YL_SCALAR && is_blank(v))
+            diag_warning(d, v->mark,
+                         "«%s» (%s) — пустая строка: в документе на её месте ничего "
+                         "не будет",
+                         sub, f->what);
+        else if (good && f->required && v->kind == YL_SEQ && v->n == 0)
+            diag_warning(d, v->mark, "«%s» (%s) — пустой список: в документе ничего не будет", sub,
+                         f->what);
     }
     for (const kind_field *f = fields; f->key; f++) {
         if (!f->required || yl_map_get(map, f->key))
@@ -384,7 +440,8 @@ yl_node *kind_map_set(arena *a, const yl_node *map, const char *key, const yl_no
     yl_node *m = arena_alloc(a, sizeof *m);
     *m = *map;
     m->pairs = arena_alloc(a, (map->n + 1) * sizeof *m->pairs);
-    memcpy(m->pairs, map->pairs, map->n * sizeof *m->pairs);
+    if (map->n) /* an empty map built here has no pairs at all */
+        memcpy(m->pairs, map->pairs, map->n * sizeof *m->pairs);
     for (size_t i = 0; i < m->n; i++)
         if (!strcmp(m->pairs[i].key->str, key)) {
             m->pairs[i].value = (yl_node *)value;
@@ -400,6 +457,83 @@ yl_node *kind_map_set(arena *a, const yl_node *map, const char *key, const yl_no
     return m;
 }
 
+/* ---- «С приказом ознакомлены» (kinds.h: kind_acquaintance) ---------------- */
+
+/* Depth of nested points walked for `people`: the loader's own limit. */
+#define PEOPLE_MAX_DEPTH YL_MAX_DEPTH
+
+/* The people the points name (`people` of each point, at any depth), in
+ * order, each once (names compared as written). false after a message when
+ * there are more than KIND_MAX_PEOPLE. */
+static bool collect_people(const yl_node *points, yl_node *seq, unsigned depth, diag *d)
+{
+    if (!points || points->kind != YL_SEQ || depth >= PEOPLE_MAX_DEPTH)
+        return true;
+    for (size_t i = 0; i < points->n; i++) {
+        const yl_node *p = points->items[i], *who = yl_map_get(p, "people");
+        size_t n = who ? (who->kind == YL_SEQ ? who->n : 1) : 0;
+        for (size_t k = 0; k < n; k++) {
+            const yl_node *name = who->kind == YL_SEQ ? who->items[k] : who;
+            bool seen = false;
+            for (size_t j = 0; j < seq->n && !seen; j++)
+                seen = !strcmp(yl_str(seq->items[j]), yl_str(name));
+            if (seen)
+                continue;
+            if (seq->n == KIND_MAX_PEOPLE) {
+                diag_error(d, name->mark,
+                           "пункты называют больше %d человек для листа "
+                           "ознакомления: перечислите их в acquainted",
+                           KIND_MAX_PEOPLE);
+                return false;
+            }
+            seq->items[seq->n++] = (yl_node *)name;
+        }
+        if (!collect_people(yl_map_get(p, "points"), seq, depth + 1, d))
+            return false;
+    }
+    return true;
+}
+
+const yl_node *kind_acquaintance(arena *a, const yl_node *order, diag *d, bool *ok)
+{
+    const yl_node *list = yl_map_get(order, "acquainted");
+    yl_node *people = arena_alloc(a, sizeof *people);
+    *people = (yl_node){.kind = YL_SEQ, .mark = order->mark};
+    if (list && list->kind == YL_SCALAR) {
+        /* one person */
+        people->items = arena_alloc(a, sizeof *people->items);
+        people->items[people->n++] = (yl_node *)list;
+    } else if (list) {
+        static const kind_field signer[] = {{"name", KS_STRING, true, "ФИО", NULL, NULL},
+                                            {"position", KS_STRING, false, "должность", NULL, NULL},
+                                            {NULL, 0, false, NULL, NULL, NULL}};
+        for (size_t i = 0; i < list->n; i++) {
+            const yl_node *p = list->items[i];
+            if (p->kind == YL_MAP) {
+                *ok &= kind_check_map(p, signer, "acquainted", d);
+            } else if (!yl_str(p)) {
+                diag_error(d, p->mark,
+                           "acquainted: ожидалось ФИО (строка) или словарь {name, position}");
+                *ok = false;
+            }
+        }
+        people = (yl_node *)list;
+    } else {
+        people->items = arena_alloc(a, KIND_MAX_PEOPLE * sizeof *people->items);
+        *ok = collect_people(yl_map_get(order, "points"), people, 0, d);
+    }
+    if (!*ok || people->n == 0)
+        return NULL;
+    const yl_node *title = yl_map_get(order, "acquaintance");
+    if (!title)
+        title = kind_scalar(
+            a,
+            people->n == 1 ? "С приказом ознакомлен(а):" : "С приказом ознакомлены:", people->mark);
+    yl_node *m = arena_alloc(a, sizeof *m);
+    *m = (yl_node){.kind = YL_MAP, .mark = people->mark};
+    return kind_map_set(a, kind_map_set(a, m, "title", title), "people", people);
+}
+
 const kind_field kind_person_fields[] = {
     {"name", KS_STRING, true, "ФИО", NULL, NULL},
     {"position", KS_STRING, true, "должность", NULL, NULL},
@@ -410,7 +544,7 @@ const kind_field kind_person_fields[] = {
 
 const kind_field kind_school_fields[] = {
     {"name", KS_STRING, true, "полное наименование организации", NULL, NULL},
-    {"short_name", KS_STRING, true, "сокращённое наименование", NULL, NULL},
+    {"short_name", KS_STRING, false, "сокращённое наименование", NULL, NULL},
     {"header", KS_TEXT, false, "строки над наименованием в шапке", NULL, NULL},
     {"genitive", KS_STRING, false, "кого приказ, в родительном падеже", NULL, NULL},
     {"city", KS_STRING, false, "место составления, например «г. Братск»", NULL, NULL},
@@ -552,6 +686,54 @@ bool kinds_check_annex(const yl_node *root, const yl_node *annex_of, arena *a, d
     return check_kind(root, annex_of, a, d, out);
 }
 
+/* A {{…}} hole written in the data is never filled: data values are
+ * printed as typed (template.c). Said once per value, over the whole tree
+ * (an explicit stack: the tree is at most YL_MAX_DEPTH deep). */
+static void warn_holes(const yl_node *root, diag *d)
+{
+    enum { STACK = YL_MAX_DEPTH + 1 };
+    struct {
+        const yl_node *n;
+        size_t i;
+    } st[STACK];
+    size_t depth = 0;
+    st[depth].n = root;
+    st[depth++].i = 0;
+    while (depth) {
+        const yl_node *n = st[depth - 1].n;
+        if (n->kind == YL_SCALAR) {
+            const char *open = strstr(n->str, "{{");
+            if (open && strstr(open, "}}"))
+                diag_warning(d, n->mark,
+                             "«{{…}}» в данных не подставляется и напечатается как есть: "
+                             "подстановки работают только в шаблоне; впишите сам текст");
+            depth--;
+            continue;
+        }
+        size_t i = st[depth - 1].i++;
+        if (i >= n->n) {
+            depth--;
+            continue;
+        }
+        const yl_node *child = n->kind == YL_SEQ ? n->items[i] : n->pairs[i].value;
+        if (depth < STACK) {
+            st[depth].n = child;
+            st[depth++].i = 0;
+        }
+    }
+}
+
+/* school.short_name is printed only in the file's properties and in the
+ * order's «к приказу …»: without it, the full name stands in. */
+static const yl_node *school_defaults(const yl_node *root, arena *a)
+{
+    const yl_node *school = yl_map_get(root, "school");
+    if (!school || yl_map_get(school, "short_name") || !yl_str(yl_map_get(school, "name")))
+        return root;
+    return kind_map_set(a, root, "school",
+                        kind_map_set(a, school, "short_name", yl_map_get(school, "name")));
+}
+
 static bool check_kind(const yl_node *root, const yl_node *as_annex, arena *a, diag *d,
                        kind_result *out)
 {
@@ -566,6 +748,8 @@ static bool check_kind(const yl_node *root, const yl_node *as_annex, arena *a, d
                    registry[0]->name);
         return false;
     }
+    warn_holes(root, d);
+    root = school_defaults(root, a);
     const char *names[NKINDS];
     for (size_t i = 0; i < NKINDS; i++) {
         names[i] = registry[i]->name;

@@ -25,6 +25,7 @@ typedef enum {
     KS_NUMBER,  /* a number */
     KS_BOOL,    /* true or false */
     KS_LINES,   /* a string or a list of strings: lines of one text (titles) */
+    KS_PEOPLE,  /* a name, or a list of names and {name, position} (kind_acquaintance) */
 } kind_type;
 
 typedef struct kind_field {
@@ -52,6 +53,25 @@ extern const kind_field kind_person_fields[];
  * {section, number} or one value per column key; path names them. */
 extern const kind_field kind_column_item;
 bool kind_check_rows(const yl_node *columns, const yl_node *rows, const char *path, diag *d);
+
+/* The label styles of numbered points and list items: "1." (1., 1.1.),
+ * "1)", "а)" (letters), "–" (also "-") and "none"; kind_check_numbering
+ * reports any other value of v (may be NULL) at v. */
+#define KIND_NUMBERINGS 6
+extern const char *const kind_numberings[KIND_NUMBERINGS];
+bool kind_check_numbering(const yl_node *v, diag *d);
+
+/* «С приказом ознакомлены:» of a document that names people (an order;
+ * the pairs' and the curator's orders): the kind lists among the fields of
+ * its map m `acquainted` (KS_PEOPLE: a name or a list of names and {name,
+ * position}; the items are checked here)
+ * and `acquaintance` (KS_STRING: its own heading), and sets the
+ * data key `acquaintance` to kind_acquaintance(m): {title, people} from
+ * `acquainted`, else from the `people` of m's `points` at any depth (each
+ * once, at most KIND_MAX_PEOPLE); NULL when there is nobody. *ok becomes
+ * false after an error. The template block `acquaintance` prints it. */
+#define KIND_MAX_PEOPLE 1024 /* gathered from points: more than a school has staff */
+const yl_node *kind_acquaintance(arena *a, const yl_node *m, diag *d, bool *ok);
 
 /* A computed string value in a, marked at `at` (the place it stands for). */
 yl_node *kind_scalar(arena *a, const char *s, src_mark at);

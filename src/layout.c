@@ -119,6 +119,36 @@ static void toc_set_numbers(lay *L, const toc_state *toc, const size_t *first_li
 
 /* ---- storage ---------------------------------------------------------- */
 
+/* A right part (tail) this much narrower than the line still fits after
+ * typography, which may widen it a little (a hyphen becomes a dash). */
+#define ROW_TAIL_SHARE 0.8
+
+/* A row: the left text wraps in its share of the width, the right text
+ * stands flush right on its last line (para_set_text's tail). A right text
+ * wider than the line itself («№ 443-од/2023 (по основной деятельности …)»)
+ * cannot stand on one line: it becomes a paragraph of its own, set flush
+ * right under the left text. */
+static void layout_row(lay *L, const blk_block *b, double x0, double width)
+{
+    const blk_style *st = b->style;
+    const char *right = b->as.row.right;
+    int font = L->f->find(L->f->ctx, st->family, st->font_style);
+    double tw = font >= 0 && right ? para_measure(L, font, st->size_pt, st->letter_spacing_pt,
+                                                  right, strlen(right))
+                                   : 0;
+    if (tw <= ROW_TAIL_SHARE * L->width) {
+        para_set_text(L, b, b->text, x0, width * b->as.row.left_frac, 0, right, 0);
+        return;
+    }
+    para_set_text(L, b, b->text, x0, width * b->as.row.left_frac, 0, NULL, 0);
+    blk_style flush = *st;
+    flush.align = BLK_RIGHT;
+    blk_block part = *b;
+    part.kind = BLK_PARA;
+    part.style = &flush;
+    para_set_text(L, &part, right, x0, width, 0, NULL, 0);
+}
+
 static void layout_block(lay *L, const blk_block *b, bool *keep_next, toc_state *toc)
 {
     const blk_style *st = b->style;
@@ -146,7 +176,7 @@ static void layout_block(lay *L, const blk_block *b, bool *keep_next, toc_state 
         para_item_text(L, b, x0, width);
         break;
     case BLK_ROW:
-        para_set_text(L, b, b->text, x0, width * b->as.row.left_frac, 0, b->as.row.right, 0);
+        layout_row(L, b, x0, width);
         break;
     case BLK_SPACER: {
         vline *v = para_add_line(L);

@@ -38,7 +38,7 @@ static const char usage_text[] =
     "\n"
     "Использование:\n"
     "  nastavdoc render ФАЙЛ.yaml [-o ВЫХОД.pdf] [--template ШАБЛОН.yaml] [--strict] [--pdfa]\n"
-    "  nastavdoc check ФАЙЛ.yaml…      проверить, не создавая PDF\n"
+    "  nastavdoc check ФАЙЛ.yaml|ПАПКА…   проверить, не создавая PDF (папка — все её .yaml)\n"
     "  nastavdoc batch ПАПКА|ФАЙЛ… -o ПАПКА_PDF [-j N]   все документы папок и подпапок,\n"
     "                                                   N процессов\n"
     "  nastavdoc dump ФАЙЛ.yaml        все тексты документа по строке (для проверок)\n"
@@ -177,7 +177,8 @@ static char *template_path(const run_ctx *c, const yl_doc *doc, const char *kind
 /* Would writing out replace one of the files the document is made of: the
  * document, an include, the template? Identity is st_dev and st_ino, so a
  * hard link or a symlink to an input counts. Reports and returns true then. */
-static bool output_is_input(const char *out, const yl_doc *doc, const char *tpath, diag *d)
+static bool output_is_input(const char *out, const yl_doc *doc, const char *tpath, bool annex,
+                            diag *d)
 {
     struct stat o, t;
     if (!out || !strcmp(out, "-") || stat(out, &o) != 0)
@@ -187,7 +188,8 @@ static bool output_is_input(const char *out, const yl_doc *doc, const char *tpat
     const char *what = NULL, *name = NULL;
     for (size_t i = 0; i < n && !what; i++) {
         if (files[i].dev == o.st_dev && files[i].ino == o.st_ino) {
-            what = i == 0 ? "сам документ" : "файл, подключённый через include";
+            what = i == 0 ? (annex ? "документ-приложение" : "сам документ")
+                          : "файл, подключённый через include";
             name = files[i].path;
         }
     }
@@ -282,7 +284,7 @@ static int build_annex(const run_ctx *c, const yl_doc *doc, const yl_node *file,
     }
     if (!(tpath = template_path(c, ad, kr.template, true)))
         goto out;
-    if (output_is_input(out, ad, tpath, c->d)) {
+    if (output_is_input(out, ad, tpath, true, c->d)) {
         rc = EXIT_USAGE;
         goto out;
     }
@@ -348,7 +350,7 @@ static int build(const run_ctx *c, yl_doc *doc, const char *out, pdf_doc *pdf, b
         goto out;
     if (!(tpath = template_path(c, doc, kr.template, false)))
         goto out;
-    if (output_is_input(out, doc, tpath, c->d)) {
+    if (output_is_input(out, doc, tpath, false, c->d)) {
         rc = EXIT_USAGE;
         goto out;
     }
@@ -578,6 +580,10 @@ static int cmd_render(const options *o, const char *data, diag *d)
     return rc;
 }
 
+static void check_one(const run_ctx *c, pdf_doc *pdf, const char *path, int *rc);
+static void check_folder(const run_ctx *c, pdf_doc *pdf, const char *dir, int *rc);
+static char **list_folder(const char *path, size_t *n, diag *d);
+
 static int cmd_check(const options *o, const char *data, diag *d)
 {
     if (o->nfiles == 0) {
@@ -590,24 +596,56 @@ static int cmd_check(const options *o, const char *data, diag *d)
         return EXIT_INTERNAL;
     int rc = EXIT_DONE;
     for (size_t i = 0; i < o->nfiles; i++) {
-        yl_doc *doc = load_yaml(o->files[i], d);
-        if (!doc) {
-            rc = EXIT_INPUT;
-        } else if (!is_document(doc)) {
-            /* shared data such as school.yaml: its YAML is checked here, its
-             * fields with every document that includes it */
-            yl_doc_free(doc);
-        } else {
-            /* layout too: a character missing from the font is found there */
-            built b = {0};
-            int r = build(&c, doc, NULL, pdf, &b);
-            if (r != EXIT_DONE && rc < r)
-                rc = r;
-            built_free(&b);
+        struct stat st;
+        if (stat(o->files[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            check_folder(&c, pdf, o->files[i], &rc);
+            continue;
         }
+        check_one(&c, pdf, o->files[i], &rc);
     }
     pdf_free(pdf);
     return rc;
+}
+
+/* check of one file: YAML only for shared data, every stage but the PDF
+ * for a document; *rc gets the worst exit code. */
+static void check_one(const run_ctx *c, pdf_doc *pdf, const char *path, int *rc)
+{
+    yl_doc *doc = load_yaml(path, c->d);
+    if (!doc) {
+        *rc = EXIT_INPUT;
+    } else if (!is_document(doc)) {
+        /* shared data such as school.yaml: its YAML is checked here, its
+         * fields with every document that includes it */
+        yl_doc_free(doc);
+    } else {
+        /* layout too: a character missing from the font is found there */
+        built b = {0};
+        int r = build(c, doc, NULL, pdf, &b);
+        if (r != EXIT_DONE && *rc < r)
+            *rc = r;
+        built_free(&b);
+    }
+}
+
+/* check of a dossier folder: its .yaml files in name order (not below). A
+ * problem of a shared file (pairs.yaml) is shown once, however many
+ * documents include it (diag holds a message once). */
+static void check_folder(const run_ctx *c, pdf_doc *pdf, const char *dir, int *rc)
+{
+    size_t n = 0;
+    char **names = list_folder(dir, &n, c->d);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(names[i]);
+        if (len > 5 && !strcmp(names[i] + len - 5, ".yaml")) {
+            char *path = xmalloc(strlen(dir) + len + 2);
+            snprintf(path, strlen(dir) + len + 2, "%s/%s", dir, names[i]);
+            check_one(c, pdf, path, rc);
+            free(path);
+        }
+        free(names[i]);
+    }
+    free(names);
 }
 
 /* batch: every document found below the folders given (and every file

@@ -124,7 +124,7 @@ names_rules *names_rules_load_shipped(diag *d)
         return NULL;
     }
     char *path = xmalloc(strlen(dir) + 32);
-    sprintf(path, "%s/data/petrovich/rules.json", dir);
+    snprintf(path, strlen(dir) + 32, "%s/data/petrovich/rules.json", dir);
     names_rules *r = names_rules_load(path, d);
     free(path);
     free(dir);
@@ -254,6 +254,31 @@ names_full names_decline(const names_rules *r, arena *a, const names_full *n, na
     else
         out.middle = decline_word(r, a, m, PART_MIDDLE, g, c, missed);
     return out;
+}
+
+const char *names_decline_text(const names_rules *r, arena *a, const char *text, names_case c,
+                               names_gender *gender, int *missed)
+{
+    names_full n;
+    *gender = NAMES_UNKNOWN;
+    if (!names_split(a, text, &n)) {
+        *missed = -1;
+        return text;
+    }
+    *gender = names_gender_guess(&n);
+    names_full d = names_decline(r, a, &n, *gender, c, missed);
+    /* the order as written: initials first, or the surname first */
+    const char *p = text;
+    while (*p == ' ')
+        p++;
+    bool initials_first = false;
+    for (const char *q = p; *q && *q != ' '; q++)
+        initials_first |= *q == '.';
+    bool initials = d.first && strchr(d.first, '.');
+    return names_format(a, &d,
+                        initials_first ? NAMES_INITIALS_FIRST
+                        : initials     ? NAMES_SURNAME_FIRST
+                                       : NAMES_FULL);
 }
 
 /* ---- splitting and gender ------------------------------------------------ */

@@ -56,6 +56,14 @@ names_rules *names_rules_load_shipped(diag *d);
 names_full names_decline(const names_rules *r, arena *a, const names_full *n, names_gender g,
                          names_case c, int *missed);
 
+/* A name as written ("Елсукова Е.В.", "Е.В. Елсукова", "Елсукова Елена
+ * Викторовна") declined into case c, in the same order and form; the gender
+ * is guessed (names_gender_guess). *gender gets it, *missed the words
+ * without a rule; a text that is not a name comes back unchanged with
+ * *missed = -1. Result in a. */
+const char *names_decline_text(const names_rules *r, arena *a, const char *text, names_case c,
+                               names_gender *gender, int *missed);
+
 /* How names_format writes a name. */
 typedef enum {
     NAMES_FULL,           /* Фамилия Имя Отчество */

@@ -198,12 +198,13 @@ static size_t count_drawn(const char *text, size_t from, size_t to)
     return n;
 }
 
-/* Does text[0, at) end with a hyphen or a dash (a compound's break)? */
+/* Does text[0, at) end with a hyphen, a dash or a slash (a compound's
+ * break, which adds no hyphen)? */
 static bool ends_with_dash(const char *text, size_t at)
 {
     if (at == 0)
         return false;
-    if (text[at - 1] == '-')
+    if (text[at - 1] == '-' || text[at - 1] == '/')
         return true;
     return at >= 3 && (unsigned char)text[at - 3] == 0xE2 && (unsigned char)text[at - 2] == 0x80 &&
            (unsigned char)text[at - 1] >= 0x90 && (unsigned char)text[at - 1] <= 0x94;
@@ -243,44 +244,6 @@ static void add_box(lay *L, const para *P, const char *text, size_t from, size_t
 #define COMPOUND_EXTRA 100
 #define UNHYPHENATED_PENALTY 1000
 
-/* A box for text[from, to): pieces wider than the line are split at
- * character boundaries (a 400-letter word must not leave its cell). A piece
- * that a hyphen (`reserve` wide) may follow leaves room for it. */
-static void add_word_piece(lay *L, const para *P, const char *text, size_t from, size_t to,
-                           double reserve)
-{
-    double w = para_measure(L, P->font, P->size, P->ls, text + from, to - from);
-    if (w <= P->width - reserve) {
-        add_box(L, P, text, from, to, w);
-        return;
-    }
-    /* every piece but the last leaves room for its hyphen */
-    double limit = P->width - fmax(reserve, P->hyphen);
-    size_t start = from;
-    double acc = 0;
-    for (size_t i = from; i < to;) {
-        uint32_t cp;
-        size_t n = utf8_decode(text + i, to - i, &cp);
-        if (!n)
-            n = 1, cp = '?';
-        double cw = L->f->advance(L->f->ctx, P->font, cp) * P->size / 1000.0 + P->ls;
-        if (acc + cw > limit && i > start) {
-            add_box(L, P, text, start, i, acc);
-            add_item(L,
-                     (lb_item){.type = LB_PENALTY,
-                               .width = P->hyphen,
-                               .penalty = SPLIT_PENALTY,
-                               .flagged = true},
-                     i, i);
-            start = i;
-            acc = 0;
-        }
-        acc += cw;
-        i += n;
-    }
-    add_box(L, P, text, start, to, acc);
-}
-
 static bool is_letter_cp(uint32_t cp)
 {
     return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') || (cp >= 0xC0 && cp <= 0x24F) ||
@@ -305,13 +268,93 @@ static size_t count_letters(const char *s, size_t from, size_t to)
  * than this (docs/typesetting.md §3). */
 #define LAST_PIECE_MIN 5
 
+/* How far back a split between characters moves so that the paragraph's
+ * last piece has LAST_PIECE_MIN letters: a bound, so that a long run of
+ * digits (no letters to gain) costs no more than this per split. */
+#define TAIL_BACK_MAX 16
+
+/* The split at `at` moved back (not past start + 1 character) until
+ * text[at, to) holds LAST_PIECE_MIN letters; `at` itself when that cannot
+ * be done within TAIL_BACK_MAX characters. */
+static size_t tail_split(const char *text, size_t start, size_t at, size_t to)
+{
+    size_t p = at;
+    for (int k = 0; k < TAIL_BACK_MAX && count_letters(text, p, to) < LAST_PIECE_MIN; k++) {
+        size_t q = p;
+        while (q > start && ((unsigned char)text[q - 1] & 0xC0) == 0x80)
+            q--;
+        if (q <= start + 1)
+            return at;
+        p = q - 1;
+        while (p > start && ((unsigned char)text[p] & 0xC0) == 0x80)
+            p--;
+    }
+    return count_letters(text, p, to) >= LAST_PIECE_MIN && p > start ? p : at;
+}
+
+/* A box for text[from, to): pieces wider than the line are split at
+ * character boundaries (a 400-letter word must not leave its cell). A piece
+ * that a hyphen (`reserve` wide) may follow leaves room for it. When `last`
+ * (the paragraph ends with this piece) the last split leaves at least
+ * LAST_PIECE_MIN letters after it («1С:Бухгал-|терия», not «…Бухгалтер-|ия»). */
+static void add_word_piece(lay *L, const para *P, const char *text, size_t from, size_t to,
+                           double reserve, bool last)
+{
+    double w = para_measure(L, P->font, P->size, P->ls, text + from, to - from);
+    if (w <= P->width - reserve) {
+        add_box(L, P, text, from, to, w);
+        return;
+    }
+    /* every piece but the last leaves room for its hyphen */
+    double limit = P->width - fmax(reserve, P->hyphen);
+    size_t start = from, prev = from; /* prev: the last character of the piece */
+    double acc = 0, prev_w = 0;
+    for (size_t i = from; i < to;) {
+        uint32_t cp;
+        size_t n = utf8_decode(text + i, to - i, &cp);
+        if (!n)
+            n = 1, cp = '?';
+        double cw = L->f->advance(L->f->ctx, P->font, cp) * P->size / 1000.0 + P->ls;
+        if (acc + cw > limit && i > start) {
+            /* never carry one character alone: split a character earlier */
+            size_t at = i + n == to && prev > start ? prev : i;
+            double piece = at == i ? acc : acc - prev_w;
+            if (last && count_letters(text, at, to) < LAST_PIECE_MIN) {
+                size_t moved = tail_split(text, start, at, to);
+                if (moved != at) {
+                    at = moved;
+                    piece = para_measure(L, P->font, P->size, P->ls, text + start, at - start);
+                }
+            }
+            add_box(L, P, text, start, at, piece);
+            add_item(L,
+                     (lb_item){.type = LB_PENALTY,
+                               .width = P->hyphen,
+                               .penalty = SPLIT_PENALTY,
+                               .flagged = true},
+                     at, at);
+            start = at;
+            acc -= piece;
+        }
+        prev = i;
+        prev_w = cw;
+        acc += cw;
+        i += n;
+    }
+    add_box(L, P, text, start, to, acc);
+}
+
 /* The word text[from, to); `last` when it ends the paragraph. Explicit
  * hyphens break in every style («Сентябрь-|октябрь» in a narrow column,
  * school43), the patterns only where the style hyphenates. */
 static void add_word(lay *L, const para *P, const char *text, size_t from, size_t to, bool last)
 {
     text_break br[MAX_BREAKS];
-    const text_hyph *h = P->hyphenate ? L->h : NULL;
+    /* a word wider than the line is split at its syllables even where the
+     * style does not hyphenate («прохож-дении», not «прохожде-нии» cut
+     * letter by letter); letters only where a syllable is still too wide */
+    bool too_wide = para_measure(L, P->font, P->size, P->ls, text + from, to - from) > P->width;
+    const text_hyph *h = P->hyphenate || too_wide ? L->h : NULL;
     size_t nb = text_word_breaks(h, text + from, to - from, br, MAX_BREAKS);
     bool compound = false;
     for (size_t i = 0; i < nb; i++)
@@ -323,7 +366,7 @@ static void add_word(lay *L, const para *P, const char *text, size_t from, size_
             continue;
         if (last && count_letters(text, at, to) < LAST_PIECE_MIN)
             break;
-        add_word_piece(L, P, text, pos, at, br[i].add_hyphen ? P->hyphen : 0);
+        add_word_piece(L, P, text, pos, at, br[i].add_hyphen ? P->hyphen : 0, false);
         double pen = br[i].add_hyphen ? P->hyphen_penalty + (compound ? COMPOUND_EXTRA : 0)
                      : P->hyphenate   ? COMPOUND_PENALTY
                                       : UNHYPHENATED_PENALTY;
@@ -337,7 +380,7 @@ static void add_word(lay *L, const para *P, const char *text, size_t from, size_
                  at, at);
         pos = at;
     }
-    add_word_piece(L, P, text, pos, to, 0);
+    add_word_piece(L, P, text, pos, to, 0, last);
 }
 
 /* Glue between words. Justified text stretches by three quarters and
@@ -620,12 +663,21 @@ static double emit_line(lay *L, const para *P, vline *v, const char *text, const
              * Drawn as U+00AD, the soft hyphen, whose glyph is the hyphen's:
              * text copied from the PDF drops it and keeps a compound's own
              * hyphen (docs/typesetting.md §3). */
-            const char *shy = arena_strdup(L->out->mem, "\u00AD");
-            para_add_frag(L, v, (frag){P->font, P->size, x0 + x, P->hyphen, P->ls, shy, 2});
+            bool soft = L->f->has(L->f->ctx, P->font, TEXT_SHY);
+            const char *shy = arena_strdup(L->out->mem, soft ? "\u00AD" : "-");
+            para_add_frag(L, v,
+                          (frag){P->font, P->size, x0 + x, P->hyphen, P->ls, shy, strlen(shy)});
             x += P->hyphen;
         }
     }
     return x;
+}
+
+/* Does line ln end inside a word (at a hyphen, a compound's own or one a
+ * break adds)? */
+static bool ends_broken(const lay *L, const lb_line *ln)
+{
+    return ln->end < L->nitems && L->items[ln->end].type == LB_PENALTY && L->items[ln->end].flagged;
 }
 
 /* The metrics every line of one paragraph shares. */
@@ -722,6 +774,12 @@ size_t para_set_text(lay *L, const blk_block *b, const char *raw, double x0, dou
             li + 1 == nlines || (ln->end < L->nitems && L->items[ln->end].type == LB_PENALTY &&
                                  L->items[ln->end].penalty <= -LB_INFINITY);
         vline *v = add_text_line(L, &m);
+        /* no page ends with a word broken across it (TeX's \brokenpenalty,
+         * here a rule): the line after a hyphen goes with the line before.
+         * Not in table cells: in a narrow column most lines end in a
+         * hyphen, and a row would rather break than leave a blank band */
+        if (li > 0 && !L->in_cell && ends_broken(L, &lines[li - 1]))
+            v->ok_before = false;
         if (li == 0 && b->kind == BLK_ITEM && b->as.item.hanging) {
             double lw =
                 para_measure(L, font, P.size, P.ls, b->as.item.label, strlen(b->as.item.label));

@@ -57,6 +57,7 @@ typedef struct lay {
     double space_after_table;  /* added above the block after a table */
     size_t ntables;
     bool failed;
+    bool in_cell; /* table.c sets a cell: no page-break rules between its lines */
     /* families already reported as missing: one message per family, not one
      * per paragraph (beyond PARA_MAX_MISSING families, diag's cap holds) */
     const char *missing[PARA_MAX_MISSING];

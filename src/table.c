@@ -13,6 +13,7 @@
  * group cell (rowspan) is drawn once per page segment of its group; a group
  * breaks only where the label fits in both parts, so every page repeats it. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,10 @@
  * page has no room for the rows it introduces (a title of 800 words would
  * repeat on every page with one row under it). */
 #define MAX_HEADER_SHARE 0.5
+/* Room between the text above a ruled table and its top rule: without it a
+ * descender of the last line stood 0.26 pt off the rule (roadmaps of bratsk
+ * and kmt). As much as the cell text keeps from the rules inside. */
+#define GAP_ABOVE PAD_Y
 /* Lines of a cell that stay on each side of a page that cuts its row. */
 #define MIN_CUT_LINES 2
 
@@ -44,7 +49,7 @@ typedef struct hcell {
 } hcell;
 
 typedef struct band {
-    double y0, y1; /* slice of the row, offsets from the row top */
+    double h;      /* height: the tallest piece of a cell in it */
     bool ok_after; /* a page may break after this band */
 } band;
 
@@ -53,16 +58,24 @@ typedef struct table_lay {
     double *x;       /* column edges, ncols + 1, relative to the text area */
     cell_lay *cells; /* nrows * ncols */
     double *row_h;
-    size_t *label_next; /* per group: 1 + the label's first line not drawn yet, 0 before */
-    size_t *group_of;   /* first row of the group each row belongs to (group column) */
-    size_t gcol;        /* group column or SIZE_MAX */
-    vline *lines;       /* cell lines, copied out of the page flow */
+    /* per group and group column (g * ncols + c): 1 + the label's first
+     * line not drawn yet, 0 before */
+    size_t *label_next;
+    size_t *group_of; /* first row of the group each row belongs to (group columns) */
+    /* the first group column, or SIZE_MAX: a table has groups when one of
+     * its columns is a group column (blk_column.group), and a row continues
+     * its group when every group column holds what the row above holds */
+    size_t gcol;
+    vline *lines; /* cell lines, copied out of the page flow */
     size_t nlines, cap;
     hcell *head;
     size_t nhead;
     double head_h;
-    band **bands; /* per row: bands of a row taller than a page, or NULL */
+    band **bands; /* per row: bands of a row that may break across pages, or NULL */
     size_t *nbands;
+    /* per row with bands: for band b and cell c, froms[r][b * ncells + c] is
+     * where the cell's piece starts (an offset from the row top) */
+    double **froms;
 } table_lay;
 
 static cell_lay *cell_at(table_lay *T, size_t r, size_t c)
@@ -350,6 +363,8 @@ static cell_lay set_cell(lay *L, table_lay *T, const blk_cell *c, const blk_styl
                          blk_align align, double w)
 {
     cell_lay out = {T->nlines, 0, 0};
+    bool was_in_cell = L->in_cell;
+    L->in_cell = true;
     blk_style para = *st, item = *st;
     para.indent_pt = 0;
     if (align != BLK_LEFT)
@@ -386,6 +401,7 @@ static cell_lay set_cell(lay *L, table_lay *T, const blk_cell *c, const blk_styl
         out.height += L->lines[i].height;
     out.n = L->nlines - from;
     keep_lines(T, L, from);
+    L->in_cell = was_in_cell;
     out.height += 2 * PAD_Y;
     return out;
 }
@@ -406,6 +422,30 @@ static void add_head(table_lay *T, hcell h)
 {
     T->head = xrealloc(T->head, (T->nhead + 1) * sizeof *T->head);
     T->head[T->nhead++] = h;
+}
+
+/* The row of column numbers under the header (1 2 3 …, centred in the
+ * header's style but not bold: a table key, GOST forms number their
+ * columns so that a continued page can be read without the header). */
+static void add_number_row(lay *L, table_lay *T)
+{
+    const blk_table *t = T->t;
+    blk_style st = *t->head;
+    st.font_style &= ~BLK_BOLD;
+    double h = 0;
+    size_t first = T->nhead;
+    for (size_t c = 0; c < t->ncols; c++) {
+        char num[24];
+        snprintf(num, sizeof num, "%zu", c + 1);
+        blk_cell cell = {&(blk_par){num, NULL, 0, t->cols[c].mark}, 1};
+        hcell n = {c, false, T->x[c], T->x[c + 1], T->head_h, 0, {0, 0, 0}};
+        n.c = set_cell(L, T, &cell, &st, BLK_CENTER, n.x1 - n.x0 - 2 * PAD_X);
+        h = fmax(h, n.c.height);
+        add_head(T, n);
+    }
+    for (size_t i = first; i < T->nhead; i++)
+        T->head[i].h = h;
+    T->head_h += h;
 }
 
 /* One level, or two when columns name a parent («Срок реализации» over
@@ -459,38 +499,58 @@ static void build_header(lay *L, table_lay *T)
             h->top = h1, h->h = h2;
     }
     T->head_h = h1 + h2;
+    if (t->column_numbers)
+        add_number_row(L, T);
 }
 
 /* ---- building ---------------------------------------------------------- */
 
-/* Where each cell of a row stands while a cut line moves down the row:
- * the line at the cut or below it, and that line's top. */
+/* A cell while the cut moves down its row: the first line that does not
+ * end above the cut (k, its top), the latest line the cell may break before
+ * (ok, its top: 0 for none yet), and where its piece in the current band
+ * starts (from_k, from: 0 in the first band, else a line's top). */
 typedef struct cut_cursor {
-    size_t k;
-    double top;
+    size_t k, ok, from_k;
+    double top, ok_top, from;
 } cut_cursor;
 
-/* Is y a clean cut for every cell (no line straddles it), and do their
- * widow/orphan rules allow a page break there? Cursors only move down. */
-static void probe_cut(const table_lay *T, size_t r, size_t ncells, cut_cursor *cur, double y,
-                      bool *clean, bool *allowed)
+/* May cell cl break before its line j, in a band that starts at line
+ * from_k? Its widow/orphan rule allows it, and two lines of the cell stay
+ * on each side, as with Word's "allow row to break across pages" and its
+ * widow control. */
+static bool may_cut_before(const table_lay *T, const cell_lay *cl, size_t from_k, size_t j)
 {
-    *clean = true;
-    for (size_t c = 0; c < ncells; c++) {
-        const cell_lay *cl = cell_at((table_lay *)T, r, c);
-        cut_cursor *u = &cur[c];
-        while (u->k < cl->n && u->top + T->lines[cl->first + u->k].height <= y + 0.01)
-            u->top += T->lines[cl->first + u->k++].height;
-        if (u->k >= cl->n)
-            continue;
-        if (u->top < y - 0.01)
-            *clean = false;
-        else if (fabs(u->top - y) < 0.01 && u->k > 0 && !T->lines[cl->first + u->k].ok_before)
-            *allowed = false;
-        /* a cell cut by a page keeps two lines on each side, as Word's
-         * "allow row to break across pages" with widow control */
-        if (u->k > 0 && (u->k < MIN_CUT_LINES || cl->n - u->k < MIN_CUT_LINES))
-            *allowed = false;
+    return j >= from_k + MIN_CUT_LINES && cl->n - j >= MIN_CUT_LINES &&
+           T->lines[cl->first + j].ok_before;
+}
+
+/* Move u down to the nominal cut y. False when the cell has a line across
+ * y that it may not break before (nor at an earlier line of this band). */
+static bool probe_cell(const table_lay *T, const cell_lay *cl, cut_cursor *u, double y)
+{
+    while (u->k < cl->n && u->top + T->lines[cl->first + u->k].height <= y + 0.01) {
+        u->top += T->lines[cl->first + u->k++].height;
+        if (u->k < cl->n && may_cut_before(T, cl, u->from_k, u->k)) {
+            u->ok = u->k;
+            u->ok_top = u->top;
+        }
+    }
+    return u->k >= cl->n || u->ok > u->from_k;
+}
+
+/* Where the cell's piece ends if the band ends at the cursor: at its end,
+ * at the latest line it may break before, or (forced) before the line
+ * across the cut. */
+static void cut_at(const cut_cursor *u, size_t n, bool forced, size_t *k, double *top)
+{
+    if (u->k >= n) {
+        *k = n, *top = u->top;
+    } else if (u->ok > u->from_k) {
+        *k = u->ok, *top = u->ok_top;
+    } else if (forced && u->k > u->from_k) {
+        *k = u->k, *top = u->top;
+    } else {
+        *k = u->from_k, *top = u->from; /* nothing of this cell in the band */
     }
 }
 
@@ -503,11 +563,36 @@ static void add_band(band **b, size_t *nb, size_t *cap, band x)
     (*b)[(*nb)++] = x;
 }
 
-/* Cut a row taller than a page into bands at line boundaries of its tallest
- * cell; the flow may break between bands where every cell's widow/orphan
- * rule allows it. Where a band would outgrow the page, it ends at the last
- * boundary clean for every cell, or at this one when there is none. Linear
- * in the row's lines; the bands array grows with what it holds. */
+/* End the current band at the cursors (every cell at its own break, the
+ * band as tall as its tallest piece) and start the next one. */
+static void end_band(const table_lay *T, size_t r, size_t ncells, cut_cursor *cur, bool forced,
+                     band **b, size_t *nb, size_t *cap, buf *froms)
+{
+    double h = 0;
+    for (size_t c = 0; c < ncells; c++) {
+        const cell_lay *cl = cell_at((table_lay *)T, r, c);
+        buf_putn(froms, (const char *)&cur[c].from, sizeof cur[c].from);
+        size_t k;
+        double top;
+        cut_at(&cur[c], cl->n, forced, &k, &top);
+        h = fmax(h, top - cur[c].from);
+        cur[c].from_k = k;
+        cur[c].from = top;
+        cur[c].ok = 0;
+        if (cur[c].k < cl->n && may_cut_before(T, cl, k, cur[c].k)) {
+            cur[c].ok = cur[c].k;
+            cur[c].ok_top = cur[c].top;
+        }
+    }
+    add_band(b, nb, cap, (band){h, true});
+}
+
+/* Cut a row into bands at line boundaries of its tallest cell where every
+ * cell may break (each at its own line: cells need not line up), so the
+ * flow may end a page between any two; where a band would outgrow the
+ * page and no such boundary came, every cell breaks before its line across
+ * the cut. Linear in the row's lines; T->froms[r] gets, per band, where
+ * each cell's piece starts. */
 static void cut_row(table_lay *T, size_t r, double max_h)
 {
     const blk_table *t = T->t;
@@ -522,38 +607,32 @@ static void cut_row(table_lay *T, size_t r, double max_h)
         cur[c].top = PAD_Y;
     band *b = NULL;
     size_t nb = 0, cap = 0;
-    double y = PAD_Y, start = 0, clean_y = -1;
+    buf froms;
+    buf_init(&froms);
+    double y = PAD_Y;
     for (size_t i = 0; i + 1 < tc->n; i++) {
         y += T->lines[tc->first + i].height;
-        bool clean, allowed = T->lines[tc->first + i + 1].ok_before;
-        probe_cut(T, r, ncells, cur, y, &clean, &allowed);
+        bool clean = true;
+        double low = y;
+        for (size_t c = 0; c < ncells; c++) {
+            clean &= probe_cell(T, cell_at(T, r, c), &cur[c], y);
+            low = fmin(low, cur[c].from);
+        }
         double next_h = T->lines[tc->first + i + 1].height;
-        bool must = y + next_h - start > max_h - 2 * PAD_Y;
-        if (clean && allowed) {
-            add_band(&b, &nb, &cap, (band){start, y, true});
-            start = y;
-            clean_y = -1;
-            continue;
-        }
-        if (must && clean_y > start) {
-            /* the band would outgrow a page: cut at the last clean line */
-            add_band(&b, &nb, &cap, (band){start, clean_y, true});
-            start = clean_y;
-            clean_y = -1;
-            must = y + next_h - start > max_h - 2 * PAD_Y;
-        }
-        if (must) {
-            add_band(&b, &nb, &cap, (band){start, y, true});
-            start = y;
-            clean_y = -1;
-        } else if (clean) {
-            clean_y = y;
-        }
+        bool must = y + next_h - low > max_h - 2 * PAD_Y;
+        if (clean || must)
+            end_band(T, r, ncells, cur, !clean, &b, &nb, &cap, &froms);
     }
-    add_band(&b, &nb, &cap, (band){start, T->row_h[r], false});
+    double h = 0;
+    for (size_t c = 0; c < ncells; c++) {
+        buf_putn(&froms, (const char *)&cur[c].from, sizeof cur[c].from);
+        h = fmax(h, cell_at(T, r, c)->height - cur[c].from);
+    }
+    add_band(&b, &nb, &cap, (band){fmax(h, nb ? 0 : T->row_h[r]), false});
     free(cur);
     T->bands[r] = b;
     T->nbands[r] = nb;
+    T->froms[r] = (double *)buf_take(&froms);
 }
 
 /* Set every row's cells; a group cell only in the first row of its group. */
@@ -570,19 +649,20 @@ static void set_rows(lay *L, table_lay *T)
             T->row_h[r] = cell_at(T, r, 0)->height;
             continue;
         }
-        bool continues = T->gcol != SIZE_MAX && r > 0 && !t->rows[r - 1].section &&
-                         same_group(&t->rows[r - 1].cells[T->gcol], &row->cells[T->gcol]);
+        bool continues = T->gcol != SIZE_MAX && r > 0 && !t->rows[r - 1].section;
+        for (size_t c = 0; c < nc && continues; c++)
+            continues = !t->cols[c].group || same_group(&t->rows[r - 1].cells[c], &row->cells[c]);
         if (continues)
             T->group_of[r] = T->group_of[r - 1];
         for (size_t c = 0; c < nc; c++) {
-            if (c == T->gcol && continues)
+            if (t->cols[c].group && continues)
                 continue; /* drawn once per group */
             blk_style st = *t->cell;
             if (t->cols[c].hyphenate >= 0)
                 st.hyphenate = t->cols[c].hyphenate;
             *cell_at(T, r, c) = set_cell(L, T, &row->cells[c], &st, t->cols[c].align,
                                          T->x[c + 1] - T->x[c] - 2 * PAD_X);
-            if (c != T->gcol && cell_at(T, r, c)->height > T->row_h[r])
+            if (!t->cols[c].group && cell_at(T, r, c)->height > T->row_h[r])
                 T->row_h[r] = cell_at(T, r, c)->height;
         }
         if (T->row_h[r] < 2 * PAD_Y + t->cell->size_pt * 1.15)
@@ -590,12 +670,49 @@ static void set_rows(lay *L, table_lay *T)
     }
 }
 
-/* Can rows [g, e) of a group break before row k (g < k < e)? Only where
- * the rows before and from it on are each at least as tall as the label,
- * which each page then repeats. */
-static bool group_may_break(double before, double total, double label)
+/* The tallest label of group g (its first row's group cells). */
+static double label_height(table_lay *T, size_t g)
 {
-    return before >= label - 0.01 && total - before >= label - 0.01;
+    double h = 0;
+    for (size_t c = 0; c < T->t->ncols; c++)
+        if (T->t->cols[c].group)
+            h = fmax(h, cell_at(T, g, c)->height);
+    return h;
+}
+
+/* Does label cell lab lose no line when the page breaks with `before` of
+ * its group's rows above and `after` below: whole above, or (as a cell cut
+ * by a page) two lines or more on each side with the rest fitting below.
+ * The conditions are draw_label's. */
+static bool label_splits(const table_lay *T, const cell_lay *lab, double before, double after)
+{
+    if (lab->height <= before + 0.01)
+        return true;
+    double y = PAD_Y, rest = PAD_Y;
+    size_t k = 0;
+    while (k < lab->n && y + T->lines[lab->first + k].height <= before + 0.01)
+        y += T->lines[lab->first + k++].height;
+    if (k < MIN_CUT_LINES || lab->n - k < MIN_CUT_LINES)
+        return false;
+    for (size_t j = k; j < lab->n; j++)
+        rest += T->lines[lab->first + j].height;
+    return rest <= after + 0.01;
+}
+
+/* Can rows [g, e) of group g break before row k (g < k < e), `before` of
+ * its rows above? Where the rows before and from it on are each at least as
+ * tall as the label, which each page then repeats; else where every label
+ * can be cut there (label_splits), so that no page is left with a blank
+ * band a group could have filled. */
+static bool group_may_break(const table_lay *T, size_t g, double before, double total, double label)
+{
+    if (before >= label - 0.01 && total - before >= label - 0.01)
+        return true;
+    for (size_t c = 0; c < T->t->ncols; c++)
+        if (T->t->cols[c].group &&
+            !label_splits(T, cell_at((table_lay *)T, g, c), before, total - before))
+            return false;
+    return true;
 }
 
 /* Must the group [g, e) be dissolved? When the label or a row is taller
@@ -612,7 +729,7 @@ static bool group_too_tall(const table_lay *T, size_t g, size_t e, double label,
     for (size_t k = g; k < e; k++) {
         if (T->row_h[k] > max_h || label > max_h)
             return true;
-        if (k > g && group_may_break(before, total, label))
+        if (k > g && group_may_break(T, g, before, total, label))
             unit = 0;
         unit += T->row_h[k];
         before += T->row_h[k];
@@ -636,7 +753,7 @@ static void group_heights(table_lay *T, double max_h)
         size_t e = r + 1;
         while (e < t->nrows && !t->rows[e].section && T->group_of[e] == r)
             e++;
-        double label = cell_at(T, r, T->gcol)->height;
+        double label = label_height(T, r);
         if (group_too_tall(T, r, e, label, max_h)) {
             for (size_t k = r; k < e; k++)
                 T->group_of[k] = k;
@@ -655,11 +772,11 @@ static void group_heights(table_lay *T, double max_h)
  * group_may_break says. Linear in the group (running sums). */
 static void group_breaks(lay *L, table_lay *T, size_t g, size_t e, size_t *line_of)
 {
-    double label = cell_at(T, g, T->gcol)->height, total = 0, before = 0;
+    double label = label_height(T, g), total = 0, before = 0;
     for (size_t k = g; k < e; k++)
         total += T->row_h[k];
     for (size_t k = g; k < e; k++) {
-        if (k > g && !group_may_break(before, total, label))
+        if (k > g && !group_may_break(T, g, before, total, label))
             L->lines[line_of[k]].ok_before = false;
         before += T->row_h[k];
     }
@@ -720,7 +837,9 @@ static void flow_rows(lay *L, table_lay *T, double max_h, size_t *line_of)
             cut_row(T, r, max_h);
             if (T->nbands[r] < 2) {
                 free(T->bands[r]);
+                free(T->froms[r]);
                 T->bands[r] = NULL;
+                T->froms[r] = NULL;
                 T->nbands[r] = 0;
             }
         }
@@ -729,7 +848,7 @@ static void flow_rows(lay *L, table_lay *T, double max_h, size_t *line_of)
                 cut_row(T, r, max_h);
             for (size_t b = 0; b < T->nbands[r]; b++) {
                 const band *bd = &T->bands[r][b];
-                if (bd->y1 - bd->y0 > max_h + 0.01 && !L->failed) {
+                if (bd->h > max_h + 0.01 && !L->failed) {
                     diag_error(L->d, t->rows[r].mark,
                                "строка таблицы не делится по страницам: в ней строка текста "
                                "выше страницы; уменьшите шрифт ячеек");
@@ -740,7 +859,7 @@ static void flow_rows(lay *L, table_lay *T, double max_h, size_t *line_of)
                 v->row = r;
                 v->band = b;
                 /* padding where a page cuts the row: see table_pad */
-                v->height = bd->y1 - bd->y0;
+                v->height = bd->h;
                 v->ok_before = b == 0 ? !keep_next : T->bands[r][b - 1].ok_after;
             }
         } else {
@@ -767,7 +886,8 @@ void table_build(lay *L, const blk_block *blk)
     T->group_of = xcalloc(t->nrows + 1, sizeof *T->group_of);
     T->bands = xcalloc(t->nrows + 1, sizeof *T->bands);
     T->nbands = xcalloc(t->nrows + 1, sizeof *T->nbands);
-    T->label_next = xcalloc(t->nrows + 1, sizeof *T->label_next);
+    T->froms = xcalloc(t->nrows + 1, sizeof *T->froms);
+    T->label_next = xcalloc(t->nrows * nc + 1, sizeof *T->label_next);
     if (!column_widths(L, T, L->width))
         return;
     T->gcol = SIZE_MAX;
@@ -791,7 +911,10 @@ void table_build(lay *L, const blk_block *blk)
         v->height = T->head_h;
     }
     size_t *line_of = xcalloc(t->nrows + 1, sizeof *line_of);
+    size_t first_line = L->nlines - (T->head_h > 0);
     flow_rows(L, T, max_h, line_of);
+    if (t->borders && L->nlines > first_line)
+        L->lines[first_line].space_before += GAP_ABOVE;
     for (size_t r = 0; T->gcol != SIZE_MAX && r < t->nrows; r++) {
         size_t e = r + 1;
         while (e < t->nrows && !t->rows[e].section && T->group_of[e] == r)
@@ -828,9 +951,10 @@ static void rule(layout_page *p, double x1, double y1, double x2, double y2)
         p, (layout_box){.kind = LAYOUT_LINE, .x = x1, .y = y1, .x2 = x2, .y2 = y2, .stroke = RULE});
 }
 
-/* Draw the lines of c that lie in the slice [y0, y1) of its row, the slice
- * drawn with its top at `top` (page coordinates) and content shifted down by
- * `shift` (the padding a continued band gets); `left`/`right` bound the text. */
+/* Draw the lines of c whose tops lie in [y0, y1) of its row (the cell's
+ * piece in a slice of bands), the piece drawn with its top at `top` (page
+ * coordinates) and content shifted down by `shift` (the padding a
+ * continued band gets); `left`/`right` bound the text. */
 static void draw_cell(lay *L, layout_page *p, const table_lay *T, const cell_lay *c, double left,
                       double right, double top, double y0, double y1, double shift, double bottom)
 {
@@ -839,7 +963,7 @@ static void draw_cell(lay *L, layout_page *p, const table_lay *T, const cell_lay
     double y = PAD_Y;
     for (size_t k = 0; k < c->n; k++) {
         const vline *v = &T->lines[c->first + k];
-        if (y >= y0 - 0.01 && y + v->height <= y1 + 0.01)
+        if (y >= y0 - 0.01 && y < y1 - 0.01)
             para_draw_line(L, p, v, left, top - shift - (y - y0), cell);
         y += v->height;
     }
@@ -886,16 +1010,16 @@ static size_t draw_label_part(lay *L, layout_page *p, const table_lay *T, const 
     return c->n;
 }
 
-/* The label of group g beside the segment of its rows that starts at row r
- * on this page, `seg` tall: whole when it fits (repeated on each page), else
- * as many lines as fit, continued in the group's next segment (a page the
- * flow had to break inside the group). */
-static void draw_label(lay *L, layout_page *p, table_lay *T, size_t g, size_t r, double top,
-                       double seg)
+/* The label of group g in group column c beside the segment of its rows
+ * that starts at row r on this page, `seg` tall: whole when it fits
+ * (repeated on each page), else as many lines as fit, continued in the
+ * group's next segment (a page the flow had to break inside the group). */
+static void draw_label(lay *L, layout_page *p, table_lay *T, size_t g, size_t c, size_t r,
+                       double top, double seg)
 {
-    const cell_lay *label = cell_at(T, g, T->gcol);
-    double left = T->x[T->gcol] + PAD_X, right = T->x[T->gcol + 1] - PAD_X;
-    size_t *next = &T->label_next[g];
+    const cell_lay *label = cell_at(T, g, c);
+    double left = T->x[c] + PAD_X, right = T->x[c + 1] - PAD_X;
+    size_t *next = &T->label_next[g * T->t->ncols + c];
     bool fits = label->height <= seg + 0.01;
     if (fits && (*next == 0 || *next > label->n)) {
         draw_cell(L, p, T, label, left, right, top, 0, INFINITY, 0, top - seg);
@@ -936,8 +1060,11 @@ void table_draw(lay *L, layout_page *p, size_t first, size_t end, const double *
         /* a row cut by a page gets padding at the cut (the flow reserved it) */
         double top = tops[k - first] + pad_top;
         double bottom = tops[next - 1 - first] - last->height - pad_bottom;
-        double y0 = T->bands[r] ? T->bands[r][v->band].y0 : 0;
-        double y1 = T->bands[r] ? T->bands[r][last->band].y1 : T->row_h[r];
+        const double *from =
+            T->bands[r] ? T->froms[r] + v->band * (t->rows[r].section ? 1 : nc) : NULL;
+        const double *to = T->bands[r] && last->band + 1 < T->nbands[r]
+                               ? T->froms[r] + (last->band + 1) * (t->rows[r].section ? 1 : nc)
+                               : NULL;
         /* a row cut into bands that all stand on this page is drawn whole */
         bool whole = !T->bands[r] || (v->band == 0 && last->band + 1 == T->nbands[r]);
         double shift = pad_top;
@@ -946,16 +1073,17 @@ void table_draw(lay *L, layout_page *p, size_t first, size_t end, const double *
         bool continues = T->gcol != SIZE_MAX && !t->rows[r].section && T->group_of[r] != r &&
                          !first_on_page && (v->band > 0 || L->lines[k - 1].row != HEADER);
         if (t->rows[r].section) {
-            draw_cell(L, p, T, cell_at(T, r, 0), T->x[0] + PAD_X, T->x[nc] - PAD_X, top, y0, y1,
-                      shift, bottom);
+            draw_cell(L, p, T, cell_at(T, r, 0), T->x[0] + PAD_X, T->x[nc] - PAD_X, top,
+                      from ? from[0] : 0, to ? to[0] : INFINITY, shift, bottom);
         } else {
             for (size_t c = 0; c < nc; c++) {
-                if (c == T->gcol && whole)
+                if (t->cols[c].group && whole)
                     continue; /* drawn per group segment below; cut rows hold their own */
                 /* vertical alignment applies to rows drawn whole */
                 double slack = !whole ? 0 : T->row_h[r] - cell_at(T, r, c)->height;
                 draw_cell(L, p, T, cell_at(T, r, c), T->x[c] + PAD_X, T->x[c + 1] - PAD_X,
-                          top - slack * t->cols[c].valign, y0, y1, shift, bottom);
+                          top - slack * t->cols[c].valign, from ? from[c] : 0,
+                          to ? to[c] : INFINITY, shift, bottom);
             }
             if (T->gcol != SIZE_MAX && !continues && whole) {
                 /* segment: this row and the following rows of its group on this page */
@@ -965,7 +1093,9 @@ void table_draw(lay *L, layout_page *p, size_t first, size_t end, const double *
                                    !t->rows[L->lines[j].row].section;
                      j++)
                     seg += L->lines[j].height;
-                draw_label(L, p, T, g, r, top, seg);
+                for (size_t c = 0; c < nc; c++)
+                    if (t->cols[c].group)
+                        draw_label(L, p, T, g, c, r, top, seg);
             }
         }
         if (!t->borders)
@@ -974,9 +1104,15 @@ void table_draw(lay *L, layout_page *p, size_t first, size_t end, const double *
          * that continues is open at the top */
         if (v->band == 0 || first_on_page) {
             if (continues && T->gcol != SIZE_MAX) {
-                if (T->gcol > 0)
-                    rule(p, ml + T->x[0], top, ml + T->x[T->gcol], top);
-                rule(p, ml + T->x[T->gcol + 1], top, ml + T->x[nc], top);
+                /* over each run of columns that are not group columns */
+                for (size_t c = 0; c < nc;) {
+                    size_t e = c;
+                    while (e < nc && !t->cols[e].group)
+                        e++;
+                    if (e > c)
+                        rule(p, ml + T->x[c], top, ml + T->x[e], top);
+                    c = e + 1;
+                }
             } else {
                 rule(p, ml + T->x[0], top, ml + T->x[nc], top);
             }
@@ -995,8 +1131,9 @@ void table_free_all(lay *L)
     for (size_t i = 0; i < L->ntables; i++) {
         table_lay *T = L->tables[i];
         for (size_t r = 0; r < T->t->nrows; r++)
-            free(T->bands[r]);
+            free(T->bands[r]), free(T->froms[r]);
         free(T->bands);
+        free(T->froms);
         free(T->nbands);
         free(T->x);
         free(T->cells);

@@ -31,6 +31,8 @@
  *                                 top right; lines from kinds)
  *     clauses, toc, annexes, parties, fill: long texts and agreements, see
  *            src/template_text.c
+ *     acquaintance: PATH         [style, title_style, sign]   ({title, people}: «С приказом
+ *                                 ознакомлены:», a line per person for signature and date)
  *
  * TEXT is literal text with {{ PATH | filter | filter … }} holes. PATH is
  * a.b.c looked up first among the names bound by enclosing `each` blocks
@@ -55,6 +57,7 @@
 
 #include "date.h"
 #include "kinds.h"
+#include "names.h"
 #include "template_priv.h"
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -372,6 +375,39 @@ out:
 /* Expand the holes of the template text node t. *mark becomes the mark of
  * the first data value used (messages about the text then point at the data),
  * else the template's. NULL after an error. */
+/* The filters dative and genitive: a name in the case, by petrovich's rules
+ * (src/names.c), in the form it is written. A warning at the value when
+ * the gender is not seen or a word has no rule; the rules are read once per
+ * expansion. */
+static const char *decline_filter(expander *x, const char *filter, const char *value, src_mark at)
+{
+    if (!x->names && !x->names_failed) {
+        x->names = names_rules_load_shipped(x->d);
+        x->names_failed = !x->names;
+    }
+    if (!x->names)
+        return value;
+    bool dat = filter[0] == 'd';
+    names_gender g;
+    int missed;
+    const char *r = names_decline_text(x->names, x->mem, value, dat ? NAMES_DATIVE : NAMES_GENITIVE,
+                                       &g, &missed);
+    if (missed < 0)
+        diag_warning(x->d, at,
+                     "%s: «%s» — не ФИО («Фамилия Имя Отчество» или «Фамилия И.О.»), "
+                     "оставлено как есть",
+                     filter, value);
+    else if (g == NAMES_UNKNOWN)
+        diag_warning(x->d, at,
+                     "%s: пол «%s» не виден по ФИО: склонено как общее для обоих родов; "
+                     "напишите ФИО в падеже в данных",
+                     filter, value);
+    else if (missed)
+        diag_warning(x->d, at, "%s: «%s»: для %d слов%s нет правила склонения, оставлено как есть",
+                     filter, value, missed, missed == 1 ? "а" : "");
+    return r;
+}
+
 const char *tpl_interpolate(expander *x, const scope *sc, const yl_node *t, src_mark *mark)
 {
     if (!t || t->kind != YL_SCALAR) {
@@ -429,7 +465,9 @@ const char *tpl_interpolate(expander *x, const scope *sc, const yl_node *t, src_
             memcpy(name, f, flen);
             name[flen] = '\0';
             const char *err = NULL;
-            const char *next = tpl_filter(x->mem, name, value, &err);
+            const char *next = !strcmp(name, "dative") || !strcmp(name, "genitive")
+                                   ? decline_filter(x, name, value, v->mark)
+                                   : tpl_filter(x->mem, name, value, &err);
             if (!next) {
                 /* an unknown filter was reported by check_text */
                 if (!strstr(err, "неизвестный"))
@@ -491,11 +529,11 @@ void tpl_check_keys(expander *x, const yl_node *map, const char *const *keys, si
         }
 }
 
-static const char *const filter_names[] = {"date",  "date_words", "initials", "upper",
-                                           "lower", "number",     "percent"};
+static const char *const filter_names[] = {"date",   "date_words", "initials", "upper",   "lower",
+                                           "number", "percent",    "dative",   "genitive"};
 
 /* The holes of a template text: closed, and every filter known. */
-static void check_text(expander *x, const yl_node *t)
+void tpl_check_text(expander *x, const yl_node *t)
 {
     if (!t || t->kind != YL_SCALAR)
         return;
@@ -517,12 +555,12 @@ static void check_text(expander *x, const yl_node *t)
             }
             memcpy(name, f, flen);
             name[flen] = '\0';
-            if (tpl_has_key(filter_names, 7, name))
+            if (tpl_has_key(filter_names, 9, name))
                 continue;
-            const char *near = diag_suggest(name, filter_names, 7);
+            const char *near = diag_suggest(name, filter_names, 9);
             diag_error(x->d, t->mark,
                        "фильтр «%s»: неизвестный фильтр (есть date, date_words, initials, "
-                       "upper, lower, number, percent)%s%s%s",
+                       "upper, lower, number, percent, dative, genitive)%s%s%s",
                        name, near ? "; может быть, «" : "", near ? near : "", near ? "»?" : "");
         }
         p = close + 2;
@@ -749,7 +787,7 @@ static const block_def block_defs[] = {
     {"list", KEYS("style"), KEYS("items", "text", "children", "numbering", "hanging"),
      tpl_block_list},
     {"content", KEYS("styles"), NULL, tpl_block_content},
-    {"table", KEYS("styles"), KEYS("columns", "rows", "header"), tpl_block_table},
+    {"table", KEYS("styles"), KEYS("columns", "rows", "header", "column_numbers"), tpl_block_table},
     {"boxes", KEYS("style", "width_mm"), NULL, tpl_block_boxes},
     {"columns", KEYS("style"), NULL, tpl_block_columns},
     {"each", KEYS("as", "blocks"), NULL, tpl_block_each},
@@ -762,6 +800,7 @@ static const block_def block_defs[] = {
     {"fill", KEYS(NULL), NULL, tpl_block_fill},
     {"question", KEYS("style"), NULL, tpl_block_question},
     {"chart", KEYS("style", "height_mm"), NULL, tpl_block_chart},
+    {"acquaintance", KEYS("style", "title_style", "sign"), NULL, tpl_block_acquaintance},
 };
 enum { NBLOCK_DEFS = sizeof block_defs / sizeof *block_defs };
 
@@ -815,9 +854,10 @@ static void check_block(expander *x, const yl_node *blk)
         tpl_check_keys(x, v, def->spec, tpl_count_keys(def->spec),
                        arena_printf(x->mem, "«%s»", def->key));
     if (def->expand == tpl_block_paragraph || def->expand == tpl_block_heading)
-        check_text(x, v);
+        tpl_check_text(x, v);
     for (size_t i = 0; def->expand == tpl_block_row && v->kind == YL_MAP && i < v->n; i++)
-        check_text(x, v->pairs[i].value);
+        tpl_check_text(x, v->pairs[i].value);
+    tpl_text_check(x, def->key, v); /* the texts inside the blocks of template_text.c */
     check_style_name(x, yl_map_get(blk, "style"));
     const yl_node *styles = yl_map_get(blk, "styles");
     tpl_check_keys(x, styles, style_roles, sizeof style_roles / sizeof *style_roles,
@@ -1022,9 +1062,9 @@ tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d)
     size_t errors = diag_errors(d);
     tpl_check_keys(&x, tpl, top_keys, NTOP_KEYS, "шаблоне");
     const yl_node *page = yl_map_get(tpl, "page"), *info = yl_map_get(tpl, "info");
-    check_text(&x, page ? yl_map_get(page, "orientation") : NULL);
+    tpl_check_text(&x, page ? yl_map_get(page, "orientation") : NULL);
     for (size_t i = 0; info && info->kind == YL_MAP && i < info->n; i++)
-        check_text(&x, info->pairs[i].value);
+        tpl_check_text(&x, info->pairs[i].value);
     x.base = default_style(mem, page, d);
     read_styles(&x, yl_map_get(tpl, "styles"));
     read_page(&x, page, &t->doc.page);
@@ -1047,6 +1087,7 @@ tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d)
     t->doc.blocks = x.blocks;
     t->doc.n = x.n;
     own_strings(mem, t, x.blocks, x.n);
+    names_rules_free(x.names);
     if (x.failed || diag_errors(d) > errors) {
         tpl_doc_free(t);
         return NULL;

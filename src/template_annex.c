@@ -9,8 +9,9 @@
 
 #include "template_priv.h"
 
-/* The width of the mark: as wide as an approval stamp of the roadmap. */
-#define ANNEX_MARK_WIDTH_MM 85
+/* The width of the mark: a requisite of the corner layout, whose lines are
+ * at most 8 cm long (GOST R 7.0.97-2025; 7.5 cm in the 2016 version). */
+#define ANNEX_MARK_WIDTH_MM 80
 
 /* The style the template gives the mark (`annex_mark`), else 12 pt text set
  * flush left without hyphens in the document's font. */
@@ -33,8 +34,22 @@ static const blk_style *mark_style(expander *x, const yl_node *blk)
 
 void tpl_add_annex_mark(expander *x, const yl_node *blk, const yl_node *lines)
 {
-    if (lines->kind != YL_SEQ || lines->n == 0)
-        return; /* kinds builds it: a list of lines */
+    /* kinds builds it as a list of lines; a template may name any text */
+    const yl_node *one[1] = {lines};
+    const yl_node *const *items =
+        lines->kind == YL_SEQ ? (const yl_node *const *)lines->items : one;
+    size_t n = lines->kind == YL_SEQ ? lines->n : 1;
+    for (size_t i = 0; i < n; i++)
+        if (!yl_str(items[i])) {
+            diag_error(x->d, items[i]->mark,
+                       "annex_mark: ожидались строки отметки о приложении (строка или список "
+                       "строк), а здесь %s",
+                       yl_kind_name(items[i]->kind));
+            x->failed = true;
+            return;
+        }
+    if (n == 0)
+        return;
     double width_mm = ANNEX_MARK_WIDTH_MM, num;
     const yl_node *v = blk ? yl_map_get(blk, "width_mm") : NULL;
     if (v && tpl_read_range(x, v, "width_mm", 10, 300, &num))
@@ -43,10 +58,8 @@ void tpl_add_annex_mark(expander *x, const yl_node *blk, const yl_node *lines)
     t->cell = t->head = t->section = mark_style(x, blk);
     t->cols[0].share = 1; /* free space at the left */
     t->cols[1].width_pt = width_mm * MM;
-    for (size_t i = 0; i < lines->n; i++)
-        if (yl_str(lines->items[i]))
-            tpl_add_cpar(x, &t->rows[0].cells[1], yl_str(lines->items[i]), NULL, 0,
-                         lines->items[i]->mark);
+    for (size_t i = 0; i < n; i++)
+        tpl_add_cpar(x, &t->rows[0].cells[1], yl_str(items[i]), NULL, 0, items[i]->mark);
     blk_block *b = tpl_add_block(x, BLK_TABLE, lines->mark);
     if (!b)
         return;

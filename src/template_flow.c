@@ -58,6 +58,107 @@ void tpl_add_cpar(expander *x, blk_cell *cell, const char *text, const char *lab
     cell->pars[cell->n++] = (blk_par){text, label, level, mark};
 }
 
+/* Letters of lettered lists: the Russian alphabet without ё, з, й, о, ч, ъ,
+ * ы, ь (GOST 2.105-2019 §6.3.6, lists «а)», «б)» …); after «я)» come «аа)»,
+ * «аб)» …. */
+static const char *const list_letters[] = {"а", "б", "в", "г", "д", "е", "ж", "и", "к",
+                                           "л", "м", "н", "п", "р", "с", "т", "у", "ф",
+                                           "х", "ц", "ш", "щ", "э", "ю", "я"};
+enum { NLETTERS = sizeof list_letters / sizeof *list_letters };
+
+static const char *letter_label(expander *x, size_t k)
+{
+    char tmp[64] = "";
+    size_t len = 0;
+    /* bijective base NLETTERS, most significant letter first */
+    const char *digits[16];
+    size_t n = 0;
+    for (; k > 0 && n < 16; k = (k - 1) / NLETTERS)
+        digits[n++] = list_letters[(k - 1) % NLETTERS];
+    while (n > 0)
+        len += (size_t)snprintf(tmp + len, sizeof tmp - len, "%s", digits[--n]);
+    return arena_printf(x->mem, "%s)", tmp);
+}
+
+/* The label of item number k at a level numbered `style` (see list_spec);
+ * prefix is the parent's label, which decimal numbers continue (2.1.). */
+static const char *item_label(expander *x, const list_spec *ls, const char *prefix, size_t k)
+{
+    const char *st = ls->numbering;
+    if (!st)
+        return ls->decimal ? arena_printf(x->mem, "%s%zu.", prefix, k) : ls->dash ? "–" : "";
+    if (!strcmp(st, "1.")) {
+        size_t n = strlen(prefix);
+        bool decimal_parent = n && prefix[n - 1] == '.';
+        return arena_printf(x->mem, "%s%zu.", decimal_parent ? prefix : "", k);
+    }
+    if (!strcmp(st, "1)"))
+        return arena_printf(x->mem, "%zu)", k);
+    if (!strcmp(st, "а)"))
+        return letter_label(x, k);
+    if (!strcmp(st, "–") || !strcmp(st, "-"))
+        return "–";
+    return "";
+}
+
+/* One list item (or a paragraph of it, label "") as a block or a cell's par. */
+static bool add_item(expander *x, const list_spec *ls, const char *text, const char *label,
+                     unsigned level, src_mark mark)
+{
+    if (ls->cell) {
+        tpl_add_cpar(x, ls->cell, text, label, level, mark);
+        return true;
+    }
+    blk_block *b = tpl_add_block(x, BLK_ITEM, mark);
+    if (!b)
+        return false;
+    b->text = text; /* data text: never interpolated */
+    b->as.item.label = label;
+    b->as.item.level = level;
+    b->as.item.hanging = ls->hanging;
+    b->style = ls->style;
+    return true;
+}
+
+/* The paragraphs of a point without their own number (its continuation):
+ * set like the point, after its text. */
+static bool add_item_paragraphs(expander *x, const list_spec *ls, const yl_node *pars,
+                                unsigned level)
+{
+    if (!pars || yl_is_null(pars))
+        return true;
+    size_t n = pars->kind == YL_SEQ ? pars->n : 1;
+    for (size_t i = 0; i < n; i++) {
+        const yl_node *p = pars->kind == YL_SEQ ? pars->items[i] : pars;
+        if (!yl_str(p)) {
+            diag_error(x->d, p->mark, "paragraphs: ожидалась строка или список строк");
+            x->failed = true;
+            return false;
+        }
+        if (!add_item(x, ls, yl_str(p), "", level, p->mark))
+            return false;
+    }
+    return true;
+}
+
+/* The sub-items of an item labelled `label`: numbered as its `numbering`
+ * says, else as this level. */
+static void add_children(expander *x, const list_spec *ls, const yl_node *it,
+                         const yl_node *children, const char *label, unsigned level)
+{
+    if (children && children->kind == YL_SEQ) {
+        list_spec sub_ls = *ls;
+        const yl_node *num = it->kind == YL_MAP ? yl_map_get(it, "numbering") : NULL;
+        if (num && yl_str(num))
+            sub_ls.numbering = yl_str(num);
+        size_t sub = 0;
+        tpl_add_list_items(x, &sub_ls, children, label, level + 1, &sub);
+    } else if (children && !yl_is_null(children)) {
+        diag_error(x->d, children->mark, "«%s»: ожидался список подпунктов", ls->children_key);
+        x->failed = true;
+    }
+}
+
 void tpl_add_list_items(expander *x, const list_spec *ls, const yl_node *items, const char *prefix,
                         unsigned level, size_t *counter)
 {
@@ -84,32 +185,37 @@ void tpl_add_list_items(expander *x, const list_spec *ls, const yl_node *items, 
             x->failed = true;
             continue;
         }
-        ++*counter;
-        const char *label = "";
-        if (ls->decimal)
-            label = arena_printf(x->mem, "%s%zu.", prefix, *counter);
-        else if (ls->dash)
-            label = "–";
-        if (ls->cell) {
-            tpl_add_cpar(x, ls->cell, text->str, label, level, text->mark);
-        } else {
-            blk_block *b = tpl_add_block(x, BLK_ITEM, text->mark);
-            if (!b)
-                return;
-            b->text = text->str; /* data text: never interpolated */
-            b->as.item.label = label;
-            b->as.item.level = level;
-            b->as.item.hanging = ls->hanging;
-            b->style = ls->style;
-        }
-        if (children && children->kind == YL_SEQ) {
-            size_t sub = 0;
-            tpl_add_list_items(x, ls, children, label, level + 1, &sub);
-        } else if (children && !yl_is_null(children)) {
-            diag_error(x->d, children->mark, "«%s»: ожидался список подпунктов", ls->children_key);
-            x->failed = true;
-        }
+        const char *label = item_label(x, ls, prefix, ++*counter);
+        if (!add_item(x, ls, text->str, label, level, text->mark))
+            return;
+        if (it->kind == YL_MAP && !add_item_paragraphs(x, ls, yl_map_get(it, "paragraphs"), level))
+            return;
+        add_children(x, ls, it, children, label, level);
     }
+}
+
+/* A list block's `numbering`: decimal, dash or none, or a label style of
+ * the data's ("1)", "а)" …), also through a hole: "{{order.numbering}}". */
+static bool list_numbering(expander *x, const scope *sc, const yl_node *v, list_spec *ls)
+{
+    static const char *const numberings[] = {"decimal", "dash", "none", "1.", "1)", "а)", "–"};
+    enum { N = sizeof numberings / sizeof *numberings };
+    src_mark m;
+    const char *s = yl_str(v) && strstr(yl_str(v), "{{") ? tpl_interpolate(x, sc, v, &m) : NULL;
+    if (yl_str(v) && strstr(yl_str(v), "{{") && !s) {
+        x->failed = true;
+        return false;
+    }
+    if (s && !strcmp(s, "-"))
+        s = "–"; /* the data may write the dash as a hyphen */
+    yl_node value = s ? (yl_node){.kind = YL_SCALAR, .mark = m, .str = s, .len = strlen(s)} : *v;
+    int k = tpl_read_choice(x, &value, "numbering", numberings, N);
+    if (k < 0)
+        return true; /* reported; the expansion goes on for the other messages */
+    ls->decimal = k == 0;
+    ls->dash = k == 1;
+    ls->numbering = k >= 3 ? numberings[k] : NULL;
+    return true;
 }
 
 void tpl_block_list(expander *x, const yl_node *blk, const yl_node *spec, const scope *sc)
@@ -119,18 +225,15 @@ void tpl_block_list(expander *x, const yl_node *blk, const yl_node *spec, const 
         x->failed = true;
         return;
     }
-    list_spec ls = {"text", "points", true, false, false, tpl_block_style(x, blk, "body"), NULL};
+    list_spec ls = {"text", "points", true, false, false, tpl_block_style(x, blk, "body"),
+                    NULL,   NULL};
     const yl_node *v;
     if ((v = yl_map_get(spec, "text")) && yl_str(v))
         ls.text_key = yl_str(v);
     if ((v = yl_map_get(spec, "children")) && yl_str(v))
         ls.children_key = yl_str(v);
-    static const char *const numberings[] = {"decimal", "dash", "none"};
-    if ((v = yl_map_get(spec, "numbering"))) {
-        int k = tpl_read_choice(x, v, "numbering", numberings, 3);
-        ls.decimal = k == 0;
-        ls.dash = k == 1;
-    }
+    if ((v = yl_map_get(spec, "numbering")) && !list_numbering(x, sc, v, &ls))
+        return;
     if ((v = yl_map_get(spec, "hanging")))
         tpl_parse_bool(v, &ls.hanging);
     const yl_node *items = yl_map_get(spec, "items");
@@ -197,7 +300,8 @@ void tpl_block_content(expander *x, const yl_node *blk, const yl_node *path, con
             if (b)
                 b->text = t->str, b->style = kc == KC_HEADING ? head : para;
         } else if ((kc == KC_LIST || kc == KC_NUMBERED) && t->kind == YL_SEQ) {
-            list_spec spec = {"text", "items", kc == KC_NUMBERED, kc == KC_LIST, false, lst, NULL};
+            list_spec spec = {"text", "items", kc == KC_NUMBERED, kc == KC_LIST, false, lst,
+                              NULL,   NULL};
             size_t counter = 0;
             tpl_add_list_items(x, &spec, t, "", 0, &counter);
         } else if (kc == KC_TABLE) {

@@ -44,14 +44,21 @@ typedef struct expander {
     size_t produced;      /* blocks made so far, also those folded into columns */
     size_t steps, budget; /* work done and allowed: see TPL_STEP_FACTOR */
     bool failed;
+    struct names_rules *names; /* rules of the dative and genitive filters: loaded on use */
+    bool names_failed;
 } expander;
 
-/* How data items become list items: blocks (cell NULL) or a cell's pars. */
+/* How data items become list items: blocks (cell NULL) or a cell's pars.
+ * numbering, when set, is the label style of this level ("1.", "1)", "а)",
+ * "–", "none": kind_numberings) instead of decimal/dash; an item's own
+ * `numbering` sets its sub-items', and its `paragraphs` follow its text
+ * without a number. */
 typedef struct list_spec {
     const char *text_key, *children_key;
     bool decimal, dash, hanging;
     const blk_style *style;
     blk_cell *cell;
+    const char *numbering;
 } list_spec;
 
 /* ---- template.c: values, text, styles, blocks ---- */
@@ -86,6 +93,8 @@ bool tpl_has_key(const char *const *keys, size_t n, const char *key);
 void tpl_check_keys(expander *x, const yl_node *map, const char *const *keys, size_t n,
                     const char *where);
 void tpl_expand_blocks(expander *x, const yl_node *list, const scope *sc);
+/* The holes of a template text: closed, and every filter known (reported). */
+void tpl_check_text(expander *x, const yl_node *t);
 
 /* ---- template_flow.c: text, lists, data content, each, if ---- */
 
@@ -130,6 +139,7 @@ void tpl_block_table(expander *x, const yl_node *blk, const yl_node *v, const sc
 void tpl_block_boxes(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
 void tpl_block_columns(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
 void tpl_block_annex_mark(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
+void tpl_block_acquaintance(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
 
 /* ---- template_text.c: long texts and agreements ---- */
 
@@ -138,6 +148,9 @@ void tpl_block_toc(expander *x, const yl_node *blk, const yl_node *v, const scop
 void tpl_block_annexes(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
 void tpl_block_parties(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
 void tpl_block_fill(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
+/* Before expansion: the template texts inside a block of template_text.c
+ * (key: the block's key; other keys are left alone). */
+void tpl_text_check(expander *x, const char *key, const yl_node *v);
 
 /* ---- template_survey.c: questionnaires and charts ---- */
 

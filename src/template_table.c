@@ -30,7 +30,8 @@ void tpl_cell_from_data(expander *x, const yl_node *v, blk_cell *cell)
         if ((kc == KC_PARAGRAPH || kc == KC_HEADING) && yl_str(t)) {
             tpl_add_cpar(x, cell, t->str, NULL, 0, t->mark);
         } else if ((kc == KC_LIST || kc == KC_NUMBERED) && t->kind == YL_SEQ) {
-            list_spec ls = {"text", "items", kc == KC_NUMBERED, kc == KC_LIST, true, NULL, cell};
+            list_spec ls = {"text", "items", kc == KC_NUMBERED, kc == KC_LIST, true, NULL,
+                            cell,   NULL};
             size_t counter = 0;
             tpl_add_list_items(x, &ls, t, "", 0, &counter);
         } else {
@@ -178,6 +179,10 @@ void tpl_block_table(expander *x, const yl_node *blk, const yl_node *spec, const
     const yl_node *v;
     if ((v = yl_map_get(spec, "header")))
         tpl_parse_bool(v, &t->header);
+    /* true/false, or a path to one in the data (roadmap.column_numbers) */
+    if ((v = yl_map_get(spec, "column_numbers")) && !tpl_parse_bool(v, &t->column_numbers) &&
+        yl_str(v) && (v = tpl_resolve(x, sc, yl_str(v), strlen(yl_str(v)))))
+        tpl_parse_bool(v, &t->column_numbers);
     size_t nrows = rows ? rows->n : 0;
     t->rows = arena_alloc(x->mem, (nrows ? nrows : 1) * sizeof *t->rows);
     const char *section_no = NULL;

@@ -162,7 +162,7 @@ static void add_clause(text_ctx *c, const yl_node *e, const yl_node *text, bool 
  * levels hanging, indented one step per level. */
 static void add_list(text_ctx *c, const yl_node *items, bool numbered)
 {
-    list_spec ls = {"text", "items", numbered, !numbered, false, c->list, NULL};
+    list_spec ls = {"text", "items", numbered, !numbered, false, c->list, NULL, NULL};
     size_t counter = 0, n0 = c->x->n;
     tpl_add_list_items(c->x, &ls, items, "", 0, &counter);
     for (size_t i = n0; i < c->x->n; i++)
@@ -520,4 +520,53 @@ void tpl_block_fill(expander *x, const yl_node *blk, const yl_node *v, const sco
 {
     (void)v, (void)sc;
     tpl_add_block(x, BLK_FILL, blk->mark);
+}
+
+/* ---- checks before expansion ------------------------------------------- */
+
+/* The texts of sections written in the template: titles, clauses, paragraphs
+ * and headings (list items are printed as written). */
+static void check_body(expander *x, const yl_node *body, unsigned depth)
+{
+    if (!body || depth >= YL_MAX_DEPTH)
+        return;
+    if (body->kind == YL_SCALAR) {
+        tpl_check_text(x, body);
+        return;
+    }
+    for (size_t i = 0; body->kind == YL_SEQ && i < body->n; i++) {
+        const yl_node *e = body->items[i];
+        if (e->kind == YL_SCALAR) {
+            tpl_check_text(x, e);
+            continue;
+        }
+        static const char *const texts[] = {"title", "clause", "section", "paragraph", "heading"};
+        for (size_t k = 0; e->kind == YL_MAP && k < sizeof texts / sizeof *texts; k++)
+            if (yl_map_get(e, texts[k]))
+                tpl_check_text(x, yl_map_get(e, texts[k]));
+        if (e->kind == YL_MAP)
+            check_body(x, yl_map_get(e, "body"), depth + 1);
+    }
+}
+
+void tpl_text_check(expander *x, const char *key, const yl_node *v)
+{
+    if (!v)
+        return;
+    if (!strcmp(key, "toc")) {
+        tpl_check_text(x, v);
+    } else if (!strcmp(key, "parties") && v->kind == YL_MAP) {
+        tpl_check_text(x, yl_map_get(v, "title"));
+        static const char *const sides[] = {"left", "right"};
+        for (int s = 0; s < 2; s++) {
+            const yl_node *lines = yl_map_get(v, sides[s]);
+            for (size_t i = 0; lines && lines->kind == YL_SEQ && i < lines->n; i++)
+                tpl_check_text(x, lines->items[i]);
+        }
+    } else if (!strcmp(key, "clauses") && v->kind == YL_MAP) {
+        tpl_check_text(x, yl_map_get(v, "numbering"));
+        const yl_node *secs = yl_map_get(v, "sections");
+        if (secs && secs->kind == YL_SEQ)
+            check_body(x, secs, 0);
+    }
 }

@@ -580,10 +580,10 @@ static char to_koi8r(uint32_t cp)
 }
 
 /* Characters that end a part of a compound word. A break may follow all
- * but U+2011, the non-breaking hyphen. */
+ * but U+2011, the non-breaking hyphen; a slash too («обучающиеся/|педагоги»). */
 static bool is_hyphen(uint32_t cp)
 {
-    return cp == '-' || cp == 0x2010 || cp == 0x2011 || cp == 0x2013 || cp == 0x2014;
+    return cp == '-' || cp == 0x2010 || cp == 0x2011 || cp == 0x2013 || cp == 0x2014 || cp == '/';
 }
 
 /* The part of a word between explicit hyphens. */

@@ -6,15 +6,18 @@
  * number. The partners come from partners.yaml or a CSV file; each makes a
  * PDF of its own (kind_def.variants), bound as `partner`. */
 #include "../kinds.h"
+#include "../names.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicase.h>
 
-/* The representative's phrase is data, in the genitive, as it is printed:
- * «в лице директора Елсуковой Е.В.» is written «директора Елсуковой Е.В.».
- * The program does not decline names (docs/README: the agreement). */
+/* The representative's phrase «в лице директора Елсуковой Е.В.» is the data
+ * `in_person` as printed («директора Елсуковой Е.В.»), or made from the
+ * signer's position (a common one: positions[]) and name declined into the
+ * genitive by names.c (petrovich); «действующего»/«действующей» then follows
+ * the name's gender. */
 static const kind_field partner_fields[] = {
     {"name", KS_STRING, true, "наименование партнёра", NULL, NULL},
     {"short_name", KS_STRING, false, "краткое наименование", NULL, NULL},
@@ -61,6 +64,65 @@ static const struct alias {
     {"файл", "file"},
 };
 
+/* Common positions of signers in the genitive («в лице директора …»); a
+ * position not listed needs `in_person` written out. Lower case. */
+static const struct position {
+    const char *nominative, *genitive;
+} positions[] = {
+    {"директор", "директора"},
+    {"генеральный директор", "генерального директора"},
+    {"исполнительный директор", "исполнительного директора"},
+    {"исполняющий обязанности директора", "исполняющего обязанности директора"},
+    {"директор по персоналу", "директора по персоналу"},
+    {"заведующий", "заведующего"},
+    {"заведующая", "заведующей"},
+    {"президент", "президента"},
+    {"председатель", "председателя"},
+    {"председатель правления", "председателя правления"},
+    {"управляющий", "управляющего"},
+    {"начальник", "начальника"},
+    {"руководитель", "руководителя"},
+    {"индивидуальный предприниматель", "индивидуального предпринимателя"},
+};
+
+/* What the phrase is made of, and what it gives. */
+typedef struct person_phrase {
+    const char *in_person; /* «директора Елсуковой Е.В.», or NULL */
+    const char *acting; /* «действующего» / «действующей», or NULL (gender unknown) */
+} person_phrase;
+
+/* The phrase for the signer `name` in `position`; {NULL, NULL} when the
+ * position is not a common one or the name does not split. rules is loaded
+ * on first use (*rules_failed after a message). */
+static person_phrase phrase_of(arena *a, const char *position, const char *name,
+                               names_rules **rules, bool *rules_failed, diag *d)
+{
+    person_phrase ph = {NULL, NULL};
+    if (!position || !name)
+        return ph;
+    const char *pos = names_lower(a, position), *gen = NULL;
+    for (size_t i = 0; i < sizeof positions / sizeof *positions && !gen; i++)
+        if (!strcmp(pos, positions[i].nominative))
+            gen = positions[i].genitive;
+    names_full n;
+    if (!gen || !names_split(a, name, &n))
+        return ph;
+    if (!*rules && !*rules_failed) {
+        *rules = names_rules_load_shipped(d);
+        *rules_failed = !*rules;
+    }
+    if (!*rules)
+        return ph;
+    names_gender g = names_gender_guess(&n);
+    int missed = 0;
+    names_full out = names_decline(*rules, a, &n, g, NAMES_GENITIVE, &missed);
+    if (g == NAMES_UNKNOWN || missed)
+        return ph; /* not sure of the case: the dossier writes it out */
+    ph.in_person = arena_printf(a, "%s %s", gen, names_format(a, &out, NAMES_SURNAME_FIRST));
+    ph.acting = g == NAMES_FEMALE ? "действующей" : "действующего";
+    return ph;
+}
+
 static const kind_field change_fields[] = {
     {"add", KS_STRING, false, "добавить пункт перед пунктом шаблона с этим номером", NULL, NULL},
     {"replace", KS_STRING, false, "заменить пункт шаблона с этим номером", NULL, NULL},
@@ -76,8 +138,10 @@ static const kind_field agreement_fields[] = {
     {"place", KS_STRING, false, "место заключения (по умолчанию school.city)", NULL, NULL},
     {"date", KS_DATE, false, "дата (без неё — пустые строки «__» ______ 20__ г.)", NULL, NULL},
     {"school_name", KS_STRING, false, "наименование школы в преамбуле", NULL, NULL},
-    {"school_in_person", KS_STRING, true,
-     "«в лице кого» от школы: должность и ФИО в родительном падеже", NULL, NULL},
+    {"school_in_person", KS_STRING, false,
+     "«в лице кого» от школы: должность и ФИО в родительном падеже (по умолчанию — из "
+     "school.director)",
+     NULL, NULL},
     {"school_acting", KS_STRING, false, "«действующего» или «действующей»", NULL, NULL},
     {"school_ground", KS_STRING, false, "«на основании чего», например «Устава»", NULL, NULL},
     {"territory", KS_STRING, true,
@@ -280,12 +344,47 @@ static bool compute(const yl_node *root, arena *a, diag *d, const yl_node **data
     }
     if (!ok)
         return false;
+    names_rules *rules = NULL;
+    bool rules_failed = false;
+    const yl_node *g = ag;
+    if (!yl_map_get(partner, "in_person")) {
+        person_phrase ph = phrase_of(a, yl_str(yl_map_get(partner, "position")),
+                                     yl_str(yl_map_get(partner, "head")), &rules, &rules_failed, d);
+        if (ph.in_person)
+            partner =
+                kind_map_set(a, partner, "in_person", kind_scalar(a, ph.in_person, partner->mark));
+        if (ph.acting && !yl_map_get(partner, "acting"))
+            partner = kind_map_set(a, partner, "acting", kind_scalar(a, ph.acting, partner->mark));
+    }
+    if (!yl_map_get(ag, "school_in_person")) {
+        const yl_node *dir = yl_map_get(school, "director");
+        person_phrase ph = phrase_of(a, yl_str(yl_map_get(dir, "position")),
+                                     yl_str(yl_map_get(dir, "name")), &rules, &rules_failed, d);
+        if (ph.in_person) {
+            g = kind_map_set(a, g, "school_in_person", kind_scalar(a, ph.in_person, dir->mark));
+            if (!yl_map_get(ag, "school_acting"))
+                g = kind_map_set(a, g, "school_acting", kind_scalar(a, ph.acting, dir->mark));
+        } else {
+            diag_error(d, ag->mark,
+                       "нет agreement.school_in_person: «в лице кого» от школы не составить из "
+                       "school.director (должность «%s» программа не склоняет, или по ФИО не "
+                       "виден пол); впишите, например, school_in_person: \"директора "
+                       "Елсуковой Е.В.\"",
+                       dir && yl_str(yl_map_get(dir, "position"))
+                           ? yl_str(yl_map_get(dir, "position"))
+                           : "?");
+            names_rules_free(rules);
+            return false;
+        }
+    }
+    names_rules_free(rules);
     /* the seed's blank form prints «в лице _____, действующего на основании _____» */
     partner = or_default(a, partner, "in_person", "__________");
     partner = or_default(a, partner, "ground", "__________");
     partner = or_default(a, partner, "acting", "действующего");
+    partner = or_default(a, partner, "position", "__________");
+    partner = or_default(a, partner, "head", "__________");
     partner = or_default(a, partner, "short_name", yl_str(yl_map_get(partner, "name")));
-    const yl_node *g = ag;
     g = or_default(a, g, "title", "Соглашение о наставничестве");
     g = or_default(a, g, "school_acting", "действующего");
     g = or_default(a, g, "school_ground", "Устава");

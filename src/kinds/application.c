@@ -39,9 +39,12 @@ static const char *position_dative(arena *a, const char *pos)
 {
     static const struct {
         const char *end, *repl; /* repl replaces end */
-    } rules[] = {{"ий", "ему"}, {"ая", "ой"},  {"ь", "ю"},   {"ор", "ору"},   {"ик", "ику"},
-                 {"ер", "еру"}, {"ёр", "ёру"}, {"ль", "лю"}, {"ент", "енту"}, {"ач", "ачу"}};
+    } rules[] = {{"ий", "ему"}, {"щая", "щей"},  {"жая", "жей"}, {"шая", "шей"}, {"чая", "чей"},
+                 {"ая", "ой"},  {"ь", "ю"},      {"ор", "ору"},  {"ик", "ику"},  {"ер", "еру"},
+                 {"ёр", "ёру"}, {"ент", "енту"}, {"ач", "ачу"}};
     size_t sp = strcspn(pos, " ");
+    if (memchr(pos, '.', sp)) /* «И.о. директора»: the rest is already in the genitive */
+        return pos;
     for (size_t i = 0; i < sizeof rules / sizeof *rules; i++) {
         size_t n = strlen(rules[i].end);
         if (sp >= n && !memcmp(pos + sp - n, rules[i].end, n))
@@ -121,6 +124,12 @@ static yl_node *items(kind_people *p, const yl_node *app, bool *ok)
                 yl_node *it = item(p, sorted[i], list->n == 0, app->mark);
                 list->items[list->n++] = it;
             }
+        if (!list->n) {
+            diag_warning(p->d, many->mark,
+                         "candidates: all — в people нет наставников и кандидатов (base: "
+                         "наставник): напечатан пустой бланк");
+            list->items[list->n++] = item(p, NULL, true, app->mark);
+        }
         return list;
     }
     size_t n = many ? (many->kind == YL_SEQ ? many->n : 1) : one ? 1 : 0;

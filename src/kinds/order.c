@@ -24,9 +24,13 @@ static const kind_field order_fields[] = {
     {"preamble", KS_TEXT, false, "преамбула", NULL, NULL},
     {"directive", KS_STRING, false, "слово «ПРИКАЗЫВАЮ:»", NULL, NULL},
     {"points", KS_POINTS, true, "пункты приказа", NULL, NULL},
+    {"numbering", KS_STRING, false, "нумерация пунктов: 1. (по умолчанию), 1) или а)", NULL, NULL},
     {"control", KS_STRING, false, "пункт о контроле", NULL, NULL},
     {"signature", KS_MAP, false, "подпись", kind_person_fields, NULL},
     {"annexes", KS_SEQ, false, "приложения", NULL, &annex_item},
+    {"acquainted", KS_PEOPLE, false, "с приказом ознакомлены: ФИО или {name, position}", NULL,
+     NULL},
+    {"acquaintance", KS_STRING, false, "заголовок листа ознакомления", NULL, NULL},
     {NULL, 0, false, NULL, NULL, NULL}};
 
 static const kind_field root_fields[] = {
@@ -126,10 +130,20 @@ static bool compute(const yl_node *root, arena *a, diag *d, const yl_node **data
         }
         o = kind_map_set(a, o, "signature", yl_map_get(school, "director"));
     }
+    if (!kind_check_numbering(yl_map_get(order, "numbering"), d))
+        return false;
+    if (!yl_map_get(order, "numbering"))
+        o = kind_map_set(a, o, "numbering", kind_scalar(a, "1.", order->mark));
     if (!yl_map_get(order, "directive"))
         o = kind_map_set(a, o, "directive", kind_scalar(a, "ПРИКАЗЫВАЮ:", order->mark));
     if (!yl_map_get(school, "genitive"))
         s = kind_map_set(a, s, "genitive", yl_map_get(school, "short_name"));
+    bool ok = true;
+    const yl_node *acq = kind_acquaintance(a, order, d, &ok);
+    if (!ok)
+        return false;
+    if (acq)
+        o = kind_map_set(a, o, "acquaintance", acq);
     const yl_node *annexes = yl_map_get(order, "annexes"), *docs = NULL;
     if (annexes && annexes->kind == YL_SEQ) {
         const yl_node *list;

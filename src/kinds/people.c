@@ -525,7 +525,7 @@ static bool read_person(kind_people *p, const yl_node *item, kind_person *out)
     const char *name = full_name(p, m, &at);
     if (!name)
         return false;
-    *out = (kind_person){.map = m, .name = name, .mark = at, .order = 0};
+    *out = (kind_person){.map = m, .name = name, .mark = at};
     if (!names_split(p->a, name, &out->parts)) {
         diag_error(p->d, at,
                    "«%s»: ожидалось «Фамилия Имя Отчество», «Фамилия Имя» или «Фамилия И.О.»",
@@ -1069,10 +1069,8 @@ const kind_person **kind_people_sorted(kind_people *p)
         k[i] = (sort_key){normalise(p->a, p->people[i].name, false), &p->people[i]};
     qsort(k, p->npeople, sizeof *k, by_name);
     const kind_person **out = arena_alloc(p->a, (p->npeople + 1) * sizeof *out);
-    for (size_t i = 0; i < p->npeople; i++) {
+    for (size_t i = 0; i < p->npeople; i++)
         out[i] = k[i].who;
-        ((kind_person *)k[i].who)->order = i;
-    }
     free(k);
     return out;
 }

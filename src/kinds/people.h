@@ -31,7 +31,6 @@ typedef struct kind_person {
     int role; /* index into kind_people_roles, -1 when not given */
     src_mark mark;
     bool mentor, mentee; /* in the mentor or mentee base */
-    size_t order;        /* position in the sorted list (by name) */
 } kind_person;
 
 typedef struct kind_pair {

@@ -91,8 +91,25 @@ static void acquaint_add(kind_people *p, acquaint *ac, const kind_person *who, c
         ac->listed[who - p->people] = true;
     yl_node *m = kind_people_map(p, 2, at);
     kind_people_put_str(p, m, "name", name, at);
-    kind_people_put_str(p, m, "position", position ? position : "", at);
+    if (position && *position)
+        kind_people_put_str(p, m, "position", position, at);
     ac->list->items[ac->list->n++] = m;
+}
+
+/* order.acquaintance for the template's acquaintance block (template_people.c):
+ * {title, people}, the title as kinds/order.c words it; NULL when the
+ * document says acquaint: false or nobody is named. */
+static const yl_node *acquaint_node(kind_people *p, const acquaint *ac, const yl_node *order)
+{
+    const yl_node *off = yl_map_get(order, "acquaint");
+    if ((off && !strcmp(off->str, "false")) || !ac->list->n)
+        return NULL;
+    yl_node *m = kind_people_map(p, 2, order->mark);
+    kind_people_put_str(
+        p, m, "title",
+        ac->list->n == 1 ? "С приказом ознакомлен(а):" : "С приказом ознакомлены:", order->mark);
+    kind_people_put(p, m, "people", ac->list);
+    return m;
 }
 
 /* The curator: order.curator names a person of people, else school.curator.
@@ -269,15 +286,18 @@ static bool compute_pairs(const yl_node *root, arena *a, diag *d, const yl_node 
         acquaint_add(&p, &ac, cur, short_name(&p, cur, cur_node), pos, order->mark);
     const yl_node *o = order_defaults(a, school, order, "О закреплении наставнических пар (групп)");
     yl_node *rows = annex_rows(&p, only, &ac, order->mark);
+    if (!rows->n)
+        diag_warning(d, form ? form->mark : order->mark, "в приложении нет ни одной пары: %s",
+                     form ? "пар этой формы нет в pairs" : "подключите pairs.yaml (pairs)");
     if (!yl_map_get(order, "points"))
         o = kind_map_set(a, o, "points", pairs_points(&p, order, dat, order->mark));
     if (!yl_map_get(order, "annex_title"))
         o = kind_map_set(a, o, "annex_title",
                          kind_scalar(a, "Наставнические пары (группы)", order->mark));
     o = kind_map_set(a, o, "pairs", rows);
-    const yl_node *acq = yl_map_get(order, "acquaint");
-    if (!acq || strcmp(acq->str, "false"))
-        o = kind_map_set(a, o, "acquainted", ac.list);
+    const yl_node *acq = acquaint_node(&p, &ac, order);
+    if (acq)
+        o = kind_map_set(a, o, "acquaintance", acq);
     *data = kind_map_set(a, school_genitive(a, root), "order", o);
     kind_people_fini(&p);
     return true;
@@ -353,9 +373,9 @@ static bool compute_curator(const yl_node *root, arena *a, diag *d, const yl_nod
     acquaint ac;
     acquaint_init(&p, &ac, order->mark);
     acquaint_add(&p, &ac, cur, short_name(&p, cur, cur_node), pos, order->mark);
-    const yl_node *acq = yl_map_get(order, "acquaint");
-    if (!acq || strcmp(acq->str, "false"))
-        o = kind_map_set(a, o, "acquainted", ac.list);
+    const yl_node *acq = acquaint_node(&p, &ac, order);
+    if (acq)
+        o = kind_map_set(a, o, "acquaintance", acq);
     *data = kind_map_set(a, school_genitive(a, root), "order", o);
     kind_people_fini(&p);
     return true;

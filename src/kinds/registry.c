@@ -213,6 +213,10 @@ static bool compute(const yl_node *root, arena *a, diag *d, const yl_node **data
         if (row)
             rows->items[rows->n++] = row;
     }
+    if (!rows->n)
+        diag_warning(d, reg->mark, "в базе %s никого нет: %s",
+                     f.mentors ? "наставников" : "наставляемых",
+                     p.npeople ? "ни у кого нет подходящих пар или base" : "подключите people");
     const yl_node *r = kind_map_set(a, reg, "rows", rows);
     if (f.mentors)
         r = kind_map_set(a, r, "mentors", kind_scalar(a, "true", reg->mark));

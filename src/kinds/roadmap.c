@@ -20,6 +20,7 @@ static const kind_field roadmap_fields[] = {
     {"columns", KS_SEQ, true, "столбцы таблицы", NULL, &kind_column_item},
     {"rows", KS_SEQ, true, "строки таблицы", NULL, NULL},
     {"after", KS_CONTENT, false, "текст после таблицы", NULL, NULL},
+    {"column_numbers", KS_BOOL, false, "строка номеров столбцов под заголовком", NULL, NULL},
     {NULL, 0, false, NULL, NULL, NULL}};
 
 static const kind_field root_fields[] = {

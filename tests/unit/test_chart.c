@@ -128,6 +128,15 @@ static void test_never_overflows(void **state)
             assert_true(chart_bars(&c, w, &FONT, a, &fig));
             assert_inside(&fig);
         }
+    /* a scale of 1..7: ticks 0 2 4 6, none above the axis' top */
+    {
+        double v7[] = {7, 3.5};
+        blk_chart c7 = {Q, 2, SERIES, 1, v7, 7, 2, NULL, "Вопрос", "Средний балл", 90};
+        chart_fig fig7;
+        assert_true(chart_bars(&c7, 200, &FONT, a, &fig7));
+        assert_true(has_text(&fig7, "6") && !has_text(&fig7, "8"));
+        assert_inside(&fig7);
+    }
     /* 10,000 respondents of one value: the bar reaches the axis top exactly */
     double v[] = {10000, 0};
     blk_chart c = {Q, 2, SERIES, 1, v, 0, 0, NULL, NULL, NULL, 100};

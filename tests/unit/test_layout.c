@@ -696,6 +696,72 @@ static void test_parties_block_never_split(void **state)
     free(text);
 }
 
+/* Line breaks the author chose ('\n'): each starts a new line, and the line
+ * before one is set like a paragraph's last line (natural spaces). */
+static void test_forced_line_breaks(void **state)
+{
+    (void)state;
+    blk_doc *t = make_doc(1);
+    blk_style st = body;
+    st.indent_pt = 0;
+    blk(t)[0] = (blk_block){.kind = BLK_PARA, .style = &st, .text = "аа бб\nвв гг\n\nдд"};
+    diag *d = diag_new();
+    layout_doc *doc = layout_run(t, &fonts, NULL, d);
+    assert_non_null(doc);
+    const layout_page *p = &doc->pages[0];
+    /* words: аа бб | вв гг | (empty line) | дд */
+    assert_int_equal(p->n, 5);
+    assert_string_equal(p->boxes[2].text, "вв");
+    assert_string_equal(p->boxes[4].text, "дд");
+    double left = t->page.margin_left_pt;
+    assert_true(fabs(p->boxes[2].x - left) < 0.01);
+    assert_true(p->boxes[2].y < p->boxes[0].y - 1);
+    /* the empty line: дд two lines below вв */
+    double step = p->boxes[0].y - p->boxes[2].y;
+    assert_true(fabs((p->boxes[2].y - p->boxes[4].y) - 2 * step) < 0.01);
+    /* бб follows аа at a natural space: 1 em of "аа" (2 × 5 pt) and 2.5 pt */
+    assert_true(fabs(p->boxes[1].x - p->boxes[0].x - 12.5) < 0.01);
+    layout_doc_free(doc);
+    diag_free(d);
+    free_doc(t);
+}
+
+/* An annex of another page size appended to a document: its pages keep
+ * their own size and margins, and are numbered from its own first page. */
+static void test_append_pages_of_another_size(void **state)
+{
+    (void)state;
+    blk_doc *a = make_doc(1);
+    blk(a)[0] = (blk_block){.kind = BLK_PARA, .style = &body, .text = "приказ"};
+    blk_doc *b = make_doc(120);
+    b->page.width_pt = 297 * MM;
+    b->page.height_pt = 210 * MM;
+    b->page.margin_bottom_pt = 15 * MM;
+    char *text = words(40);
+    for (size_t i = 0; i < b->n; i++)
+        blk(b)[i] = (blk_block){.kind = BLK_PARA, .style = &body, .text = text};
+    diag *d = diag_new();
+    layout_doc *doc = layout_run(a, &fonts, NULL, d);
+    assert_non_null(doc);
+    assert_int_equal(doc->npages, 1);
+    assert_true(layout_append(doc, b, &fonts, NULL, d));
+    assert_true(doc->npages > 3);
+    assert_true(fabs(doc->pages[0].width - 210 * MM) < 0.01);
+    for (size_t i = 1; i < doc->npages; i++) {
+        assert_true(fabs(doc->pages[i].width - 297 * MM) < 0.01);
+        assert_true(fabs(doc->pages[i].margin_bottom - 15 * MM) < 0.01);
+    }
+    /* the annex's second page (the document's third) shows «2»; its first none */
+    assert_string_equal(doc->pages[2].boxes[0].text, "2");
+    assert_string_not_equal(doc->pages[1].boxes[0].text, "2");
+    assert_int_equal(layout_check(doc, d), 0);
+    layout_doc_free(doc);
+    diag_free(d);
+    free(text);
+    free_doc(a);
+    free_doc(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -713,6 +779,8 @@ int main(void)
         cmocka_unit_test(test_heading_never_last_line_of_page),
         cmocka_unit_test(test_toc_gives_the_pages_of_headings),
         cmocka_unit_test(test_parties_block_never_split),
+        cmocka_unit_test(test_forced_line_breaks),
+        cmocka_unit_test(test_append_pages_of_another_size),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,254 @@
+/* Unit tests of the paragraph setter through layout_run, with fake fonts
+ * (every character 0.5 em wide, a space 0.25 em) and the real hyphenation
+ * dictionary: the rules of docs/typesetting.md §3. Run from the project
+ * root (build/hyph_ru_RU.dic). */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "layout.h"
+
+#define MM (72.0 / 25.4)
+#define DICTIONARY "build/hyph_ru_RU.dic"
+#define SHY "\u00AD"
+
+static int fake_find(void *ctx, const char *family, int style)
+{
+    (void)ctx;
+    return strcmp(family, "Fake") ? -1 : style;
+}
+
+static double fake_advance(void *ctx, int font, uint32_t cp)
+{
+    (void)ctx;
+    (void)font;
+    return cp == ' ' ? 250 : 500;
+}
+
+static bool fake_has(void *ctx, int font, uint32_t cp)
+{
+    (void)ctx;
+    (void)font;
+    return cp < 0x3000;
+}
+
+static double fake_ascent(void *ctx, int font)
+{
+    (void)ctx;
+    (void)font;
+    return 800;
+}
+
+static double fake_descent(void *ctx, int font)
+{
+    (void)ctx;
+    (void)font;
+    return -200;
+}
+
+static const layout_fonts fonts = {NULL,     fake_find,   fake_advance,
+                                   fake_has, fake_ascent, fake_descent};
+
+/* One paragraph in a measure `width` points wide, set in style st. */
+typedef struct setting {
+    blk_style st;
+    blk_block block;
+    blk_doc doc;
+    layout_doc *out;
+} setting;
+
+static void set(setting *s, const char *text, double width, blk_align align, bool hyphenate,
+                const text_hyph *h)
+{
+    s->st = (blk_style){.name = "body",
+                        .family = "Fake",
+                        .size_pt = 10,
+                        .leading = 1.0,
+                        .align = align,
+                        .hyphenate = hyphenate,
+                        .max_width_pt = width};
+    s->block = (blk_block){.kind = BLK_PARA, .style = &s->st, .text = text};
+    s->doc = (blk_doc){.page = {.width_pt = 210 * MM,
+                                .height_pt = 297 * MM,
+                                .margin_top_pt = 20 * MM,
+                                .margin_right_pt = 10 * MM,
+                                .margin_bottom_pt = 20 * MM,
+                                .margin_left_pt = 20 * MM,
+                                .number_style = &s->st},
+                       .blocks = &s->block,
+                       .n = 1};
+    diag *d = diag_new();
+    s->out = layout_run(&s->doc, &fonts, h, d);
+    assert_non_null(s->out);
+    assert_int_equal(layout_check(s->out, d), 0);
+    diag_free(d);
+}
+
+/* The lines of page 0 as text: words joined by spaces, one line per row of
+ * `lines` (each at most 255 bytes); returns the count. */
+static size_t lines_of(const layout_doc *doc, char lines[][256], size_t cap)
+{
+    const layout_page *p = &doc->pages[0];
+    size_t n = 0;
+    double y = NAN, end = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        const layout_box *b = &p->boxes[i];
+        if (b->kind != LAYOUT_TEXT)
+            continue;
+        if (b->y != y) {
+            assert_true(n < cap);
+            lines[n++][0] = '\0';
+            y = b->y;
+        } else if (b->x - end > 0.5) {
+            strcat(lines[n - 1], " ");
+        }
+        strncat(lines[n - 1], b->text, 255 - strlen(lines[n - 1]));
+        end = b->x + b->width - b->char_space;
+    }
+    return n;
+}
+
+static size_t count_letters(const char *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; s[i];) {
+        uint32_t cp;
+        size_t k = utf8_decode(s + i, strlen(s + i), &cp);
+        n += (cp >= 0x410 && cp <= 0x44F) || cp == 0x451;
+        i += k ? k : 1;
+    }
+    return n;
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+    size_t a = strlen(s), b = strlen(tail);
+    return a >= b && !strcmp(s + a - b, tail);
+}
+
+/* In every measure from 60 to 200 pt, a paragraph's last line is never a
+ * piece of its last word of 1-4 letters ("ства."). */
+static void test_no_short_last_fragment(void **state)
+{
+    (void)state;
+    text_hyph *h = text_hyph_load(DICTIONARY);
+    assert_non_null(h);
+    static const char *const texts[] = {
+        "Организовать работу по внедрению целевой модели наставничества.",
+        "Выявить дефициты и запросы молодых педагогов и классных руководителей.",
+        "Анализ сложившейся в системе образования ситуации выявил ряд противоречий:",
+    };
+    for (size_t t = 0; t < 3; t++)
+        for (double w = 60; w <= 400; w += 0.5) {
+            setting s;
+            set(&s, texts[t], w, BLK_JUSTIFY, true, h);
+            char lines[64][256];
+            size_t n = lines_of(s.out, lines, 64);
+            assert_true(n >= 1);
+            if (n >= 2 && (ends_with(lines[n - 2], SHY) || ends_with(lines[n - 2], "-")) &&
+                !strchr(lines[n - 1], ' '))
+                assert_true(count_letters(lines[n - 1]) >= 5);
+            layout_doc_free(s.out);
+        }
+    text_hyph_free(h);
+}
+
+/* A compound in a style that does not hyphenate breaks at its own hyphen,
+ * which stays a plain "-" (copied text keeps it); never without a hyphen. */
+static void test_compound_breaks_at_its_hyphen(void **state)
+{
+    (void)state;
+    setting s;
+    /* "Сентябрь-октябрь" is 80 pt wide: the measure holds one part */
+    set(&s, "Сентябрь-октябрь 2023", 50, BLK_LEFT, false, NULL);
+    char lines[8][256];
+    size_t n = lines_of(s.out, lines, 8);
+    assert_int_equal(n, 3);
+    assert_string_equal(lines[0], "Сентябрь-");
+    assert_string_equal(lines[1], "октябрь");
+    layout_doc_free(s.out);
+}
+
+/* A word wider than its measure is split with a visible hyphen (U+00AD,
+ * dropped when the text is copied) at every split. */
+static void test_split_word_gets_a_hyphen(void **state)
+{
+    (void)state;
+    setting s;
+    set(&s, "жжжжжжжжжжжжжжжжжжжжжжжжжжжжжж", 40, BLK_LEFT, false, NULL);
+    char lines[16][256];
+    size_t n = lines_of(s.out, lines, 16);
+    assert_true(n >= 4);
+    size_t letters = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i + 1 < n)
+            assert_true(ends_with(lines[i], SHY));
+        letters += count_letters(lines[i]);
+    }
+    assert_int_equal(letters, 30);
+    layout_doc_free(s.out);
+}
+
+/* Justified text never ends more than two lines in a row with a hyphen. */
+static void test_at_most_two_hyphens_in_a_row(void **state)
+{
+    (void)state;
+    text_hyph *h = text_hyph_load(DICTIONARY);
+    assert_non_null(h);
+    static const char text[] =
+        "Методологические рекомендации определяют организационно-методическое сопровождение "
+        "профессионального самоопределения обучающихся общеобразовательных организаций, "
+        "распространение лучших практик наставничества, формирование региональных программ "
+        "наставничества, информационно-просветительское сопровождение педагогических "
+        "работников образовательных организаций и представителей предприятий-партнёров";
+    for (double w = 90; w <= 220; w += 10) {
+        setting s;
+        set(&s, text, w, BLK_JUSTIFY, true, h);
+        char lines[64][256];
+        size_t n = lines_of(s.out, lines, 64), run = 0;
+        for (size_t i = 0; i + 1 < n; i++) {
+            run = ends_with(lines[i], SHY) || ends_with(lines[i], "-") ? run + 1 : 0;
+            assert_true(run <= 2);
+        }
+        layout_doc_free(s.out);
+    }
+    text_hyph_free(h);
+}
+
+/* A centred paragraph of two lines is balanced: no word alone below. */
+static void test_centred_lines_balanced(void **state)
+{
+    (void)state;
+    setting s;
+    /* 60 letters (300 pt) and 6 spaces (15 pt): 265 pt hold all but the last word */
+    set(&s, "Дорожная карта внедрения целевой модели наставничества обучающихся", 265, BLK_CENTER,
+        false, NULL);
+    char lines[8][256];
+    size_t n = lines_of(s.out, lines, 8);
+    assert_int_equal(n, 2);
+    assert_non_null(strchr(lines[1], ' '));
+    double w[2] = {0, 0};
+    for (size_t i = 0; i < 2; i++)
+        w[i] = (double)count_letters(lines[i]);
+    assert_true(fabs(w[0] - w[1]) <= 12);
+    layout_doc_free(s.out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_no_short_last_fragment),
+        cmocka_unit_test(test_compound_breaks_at_its_hyphen),
+        cmocka_unit_test(test_split_word_gets_a_hyphen),
+        cmocka_unit_test(test_at_most_two_hyphens_in_a_row),
+        cmocka_unit_test(test_centred_lines_balanced),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
