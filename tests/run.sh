@@ -985,14 +985,16 @@ else
     bad "template pdfa: true differs from --pdfa"; cat "$TMP/err"
 fi
 "$BIN" render samples/kez/roadmap-2022.yaml -o "$TMP/pdfa/plain.pdf" 2>/dev/null
+# the class path of docs/pdfa.md; "none" when a jar or java is missing
 PREFLIGHT_CP=
 for jar in preflight pdfbox2 fontbox2 xmpbox commons-logging javax.activation jaxb-api; do
-    [ -f "/usr/share/java/$jar.jar" ] && PREFLIGHT_CP="$PREFLIGHT_CP${PREFLIGHT_CP:+:}/usr/share/java/$jar.jar" || PREFLIGHT_CP=none
+    if [ ! -f "/usr/share/java/$jar.jar" ]; then
+        PREFLIGHT_CP=none
+        break
+    fi
+    PREFLIGHT_CP="$PREFLIGHT_CP${PREFLIGHT_CP:+:}/usr/share/java/$jar.jar"
 done
-case $PREFLIGHT_CP in
-*none*) ;;
-*) command -v java >/dev/null 2>&1 || PREFLIGHT_CP=none ;;
-esac
+command -v java >/dev/null 2>&1 || PREFLIGHT_CP=none
 if [ "$PREFLIGHT_CP" = none ]; then
     echo "SKIP: PDF/A-1b Preflight: Java or PDFBox missing (install: scripts/deps.sh pdfa)"
 else
