@@ -11,48 +11,10 @@
 
 #include <cmocka.h>
 
+#include "fake_fonts.h"
 #include "layout.h"
 
 #define MM (72.0 / 25.4)
-
-static int fake_find(void *ctx, const char *family, int style)
-{
-    (void)ctx;
-    if (strcmp(family, "Fake"))
-        return -1;
-    return style;
-}
-
-static double fake_advance(void *ctx, int font, uint32_t cp)
-{
-    (void)ctx;
-    (void)font;
-    return cp == ' ' ? 250 : 500;
-}
-
-static bool fake_has(void *ctx, int font, uint32_t cp)
-{
-    (void)ctx;
-    (void)font;
-    return cp < 0x3000;
-}
-
-static double fake_ascent(void *ctx, int font)
-{
-    (void)ctx;
-    (void)font;
-    return 800;
-}
-
-static double fake_descent(void *ctx, int font)
-{
-    (void)ctx;
-    (void)font;
-    return -200;
-}
-
-static const layout_fonts fonts = {NULL,     fake_find,   fake_advance,
-                                   fake_has, fake_ascent, fake_descent};
 
 static blk_style body = {.name = "body",
                          .family = "Fake",

@@ -13,48 +13,12 @@
 
 #include <cmocka.h>
 
+#include "fake_fonts.h"
 #include "layout.h"
 
 #define MM (72.0 / 25.4)
 #define SIZE 10.0
 #define LINE (SIZE * 1.15) /* a cell line: single spacing */
-
-static int fake_find(void *ctx, const char *family, int style)
-{
-    (void)ctx;
-    return strcmp(family, "Fake") ? -1 : style;
-}
-
-static double fake_advance(void *ctx, int font, uint32_t cp)
-{
-    (void)ctx;
-    (void)font;
-    return cp == ' ' ? 250 : 500;
-}
-
-static bool fake_has(void *ctx, int font, uint32_t cp)
-{
-    (void)ctx;
-    (void)font;
-    return cp < 0x3000;
-}
-
-static double fake_ascent(void *ctx, int font)
-{
-    (void)ctx;
-    (void)font;
-    return 800;
-}
-
-static double fake_descent(void *ctx, int font)
-{
-    (void)ctx;
-    (void)font;
-    return -200;
-}
-
-static const layout_fonts fonts = {NULL,     fake_find,   fake_advance,
-                                   fake_has, fake_ascent, fake_descent};
 
 static blk_style cell_st = {
     .name = "cell", .family = "Fake", .size_pt = SIZE, .leading = 1.0, .align = BLK_LEFT};
