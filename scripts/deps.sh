@@ -6,6 +6,8 @@
 #   no SET   what `make`, `make demo` and `make test` need
 #   fuzz     also clang and its sanitizer runtimes (make fuzz, clang's UBSan)
 #   dev      also clang-format, clang-tidy and cppcheck (make format, make lint)
+#   schema   also python3-yaml and python3-jsonschema, which `make test` uses to
+#            validate the samples against `nastavdoc schema`
 #   pdfa     also Java and PDFBox Preflight, which `make test` runs on PDF/A
 #            output (docs/pdfa.md): 4.8 MB of jars, and a headless JRE
 #            (about 190 MB) where none is installed
@@ -26,8 +28,9 @@ for set in "$@"; do
     fuzz) PKGS="$PKGS clang libclang-rt-14-dev" ;;
     dev) PKGS="$PKGS clang-format clang-tidy cppcheck" ;;
     pdfa) PKGS="$PKGS default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java" ;;
+    schema) PKGS="$PKGS python3-yaml python3-jsonschema" ;;
     *)
-        echo "scripts/deps.sh: неизвестный набор пакетов «$set» (есть: fuzz, dev, pdfa)" >&2
+        echo "scripts/deps.sh: неизвестный набор пакетов «$set» (есть: fuzz, dev, pdfa, schema)" >&2
         exit 2
         ;;
     esac

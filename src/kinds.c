@@ -657,6 +657,29 @@ const yl_node *kinds_variants(const yl_node *root, const char **key)
 static const kind_field typography_field = {
     "typography", KS_STRING, false, "типографика (keep: кавычки и тире как набраны)", NULL, NULL};
 
+const kind_field kind_common_fields[] = {
+    {"annex_of", KS_MAP, false, "приказ, к которому документ приложен", annex_of_fields, NULL},
+    {"typography", KS_STRING, false, "типографика (keep: кавычки и тире как набраны)", NULL, NULL},
+    {NULL, 0, false, NULL, NULL, NULL}};
+
+size_t kinds_count(void)
+{
+    return NKINDS;
+}
+
+const kind_def *kinds_at(size_t i)
+{
+    return i < NKINDS ? registry[i] : NULL;
+}
+
+const kind_def *kinds_find(const char *name)
+{
+    for (size_t i = 0; name && i < NKINDS; i++)
+        if (!strcmp(registry[i]->name, name))
+            return registry[i];
+    return NULL;
+}
+
 /* `annex_of` and `typography` are fields of every kind: checked here, taken
  * out before the kind's own check, and put into the kind's data (annex_of
  * as its mark). */

@@ -126,6 +126,14 @@ typedef struct kind_def {
     bool (*compute)(const yl_node *root, arena *a, diag *d, const yl_node **data);
 } kind_def;
 
+/* The registry: kinds_at(i) for i < kinds_count(), in the order of the
+ * «поддерживаются …» message; kinds_find(name) or NULL. */
+size_t kinds_count(void);
+const kind_def *kinds_at(size_t i);
+const kind_def *kinds_find(const char *name);
+/* The fields every kind has beside its own: annex_of and typography. */
+extern const kind_field kind_common_fields[];
+
 extern const kind_def kind_order;
 extern const kind_def kind_roadmap;
 extern const kind_def kind_registry;

@@ -21,6 +21,7 @@
 #include "layout.h"
 #include "outfile.h"
 #include "pdf.h"
+#include "schema.h"
 #include "slug.h"
 #include "template.h"
 #include "text.h"
@@ -42,6 +43,7 @@ static const char usage_text[] =
     "  nastavdoc batch ПАПКА|ФАЙЛ… -o ПАПКА_PDF [-j N]   все документы папок и подпапок,\n"
     "                                                   N процессов\n"
     "  nastavdoc dump ФАЙЛ.yaml        все тексты документа по строке (для проверок)\n"
+    "  nastavdoc schema [ВИД|school]   JSON Schema для подсказок в редакторе (без ВИДА — список)\n"
     "  nastavdoc --help | --version\n"
     "\n"
     "Пример:\n"
@@ -1264,6 +1266,33 @@ static int cmd_dump(const options *o, const char *data, diag *d)
     return EXIT_DONE;
 }
 
+/* `schema [KIND]`: the JSON Schema of a kind's documents, or of school.yaml;
+ * without a name, the names it knows. Needs no data folder. */
+static int cmd_schema(int argc, char **argv)
+{
+    buf b;
+    buf_init(&b);
+    int rc = EXIT_DONE;
+    const kind_def *k = argc == 3 ? kinds_find(argv[2]) : NULL;
+    if (argc == 2) {
+        buf_puts(&b, "school\n");
+        for (size_t i = 0; i < kinds_count(); i++)
+            buf_printf(&b, "%s\n", kinds_at(i)->name);
+    } else if (argc == 3 && !strcmp(argv[2], "school")) {
+        schema_of_school(&b);
+    } else if (k) {
+        schema_of_kind(k, &b);
+    } else {
+        say("nastavdoc: schema: ожидалось имя вида документа или school (список — nastavdoc "
+            "schema), а здесь «%s»\n",
+            argc > 2 ? argv[2] : "");
+        rc = EXIT_USAGE;
+    }
+    fwrite(b.data ? b.data : "", 1, b.len, stdout);
+    buf_fini(&b);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     /* System error texts (strerror) in the user's language and charset.
@@ -1284,6 +1313,8 @@ int main(int argc, char **argv)
         puts("nastavdoc " NASTAVDOC_VERSION);
         return EXIT_DONE;
     }
+    if (!strcmp(cmd, "schema"))
+        return cmd_schema(argc, argv);
     if (strcmp(cmd, "render") && strcmp(cmd, "check") && strcmp(cmd, "dump") &&
         strcmp(cmd, "batch")) {
         say("nastavdoc: неизвестная команда «%s»; см. nastavdoc --help\n", cmd);

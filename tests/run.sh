@@ -875,6 +875,31 @@ else
     bad "typography: keep in a text document"; cat "$TMP/err"
 fi
 
+# nastavdoc schema (issue 12 §6): every sample validates against its kind's
+# JSON Schema, and every bad input rejected for an unknown key in the
+# document is rejected by the schema too (tests/schema/validate.py; needs
+# python3-yaml and python3-jsonschema: scripts/deps.sh schema)
+if /usr/bin/python3 -c 'import yaml, jsonschema' 2>/dev/null; then
+    # shellcheck disable=SC2046
+    if /usr/bin/python3 tests/schema/validate.py "$BIN" samples/*/*.yaml tests/docs/*.yaml >"$TMP/schema" 2>&1 &&
+        [ "$(grep -c '^ok' "$TMP/schema")" -ge 30 ]; then
+        ok
+    else
+        bad "schema: a sample does not validate"; grep -v '^ok\|^skip' "$TMP/schema" | head -5
+    fi
+    for d in $(grep -l 'message: doc.yaml:[0-9:]* ошибка: неизвестный ключ' tests/bad/*/expect | xargs -n1 dirname); do
+        if /usr/bin/python3 tests/schema/validate.py "$BIN" "$d/doc.yaml" | grep -q '^bad'; then
+            ok
+        else
+            bad "schema accepts $d/doc.yaml, which the check rejects"
+        fi
+    done
+else
+    echo "SKIP: JSON Schema test (install: scripts/deps.sh schema)"
+fi
+"$BIN" schema order | grep -q '"additionalProperties": false' && "$BIN" schema nonsense 2>/dev/null
+if [ $? = 2 ]; then ok; else bad "schema: an unknown kind must exit 2"; fi
+
 # make install: the installed program works from any folder and gives the
 # same bytes; a binary copied away from its data says where it looked (exit
 # 3) and --data-dir finds it; the man page names every option --help names.
