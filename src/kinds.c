@@ -563,8 +563,6 @@ static const kind_field annex_of_fields[] = {
     {"org", KS_STRING, false, "чей приказ, в родительном падеже (директора МБОУ …)", NULL, NULL},
     {"title", KS_LINES, false, "заголовок приказа «О …»", NULL, NULL},
     {NULL, 0, false, NULL, NULL, NULL}};
-const kind_field kind_annex_of_field = {
-    "annex_of", KS_MAP, false, "приказ, к которому документ приложен", annex_of_fields, NULL};
 
 /* GOST R 7.0.97-2016 §5.17 (the annex mark of an annex to an order):
  * «Приложение № 2 / к приказу департамента образования … / от 18.10.2021 № 669». */
@@ -598,21 +596,6 @@ yl_node *kind_annex_mark(arena *a, const yl_node *annex_of, const yl_node *schoo
                                                     yl_str(yl_map_get(annex_of, "number"))),
                                        at);
     return seq;
-}
-
-/* map without key (a shallow copy in a), or map itself when it has none. */
-static const yl_node *map_without(arena *a, const yl_node *map, const char *key)
-{
-    if (!yl_map_get(map, key))
-        return map;
-    yl_node *m = arena_alloc(a, sizeof *m);
-    *m = *map;
-    m->pairs = arena_alloc(a, map->n * sizeof *m->pairs);
-    m->n = 0;
-    for (size_t i = 0; i < map->n; i++)
-        if (strcmp(map->pairs[i].key->str, key))
-            m->pairs[m->n++] = map->pairs[i];
-    return m;
 }
 
 /* The registry: every kind the program knows. */
@@ -652,15 +635,56 @@ const yl_node *kinds_variants(const yl_node *root, const char **key)
     return NULL;
 }
 
-/* `typography: keep` (quotes and dashes as typed) is a field of every kind,
- * as annex_of is; template.c reads it from the data. */
-static const kind_field typography_field = {
-    "typography", KS_STRING, false, "типографика (keep: кавычки и тире как набраны)", NULL, NULL};
-
+/* The fields every document has beside its kind's own: checked here and
+ * taken out before the kind's check (run_kind). annex_of is the order the
+ * document is an annex of; typography `keep` sets quotes and dashes as typed
+ * (template.c reads it from the data). */
 const kind_field kind_common_fields[] = {
+    {"document", KS_STRING, true, "вид документа", NULL, NULL},
+    {"template", KS_STRING, false, "свой шаблон", NULL, NULL},
     {"annex_of", KS_MAP, false, "приказ, к которому документ приложен", annex_of_fields, NULL},
     {"typography", KS_STRING, false, "типографика (keep: кавычки и тире как набраны)", NULL, NULL},
     {NULL, 0, false, NULL, NULL, NULL}};
+
+static bool is_common(const char *key)
+{
+    for (const kind_field *f = kind_common_fields; f->key; f++)
+        if (!strcmp(f->key, key))
+            return true;
+    return false;
+}
+
+/* The common fields and the kind's, in a: what a document may hold. */
+static const kind_field *with_common(arena *a, const kind_field *fields)
+{
+    size_t n = 0, c = 0;
+    while (fields[n].key)
+        n++;
+    while (kind_common_fields[c].key)
+        c++;
+    kind_field *all = arena_alloc(a, (c + n + 1) * sizeof *all);
+    memcpy(all, kind_common_fields, c * sizeof *all);
+    memcpy(all + c, fields, (n + 1) * sizeof *all);
+    return all;
+}
+
+/* root without the common fields: a shallow copy in a, or root itself. */
+static const yl_node *without_common(arena *a, const yl_node *root)
+{
+    size_t common = 0;
+    for (size_t i = 0; i < root->n; i++)
+        common += is_common(root->pairs[i].key->str);
+    if (!common)
+        return root;
+    yl_node *m = arena_alloc(a, sizeof *m);
+    *m = *root;
+    m->pairs = arena_alloc(a, root->n * sizeof *m->pairs);
+    m->n = 0;
+    for (size_t i = 0; i < root->n; i++)
+        if (!is_common(root->pairs[i].key->str))
+            m->pairs[m->n++] = root->pairs[i];
+    return m;
+}
 
 size_t kinds_count(void)
 {
@@ -680,18 +704,17 @@ const kind_def *kinds_find(const char *name)
     return NULL;
 }
 
-/* `annex_of` and `typography` are fields of every kind: checked here, taken
- * out before the kind's own check, and put into the kind's data (annex_of
- * as its mark). */
+/* The common fields are checked with the kind's own and taken out before
+ * the kind computes; typography goes back into its data, annex_of as its
+ * mark. */
 static bool run_kind(const kind_def *k, const yl_node *root, const yl_node *as_annex, arena *a,
                      diag *d, kind_result *out)
 {
     const yl_node *annex_of = yl_map_get(root, "annex_of");
     const yl_node *typo = yl_map_get(root, "typography");
-    bool ok = !annex_of || kind_check_value(annex_of, &kind_annex_of_field, "annex_of", d);
-    ok &= !typo || kind_check_value(typo, &typography_field, "typography", d);
-    const yl_node *body = map_without(a, map_without(a, root, "annex_of"), "typography");
-    if (!kind_check_map(body, k->fields, "", d) || !ok || !k->compute(body, a, d, &out->data))
+    const yl_node *body = without_common(a, root);
+    if (!kind_check_map(root, with_common(a, k->fields), "", d) ||
+        !k->compute(body, a, d, &out->data))
         return false;
     if (typo)
         out->data = kind_map_set(a, out->data, "typography", typo);

@@ -105,11 +105,11 @@ typedef struct kind_result {
     const yl_node *annexes;
 } kind_result;
 
-/* `annex_of` of any document: {annex, number, date, org, title}, the order
- * the document is an annex of. Its mark «Приложение № N к приказу … от …
- * № …» goes to the data as `annex_mark` (a list of lines) and is printed at
- * the top right of the first page (template.c). */
-extern const kind_field kind_annex_of_field;
+/* `annex_of` of any document (one of kind_common_fields): {annex, number,
+ * date, org, title}, the order the document is an annex of. Its mark
+ * «Приложение № N к приказу … от … № …» goes to the data as `annex_mark` (a
+ * list of lines) and is printed at the top right of the first page
+ * (template.c). */
 /* The lines of the mark for annex_of (checked); school gives the default
  * org (school.genitive). */
 yl_node *kind_annex_mark(arena *a, const yl_node *annex_of, const yl_node *school);
@@ -131,7 +131,9 @@ typedef struct kind_def {
 size_t kinds_count(void);
 const kind_def *kinds_at(size_t i);
 const kind_def *kinds_find(const char *name);
-/* The fields every kind has beside its own: annex_of and typography. */
+/* The fields every document has beside its kind's own, checked with them
+ * by kinds.c (a kind does not list them): document, template, annex_of,
+ * typography. */
 extern const kind_field kind_common_fields[];
 
 extern const kind_def kind_order;

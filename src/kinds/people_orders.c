@@ -31,9 +31,7 @@ static const kind_field order_fields[] = {
     {"acquaint", KS_BOOL, false, "лист ознакомления (false — без него)", NULL, NULL},
     {NULL, 0, false, NULL, NULL, NULL}};
 
-static const kind_field root_fields[] = {{"document", KS_STRING, true, "вид документа", NULL, NULL},
-                                         {"template", KS_STRING, false, "свой шаблон", NULL, NULL},
-                                         {"school", KS_MAP, true,
+static const kind_field root_fields[] = {{"school", KS_MAP, true,
                                           "реквизиты организации (обычно из school.yaml)",
                                           kind_school_fields, NULL},
                                          {"order", KS_MAP, true, "приказ", order_fields, NULL},

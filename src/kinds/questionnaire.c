@@ -9,8 +9,6 @@ static const kind_field q_fields[] = {
     {NULL, 0, false, NULL, NULL, NULL}};
 
 static const kind_field root_fields[] = {
-    {"document", KS_STRING, true, "вид документа", NULL, NULL},
-    {"template", KS_STRING, false, "свой шаблон", NULL, NULL},
     {"school", KS_MAP, false, "реквизиты организации (обычно из school.yaml)", kind_school_fields,
      NULL},
     {"surveys", KS_SEQ, true, "анкеты (обычно из общего файла через include)", NULL, NULL},

@@ -17,8 +17,6 @@ static const kind_field registry_fields[] = {
     {NULL, 0, false, NULL, NULL, NULL}};
 
 static const kind_field root_fields[] = {
-    {"document", KS_STRING, true, "вид документа", NULL, NULL},
-    {"template", KS_STRING, false, "свой шаблон", NULL, NULL},
     {"school", KS_MAP, true, "реквизиты организации (обычно из school.yaml)", kind_school_fields,
      NULL},
     {"registry", KS_MAP, true, "база наставников или наставляемых", registry_fields, NULL},

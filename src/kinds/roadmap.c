@@ -24,8 +24,6 @@ static const kind_field roadmap_fields[] = {
     {NULL, 0, false, NULL, NULL, NULL}};
 
 static const kind_field root_fields[] = {
-    {"document", KS_STRING, true, "вид документа", NULL, NULL},
-    {"template", KS_STRING, false, "свой шаблон", NULL, NULL},
     {"school", KS_MAP, true, "реквизиты организации (обычно из school.yaml)", kind_school_fields,
      NULL},
     {"roadmap", KS_MAP, true, "дорожная карта", roadmap_fields, NULL},
