@@ -234,8 +234,7 @@ static char *annex_path(const yl_doc *doc, const yl_node *file, diag *d)
         diag_error(d, file->mark, "приложение «%s»: %s", name, diag_strerror(errno));
         goto out;
     }
-    size_t n = strlen(top);
-    if (strncmp(real, top, n) || (real[n] != '/' && real[n] != '\0' && top[n - 1] != '/')) {
+    if (!util_path_below(real, top)) {
         diag_error(d, file->mark,
                    "приложение «%s» лежит вне папки досье: документ-приложение берётся из той же "
                    "папки, что и приказ",

@@ -1096,13 +1096,6 @@ tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d)
     return t;
 }
 
-/* Is real (a realpath) dir itself or below it? */
-static bool is_below(const char *real, const char *dir)
-{
-    size_t n = strlen(dir);
-    return !strncmp(real, dir, n) && (real[n] == '/' || real[n] == '\0' || dir[n - 1] == '/');
-}
-
 /* A shipped template's name: letters, digits, - and _ only. */
 static bool is_plain_name(const char *name)
 {
@@ -1148,7 +1141,7 @@ char *tpl_locate(const char *name, src_mark at, const char *dossier, const char 
             diag_error(d, at, "шаблон «%s»: %s", name, diag_strerror(errno));
         goto out;
     }
-    if (!is_below(real, top)) {
+    if (!util_path_below(real, top)) {
         diag_error(d, at,
                    "шаблон «%s» лежит вне %s: шаблон документа берётся из папки досье или из "
                    "поставляемых; чужой файл укажите в командной строке (--template)",

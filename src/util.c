@@ -388,6 +388,12 @@ char *util_read_file(const char *path, size_t max, size_t *len)
     return data;
 }
 
+bool util_path_below(const char *real, const char *dir)
+{
+    size_t n = strlen(dir);
+    return n && !strncmp(real, dir, n) && (real[n] == '/' || real[n] == '\0' || dir[n - 1] == '/');
+}
+
 /* Is dir the program's data: fonts/ and templates/ in it? */
 static bool is_data_dir(const char *dir)
 {

@@ -115,5 +115,8 @@ char *util_read_file(const char *path, size_t max, size_t *len);
  * no candidate holds the data; the places tried are added to *tried (may be
  * NULL). Caller frees. */
 char *util_data_dir(buf *tried);
+/* Is the resolved path real the folder dir or below it (both realpaths)?
+ * The one confinement test of includes, templates and annex documents. */
+bool util_path_below(const char *real, const char *dir);
 
 #endif

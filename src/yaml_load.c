@@ -822,14 +822,6 @@ static const char *join_path(arena *a, const char *dir, const char *rel)
     return arena_printf(a, "%s%s%s", dir, dir[n - 1] == '/' ? "" : "/", rel);
 }
 
-static bool is_inside_dossier(const loader *ld, const char *real)
-{
-    size_t n = strlen(ld->dossier_real);
-    if (strncmp(real, ld->dossier_real, n) != 0)
-        return false;
-    return ld->dossier_real[n - 1] == '/' || real[n] == '/';
-}
-
 /* "a.yaml → b.yaml → a.yaml" from the file at chain[from] to next. */
 static const char *describe_chain(loader *ld, size_t from, const char *next)
 {
@@ -887,7 +879,7 @@ static char *locate_include(loader *ld, const yl_node *item, const char *reldir,
         return NULL;
     }
     const char *problem = NULL;
-    if (!is_inside_dossier(ld, real)) {
+    if (!util_path_below(real, ld->dossier_real)) {
         report_error(ld, at,
                      "файл «%s» из include ведёт (через символическую ссылку) в «%s», за папку "
                      "досье «%s»; подключать можно только файлы внутри этой папки — скопируйте "
