@@ -159,9 +159,7 @@ double para_measure(const lay *L, int font, double size, double ls, const char *
     double w = 0;
     for (size_t i = 0; i < len;) {
         uint32_t cp;
-        size_t n = utf8_decode(s + i, len - i, &cp);
-        if (!n)
-            n = 1, cp = '?';
+        size_t n = utf8_next(s + i, len - i, &cp);
         if (cp != 0x00AD)
             w += L->f->advance(L->f->ctx, font, cp) * size / 1000.0 + ls;
         i += n;
@@ -189,9 +187,7 @@ static size_t count_drawn(const char *text, size_t from, size_t to)
     size_t n = 0;
     for (size_t i = from; i < to;) {
         uint32_t cp;
-        size_t k = utf8_decode(text + i, to - i, &cp);
-        if (!k)
-            k = 1, cp = '?';
+        size_t k = utf8_next(text + i, to - i, &cp);
         n += cp != 0x00AD;
         i += k;
     }
@@ -255,9 +251,7 @@ static size_t count_letters(const char *s, size_t from, size_t to)
     size_t n = 0;
     for (size_t i = from; i < to;) {
         uint32_t cp;
-        size_t k = utf8_decode(s + i, to - i, &cp);
-        if (!k)
-            k = 1, cp = '?';
+        size_t k = utf8_next(s + i, to - i, &cp);
         n += is_letter_cp(cp);
         i += k;
     }
@@ -311,9 +305,7 @@ static void add_word_piece(lay *L, const para *P, const char *text, size_t from,
     double acc = 0, prev_w = 0;
     for (size_t i = from; i < to;) {
         uint32_t cp;
-        size_t n = utf8_decode(text + i, to - i, &cp);
-        if (!n)
-            n = 1, cp = '?';
+        size_t n = utf8_next(text + i, to - i, &cp);
         double cw = L->f->advance(L->f->ctx, P->font, cp) * P->size / 1000.0 + P->ls;
         if (acc + cw > limit && i > start) {
             /* never carry one character alone: split a character earlier */
@@ -601,9 +593,7 @@ static void add_piece(lay *L, const para *P, vline *v, const char *text, size_t 
     buf_init(&piece);
     for (size_t i = from; i < to;) {
         uint32_t cp;
-        size_t n = utf8_decode(text + i, to - i, &cp);
-        if (!n)
-            n = 1, cp = '?';
+        size_t n = utf8_next(text + i, to - i, &cp);
         if (cp != 0x00AD)
             buf_put_cp(&piece, cp);
         i += n;

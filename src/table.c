@@ -97,9 +97,7 @@ static double widest_char(lay *L, int font, const blk_style *st, const char *s)
     double w = 0;
     for (size_t i = 0, len = strlen(s); i < len;) {
         uint32_t cp;
-        size_t n = utf8_decode(s + i, len - i, &cp);
-        if (!n)
-            n = 1, cp = '?';
+        size_t n = utf8_next(s + i, len - i, &cp);
         double cw = L->f->advance(L->f->ctx, font, cp) * st->size_pt / 1000.0;
         if (cw > w)
             w = cw;
