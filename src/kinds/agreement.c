@@ -248,11 +248,7 @@ static const yl_node *drop_unknown(arena *a, const yl_node *p, const yl_node *pr
         *ok = false;
         if (same_key_mark(prev, k->mark))
             continue;
-        size_t n = 0;
-        uint8_t *low = u8_tolower((const uint8_t *)k->str, strlen(k->str), NULL, NULL, NULL, &n);
-        char *lowered = low ? arena_strndup(a, (const char *)low, n) : (char *)k->str;
-        free(low);
-        const char *near = diag_suggest(lowered, names, nn);
+        const char *near = diag_suggest(names_lower(a, k->str), names, nn);
         diag_error(d, k->mark,
                    "«%s.%s»: нет такого поля или столбца партнёра%s%s%s (столбцы: Наименование, "
                    "Краткое наименование, В лице, Действующего, Основание, Адрес, ИНН, КПП, "
