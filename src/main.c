@@ -102,6 +102,12 @@ typedef struct options {
     size_t nfiles;
 } options;
 
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
 static char *default_output(const char *in)
 {
     size_t len = strlen(in);
@@ -637,12 +643,12 @@ static void check_folder(const run_ctx *c, pdf_doc *pdf, const char *dir, int *r
     size_t n = 0;
     char **names = list_folder(dir, &n, c->d);
     for (size_t i = 0; i < n; i++) {
-        size_t len = strlen(names[i]);
-        if (len > 5 && !strcmp(names[i] + len - 5, ".yaml")) {
-            char *path = xmalloc(strlen(dir) + len + 2);
-            snprintf(path, strlen(dir) + len + 2, "%s/%s", dir, names[i]);
-            check_one(c, pdf, path, rc);
-            free(path);
+        if (strlen(names[i]) > 5 && ends_with(names[i], ".yaml")) {
+            buf path;
+            buf_init(&path);
+            buf_printf(&path, "%s/%s", dir, names[i]);
+            check_one(c, pdf, path.data, rc);
+            buf_fini(&path);
         }
         free(names[i]);
     }
@@ -689,12 +695,6 @@ typedef struct batch {
     unsigned jobs, running;
     size_t printed; /* items[0..printed) are done and printed */
 } batch;
-
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && !strcmp(s + n - k, suffix);
-}
 
 static void batch_add(batch *b, const char *in, const char *out_dir, const char *name,
                       const char *group)
