@@ -47,7 +47,7 @@ static const kind_field root_fields[] = {{"school", KS_MAP, true,
 static const yl_node *order_defaults(arena *a, const yl_node *school, const yl_node *o,
                                      const char *title, diag *d)
 {
-    if (!yl_map_get(o, "place"))
+    if (!yl_map_get(o, "place") && yl_map_get(school, "city"))
         o = kind_map_set(a, o, "place", yl_map_get(school, "city"));
     if (!yl_map_get(o, "directive"))
         o = kind_map_set(a, o, "directive", kind_scalar(a, "ПРИКАЗЫВАЮ:", o->mark));
