@@ -5,7 +5,8 @@
  * middle, «И.О. Фамилия» flush right on the level of the position's last
  * line (GOST R 7.0.97-2016/2025; docs/typesetting.md §1.5 for the row). The
  * mark: «ДОКУМЕНТ ПОДПИСАН / ЭЛЕКТРОННОЙ ПОДПИСЬЮ» centred in bold, then the
- * certificate, owner and validity lines, in a frame. The row is centred on
+ * certificate, owner and validity lines, in a frame, at most half the text
+ * width (a long owner's name wraps). The row is centred on
  * the mark, which stands in the middle of the text width when it leaves room
  * on both sides, else in the middle of the room between position and
  * name. */
@@ -17,11 +18,11 @@
 #include "chart.h"
 #include "para.h"
 
-#define GAP_PT 12          /* between the position, the mark and the name */
-#define PAD_EM 0.7         /* the mark's inner margin, in ems of its text */
-#define HEAD_GAP_EM 0.35   /* between the heading and the certificate's lines */
-#define FRAME_PT 1.0       /* the frame's line */
-#define MAX_MARK_SHARE 0.7 /* of the text width: the rest is for position and name */
+#define GAP_PT 12        /* between the position, the mark and the name */
+#define PAD_EM 0.7       /* the mark's inner margin, in ems of its text */
+#define HEAD_GAP_EM 0.35 /* between the heading and the certificate's lines */
+#define FRAME_PT 1.0     /* the frame's line */
+#define MARK_SHARE 0.5   /* of the text width: a longer line of the mark wraps */
 
 static void add_box(chart_fig *fig, arena *a, layout_box b)
 {
@@ -144,7 +145,7 @@ void esign_build(lay *L, const blk_block *b, double x0, double width)
     const blk_esign *es = b->as.esign;
     chart_fig pos = {0}, mark = {0}, name = {0};
     double mw, mh, wp, nw, pb, nb;
-    build_mark(L, b, width, &mark, &mw, &mh);
+    build_mark(L, b, MARK_SHARE * width, &mark, &mw, &mh);
     blk_style row = *b->style;
     row.align = BLK_LEFT;
     row.indent_pt = 0;
@@ -152,12 +153,12 @@ void esign_build(lay *L, const blk_block *b, double x0, double width)
     double room = fmin(width * es->left_frac, width - mw - nw - 2 * GAP_PT);
     if (L->failed)
         return;
-    if (mw > MAX_MARK_SHARE * width || room < ESIGN_MIN_POSITION_PT) {
+    if (room < ESIGN_MIN_POSITION_PT) {
         diag_error(L->d, b->mark,
-                   "отметка об электронной подписи (%.0f мм) не помещается в строку подписи "
-                   "между должностью и ФИО: сократите владельца сертификата или уменьшите шрифт "
-                   "отметки (mark_style)",
-                   mw * 25.4 / 72);
+                   "в строке подписи не помещаются должность, отметка об электронной подписи "
+                   "(%.0f мм) и ФИО «%s» (%.0f мм): уменьшите шрифт отметки (mark_style) или "
+                   "строки подписи (style)",
+                   mw * 25.4 / 72, es->name, nw * 25.4 / 72);
         L->failed = true;
         return;
     }
