@@ -313,6 +313,37 @@ void tpl_block_boxes(expander *x, const yl_node *blk, const yl_node *path, const
     }
 }
 
+/* What a block that a column cannot hold is, for the message. */
+static const char *columns_misfit(blk_kind k)
+{
+    switch (k) {
+    case BLK_ROW:
+        return "строка или подпись (row, signature)";
+    case BLK_TABLE:
+        return "таблица";
+    case BLK_SPACER:
+        return "интервал (spacer)";
+    case BLK_PAGE_BREAK:
+        return "разрыв страницы";
+    case BLK_ESIGN:
+        return "подпись с отметкой об электронной подписи (esign)";
+    case BLK_QR:
+        return "QR-код (qr)";
+    case BLK_CHART:
+        return "диаграмма (chart)";
+    case BLK_QUESTION:
+        return "вопрос анкеты (question)";
+    case BLK_TOC:
+        return "оглавление (toc)";
+    case BLK_FILL:
+        return "заполнитель (fill)";
+    case BLK_PARA:
+    case BLK_ITEM:
+        break;
+    }
+    return "этот блок";
+}
+
 /* Side-by-side columns written in the template: each column's blocks
  * (paragraphs, lists, each/if around them) become the paragraphs of one cell
  * of a borderless one-row table. */
@@ -351,10 +382,7 @@ void tpl_block_columns(expander *x, const yl_node *blk, const yl_node *cols, con
                 diag_error(x->d, b->mark,
                            "в columns допустимы только абзацы и списки (paragraph, heading, "
                            "list, content без таблиц, each, if): %s сюда не помещается",
-                           b->kind == BLK_ROW ? "строка или подпись (row, signature)"
-                           : b->kind == BLK_TABLE  ? "таблица"
-                           : b->kind == BLK_SPACER ? "интервал (spacer)"
-                                                   : "разрыв страницы");
+                           columns_misfit(b->kind));
                 x->failed = true;
             }
         }
