@@ -44,8 +44,12 @@ static bool expect_kind(const yl_node *v, yl_kind k, const kind_field *f, const 
 {
     if (v->kind == k)
         return true;
-    diag_error(d, v->mark, "«%s» (%s): ожидался %s, а здесь %s", path, f->what, type_name(f->type),
-               yl_kind_name(v->kind));
+    /* «-"Утвердить план."»: a list item without its space is a string */
+    bool glued_dash =
+        k == YL_SEQ && v->kind == YL_SCALAR && v->len > 1 && v->str[0] == '-' && v->str[1] != ' ';
+    diag_error(d, v->mark, "«%s» (%s): ожидался %s, а здесь %s%s", path, f->what,
+               type_name(f->type), yl_kind_name(v->kind),
+               glued_dash ? "; после «-» элемента списка нужен пробел: «- текст»" : "");
     return false;
 }
 
