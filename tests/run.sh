@@ -1074,6 +1074,19 @@ esac
 "$BIN" render tests/docs/survey-small-groups.yaml -o "$TMP/survey-small.pdf" 2>"$TMP/err"
 if flat "$TMP/survey-small.pdf" | grep -q 'Ивановым'; then bad "a quote from a group under 3 is printed"; else ok; fi
 
+# README.md (issue 12 §5): its examples marked <!-- файл: … --> render as a
+# dossier, and every newcomer message it quotes is a tests/bad expect line
+if scripts/readme-examples.sh "$BIN" README.md "$TMP/readme" >"$TMP/readme.out" 2>&1; then
+    ok
+else
+    bad "README.md: an example does not render"; cat "$TMP/readme.out"
+fi
+if scripts/readme-messages.sh README.md tests/bad >"$TMP/readme.out" 2>&1; then
+    ok
+else
+    bad "README.md: a quoted message is not tested"; cat "$TMP/readme.out"
+fi
+
 # the code is formatted as .clang-format says (make format rewrites it)
 if command -v clang-format >/dev/null 2>&1; then
     if clang-format --dry-run -Werror src/*.c src/*.h src/kinds/*.c tests/unit/*.c 2>"$TMP/fmt"; then
