@@ -341,6 +341,11 @@ typedef struct parse_state {
     /* the last quoted scalar read, for a syntax error after a quote left open */
     bool quoted_seen;
     yaml_mark_t quoted_start, quoted_end;
+    const char *text; /* the text being parsed, for what libyaml drops (comments) */
+    size_t len;
+    /* byte offset of a mark (libyaml counts characters): a cursor that only
+     * moves forward, as the marks of scalars do, so all of them cost O(n) */
+    size_t cur_off, cur_line, cur_col;
 } parse_state;
 
 static yl_node *new_node(parse_state *ps, yl_kind kind, src_mark at)
@@ -439,6 +444,48 @@ static void check_tag(parse_state *ps, const yaml_char_t *tag, src_mark at)
                  clip_text(ps->ld, t));
 }
 
+/* Byte offset in ps->text of mark m (0-based line and column). */
+static size_t mark_offset(parse_state *ps, yaml_mark_t m)
+{
+    if (m.line < ps->cur_line || (m.line == ps->cur_line && m.column < ps->cur_col))
+        ps->cur_off = ps->cur_line = ps->cur_col = 0; /* backwards: never for scalars */
+    while (ps->cur_line < m.line && ps->cur_off < ps->len) {
+        if (ps->text[ps->cur_off++] == '\n') {
+            ps->cur_line++;
+            ps->cur_col = 0;
+        }
+    }
+    while (ps->cur_col < m.column && ps->cur_off < ps->len && ps->text[ps->cur_off] != '\n') {
+        uint32_t cp;
+        size_t n = utf8_decode(ps->text + ps->cur_off, ps->len - ps->cur_off, &cp);
+        ps->cur_off += n ? n : 1;
+        ps->cur_col++;
+    }
+    return ps->cur_off;
+}
+
+/* «title: Приказ #5»: YAML takes « #5» for a comment and drops it without a
+ * word. A comment glued to its «#» right after a one-line plain value is
+ * most likely such text; warn at the «#». */
+static void warn_swallowed_comment(parse_state *ps, const yaml_event_t *ev)
+{
+    if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
+        ev->start_mark.line != ev->end_mark.line)
+        return;
+    size_t i = mark_offset(ps, ev->end_mark), spaces = 0;
+    while (i < ps->len && ps->text[i] == ' ') {
+        i++;
+        spaces++;
+    }
+    if (!spaces || i + 1 >= ps->len || ps->text[i] != '#' || strchr(" \t\r\n", ps->text[i + 1]))
+        return;
+    src_mark at = {ps->file, (uint32_t)ev->end_mark.line + 1,
+                   (uint32_t)(ev->end_mark.column + spaces) + 1};
+    diag_warning(ps->ld->d, at,
+                 "всё после « #» — комментарий, и он не будет напечатан; если «#» — часть "
+                 "текста, возьмите всё значение в кавычки \"…\"");
+}
+
 static void read_scalar(parse_state *ps, const yaml_event_t *ev)
 {
     src_mark at = make_mark(ps->file, ev->start_mark);
@@ -454,6 +501,7 @@ static void read_scalar(parse_state *ps, const yaml_event_t *ev)
         ps->quoted_start = ev->start_mark;
         ps->quoted_end = ev->end_mark;
     }
+    warn_swallowed_comment(ps, ev);
     /* Word's “…” are no quotes to YAML: they would be printed as text */
     if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
         (starts_with_mem(value, len, SMART_OPEN) || starts_with_mem(value, len, SMART_LOW)))
@@ -851,6 +899,8 @@ static yl_node *parse_text(loader *ld, const char *file, const char *text, size_
         goto out;
     }
     parser_ready = true;
+    ps->text = text;
+    ps->len = len;
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
     yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING); /* checked above */
 
@@ -877,6 +927,15 @@ out:
     arena_free(ps->anchors_mem);
     free(ps);
     return root;
+}
+
+/* Whether path + ".txt" is a regular file: what Notepad saves when asked
+ * for «order.yaml» with the type «Text documents». */
+static bool txt_twin(loader *ld, const char *path)
+{
+    struct stat st;
+    const char *twin = arena_printf(ld->scratch, "%s.txt", path);
+    return stat(twin, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 /* Note that shown (identified by st) was read, for yl_doc_files. */
@@ -923,6 +982,11 @@ static char *read_text(loader *ld, const char *shown, const char *open_path, src
                      "проверьте, тот ли это файл, или разделите его на части и подключите их "
                      "через include",
                      clip_text(ld, shown), YL_MAX_FILE_SIZE >> 20, YL_MAX_FILE_SIZE);
+    else if (e == ENOENT && txt_twin(ld, open_path))
+        report_error(ld, at,
+                     "не удалось открыть «%s»: %s; рядом есть «%s.txt» — Блокнот добавил к "
+                     "имени «.txt»: переименуйте файл, чтобы имя кончалось на «.yaml»",
+                     clip_text(ld, shown), diag_strerror(e), clip_text(ld, shown));
     else
         report_error(ld, at, "не удалось открыть «%s»: %s; проверьте путь и права доступа",
                      clip_text(ld, shown), diag_strerror(e));
@@ -1030,6 +1094,15 @@ static char *locate_include(loader *ld, const yl_node *item, const char *reldir,
     }
     *shown = diag_file(ld->d, join_path(ld->scratch, ld->dossier, *rel));
     char *real = realpath(*shown, NULL);
+    if (!real && errno == ENOENT && txt_twin(ld, *shown)) {
+        report_error(ld, at,
+                     "не удалось открыть подключаемый файл «%s»: %s; рядом есть «%s.txt» — "
+                     "Блокнот добавил к имени «.txt»: переименуйте файл, чтобы имя кончалось "
+                     "на «%s»",
+                     clip_text(ld, *shown), diag_strerror(ENOENT), clip_text(ld, *shown),
+                     clip_text(ld, item->str));
+        return NULL;
+    }
     if (!real) {
         report_error(ld, at,
                      "не удалось открыть подключаемый файл «%s»: %s; путь в include "
