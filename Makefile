@@ -1,7 +1,7 @@
 # nastavdoc: YAML dossiers -> PDF paperwork of a school mentoring programme.
 # Targets: all demo test (check) asan bench format lint install clean. See README.md.
 
-PKGS     := yaml-0.1
+PKGS     := yaml-0.1 libqrencode
 BUILD    ?= build
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -21,7 +21,7 @@ BINDIR   := $(PREFIX)/bin
 DATADIR  := $(PREFIX)/share/nastavdoc
 MANDIR   := $(PREFIX)/share/man
 # Debian ships no .pc for libhpdf, libhyphen, libunistring or libcsv: link them by name.
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml) -lhpdf -lhyphen -lunistring -lcsv -lm
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -lqrencode) -lhpdf -lhyphen -lunistring -lcsv -lm
 CMOCKA   := $(shell pkg-config --cflags --libs cmocka 2>/dev/null || echo -lcmocka)
 VERSION  := 0.1.0
 

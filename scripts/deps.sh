@@ -11,6 +11,8 @@
 #   pdfa     also Java and PDFBox Preflight, which `make test` runs on PDF/A
 #            output (docs/pdfa.md): 4.8 MB of jars, and a headless JRE
 #            (about 190 MB) where none is installed
+#   qr       also zbar-tools, whose zbarimg `make test` uses to decode the QR
+#            code of a rendered document (it brings ImageMagick's libraries)
 #
 # Nothing runs apt-get when every package is installed, so a machine that is set
 # up costs one dpkg-query. Recommended packages are never installed: hyphen-ru
@@ -22,15 +24,17 @@ set -eu
 # installed) runs libhyphen's substrings.pl. procps gives the tests ps and pgrep
 # (batch workers are watched), which a minimal system lacks.
 PKGS="make gcc libc6-dev pkg-config libhpdf-dev libyaml-dev libhyphen-dev hyphen-ru
-libunistring-dev libcsv-dev libcmocka-dev poppler-utils qpdf locales time procps"
+libunistring-dev libcsv-dev libcmocka-dev poppler-utils qpdf locales time procps
+libqrencode-dev"
 for set in "$@"; do
     case $set in
     fuzz) PKGS="$PKGS clang libclang-rt-14-dev" ;;
     dev) PKGS="$PKGS clang-format clang-tidy cppcheck" ;;
     pdfa) PKGS="$PKGS default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java" ;;
     schema) PKGS="$PKGS python3-yaml python3-jsonschema" ;;
+    qr) PKGS="$PKGS zbar-tools" ;;
     *)
-        echo "scripts/deps.sh: неизвестный набор пакетов «$set» (есть: fuzz, dev, pdfa, schema)" >&2
+        echo "scripts/deps.sh: неизвестный набор пакетов «$set» (есть: fuzz, dev, pdfa, schema, qr)" >&2
         exit 2
         ;;
     esac

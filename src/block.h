@@ -89,7 +89,27 @@ typedef enum {
                        to the foot of the page (the place and year of a title page) */
     BLK_CHART,      /* bar chart drawn by the program (chart.h): never split */
     BLK_QUESTION,   /* a questionnaire's question: text and its answer field, never split */
+    BLK_ESIGN,      /* a signature row with the mark of an electronic signature between the
+                       position (text, on the left) and the name (flush right): never split */
+    BLK_QR,         /* the document's QR code: bottom right of the first page of its part */
 } blk_kind;
+
+/* The mark of an electronic signature (GOST R 7.0.97-2016/2025, docs/esign.md):
+ * a frame with a two-line heading and the certificate's lines. */
+#define BLK_ESIGN_HEAD 2 /* «ДОКУМЕНТ ПОДПИСАН», «ЭЛЕКТРОННОЙ ПОДПИСЬЮ» */
+#define BLK_ESIGN_LINES 5 /* the heading, then the certificate, owner, validity */
+typedef struct blk_esign {
+    const char *name;                   /* «И.О. Фамилия», flush right */
+    const char *lines[BLK_ESIGN_LINES]; /* the mark's lines, top to bottom */
+    const blk_style *head, *mark;       /* the heading's style and the other lines' */
+    double left_frac;                   /* share of the width the position may use */
+} blk_esign;
+
+/* A QR code's modules: size x size, row by row from the top, 1 dark. */
+typedef struct blk_qr {
+    const unsigned char *dark;
+    size_t size;
+} blk_qr;
 
 /* A bar chart: ncat categories along the axis, nser bars side by side in
  * each (1 or 2: before and after). */
@@ -153,6 +173,8 @@ typedef struct blk_block {
             const char *label; /* QUESTION: "3." before the text, or "" */
             const blk_answer *answer;
         } question;
+        const blk_esign *esign; /* ESIGN: text is the position */
+        const blk_qr *qr;       /* QR */
     } as;
 } blk_block;
 

@@ -167,4 +167,30 @@ bool kinds_check(const yl_node *root, arena *a, diag *d, kind_result *out);
 bool kinds_check_annex(const yl_node *root, const yl_node *annex_of, arena *a, diag *d,
                        kind_result *out);
 
+/* ---- the signer of an order and the QR code (kinds/esign.c) ---- */
+
+/* order.signature of every kind that is an order: {name, position} (each
+ * defaulting to school.director's) and `esign`, the mark of an electronic
+ * signature {certificate, owner, valid_from, valid_to}. */
+extern const kind_field kind_signature_fields[];
+/* The lengths of a certificate's serial number in hex digits: RFC 5280,
+ * 4.1.2.2, allows up to 20 octets; shorter than 4 octets is a typo. */
+#define KIND_ESIGN_SERIAL_MIN 8
+#define KIND_ESIGN_SERIAL_MAX 40
+/* order.qr of the same kinds: a URL or text for the QR code, true for the
+ * document's requisites, false for none. */
+#define KIND_QR_FIELD                                                                              \
+    {                                                                                              \
+        "qr", KS_STRING, false,                                                                    \
+            "QR-код документа: ссылка или текст; true — реквизиты документа; false — без него",    \
+            NULL, NULL                                                                             \
+    }
+/* The order map o with its signature (school.director filling what it
+ * lacks, esign checked: certificate hex, from <= to, a warning when the
+ * document's date is outside; owner defaults to the signer) and its qr
+ * (true becomes the requisites: organisation, kind_title, date, number,
+ * heading). NULL after an error (reported). */
+const yl_node *kind_order_sign(arena *a, const yl_node *o, const yl_node *school,
+                               const char *kind_title, diag *d);
+
 #endif

@@ -17,6 +17,7 @@
 #include <unicase.h>
 
 #include "chart.h"
+#include "esign.h"
 #include "para.h"
 #include "table.h"
 
@@ -204,6 +205,11 @@ static void layout_block(lay *L, const blk_block *b, bool *keep_next, toc_state 
     case BLK_QUESTION:
         chart_build(L, b, x0, width);
         break;
+    case BLK_ESIGN:
+        esign_build(L, b, x0, width);
+        break;
+    case BLK_QR:
+        break; /* drawn on the first page by paginate (esign.h) */
     }
     size_t n = L->nlines - first;
     if (n == 0)
@@ -275,7 +281,7 @@ static double repeated_header(const lay *L, size_t i)
     return table_header_height(v->table) + top;
 }
 
-static void draw_page(lay *L, size_t start, size_t end, double top)
+static void draw_page(lay *L, size_t start, size_t end, double top, const blk_qr *qr)
 {
     layout_page *p = layout_new_page(L);
     double *tops = xmalloc((end - start + 1) * sizeof *tops);
@@ -307,6 +313,8 @@ static void draw_page(lay *L, size_t start, size_t end, double top)
         table_draw(L, p, k, e, tops + (k - start), k == start ? top : tops[k - start]);
         k = e;
     }
+    if (qr)
+        esign_qr_draw(p, qr);
     free(tops);
 }
 
@@ -322,15 +330,17 @@ static double fill_height(const lay *L, size_t i, double y, double bottom)
 
 /* Pour lines into pages. When line i does not fit, break before the latest
  * line j <= i on this page with ok_before (not the page's first line); with
- * none, break before i anyway (a chain longer than a page). */
-static size_t paginate(lay *L, size_t *starts)
+ * none, break before i anyway (a chain longer than a page). A QR code (qr,
+ * or NULL) takes its band from the foot of the first page. */
+static size_t paginate(lay *L, size_t *starts, const blk_qr *qr)
 {
     size_t npages = 0;
     const blk_page *pg = &L->t->page;
     double top = pg->height_pt - pg->margin_top_pt;
-    double bottom = pg->margin_bottom_pt;
     size_t start = 0;
     while (start < L->nlines) {
+        const blk_qr *page_qr = npages == 0 ? qr : NULL;
+        double bottom = pg->margin_bottom_pt + (page_qr ? esign_qr_band(page_qr) : 0);
         double y = top - repeated_header(L, start);
         size_t i = start, end = L->nlines;
         for (; i < L->nlines; i++) {
@@ -354,7 +364,7 @@ static size_t paginate(lay *L, size_t *starts)
         if (starts)
             starts[npages] = start; /* measuring only: the pages are not drawn */
         else
-            draw_page(L, start, end, top);
+            draw_page(L, start, end, top, page_qr);
         npages++;
         start = end;
         /* spacers and page breaks do not start a page */
@@ -411,13 +421,30 @@ static const char *copy_or_null(arena *a, const char *s)
  * paginated once without drawing to find them (the contents' lines do not
  * depend on the numbers: layout_toc), the numbers are filled in, and the
  * flow is paginated again and drawn. */
-static void paginate_with_toc(lay *L, toc_state *toc, const size_t *first_line)
+static void paginate_with_toc(lay *L, toc_state *toc, const size_t *first_line, const blk_qr *qr)
 {
     size_t *starts = xmalloc((L->nlines + 1) * sizeof *starts);
-    size_t np = paginate(L, starts);
+    size_t np = paginate(L, starts, qr);
     toc_set_numbers(L, toc, first_line, starts, np);
     free(starts);
-    paginate(L, NULL);
+    paginate(L, NULL, qr);
+}
+
+/* The QR code of t (its one BLK_QR), or NULL; a second one is an error. */
+static const blk_qr *find_qr(lay *L)
+{
+    const blk_qr *qr = NULL;
+    for (size_t i = 0; i < L->t->n; i++) {
+        const blk_block *b = &L->t->blocks[i];
+        if (b->kind != BLK_QR)
+            continue;
+        if (qr) {
+            diag_error(L->d, b->mark, "второй QR-код в документе: у документа он один");
+            L->failed = true;
+        }
+        qr = b->as.qr;
+    }
+    return qr;
 }
 
 layout_doc *layout_run(const blk_doc *t, const layout_fonts *f, const text_hyph *h, diag *d)
@@ -452,6 +479,7 @@ bool layout_append(layout_doc *out, const blk_doc *t, const layout_fonts *f, con
         for (size_t i = 0; i < t->n; i++)
             toc.num[i] = SIZE_MAX;
     }
+    const blk_qr *qr = find_qr(&L);
     bool keep_next = false;
     for (size_t i = 0; i < t->n; i++) {
         size_t before = L.nlines;
@@ -461,9 +489,9 @@ bool layout_append(layout_doc *out, const blk_doc *t, const layout_fonts *f, con
     }
     /* a document's contents count its own pages, as its page numbers do */
     if (!L.failed && toc.any)
-        paginate_with_toc(&L, &toc, first_line);
+        paginate_with_toc(&L, &toc, first_line, qr);
     else if (!L.failed)
-        paginate(&L, NULL);
+        paginate(&L, NULL, qr);
     free(first_line);
     free(toc.num);
     if (!L.failed && out->npages == first_page)

@@ -33,6 +33,10 @@
  *            src/template_text.c
  *     acquaintance: PATH         [style, title_style, sign]   ({title, people}: «С приказом
  *                                 ознакомлены:», a line per person for signature and date)
+ *     esign: {position: TEXT, name: TEXT, mark: PATH, left_width}  [style, mark_style]
+ *                                (the signature row with the mark of an electronic
+ *                                 signature; without mark data the signature row)
+ *     qr: TEXT                   (the QR code, bottom right of the first page)
  *
  * TEXT is literal text with {{ PATH | filter | filter … }} holes. PATH is
  * a.b.c looked up first among the names bound by enclosing `each` blocks
@@ -802,6 +806,9 @@ static const block_def block_defs[] = {
     {"question", KEYS("style"), NULL, tpl_block_question},
     {"chart", KEYS("style", "height_mm"), NULL, tpl_block_chart},
     {"acquaintance", KEYS("style", "title_style", "sign"), NULL, tpl_block_acquaintance},
+    {"esign", KEYS("style", "mark_style"), KEYS("position", "name", "mark", "left_width"),
+     tpl_block_esign},
+    {"qr", KEYS(NULL), NULL, tpl_block_qr},
 };
 enum { NBLOCK_DEFS = sizeof block_defs / sizeof *block_defs };
 
@@ -858,6 +865,13 @@ static void check_block(expander *x, const yl_node *blk)
         tpl_check_text(x, v);
     for (size_t i = 0; def->expand == tpl_block_row && v->kind == YL_MAP && i < v->n; i++)
         tpl_check_text(x, v->pairs[i].value);
+    if (def->expand == tpl_block_esign) {
+        tpl_check_text(x, yl_map_get(v, "position"));
+        tpl_check_text(x, yl_map_get(v, "name"));
+        check_style_name(x, yl_map_get(blk, "mark_style"));
+    }
+    if (def->expand == tpl_block_qr)
+        tpl_check_text(x, v);
     tpl_text_check(x, def->key, v); /* the texts inside the blocks of template_text.c */
     check_style_name(x, yl_map_get(blk, "style"));
     const yl_node *styles = yl_map_get(blk, "styles");

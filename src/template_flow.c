@@ -330,7 +330,11 @@ void tpl_block_heading(expander *x, const yl_node *blk, const yl_node *v, const 
  * flush right on the left part's last line. */
 void tpl_block_row(expander *x, const yl_node *blk, const yl_node *v, const scope *sc)
 {
-    bool sig = yl_map_get(blk, "signature") != NULL;
+    tpl_add_row(x, blk, v, sc, yl_map_get(blk, "signature") != NULL);
+}
+
+void tpl_add_row(expander *x, const yl_node *blk, const yl_node *v, const scope *sc, bool sig)
+{
     const yl_node *l = yl_map_get(v, sig ? "position" : "left");
     const yl_node *r = yl_map_get(v, sig ? "name" : "right");
     src_mark lm = blk->mark, rm;

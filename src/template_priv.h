@@ -100,6 +100,9 @@ void tpl_check_text(expander *x, const yl_node *t);
 
 void tpl_add_text_block(expander *x, const scope *sc, blk_kind kind, const yl_node *text,
                         const blk_style *style);
+/* A row block from v: {left, right}, or {position, name} when sig (the
+ * signature row: its style, share and the three lines it keeps). */
+void tpl_add_row(expander *x, const yl_node *blk, const yl_node *v, const scope *sc, bool sig);
 bool tpl_truthy(const yl_node *v); /* present, not null, not empty, not false */
 const yl_node *tpl_lookup_path(expander *x, const scope *sc, const yl_node *path);
 void tpl_add_cpar(expander *x, blk_cell *cell, const char *text, const char *label, unsigned level,
@@ -157,5 +160,10 @@ void tpl_text_check(expander *x, const char *key, const yl_node *v);
 
 void tpl_block_question(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
 void tpl_block_chart(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
+
+/* ---- template_esign.c: the mark of an electronic signature, the QR code ---- */
+
+void tpl_block_esign(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
+void tpl_block_qr(expander *x, const yl_node *blk, const yl_node *v, const scope *sc);
 
 #endif

@@ -1096,5 +1096,63 @@ if command -v clang-format >/dev/null 2>&1; then
     fi
 fi
 
+# 6. issue 12 §2 (docs/esign.md): the mark of an electronic signature and the
+# QR code. tests/docs/order-esign.yaml: the mark's lines in the signature row,
+# the mark between the position and the name; its QR code decodes (zbarimg,
+# scripts/deps.sh qr) to the requisites the kind composes; a URL comes back
+# as typed; `qr: false` draws none; the curator's and the pairs' orders take
+# the same data. (Its --pdfa render is among the Preflight files of 5.)
+mkdir -p "$TMP/esign"
+cp tests/docs/school.yaml tests/docs/order-esign.yaml "$TMP/esign/"
+esign=$TMP/esign/esign.pdf
+if "$BIN" render tests/docs/order-esign.yaml -o "$esign" 2>"$TMP/err"; then ok; else bad "render order-esign"; cat "$TMP/err"; fi
+pdftotext -raw -enc UTF-8 "$esign" - | sed "s/$NBSP/ /g" | tr '\n' '|' >"$TMP/esign/text"
+if grep -q -F '|Директор|ДОКУМЕНТ ПОДПИСАН|ЭЛЕКТРОННОЙ ПОДПИСЬЮ|Сертификат: 01DA3C5E00B1AF8E4C2D71930F6B2A1055|Владелец: Петров Пётр Петрович|Действителен: с 11.03.2024 по 11.06.2025|П.П. Петров|' "$TMP/esign/text"; then
+    ok
+else
+    bad "order-esign: the mark's lines"; tr '|' '\n' <"$TMP/esign/text" | tail -9
+fi
+# left to right on the row: the position, the mark (its widest line), the name
+pdftotext -bbox "$esign" - | awk -F'"' '
+    /<word/ { w = $0; sub(/.*">/, "", w); sub(/<.*/, "", w); x0[w] = $2 + 0; x1[w] = $6 + 0; y0[w] = $4 + 0; y1[w] = $8 + 0 }
+    END { exit !(("Директор" in x1) && ("Действителен:" in x1) && ("Петров" in x1) && ("ДОКУМЕНТ" in x1) &&
+                 x1["Директор"] < x0["Действителен:"] && x1["11.06.2025"] < x0["Петров"] &&
+                 y0["ДОКУМЕНТ"] < y0["Директор"] && y1["Директор"] < y1["Действителен:"]) }'
+if [ $? = 0 ]; then ok; else bad "order-esign: the mark is not between the position and the name"; fi
+if command -v zbarimg >/dev/null 2>&1; then
+    qr_of() { # the text of the QR code on page 1 of $1 (300 dpi), or nothing
+        pdftoppm -r 300 -png -singlefile "$1" "$TMP/esign/page" && zbarimg --raw -q "$TMP/esign/page.png" 2>/dev/null
+    }
+    printf 'МБОУ «СШ № 1»\nПриказ от 02.09.2024 №\302\24042-од\nО закреплении наставников за молодыми специалистами\n' >"$TMP/esign/want"
+    if qr_of "$esign" >"$TMP/esign/got" && cmp -s "$TMP/esign/got" "$TMP/esign/want"; then
+        ok
+    else
+        bad "order-esign: the QR code does not decode to the requisites"; cat "$TMP/esign/got"
+    fi
+    sed 's#^  qr: true#  qr: "https://school1.example.ru/docs/prikaz-42-od.pdf"#' tests/docs/order-esign.yaml >"$TMP/esign/url.yaml"
+    "$BIN" render "$TMP/esign/url.yaml" -o "$TMP/esign/url.pdf" 2>"$TMP/err"
+    if [ "$(qr_of "$TMP/esign/url.pdf")" = "https://school1.example.ru/docs/prikaz-42-od.pdf" ]; then
+        ok
+    else
+        bad "order-esign: a URL in the QR code"; cat "$TMP/err"
+    fi
+    sed 's#^  qr: true#  qr: false#' tests/docs/order-esign.yaml >"$TMP/esign/none.yaml"
+    "$BIN" render "$TMP/esign/none.yaml" -o "$TMP/esign/none.pdf" 2>"$TMP/err"
+    if [ -s "$TMP/esign/none.pdf" ] && [ -z "$(qr_of "$TMP/esign/none.pdf")" ]; then ok; else bad "order-esign: qr: false draws a QR code"; fi
+else
+    echo "SKIP: QR code decoding: zbarimg missing (install: scripts/deps.sh qr)"
+fi
+# the curator's and the pairs' orders (samples/kez) signed electronically
+cp -R samples/kez "$TMP/esign/kez"
+for doc in order-curator-2024 order-pairs-2024; do
+    printf '  signature:\n    esign: {certificate: "7C00019AD0B4", valid_from: 2024-01-10, valid_to: 2025-04-10}\n' >>"$TMP/esign/kez/$doc.yaml"
+    if "$BIN" render "$TMP/esign/kez/$doc.yaml" -o "$TMP/esign/$doc.pdf" 2>"$TMP/err" &&
+        pdftotext -enc UTF-8 "$TMP/esign/$doc.pdf" - | grep -q 'Сертификат: 7C00019AD0B4'; then
+        ok
+    else
+        bad "$doc with signature.esign"; cat "$TMP/err"
+    fi
+done
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

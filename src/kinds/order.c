@@ -1,7 +1,8 @@
 /* kinds/order: the order (приказ), GOST R 7.0.97-2016/2025 §5 requisites:
  * organisation, document type, date, number, place, heading, text, points,
  * signature, annexes. Computes the defaults the template relies on: the
- * place (school.city) and the signature (the director), the annexes' numbers
+ * place (school.city) and the signature (the director, kinds/esign.c), the
+ * QR code, the annexes' numbers
  * and marks, and the list of annexes that are documents of their own. */
 #include "../kinds.h"
 
@@ -26,11 +27,12 @@ static const kind_field order_fields[] = {
     {"points", KS_POINTS, true, "пункты приказа", NULL, NULL},
     {"numbering", KS_STRING, false, "нумерация пунктов: 1. (по умолчанию), 1) или а)", NULL, NULL},
     {"control", KS_STRING, false, "пункт о контроле", NULL, NULL},
-    {"signature", KS_MAP, false, "подпись", kind_person_fields, NULL},
+    {"signature", KS_MAP, false, "подпись", kind_signature_fields, NULL},
     {"annexes", KS_SEQ, false, "приложения", NULL, &annex_item},
     {"acquainted", KS_PEOPLE, false, "с приказом ознакомлены: ФИО или {name, position}", NULL,
      NULL},
     {"acquaintance", KS_STRING, false, "заголовок листа ознакомления", NULL, NULL},
+    KIND_QR_FIELD,
     {NULL, 0, false, NULL, NULL, NULL}};
 
 static const kind_field root_fields[] = {{"school", KS_MAP, true,
@@ -118,15 +120,8 @@ static bool compute(const yl_node *root, arena *a, diag *d, const yl_node **data
     const yl_node *o = order, *s = school;
     if (!yl_map_get(order, "place") && yl_map_get(school, "city"))
         o = kind_map_set(a, o, "place", yl_map_get(school, "city"));
-    if (!yl_map_get(order, "signature")) {
-        if (!yl_map_get(school, "director")) {
-            diag_error(d, order->mark,
-                       "приказ без подписи: укажите school.director (руководитель) или "
-                       "order.signature {name, position}");
-            return false;
-        }
-        o = kind_map_set(a, o, "signature", yl_map_get(school, "director"));
-    }
+    if (!(o = kind_order_sign(a, o, school, "Приказ", d)))
+        return false;
     if (!kind_check_numbering(yl_map_get(order, "numbering"), d))
         return false;
     if (!yl_map_get(order, "numbering"))

@@ -22,13 +22,14 @@ static const kind_field order_fields[] = {
     {"preamble", KS_TEXT, false, "преамбула", NULL, NULL},
     {"directive", KS_STRING, false, "слово «ПРИКАЗЫВАЮ:»", NULL, NULL},
     {"points", KS_POINTS, false, "пункты приказа", NULL, NULL},
-    {"signature", KS_MAP, false, "подпись", kind_person_fields, NULL},
+    {"signature", KS_MAP, false, "подпись", kind_signature_fields, NULL},
     {"annex_title", KS_STRING, false, "заголовок приложения с парами", NULL, NULL},
     {"form", KS_STRING, false, "только пары этой формы", NULL, NULL},
     {"curator", KS_STRING, false, "куратор: id или ФИО из people (иначе school.curator)", NULL,
      NULL},
     {"year", KS_STRING, false, "учебный год, например «2024/2025»", NULL, NULL},
     {"acquaint", KS_BOOL, false, "лист ознакомления (false — без него)", NULL, NULL},
+    KIND_QR_FIELD,
     {NULL, 0, false, NULL, NULL, NULL}};
 
 static const kind_field root_fields[] = {{"school", KS_MAP, true,
@@ -40,20 +41,19 @@ static const kind_field root_fields[] = {{"school", KS_MAP, true,
 
 /* ---- shared ------------------------------------------------------------ */
 
-/* The requisites every order has: place, signature, directive, school's
- * genitive (as kinds/order.c computes them). */
+/* The requisites every order has: place, directive, title, the signature
+ * and the QR code (kinds/esign.c), as kinds/order.c computes them. NULL
+ * after an error. */
 static const yl_node *order_defaults(arena *a, const yl_node *school, const yl_node *o,
-                                     const char *title)
+                                     const char *title, diag *d)
 {
     if (!yl_map_get(o, "place"))
         o = kind_map_set(a, o, "place", yl_map_get(school, "city"));
-    if (!yl_map_get(o, "signature"))
-        o = kind_map_set(a, o, "signature", yl_map_get(school, "director"));
     if (!yl_map_get(o, "directive"))
         o = kind_map_set(a, o, "directive", kind_scalar(a, "ПРИКАЗЫВАЮ:", o->mark));
     if (!yl_map_get(o, "title"))
         o = kind_map_set(a, o, "title", kind_scalar(a, title, o->mark));
-    return o;
+    return kind_order_sign(a, o, school, "Приказ", d);
 }
 
 /* root with school.genitive defaulting to the short name (as kinds/order.c). */
@@ -282,7 +282,12 @@ static bool compute_pairs(const yl_node *root, arena *a, diag *d, const yl_node 
     const char *dat = NULL, *pos = NULL;
     if (curator_name(&p, cur, cur_node, NAMES_DATIVE, NAMES_SURNAME_FIRST, &dat, &pos))
         acquaint_add(&p, &ac, cur, short_name(&p, cur, cur_node), pos, order->mark);
-    const yl_node *o = order_defaults(a, school, order, "О закреплении наставнических пар (групп)");
+    const yl_node *o =
+        order_defaults(a, school, order, "О закреплении наставнических пар (групп)", d);
+    if (!o) {
+        kind_people_fini(&p);
+        return false;
+    }
     yl_node *rows = annex_rows(&p, only, &ac, order->mark);
     if (!rows->n)
         diag_warning(d, form ? form->mark : order->mark, "в приложении нет ни одной пары: %s",
@@ -356,7 +361,11 @@ static bool compute_curator(const yl_node *root, arena *a, diag *d, const yl_nod
     curator_name(&p, cur, cur_node, NAMES_ACCUSATIVE, NAMES_FULL, &acc, &pos);
     curator_name(&p, cur, cur_node, NAMES_DATIVE, NAMES_SURNAME_FIRST, &dat, &pos);
     const char *short_school = yl_str(yl_map_get(school, "short_name"));
-    const yl_node *o = order_defaults(a, school, order, "О назначении куратора");
+    const yl_node *o = order_defaults(a, school, order, "О назначении куратора", d);
+    if (!o) {
+        kind_people_fini(&p);
+        return false;
+    }
     if (!yl_map_get(order, "preamble"))
         o = kind_map_set(a, o, "preamble",
                          kind_scalar(a,
