@@ -21,7 +21,7 @@ BINDIR   := $(PREFIX)/bin
 DATADIR  := $(PREFIX)/share/nastavdoc
 MANDIR   := $(PREFIX)/share/man
 # Debian ships no .pc for libhpdf, libhyphen, libunistring or libcsv: link them by name.
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml) -lhpdf -lhyphen -lunistring -lcsv -lm
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml) -lhpdf -lhyphen -lunistring -lcsv -lm -ldeflate
 CMOCKA   := $(shell pkg-config --cflags --libs cmocka 2>/dev/null || echo -lcmocka)
 VERSION  := 0.1.0
 

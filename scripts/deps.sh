@@ -22,7 +22,8 @@ set -eu
 # installed) runs libhyphen's substrings.pl. procps gives the tests ps and pgrep
 # (batch workers are watched), which a minimal system lacks.
 PKGS="make gcc libc6-dev pkg-config libhpdf-dev libyaml-dev libhyphen-dev hyphen-ru
-libunistring-dev libcsv-dev libcmocka-dev poppler-utils qpdf locales time procps"
+libunistring-dev libcsv-dev libcmocka-dev poppler-utils qpdf locales time procps
+libdeflate-dev"
 for set in "$@"; do
     case $set in
     fuzz) PKGS="$PKGS clang libclang-rt-14-dev" ;;
