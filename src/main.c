@@ -533,11 +533,12 @@ static int render_variants(const run_ctx *c, const char *in, yl_doc *doc, const 
 static text_hyph *load_hyphenation(const char *data, diag *d)
 {
     char dic[PATH_MAX];
-    /* installed: DATA/hyph_ru_RU.dic; in the repository make writes it to build/ */
-    snprintf(dic, sizeof dic, "%s/hyph_ru_RU.dic", data);
+    /* installed: DATA/hyph_ru_RU.hyb; in the repository make writes it to build/
+     * (the patterns compiled at build time: docs/hyphenation.md) */
+    snprintf(dic, sizeof dic, "%s/hyph_ru_RU.hyb", data);
     if (access(dic, F_OK) != 0)
-        snprintf(dic, sizeof dic, "%s/build/hyph_ru_RU.dic", data);
-    /* libhyphen opens the file itself and would block on a FIFO */
+        snprintf(dic, sizeof dic, "%s/build/hyph_ru_RU.hyb", data);
+    /* refused before it is read: a FIFO would block */
     struct stat st;
     int fd = util_open_regular(dic, &st);
     if (fd < 0) {

@@ -636,7 +636,7 @@ font_checks() {
     rm -rf "$f"
     mkdir -p "$f/fonts" "$f/build"
     cp -r templates "$f/"
-    cp build/hyph_ru_RU.dic "$f/build/"
+    cp build/hyph_ru_RU.hyb "$f/build/"
     cp fonts/*.ttf "$f/fonts/"
     rm "$f/fonts/LiberationSerif-Bold.ttf"
     NASTAVDOC_DATA="$f" "$BIN" render samples/sh2-nao/order-443.yaml -o "$TMP/fontless.pdf" 2>"$TMP/err"
@@ -750,7 +750,7 @@ fifo_case "FIFO as batch member" 1 "$FIFO" "$BIN" batch "$F/batch" -o "$F/out"
 if [ -s "$F/out/batch/order-443.pdf" ]; then ok; else bad "batch: the FIFO stopped the other documents"; fi
 for f in fonts/*.ttf; do ln -s "$ROOT/$f" "$F/data/$f"; done
 ln -s "$ROOT/templates" "$F/data/templates"
-mkfifo "$F/data/build/hyph_ru_RU.dic"
+mkfifo "$F/data/build/hyph_ru_RU.hyb"
 fifo_case "FIFO as hyphenation dictionary" 0 'не обычный файл' env NASTAVDOC_DATA="$F/data" "$BIN" render samples/sh2-nao/order-443.yaml -o "$F/x.pdf"
 rm "$F/data/fonts/LiberationSerif-Regular.ttf"
 mkfifo "$F/data/fonts/LiberationSerif-Regular.ttf"
