@@ -21,7 +21,7 @@ BINDIR   := $(PREFIX)/bin
 DATADIR  := $(PREFIX)/share/nastavdoc
 MANDIR   := $(PREFIX)/share/man
 # Debian ships no .pc for libhpdf, libhyphen, libunistring or libcsv: link them by name.
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -lqrencode) -lhpdf -lhyphen -lunistring -lcsv -lm
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -lqrencode) -lhpdf -lhyphen -lunistring -lcsv -lm -ldeflate
 CMOCKA   := $(shell pkg-config --cflags --libs cmocka 2>/dev/null || echo -lcmocka)
 VERSION  := 0.1.0
 
@@ -34,10 +34,10 @@ SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 
 .PHONY: all demo test check asan bench format lint clean deps units install uninstall FORCE
 
-all: $(BUILD)/nastavdoc nastavdoc build/hyph_ru_RU.dic
+all: $(BUILD)/nastavdoc nastavdoc build/hyph_ru_RU.hyb
 
 # ./nastavdoc is the program a user runs; it finds fonts/, templates/ and
-# build/hyph_ru_RU.dic next to itself.
+# build/hyph_ru_RU.hyb next to itself.
 nastavdoc: $(BUILD)/nastavdoc
 	cp $< $@
 
@@ -64,6 +64,17 @@ build/hyph_ru_RU.dic: $(HYPH_SRC)
 	perl /usr/share/libhyphen/substrings.pl $< $@.tmp KOI8-R 2 2 >/dev/null
 	mv $@.tmp $@
 
+# The expanded patterns compiled into libhyphen's state machine, which the
+# program reads without parsing (docs/hyphenation.md). The compiler is
+# text.c's own text_hyph_compile, built from the sources with plain flags.
+build/hyph_ru_RU.hyb: build/hyph_ru_RU.dic build/tools/hyph_compile
+	build/tools/hyph_compile build/hyph_ru_RU.dic $@.tmp
+	mv $@.tmp $@
+
+build/tools/hyph_compile: tools/hyph_compile.c src/text.c src/text.h src/util.c src/util.h src/diag.c src/diag.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Isrc -o $@ $(filter %.c,$^) $(LDLIBS)
+
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBOBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Isrc -o $@ $^ $(LDLIBS) $(CMOCKA)
@@ -73,7 +84,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBOBJ)
 deps:
 	@scripts/deps.sh
 
-units: $(UNITS) build/hyph_ru_RU.dic
+units: $(UNITS) build/hyph_ru_RU.dic build/hyph_ru_RU.hyb
 
 demo: deps
 	$(MAKE) all
@@ -93,7 +104,7 @@ install: all
 	for d in fonts templates data; do \
 	    if [ -d $$d ]; then rm -rf $(DESTDIR)$(DATADIR)/$$d && cp -R $$d $(DESTDIR)$(DATADIR)/ && \
 	    chmod -R u=rwX,go=rX $(DESTDIR)$(DATADIR)/$$d; fi; done
-	install -m 644 build/hyph_ru_RU.dic $(DESTDIR)$(DATADIR)/hyph_ru_RU.dic
+	install -m 644 build/hyph_ru_RU.hyb $(DESTDIR)$(DATADIR)/hyph_ru_RU.hyb
 	install -m 644 docs/nastavdoc.1 $(DESTDIR)$(MANDIR)/man1/nastavdoc.1
 
 uninstall:
@@ -102,7 +113,7 @@ uninstall:
 
 # The same tests under AddressSanitizer + UndefinedBehaviorSanitizer, leaks on.
 asan: deps
-	$(MAKE) BUILD=build/san CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" build/san/nastavdoc units build/hyph_ru_RU.dic
+	$(MAKE) BUILD=build/san CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" build/san/nastavdoc units build/hyph_ru_RU.hyb
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	    tests/run.sh build/san
 
@@ -152,7 +163,7 @@ clang-check:
 
 # Objects built for fuzzing carry coverage (fuzzer-no-link); the harnesses
 # link libFuzzer's main. Paths are relative to the repository root.
-fuzz-build: clang-check build/hyph_ru_RU.dic
+fuzz-build: clang-check build/hyph_ru_RU.hyb
 	$(MAKE) BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) CFLAGS="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
 	    $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_NAMES))
 
@@ -185,7 +196,7 @@ fuzz: fuzz-build
 # harnesses as well (tests/run.sh section 3b).
 asan-clang: clang-check deps
 	$(MAKE) BUILD=build/clang-san CC=$(FUZZ_CC) CFLAGS="-O1 -g $(FUZZ_SAN)" LDFLAGS="$(FUZZ_SAN)" \
-	    build/clang-san/nastavdoc units build/hyph_ru_RU.dic
+	    build/clang-san/nastavdoc units build/hyph_ru_RU.hyb
 	$(MAKE) fuzz-build
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	    FUZZ_BIN=$(FUZZ_BUILD) tests/run.sh build/clang-san

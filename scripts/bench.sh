@@ -1,7 +1,8 @@
 #!/bin/sh
 # make bench: render each sample RUNS times as a whole process; print the
 # median wall time, the median peak memory (RSS), the PDF size and pages.
-# Targets (issue 3): an order in <= 10 ms and <= 16 MiB.
+# Targets (issue 3): an order in <= 10 ms and <= 16 MiB; issue 12 §7's
+# (speed_section, also alone: scripts/bench.sh speed) are printed with them.
 set -eu
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-21}
@@ -33,6 +34,81 @@ bench_one() {
     awk -v n="$name" -v us="$us" -v kb="$kb" -v b="$(wc -c <"$out")" -v p="$pages" \
         'BEGIN { printf "%-32s %9.2f %9.2f %9.1f %6s\n", n, us / 1000, kb / 1024, b / 1024, p }'
 }
+# Issue 12 §7, speed: the order of seed 003 without its annexes (2 pages),
+# 100 such orders in one batch, the 41-row roadmap of seed 000, each with its
+# target; and the same order in Typst 0.14 in the same run when Typst is
+# there (TYPST_NODE_MODULES, below). `scripts/bench.sh speed` runs only this.
+# CPU is user + system time of the whole process tree (/usr/bin/time %U+%S).
+TYPST_NODE_MODULES=${TYPST_NODE_MODULES:-/tmp/nastavdoc-typst/node_modules}
+TYPST_PKG=@myriaddreamin/typst-ts-node-compiler
+# "figure target unit": the figure, the target and whether it is met
+target() {
+    awk -v n="$1" -v v="$2" -v t="$3" -v u="$4" \
+        'BEGIN { printf "%-32s %9.2f %s   target <= %s %s: %s\n", n, v, u, t, u, (v <= t ? "met" : "MISSED") }'
+}
+# Median wall ms and CPU s of a command run $1 times (us, cpu set).
+time_runs() {
+    runs=$1
+    shift
+    : >"$TMP/ms"; : >"$TMP/cpu"
+    i=0
+    while [ $i -lt "$runs" ]; do
+        t0=$(date +%s%N)
+        /usr/bin/time -f '%U %S' -o "$TMP/t" "$@" >/dev/null 2>&1
+        t1=$(date +%s%N)
+        echo $(((t1 - t0) / 1000)) >>"$TMP/ms"
+        awk '{ print $1 + $2 }' "$TMP/t" >>"$TMP/cpu"
+        i=$((i + 1))
+    done
+    us=$(median <"$TMP/ms")
+    cpu=$(median <"$TMP/cpu")
+}
+speed_section() {
+    echo "== issue 12 §7: speed (median of $RUNS runs; targets of the issue)"
+    mkdir -p "$TMP/s7/one" "$TMP/s7/b100" "$TMP/s7/out"
+    cp samples/bratsk/school.yaml "$TMP/s7/one/"
+    awk '/^  annexes:/ { exit } { print }' samples/bratsk/order-669.yaml >"$TMP/s7/one/order.yaml"
+    bench_one "$TMP/s7/one/order.yaml" "order 669 (2 pages)" "$RUNS"
+    order_us=$us
+    target "  order, whole process" "$(echo "$us" | awk '{ print $1 / 1000 }')" 4 ms
+    target "  order, peak memory" "$(echo "$kb" | awk '{ print $1 / 1024 }')" 8 MiB
+    bench_one samples/sh2-nao/roadmap-2023.yaml "roadmap 2023 (41 rows)" "$RUNS"
+    target "  roadmap, whole process" "$(echo "$us" | awk '{ print $1 / 1000 }')" 10 ms
+    cp samples/bratsk/school.yaml "$TMP/s7/b100/"
+    n=1
+    while [ $n -le 100 ]; do
+        sed "s/^  number: \"669\"/  number: \"$n\"/" "$TMP/s7/one/order.yaml" >"$TMP/s7/b100/order-$n.yaml"
+        n=$((n + 1))
+    done
+    time_runs 5 ./nastavdoc batch "$TMP/s7/b100" -o "$TMP/s7/out" -j 2
+    batch_us=$us batch_cpu=$cpu
+    awk -v us="$us" -v c="$cpu" 'BEGIN { printf "%-32s %9.2f ms wall %6.3f s CPU\n", "batch -j 2: 100 orders", us / 1000, c }'
+    target "  100 orders in batch, CPU" "$cpu" 0.1 s
+    # Typst 0.14 through npm's typst.ts node compiler: the same order
+    # (scripts/bench/order-669.typ), fonts from fonts/
+    if ! command -v node >/dev/null 2>&1 || [ ! -d "$TYPST_NODE_MODULES/$TYPST_PKG" ]; then
+        echo "Typst: not available (no node, or no $TYPST_PKG in $TYPST_NODE_MODULES); to compare:"
+        echo "  npm install --prefix /tmp/nastavdoc-typst $TYPST_PKG@0.7.0   # Typst 0.14"
+        echo "  then make bench (or TYPST_NODE_MODULES=DIR/node_modules make bench)"
+        return 0
+    fi
+    js=scripts/bench/typst-bench.js typ=scripts/bench/order-669.typ
+    mkdir -p "$TMP/s7/typst"
+    time_runs "$RUNS" node "$js" "$TYPST_NODE_MODULES" fonts "$typ" "$TMP/s7/typst" 0
+    typst_us=$us
+    awk -v us="$us" -v p="$(pdfinfo "$TMP/s7/typst/order-0.pdf" | sed -n 's/^Pages: *//p')" \
+        'BEGIN { printf "%-32s %9.2f ms wall (%s pages)\n", "Typst 0.14: order, one process", us / 1000, p }'
+    time_runs 3 node "$js" "$TYPST_NODE_MODULES" fonts "$typ" "$TMP/s7/typst" 100
+    awk -v us="$us" -v c="$cpu" 'BEGIN { printf "%-32s %9.2f ms wall %6.3f s CPU\n", "Typst 0.14: 100 orders, 1 node", us / 1000, c }'
+    awk -v a="$order_us" -v b="$typst_us" -v aw="$batch_us" -v bw="$us" -v ac="$batch_cpu" -v bc="$cpu" 'BEGIN {
+        printf "%-32s %9.3f   target <= 0.05: %s\n", "ratio order ours/Typst (wall)", a / b, (a / b <= 0.05 ? "met" : "MISSED")
+        printf "%-32s %9.3f wall %6.3f CPU\n", "ratio 100 orders ours/Typst", aw / bw, ac / bc }'
+}
+if [ "${1:-}" = speed ]; then
+    printf '%-32s %9s %9s %9s %6s\n' document "ms" "MiB" "KiB" pages
+    speed_section
+    exit 0
+fi
 for doc in samples/*/*.yaml; do
     grep -q '^document:' "$doc" || continue
     bench_one "$doc" "$(basename "$(dirname "$doc")")/$(basename "$doc" .yaml)" "$RUNS"
@@ -107,4 +183,5 @@ awk '/^  responses:$/ { skip = 1; next } /^  parts:$/ { skip = 0 } !skip' "$TMP/
     grep -v -e '- survey: ment' -e 'from: {survey' -e '(опросный:' >"$TMP/survey/load-only.yaml"
 bench_one "$TMP/survey/report-2024.yaml" "survey: 50,000 responses" 5
 bench_one "$TMP/survey/load-only.yaml" "survey: CSV loaded, not counted" 5
+speed_section
 echo "(median of $RUNS runs; wall time includes /usr/bin/time's own start-up, about 1 ms)"

@@ -588,12 +588,38 @@ const char *diag_suggest(const char *word, const char *const *candidates, size_t
     return best;
 }
 
+/* Whether s has a byte outside ASCII or a space. */
+static bool has_text_bytes(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80 || *s == ' ')
+            return true;
+    return false;
+}
+
+/* A key in Russian or with a space where every known key is an ASCII name:
+ * text with «: » inside, unquoted («- Назначить: куратора»), not a key. */
+static bool looks_like_text(const char *key, const char *const *known, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (has_text_bytes(known[i]))
+            return false;
+    return has_text_bytes(key);
+}
+
 void diag_unknown_key(diag *d, src_mark at, const char *key, const char *shown, const char *where,
                       const char *const *known, size_t n)
 {
     enum { LISTED = 6 }; /* keys named when there is no close one */
     const char *near = diag_suggest(key, known, n);
     const char *in = where ? " в " : "";
+    if (!near && looks_like_text(key, known, n)) {
+        diag_error(d, at,
+                   "неизвестный ключ «%s»%s%s: похоже, это текст с двоеточием, и YAML прочитал "
+                   "его как «ключ: значение»; возьмите весь текст в кавычки \"…\"",
+                   shown ? shown : key, in, where ? where : "");
+        return;
+    }
     if (near) {
         diag_error(d, at, "неизвестный ключ «%s»%s%s; может быть, «%s»?", shown ? shown : key, in,
                    where ? where : "", near);

@@ -44,8 +44,12 @@ static bool expect_kind(const yl_node *v, yl_kind k, const kind_field *f, const 
 {
     if (v->kind == k)
         return true;
-    diag_error(d, v->mark, "«%s» (%s): ожидался %s, а здесь %s", path, f->what, type_name(f->type),
-               yl_kind_name(v->kind));
+    /* «-"Утвердить план."»: a list item without its space is a string */
+    bool glued_dash =
+        k == YL_SEQ && v->kind == YL_SCALAR && v->len > 1 && v->str[0] == '-' && v->str[1] != ' ';
+    diag_error(d, v->mark, "«%s» (%s): ожидался %s, а здесь %s%s", path, f->what,
+               type_name(f->type), yl_kind_name(v->kind),
+               glued_dash ? "; после «-» элемента списка нужен пробел: «- текст»" : "");
     return false;
 }
 
@@ -165,21 +169,21 @@ bool kind_check_rows(const yl_node *columns, const yl_node *rows, const char *pa
     return ok;
 }
 
-static const kind_field table_fields[] = {
+const kind_field kind_table_fields[] = {
     {"columns", KS_SEQ, true, "столбцы таблицы", NULL, &kind_column_item},
     {"rows", KS_SEQ, true, "строки таблицы", NULL, NULL},
     {NULL, 0, false, NULL, NULL, NULL}};
 
 /* Numbered points nest as {text, points} (orders), list items of text
  * blocks as {text, items}; depth is bounded by YL_MAX_DEPTH. */
-static const kind_field point_fields[] = {
+const kind_field kind_point_fields[] = {
     {"text", KS_STRING, true, "текст пункта", NULL, NULL},
     {"points", KS_POINTS, false, "подпункты", NULL, NULL},
     {"paragraphs", KS_TEXT, false, "абзацы пункта без своего номера", NULL, NULL},
     {"numbering", KS_STRING, false, "нумерация подпунктов: 1. 1) а) – или none", NULL, NULL},
     {"people", KS_STRINGS, false, "кого пункт называет (для «С приказом ознакомлены»)", NULL, NULL},
     {NULL, 0, false, NULL, NULL, NULL}};
-static const kind_field item_fields[] = {
+const kind_field kind_item_fields[] = {
     {"text", KS_STRING, true, "текст пункта", NULL, NULL},
     {"items", KS_ITEMS, false, "подпункты", NULL, NULL},
     {"paragraphs", KS_TEXT, false, "абзацы пункта без своего номера", NULL, NULL},
@@ -206,7 +210,7 @@ static bool check_points(const yl_node *v, const kind_field *f, const char *path
 {
     if (!expect_kind(v, YL_SEQ, f, path, d))
         return false;
-    const kind_field *fields = f->type == KS_ITEMS ? item_fields : point_fields;
+    const kind_field *fields = f->type == KS_ITEMS ? kind_item_fields : kind_point_fields;
     bool ok = true;
     for (size_t i = 0; i < v->n; i++) {
         const yl_node *it = v->items[i];
@@ -258,7 +262,8 @@ static bool check_content(const yl_node *v, const kind_field *f, const char *pat
     if (!expect_kind(v, YL_SEQ, f, path, d))
         return false;
     static const kind_field list_field = {"list", KS_ITEMS, true, "список", NULL, NULL};
-    static const kind_field table_field = {"table", KS_MAP, true, "таблица", table_fields, NULL};
+    static const kind_field table_field = {"table",           KS_MAP, true, "таблица",
+                                           kind_table_fields, NULL};
     bool ok = true;
     for (size_t i = 0; i < v->n; i++) {
         const yl_node *it = v->items[i], *val;
@@ -494,6 +499,10 @@ static bool collect_people(const yl_node *points, yl_node *seq, unsigned depth, 
     return true;
 }
 
+const kind_field kind_signer_fields[] = {{"name", KS_STRING, true, "ФИО", NULL, NULL},
+                                         {"position", KS_STRING, false, "должность", NULL, NULL},
+                                         {NULL, 0, false, NULL, NULL, NULL}};
+
 const yl_node *kind_acquaintance(arena *a, const yl_node *order, diag *d, bool *ok)
 {
     const yl_node *list = yl_map_get(order, "acquainted");
@@ -504,13 +513,10 @@ const yl_node *kind_acquaintance(arena *a, const yl_node *order, diag *d, bool *
         people->items = arena_alloc(a, sizeof *people->items);
         people->items[people->n++] = (yl_node *)list;
     } else if (list) {
-        static const kind_field signer[] = {{"name", KS_STRING, true, "ФИО", NULL, NULL},
-                                            {"position", KS_STRING, false, "должность", NULL, NULL},
-                                            {NULL, 0, false, NULL, NULL, NULL}};
         for (size_t i = 0; i < list->n; i++) {
             const yl_node *p = list->items[i];
             if (p->kind == YL_MAP) {
-                *ok &= kind_check_map(p, signer, "acquainted", d);
+                *ok &= kind_check_map(p, kind_signer_fields, "acquainted", d);
             } else if (!yl_str(p)) {
                 diag_error(d, p->mark,
                            "acquainted: ожидалось ФИО (строка) или словарь {name, position}");

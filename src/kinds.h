@@ -37,12 +37,52 @@ typedef struct kind_field {
     const struct kind_field *item;   /* KS_SEQ: one entry describing an item */
 } kind_field;
 
+/* A column name of a spreadsheet (lower case) that stands for a field's key
+ * in a list a CSV file may give; key NULL: a column to skip (the row
+ * number). Lists end with {NULL, NULL}. */
+typedef struct kind_alias {
+    const char *name, *key;
+} kind_alias;
+
+/* A list of a shared data file (people.yaml: `people`), and how its items
+ * are checked: the fields of one item, and the Russian column names the
+ * checker maps to them. The checks walk these; `nastavdoc schema` makes the
+ * data file's schema from them (schema.c). */
+typedef struct kind_list {
+    const char *key;           /* the top-level key: "people" */
+    const char *what;          /* Russian: what the list holds */
+    const kind_field *fields;  /* the fields of one item */
+    const kind_alias *aliases; /* column names, or NULL; empty cells count as absent */
+    /* column names compared after folding case, ё as е, runs of spaces and a
+     * trailing colon (kinds/people.c); else after folding case only */
+    bool loose;
+    bool named; /* an item may also be a plain name (a form of `forms`) */
+} kind_list;
+
+/* A shared data file of a dossier (people.yaml, pairs.yaml …): its lists. */
+typedef struct kind_data_file {
+    const char *name;              /* `nastavdoc schema NAME` */
+    const char *what;              /* Russian: what the file is */
+    const kind_list *const *lists; /* NULL-terminated */
+} kind_data_file;
+
+/* The data files (kinds/people.c, kinds/agreement.c; survey.h has the
+ * surveys' file). */
+extern const kind_data_file kind_people_file, kind_pairs_file, kind_partners_file;
+
 /* Check map against fields (NULL-key terminated); path names the map in
  * messages ("order"). Reports every problem; returns false if any. */
 bool kind_check_map(const yl_node *map, const kind_field *fields, const char *path, diag *d);
 
 /* Check one value against f; path names it in messages. */
 bool kind_check_value(const yl_node *v, const kind_field *f, const char *path, diag *d);
+
+/* The items of KS_POINTS ({text, points …}) and KS_ITEMS ({text, items …})
+ * when not plain strings, a table of KS_CONTENT ({columns, rows}) and a
+ * person of KS_PEOPLE ({name, position}): the checker's tables, which
+ * schema.c prints too. */
+extern const kind_field kind_point_fields[], kind_item_fields[], kind_table_fields[],
+    kind_signer_fields[];
 
 /* The fields of school.yaml, shared by every kind. */
 extern const kind_field kind_school_fields[];

@@ -43,7 +43,10 @@ static const char usage_text[] =
     "  nastavdoc batch ПАПКА|ФАЙЛ… -o ПАПКА_PDF [-j N]   все документы папок и подпапок,\n"
     "                                                   N процессов\n"
     "  nastavdoc dump ФАЙЛ.yaml        все тексты документа по строке (для проверок)\n"
-    "  nastavdoc schema [ВИД|school]   JSON Schema для подсказок в редакторе (без ВИДА — список)\n"
+    "  nastavdoc schema [ИМЯ]          JSON Schema для подсказок в редакторе: вид документа,\n"
+    "                                  school, people, pairs, partners, survey (без ИМЕНИ — "
+    "список)\n"
+    "  nastavdoc schema --all ПАПКА    все схемы файлами ПАПКА/ИМЯ.schema.json\n"
     "  nastavdoc --help | --version\n"
     "\n"
     "Пример:\n"
@@ -533,11 +536,12 @@ static int render_variants(const run_ctx *c, const char *in, yl_doc *doc, const 
 static text_hyph *load_hyphenation(const char *data, diag *d)
 {
     char dic[PATH_MAX];
-    /* installed: DATA/hyph_ru_RU.dic; in the repository make writes it to build/ */
-    snprintf(dic, sizeof dic, "%s/hyph_ru_RU.dic", data);
+    /* installed: DATA/hyph_ru_RU.hyb; in the repository make writes it to build/
+     * (the patterns compiled at build time: docs/hyphenation.md) */
+    snprintf(dic, sizeof dic, "%s/hyph_ru_RU.hyb", data);
     if (access(dic, F_OK) != 0)
-        snprintf(dic, sizeof dic, "%s/build/hyph_ru_RU.dic", data);
-    /* libhyphen opens the file itself and would block on a FIFO */
+        snprintf(dic, sizeof dic, "%s/build/hyph_ru_RU.hyb", data);
+    /* refused before it is read: a FIFO would block */
     struct stat st;
     int fd = util_open_regular(dic, &st);
     if (fd < 0) {
@@ -1265,25 +1269,61 @@ static int cmd_dump(const options *o, const char *data, diag *d)
     return EXIT_DONE;
 }
 
-/* `schema [KIND]`: the JSON Schema of a kind's documents, or of school.yaml;
- * without a name, the names it knows. Needs no data folder. */
+/* `schema --all DIR`: every schema into DIR/NAME.schema.json (each
+ * replaced whole, through outfile), for the `# yaml-language-server:
+ * $schema=` header of the dossier's files. */
+static int schema_all(const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        say("nastavdoc: schema --all: «%s» — не папка; создайте её или укажите другую\n", dir);
+        return EXIT_USAGE;
+    }
+    diag *d = diag_new();
+    int rc = EXIT_DONE;
+    size_t written = 0;
+    for (size_t i = 0; i < schema_count() && rc == EXIT_DONE; i++) {
+        buf b, path;
+        buf_init(&b);
+        buf_init(&path);
+        schema_of(schema_name(i), &b);
+        buf_printf(&path, "%s/%s.schema.json", dir, schema_name(i));
+        outfile *f = outfile_open(path.data, d);
+        if (!f)
+            rc = EXIT_USAGE;
+        else if (!outfile_write(f, b.data, b.len, d)) {
+            outfile_abort(f);
+            rc = EXIT_INTERNAL;
+        } else if (!outfile_commit(f, d))
+            rc = EXIT_INTERNAL;
+        else
+            written++;
+        buf_fini(&b);
+        buf_fini(&path);
+    }
+    diag_print(d, stderr);
+    diag_free(d);
+    if (rc == EXIT_DONE)
+        say("nastavdoc: записано схем: %zu в папку %s (файлы ИМЯ.schema.json)\n", written, dir);
+    return rc;
+}
+
+/* `schema [NAME]`: the JSON Schema of a kind's documents, of school.yaml or
+ * of a shared data file; without a name, the names it knows; `--all DIR`:
+ * all of them as files. Needs no data folder. */
 static int cmd_schema(int argc, char **argv)
 {
+    if (argc == 4 && !strcmp(argv[2], "--all"))
+        return schema_all(argv[3]);
     buf b;
     buf_init(&b);
     int rc = EXIT_DONE;
-    const kind_def *k = argc == 3 ? kinds_find(argv[2]) : NULL;
     if (argc == 2) {
-        buf_puts(&b, "school\n");
-        for (size_t i = 0; i < kinds_count(); i++)
-            buf_printf(&b, "%s\n", kinds_at(i)->name);
-    } else if (argc == 3 && !strcmp(argv[2], "school")) {
-        schema_of_school(&b);
-    } else if (k) {
-        schema_of_kind(k, &b);
-    } else {
-        say("nastavdoc: schema: ожидалось имя вида документа или school (список — nastavdoc "
-            "schema), а здесь «%s»\n",
+        for (size_t i = 0; i < schema_count(); i++)
+            buf_printf(&b, "%s\n", schema_name(i));
+    } else if (argc != 3 || !schema_of(argv[2], &b)) {
+        say("nastavdoc: schema: ожидалось имя вида документа, school, people, pairs, partners или "
+            "survey (список — nastavdoc schema) либо --all ПАПКА, а здесь «%s»\n",
             argc > 2 ? argv[2] : "");
         rc = EXIT_USAGE;
     }

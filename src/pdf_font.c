@@ -201,7 +201,7 @@ static bool load_font(pdf_doc *p, int id)
     /* Only the definition (cmap, metrics) for now: the font object, which
      * puts the font into the file, is made when text is first drawn in it, so
      * a style layout merely looked at costs nothing (see pdf_font_object). */
-    HPDF_FontDef def = pdf_hp_font_load(p->pdf, path);
+    HPDF_FontDef def = pdf_hp_font_load(p->pdf, f->bytes, f->len);
     if (!def || p->err_no || HPDF_GetError(p->pdf) != HPDF_OK) {
         HPDF_STATUS code = p->err_no ? p->err_no : HPDF_GetError(p->pdf);
         diag_error(p->d, at,

@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libdeflate.h>
+
+#include <hpdf_doc.h>
 #include <hpdf_encoder.h>
 #include <hpdf_encrypt.h>
 #include <hpdf_font.h>
@@ -30,13 +33,81 @@ static HPDF_TTFontDefAttr tt_attr(HPDF_FontDef def)
     return (HPDF_TTFontDefAttr)def->attr;
 }
 
-HPDF_FontDef pdf_hp_font_load(HPDF_Doc pdf, const char *path)
+/* A font file already in memory (mapped by pdf_font.c), read by libharu
+ * through a callback stream: HPDF_LoadTTFontFromFile reads it with fread a
+ * few bytes at a time (3 M instructions a font). */
+typedef struct mem_font {
+    const uint8_t *bytes;
+    HPDF_UINT32 len, pos;
+} mem_font;
+
+static HPDF_STATUS mem_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UINT *siz)
 {
-    const char *name = HPDF_LoadTTFontFromFile(pdf, path, HPDF_TRUE);
-    HPDF_FontDef def = name ? HPDF_GetFontDef(pdf, name) : NULL;
-    if (!def || def->type != HPDF_FONTDEF_TYPE_TRUETYPE)
+    mem_font *m = s->attr;
+    HPDF_UINT n = *siz < m->len - m->pos ? *siz : m->len - m->pos;
+    memcpy(ptr, m->bytes + m->pos, n);
+    m->pos += n;
+    if (n < *siz) { /* as libharu's file reader says it */
+        *siz = n;
+        return HPDF_SetError(s->error, HPDF_STREAM_EOF, 0);
+    }
+    return HPDF_OK;
+}
+
+static HPDF_STATUS mem_seek(HPDF_Stream s, HPDF_INT pos, HPDF_WhenceMode mode)
+{
+    mem_font *m = s->attr;
+    int64_t at = mode == HPDF_SEEK_SET ? 0 : mode == HPDF_SEEK_CUR ? m->pos : m->len;
+    at += pos;
+    if (at < 0 || at > m->len)
+        return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, 0);
+    m->pos = (HPDF_UINT32)at;
+    return HPDF_OK;
+}
+
+static HPDF_INT32 mem_tell(HPDF_Stream s)
+{
+    return (HPDF_INT32)((mem_font *)s->attr)->pos;
+}
+
+static HPDF_UINT32 mem_size(HPDF_Stream s)
+{
+    return ((mem_font *)s->attr)->len;
+}
+
+/* What HPDF_LoadTTFontFromFile does (hpdf_doc.c, LoadTTFontFromStream),
+ * from bytes that stay mapped as long as the document lives. */
+HPDF_FontDef pdf_hp_font_load(HPDF_Doc pdf, const uint8_t *bytes, size_t len)
+{
+    mem_font *m = len <= INT32_MAX ? HPDF_GetMem(pdf->mmgr, sizeof *m) : NULL;
+    if (!m)
         return NULL;
-    return def;
+    *m = (mem_font){bytes, (HPDF_UINT32)len, 0};
+    HPDF_Stream s = HPDF_CallbackReader_New(pdf->mmgr, mem_read, mem_seek, mem_tell, mem_size, m);
+    if (!s)
+        return NULL;
+    /* embedding: libharu then makes the CIDToGIDMap; the program it would
+     * save is replaced by ours (pdf_hp_font_set_program) */
+    HPDF_FontDef def = HPDF_TTFontDef_Load(pdf->mmgr, s, HPDF_TRUE);
+    if (!def)
+        return NULL;
+    if (HPDF_Doc_FindFontDef(pdf, def->base_font) ||
+        HPDF_Doc_RegisterFontDef(pdf, def) != HPDF_OK) {
+        HPDF_FontDef_Free(def);
+        return NULL;
+    }
+    /* the subset's tag: HPDFAA for the first font, then HPDFAB, ... */
+    if (pdf->ttfont_tag[0] == 0) {
+        memcpy(pdf->ttfont_tag, "HPDFAA", 6);
+    } else {
+        for (int i = 5; i >= 0; i--) {
+            if (++pdf->ttfont_tag[i] <= 'Z')
+                break;
+            pdf->ttfont_tag[i] = 'A';
+        }
+    }
+    HPDF_TTFontDef_SetTagName(def, (char *)pdf->ttfont_tag);
+    return def->type == HPDF_FONTDEF_TYPE_TRUETYPE ? def : NULL;
 }
 
 unsigned pdf_hp_font_glyphs(HPDF_FontDef def)
@@ -450,4 +521,115 @@ void pdf_hp_md5_final(HPDF_MD5_CTX *ctx, uint8_t out[16])
 HPDF_STATUS pdf_hp_page_write(HPDF_Page page, const char *text)
 {
     return HPDF_Stream_WriteStr(((HPDF_PageAttr)page->attr)->stream, text);
+}
+
+/* ---- Compression ---------------------------------------------------------------- */
+
+/* Written where libharu would write its /Filter [/FlateDecode], for a stream
+ * we compressed ourselves (its filter is then NONE, so libharu copies it). */
+static HPDF_STATUS write_flate_filter(HPDF_Dict dict, HPDF_Stream out)
+{
+    (void)dict;
+    return HPDF_Stream_WriteStr(out, "/Filter /FlateDecode\012");
+}
+
+/* Scratch memory reused from stream to stream. */
+typedef struct scratch {
+    uint8_t *data;
+    size_t cap;
+} scratch;
+
+static uint8_t *scratch_get(scratch *s, size_t n)
+{
+    if (n > s->cap) {
+        s->cap = n;
+        free(s->data);
+        s->data = xmalloc(n);
+    }
+    return s->data;
+}
+
+/* One stream compressed in place: its bytes read out, deflated by libdeflate
+ * (zlib format, as /FlateDecode wants) and written back. */
+static HPDF_STATUS deflate_stream(HPDF_Dict dict, struct libdeflate_compressor *c, scratch *in,
+                                  scratch *out)
+{
+    HPDF_UINT size = HPDF_Stream_Size(dict->stream);
+    uint8_t *raw = scratch_get(in, size ? size : 1);
+    HPDF_STATUS st = HPDF_OK;
+    if (size) {
+        HPDF_UINT n = size;
+        st = HPDF_Stream_Seek(dict->stream, 0, HPDF_SEEK_SET);
+        if (st == HPDF_OK)
+            st = HPDF_Stream_Read(dict->stream, raw, &n);
+        if (st == HPDF_OK && n != size)
+            st = HPDF_STREAM_EOF;
+        if (st != HPDF_OK)
+            return st;
+    }
+    size_t bound = libdeflate_zlib_compress_bound(c, size);
+    uint8_t *z = scratch_get(out, bound);
+    size_t zlen = libdeflate_zlib_compress(c, raw, size, z, bound);
+    if (!zlen) /* cannot happen: the bound is libdeflate's own */
+        return HPDF_STREAM_EOF;
+    HPDF_MemStream_FreeData(dict->stream);
+    st = HPDF_Stream_Write(dict->stream, z, (HPDF_UINT)zlen);
+    dict->filter = HPDF_STREAM_FILTER_NONE;
+    dict->write_fn = write_flate_filter;
+    return st;
+}
+
+/* At save, 2.3.0's CIDFontType2_BeforeWrite_Func (the Type0 font's hook)
+ * gives the font's ToUnicode and CIDToGIDMap streams the Type0 font's filter.
+ * Done before instead, so that pdf_hp_deflate_streams compresses them with
+ * the other streams; the Type0 font (a dictionary with no stream of its own)
+ * then passes NONE. */
+static void font_maps_filter(HPDF_Dict dict)
+{
+    if (!(dict->header.obj_class & HPDF_OSUBCLASS_FONT) || !dict->attr)
+        return;
+    HPDF_FontAttr attr = (HPDF_FontAttr)dict->attr;
+    if (attr->type != HPDF_FONT_TYPE0_TT)
+        return;
+    if (attr->cmap_stream)
+        attr->cmap_stream->filter = dict->filter;
+    if (attr->map_stream)
+        attr->map_stream->filter = dict->filter;
+    dict->filter = HPDF_STREAM_FILTER_NONE;
+}
+
+/* The document's object number i as a dictionary, or NULL. */
+static HPDF_Dict xref_dict(HPDF_Xref xref, HPDF_UINT i)
+{
+    HPDF_XrefEntry e = (HPDF_XrefEntry)HPDF_List_ItemAt(xref->entries, i);
+    HPDF_Obj_Header *h = e ? (HPDF_Obj_Header *)e->obj : NULL;
+    return h && (h->obj_class & HPDF_OCLASS_ANY) == HPDF_OCLASS_DICT ? (HPDF_Dict)e->obj : NULL;
+}
+
+HPDF_STATUS pdf_hp_deflate_streams(HPDF_Doc pdf, int level)
+{
+    struct libdeflate_compressor *c = libdeflate_alloc_compressor(level);
+    if (!c)
+        return HPDF_FAILD_TO_ALLOC_MEM;
+    scratch in = {0}, out = {0};
+    HPDF_STATUS st = HPDF_OK;
+    HPDF_UINT n = pdf->xref->entries->count;
+    for (HPDF_UINT i = 0; i < n; i++) {
+        HPDF_Dict dict = xref_dict(pdf->xref, i);
+        if (dict)
+            font_maps_filter(dict);
+    }
+    for (HPDF_UINT i = 0; st == HPDF_OK && i < n; i++) {
+        HPDF_Dict dict = xref_dict(pdf->xref, i);
+        /* only a plain stream that libharu would deflate; one with hooks of its
+         * own (none of ours) is left to libharu */
+        if (dict && dict->stream && dict->stream->type == HPDF_STREAM_MEMORY &&
+            dict->filter == HPDF_STREAM_FILTER_FLATE_DECODE && !dict->before_write_fn &&
+            !dict->write_fn && !dict->after_write_fn)
+            st = deflate_stream(dict, c, &in, &out);
+    }
+    free(in.data);
+    free(out.data);
+    libdeflate_free_compressor(c);
+    return st;
 }

@@ -159,9 +159,10 @@ void pdf_pdfa_cidset(const uint8_t *used, buf *out);
 
 /* ---- pdf_harupriv.c: libharu 2.3.0's private structures ---- */
 
-/* Load a TrueType font definition (embedding) from path: NULL unless
+/* Load a TrueType font definition (embedding) from the font file mapped at
+ * bytes (len bytes, kept mapped while the document lives): NULL unless
  * libharu loaded it as TrueType; its error stays recorded. */
-HPDF_FontDef pdf_hp_font_load(HPDF_Doc pdf, const char *path);
+HPDF_FontDef pdf_hp_font_load(HPDF_Doc pdf, const uint8_t *bytes, size_t len);
 /* The definition's glyph count, ascent and descent (1/1000 em). */
 unsigned pdf_hp_font_glyphs(HPDF_FontDef def);
 double pdf_hp_font_ascent(HPDF_FontDef def);
@@ -197,5 +198,8 @@ void pdf_hp_md5_add(HPDF_MD5_CTX *ctx, const void *data, size_t len);
 void pdf_hp_md5_final(HPDF_MD5_CTX *ctx, uint8_t out[16]);
 /* Append text to the page's content stream. */
 HPDF_STATUS pdf_hp_page_write(HPDF_Page page, const char *text);
+/* Every stream libharu would deflate at save, deflated now by libdeflate at
+ * level (1-12) and marked /FlateDecode: libharu then copies it as it is. */
+HPDF_STATUS pdf_hp_deflate_streams(HPDF_Doc pdf, int level);
 
 #endif

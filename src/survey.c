@@ -306,13 +306,19 @@ static bool read_def(const yl_node *m, survey_def *s, arena *a, diag *d)
 }
 
 static const kind_field survey_item = {"survey", KS_MAP, false, "анкета", survey_fields, NULL};
+/* the shared file of definitions, as survey_read_defs checks it and
+ * `nastavdoc schema survey` prints it */
+static const kind_list surveys_list = {"surveys", "анкеты", survey_fields, NULL, false, false};
+static const kind_list *const surveys_lists[] = {&surveys_list, NULL};
+const kind_data_file survey_file = {"survey", "анкеты мониторинга (surveys.yaml)", surveys_lists};
 
 bool survey_read_defs(const yl_node *list, arena *a, diag *d, survey_def **out, size_t *n)
 {
     *out = NULL, *n = 0;
-    if (!kind_check_value(list,
-                          &(kind_field){"surveys", KS_SEQ, true, "анкеты", NULL, &survey_item},
-                          "surveys", d))
+    if (!kind_check_value(
+            list,
+            &(kind_field){surveys_list.key, KS_SEQ, true, surveys_list.what, NULL, &survey_item},
+            surveys_list.key, d))
         return false;
     survey_def *defs = arena_alloc(a, (list->n + 1) * sizeof *defs);
     bool ok = true;

@@ -61,6 +61,8 @@ typedef struct survey_def {
 /* The `surveys:` list of a dossier: checked, every problem reported.
  * false after errors. */
 bool survey_read_defs(const yl_node *list, arena *a, diag *d, survey_def **out, size_t *n);
+/* The shared file of definitions (`surveys:`), for `nastavdoc schema survey`. */
+extern const kind_data_file survey_file;
 /* The survey whose id is the scalar `id`, or NULL after a message at it. */
 const survey_def *survey_find(const survey_def *defs, size_t n, const yl_node *id, diag *d);
 /* The data of a blank form: {title, form, respondent, instruction, items:

@@ -4,6 +4,7 @@
 #include "text.h"
 
 #include <hyphen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -538,23 +539,273 @@ char *text_typography_with(const char *in, size_t len, bool keep)
 
 /* ---- Hyphenation ---- */
 
+/* The dictionary is either a pattern file that libhyphen parses (hnj_hyphen_load), or
+ * the same patterns compiled at build time (text_hyph_compile): libhyphen's own state
+ * machine written out as one block, read in one go and pointed at, with no parsing
+ * (docs/hyphenation.md). In the second case `block` owns every byte of the dictionary. */
 struct text_hyph {
     HyphenDict *dict;
+    char *block; /* the compiled file; NULL when libhyphen loaded a pattern file */
 };
+
+/* ---- The compiled dictionary ----
+ *
+ * One block: a header, then per level (libhyphen chains two: the compound level
+ * of its defaults, then the patterns) a HyphenDict, its HyphenState array, its
+ * HyphenTrans array and its strings. Every pointer inside is written as an offset
+ * from the start of the block (0 for NULL); loading adds the block's address.
+ * The layout is this machine's (sizes and byte order are checked): the file is made
+ * by `make` next to the program that reads it. */
+
+#define HYB_MAGIC "nastavdoc-hyph\n"
+#define HYB_VERSION 1u
+/* A compiled file larger than this is not ours (Russian: about 1 MiB). */
+#define HYB_MAX_BYTES (64u << 20)
+/* libhyphen chains at most two levels (hnj_hyphen_load_file). */
+#define HYB_MAX_LEVELS 2u
+
+typedef struct hyb_header {
+    char magic[16];
+    uint32_t version, order; /* order: 0x01020304 as written by the machine that made it */
+    uint32_t dict_size, state_size, trans_size, levels;
+    uint64_t size, first; /* bytes of the whole block; offset of the first level's dict */
+} hyb_header;
+
+static const uint32_t HYB_ORDER = 0x01020304u;
+
+static void *hyb_ptr(uint64_t off)
+{
+    return (void *)(uintptr_t)off;
+}
+
+static uint64_t hyb_off(const void *p)
+{
+    return (uint64_t)(uintptr_t)p;
+}
+
+/* Append n bytes aligned for their type; their offset. */
+static uint64_t hyb_put(buf *b, const void *p, size_t n, size_t align)
+{
+    static const char zeros[16];
+    buf_putn(b, zeros, (align - b->len % align) % align);
+    size_t at = b->len;
+    buf_putn(b, p, n);
+    return at;
+}
+
+/* The bytes of a NOHYPHEN list: nohyphenl + 1 strings one after another. */
+static size_t nohyphen_bytes(const HyphenDict *d)
+{
+    size_t n = 0;
+    for (int i = 0; d->nohyphen && i <= d->nohyphenl; i++)
+        n += strlen(d->nohyphen + n) + 1;
+    return n;
+}
+
+/* Write one level (and the levels after it); the offset of its HyphenDict. */
+static uint64_t hyb_put_level(buf *b, const HyphenDict *d, unsigned depth, bool *ok)
+{
+    if (depth >= HYB_MAX_LEVELS || d->num_states < 1) {
+        *ok = false;
+        return 0;
+    }
+    uint64_t next = d->nextlevel ? hyb_put_level(b, d->nextlevel, depth + 1, ok) : 0;
+    size_t ns = (size_t)d->num_states;
+    HyphenState *states = xcalloc(ns, sizeof *states);
+    for (size_t i = 0; i < ns; i++) {
+        const HyphenState *s = &d->states[i];
+        /* non-standard hyphenation (repl) is not used by the Russian patterns */
+        *ok &= !s->repl && s->num_trans >= 0;
+        states[i].fallback_state = s->fallback_state;
+        states[i].replindex = s->replindex;
+        states[i].replcut = s->replcut;
+        states[i].num_trans = s->num_trans;
+        if (s->match)
+            states[i].match = hyb_ptr(hyb_put(b, s->match, strlen(s->match) + 1, 1));
+        if (s->num_trans > 0) {
+            HyphenTrans *t = xcalloc((size_t)s->num_trans, sizeof *t);
+            for (int k = 0; k < s->num_trans; k++) { /* members one by one: padding stays 0 */
+                t[k].ch = s->trans[k].ch;
+                t[k].new_state = s->trans[k].new_state;
+            }
+            states[i].trans =
+                hyb_ptr(hyb_put(b, t, (size_t)s->num_trans * sizeof *t, _Alignof(HyphenTrans)));
+            free(t);
+        }
+    }
+    HyphenDict out;
+    memset(&out, 0, sizeof out); /* members one by one: the padding stays 0 */
+    out.lhmin = d->lhmin;
+    out.rhmin = d->rhmin;
+    out.clhmin = d->clhmin;
+    out.crhmin = d->crhmin;
+    out.nohyphenl = d->nohyphenl;
+    out.num_states = d->num_states;
+    out.utf8 = d->utf8;
+    out.nextlevel = hyb_ptr(next);
+    memcpy(out.cset, d->cset, sizeof out.cset);
+    if (d->nohyphen)
+        out.nohyphen = hyb_ptr(hyb_put(b, d->nohyphen, nohyphen_bytes(d), 1));
+    out.states = hyb_ptr(hyb_put(b, states, ns * sizeof *states, _Alignof(HyphenState)));
+    free(states);
+    return hyb_put(b, &out, sizeof out, _Alignof(HyphenDict));
+}
+
+bool text_hyph_compile(const char *patterns, char **block, size_t *len)
+{
+    HyphenDict *dict = hnj_hyphen_load(patterns);
+    if (!dict)
+        return false;
+    buf b;
+    buf_init(&b);
+    hyb_header h;
+    memset(&h, 0, sizeof h);
+    buf_putn(&b, (const char *)&h, sizeof h);
+    bool ok = true;
+    h.first = hyb_put_level(&b, dict, 0, &ok);
+    for (const HyphenDict *d = dict; d; d = d->nextlevel)
+        h.levels++;
+    hnj_hyphen_free(dict);
+    buf_putc(&b, '\0'); /* every string ends before the block does */
+    memcpy(h.magic, HYB_MAGIC, sizeof HYB_MAGIC);
+    h.version = HYB_VERSION;
+    h.order = HYB_ORDER;
+    h.dict_size = sizeof(HyphenDict);
+    h.state_size = sizeof(HyphenState);
+    h.trans_size = sizeof(HyphenTrans);
+    h.size = b.len;
+    memcpy(b.data, &h, sizeof h);
+    if (!ok) {
+        buf_fini(&b);
+        return false;
+    }
+    *len = b.len;
+    *block = buf_take(&b);
+    return true;
+}
+
+/* Is [off, off + n) inside the block, aligned for its type? */
+static bool hyb_in(uint64_t off, uint64_t n, uint64_t size, size_t align)
+{
+    return off >= sizeof(hyb_header) && off <= size && n <= size - off && off % align == 0;
+}
+
+/* Point one state's members into the block, checking every offset and state number
+ * a hyphenation will follow (hnj_hyphen_hyphenate2 trusts them all). */
+static bool hyb_fix_state(char *base, uint64_t size, HyphenState *s, int num_states)
+{
+    uint64_t match = hyb_off(s->match), trans = hyb_off(s->trans);
+    if (s->repl || s->num_trans < 0 || s->fallback_state < -1 || s->fallback_state >= num_states)
+        return false;
+    /* the block ends with a NUL, so a match in it ends in it */
+    if (match && !hyb_in(match, 1, size, 1))
+        return false;
+    s->match = match ? base + match : NULL;
+    if (!s->num_trans) {
+        s->trans = NULL;
+        return !trans;
+    }
+    if (!hyb_in(trans, (uint64_t)s->num_trans * sizeof(HyphenTrans), size, _Alignof(HyphenTrans)))
+        return false;
+    s->trans = (HyphenTrans *)(base + trans);
+    for (int k = 0; k < s->num_trans; k++)
+        if (s->trans[k].new_state < 0 || s->trans[k].new_state >= num_states)
+            return false;
+    return true;
+}
+
+/* Point one level (and the levels after it) into the block. */
+static HyphenDict *hyb_fix_level(char *base, uint64_t size, uint64_t off, unsigned depth)
+{
+    if (depth >= HYB_MAX_LEVELS || !hyb_in(off, sizeof(HyphenDict), size, _Alignof(HyphenDict)))
+        return NULL;
+    HyphenDict *d = (HyphenDict *)(base + off);
+    uint64_t next = hyb_off(d->nextlevel), states = hyb_off(d->states),
+             nohyphen = hyb_off(d->nohyphen);
+    if (d->num_states < 1 || d->nohyphenl < 0 || !memchr(d->cset, '\0', sizeof d->cset) ||
+        !hyb_in(states, (uint64_t)d->num_states * sizeof(HyphenState), size, _Alignof(HyphenState)))
+        return NULL;
+    d->states = (HyphenState *)(base + states);
+    d->nextlevel = NULL;
+    if (next && !(d->nextlevel = hyb_fix_level(base, size, next, depth + 1)))
+        return NULL;
+    d->nohyphen = NULL;
+    if (nohyphen) {
+        /* nohyphenl + 1 strings, each ending inside the block */
+        uint64_t at = nohyphen;
+        for (int i = 0; i <= d->nohyphenl; i++) {
+            if (!hyb_in(at, 1, size - 1, 1))
+                return NULL;
+            at += strlen(base + at) + 1;
+        }
+        d->nohyphen = base + nohyphen;
+    }
+    for (int i = 0; i < d->num_states; i++)
+        if (!hyb_fix_state(base, size, &d->states[i], d->num_states))
+            return NULL;
+    return d;
+}
+
+/* The compiled dictionary in block (len bytes, taken); NULL when it is not one
+ * this program wrote. */
+static HyphenDict *hyb_load(char *block, size_t len)
+{
+    hyb_header h;
+    if (len < sizeof h)
+        return NULL;
+    memcpy(&h, block, sizeof h);
+    if (memcmp(h.magic, HYB_MAGIC, sizeof HYB_MAGIC) || h.version != HYB_VERSION ||
+        h.order != HYB_ORDER || h.dict_size != sizeof(HyphenDict) ||
+        h.state_size != sizeof(HyphenState) || h.trans_size != sizeof(HyphenTrans) ||
+        h.size != len || block[len - 1] != '\0')
+        return NULL;
+    return hyb_fix_level(block, len, h.first, 0);
+}
+
+/* The largest pattern file read (Debian's Russian one: 100 KB). */
+#define HYPH_MAX_PATTERNS (16u << 20)
+
+/* A pattern file, parsed by libhyphen from memory (the file is read once, as a
+ * regular file: never a FIFO). */
+static HyphenDict *patterns_load(char *text, size_t len)
+{
+    FILE *f = len ? fmemopen(text, len, "r") : NULL;
+    if (!f)
+        return NULL;
+    HyphenDict *dict = hnj_hyphen_load_file(f);
+    fclose(f);
+    return dict;
+}
 
 text_hyph *text_hyph_load(const char *path)
 {
-    HyphenDict *dict = hnj_hyphen_load(path);
-    if (!dict)
+    size_t len = 0;
+    char *block = util_read_file(path, HYB_MAX_BYTES, &len);
+    if (!block)
         return NULL;
+    HyphenDict *dict = NULL;
+    bool compiled = len >= sizeof HYB_MAGIC && !memcmp(block, HYB_MAGIC, sizeof HYB_MAGIC);
+    if (compiled) {
+        dict = hyb_load(block, len);
+    } else {
+        dict = len <= HYPH_MAX_PATTERNS ? patterns_load(block, len) : NULL;
+        free(block);
+        block = NULL;
+    }
     /* Words are handed over in KOI8-R (to_koi8r): a dictionary in any other
      * encoding would match nothing, silently. */
-    if (strcmp(dict->cset, "KOI8-R") != 0) {
-        hnj_hyphen_free(dict);
+    if (dict && strcmp(dict->cset, "KOI8-R") != 0) {
+        if (!block)
+            hnj_hyphen_free(dict);
+        dict = NULL;
+    }
+    if (!dict) {
+        free(block);
         return NULL;
     }
     text_hyph *h = xmalloc(sizeof *h);
     h->dict = dict;
+    h->block = block;
     return h;
 }
 
@@ -562,7 +813,10 @@ void text_hyph_free(text_hyph *h)
 {
     if (!h)
         return;
-    hnj_hyphen_free(h->dict);
+    if (h->block)
+        free(h->block);
+    else
+        hnj_hyphen_free(h->dict);
     free(h);
 }
 

@@ -31,11 +31,18 @@ char *text_typography_with(const char *in, size_t len, bool keep);
 
 typedef struct text_hyph text_hyph;
 
-/* Load the substring-expanded KOI8-R pattern file (build/hyph_ru_RU.dic).
- * NULL when it cannot be read or is not KOI8-R. text_hyph_free(NULL) is a
- * no-op. */
+/* Load a KOI8-R dictionary: the compiled one (build/hyph_ru_RU.hyb, made by
+ * text_hyph_compile, read without parsing), or a substring-expanded pattern file
+ * (build/hyph_ru_RU.dic), parsed by libhyphen (docs/hyphenation.md). NULL when it
+ * cannot be read, is damaged or is not KOI8-R. text_hyph_free(NULL) is a no-op. */
 text_hyph *text_hyph_load(const char *path);
 void text_hyph_free(text_hyph *h);
+
+/* Compile a pattern file into the form text_hyph_load reads without parsing:
+ * libhyphen's own state machine as one block for this machine (sizes and byte order
+ * are checked when it is loaded). false when the patterns do not load or use what
+ * the compiled form does not keep (non-standard hyphenation). *block: caller frees. */
+bool text_hyph_compile(const char *patterns, char **block, size_t *len);
 
 /* A place where a word may break: after byte `at` of the word, so the line
  * ends with word[0..at] and the next starts at word[at + 1]. add_hyphen is

@@ -354,25 +354,46 @@ int util_open_regular(const char *path, struct stat *st)
 
 char *util_read_fd(int fd, size_t max, size_t *len)
 {
-    buf b;
-    buf_init(&b);
-    char chunk[65536];
+    /* A regular file is read straight into a buffer of its size (one read, no
+     * copies); anything else, or a file that grows meanwhile, in doubling steps. */
+    struct stat st;
+    size_t cap = 65536;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
+        (uintmax_t)st.st_size <= max)
+        cap = (size_t)st.st_size + 2; /* the NUL, and a byte to see the end in */
+    char *data = xmalloc(cap);
+    size_t n = 0;
     for (;;) {
-        ssize_t n = read(fd, chunk, sizeof chunk);
-        if (n == 0)
+        if (n + 1 == cap) { /* full: room for one more chunk and the NUL */
+            if (n >= max) {
+                free(data);
+                errno = EFBIG;
+                return NULL;
+            }
+            cap = cap * 2 > max + 1 ? max + 2 : cap * 2;
+            data = xrealloc(data, cap);
+        }
+        ssize_t r = read(fd, data + n, cap - 1 - n);
+        if (r == 0)
             break;
-        if (n < 0 && errno == EINTR)
+        if (r < 0 && errno == EINTR)
             continue;
-        if (n < 0 || b.len + (size_t)n > max) {
-            int e = n < 0 ? errno : EFBIG;
-            buf_fini(&b);
+        if (r < 0) {
+            int e = errno;
+            free(data);
             errno = e;
             return NULL;
         }
-        buf_putn(&b, chunk, (size_t)n);
+        n += (size_t)r;
     }
-    *len = b.len;
-    return buf_take(&b);
+    if (n > max) {
+        free(data);
+        errno = EFBIG;
+        return NULL;
+    }
+    data[n] = '\0';
+    *len = n;
+    return data;
 }
 
 char *util_read_file(const char *path, size_t max, size_t *len)

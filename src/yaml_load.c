@@ -7,6 +7,7 @@
  * by recursion bounded by YL_MAX_INCLUDE_DEPTH. */
 #include "yaml_load.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -22,6 +23,18 @@
 /* Characters of user text (keys, anchors, paths) quoted in a message: a key of
  * a megabyte must not flood the terminal. */
 enum { MSG_TEXT_MAX = 60 };
+
+/* Word's typographic double quotes in UTF-8: “ ” „ */
+#define SMART_OPEN "\xE2\x80\x9C"
+#define SMART_CLOSE "\xE2\x80\x9D"
+#define SMART_LOW "\xE2\x80\x9E"
+
+/* Whether s[0..len) begins with the string prefix. */
+static bool starts_with_mem(const char *s, size_t len, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return len >= n && memcmp(s, prefix, n) == 0;
+}
 
 struct yl_doc {
     arena *mem; /* every node and string of the tree */
@@ -325,6 +338,14 @@ typedef struct parse_state {
     size_t expanded; /* nodes reachable through alias expansion */
     yl_node *root;
     bool fatal; /* stop reading: the rest of the file would not be trustworthy */
+    /* the last quoted scalar read, for a syntax error after a quote left open */
+    bool quoted_seen;
+    yaml_mark_t quoted_start, quoted_end;
+    const char *text; /* the text being parsed, for what libyaml drops (comments) */
+    size_t len;
+    /* byte offset of a mark (libyaml counts characters): a cursor that only
+     * moves forward, as the marks of scalars do, so all of them cost O(n) */
+    size_t cur_off, cur_line, cur_col;
 } parse_state;
 
 static yl_node *new_node(parse_state *ps, yl_kind kind, src_mark at)
@@ -423,6 +444,48 @@ static void check_tag(parse_state *ps, const yaml_char_t *tag, src_mark at)
                  clip_text(ps->ld, t));
 }
 
+/* Byte offset in ps->text of mark m (0-based line and column). */
+static size_t mark_offset(parse_state *ps, yaml_mark_t m)
+{
+    if (m.line < ps->cur_line || (m.line == ps->cur_line && m.column < ps->cur_col))
+        ps->cur_off = ps->cur_line = ps->cur_col = 0; /* backwards: never for scalars */
+    while (ps->cur_line < m.line && ps->cur_off < ps->len) {
+        if (ps->text[ps->cur_off++] == '\n') {
+            ps->cur_line++;
+            ps->cur_col = 0;
+        }
+    }
+    while (ps->cur_col < m.column && ps->cur_off < ps->len && ps->text[ps->cur_off] != '\n') {
+        uint32_t cp;
+        size_t n = utf8_decode(ps->text + ps->cur_off, ps->len - ps->cur_off, &cp);
+        ps->cur_off += n ? n : 1;
+        ps->cur_col++;
+    }
+    return ps->cur_off;
+}
+
+/* «title: Приказ #5»: YAML takes « #5» for a comment and drops it without a
+ * word. A comment glued to its «#» right after a one-line plain value is
+ * most likely such text; warn at the «#». */
+static void warn_swallowed_comment(parse_state *ps, const yaml_event_t *ev)
+{
+    if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
+        ev->start_mark.line != ev->end_mark.line)
+        return;
+    size_t i = mark_offset(ps, ev->end_mark), spaces = 0;
+    while (i < ps->len && ps->text[i] == ' ') {
+        i++;
+        spaces++;
+    }
+    if (!spaces || i + 1 >= ps->len || ps->text[i] != '#' || strchr(" \t\r\n", ps->text[i + 1]))
+        return;
+    src_mark at = {ps->file, (uint32_t)ev->end_mark.line + 1,
+                   (uint32_t)(ev->end_mark.column + spaces) + 1};
+    diag_warning(ps->ld->d, at,
+                 "всё после « #» — комментарий, и он не будет напечатан; если «#» — часть "
+                 "текста, возьмите всё значение в кавычки \"…\"");
+}
+
 static void read_scalar(parse_state *ps, const yaml_event_t *ev)
 {
     src_mark at = make_mark(ps->file, ev->start_mark);
@@ -432,6 +495,19 @@ static void read_scalar(parse_state *ps, const yaml_event_t *ev)
     n->str = arena_strndup(ps->ld->mem, value, len);
     n->len = len;
     n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !ev->data.scalar.tag;
+    if (ev->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+        ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE) {
+        ps->quoted_seen = true;
+        ps->quoted_start = ev->start_mark;
+        ps->quoted_end = ev->end_mark;
+    }
+    warn_swallowed_comment(ps, ev);
+    /* Word's “…” are no quotes to YAML: they would be printed as text */
+    if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+        (starts_with_mem(value, len, SMART_OPEN) || starts_with_mem(value, len, SMART_LOW)))
+        diag_warning(ps->ld->d, at,
+                     "значение начинается с кавычки «“» из Word: YAML не считает её кавычкой, "
+                     "и она будет напечатана; замените кавычки “…” прямыми \"…\"");
     if (memchr(value, '\0', len))
         report_error(ps->ld, at,
                      "в строке символ NUL («\\0»): его нельзя напечатать, и он обрывает "
@@ -547,6 +623,85 @@ static void close_collection(parse_state *ps)
     attach_node(ps, n, f->expanded, n->mark);
 }
 
+/* Offset of the start of line (1-based) in text, or len past the end. */
+static size_t line_start(const char *text, size_t len, uint32_t line)
+{
+    size_t i = 0;
+    for (uint32_t l = 1; l < line && i < len; i++)
+        if (text[i] == '\n')
+            l++;
+    return i;
+}
+
+/* A key written without the space after its colon, «number:"443"», on a
+ * line from 1 to last: YAML reads the whole as text, and the error it causes
+ * shows lines later. The key is an ASCII name, as every key of the kinds;
+ * «http://» is not one. Returns the mark of the last such key, line 0 if none. */
+static src_mark find_glued_key(const char *file, const char *text, size_t len, uint32_t last)
+{
+    src_mark found = {file, 0, 0};
+    size_t i = 0;
+    for (uint32_t line = 1; line <= last && i < len; line++) {
+        size_t end = i;
+        while (end < len && text[end] != '\n')
+            end++;
+        size_t k = i;
+        while (k < end && text[k] == ' ')
+            k++;
+        if (k + 1 < end && text[k] == '-' && text[k + 1] == ' ')
+            for (k += 2; k < end && text[k] == ' '; k++)
+                ;
+        size_t key = k;
+        while (k < end && (isalnum((unsigned char)text[k]) || text[k] == '_'))
+            k++;
+        if (k > key && isalpha((unsigned char)text[key]) && k + 1 < end && text[k] == ':' &&
+            !strchr(" \t\r/", text[k + 1]))
+            found = (src_mark){file, line, (uint32_t)(key - i) + 1};
+        i = end + 1;
+    }
+    return found;
+}
+
+/* Mark of the first of Word's double quotes on line, line 0 if none. */
+static src_mark find_smart_quote(const char *file, const char *text, size_t len, uint32_t line)
+{
+    size_t i = line_start(text, len, line);
+    for (uint32_t col = 1; i < len && text[i] != '\n'; col++) {
+        if (starts_with_mem(text + i, len - i, SMART_OPEN) ||
+            starts_with_mem(text + i, len - i, SMART_CLOSE) ||
+            starts_with_mem(text + i, len - i, SMART_LOW))
+            return (src_mark){file, line, col};
+        uint32_t cp;
+        size_t n = utf8_decode(text + i, len - i, &cp);
+        i += n ? n : 1;
+    }
+    return (src_mark){file, 0, 0};
+}
+
+/* What a newcomer most likely did, as notes after libyaml's error at at:
+ * a quote left open (the last quoted value spans lines and ends near the
+ * error), Word's quotes on the error line, a key glued to its value. */
+static void explain_syntax_error(parse_state *ps, src_mark at, const char *text, size_t len)
+{
+    diag *d = ps->ld->d;
+    if (ps->quoted_seen && ps->quoted_end.line > ps->quoted_start.line &&
+        ps->quoted_end.line + 2 >= at.line)
+        diag_note(d, make_mark(ps->file, ps->quoted_start),
+                  "кавычка, открытая здесь, закрылась только в строке %u: похоже, здесь не "
+                  "хватает закрывающей кавычки",
+                  (unsigned)ps->quoted_end.line + 1);
+    src_mark smart = find_smart_quote(ps->file, text, len, at.line);
+    if (smart.line)
+        diag_note(d, smart,
+                  "кавычки “…” (так их ставит Word) YAML кавычками не считает; замените их "
+                  "прямыми кавычками \"…\"");
+    src_mark glued = find_glued_key(ps->file, text, len, at.line);
+    if (glued.line)
+        diag_note(d, glued,
+                  "после двоеточия ключа нет пробела, и YAML читает всю строку как текст; "
+                  "поставьте пробел: «ключ: значение»");
+}
+
 /* The byte where a mark points, or 0 past the end: libyaml names the
  * problem, the byte tells a tab from other characters it cannot start with. */
 static char byte_at_mark(const char *text, size_t len, src_mark at)
@@ -577,6 +732,9 @@ static void report_syntax_error(parse_state *ps, const yaml_parser_t *p, const c
                       ? locate_offset(ps->file, text, len, p->problem_offset)
                       : make_mark(ps->file, p->problem_mark);
     const char *ru = find_phrase(problems, sizeof problems / sizeof *problems, en);
+    if (strcmp(en, "did not find expected key") == 0 && byte_at_mark(text, len, at) == '-')
+        ru = "элемент списка «- » стоит не на своём отступе: все «-» одного списка пишутся "
+             "строго друг под другом";
     if (p->error == YAML_SCANNER_ERROR && byte_at_mark(text, len, at) == '\t')
         ru = "здесь табуляция; в YAML отступы и промежутки перед значением делаются только "
              "пробелами — замените табуляцию пробелами";
@@ -592,6 +750,46 @@ static void report_syntax_error(parse_state *ps, const yaml_parser_t *p, const c
         if (ctx)
             diag_note(ld->d, make_mark(ps->file, p->context_mark), "%s (%s)", ctx, p->context);
     }
+    if (p->error != YAML_READER_ERROR)
+        explain_syntax_error(ps, at, text, len);
+}
+
+/* A Cyrillic letter of Windows-1251 (А..я, Ё, ё): a lead byte UTF-8 does not
+ * follow with a continuation byte in Russian text saved in that encoding. */
+static bool looks_cp1251(unsigned char c)
+{
+    return c >= 0xC0 || c == 0xA8 || c == 0xB8;
+}
+
+/* What the file is instead of text, as a message, by its first bytes: what
+ * Windows editors save when asked for the wrong format; NULL for text. */
+static const char *not_text_kind(const char *text, size_t len)
+{
+    static const struct {
+        const char *magic;
+        size_t n;
+        const char *msg;
+    } kinds[] = {
+        {"\xFF\xFE", 2,
+         "файл в кодировке UTF-16 (в Блокноте она называется «Юникод»); сохраните его в "
+         "кодировке UTF-8"},
+        {"\xFE\xFF", 2,
+         "файл в кодировке UTF-16 (в Блокноте — «Юникод big endian»); сохраните его в "
+         "кодировке UTF-8"},
+        {"PK\x03\x04", 4,
+         "это не текстовый файл, а документ Word (.docx) или архив; в Word сохраните его "
+         "как «Обычный текст» в кодировке UTF-8"},
+        {"\xD0\xCF\x11\xE0", 4,
+         "это не текстовый файл, а документ Word (.doc); в Word сохраните его как «Обычный "
+         "текст» в кодировке UTF-8"},
+        {"{\\rtf", 5,
+         "это документ RTF, а не обычный текст; сохраните его как «Обычный текст» в кодировке "
+         "UTF-8"},
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+        if (len >= kinds[i].n && memcmp(text, kinds[i].magic, kinds[i].n) == 0)
+            return kinds[i].msg;
+    return NULL;
 }
 
 /* Parse text into the loader's arena. Registers the text with diag under
@@ -613,14 +811,23 @@ static bool check_text(loader *ld, const char *file, const char **text, size_t *
         return false;
     }
     diag_source(ld->d, file, *text, *len);
+    const char *kind = not_text_kind(*text, *len);
+    if (kind) {
+        report_error(ld, (src_mark){file, 0, 0}, "%s", kind);
+        return false;
+    }
     /* libyaml would say "invalid leading UTF-8 octet" with a byte offset; we
      * check first to point at the line and column */
     size_t bad = utf8_check(*text, *len);
     if (bad < *len) {
         report_error(ld, locate_offset(file, *text, *len, bad),
-                     "файл не в кодировке UTF-8: байт 0x%02X здесь недопустим; сохраните "
+                     "файл не в кодировке UTF-8: байт 0x%02X здесь недопустим%s; сохраните "
                      "файл в кодировке UTF-8",
-                     (unsigned)(unsigned char)(*text)[bad]);
+                     (unsigned)(unsigned char)(*text)[bad],
+                     looks_cp1251((unsigned char)(*text)[bad])
+                         ? " (похоже, файл сохранён в кодировке Windows-1251, в Блокноте — "
+                           "«ANSI»)"
+                         : "");
         return false;
     }
     return true;
@@ -692,6 +899,8 @@ static yl_node *parse_text(loader *ld, const char *file, const char *text, size_
         goto out;
     }
     parser_ready = true;
+    ps->text = text;
+    ps->len = len;
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
     yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING); /* checked above */
 
@@ -718,6 +927,15 @@ out:
     arena_free(ps->anchors_mem);
     free(ps);
     return root;
+}
+
+/* Whether path + ".txt" is a regular file: what Notepad saves when asked
+ * for «order.yaml» with the type «Text documents». */
+static bool txt_twin(loader *ld, const char *path)
+{
+    struct stat st;
+    const char *twin = arena_printf(ld->scratch, "%s.txt", path);
+    return stat(twin, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 /* Note that shown (identified by st) was read, for yl_doc_files. */
@@ -764,6 +982,11 @@ static char *read_text(loader *ld, const char *shown, const char *open_path, src
                      "проверьте, тот ли это файл, или разделите его на части и подключите их "
                      "через include",
                      clip_text(ld, shown), YL_MAX_FILE_SIZE >> 20, YL_MAX_FILE_SIZE);
+    else if (e == ENOENT && txt_twin(ld, open_path))
+        report_error(ld, at,
+                     "не удалось открыть «%s»: %s; рядом есть «%s.txt» — Блокнот добавил к "
+                     "имени «.txt»: переименуйте файл, чтобы имя кончалось на «.yaml»",
+                     clip_text(ld, shown), diag_strerror(e), clip_text(ld, shown));
     else
         report_error(ld, at, "не удалось открыть «%s»: %s; проверьте путь и права доступа",
                      clip_text(ld, shown), diag_strerror(e));
@@ -871,6 +1094,15 @@ static char *locate_include(loader *ld, const yl_node *item, const char *reldir,
     }
     *shown = diag_file(ld->d, join_path(ld->scratch, ld->dossier, *rel));
     char *real = realpath(*shown, NULL);
+    if (!real && errno == ENOENT && txt_twin(ld, *shown)) {
+        report_error(ld, at,
+                     "не удалось открыть подключаемый файл «%s»: %s; рядом есть «%s.txt» — "
+                     "Блокнот добавил к имени «.txt»: переименуйте файл, чтобы имя кончалось "
+                     "на «%s»",
+                     clip_text(ld, *shown), diag_strerror(ENOENT), clip_text(ld, *shown),
+                     clip_text(ld, item->str));
+        return NULL;
+    }
     if (!real) {
         report_error(ld, at,
                      "не удалось открыть подключаемый файл «%s»: %s; путь в include "

@@ -38,31 +38,36 @@ static const kind_field partner_fields[] = {
 
 /* Column names a CSV file of partners may use instead of the keys (lower
  * case; compared after lowering the header). */
-static const struct alias {
-    const char *header, *key;
-} aliases[] = {
-    {"наименование", "name"},
-    {"название", "name"},
-    {"полное наименование", "name"},
-    {"краткое наименование", "short_name"},
-    {"сокращённое наименование", "short_name"},
-    {"сокращенное наименование", "short_name"},
-    {"в лице", "in_person"},
-    {"действующего", "acting"},
-    {"основание", "ground"},
-    {"на основании", "ground"},
-    {"адрес", "address"},
-    {"инн", "inn"},
-    {"кпп", "kpp"},
-    {"огрн", "ogrn"},
-    {"телефон", "phone"},
-    {"почта", "email"},
-    {"e-mail", "email"},
-    {"должность", "position"},
-    {"руководитель", "head"},
-    {"фио руководителя", "head"},
-    {"файл", "file"},
-};
+static const kind_alias aliases[] = {{"наименование", "name"},
+                                     {"название", "name"},
+                                     {"полное наименование", "name"},
+                                     {"краткое наименование", "short_name"},
+                                     {"сокращённое наименование", "short_name"},
+                                     {"сокращенное наименование", "short_name"},
+                                     {"в лице", "in_person"},
+                                     {"действующего", "acting"},
+                                     {"основание", "ground"},
+                                     {"на основании", "ground"},
+                                     {"адрес", "address"},
+                                     {"инн", "inn"},
+                                     {"кпп", "kpp"},
+                                     {"огрн", "ogrn"},
+                                     {"телефон", "phone"},
+                                     {"почта", "email"},
+                                     {"e-mail", "email"},
+                                     {"должность", "position"},
+                                     {"руководитель", "head"},
+                                     {"фио руководителя", "head"},
+                                     {"файл", "file"},
+                                     {NULL, NULL}};
+enum { NALIASES = sizeof aliases / sizeof *aliases - 1 };
+
+/* partners.yaml (or partners.csv), as compute() checks it and `nastavdoc
+ * schema partners` prints it. */
+static const kind_list partners_list = {
+    "partners", "партнёры-работодатели соглашения", partner_fields, aliases, false, false};
+static const kind_list *const partners_lists[] = {&partners_list, NULL};
+const kind_data_file kind_partners_file = {"partners", "партнёры (partners.yaml)", partners_lists};
 
 /* Common positions of signers in the genitive («в лице директора …»); a
  * position not listed needs `in_person` written out. Lower case. */
@@ -166,8 +171,8 @@ static const char *key_of(const char *key)
     size_t n = 0;
     uint8_t *low = u8_tolower((const uint8_t *)key, strlen(key), NULL, NULL, NULL, &n);
     const char *r = key;
-    for (size_t i = 0; low && i < sizeof aliases / sizeof *aliases; i++)
-        if (strlen(aliases[i].header) == n && !memcmp(aliases[i].header, low, n))
+    for (size_t i = 0; low && i < NALIASES; i++)
+        if (strlen(aliases[i].name) == n && !memcmp(aliases[i].name, low, n))
             r = aliases[i].key;
     free(low);
     return r;
@@ -225,13 +230,13 @@ static bool same_key_mark(const yl_node *row, src_mark m)
 static const yl_node *drop_unknown(arena *a, const yl_node *p, const yl_node *prev,
                                    const char *path, diag *d, bool *ok)
 {
-    enum { NAMES = sizeof aliases / sizeof *aliases + 16 };
+    enum { NAMES = NALIASES + 16 };
     const char *names[NAMES];
     size_t nn = 0;
-    for (const kind_field *f = partner_fields; f->key && nn < NAMES; f++)
+    for (const kind_field *f = partners_list.fields; f->key && nn < NAMES; f++)
         names[nn++] = f->key;
-    for (size_t i = 0; i < sizeof aliases / sizeof *aliases && nn < NAMES; i++)
-        names[nn++] = aliases[i].header;
+    for (size_t i = 0; i < NALIASES && nn < NAMES; i++)
+        names[nn++] = aliases[i].name;
     yl_node *m = arena_alloc(a, sizeof *m);
     *m = *p;
     m->pairs = arena_alloc(a, (p->n + 1) * sizeof *m->pairs);
@@ -267,7 +272,7 @@ static bool check_partner(arena *a, const yl_node *p, const yl_node *prev, const
     }
     bool ok = true;
     p = drop_unknown(a, p, prev, path, d, &ok);
-    return kind_check_map(p, partner_fields, path, d) && ok;
+    return kind_check_map(p, partners_list.fields, path, d) && ok;
 }
 
 /* {add|replace|drop: NUMBER, text, body}: exactly one of the three. */
@@ -306,7 +311,7 @@ static bool compute(const yl_node *root, arena *a, diag *d, const yl_node **data
 {
     const yl_node *school = yl_map_get(root, "school");
     const yl_node *ag = yl_map_get(root, "agreement");
-    const yl_node *list = yl_map_get(root, "partners");
+    const yl_node *list = yl_map_get(root, partners_list.key);
     bool ok = check_changes(yl_map_get(ag, "clauses"), d);
     yl_node *plist = NULL;
     if (list) {

@@ -62,11 +62,7 @@ static const kind_field form_fields[] = {
 /* Column names of spreadsheets, normalised (lower case, ё as е, single
  * spaces): those of seed 004's Приложения 3 and 4 and the usual short ones.
  * key NULL: a column to skip (the row number). */
-typedef struct alias {
-    const char *name, *key;
-} alias;
-
-static const alias person_aliases[] = {
+static const kind_alias person_aliases[] = {
     {"№", NULL},
     {"№ п/п", NULL},
     {"код", "id"},
@@ -115,38 +111,54 @@ static const alias person_aliases[] = {
     {"примечание", "note"},
     {NULL, NULL}};
 
-static const alias pair_aliases[] = {{"№", NULL},
-                                     {"№ п/п", NULL},
-                                     {"наставник", "mentor"},
-                                     {"фио наставника", "mentor"},
-                                     {"наставляемый", "mentees"},
-                                     {"наставляемые", "mentees"},
-                                     {"фио наставляемого", "mentees"},
-                                     {"фио наставляемого (наставляемых)", "mentees"},
-                                     {"форма", "form"},
-                                     {"форма наставничества", "form"},
-                                     {"ролевая модель", "role_model"},
-                                     {"модель", "role_model"},
-                                     {"групповая", "group"},
-                                     {"начало", "start"},
-                                     {"дата начала", "start"},
-                                     {"дата вхождения в программу", "start"},
-                                     {"окончание", "end"},
-                                     {"дата окончания", "end"},
-                                     {"дата завершения", "end"},
-                                     {"дата завершения программы", "end"},
-                                     {"запрос", "request"},
-                                     {"основной запрос", "request"},
-                                     {"цели", "goals"},
-                                     {"цель", "goals"},
-                                     {"результат", "result"},
-                                     {"результаты", "result"},
-                                     {"результаты программы", "result"},
-                                     {"ссылка", "link"},
-                                     {"ссылка на кейс/отзыв", "link"},
-                                     {"отметка о прохождении программы", "done"},
-                                     {"примечание", "note"},
-                                     {NULL, NULL}};
+static const kind_alias pair_aliases[] = {{"№", NULL},
+                                          {"№ п/п", NULL},
+                                          {"наставник", "mentor"},
+                                          {"фио наставника", "mentor"},
+                                          {"наставляемый", "mentees"},
+                                          {"наставляемые", "mentees"},
+                                          {"фио наставляемого", "mentees"},
+                                          {"фио наставляемого (наставляемых)", "mentees"},
+                                          {"форма", "form"},
+                                          {"форма наставничества", "form"},
+                                          {"ролевая модель", "role_model"},
+                                          {"модель", "role_model"},
+                                          {"групповая", "group"},
+                                          {"начало", "start"},
+                                          {"дата начала", "start"},
+                                          {"дата вхождения в программу", "start"},
+                                          {"окончание", "end"},
+                                          {"дата окончания", "end"},
+                                          {"дата завершения", "end"},
+                                          {"дата завершения программы", "end"},
+                                          {"запрос", "request"},
+                                          {"основной запрос", "request"},
+                                          {"цели", "goals"},
+                                          {"цель", "goals"},
+                                          {"результат", "result"},
+                                          {"результаты", "result"},
+                                          {"результаты программы", "result"},
+                                          {"ссылка", "link"},
+                                          {"ссылка на кейс/отзыв", "link"},
+                                          {"отметка о прохождении программы", "done"},
+                                          {"примечание", "note"},
+                                          {NULL, NULL}};
+
+/* The lists of people.yaml and pairs.yaml (or their CSV files), as the
+ * checks below read them and `nastavdoc schema people|pairs` prints them. */
+static const kind_list people_list = {"people",      "люди программы: наставники и наставляемые",
+                                      person_fields, person_aliases,
+                                      true,          false};
+static const kind_list pairs_list = {
+    "pairs", "наставнические пары и группы", pair_fields, pair_aliases, true, false};
+static const kind_list forms_list = {
+    "forms",     "свои формы наставничества: название или {name, group, teachers}",
+    form_fields, NULL,
+    true,        true};
+static const kind_list *const people_lists[] = {&people_list, NULL};
+static const kind_list *const pairs_lists[] = {&pairs_list, &forms_list, NULL};
+const kind_data_file kind_people_file = {"people", "люди программы (people.yaml)", people_lists};
+const kind_data_file kind_pairs_file = {"pairs", "наставнические пары (pairs.yaml)", pairs_lists};
 
 /* Lower case, ё as е, dashes as « – », quotes dropped, single spaces. */
 static const char *normalise(arena *a, const char *s, bool dashes)
@@ -194,9 +206,11 @@ static bool is_empty(const yl_node *v)
 /* item (a map of a YAML list or a CSV row) with its keys mapped to ours:
  * a Russian column name becomes its key, empty cells are dropped; unknown
  * keys are reported. NULL when item is not a map. */
-static yl_node *map_keys(kind_people *p, const yl_node *item, const kind_field *fields,
-                         const alias *aliases, const char *what)
+static yl_node *map_keys(kind_people *p, const yl_node *item, const kind_list *list)
 {
+    const kind_field *fields = list->fields;
+    const kind_alias *aliases = list->aliases;
+    const char *what = list->key;
     if (item->kind != YL_MAP) {
         diag_error(p->d, item->mark, "%s: ожидался словарь полей, а здесь %s", what,
                    yl_kind_name(item->kind));
@@ -214,7 +228,7 @@ static yl_node *map_keys(kind_people *p, const yl_node *item, const kind_field *
     for (const kind_field *f = fields; f->key && nknown < MAX_KNOWN; f++)
         known[nknown++] = f->key;
     nkeys = nknown;
-    for (const alias *al = aliases; al->name && nknown < MAX_KNOWN; al++)
+    for (const kind_alias *al = aliases; al->name && nknown < MAX_KNOWN; al++)
         known[nknown++] = al->name;
     for (size_t i = 0; i < item->n; i++) {
         const yl_node *k = item->pairs[i].key, *v = item->pairs[i].value;
@@ -225,7 +239,7 @@ static yl_node *map_keys(kind_people *p, const yl_node *item, const kind_field *
         bool skip = false;
         if (!key) {
             const char *n = normalise(p->a, k->str, false);
-            for (const alias *al = aliases; al->name && !key && !skip; al++)
+            for (const kind_alias *al = aliases; al->name && !key && !skip; al++)
                 if (!strcmp(n, al->name)) {
                     key = al->key;
                     skip = !al->key;
@@ -458,7 +472,7 @@ static bool read_forms(kind_people *p, const yl_node *forms, size_t npairs)
         bool group = false, teachers = false;
         if (it->kind == YL_MAP) {
             static const kind_field item = {"form", KS_MAP, false, "форма", form_fields, NULL};
-            if (!kind_check_value(it, &item, "forms", p->d)) {
+            if (!kind_check_value(it, &item, forms_list.key, p->d)) {
                 ok = false;
                 continue;
             }
@@ -516,11 +530,11 @@ static const char *full_name(kind_people *p, const yl_node *m, src_mark *at)
 
 static bool read_person(kind_people *p, const yl_node *item, kind_person *out)
 {
-    const yl_node *m = map_keys(p, item, person_fields, person_aliases, "people");
+    const yl_node *m = map_keys(p, item, &people_list);
     if (!m)
         return false;
     static const kind_field f = {"person", KS_MAP, false, "человек", person_fields, NULL};
-    bool ok = kind_check_value(m, &f, "people", p->d);
+    bool ok = kind_check_value(m, &f, people_list.key, p->d);
     src_mark at = m->mark;
     const char *name = full_name(p, m, &at);
     if (!name)
@@ -762,11 +776,11 @@ static void read_mentees(kind_people *p, const yl_node *m, kind_pair *pr, bool *
 
 static bool read_pair(kind_people *p, const yl_node *item, kind_pair *pr)
 {
-    const yl_node *m = map_keys(p, item, pair_fields, pair_aliases, "pairs");
+    const yl_node *m = map_keys(p, item, &pairs_list);
     if (!m)
         return false;
     static const kind_field f = {"pair", KS_MAP, false, "пара", pair_fields, NULL};
-    bool ok = kind_check_value(m, &f, "pairs", p->d);
+    bool ok = kind_check_value(m, &f, pairs_list.key, p->d);
     *pr = (kind_pair){.map = m, .mentor = KIND_NO_PERSON, .form = -1};
     const yl_node *mentor = yl_map_get(m, "mentor"), *form = yl_map_get(m, "form");
     if (mentor && yl_str(mentor)) {
@@ -939,12 +953,13 @@ static bool expect_list(kind_people *p, const yl_node *v, const char *key)
 bool kind_people_load(const yl_node *root, arena *a, diag *d, kind_people *p)
 {
     *p = (kind_people){.a = a, .d = d};
-    const yl_node *people = yl_map_get(root, "people"), *pairs = yl_map_get(root, "pairs");
-    const yl_node *forms = yl_map_get(root, "forms");
+    const yl_node *people = yl_map_get(root, people_list.key);
+    const yl_node *pairs = yl_map_get(root, pairs_list.key);
+    const yl_node *forms = yl_map_get(root, forms_list.key);
     /* each list is checked, so that every wrong one is reported */
-    bool lists = expect_list(p, people, "people");
-    lists &= expect_list(p, pairs, "pairs");
-    lists &= expect_list(p, forms, "forms");
+    bool lists = expect_list(p, people, people_list.key);
+    lists &= expect_list(p, pairs, pairs_list.key);
+    lists &= expect_list(p, forms, forms_list.key);
     if (!lists)
         return false;
     size_t npairs = pairs && pairs->kind == YL_SEQ ? pairs->n : 0;

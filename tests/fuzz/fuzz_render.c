@@ -25,9 +25,9 @@ static bool strict_selfcheck, strict_control, strict_messages, verbose;
 
 void fuzz_init(void)
 {
-    hyph = text_hyph_load("build/hyph_ru_RU.dic");
+    hyph = text_hyph_load("build/hyph_ru_RU.hyb");
     if (!hyph) {
-        fputs("fuzz: build/hyph_ru_RU.dic missing: run make, then the harness from the "
+        fputs("fuzz: build/hyph_ru_RU.hyb missing: run make, then the harness from the "
               "repository root\n",
               stderr);
         exit(2);

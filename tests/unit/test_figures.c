@@ -33,7 +33,7 @@
 #include "yaml_load.h"
 
 #define FONTS_DIR "fonts"
-#define DICTIONARY "build/hyph_ru_RU.dic"
+#define DICTIONARY "build/hyph_ru_RU.hyb"
 #define CELL_PAD_X 3.0 /* table.c's PAD_X: the text stands this far inside the cell */
 #define FULL_EPS 0.5   /* a full line ends this close to its measure's right edge */
 #define MAX_HYPHEN_SHARE 0.25

@@ -1,7 +1,7 @@
 /* Unit tests of the paragraph setter through layout_run, with fake fonts
  * (every character 0.5 em wide, a space 0.25 em) and the real hyphenation
  * dictionary: the rules of docs/typesetting.md §3. Run from the project
- * root (build/hyph_ru_RU.dic). */
+ * root (build/hyph_ru_RU.hyb). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,7 +17,7 @@
 #include "layout.h"
 
 #define MM (72.0 / 25.4)
-#define DICTIONARY "build/hyph_ru_RU.dic"
+#define DICTIONARY "build/hyph_ru_RU.hyb"
 #define SHY "\u00AD"
 
 /* One paragraph in a measure `width` points wide, set in style st. */

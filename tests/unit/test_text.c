@@ -1,6 +1,7 @@
 /* Tests for text.h: typograf-style non-breaking spaces and word breaks with
- * libhyphen. Run from the repository root: the expanded dictionary is read
- * from build/hyph_ru_RU.dic (make build/hyph_ru_RU.dic). */
+ * libhyphen. Run from the repository root: the dictionary the program reads,
+ * compiled at build time, is build/hyph_ru_RU.hyb, made from the expanded
+ * patterns build/hyph_ru_RU.dic (make build/hyph_ru_RU.hyb). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include "text.h"
 
 #define EXPANDED_DIC "build/hyph_ru_RU.dic"
+#define COMPILED_DIC "build/hyph_ru_RU.hyb"
 #define DEBIAN_DIC "/usr/share/hyphen/hyph_ru_RU.dic"
 
 /* libhyphen 2.8.8 leaks the match string of a pattern that occurs twice
@@ -87,7 +89,7 @@ static void expand_nbsp(const char *s, char *out)
 
 static int setup_dictionary(void **state)
 {
-    *state = text_hyph_load(EXPANDED_DIC);
+    *state = text_hyph_load(COMPILED_DIC);
     return *state ? 0 : -1;
 }
 
@@ -430,6 +432,96 @@ static void test_dictionary_load(void **state)
     assert_null(h);
 }
 
+/* ---- The compiled dictionary ---- */
+
+/* Every word of a sample breaks alike with the compiled dictionary and with the
+ * patterns it was compiled from. */
+static void test_compiled_as_patterns(void **state)
+{
+    text_hyph *patterns = text_hyph_load(EXPANDED_DIC);
+    assert_non_null(patterns);
+    size_t len;
+    FILE *f = fopen("samples/bratsk/order-669.yaml", "rb");
+    assert_non_null(f);
+    static char text[1 << 20];
+    len = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[len] = '\0';
+    size_t words = 0, breaks = 0;
+    for (char *w = strtok(text, " \n\t,.;:«»()\"'"); w; w = strtok(NULL, " \n\t,.;:«»()\"'")) {
+        text_break a[MAX_BREAKS], b[MAX_BREAKS];
+        size_t na = text_word_breaks(*state, w, strlen(w), a, MAX_BREAKS);
+        size_t nb = text_word_breaks(patterns, w, strlen(w), b, MAX_BREAKS);
+        assert_int_equal(na, nb);
+        for (size_t k = 0; k < na; k++) {
+            assert_int_equal(a[k].at, b[k].at);
+            assert_int_equal(a[k].add_hyphen, b[k].add_hyphen);
+        }
+        words++;
+        breaks += na;
+    }
+    text_hyph_free(patterns);
+    print_message("compiled dictionary: %zu words, %zu breaks, as the patterns\n", words, breaks);
+    assert_true(words > 3000 && breaks > 3000);
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    *len = (size_t)ftell(f);
+    rewind(f);
+    char *p = malloc(*len);
+    assert_non_null(p);
+    assert_int_equal(fread(p, 1, *len, f), *len);
+    fclose(f);
+    return p;
+}
+
+static text_hyph *load_bytes(const char *p, size_t len)
+{
+    char path[] = "/tmp/nastavdoc-test-hyb-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, p, len), (ssize_t)len);
+    close(fd);
+    text_hyph *h = text_hyph_load(path);
+    unlink(path);
+    return h;
+}
+
+/* A damaged compiled file is refused or still safe: truncated, and with a
+ * 4-byte word overwritten at 500 places through it (offsets, state numbers,
+ * counts). Under ASan nothing it loads reads or writes out of bounds. */
+static void test_compiled_damaged(void **state)
+{
+    (void)state;
+    size_t len;
+    char *good = read_all(COMPILED_DIC, &len);
+    assert_null(load_bytes(good, len / 2));
+    assert_null(load_bytes(good, 40));
+    char *bad = malloc(len);
+    assert_non_null(bad);
+    size_t refused = 0;
+    static const uint32_t values[] = {0x7FFFFFFFu, 0xFFFFFFFFu, 0x80000000u, 12345678u};
+    for (size_t i = 0; i < 500; i++) {
+        memcpy(bad, good, len);
+        size_t at = (len - 4) / 500 * i;
+        memcpy(bad + at, &values[i % 4], 4);
+        text_hyph *h = load_bytes(bad, len);
+        refused += !h;
+        char out[RENDER_SIZE];
+        hyphenate(h, "наставничество", out);
+        hyphenate(h, "психолого-педагогический", out);
+        text_hyph_free(h);
+    }
+    free(bad);
+    free(good);
+    print_message("damaged compiled dictionary: %zu of 500 refused\n", refused);
+    assert_true(refused > 100);
+}
+
 /* ---- Typography ---- */
 
 typedef struct typo_case {
@@ -568,6 +660,8 @@ int main(void)
         cmocka_unit_test(test_long_words),
         cmocka_unit_test(test_invalid_utf8),
         cmocka_unit_test(test_dictionary_load),
+        cmocka_unit_test(test_compiled_as_patterns),
+        cmocka_unit_test(test_compiled_damaged),
         cmocka_unit_test(test_typography_cases),
         cmocka_unit_test(test_typography_invalid_utf8),
         cmocka_unit_test(test_typography_keep),
