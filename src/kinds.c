@@ -20,6 +20,8 @@ static const char *type_name(kind_type t)
     case KS_MAP:
         return "словарь";
     case KS_SEQ:
+    case KS_PARTS:
+    case KS_BODY:
         return "список";
     case KS_POINTS:
     case KS_ITEMS:
@@ -373,8 +375,33 @@ bool kind_check_value(const yl_node *v, const kind_field *f, const char *path, d
         if (v->kind == YL_SCALAR)
             return check_string(v, f, path, d);
         return expect_kind(v, YL_SEQ, f, path, d);
+    case KS_PARTS: /* the items: kind_check_parts, by the kind once the fields passed */
+    case KS_BODY:  /* the text: kind_text_check_body, through kind_check_part */
+        return expect_kind(v, YL_SEQ, f, path, d);
     }
     return false;
+}
+
+bool kind_check_part(const yl_node *v, const kind_field *item, const char *path, diag *d)
+{
+    if (!expect_kind(v, YL_MAP, item, path, d) || !kind_check_map(v, item->fields, path, d))
+        return false;
+    bool ok = true;
+    for (const kind_field *f = item->fields; f->key; f++)
+        if (f->type == KS_BODY)
+            ok &= kind_text_check_body(yl_map_get(v, f->key), path, d);
+    return ok;
+}
+
+bool kind_check_parts(const yl_node *list, const kind_field *f, const char *path, diag *d)
+{
+    bool ok = true;
+    for (size_t i = 0; list && list->kind == YL_SEQ && i < list->n; i++) {
+        char sub[256];
+        snprintf(sub, sizeof sub, "%s[%zu]", path, i + 1);
+        ok &= kind_check_part(list->items[i], f->item, sub, d);
+    }
+    return ok;
 }
 
 /* A field key ending in '*' stands for every key with that prefix: the
