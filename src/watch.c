@@ -103,8 +103,8 @@ static size_t add_dir(watch *w, watch_dir *dirs, size_t *n, char *dir, int *err)
         }
     int wd = *n < WATCH_MAX_DIRS ? inotify_add_watch(w->ino, dir, WATCH_MASK) : -1;
     if (wd < 0) {
-        if (!*err)
-            *err = *n < WATCH_MAX_DIRS ? errno : ENOSPC;
+        if (!*err && *n < WATCH_MAX_DIRS) /* over the limit: no errno to give */
+            *err = errno;
         free(dir);
         return SIZE_MAX;
     }

@@ -138,6 +138,7 @@ TOP_MISSING = re.compile(r"нет обязательного поля «[^.»]+�
 def check_bad(binary, dirs):
     binary = os.path.abspath(binary)
     counts = {"rejected": 0, "accepted": 0, "csv": 0, "template": 0, "top-level": 0}
+    cases = set()  # the cases with an error the schema finds
     for d in dirs:
         args_file = os.path.join(d, "expect")
         extra = []
@@ -164,10 +165,13 @@ def check_bad(binary, dirs):
             elif verdict == "bad" and schema_errors_at(binary, os.path.join(d, path),
                                                        int(m.group(2)), int(m.group(3))):
                 counts["rejected"] += 1
+                cases.add(d)
             else:
                 counts["accepted"] += 1
                 print(f"the schema of {d}/{path} finds nothing at the place of: {line}")
-    print("schema-reason errors: rejected by the schema %(rejected)d, accepted %(accepted)d; "
+    counts["cases"] = len(cases)
+    print("schema-reason errors: rejected by the schema %(rejected)d (in %(cases)d cases), "
+          "accepted %(accepted)d; "
           "not for a schema: in CSV %(csv)d, in templates %(template)d, "
           "top-level keys from includes %(top-level)d" % counts)
     return 1 if counts["accepted"] else 0
