@@ -8,36 +8,38 @@
 
 #include "date.h"
 
-static const char *type_name(kind_type t)
+/* What a value of type t should have been, with the verb agreeing with it
+ * («ожидалась строка», «ожидался список», «ожидалось число»). */
+static const char *expected(kind_type t)
 {
     switch (t) {
     case KS_STRING:
-        return "строка";
+        return "ожидалась строка";
     case KS_DATE:
-        return "дата ГГГГ-ММ-ДД";
+        return "ожидалась дата ГГГГ-ММ-ДД";
     case KS_TEXT:
-        return "текст (строка или список абзацев)";
+        return "ожидался текст (строка или список абзацев)";
     case KS_MAP:
-        return "словарь";
+        return "ожидался словарь";
     case KS_SEQ:
     case KS_PARTS:
     case KS_BODY:
-        return "список";
+        return "ожидался список";
     case KS_POINTS:
     case KS_ITEMS:
-        return "список пунктов";
+        return "ожидался список пунктов";
     case KS_CONTENT:
-        return "список абзацев, заголовков и списков";
+        return "ожидался список абзацев, заголовков и списков";
     case KS_STRINGS:
-        return "строка или список строк";
+        return "ожидалась строка или список строк";
     case KS_NUMBER:
-        return "число";
+        return "ожидалось число";
     case KS_BOOL:
-        return "true или false";
+        return "ожидалось true или false";
     case KS_LINES:
-        return "строка или список строк (каждая с новой строки)";
+        return "ожидалась строка или список строк (каждая с новой строки)";
     case KS_PEOPLE:
-        return "ФИО или список ФИО";
+        return "ожидалось ФИО или список ФИО";
     }
     return "?";
 }
@@ -46,7 +48,7 @@ static bool expect_kind(const yl_node *v, yl_kind k, const kind_field *f, const 
 {
     if (v->kind == k)
         return true;
-    diag_error(d, v->mark, "«%s» (%s): ожидался %s, а здесь %s", path, f->what, type_name(f->type),
+    diag_error(d, v->mark, "«%s» (%s): %s, а здесь %s", path, f->what, expected(f->type),
                yl_kind_name(v->kind));
     return false;
 }
