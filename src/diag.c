@@ -133,6 +133,16 @@ const char *diag_file(diag *d, const char *name)
     return d->files[i].name;
 }
 
+size_t diag_file_count(const diag *d)
+{
+    return d->nfiles;
+}
+
+const char *diag_file_name(const diag *d, size_t i)
+{
+    return i < d->nfiles ? d->files[i].name : NULL;
+}
+
 void diag_source(diag *d, const char *name, const char *text, size_t len)
 {
     size_t i = file_index(d, name); /* before reading d->files: it may move */

@@ -39,6 +39,11 @@ void diag_free(diag *d);
 
 /* A copy of name that lives as long as d: use it in marks. */
 const char *diag_file(diag *d, const char *name);
+/* The names interned by diag_file, in the order first named: every file a
+ * loader read or tried to read (a document, its includes and CSV files, its
+ * annex documents, templates), for `nastavdoc watch`. Borrowed. */
+size_t diag_file_count(const diag *d);
+const char *diag_file_name(const diag *d, size_t i);
 /* Keep the text of file name so messages can quote the line (copied). */
 void diag_source(diag *d, const char *name, const char *text, size_t len);
 /* Warnings count as errors from now on (--strict). */

@@ -8,34 +8,38 @@
 
 #include "date.h"
 
-static const char *type_name(kind_type t)
+/* What a value of type t should have been, with the verb agreeing with it
+ * («ожидалась строка», «ожидался список», «ожидалось число»). */
+static const char *expected(kind_type t)
 {
     switch (t) {
     case KS_STRING:
-        return "строка";
+        return "ожидалась строка";
     case KS_DATE:
-        return "дата ГГГГ-ММ-ДД";
+        return "ожидалась дата ГГГГ-ММ-ДД";
     case KS_TEXT:
-        return "текст (строка или список абзацев)";
+        return "ожидался текст (строка или список абзацев)";
     case KS_MAP:
-        return "словарь";
+        return "ожидался словарь";
     case KS_SEQ:
-        return "список";
+    case KS_PARTS:
+    case KS_BODY:
+        return "ожидался список";
     case KS_POINTS:
     case KS_ITEMS:
-        return "список пунктов";
+        return "ожидался список пунктов";
     case KS_CONTENT:
-        return "список абзацев, заголовков и списков";
+        return "ожидался список абзацев, заголовков и списков";
     case KS_STRINGS:
-        return "строка или список строк";
+        return "ожидалась строка или список строк";
     case KS_NUMBER:
-        return "число";
+        return "ожидалось число";
     case KS_BOOL:
-        return "true или false";
+        return "ожидалось true или false";
     case KS_LINES:
-        return "строка или список строк (каждая с новой строки)";
+        return "ожидалась строка или список строк (каждая с новой строки)";
     case KS_PEOPLE:
-        return "ФИО или список ФИО";
+        return "ожидалось ФИО или список ФИО";
     }
     return "?";
 }
@@ -47,8 +51,8 @@ static bool expect_kind(const yl_node *v, yl_kind k, const kind_field *f, const 
     /* «-"Утвердить план."»: a list item without its space is a string */
     bool glued_dash =
         k == YL_SEQ && v->kind == YL_SCALAR && v->len > 1 && v->str[0] == '-' && v->str[1] != ' ';
-    diag_error(d, v->mark, "«%s» (%s): ожидался %s, а здесь %s%s", path, f->what,
-               type_name(f->type), yl_kind_name(v->kind),
+    diag_error(d, v->mark, "«%s» (%s): %s, а здесь %s%s", path, f->what, expected(f->type),
+               yl_kind_name(v->kind),
                glued_dash ? "; после «-» элемента списка нужен пробел: «- текст»" : "");
     return false;
 }
@@ -377,8 +381,33 @@ bool kind_check_value(const yl_node *v, const kind_field *f, const char *path, d
         if (v->kind == YL_SCALAR)
             return check_string(v, f, path, d);
         return expect_kind(v, YL_SEQ, f, path, d);
+    case KS_PARTS: /* the items: kind_check_parts, by the kind once the fields passed */
+    case KS_BODY:  /* the text: kind_text_check_body, through kind_check_part */
+        return expect_kind(v, YL_SEQ, f, path, d);
     }
     return false;
+}
+
+bool kind_check_part(const yl_node *v, const kind_field *item, const char *path, diag *d)
+{
+    if (!expect_kind(v, YL_MAP, item, path, d) || !kind_check_map(v, item->fields, path, d))
+        return false;
+    bool ok = true;
+    for (const kind_field *f = item->fields; f->key; f++)
+        if (f->type == KS_BODY)
+            ok &= kind_text_check_body(yl_map_get(v, f->key), path, d);
+    return ok;
+}
+
+bool kind_check_parts(const yl_node *list, const kind_field *f, const char *path, diag *d)
+{
+    bool ok = true;
+    for (size_t i = 0; list && list->kind == YL_SEQ && i < list->n; i++) {
+        char sub[256];
+        snprintf(sub, sizeof sub, "%s[%zu]", path, i + 1);
+        ok &= kind_check_part(list->items[i], f->item, sub, d);
+    }
+    return ok;
 }
 
 /* A field key ending in '*' stands for every key with that prefix: the

@@ -26,6 +26,13 @@ typedef enum {
     KS_BOOL,    /* true or false */
     KS_LINES,   /* a string or a list of strings: lines of one text (titles) */
     KS_PEOPLE,  /* a name, or a list of names and {name, position} (kind_acquaintance) */
+    /* a list of maps of `item`'s fields, each named with its number
+     * («text.sections[2]»): sections, annexes, an agreement's clauses; the
+     * kind checks the items with kind_check_parts */
+    KS_PARTS,
+    /* the text of a section or clause: a list of text blocks, {clause},
+     * {section} (kind_text_check_body, called by kind_check_part) */
+    KS_BODY,
 } kind_type;
 
 typedef struct kind_field {
@@ -76,6 +83,13 @@ bool kind_check_map(const yl_node *map, const kind_field *fields, const char *pa
 
 /* Check one value against f; path names it in messages. */
 bool kind_check_value(const yl_node *v, const kind_field *f, const char *path, diag *d);
+/* The items of a KS_PARTS list f (kind_check_value only sees a list): each
+ * a map of f->item's fields named «path[N]», and the text of its KS_BODY
+ * fields (kind_text_check_body) once its fields passed. A kind calls it
+ * after the field check, so that its other rules are reported with these. */
+bool kind_check_parts(const yl_node *list, const kind_field *f, const char *path, diag *d);
+/* One such item, named path. */
+bool kind_check_part(const yl_node *v, const kind_field *item, const char *path, diag *d);
 
 /* The items of KS_POINTS ({text, points …}) and KS_ITEMS ({text, items …})
  * when not plain strings, a table of KS_CONTENT ({columns, rows}) and a
@@ -185,9 +199,11 @@ extern const kind_def kind_application;
 extern const kind_def kind_text;
 extern const kind_def kind_agreement;
 
-/* The body of a text section (kinds/text.c): content elements, and
- * {clause: TEXT, number, body}, {section: TITLE, number, body}. */
+/* The body of a text section (kinds/text.c; KS_BODY): content elements,
+ * and {clause: TEXT, number, body}, {section: TITLE, number, body} (the
+ * fields of those two maps). */
 bool kind_text_check_body(const yl_node *body, const char *path, diag *d);
+extern const kind_field kind_clause_fields[], kind_section_fields[];
 
 /* The variant list of root's kind when root names one and has not bound
  * one item yet (*key gets the key to bind it to), else NULL. */

@@ -13,6 +13,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "diag.h"
@@ -26,6 +27,7 @@
 #include "template.h"
 #include "text.h"
 #include "util.h"
+#include "watch.h"
 #include "yaml_load.h"
 
 #ifndef NASTAVDOC_VERSION
@@ -47,6 +49,8 @@ static const char usage_text[] =
     "                                  school, people, pairs, partners, survey (без ИМЕНИ — "
     "список)\n"
     "  nastavdoc schema --all ПАПКА    все схемы файлами ПАПКА/ИМЯ.schema.json\n"
+    "  nastavdoc watch ФАЙЛ.yaml [-o ВЫХОД.pdf] [--pdfa]   пересобирать PDF при каждом\n"
+    "                                  сохранении документа или его файлов (Ctrl+C — выход)\n"
     "  nastavdoc --help | --version\n"
     "\n"
     "Пример:\n"
@@ -132,6 +136,7 @@ typedef struct run_ctx {
     diag *d;
     bool bound;     /* the document is made for one item of its kind's variant list: */
     size_t variant; /* this one (kinds_variants: an agreement for one partner) */
+    size_t *pages;  /* watch: the pages of each PDF written are added here; or NULL */
 } run_ctx;
 
 /* What build made: the expanded template, those of the documents printed as
@@ -418,8 +423,11 @@ static int render_doc(const run_ctx *c, yl_doc *doc, const char *out)
     char icc[PATH_MAX];
     snprintf(icc, sizeof icc, "%s/data/sRGB.icc", c->data);
     pdf_options popt = {"nastavdoc " NASTAVDOC_VERSION, c->o->pdfa, icc};
-    if (pdf_write(pdf, b.lay, &popt, out, c->d))
+    if (pdf_write(pdf, b.lay, &popt, out, c->d)) {
         rc = EXIT_DONE;
+        if (c->pages)
+            *c->pages += b.lay->npages;
+    }
 out:
     built_free(&b);
     pdf_free(pdf);
@@ -583,10 +591,119 @@ static int cmd_render(const options *o, const char *data, diag *d)
     int rc = EXIT_INPUT;
     yl_doc *doc = load_yaml(in, d);
     if (doc) {
-        run_ctx c = {o, data, load_hyphenation(data, d), d, false, 0};
+        run_ctx c = {o, data, load_hyphenation(data, d), d, false, 0, NULL};
         rc = render_variants(&c, in, doc, out);
         text_hyph_free((text_hyph *)c.h);
     }
+    free(out);
+    return rc;
+}
+
+/* One line of `watch` with the time: «[12:05:31] готово: order.pdf (2 с.)». */
+static void watch_say(const char *what, const char *out, size_t pages)
+{
+    char stamp[16] = "";
+    time_t now = time(NULL);
+    struct tm tm;
+    if (localtime_r(&now, &tm))
+        strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
+    if (pages)
+        say("[%s] %s: %s (%zu с.)\n", stamp, what, out, pages);
+    else
+        say("[%s] %s\n", stamp, what);
+}
+
+/* One render of `watch`: its messages printed, its line said, and the files
+ * it read (or tried to) watched for the next one. false when the watch
+ * itself failed. */
+static bool watch_once(const options *o, const char *data, const text_hyph *h, const char *in,
+                       const char *out, watch *w)
+{
+    diag *d = diag_new();
+    diag_set_strict(d, o->strict);
+    size_t pages = 0;
+    run_ctx c = {o, data, h, d, false, 0, &pages};
+    yl_doc *doc = load_yaml(in, d);
+    int rc = doc ? render_variants(&c, in, doc, out) : EXIT_INPUT;
+    if (rc == EXIT_DONE && diag_errors(d))
+        rc = EXIT_INPUT;
+    diag_print(d, stderr);
+    struct stat st;
+    if (rc == EXIT_DONE)
+        watch_say("готово", out, pages);
+    else if (stat(out, &st) == 0)
+        watch_say("PDF не обновлён: в нём прежняя версия; исправьте ошибки и сохраните файл", NULL,
+                  0);
+    else
+        watch_say("PDF не создан: исправьте ошибки и сохраните файл", NULL, 0);
+    /* the files of this render: its includes, annexes and template may
+     * have changed since the last one */
+    size_t n = diag_file_count(d);
+    const char **names = xcalloc(n + 1, sizeof *names);
+    names[0] = in;
+    for (size_t i = 0; i < n; i++)
+        names[i + 1] = diag_file_name(d, i);
+    int err;
+    size_t left = watch_set(w, names, n + 1, &err);
+    if (left)
+        say("nastavdoc: watch: не отслеживается файлов: %zu (%s; предел — %d папок и %d файлов)\n",
+            left, err ? diag_strerror(err) : "слишком много", WATCH_MAX_DIRS, WATCH_MAX_FILES);
+    free(names);
+    diag_free(d);
+    return left < n + 1;
+}
+
+/* `watch FILE`: render, then render again whenever the document or a file it
+ * is made of changes (watch.h), until SIGINT, SIGTERM or SIGHUP (exit 0).
+ * Input errors are printed and never end the loop; the last good PDF stays
+ * in place (outfile replaces it whole or not at all). */
+static int cmd_watch(const options *o, const char *data, diag *d)
+{
+    if (o->nfiles != 1) {
+        fputs("nastavdoc: watch принимает один файл; см. nastavdoc --help\n", stderr);
+        return EXIT_USAGE;
+    }
+    const char *in = o->files[0];
+    struct stat st;
+    if (stat(in, &st) != 0) {
+        diag_error(d, DIAG_NOWHERE, "«%s»: %s", in, diag_strerror(errno));
+        return EXIT_INPUT;
+    }
+    char *out = o->out ? xstrdup(o->out) : default_output(in);
+    if ((!o->out && !strcmp(out, in)) || !strcmp(out, "-") || !outfile_check(out, d)) {
+        if (!strcmp(out, "-") || !strcmp(out, in))
+            diag_error(d, DIAG_NOWHERE, "watch: укажите выходной файл: -o ФАЙЛ.pdf");
+        free(out);
+        return EXIT_USAGE;
+    }
+    watch *w = watch_new();
+    if (!w) {
+        diag_error(d, DIAG_NOWHERE, "watch: inotify недоступен: %s", diag_strerror(errno));
+        free(out);
+        return EXIT_INTERNAL;
+    }
+    diag *hd = diag_new();
+    text_hyph *h = load_hyphenation(data, hd);
+    diag_print(hd, stderr);
+    diag_free(hd);
+    say("nastavdoc: слежу за %s и файлами, из которых он собран; выход — Ctrl+C\n", in);
+    int rc = EXIT_DONE;
+    for (;;) {
+        if (!watch_once(o, data, h, in, out, w)) {
+            rc = EXIT_INTERNAL;
+            break;
+        }
+        watch_event ev = watch_wait(w);
+        if (ev == WATCH_STOP)
+            break;
+        if (ev == WATCH_FAILED) {
+            diag_error(d, DIAG_NOWHERE, "watch: %s", diag_strerror(errno));
+            rc = EXIT_INTERNAL;
+            break;
+        }
+    }
+    text_hyph_free(h);
+    watch_free(w);
     free(out);
     return rc;
 }
@@ -601,7 +718,7 @@ static int cmd_check(const options *o, const char *data, diag *d)
         fputs("nastavdoc: check: укажите хотя бы один файл; см. nastavdoc --help\n", stderr);
         return EXIT_USAGE;
     }
-    run_ctx c = {o, data, NULL, d, false, 0};
+    run_ctx c = {o, data, NULL, d, false, 0, NULL};
     pdf_doc *pdf = open_pdf(&c);
     if (!pdf)
         return EXIT_INTERNAL;
@@ -1217,7 +1334,7 @@ static int cmd_batch(const options *o, const char *data, diag *d)
               stderr);
         return EXIT_USAGE;
     }
-    run_ctx c = {o, data, NULL, d, false, 0};
+    run_ctx c = {o, data, NULL, d, false, 0, NULL};
     batch b = {.c = &c, .mem = arena_new(), .jobs = o->jobs ? o->jobs : 1};
     int rc = batch_outdir(&b);
     if (rc != EXIT_DONE)
@@ -1253,7 +1370,7 @@ static int cmd_dump(const options *o, const char *data, diag *d)
     yl_doc *doc = load_yaml(o->files[0], d);
     if (!doc)
         return EXIT_INPUT;
-    run_ctx c = {o, data, NULL, d, false, 0};
+    run_ctx c = {o, data, NULL, d, false, 0, NULL};
     built res = {0};
     build(&c, doc, NULL, NULL, &res);
     if (!res.t)
@@ -1355,7 +1472,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "schema"))
         return cmd_schema(argc, argv);
     if (strcmp(cmd, "render") && strcmp(cmd, "check") && strcmp(cmd, "dump") &&
-        strcmp(cmd, "batch")) {
+        strcmp(cmd, "batch") && strcmp(cmd, "watch")) {
         say("nastavdoc: неизвестная команда «%s»; см. nastavdoc --help\n", cmd);
         return EXIT_USAGE;
     }
@@ -1428,6 +1545,7 @@ int main(int argc, char **argv)
     int rc = !strcmp(cmd, "render")  ? cmd_render(&o, data, d)
              : !strcmp(cmd, "check") ? cmd_check(&o, data, d)
              : !strcmp(cmd, "batch") ? cmd_batch(&o, data, d)
+             : !strcmp(cmd, "watch") ? cmd_watch(&o, data, d)
                                      : cmd_dump(&o, data, d);
     if (rc == EXIT_DONE && diag_errors(d))
         rc = EXIT_INPUT;

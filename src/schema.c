@@ -98,7 +98,9 @@ static void scalar_or_map(buf *out, const kind_field *fields, unsigned depth)
 
 /* KS_CONTENT: a string, or a list of strings and maps of one key of
  * kind_content_keys (kind_content_of). */
-static void content_schema(buf *out, unsigned depth)
+/* The elements of a text (kind_content_of): a string, or a map of one key
+ * of kind_content_keys. */
+static void content_elements(buf *out, unsigned depth)
 {
     static const kind_field list = {"list", KS_ITEMS, true, "список с тире", NULL, NULL};
     static const kind_field numbered = {"numbered", KS_ITEMS, true, "нумерованный список",
@@ -107,8 +109,7 @@ static void content_schema(buf *out, unsigned depth)
     static const kind_field heading = {"heading", KS_STRING, true, "заголовок", NULL, NULL};
     static const kind_field paragraph = {"paragraph", KS_STRING, true, "абзац", NULL, NULL};
     const kind_field *elems[KIND_CONTENT_KEYS] = {&heading, &paragraph, &list, &numbered, &table};
-    buf_puts(out, "\"anyOf\": [{" SCALAR "}, {\"type\": \"array\", \"items\": {\"anyOf\": [{" SCALAR
-                  "}");
+    buf_puts(out, "{" SCALAR "}");
     for (size_t i = 0; i < KIND_CONTENT_KEYS; i++) {
         kind_field one[2] = {*elems[i], {NULL, 0, false, NULL, NULL, NULL}};
         one[0].key = kind_content_keys[i]; /* in the checker's order */
@@ -116,6 +117,13 @@ static void content_schema(buf *out, unsigned depth)
         map_schema(out, one, NULL, NULL, true, depth + 1);
         buf_puts(out, "}");
     }
+}
+
+/* KS_CONTENT: a string, or a list of text elements. */
+static void content_schema(buf *out, unsigned depth)
+{
+    buf_puts(out, "\"anyOf\": [{" SCALAR "}, {\"type\": \"array\", \"items\": {\"anyOf\": [");
+    content_elements(out, depth);
     buf_puts(out, "]}}]");
 }
 
@@ -168,8 +176,46 @@ static void field_schema(buf *out, const kind_field *f, unsigned depth)
         scalar_or_map(out, kind_signer_fields, depth);
         buf_puts(out, "}]");
         break;
+    case KS_PARTS:
+        buf_puts(out, "\"type\": \"array\", \"items\": {\"description\": ");
+        json_string(out, f->item->what);
+        buf_puts(out, ", ");
+        map_schema(out, f->item->fields, NULL, NULL, true, depth + 1);
+        buf_puts(out, "}");
+        break;
+    case KS_BODY: /* recursive (clauses in clauses): one definition, body_schema */
+        buf_puts(out, "\"allOf\": [{\"$ref\": \"#/definitions/body\"}]");
+        break;
     }
     buf_puts(out, "}");
+}
+
+/* Whether a field of fields (at any depth) is of type t. */
+static bool uses_type(const kind_field *fields, kind_type t, unsigned depth)
+{
+    for (const kind_field *f = fields; f && f->key && depth < 16; f++) {
+        const kind_field *item = f->item;
+        if (f->type == t || uses_type(f->fields, t, depth + 1) ||
+            (item && (item->type == t || uses_type(item->fields, t, depth + 1))))
+            return true;
+    }
+    return false;
+}
+
+/* "definitions": {"body": …}: KS_BODY, the text of sections and clauses
+ * (kind_text_check_body): text elements, {clause, number, body} and
+ * {section, number, body}, whose body refers back here. */
+static void body_schema(buf *out)
+{
+    buf_puts(out, ", \"definitions\": {\"body\": {\"description\": \"текст: абзацы, заголовки, "
+                  "списки, таблицы, пункты (clause) и подразделы (section)\", \"type\": "
+                  "\"array\", \"items\": {\"anyOf\": [");
+    content_elements(out, 1);
+    buf_puts(out, ", {");
+    map_schema(out, kind_clause_fields, NULL, NULL, true, 1);
+    buf_puts(out, "}, {");
+    map_schema(out, kind_section_fields, NULL, NULL, true, 1);
+    buf_puts(out, "}]}}}");
 }
 
 void schema_of_kind(const kind_def *k, buf *out)
@@ -182,7 +228,10 @@ void schema_of_kind(const kind_def *k, buf *out)
     buf_puts(out, ", \"required\": [\"document\"], \"allOf\": [{\"properties\": {\"document\": "
                   "{\"const\": ");
     json_string(out, k->name);
-    buf_puts(out, "}}}]}\n");
+    buf_puts(out, "}}}]");
+    if (uses_type(k->fields, KS_BODY, 0))
+        body_schema(out);
+    buf_puts(out, "}\n");
 }
 
 void schema_of_school(buf *out)

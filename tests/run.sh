@@ -1119,6 +1119,60 @@ else
     bad "README.md: a quoted message is not tested"; cat "$TMP/readme.out"
 fi
 
+# nastavdoc watch (issue 12 §6): a copy of a dossier in a scratch folder; the
+# first PDF, a rename-save of an included file (as vim, VS Code and gedit
+# save) makes a new PDF, a broken YAML gives its message and leaves the PDF,
+# the fix makes a PDF again, SIGINT ends it with 0 and leaves no temporary
+# file and no process. Each wait polls, up to 10 s (nothing asserts a time).
+W=$TMP/watch
+mkdir -p "$W" && cp samples/bratsk/*.yaml "$W/"
+wait_for() { # COMMAND…: true as soon as it succeeds, false after 10 s
+    for _ in $(seq 100); do "$@" && return 0; sleep 0.1; done
+    return 1
+}
+done_is() { [ "$(grep -c 'готово: .*out\.pdf (' "$W/log")" = "$1" ]; } # renders done so far
+"$BIN" watch "$W/order-669.yaml" -o "$W/out.pdf" >"$W/log" 2>&1 &
+wpid=$!
+if wait_for [ -s "$W/out.pdf" ] && wait_for grep -q 'готово: .*out\.pdf ([0-9]* с\.)' "$W/log"; then
+    ok
+else
+    bad "watch: no first PDF"; cat "$W/log"
+fi
+sum=$(cksum <"$W/out.pdf")
+sed 's/НАЧАЛЬНИК ДЕПАРТАМЕНТА/НАЧАЛЬНИК УПРАВЛЕНИЯ/' "$W/school.yaml" >"$W/school.yaml.new" &&
+    mv "$W/school.yaml.new" "$W/school.yaml"
+if wait_for done_is 2 && [ "$(cksum <"$W/out.pdf")" != "$sum" ] &&
+    pdftotext "$W/out.pdf" - | grep -q 'НАЧАЛЬНИК УПРАВЛЕНИЯ'; then
+    ok
+else
+    bad "watch: a rename-save of school.yaml made no new PDF"; cat "$W/log"
+fi
+sum=$(cksum <"$W/out.pdf")
+cp "$W/school.yaml" "$TMP/watch-school.yaml"
+printf 'school: [\n' >"$W/school.yaml.new" && mv "$W/school.yaml.new" "$W/school.yaml"
+if wait_for grep -q 'PDF не обновлён' "$W/log" && grep -q '^.*school\.yaml:[0-9]*:[0-9]*: ошибка' "$W/log" &&
+    [ "$(cksum <"$W/out.pdf")" = "$sum" ]; then
+    ok
+else
+    bad "watch: a broken school.yaml: no message, or the PDF changed"; cat "$W/log"
+fi
+cp "$TMP/watch-school.yaml" "$W/school.yaml"
+if wait_for done_is 3; then ok; else bad "watch: no PDF after the fix"; cat "$W/log"; fi
+kill -INT "$wpid"
+wait "$wpid"
+wrc=$?
+if [ $wrc = 0 ] && ! kill -0 "$wpid" 2>/dev/null && ! ls -A "$W" | grep -q '^\.nastavdoc-'; then
+    ok
+else
+    bad "watch: SIGINT gave exit $wrc, or left a process or a temporary file"; ls -A "$W"
+fi
+"$BIN" watch "$W/no-such.yaml" -o "$W/x.pdf" 2>/dev/null
+if [ $? = 1 ]; then ok; else bad "watch: a missing file must exit 1"; fi
+"$BIN" watch 2>/dev/null
+if [ $? = 2 ]; then ok; else bad "watch: no file must exit 2"; fi
+"$BIN" watch "$W/order-669.yaml" -o - 2>/dev/null
+if [ $? = 2 ]; then ok; else bad "watch: -o - must exit 2"; fi
+
 # the code is formatted as .clang-format says (make format rewrites it)
 if command -v clang-format >/dev/null 2>&1; then
     if clang-format --dry-run -Werror src/*.c src/*.h src/kinds/*.c tests/unit/*.c 2>"$TMP/fmt"; then

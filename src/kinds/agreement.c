@@ -133,8 +133,11 @@ static const kind_field change_fields[] = {
     {"replace", KS_STRING, false, "заменить пункт шаблона с этим номером", NULL, NULL},
     {"drop", KS_STRING, false, "убрать пункт шаблона с этим номером", NULL, NULL},
     {"text", KS_STRING, false, "текст пункта", NULL, NULL},
-    {"body", KS_SEQ, false, "текст внутри пункта (списки, абзацы)", NULL, NULL},
+    {"body", KS_BODY, false, "текст внутри пункта (списки, абзацы)", NULL, NULL},
     {NULL, 0, false, NULL, NULL, NULL}};
+static const kind_field change_item = {
+    "change",      KS_MAP, false, "изменение пункта: {add|replace|drop: НОМЕР, text, body}",
+    change_fields, NULL};
 
 static const kind_field agreement_fields[] = {
     {"title", KS_STRING, false, "заголовок (по умолчанию «Соглашение о наставничестве»)", NULL,
@@ -154,7 +157,8 @@ static const kind_field agreement_fields[] = {
      "области»",
      NULL, NULL},
     {"until", KS_DATE, true, "срок действия: до какой даты", NULL, NULL},
-    {"clauses", KS_SEQ, false, "изменения пунктов шаблона (add, replace, drop)", NULL, NULL},
+    {"clauses", KS_PARTS, false, "изменения пунктов шаблона (add, replace, drop)", NULL,
+     &change_item},
     {NULL, 0, false, NULL, NULL, NULL}};
 
 static const kind_field root_fields[] = {
@@ -275,7 +279,8 @@ static bool check_partner(arena *a, const yl_node *p, const yl_node *prev, const
     return kind_check_map(p, partners_list.fields, path, d) && ok;
 }
 
-/* {add|replace|drop: NUMBER, text, body}: exactly one of the three. */
+/* {add|replace|drop: NUMBER, text, body}: its fields (change_item), then
+ * exactly one of the three. */
 static bool check_changes(const yl_node *list, diag *d)
 {
     bool ok = true;
@@ -283,9 +288,7 @@ static bool check_changes(const yl_node *list, diag *d)
         const yl_node *c = list->items[i];
         char path[48];
         snprintf(path, sizeof path, "agreement.clauses[%zu]", i + 1);
-        if (c->kind != YL_MAP || !kind_check_map(c, change_fields, path, d)) {
-            if (c->kind != YL_MAP)
-                diag_error(d, c->mark, "«%s»: ожидался словарь add/replace/drop с номером", path);
+        if (!kind_check_part(c, &change_item, path, d)) {
             ok = false;
             continue;
         }
@@ -297,7 +300,6 @@ static bool check_changes(const yl_node *list, diag *d)
             diag_error(d, c->mark, "«%s»: у нового пункта нет текста (text)", path);
             ok = false;
         }
-        ok &= kind_text_check_body(yl_map_get(c, "body"), path, d);
     }
     return ok;
 }

@@ -17,8 +17,18 @@ static const kind_field box_item = {"box", KS_MAP, false, "гриф", box_fields
 static const kind_field annex_fields[] = {
     {"title", KS_STRING, true, "заголовок приложения", NULL, NULL},
     {"number", KS_STRING, false, "номер приложения (по умолчанию 1, 2 …)", NULL, NULL},
-    {"body", KS_SEQ, false, "текст приложения", NULL, NULL},
+    {"body", KS_BODY, false, "текст приложения", NULL, NULL},
     {NULL, 0, false, NULL, NULL, NULL}};
+
+static const kind_field part_fields[] = {
+    {"title", KS_STRING, true, "заголовок раздела", NULL, NULL},
+    {"number", KS_STRING, false, "номер раздела как написано", NULL, NULL},
+    {"body", KS_BODY, false, "текст раздела", NULL, NULL},
+    {NULL, 0, false, NULL, NULL, NULL}};
+static const kind_field part_item = {"section",   KS_MAP, false, "раздел: {title, number, body}",
+                                     part_fields, NULL};
+static const kind_field annex_item = {
+    "annex", KS_MAP, false, "приложение: {title, number, body}", annex_fields, NULL};
 
 static const kind_field text_fields[] = {
     {"header", KS_TEXT, false, "строки над наименованием (министерство, управление)", NULL, NULL},
@@ -34,8 +44,8 @@ static const kind_field text_fields[] = {
     {"toc", KS_BOOL, false, "оглавление (true или false)", NULL, NULL},
     {"numbering", KS_STRING, false, "нумерация: auto (программой) или typed (как написано)", NULL,
      NULL},
-    {"sections", KS_SEQ, true, "разделы", NULL, NULL},
-    {"annexes", KS_SEQ, false, "приложения", NULL, NULL},
+    {"sections", KS_PARTS, true, "разделы", NULL, &part_item},
+    {"annexes", KS_PARTS, false, "приложения", NULL, &annex_item},
     {NULL, 0, false, NULL, NULL, NULL}};
 
 static const kind_field root_fields[] = {
@@ -45,16 +55,20 @@ static const kind_field root_fields[] = {
     {NULL, 0, false, NULL, NULL, NULL}};
 
 /* {clause: TEXT, number, body} and {section: TITLE, number, body}. */
-static const kind_field clause_fields[] = {
+const kind_field kind_clause_fields[] = {
     {"clause", KS_STRING, true, "текст пункта", NULL, NULL},
     {"number", KS_STRING, false, "номер пункта как написано", NULL, NULL},
-    {"body", KS_SEQ, false, "текст внутри пункта", NULL, NULL},
+    {"body", KS_BODY, false, "текст внутри пункта", NULL, NULL},
     {NULL, 0, false, NULL, NULL, NULL}};
-static const kind_field section_fields[] = {
+const kind_field kind_section_fields[] = {
     {"section", KS_STRING, true, "заголовок подраздела", NULL, NULL},
     {"number", KS_STRING, false, "номер подраздела как написано", NULL, NULL},
-    {"body", KS_SEQ, false, "текст подраздела", NULL, NULL},
+    {"body", KS_BODY, false, "текст подраздела", NULL, NULL},
     {NULL, 0, false, NULL, NULL, NULL}};
+
+static const kind_field clause_item = {"clause", KS_MAP, false, "пункт", kind_clause_fields, NULL};
+static const kind_field section_item = {"section",           KS_MAP, false, "подраздел",
+                                        kind_section_fields, NULL};
 
 bool kind_text_check_body(const yl_node *body, const char *path, diag *d)
 {
@@ -73,11 +87,7 @@ bool kind_text_check_body(const yl_node *body, const char *path, diag *d)
         bool clause = e->kind == YL_MAP && yl_map_get(e, "clause");
         bool section = e->kind == YL_MAP && yl_map_get(e, "section");
         if (clause || section) {
-            const kind_field *f = clause ? clause_fields : section_fields;
-            if (kind_check_map(e, f, path, d))
-                ok &= kind_text_check_body(yl_map_get(e, "body"), path, d);
-            else
-                ok = false;
+            ok &= kind_check_part(e, clause ? &clause_item : &section_item, path, d);
             continue;
         }
         yl_node one = {.kind = YL_SEQ, .mark = e->mark, .n = 1};
@@ -101,33 +111,6 @@ bool kind_text_check_body(const yl_node *body, const char *path, diag *d)
     return ok;
 }
 
-/* {title, number, body} of a section or an annex. */
-static bool check_parts(const yl_node *list, const kind_field *fields, const char *what, diag *d)
-{
-    bool ok = true;
-    for (size_t i = 0; list && i < list->n; i++) {
-        const yl_node *s = list->items[i];
-        char path[64];
-        snprintf(path, sizeof path, "text.%s[%zu]", what, i + 1);
-        if (s->kind != YL_MAP) {
-            diag_error(d, s->mark, "«%s»: ожидался словарь с title и body", path);
-            ok = false;
-            continue;
-        }
-        if (kind_check_map(s, fields, path, d))
-            ok &= kind_text_check_body(yl_map_get(s, "body"), path, d);
-        else
-            ok = false;
-    }
-    return ok;
-}
-
-static const kind_field part_fields[] = {
-    {"title", KS_STRING, true, "заголовок раздела", NULL, NULL},
-    {"number", KS_STRING, false, "номер раздела как написано", NULL, NULL},
-    {"body", KS_SEQ, false, "текст раздела", NULL, NULL},
-    {NULL, 0, false, NULL, NULL, NULL}};
-
 /* v, when present, is one of two words. */
 static bool check_choice(const yl_node *v, const char *a, const char *b, diag *d)
 {
@@ -141,8 +124,13 @@ static bool compute(const yl_node *root, arena *a, diag *d, const yl_node **data
 {
     const yl_node *school = yl_map_get(root, "school");
     const yl_node *text = yl_map_get(root, "text");
-    bool ok = check_parts(yl_map_get(text, "sections"), part_fields, "sections", d);
-    ok &= check_parts(yl_map_get(text, "annexes"), annex_fields, "annexes", d);
+    bool ok = true;
+    for (const kind_field *f = text_fields; f->key; f++) /* sections, annexes */
+        if (f->type == KS_PARTS) {
+            char path[32];
+            snprintf(path, sizeof path, "text.%s", f->key);
+            ok &= kind_check_parts(yl_map_get(text, f->key), f, path, d);
+        }
     const yl_node *ap = yl_map_get(text, "approval");
     if (ap && (ap->n < 1 || ap->n > 4)) {
         diag_error(d, ap->mark, "text.approval: грифов должно быть от 1 до 4, а здесь %zu", ap->n);

@@ -1,0 +1,213 @@
+/* watch: inotify on the folders of a document's files (watch.h). */
+#include "watch.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdalign.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* What changes a file in a folder: written and closed, created, removed,
+ * renamed in or out (a save by rename is IN_MOVED_TO of the file's name). */
+#define WATCH_MASK                                                                                 \
+    (IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ONLYDIR)
+
+typedef struct watch_dir {
+    char *path;
+    int wd;
+} watch_dir;
+
+typedef struct watch_file {
+    size_t dir; /* index into dirs */
+    char *name; /* the last part of the path */
+} watch_file;
+
+struct watch {
+    int ino, sig; /* the inotify and signalfd descriptors */
+    watch_dir dirs[WATCH_MAX_DIRS];
+    size_t ndirs;
+    watch_file files[WATCH_MAX_FILES];
+    size_t nfiles;
+};
+
+watch *watch_new(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
+        return NULL;
+    watch *w = xcalloc(1, sizeof *w);
+    w->ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+    w->sig = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (w->ino < 0 || w->sig < 0) {
+        int e = errno;
+        watch_free(w);
+        errno = e;
+        return NULL;
+    }
+    return w;
+}
+
+static void forget(watch_dir *dirs, size_t ndirs, watch_file *files, size_t nfiles)
+{
+    for (size_t i = 0; i < ndirs; i++)
+        free(dirs[i].path);
+    for (size_t i = 0; i < nfiles; i++)
+        free(files[i].name);
+}
+
+void watch_free(watch *w)
+{
+    if (!w)
+        return;
+    forget(w->dirs, w->ndirs, w->files, w->nfiles);
+    if (w->ino >= 0)
+        close(w->ino);
+    if (w->sig >= 0)
+        close(w->sig);
+    free(w);
+}
+
+/* The folder of path ("." for a bare name) and its last part, in fresh
+ * memory (caller frees both). */
+static void split_path(const char *path, char **dir, char **name)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash) {
+        *dir = xstrdup(".");
+        *name = xstrdup(path);
+        return;
+    }
+    *dir = slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
+    *name = xstrdup(slash + 1);
+}
+
+/* The index of dir in dirs[0..*n) (the same inotify watch: one folder under
+ * two names shares it), added when new; SIZE_MAX when inotify refuses it
+ * (*err set) or the limit is reached. Takes dir. */
+static size_t add_dir(watch *w, watch_dir *dirs, size_t *n, char *dir, int *err)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (!strcmp(dirs[i].path, dir)) {
+            free(dir);
+            return i;
+        }
+    int wd = *n < WATCH_MAX_DIRS ? inotify_add_watch(w->ino, dir, WATCH_MASK) : -1;
+    if (wd < 0) {
+        if (!*err && *n < WATCH_MAX_DIRS) /* over the limit: no errno to give */
+            *err = errno;
+        free(dir);
+        return SIZE_MAX;
+    }
+    for (size_t i = 0; i < *n; i++)
+        if (dirs[i].wd == wd) {
+            free(dir);
+            return i;
+        }
+    dirs[*n] = (watch_dir){dir, wd};
+    return (*n)++;
+}
+
+size_t watch_set(watch *w, const char *const *files, size_t n, int *err)
+{
+    watch_dir dirs[WATCH_MAX_DIRS];
+    size_t ndirs = 0, nfiles = 0, left_out = 0;
+    watch_file *fresh = xmalloc(WATCH_MAX_FILES * sizeof *fresh);
+    *err = 0;
+    for (size_t i = 0; i < n; i++) {
+        char *dir, *name;
+        split_path(files[i], &dir, &name);
+        size_t d = nfiles < WATCH_MAX_FILES ? add_dir(w, dirs, &ndirs, dir, err) : SIZE_MAX;
+        if (nfiles >= WATCH_MAX_FILES)
+            free(dir);
+        if (d == SIZE_MAX) {
+            free(name);
+            left_out++;
+            continue;
+        }
+        fresh[nfiles++] = (watch_file){d, name};
+    }
+    /* the folders no longer needed stop being watched */
+    for (size_t i = 0; i < w->ndirs; i++) {
+        bool kept = false;
+        for (size_t j = 0; j < ndirs && !kept; j++)
+            kept = dirs[j].wd == w->dirs[i].wd;
+        if (!kept)
+            inotify_rm_watch(w->ino, w->dirs[i].wd);
+    }
+    forget(w->dirs, w->ndirs, w->files, w->nfiles);
+    memcpy(w->dirs, dirs, ndirs * sizeof *dirs);
+    w->ndirs = ndirs;
+    memcpy(w->files, fresh, nfiles * sizeof *fresh);
+    w->nfiles = nfiles;
+    free(fresh);
+    return left_out;
+}
+
+/* Whether ev names a watched file (or the queue overflowed: anything may
+ * have changed). */
+static bool relevant(const watch *w, const struct inotify_event *ev)
+{
+    if (ev->mask & IN_Q_OVERFLOW)
+        return true;
+    if (!ev->len)
+        return false;
+    for (size_t i = 0; i < w->nfiles; i++)
+        if (w->dirs[w->files[i].dir].wd == ev->wd && !strcmp(w->files[i].name, ev->name))
+            return true;
+    return false;
+}
+
+/* Read the queued events; true if one of them counts. */
+static bool read_events(const watch *w, bool *failed)
+{
+    alignas(struct inotify_event) char b[4096];
+    bool hit = false;
+    for (;;) {
+        ssize_t got = read(w->ino, b, sizeof b);
+        if (got < 0) {
+            *failed = errno != EAGAIN && errno != EINTR;
+            return hit;
+        }
+        for (char *p = b; p < b + got;) {
+            const struct inotify_event *ev = (const struct inotify_event *)p;
+            hit |= relevant(w, ev);
+            p += sizeof *ev + ev->len;
+        }
+    }
+}
+
+watch_event watch_wait(watch *w)
+{
+    bool changed = false;
+    for (;;) {
+        struct pollfd p[2] = {{w->ino, POLLIN, 0}, {w->sig, POLLIN, 0}};
+        int r = poll(p, 2, changed ? WATCH_QUIET_MS : -1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return WATCH_FAILED;
+        if (r == 0)
+            return WATCH_CHANGED; /* quiet since the last change */
+        if (p[1].revents & POLLIN) {
+            struct signalfd_siginfo si;
+            if (read(w->sig, &si, sizeof si) == (ssize_t)sizeof si)
+                return WATCH_STOP;
+        }
+        if (p[0].revents & POLLIN) {
+            bool failed = false;
+            changed |= read_events(w, &failed);
+            if (failed)
+                return WATCH_FAILED;
+        }
+    }
+}

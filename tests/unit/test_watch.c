@@ -1,0 +1,94 @@
+/* Unit tests of watch: the limits of the set, a save by rename, the stop
+ * signal. tests/run.sh tests `nastavdoc watch` end to end. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <errno.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "watch.h"
+
+static char base[] = "/tmp/nastavdoc-watch-XXXXXX";
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Files in more folders than WATCH_MAX_DIRS: the rest are left out with no
+ * errno; a folder that does not exist is left out with ENOENT. */
+static void test_watch_limits(void **state)
+{
+    (void)state;
+    enum { N = WATCH_MAX_DIRS + 2 };
+    char *paths[N];
+    for (int i = 0; i < N; i++) {
+        char dir[96];
+        snprintf(dir, sizeof dir, "%s/d%d", base, i);
+        assert_int_equal(mkdir(dir, 0700), 0);
+        paths[i] = malloc(128);
+        snprintf(paths[i], 128, "%s/f.yaml", dir);
+    }
+    watch *w = watch_new();
+    assert_non_null(w);
+    int err = -1;
+    assert_int_equal(watch_set(w, (const char *const *)paths, N, &err), 2);
+    assert_int_equal(err, 0);
+    char missing[128];
+    snprintf(missing, sizeof missing, "%s/none/x.yaml", base);
+    const char *one[] = {missing, paths[0]};
+    assert_int_equal(watch_set(w, one, 2, &err), 1);
+    assert_int_equal(err, ENOENT);
+    watch_free(w);
+    for (int i = 0; i < N; i++)
+        free(paths[i]);
+}
+
+/* A file replaced by rename (as editors save) is a change; then a pending
+ * SIGTERM is a stop. */
+static void test_watch_rename_and_stop(void **state)
+{
+    (void)state;
+    char file[96], tmp[96];
+    snprintf(file, sizeof file, "%s/doc.yaml", base);
+    snprintf(tmp, sizeof tmp, "%s/.doc.yaml.swp", base);
+    write_file(file, "document: order\n");
+    watch *w = watch_new();
+    assert_non_null(w);
+    const char *files[] = {file};
+    int err;
+    assert_int_equal(watch_set(w, files, 1, &err), 0);
+    write_file(tmp, "document: roadmap\n");
+    assert_int_equal(rename(tmp, file), 0);
+    assert_int_equal(watch_wait(w), WATCH_CHANGED);
+    raise(SIGTERM); /* blocked by watch_new: pending until read */
+    assert_int_equal(watch_wait(w), WATCH_STOP);
+    watch_free(w);
+}
+
+int main(void)
+{
+    if (!mkdtemp(base))
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_watch_limits),
+        cmocka_unit_test(test_watch_rename_and_stop),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", base);
+    if (system(cmd) != 0)
+        rc = 1;
+    return rc;
+}
