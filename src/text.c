@@ -848,31 +848,10 @@ static HyphenDict *hyb_read(int fd, char **block)
     return hyb_load(&b);
 }
 
-text_hyph *text_hyph_load(const char *path)
+/* The dictionary, checked for the encoding the words are handed over in (to_koi8r):
+ * a dictionary in any other would match nothing, silently. */
+static text_hyph *hyph_new(text_hyph h, bool compiled)
 {
-    struct stat st;
-    int fd = util_open_regular(path, &st);
-    if (fd < 0)
-        return NULL;
-    text_hyph h = {0};
-    char head[sizeof HYB_MAGIC];
-    bool compiled = pread(fd, head, sizeof head, 0) == (ssize_t)sizeof head &&
-                    !memcmp(head, HYB_MAGIC, sizeof head);
-    if (compiled && st.st_size > 0 && (uintmax_t)st.st_size <= HYB_MAX_BYTES) {
-        h.map_len = (size_t)st.st_size;
-        h.dict = hyb_map(fd, h.map_len, &h.map);
-    }
-    if (compiled && !h.dict)
-        h.dict = hyb_read(fd, &h.block);
-    if (!compiled) {
-        size_t len = 0;
-        char *text = util_read_fd(fd, HYPH_MAX_PATTERNS, &len);
-        h.dict = text ? patterns_load(text, len) : NULL;
-        free(text);
-    }
-    close(fd);
-    /* Words are handed over in KOI8-R (to_koi8r): a dictionary in any other
-     * encoding would match nothing, silently. */
     if (h.dict && strcmp(h.dict->cset, "KOI8-R") != 0) {
         if (!compiled)
             hnj_hyphen_free(h.dict);
@@ -887,6 +866,37 @@ text_hyph *text_hyph_load(const char *path)
     text_hyph *out = xmalloc(sizeof *out);
     *out = h;
     return out;
+}
+
+text_hyph *text_hyph_load(const char *path)
+{
+    struct stat st;
+    int fd = util_open_regular(path, &st);
+    if (fd < 0)
+        return NULL;
+    text_hyph h = {0};
+    char head[sizeof HYB_MAGIC];
+    /* anything else is refused, never handed to libhyphen's parser */
+    if (pread(fd, head, sizeof head, 0) == (ssize_t)sizeof head &&
+        !memcmp(head, HYB_MAGIC, sizeof head) && st.st_size > 0 &&
+        (uintmax_t)st.st_size <= HYB_MAX_BYTES) {
+        h.map_len = (size_t)st.st_size;
+        h.dict = hyb_map(fd, h.map_len, &h.map);
+        if (!h.dict)
+            h.dict = hyb_read(fd, &h.block);
+    }
+    close(fd);
+    return hyph_new(h, true);
+}
+
+text_hyph *text_hyph_load_patterns(const char *path)
+{
+    size_t len = 0;
+    char *text = util_read_file(path, HYPH_MAX_PATTERNS, &len);
+    text_hyph h = {0};
+    h.dict = text ? patterns_load(text, len) : NULL;
+    free(text);
+    return hyph_new(h, false);
 }
 
 void text_hyph_free(text_hyph *h)

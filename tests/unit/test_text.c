@@ -32,7 +32,7 @@ static text_hyph *load_debian_dictionary(void)
 {
     if (__lsan_disable)
         __lsan_disable();
-    text_hyph *h = text_hyph_load(DEBIAN_DIC);
+    text_hyph *h = text_hyph_load_patterns(DEBIAN_DIC);
     if (__lsan_enable)
         __lsan_enable();
     return h;
@@ -427,9 +427,16 @@ static void test_dictionary_load(void **state)
     static const char utf8_dic[] = "UTF-8\n.про1\n";
     assert_int_equal(write(fd, utf8_dic, sizeof utf8_dic - 1), (ssize_t)(sizeof utf8_dic - 1));
     close(fd);
-    text_hyph *h = text_hyph_load(path);
+    text_hyph *h = text_hyph_load_patterns(path);
     unlink(path);
     assert_null(h);
+    /* The program's loader takes the compiled dictionary only: a pattern file
+     * (or a compiled one whose magic is damaged) is refused, never handed to
+     * libhyphen's parser, which is not hardened against arbitrary bytes. */
+    assert_null(text_hyph_load(EXPANDED_DIC));
+    h = text_hyph_load_patterns(EXPANDED_DIC);
+    assert_non_null(h);
+    text_hyph_free(h);
 }
 
 /* ---- The compiled dictionary ---- */
@@ -438,7 +445,7 @@ static void test_dictionary_load(void **state)
  * patterns it was compiled from. */
 static void test_compiled_as_patterns(void **state)
 {
-    text_hyph *patterns = text_hyph_load(EXPANDED_DIC);
+    text_hyph *patterns = text_hyph_load_patterns(EXPANDED_DIC);
     assert_non_null(patterns);
     size_t len;
     FILE *f = fopen("samples/bratsk/order-669.yaml", "rb");
