@@ -39,6 +39,13 @@ bench_one() {
 # target; and the same order in Typst 0.14 in the same run when Typst is
 # there (TYPST_NODE_MODULES, below). `scripts/bench.sh speed` runs only this.
 # CPU is user + system time of the whole process tree (/usr/bin/time %U+%S).
+# Measured 2026-12-01 on the shared 2-core VM (load 5-7; a page fault costs
+# 10-15 us there, /bin/true 2 ms), before -> after issue 12 §7: the order
+# 54.8 -> 30.6 M instructions, 797 -> 520 page faults, 31 -> 23 ms CPU,
+# 6.3 -> 5.8 MiB; the roadmap 152.8 -> 119.5 M instructions, 51 -> 38 ms CPU;
+# 100 orders in batch 3.2 -> 1.9 s CPU (each worker a fresh process: 458 page
+# faults and 21 ms CPU a document). Typst 0.14 (node) in the same run: 0.89 s
+# for the order as a process, 1.1 s CPU for 100 orders in one node process.
 TYPST_NODE_MODULES=${TYPST_NODE_MODULES:-/tmp/nastavdoc-typst/node_modules}
 TYPST_PKG=@myriaddreamin/typst-ts-node-compiler
 # "figure target unit": the figure, the target and whether it is met
@@ -96,7 +103,7 @@ speed_section() {
     mkdir -p "$TMP/s7/typst"
     time_runs "$RUNS" node "$js" "$TYPST_NODE_MODULES" fonts "$typ" "$TMP/s7/typst" 0
     typst_us=$us
-    awk -v us="$us" -v p="$(pdfinfo "$TMP/s7/typst/order-0.pdf" | sed -n 's/^Pages: *//p')" \
+    awk -v us="$us" -v p="$(pdfinfo "$TMP/s7/typst/order-0.pdf" 2>/dev/null | sed -n 's/^Pages: *//p')" \
         'BEGIN { printf "%-32s %9.2f ms wall (%s pages)\n", "Typst 0.14: order, one process", us / 1000, p }'
     time_runs 3 node "$js" "$TYPST_NODE_MODULES" fonts "$typ" "$TMP/s7/typst" 100
     awk -v us="$us" -v c="$cpu" 'BEGIN { printf "%-32s %9.2f ms wall %6.3f s CPU\n", "Typst 0.14: 100 orders, 1 node", us / 1000, c }'
@@ -105,7 +112,6 @@ speed_section() {
         printf "%-32s %9.3f wall %6.3f CPU\n", "ratio 100 orders ours/Typst", aw / bw, ac / bc }'
 }
 if [ "${1:-}" = speed ]; then
-    printf '%-32s %9s %9s %9s %6s\n' document "ms" "MiB" "KiB" pages
     speed_section
     exit 0
 fi
@@ -119,6 +125,14 @@ tests/stress/gen.sh "$TMP/stress"
 bench_one "$TMP/stress/rows-2000.yaml" "stress/rows-2000" 5
 # issue 9: 3,000 people and 1,500 pairs; target for the pairs order with its
 # annex: under 150 ms and 32 MiB. And the dative test's hit rate.
+# Where its time goes (callgrind, 2026-12-01: 1.42 G instructions, 1.35 G
+# after issue 12 §7; 108 pages): 52 % layout, nearly all of it the 9,008
+# table cells (67 k instructions a cell: typography and tokens 17 %,
+# Knuth-Plass 17 %; most cells take two lines or more, and every centred one
+# is balanced by 10 more line breakings, balance_lines in para.c); 14 %
+# reading the YAML (libyaml), 11 % the pairs' rules (compute_pairs), 22 %
+# writing the PDF (deflate 8 %, hex text 3 %). A shortcut for paragraphs of
+# one line was measured and left out: 3,267 of 32,567 line breakings, 0.5 %.
 mkdir -p "$TMP/people"
 tests/stress/people.sh "$TMP/people" 3000
 for d in people-pairs-order people-mentees people-mentors; do

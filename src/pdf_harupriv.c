@@ -75,6 +75,11 @@ static HPDF_UINT32 mem_size(HPDF_Stream s)
     return ((mem_font *)s->attr)->len;
 }
 
+static void mem_free(HPDF_Stream s)
+{
+    HPDF_FreeMem(s->mmgr, s->attr);
+}
+
 /* What HPDF_LoadTTFontFromFile does (hpdf_doc.c, LoadTTFontFromStream),
  * from bytes that stay mapped as long as the document lives. */
 HPDF_FontDef pdf_hp_font_load(HPDF_Doc pdf, const uint8_t *bytes, size_t len)
@@ -84,8 +89,11 @@ HPDF_FontDef pdf_hp_font_load(HPDF_Doc pdf, const uint8_t *bytes, size_t len)
         return NULL;
     *m = (mem_font){bytes, (HPDF_UINT32)len, 0};
     HPDF_Stream s = HPDF_CallbackReader_New(pdf->mmgr, mem_read, mem_seek, mem_tell, mem_size, m);
-    if (!s)
+    if (!s) {
+        HPDF_FreeMem(pdf->mmgr, m);
         return NULL;
+    }
+    s->free_fn = mem_free; /* the definition frees its stream, and so m */
     /* embedding: libharu then makes the CIDToGIDMap; the program it would
      * save is replaced by ours (pdf_hp_font_set_program) */
     HPDF_FontDef def = HPDF_TTFontDef_Load(pdf->mmgr, s, HPDF_TRUE);

@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- Characters ---- */
 
@@ -541,24 +544,32 @@ char *text_typography_with(const char *in, size_t len, bool keep)
 
 /* The dictionary is either a pattern file that libhyphen parses (hnj_hyphen_load), or
  * the same patterns compiled at build time (text_hyph_compile): libhyphen's own state
- * machine written out as one block, read in one go and pointed at, with no parsing
- * (docs/hyphenation.md). In the second case `block` owns every byte of the dictionary. */
+ * machine written out as one block, mapped (or read) and pointed at, with no parsing
+ * (docs/hyphenation.md). In the second case the block holds every byte of it. */
 struct text_hyph {
     HyphenDict *dict;
-    char *block; /* the compiled file; NULL when libhyphen loaded a pattern file */
+    char *block; /* the compiled file read into memory (free), or NULL */
+    void *map;   /* the compiled file mapped where it was written for (munmap), or NULL */
+    size_t map_len;
 };
 
 /* ---- The compiled dictionary ----
  *
  * One block: a header, then per level (libhyphen chains two: the compound level
  * of its defaults, then the patterns) a HyphenDict, its HyphenState array, its
- * HyphenTrans array and its strings. Every pointer inside is written as an offset
- * from the start of the block (0 for NULL); loading adds the block's address.
- * The layout is this machine's (sizes and byte order are checked): the file is made
- * by `make` next to the program that reads it. */
+ * HyphenTrans array and its strings. Every pointer inside is written as the
+ * address it has when the block sits at HYB_BASE (NULL stays NULL). Loading maps
+ * the file there, read-only and shared with the page cache, and only checks it;
+ * where that address is taken, it reads the block anywhere and moves every
+ * pointer. The layout is this machine's (sizes and byte order are checked): the
+ * file is made by `make` next to the program that reads it. */
 
 #define HYB_MAGIC "nastavdoc-hyph\n"
-#define HYB_VERSION 1u
+#define HYB_VERSION 2u
+/* Where the block is mapped: far from the program (0x55…), its heap, the shared
+ * libraries and stacks (0x7f…), and from AddressSanitizer's shadow (below
+ * 0x1000_8000_0000) and allocator (0x6000_0000_0000). */
+#define HYB_BASE UINT64_C(0x4a0000000000)
 /* A compiled file larger than this is not ours (Russian: about 1 MiB). */
 #define HYB_MAX_BYTES (64u << 20)
 /* libhyphen chains at most two levels (hnj_hyphen_load_file). */
@@ -569,18 +580,15 @@ typedef struct hyb_header {
     uint32_t version, order; /* order: 0x01020304 as written by the machine that made it */
     uint32_t dict_size, state_size, trans_size, levels;
     uint64_t size, first; /* bytes of the whole block; offset of the first level's dict */
+    uint64_t base;        /* HYB_BASE: where the pointers inside point into */
 } hyb_header;
 
 static const uint32_t HYB_ORDER = 0x01020304u;
 
+/* The pointer written for offset off of the block (0: NULL). */
 static void *hyb_ptr(uint64_t off)
 {
-    return (void *)(uintptr_t)off;
-}
-
-static uint64_t hyb_off(const void *p)
-{
-    return (uint64_t)(uintptr_t)p;
+    return off ? (void *)(uintptr_t)(HYB_BASE + off) : NULL;
 }
 
 /* Append n bytes aligned for their type; their offset. */
@@ -674,6 +682,7 @@ bool text_hyph_compile(const char *patterns, char **block, size_t *len)
     h.state_size = sizeof(HyphenState);
     h.trans_size = sizeof(HyphenTrans);
     h.size = b.len;
+    h.base = HYB_BASE;
     memcpy(b.data, &h, sizeof h);
     if (!ok) {
         buf_fini(&b);
@@ -684,84 +693,135 @@ bool text_hyph_compile(const char *patterns, char **block, size_t *len)
     return true;
 }
 
-/* Is [off, off + n) inside the block, aligned for its type? */
-static bool hyb_in(uint64_t off, uint64_t n, uint64_t size, size_t align)
+/* The block as loaded: at `at`, `size` bytes; its pointers point as if it were at
+ * HYB_BASE. `move`: they are rewritten to point into `at` (a block read into memory);
+ * otherwise the block is mapped at HYB_BASE, read-only, and only checked. */
+typedef struct hyb_block {
+    char *at;
+    uint64_t size;
+    bool move;
+} hyb_block;
+
+/* The place a pointer p written in the block refers to, when p is NULL or points at
+ * n bytes inside the block, after the header, aligned for their type: *out is where
+ * they are now (NULL for NULL). false otherwise. */
+static bool hyb_at(const hyb_block *b, const void *p, uint64_t n, size_t align, char **out)
 {
-    return off >= sizeof(hyb_header) && off <= size && n <= size - off && off % align == 0;
+    uint64_t a = (uint64_t)(uintptr_t)p;
+    *out = NULL;
+    if (!p)
+        return true;
+    if (a < HYB_BASE + sizeof(hyb_header) || a - HYB_BASE > b->size ||
+        n > b->size - (a - HYB_BASE) || a % align != 0)
+        return false;
+    *out = b->at + (a - HYB_BASE);
+    return true;
 }
 
-/* Point one state's members into the block, checking every offset and state number
- * a hyphenation will follow (hnj_hyphen_hyphenate2 trusts them all). */
-static bool hyb_fix_state(char *base, uint64_t size, HyphenState *s, int num_states)
+/* Check one state's members (and point them into the block when it moved): every
+ * pointer, count and state number a hyphenation will follow (hnj_hyphen_hyphenate2
+ * trusts them all). */
+static bool hyb_state(const hyb_block *b, HyphenState *s, int num_states)
 {
-    uint64_t match = hyb_off(s->match), trans = hyb_off(s->trans);
-    if (s->repl || s->num_trans < 0 || s->fallback_state < -1 || s->fallback_state >= num_states)
+    char *match, *trans;
+    if (s->repl || s->num_trans < 0 || s->fallback_state < -1 || s->fallback_state >= num_states ||
+        !s->num_trans != !s->trans)
         return false;
     /* the block ends with a NUL, so a match in it ends in it */
-    if (match && !hyb_in(match, 1, size, 1))
+    if (!hyb_at(b, s->match, 1, 1, &match) ||
+        !hyb_at(b, s->trans, (uint64_t)s->num_trans * sizeof(HyphenTrans), _Alignof(HyphenTrans),
+                &trans))
         return false;
-    s->match = match ? base + match : NULL;
-    if (!s->num_trans) {
-        s->trans = NULL;
-        return !trans;
+    if (b->move) {
+        s->match = match;
+        s->trans = (HyphenTrans *)trans;
     }
-    if (!hyb_in(trans, (uint64_t)s->num_trans * sizeof(HyphenTrans), size, _Alignof(HyphenTrans)))
-        return false;
-    s->trans = (HyphenTrans *)(base + trans);
+    const HyphenTrans *t = (const HyphenTrans *)trans;
     for (int k = 0; k < s->num_trans; k++)
-        if (s->trans[k].new_state < 0 || s->trans[k].new_state >= num_states)
+        if (t[k].new_state < 0 || t[k].new_state >= num_states)
             return false;
     return true;
 }
 
-/* Point one level (and the levels after it) into the block. */
-static HyphenDict *hyb_fix_level(char *base, uint64_t size, uint64_t off, unsigned depth)
+/* A NOHYPHEN list: nohyphenl + 1 strings, each ending inside the block. */
+static bool hyb_nohyphen(const hyb_block *b, const char *list, int count)
 {
-    if (depth >= HYB_MAX_LEVELS || !hyb_in(off, sizeof(HyphenDict), size, _Alignof(HyphenDict)))
+    for (int i = 0; i <= count; i++) {
+        if (list < b->at || list >= b->at + b->size - 1)
+            return false;
+        list += strlen(list) + 1;
+    }
+    return true;
+}
+
+/* Check one level written at p (and the levels after it); where it is now. */
+static HyphenDict *hyb_level(const hyb_block *b, const void *p, unsigned depth)
+{
+    char *at, *states, *next, *nohyphen;
+    if (depth >= HYB_MAX_LEVELS || !p ||
+        !hyb_at(b, p, sizeof(HyphenDict), _Alignof(HyphenDict), &at))
         return NULL;
-    HyphenDict *d = (HyphenDict *)(base + off);
-    uint64_t next = hyb_off(d->nextlevel), states = hyb_off(d->states),
-             nohyphen = hyb_off(d->nohyphen);
+    HyphenDict *d = (HyphenDict *)at;
     if (d->num_states < 1 || d->nohyphenl < 0 || !memchr(d->cset, '\0', sizeof d->cset) ||
-        !hyb_in(states, (uint64_t)d->num_states * sizeof(HyphenState), size, _Alignof(HyphenState)))
+        !hyb_at(b, d->states, (uint64_t)d->num_states * sizeof(HyphenState), _Alignof(HyphenState),
+                &states) ||
+        !states || !hyb_at(b, d->nohyphen, 1, 1, &nohyphen) ||
+        (nohyphen && !hyb_nohyphen(b, nohyphen, d->nohyphenl)))
         return NULL;
-    d->states = (HyphenState *)(base + states);
-    d->nextlevel = NULL;
-    if (next && !(d->nextlevel = hyb_fix_level(base, size, next, depth + 1)))
+    next = NULL;
+    if (d->nextlevel && !(next = (char *)hyb_level(b, d->nextlevel, depth + 1)))
         return NULL;
-    d->nohyphen = NULL;
-    if (nohyphen) {
-        /* nohyphenl + 1 strings, each ending inside the block */
-        uint64_t at = nohyphen;
-        for (int i = 0; i <= d->nohyphenl; i++) {
-            if (!hyb_in(at, 1, size - 1, 1))
-                return NULL;
-            at += strlen(base + at) + 1;
-        }
-        d->nohyphen = base + nohyphen;
+    if (b->move) {
+        d->states = (HyphenState *)states;
+        d->nohyphen = nohyphen;
+        d->nextlevel = (HyphenDict *)next;
     }
     for (int i = 0; i < d->num_states; i++)
-        if (!hyb_fix_state(base, size, &d->states[i], d->num_states))
+        if (!hyb_state(b, (HyphenState *)states + i, d->num_states))
             return NULL;
     return d;
 }
 
-/* The compiled dictionary in block (len bytes, taken); NULL when it is not one
- * this program wrote. */
-static HyphenDict *hyb_load(char *block, size_t len)
+/* The compiled dictionary in the block; NULL when it is not one this program
+ * wrote, or is damaged. */
+static HyphenDict *hyb_load(const hyb_block *b)
 {
     hyb_header h;
-    if (len < sizeof h)
+    if (b->size < sizeof h)
         return NULL;
-    memcpy(&h, block, sizeof h);
+    memcpy(&h, b->at, sizeof h);
     if (memcmp(h.magic, HYB_MAGIC, sizeof HYB_MAGIC) || h.version != HYB_VERSION ||
         h.order != HYB_ORDER || h.dict_size != sizeof(HyphenDict) ||
         h.state_size != sizeof(HyphenState) || h.trans_size != sizeof(HyphenTrans) ||
-        h.size != len || block[len - 1] != '\0')
+        h.size != b->size || h.base != HYB_BASE || b->at[b->size - 1] != '\0' || h.first > b->size)
         return NULL;
-    return hyb_fix_level(block, len, h.first, 0);
+    return hyb_level(b, hyb_ptr(h.first), 0);
 }
 
+/* The compiled file open as fd (size bytes) mapped at HYB_BASE and checked there;
+ * NULL when the address is taken (or the system maps it elsewhere) or the file is
+ * damaged. The mapping is shared with every process that reads the file. */
+static HyphenDict *hyb_map(int fd, size_t size, void **map)
+{
+    *map = NULL;
+#ifdef MAP_FIXED_NOREPLACE
+    void *want = (void *)(uintptr_t)HYB_BASE;
+    void *m = mmap(want, size, PROT_READ, MAP_PRIVATE | MAP_FIXED_NOREPLACE, fd, 0);
+    if (m == MAP_FAILED)
+        return NULL;
+    hyb_block b = {m, size, false};
+    HyphenDict *d = m == want ? hyb_load(&b) : NULL;
+    if (!d)
+        munmap(m, size);
+    else
+        *map = m;
+    return d;
+#else
+    (void)fd;
+    (void)size;
+    return NULL;
+#endif
+}
 /* The largest pattern file read (Debian's Russian one: 100 KB). */
 #define HYPH_MAX_PATTERNS (16u << 20)
 
@@ -777,43 +837,75 @@ static HyphenDict *patterns_load(char *text, size_t len)
     return dict;
 }
 
-text_hyph *text_hyph_load(const char *path)
+/* A compiled file read into memory: its pointers moved there. */
+static HyphenDict *hyb_read(int fd, char **block)
 {
     size_t len = 0;
-    char *block = util_read_file(path, HYB_MAX_BYTES, &len);
-    if (!block)
+    *block = util_read_fd(fd, HYB_MAX_BYTES, &len);
+    if (!*block)
         return NULL;
-    HyphenDict *dict = NULL;
-    bool compiled = len >= sizeof HYB_MAGIC && !memcmp(block, HYB_MAGIC, sizeof HYB_MAGIC);
-    if (compiled) {
-        dict = hyb_load(block, len);
-    } else {
-        dict = len <= HYPH_MAX_PATTERNS ? patterns_load(block, len) : NULL;
-        free(block);
-        block = NULL;
+    hyb_block b = {*block, len, true};
+    return hyb_load(&b);
+}
+
+/* The dictionary, checked for the encoding the words are handed over in (to_koi8r):
+ * a dictionary in any other would match nothing, silently. */
+static text_hyph *hyph_new(text_hyph h, bool compiled)
+{
+    if (h.dict && strcmp(h.dict->cset, "KOI8-R") != 0) {
+        if (!compiled)
+            hnj_hyphen_free(h.dict);
+        h.dict = NULL;
     }
-    /* Words are handed over in KOI8-R (to_koi8r): a dictionary in any other
-     * encoding would match nothing, silently. */
-    if (dict && strcmp(dict->cset, "KOI8-R") != 0) {
-        if (!block)
-            hnj_hyphen_free(dict);
-        dict = NULL;
-    }
-    if (!dict) {
-        free(block);
+    if (!h.dict) {
+        if (h.map)
+            munmap(h.map, h.map_len);
+        free(h.block);
         return NULL;
     }
-    text_hyph *h = xmalloc(sizeof *h);
-    h->dict = dict;
-    h->block = block;
-    return h;
+    text_hyph *out = xmalloc(sizeof *out);
+    *out = h;
+    return out;
+}
+
+text_hyph *text_hyph_load(const char *path)
+{
+    struct stat st;
+    int fd = util_open_regular(path, &st);
+    if (fd < 0)
+        return NULL;
+    text_hyph h = {0};
+    char head[sizeof HYB_MAGIC];
+    /* anything else is refused, never handed to libhyphen's parser */
+    if (pread(fd, head, sizeof head, 0) == (ssize_t)sizeof head &&
+        !memcmp(head, HYB_MAGIC, sizeof head) && st.st_size > 0 &&
+        (uintmax_t)st.st_size <= HYB_MAX_BYTES) {
+        h.map_len = (size_t)st.st_size;
+        h.dict = hyb_map(fd, h.map_len, &h.map);
+        if (!h.dict)
+            h.dict = hyb_read(fd, &h.block);
+    }
+    close(fd);
+    return hyph_new(h, true);
+}
+
+text_hyph *text_hyph_load_patterns(const char *path)
+{
+    size_t len = 0;
+    char *text = util_read_file(path, HYPH_MAX_PATTERNS, &len);
+    text_hyph h = {0};
+    h.dict = text ? patterns_load(text, len) : NULL;
+    free(text);
+    return hyph_new(h, false);
 }
 
 void text_hyph_free(text_hyph *h)
 {
     if (!h)
         return;
-    if (h->block)
+    if (h->map)
+        munmap(h->map, h->map_len);
+    else if (h->block)
         free(h->block);
     else
         hnj_hyphen_free(h->dict);

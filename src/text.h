@@ -31,11 +31,16 @@ char *text_typography_with(const char *in, size_t len, bool keep);
 
 typedef struct text_hyph text_hyph;
 
-/* Load a KOI8-R dictionary: the compiled one (build/hyph_ru_RU.hyb, made by
- * text_hyph_compile, read without parsing), or a substring-expanded pattern file
- * (build/hyph_ru_RU.dic), parsed by libhyphen (docs/hyphenation.md). NULL when it
- * cannot be read, is damaged or is not KOI8-R. text_hyph_free(NULL) is a no-op. */
+/* Load the compiled KOI8-R dictionary (build/hyph_ru_RU.hyb, made by
+ * text_hyph_compile), mapped or read without parsing (docs/hyphenation.md).
+ * NULL when it cannot be read, is damaged, is not a compiled dictionary (a file
+ * of patterns is refused, not parsed) or is not KOI8-R. */
 text_hyph *text_hyph_load(const char *path);
+/* Load a substring-expanded KOI8-R pattern file (build/hyph_ru_RU.dic), parsed
+ * by libhyphen: for the tests and the compiler only, as libhyphen 2.8.8's parser
+ * is not hardened (docs/hyphenation.md). NULL as text_hyph_load. */
+text_hyph *text_hyph_load_patterns(const char *path);
+/* text_hyph_free(NULL) is a no-op. */
 void text_hyph_free(text_hyph *h);
 
 /* Compile a pattern file into the form text_hyph_load reads without parsing:
