@@ -20,7 +20,7 @@
 #define GROUP_SHARE 0.7  /* share of a category's slot the bars fill */
 #define ELLIPSIS "\xE2\x80\xA6"
 
-static void add_box(chart_fig *fig, arena *a, layout_box b)
+void chart_fig_add(chart_fig *fig, arena *a, layout_box b)
 {
     if (fig->n == fig->cap) {
         size_t cap = fig->cap ? fig->cap * 2 : 32;
@@ -35,14 +35,14 @@ static void add_box(chart_fig *fig, arena *a, layout_box b)
 
 static void add_line(chart_fig *fig, arena *a, double x, double y, double x2, double y2, double w)
 {
-    add_box(fig, a,
-            (layout_box){.kind = LAYOUT_LINE, .x = x, .y = y, .x2 = x2, .y2 = y2, .stroke = w});
+    chart_fig_add(
+        fig, a, (layout_box){.kind = LAYOUT_LINE, .x = x, .y = y, .x2 = x2, .y2 = y2, .stroke = w});
 }
 
 static void add_rect(chart_fig *fig, arena *a, double x, double y, double x2, double y2, double w,
                      double gray)
 {
-    add_box(
+    chart_fig_add(
         fig, a,
         (layout_box){
             .kind = LAYOUT_RECT, .x = x, .y = y, .x2 = x2, .y2 = y2, .stroke = w, .gray = gray});
@@ -77,17 +77,17 @@ static const char *fit_text(const chart_font *f, double size, const char *s, dou
 static void add_text(chart_fig *fig, arena *a, const chart_font *f, double size, double x, double y,
                      const char *s)
 {
-    add_box(fig, a,
-            (layout_box){.kind = LAYOUT_TEXT,
-                         .font = f->font,
-                         .size = size,
-                         .x = x,
-                         .y = y,
-                         .text = s,
-                         .len = strlen(s),
-                         .width = text_width(f, size, s),
-                         .ascent = f->ascent * size,
-                         .descent = f->descent * size});
+    chart_fig_add(fig, a,
+                  (layout_box){.kind = LAYOUT_TEXT,
+                               .font = f->font,
+                               .size = size,
+                               .x = x,
+                               .y = y,
+                               .text = s,
+                               .len = strlen(s),
+                               .width = text_width(f, size, s),
+                               .ascent = f->ascent * size,
+                               .descent = f->descent * size});
 }
 
 /* The text centred on cx, cut to maxw and kept inside [lo, hi]. */

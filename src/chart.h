@@ -53,6 +53,10 @@ bool chart_bars(const blk_chart *c, double width, const chart_font *f, arena *a,
 void chart_answer(const blk_answer *ans, const char *text, double width, const chart_font *f,
                   arena *a, chart_fig *out);
 
+/* Append box b to fig, the box array growing in arena a (esign.c builds
+ * its figure with it too). */
+void chart_fig_add(chart_fig *fig, arena *a, layout_box b);
+
 /* The bar of category cat, series ser, as drawn: its RECT box, or NULL when
  * the bar has height 0 or no data. For the tests. */
 const layout_box *chart_bar_box(const chart_fig *fig, size_t cat, size_t ser);

@@ -24,19 +24,6 @@
 #define FRAME_PT 1.0     /* the frame's line */
 #define MARK_SHARE 0.5   /* of the text width: a longer line of the mark wraps */
 
-static void add_box(chart_fig *fig, arena *a, layout_box b)
-{
-    if (fig->n == fig->cap) {
-        size_t cap = fig->cap ? fig->cap * 2 : 32;
-        layout_box *nb = arena_alloc(a, cap * sizeof *nb);
-        if (fig->n)
-            memcpy(nb, fig->boxes, fig->n * sizeof *nb);
-        fig->boxes = nb;
-        fig->cap = cap;
-    }
-    fig->boxes[fig->n++] = b;
-}
-
 /* A text set by para in style st and width w, its lines as TEXT boxes
  * appended to fig: x from 0, baselines below y = 0 (negative); the lines
  * are taken back out of L. Returns their height (leading included); *wide
@@ -58,18 +45,18 @@ static double set_boxes(lay *L, const blk_block *b, const blk_style *st, const c
         *base = -(y + v->ascent);
         for (size_t k = 0; k < v->nfrags; k++) {
             const frag *fr = &L->frags[v->first + k];
-            add_box(fig, L->out->mem,
-                    (layout_box){.kind = LAYOUT_TEXT,
-                                 .font = fr->font,
-                                 .size = fr->size,
-                                 .x = fr->x,
-                                 .y = *base,
-                                 .char_space = fr->char_space,
-                                 .text = fr->text,
-                                 .len = fr->len,
-                                 .width = fr->width,
-                                 .ascent = v->ascent,
-                                 .descent = v->depth - v->ascent});
+            chart_fig_add(fig, L->out->mem,
+                          (layout_box){.kind = LAYOUT_TEXT,
+                                       .font = fr->font,
+                                       .size = fr->size,
+                                       .x = fr->x,
+                                       .y = *base,
+                                       .char_space = fr->char_space,
+                                       .text = fr->text,
+                                       .len = fr->len,
+                                       .width = fr->width,
+                                       .ascent = v->ascent,
+                                       .descent = v->depth - v->ascent});
             left = fmin(left, fr->x);
             right = fmax(right, fr->x + fr->width);
         }
@@ -122,13 +109,13 @@ static void build_mark(lay *L, const blk_block *b, double width, chart_fig *fig,
     for (size_t i = 0; i < BLK_ESIGN_HEAD; i++)
         for (size_t k = start[i]; k < start[i + 1]; k++)
             fig->boxes[k].x += (inner - lw[i]) / 2;
-    add_box(fig, L->out->mem,
-            (layout_box){.kind = LAYOUT_RECT,
-                         .x = FRAME_PT / 2,
-                         .y = -*h + FRAME_PT / 2,
-                         .x2 = *w - FRAME_PT / 2,
-                         .y2 = -FRAME_PT / 2,
-                         .stroke = FRAME_PT});
+    chart_fig_add(fig, L->out->mem,
+                  (layout_box){.kind = LAYOUT_RECT,
+                               .x = FRAME_PT / 2,
+                               .y = -*h + FRAME_PT / 2,
+                               .x2 = *w - FRAME_PT / 2,
+                               .y2 = -FRAME_PT / 2,
+                               .stroke = FRAME_PT});
 }
 
 /* Where the mark goes between a position wp wide and a name nw wide. */
@@ -171,15 +158,15 @@ void esign_build(lay *L, const blk_block *b, double x0, double width)
     double pos_top = (h - hp) / 2;
     chart_fig fig = {0};
     for (size_t i = 0; i < pos.n; i++)
-        add_box(&fig, L->out->mem, pos.boxes[i]);
+        chart_fig_add(&fig, L->out->mem, pos.boxes[i]);
     shift(&fig, 0, x0, h - pos_top);
     size_t from = fig.n;
     for (size_t i = 0; i < mark.n; i++)
-        add_box(&fig, L->out->mem, mark.boxes[i]);
+        chart_fig_add(&fig, L->out->mem, mark.boxes[i]);
     shift(&fig, from, x0 + mark_x(width, wp, nw, mw), h - (h - mh) / 2);
     from = fig.n;
     for (size_t i = 0; i < name.n; i++)
-        add_box(&fig, L->out->mem, name.boxes[i]);
+        chart_fig_add(&fig, L->out->mem, name.boxes[i]);
     /* set from x 0: the name's right end goes to the right edge */
     shift(&fig, from, x0 + width - nw, h - pos_top + pb - nb);
     fig.width = width;
