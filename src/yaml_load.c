@@ -633,13 +633,17 @@ static size_t line_start(const char *text, size_t len, uint32_t line)
     return i;
 }
 
-/* A key written without the space after its colon, «number:"443"», on a
- * line from 1 to last: YAML reads the whole as text, and the error it causes
- * shows lines later. The key is an ASCII name, as every key of the kinds;
- * «http://» is not one. Returns the mark of the last such key, line 0 if none. */
-static src_mark find_glued_key(const char *file, const char *text, size_t len, uint32_t last)
+/* How a key can be written wrong so that YAML reads its line as text, and
+ * the error that causes shows lines later: glued to its value without the
+ * space («number:"443"») or without its colon («number "443"»). */
+typedef enum { KEY_OK, KEY_GLUED, KEY_NO_COLON } key_slip;
+
+/* The last such key on lines 1 to last, its mark in *at. The key is an ASCII
+ * name, as every key of the kinds is; «http://» is not one. */
+static key_slip find_key_slip(const char *file, const char *text, size_t len, uint32_t last,
+                              src_mark *at)
 {
-    src_mark found = {file, 0, 0};
+    key_slip found = KEY_OK;
     size_t i = 0;
     for (uint32_t line = 1; line <= last && i < len; line++) {
         size_t end = i;
@@ -654,12 +658,32 @@ static src_mark find_glued_key(const char *file, const char *text, size_t len, u
         size_t key = k;
         while (k < end && (isalnum((unsigned char)text[k]) || text[k] == '_'))
             k++;
+        size_t v = k;
+        while (v < end && text[v] == ' ')
+            v++;
+        key_slip slip = KEY_OK;
         if (k > key && isalpha((unsigned char)text[key]) && k + 1 < end && text[k] == ':' &&
             !strchr(" \t\r/", text[k + 1]))
-            found = (src_mark){file, line, (uint32_t)(key - i) + 1};
+            slip = KEY_GLUED;
+        else if (k > key && isalpha((unsigned char)text[key]) && v > k && v < end &&
+                 (text[v] == '"' || text[v] == '\''))
+            slip = KEY_NO_COLON;
+        if (slip != KEY_OK) {
+            found = slip;
+            *at = (src_mark){file, line, (uint32_t)(key - i) + 1};
+        }
         i = end + 1;
     }
     return found;
+}
+
+/* Whether line (1-based) of text has a colon. */
+static bool line_has_colon(const char *text, size_t len, uint32_t line)
+{
+    for (size_t i = line_start(text, len, line); i < len && text[i] != '\n'; i++)
+        if (text[i] == ':')
+            return true;
+    return false;
 }
 
 /* Mark of the first of Word's double quotes on line, line 0 if none. */
@@ -695,11 +719,16 @@ static void explain_syntax_error(parse_state *ps, src_mark at, const char *text,
         diag_note(d, smart,
                   "кавычки “…” (так их ставит Word) YAML кавычками не считает; замените их "
                   "прямыми кавычками \"…\"");
-    src_mark glued = find_glued_key(ps->file, text, len, at.line);
-    if (glued.line)
-        diag_note(d, glued,
+    src_mark key;
+    key_slip slip = find_key_slip(ps->file, text, len, at.line, &key);
+    if (slip == KEY_GLUED)
+        diag_note(d, key,
                   "после двоеточия ключа нет пробела, и YAML читает всю строку как текст; "
                   "поставьте пробел: «ключ: значение»");
+    else if (slip == KEY_NO_COLON)
+        diag_note(d, key,
+                  "после ключа нет двоеточия, и YAML читает всю строку как текст; пишите "
+                  "«ключ: значение»");
 }
 
 /* The byte where a mark points, or 0 past the end: libyaml names the
@@ -752,6 +781,14 @@ static void report_syntax_error(parse_state *ps, const yaml_parser_t *p, const c
     }
     if (p->error != YAML_READER_ERROR)
         explain_syntax_error(ps, at, text, len);
+    /* a line of text with no colon where a key should start: most likely
+     * the value of the line above, broken without indenting it */
+    if (strcmp(en, "could not find expected ':'") == 0 && p->context_mark.line > 0 &&
+        !line_has_colon(text, len, (uint32_t)p->context_mark.line + 1))
+        diag_note(ld->d, make_mark(ps->file, p->context_mark),
+                  "если эта строка — продолжение значения из строки выше, сдвиньте её правее "
+                  "начала ключа или напишите значение после «>-» (см. README, «Длинный "
+                  "текст»)");
 }
 
 /* A Cyrillic letter of Windows-1251 (А..я, Ё, ё): a lead byte UTF-8 does not
