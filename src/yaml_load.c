@@ -677,6 +677,25 @@ static key_slip find_key_slip(const char *file, const char *text, size_t len, ui
     return found;
 }
 
+/* «пробел», «пробела» or «пробелов» after the number n. */
+static const char *spaces_word(uint32_t n)
+{
+    if (n % 10 == 1 && n % 100 != 11)
+        return "пробел";
+    if (n % 10 >= 2 && n % 10 <= 4 && (n % 100 < 12 || n % 100 > 14))
+        return "пробела";
+    return "пробелов";
+}
+
+/* Column (1-based) of the first character of line that is not a space. */
+static uint32_t first_text_col(const char *text, size_t len, uint32_t line)
+{
+    uint32_t col = 1;
+    for (size_t i = line_start(text, len, line); i < len && text[i] == ' '; i++)
+        col++;
+    return col;
+}
+
 /* Whether line (1-based) of text has a colon. */
 static bool line_has_colon(const char *text, size_t len, uint32_t line)
 {
@@ -764,6 +783,15 @@ static void report_syntax_error(parse_state *ps, const yaml_parser_t *p, const c
     if (strcmp(en, "did not find expected key") == 0 && byte_at_mark(text, len, at) == '-')
         ru = "элемент списка «- » стоит не на своём отступе: все «-» одного списка пишутся "
              "строго друг под другом";
+    else if (strcmp(en, "did not find expected key") == 0 && p->context &&
+             strcmp(p->context, "while parsing a block mapping") == 0 &&
+             at.col == first_text_col(text, len, at.line) && at.col > p->context_mark.column + 1)
+        ru = arena_printf(ld->scratch,
+                          "у этой строки отступ %u %s, а у ключей словаря, в который она "
+                          "входит, — %u: ключи одного словаря пишутся строго друг под другом; "
+                          "уберите лишние пробелы в начале строки",
+                          (unsigned)at.col - 1, spaces_word(at.col - 1),
+                          (unsigned)p->context_mark.column);
     if (p->error == YAML_SCANNER_ERROR && byte_at_mark(text, len, at) == '\t')
         ru = "здесь табуляция; в YAML отступы и промежутки перед значением делаются только "
              "пробелами — замените табуляцию пробелами";
