@@ -696,6 +696,45 @@ static uint32_t first_text_col(const char *text, size_t len, uint32_t line)
     return col;
 }
 
+/* Indent (spaces) of the nearest line above line that holds more than
+ * spaces and a comment; 0 if none. One pass back from the line: O(n). */
+static uint32_t indent_above(const char *text, size_t len, uint32_t line)
+{
+    size_t end = line_start(text, len, line); /* just past the '\n' ending the line above */
+    while (end > 0) {
+        size_t start = end - 1; /* at that '\n' */
+        while (start > 0 && text[start - 1] != '\n')
+            start--;
+        size_t i = start;
+        while (i < end - 1 && text[i] == ' ')
+            i++;
+        if (i < end - 1 && !strchr("\r#", text[i]))
+            return (uint32_t)(i - start);
+        end = start;
+    }
+    return 0;
+}
+
+/* The message for a line at that starts deeper than the keys of the map
+ * begun at map, which libyaml calls «did not find expected key». */
+static const char *indent_problem(loader *ld, const char *text, size_t len, src_mark at,
+                                  yaml_mark_t map)
+{
+    uint32_t here = at.col - 1, keys = (uint32_t)map.column;
+    uint32_t above = indent_above(text, len, at.line);
+    if (above > here) /* between two levels: which one was meant is not known */
+        return arena_printf(ld->scratch,
+                            "у этой строки отступ %u %s: меньше, чем у строки выше (%u), и "
+                            "больше, чем у ключей словаря из строки %u (%u); выровняйте её по "
+                            "ключам, к которым она относится",
+                            here, spaces_word(here), above, (unsigned)map.line + 1, keys);
+    return arena_printf(ld->scratch,
+                        "у этой строки отступ %u %s, а у ключей словаря, в который она входит, — "
+                        "%u: ключи одного словаря пишутся строго друг под другом; уберите лишние "
+                        "пробелы в начале строки",
+                        here, spaces_word(here), keys);
+}
+
 /* Whether line (1-based) of text has a colon. */
 static bool line_has_colon(const char *text, size_t len, uint32_t line)
 {
@@ -786,12 +825,7 @@ static void report_syntax_error(parse_state *ps, const yaml_parser_t *p, const c
     else if (strcmp(en, "did not find expected key") == 0 && p->context &&
              strcmp(p->context, "while parsing a block mapping") == 0 &&
              at.col == first_text_col(text, len, at.line) && at.col > p->context_mark.column + 1)
-        ru = arena_printf(ld->scratch,
-                          "у этой строки отступ %u %s, а у ключей словаря, в который она "
-                          "входит, — %u: ключи одного словаря пишутся строго друг под другом; "
-                          "уберите лишние пробелы в начале строки",
-                          (unsigned)at.col - 1, spaces_word(at.col - 1),
-                          (unsigned)p->context_mark.column);
+        ru = indent_problem(ld, text, len, at, p->context_mark);
     if (p->error == YAML_SCANNER_ERROR && byte_at_mark(text, len, at) == '\t')
         ru = "здесь табуляция; в YAML отступы и промежутки перед значением делаются только "
              "пробелами — замените табуляцию пробелами";
