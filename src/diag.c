@@ -608,7 +608,8 @@ static bool has_text_bytes(const char *s)
 }
 
 /* A key in Russian or with a space where every known key is an ASCII name:
- * text with «: » inside, unquoted («- Назначить: куратора»), not a key. */
+ * with a space, text with «: » inside, unquoted («- Назначить куратором:
+ * Иванову М.П.»); one word, a key written in Russian («номер:»). */
 static bool looks_like_text(const char *key, const char *const *known, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -623,7 +624,8 @@ void diag_unknown_key(diag *d, src_mark at, const char *key, const char *shown, 
     enum { LISTED = 6 }; /* keys named when there is no close one */
     const char *near = diag_suggest(key, known, n);
     const char *in = where ? " в " : "";
-    if (!near && looks_like_text(key, known, n)) {
+    bool russian = !near && looks_like_text(key, known, n);
+    if (russian && strchr(key, ' ')) {
         diag_error(d, at,
                    "неизвестный ключ «%s»%s%s: похоже, это текст с двоеточием, и YAML прочитал "
                    "его как «ключ: значение»; возьмите весь текст в кавычки \"…\"",
@@ -641,7 +643,12 @@ void diag_unknown_key(diag *d, src_mark at, const char *key, const char *shown, 
         buf_printf(&b, "%s%s", i ? ", " : "", known[i]);
     if (n > LISTED)
         buf_puts(&b, " …");
-    diag_error(d, at, "неизвестный ключ «%s»%s%s: здесь допустимы %s", shown ? shown : key, in,
-               where ? where : "", b.data ? b.data : "");
+    /* a Russian word: a key translated, «номер: "443"» */
+    diag_error(d, at, "неизвестный ключ «%s»%s%s: %sздесь допустимы %s", shown ? shown : key, in,
+               where ? where : "",
+               russian ? "ключи пишутся латиницей, ровно как в примерах README (а если это текст "
+                         "с двоеточием, возьмите его в кавычки); "
+                       : "",
+               b.data ? b.data : "");
     buf_fini(&b);
 }

@@ -51,6 +51,14 @@ static bool expect_kind(const yl_node *v, yl_kind k, const kind_field *f, const 
     /* «-"Утвердить план."»: a list item without its space is a string */
     bool glued_dash =
         k == YL_SEQ && v->kind == YL_SCALAR && v->len > 1 && v->str[0] == '-' && v->str[1] != ' ';
+    if (v->kind == YL_SCALAR && yl_is_null(v)) {
+        /* «order:» with its fields not indented under it */
+        diag_error(d, v->mark,
+                   "«%s» (%s): %s, а здесь пусто; то, что входит в «%s», пишется на "
+                   "следующих строках с отступом (два пробела)",
+                   path, f->what, expected(f->type), path);
+        return false;
+    }
     diag_error(d, v->mark, "«%s» (%s): %s, а здесь %s%s", path, f->what, expected(f->type),
                yl_kind_name(v->kind),
                glued_dash ? "; после «-» элемента списка нужен пробел: «- текст»" : "");

@@ -633,13 +633,17 @@ static size_t line_start(const char *text, size_t len, uint32_t line)
     return i;
 }
 
-/* A key written without the space after its colon, «number:"443"», on a
- * line from 1 to last: YAML reads the whole as text, and the error it causes
- * shows lines later. The key is an ASCII name, as every key of the kinds;
- * «http://» is not one. Returns the mark of the last such key, line 0 if none. */
-static src_mark find_glued_key(const char *file, const char *text, size_t len, uint32_t last)
+/* How a key can be written wrong so that YAML reads its line as text, and
+ * the error that causes shows lines later: glued to its value without the
+ * space («number:"443"») or without its colon («number "443"»). */
+typedef enum { KEY_OK, KEY_GLUED, KEY_NO_COLON } key_slip;
+
+/* The last such key on lines 1 to last, its mark in *at. The key is an ASCII
+ * name, as every key of the kinds is; «http://» is not one. */
+static key_slip find_key_slip(const char *file, const char *text, size_t len, uint32_t last,
+                              src_mark *at)
 {
-    src_mark found = {file, 0, 0};
+    key_slip found = KEY_OK;
     size_t i = 0;
     for (uint32_t line = 1; line <= last && i < len; line++) {
         size_t end = i;
@@ -654,12 +658,90 @@ static src_mark find_glued_key(const char *file, const char *text, size_t len, u
         size_t key = k;
         while (k < end && (isalnum((unsigned char)text[k]) || text[k] == '_'))
             k++;
+        size_t v = k;
+        while (v < end && text[v] == ' ')
+            v++;
+        key_slip slip = KEY_OK;
         if (k > key && isalpha((unsigned char)text[key]) && k + 1 < end && text[k] == ':' &&
             !strchr(" \t\r/", text[k + 1]))
-            found = (src_mark){file, line, (uint32_t)(key - i) + 1};
+            slip = KEY_GLUED;
+        else if (k > key && isalpha((unsigned char)text[key]) && v > k && v < end &&
+                 (text[v] == '"' || text[v] == '\''))
+            slip = KEY_NO_COLON;
+        if (slip != KEY_OK) {
+            found = slip;
+            *at = (src_mark){file, line, (uint32_t)(key - i) + 1};
+        }
         i = end + 1;
     }
     return found;
+}
+
+/* «пробел», «пробела» or «пробелов» after the number n. */
+static const char *spaces_word(uint32_t n)
+{
+    if (n % 10 == 1 && n % 100 != 11)
+        return "пробел";
+    if (n % 10 >= 2 && n % 10 <= 4 && (n % 100 < 12 || n % 100 > 14))
+        return "пробела";
+    return "пробелов";
+}
+
+/* Column (1-based) of the first character of line that is not a space. */
+static uint32_t first_text_col(const char *text, size_t len, uint32_t line)
+{
+    uint32_t col = 1;
+    for (size_t i = line_start(text, len, line); i < len && text[i] == ' '; i++)
+        col++;
+    return col;
+}
+
+/* Indent (spaces) of the nearest line above line that holds more than
+ * spaces and a comment; 0 if none. One pass back from the line: O(n). */
+static uint32_t indent_above(const char *text, size_t len, uint32_t line)
+{
+    size_t end = line_start(text, len, line); /* just past the '\n' ending the line above */
+    while (end > 0) {
+        size_t start = end - 1; /* at that '\n' */
+        while (start > 0 && text[start - 1] != '\n')
+            start--;
+        size_t i = start;
+        while (i < end - 1 && text[i] == ' ')
+            i++;
+        if (i < end - 1 && !strchr("\r#", text[i]))
+            return (uint32_t)(i - start);
+        end = start;
+    }
+    return 0;
+}
+
+/* The message for a line at that starts deeper than the keys of the map
+ * begun at map, which libyaml calls «did not find expected key». */
+static const char *indent_problem(loader *ld, const char *text, size_t len, src_mark at,
+                                  yaml_mark_t map)
+{
+    uint32_t here = at.col - 1, keys = (uint32_t)map.column;
+    uint32_t above = indent_above(text, len, at.line);
+    if (above > here) /* between two levels: which one was meant is not known */
+        return arena_printf(ld->scratch,
+                            "у этой строки отступ %u %s: меньше, чем у строки выше (%u), и "
+                            "больше, чем у ключей словаря из строки %u (%u); выровняйте её по "
+                            "ключам, к которым она относится",
+                            here, spaces_word(here), above, (unsigned)map.line + 1, keys);
+    return arena_printf(ld->scratch,
+                        "у этой строки отступ %u %s, а у ключей словаря, в который она входит, — "
+                        "%u: ключи одного словаря пишутся строго друг под другом; уберите лишние "
+                        "пробелы в начале строки",
+                        here, spaces_word(here), keys);
+}
+
+/* Whether line (1-based) of text has a colon. */
+static bool line_has_colon(const char *text, size_t len, uint32_t line)
+{
+    for (size_t i = line_start(text, len, line); i < len && text[i] != '\n'; i++)
+        if (text[i] == ':')
+            return true;
+    return false;
 }
 
 /* Mark of the first of Word's double quotes on line, line 0 if none. */
@@ -695,11 +777,16 @@ static void explain_syntax_error(parse_state *ps, src_mark at, const char *text,
         diag_note(d, smart,
                   "кавычки “…” (так их ставит Word) YAML кавычками не считает; замените их "
                   "прямыми кавычками \"…\"");
-    src_mark glued = find_glued_key(ps->file, text, len, at.line);
-    if (glued.line)
-        diag_note(d, glued,
+    src_mark key;
+    key_slip slip = find_key_slip(ps->file, text, len, at.line, &key);
+    if (slip == KEY_GLUED)
+        diag_note(d, key,
                   "после двоеточия ключа нет пробела, и YAML читает всю строку как текст; "
                   "поставьте пробел: «ключ: значение»");
+    else if (slip == KEY_NO_COLON)
+        diag_note(d, key,
+                  "после ключа нет двоеточия, и YAML читает всю строку как текст; пишите "
+                  "«ключ: значение»");
 }
 
 /* The byte where a mark points, or 0 past the end: libyaml names the
@@ -735,6 +822,10 @@ static void report_syntax_error(parse_state *ps, const yaml_parser_t *p, const c
     if (strcmp(en, "did not find expected key") == 0 && byte_at_mark(text, len, at) == '-')
         ru = "элемент списка «- » стоит не на своём отступе: все «-» одного списка пишутся "
              "строго друг под другом";
+    else if (strcmp(en, "did not find expected key") == 0 && p->context &&
+             strcmp(p->context, "while parsing a block mapping") == 0 &&
+             at.col == first_text_col(text, len, at.line) && at.col > p->context_mark.column + 1)
+        ru = indent_problem(ld, text, len, at, p->context_mark);
     if (p->error == YAML_SCANNER_ERROR && byte_at_mark(text, len, at) == '\t')
         ru = "здесь табуляция; в YAML отступы и промежутки перед значением делаются только "
              "пробелами — замените табуляцию пробелами";
@@ -752,6 +843,14 @@ static void report_syntax_error(parse_state *ps, const yaml_parser_t *p, const c
     }
     if (p->error != YAML_READER_ERROR)
         explain_syntax_error(ps, at, text, len);
+    /* a line of text with no colon where a key should start: most likely
+     * the value of the line above, broken without indenting it */
+    if (strcmp(en, "could not find expected ':'") == 0 && p->context_mark.line > 0 &&
+        !line_has_colon(text, len, (uint32_t)p->context_mark.line + 1))
+        diag_note(ld->d, make_mark(ps->file, p->context_mark),
+                  "если эта строка — продолжение значения из строки выше, сдвиньте её правее "
+                  "начала ключа или напишите значение после «>-» (см. README, «Длинный "
+                  "текст»)");
 }
 
 /* A Cyrillic letter of Windows-1251 (А..я, Ё, ё): a lead byte UTF-8 does not

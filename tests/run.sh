@@ -1118,6 +1118,16 @@ if scripts/readme-messages.sh README.md tests/bad >"$TMP/readme.out" 2>&1; then
 else
     bad "README.md: a quoted message is not tested"; cat "$TMP/readme.out"
 fi
+# the README's synopsis of the commands and the man page's name the same
+# commands and options (the man page writes "-" as "\-")
+readme_syn=$(awk '/^## Командная строка/ { on = 1; next } on && /^```/ { if (in_block) exit; in_block = 1; next }
+    in_block' README.md)
+man_syn=$(sed -n '/^\.SH СИНТАКСИС/,/^\.SH /p' docs/nastavdoc.1 | sed 's/\\-/-/g')
+for w in $(printf '%s\n%s\n' "$readme_syn" "$man_syn" | grep -oE -- '--?[a-z][a-z-]*|nastavdoc [a-z]+' |
+    sed 's/^nastavdoc //' | sort -u); do
+    case "$readme_syn" in *"$w"*) ;; *) bad "README.md: the synopsis lacks $w of the man page"; continue ;; esac
+    case "$man_syn" in *"$w"*) ok ;; *) bad "docs/nastavdoc.1: the synopsis lacks $w of README.md" ;; esac
+done
 
 # nastavdoc watch (issue 12 §6): a copy of a dossier in a scratch folder; the
 # first PDF, a rename-save of an included file (as vim, VS Code and gedit
