@@ -5,6 +5,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <locale.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -59,7 +60,7 @@ static const char usage_text[] =
     "По умолчанию PDF пишется рядом с файлом: order-669.yaml → order-669.pdf;\n"
     "-o - пишет PDF в стандартный вывод (nastavdoc render приказ.yaml -o - > приказ.pdf).\n"
     "batch повторяет дерево папок: samples/bratsk/order-669.yaml → ПАПКА_PDF/bratsk/order-669.pdf\n"
-    "(для аргумента samples/bratsk), каждый документ — в отдельном процессе.\n"
+    "(для аргумента samples/bratsk); сбой одного документа не мешает остальным.\n"
     "--strict      считать предупреждения ошибками\n"
     "--pdfa        PDF/A-1b для архивного хранения (render и batch)\n"
     "--template    свой шаблон вместо templates/<вид>.yaml\n"
@@ -777,8 +778,9 @@ static void check_folder(const run_ctx *c, pdf_doc *pdf, const char *dir, int *r
 }
 
 /* batch: every document found below the folders given (and every file
- * given), each rendered in a worker process of its own, so that a crash or
- * an exhausted memory ends only that document. The output tree mirrors the
+ * given), rendered by worker processes, each document after document, so
+ * that a crash or an exhausted memory ends only the document it was on (a
+ * new worker takes the rest). The output tree mirrors the
  * input: folder F given as an argument becomes OUTDIR/<name of F>, and
  * F/x/y/doc.yaml becomes OUTDIR/<name of F>/x/y/doc.pdf; a file given as an
  * argument becomes OUTDIR/<its name>.pdf. */
@@ -786,6 +788,7 @@ static void check_folder(const run_ctx *c, pdf_doc *pdf, const char *dir, int *r
 /* Limits of batch. */
 #define BATCH_MAX_DEPTH 32       /* folders below an argument: bounds the walk's recursion */
 #define BATCH_LOG_MAX (4u << 20) /* a worker's messages held until their turn to be printed */
+#define BATCH_MAX_JOBS 64        /* -j: worker processes at once */
 
 /* How a worker ended: an exit code, or one of these. */
 enum batch_status {
@@ -811,8 +814,8 @@ typedef struct batch {
     arena *mem; /* every path of the plan */
     batch_item *items;
     size_t n, cap;
-    struct stat outdir; /* the output folder: never walked into */
-    batch_item **slots; /* running workers, jobs of them */
+    struct stat outdir;           /* the output folder: never walked into */
+    struct batch_worker *workers; /* jobs of them */
     unsigned jobs, running;
     size_t printed; /* items[0..printed) are done and printed */
 } batch;
@@ -1057,112 +1060,6 @@ static int batch_render(const run_ctx *c, const batch_item *it)
     return rc == EXIT_DONE && diag_warnings(c->d) ? BATCH_WARNED : rc;
 }
 
-/* In the worker process: never returns. */
-static _Noreturn void batch_worker(const batch *b, const batch_item *it, pid_t parent)
-{
-    /* die with the parent; it may have died before this line */
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (getppid() != parent)
-        _exit(EXIT_INTERNAL);
-    if (it->log)
-        dup2(fileno(it->log), STDERR_FILENO);
-    run_ctx c = *b->c;
-    c.d = diag_new();
-    diag_set_strict(c.d, c.o->strict);
-    int rc = batch_render(&c, it);
-    diag_print(c.d, stderr);
-    diag_free(c.d);
-    fflush(stderr);
-    _exit(rc);
-}
-
-/* Start the worker for it; false when the system has no process to give
- * right now (try again once a worker ended). */
-static bool batch_start(batch *b, batch_item *it)
-{
-    it->log = tmpfile(); /* NULL: the worker writes to our stderr directly */
-    fflush(NULL);
-    pid_t parent = getpid(), pid = fork();
-    if (pid == 0)
-        batch_worker(b, it, parent);
-    if (pid < 0) {
-        int e = errno;
-        if (it->log)
-            fclose(it->log);
-        it->log = NULL;
-        if (e == EAGAIN && b->running)
-            return false;
-        it->text = xstrdup("");
-        diag_error(b->c->d, DIAG_NOWHERE, "«%s»: не удалось запустить процесс: %s", it->in,
-                   diag_strerror(e));
-        it->status = EXIT_INTERNAL;
-        return true;
-    }
-    it->pid = pid;
-    for (unsigned s = 0; s < b->jobs; s++) {
-        if (!b->slots[s]) {
-            b->slots[s] = it;
-            break;
-        }
-    }
-    b->running++;
-    return true;
-}
-
-/* What the worker wrote, at most BATCH_LOG_MAX bytes. Caller frees. */
-static char *read_log(FILE *log)
-{
-    buf out;
-    buf_init(&out);
-    if (!log)
-        return buf_take(&out);
-    rewind(log);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, log)) > 0 && out.len < BATCH_LOG_MAX)
-        buf_putn(&out, chunk, n);
-    if (n > 0)
-        buf_puts(&out, "nastavdoc: …сообщения этого документа обрезаны\n");
-    fclose(log);
-    return buf_take(&out);
-}
-
-/* Wait for one worker to end and keep its outcome. */
-static void batch_reap(batch *b)
-{
-    int status;
-    pid_t pid = waitpid(-1, &status, 0);
-    if (pid < 0 && errno == EINTR)
-        return; /* the caller waits again */
-    if (pid < 0) {
-        /* no worker left to wait for (cannot happen unless SIGCHLD is
-         * ignored): end the running items instead of waiting for ever */
-        for (unsigned s = 0; s < b->jobs; s++) {
-            if (b->slots[s]) {
-                b->slots[s]->status = EXIT_INTERNAL;
-                b->slots[s]->text = read_log(b->slots[s]->log);
-                b->slots[s]->log = NULL;
-                b->slots[s] = NULL;
-            }
-        }
-        b->running = 0;
-        return;
-    }
-    for (unsigned s = 0; s < b->jobs; s++) {
-        batch_item *it = b->slots[s];
-        if (!it || it->pid != pid)
-            continue;
-        it->status = WIFEXITED(status) ? WEXITSTATUS(status) : BATCH_KILLED;
-        it->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-        it->text = read_log(it->log);
-        it->log = NULL;
-        it->pid = 0;
-        b->slots[s] = NULL;
-        b->running--;
-        return;
-    }
-}
-
 /* The end of a worker that died of sig, in words; NULL for a rare signal. */
 static const char *signal_text(int sig)
 {
@@ -1215,23 +1112,254 @@ static void batch_print_ready(batch *b)
     }
 }
 
-/* Every item through a worker, at most jobs at once. */
+/* A worker: a process that renders the documents it is sent one after
+ * another (so fonts, dictionary pages and the heap it has touched serve the
+ * next document). Three pipes: the index of the next item down `cmd`, its
+ * standard error up `err`, its status up `res` when it is done. */
+typedef struct batch_worker {
+    pid_t pid;         /* 0: none (not started, or ended) */
+    int cmd, res, err; /* the parent's ends; -1 when closed */
+    batch_item *item;  /* the document it renders, NULL when idle */
+    buf log;           /* what it wrote for item */
+} batch_worker;
+
+/* In the worker process: render the items sent until cmd is closed; never
+ * returns. */
+static _Noreturn void worker_loop(const batch *b, int cmd, int res)
+{
+    for (;;) {
+        size_t i;
+        if (!util_read_full(cmd, &i, sizeof i) || i >= b->n)
+            _exit(EXIT_DONE);
+        run_ctx c = *b->c;
+        c.d = diag_new();
+        diag_set_strict(c.d, c.o->strict);
+        int rc = batch_render(&c, &b->items[i]);
+        diag_print(c.d, stderr);
+        diag_free(c.d);
+        fflush(stderr);
+        if (!util_write_full(res, &rc, sizeof rc))
+            _exit(EXIT_INTERNAL);
+    }
+}
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+/* Start worker w; false (errno set) when the system gives no process or
+ * pipe now. */
+static bool worker_start(batch *b, batch_worker *w)
+{
+    int cmd[2], res[2], err[2];
+    if (pipe(cmd) != 0)
+        return false;
+    if (pipe(res) != 0) {
+        int e = errno;
+        close(cmd[0]), close(cmd[1]);
+        errno = e;
+        return false;
+    }
+    if (pipe(err) != 0) {
+        int e = errno;
+        close(cmd[0]), close(cmd[1]), close(res[0]), close(res[1]);
+        errno = e;
+        return false;
+    }
+    fflush(NULL);
+    pid_t parent = getpid(), pid = fork();
+    if (pid == 0) {
+        /* die with the parent; it may have died before this line */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(EXIT_INTERNAL);
+        /* the other workers' pipes stay theirs: each sees its end alone */
+        for (unsigned k = 0; k < b->jobs; k++) {
+            close_fd(&b->workers[k].cmd);
+            close_fd(&b->workers[k].res);
+            close_fd(&b->workers[k].err);
+        }
+        close(cmd[1]), close(res[0]), close(err[0]);
+        dup2(err[1], STDERR_FILENO);
+        close(err[1]);
+        worker_loop(b, cmd[0], res[1]);
+    }
+    int e = errno;
+    close(cmd[0]), close(res[1]), close(err[1]);
+    if (pid < 0) {
+        close(cmd[1]), close(res[0]), close(err[0]);
+        errno = e;
+        return false;
+    }
+    *w = (batch_worker){pid, cmd[1], res[0], err[0], NULL, w->log};
+    return true;
+}
+
+/* Read what worker w wrote to its standard error, keeping at most
+ * BATCH_LOG_MAX bytes of it for its item: what is there now, or (to_end,
+ * once it has ended) all up to the end of the pipe. A worker flushes its
+ * standard error before it writes its status, so after the status what is
+ * there now is all. */
+static void worker_drain(batch_worker *w, bool to_end)
+{
+    char chunk[65536];
+    while (w->err >= 0) {
+        struct pollfd p = {w->err, POLLIN, 0};
+        if (!to_end && poll(&p, 1, 0) <= 0)
+            return;
+        ssize_t n = read(w->err, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            close_fd(&w->err);
+            return;
+        }
+        if (w->log.len < BATCH_LOG_MAX)
+            buf_putn(&w->log, chunk, (size_t)n);
+    }
+}
+
+/* Item it ended with status (and signal): keep its messages. */
+static void item_end(batch_worker *w, int status, int sig)
+{
+    batch_item *it = w->item;
+    if (w->log.len >= BATCH_LOG_MAX)
+        buf_puts(&w->log, "nastavdoc: …сообщения этого документа обрезаны\n");
+    it->text = buf_take(&w->log);
+    it->status = status;
+    it->signal = sig;
+    w->item = NULL;
+}
+
+/* Worker w closed its pipe: it ended. Reap it and end its item. */
+static void worker_ended(batch *b, batch_worker *w)
+{
+    int status = 0;
+    pid_t got;
+    while ((got = waitpid(w->pid, &status, 0)) < 0 && errno == EINTR)
+        ;
+    w->pid = 0;
+    close_fd(&w->cmd);
+    close_fd(&w->res);
+    if (w->err >= 0)
+        worker_drain(w, true);
+    if (w->item) {
+        bool killed = got > 0 && WIFSIGNALED(status);
+        int code = got > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_INTERNAL;
+        /* a worker that exits between documents ended its item well */
+        item_end(w,
+                 killed              ? BATCH_KILLED
+                 : code == EXIT_DONE ? EXIT_INTERNAL
+                                     : code,
+                 killed ? WTERMSIG(status) : 0);
+        b->running--;
+    }
+    buf_fini(&w->log);
+    buf_init(&w->log);
+}
+
+/* Send item it to worker w, starting w when it has no process (or a new
+ * one, once, when it died while idle). false when no process can be had now
+ * and others run (try again once one is done). */
+static bool worker_send(batch *b, batch_worker *w, batch_item *it)
+{
+    size_t i = (size_t)(it - b->items);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (!w->pid && !worker_start(b, w)) {
+            int e = errno;
+            if (e == EAGAIN && b->running)
+                return false;
+            it->text = xstrdup("");
+            diag_error(b->c->d, DIAG_NOWHERE, "«%s»: не удалось запустить процесс: %s", it->in,
+                       diag_strerror(e));
+            it->status = EXIT_INTERNAL;
+            return true;
+        }
+        if (util_write_full(w->cmd, &i, sizeof i)) {
+            w->item = it;
+            b->running++;
+            return true;
+        }
+        worker_ended(b, w); /* it died while idle: reaped, then a new one */
+    }
+    it->text = xstrdup("");
+    diag_error(b->c->d, DIAG_NOWHERE, "«%s»: процесс обработки завершился, не начав работу",
+               it->in);
+    it->status = EXIT_INTERNAL;
+    return true;
+}
+
+/* Wait for the workers' pipes and handle what they say. */
+static void batch_wait(batch *b)
+{
+    struct pollfd p[2 * BATCH_MAX_JOBS];
+    unsigned np = 0;
+    for (unsigned k = 0; k < b->jobs; k++) {
+        batch_worker *w = &b->workers[k];
+        p[2 * k] = (struct pollfd){w->item ? w->res : -1, POLLIN, 0};
+        p[2 * k + 1] = (struct pollfd){w->item ? w->err : -1, POLLIN, 0};
+        np = 2 * k + 2;
+    }
+    if (poll(p, np, -1) < 0)
+        return; /* EINTR: the caller waits again */
+    for (unsigned k = 0; k < b->jobs; k++) {
+        batch_worker *w = &b->workers[k];
+        if (!w->item)
+            continue;
+        if (p[2 * k + 1].revents)
+            worker_drain(w, false);
+        if (!p[2 * k].revents)
+            continue;
+        int rc;
+        if (util_read_full(w->res, &rc, sizeof rc)) {
+            worker_drain(w, false);
+            item_end(w, rc, 0);
+            b->running--;
+        } else {
+            worker_ended(b, w);
+        }
+    }
+}
+
+/* Every item through the workers, at most jobs at once, in plan order. */
 static void batch_run(batch *b)
 {
-    b->slots = xcalloc(b->jobs, sizeof *b->slots);
+    /* a worker that died makes writes to its pipe fail, not end us */
+    struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+    sigaction(SIGPIPE, &ign, &old);
+    b->workers = xcalloc(b->jobs, sizeof *b->workers);
+    for (unsigned k = 0; k < b->jobs; k++) {
+        b->workers[k] = (batch_worker){0, -1, -1, -1, NULL, {0}};
+        buf_init(&b->workers[k].log);
+    }
     size_t next = 0;
     while (next < b->n || b->running) {
-        if (next < b->n && b->running < b->jobs) {
-            if (batch_start(b, &b->items[next]))
-                next++;
-            else
-                batch_reap(b);
-        } else {
-            batch_reap(b);
+        bool sent = false;
+        for (unsigned k = 0; k < b->jobs && next < b->n; k++) {
+            if (b->workers[k].item)
+                continue;
+            if (!worker_send(b, &b->workers[k], &b->items[next]))
+                break;
+            next++;
+            sent = true;
         }
+        if (b->running && (!sent || b->running == b->jobs || next == b->n))
+            batch_wait(b);
         batch_print_ready(b);
     }
-    free(b->slots);
+    for (unsigned k = 0; k < b->jobs; k++) {
+        batch_worker *w = &b->workers[k];
+        close_fd(&w->cmd); /* it reads the end of its work and exits */
+        if (w->pid)
+            worker_ended(b, w);
+        close_fd(&w->err);
+        buf_fini(&w->log);
+    }
+    free(b->workers);
+    sigaction(SIGPIPE, &old, NULL);
 }
 
 typedef struct batch_count {
@@ -1491,8 +1619,8 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "-j") && i + 1 < argc) {
             char *end;
             long j = strtol(argv[++i], &end, 10);
-            if (*end || j < 1 || j > 64) {
-                fputs("nastavdoc: -j: ожидалось число процессов от 1 до 64\n", stderr);
+            if (*end || j < 1 || j > BATCH_MAX_JOBS) {
+                say("nastavdoc: -j: ожидалось число процессов от 1 до %d\n", BATCH_MAX_JOBS);
                 free(o.files);
                 return EXIT_USAGE;
             }

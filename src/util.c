@@ -473,3 +473,33 @@ char *util_data_dir(buf *tried)
         return xstrdup(NASTAVDOC_DATADIR);
     return NULL;
 }
+
+bool util_read_full(int fd, void *p, size_t n)
+{
+    char *at = p;
+    while (n) {
+        ssize_t got = read(fd, at, n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return false;
+        at += got;
+        n -= (size_t)got;
+    }
+    return true;
+}
+
+bool util_write_full(int fd, const void *p, size_t n)
+{
+    const char *at = p;
+    while (n) {
+        ssize_t put = write(fd, at, n);
+        if (put < 0 && errno == EINTR)
+            continue;
+        if (put <= 0)
+            return false;
+        at += put;
+        n -= (size_t)put;
+    }
+    return true;
+}

@@ -101,6 +101,10 @@ const char *util_file_kind(unsigned mode);
 /* Everything left in fd, NUL-terminated; NULL with errno set on a read error
  * or when it exceeds max bytes (errno = EFBIG). Caller frees and closes fd. */
 char *util_read_fd(int fd, size_t max, size_t *len);
+/* Exactly n bytes from or to fd (a pipe), retried on EINTR and short
+ * transfers; false at end of file or on an error. */
+bool util_read_full(int fd, void *p, size_t n);
+bool util_write_full(int fd, const void *p, size_t n);
 /* util_open_regular and util_read_fd in one. Caller frees. */
 char *util_read_file(const char *path, size_t max, size_t *len);
 
