@@ -46,6 +46,9 @@ bench_one() {
 # 100 orders in batch 3.2 -> 1.9 s CPU (each worker a fresh process: 458 page
 # faults and 21 ms CPU a document). Typst 0.14 (node) in the same run: 0.89 s
 # for the order as a process, 1.1 s CPU for 100 orders in one node process.
+# Then batch's workers became long-lived (each renders document after
+# document): 100 orders 1.18 -> 0.40 s CPU with -j 1 and 1.76 -> 0.46 s
+# with -j 2, 45,815 -> 3,232 page faults (same run, load 1.4).
 TYPST_NODE_MODULES=${TYPST_NODE_MODULES:-/tmp/nastavdoc-typst/node_modules}
 TYPST_PKG=@myriaddreamin/typst-ts-node-compiler
 # "figure target unit": the figure, the target and whether it is met
