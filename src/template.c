@@ -1019,7 +1019,8 @@ static void own_table(arena *a, blk_table *t)
         t->cols[c].parent = own(a, t->cols[c].parent);
     }
     for (size_t r = 0; r < t->nrows; r++) {
-        size_t ncells = t->rows[r].section ? 1 : t->ncols;
+        /* a row the table refused (an error was reported) has no cells */
+        size_t ncells = !t->rows[r].cells ? 0 : t->rows[r].section ? 1 : t->ncols;
         for (size_t c = 0; c < ncells; c++) {
             blk_cell *cell = &t->rows[r].cells[c];
             for (size_t i = 0; i < cell->n; i++) {
