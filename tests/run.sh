@@ -1118,6 +1118,14 @@ if scripts/readme-messages.sh README.md tests/bad >"$TMP/readme.out" 2>&1; then
 else
     bad "README.md: a quoted message is not tested"; cat "$TMP/readme.out"
 fi
+# the README names every package scripts/deps.sh installs by default (it
+# lacked libqrencode-dev and libdeflate-dev once they were added)
+deps_pkgs=$(sed -n '/^PKGS="/,/"$/p' scripts/deps.sh | tr -d '"' | sed 's/^PKGS=//')
+missing_pkgs=""
+for p in $deps_pkgs; do
+    tr -s ' \n' '  ' <README.md | grep -q -- " $p[ \`;]" || missing_pkgs="$missing_pkgs $p"
+done
+if [ -z "$missing_pkgs" ]; then ok; else bad "README.md: the package list lacks$missing_pkgs"; fi
 # the README's synopsis of the commands and the man page's name the same
 # commands and options (the man page writes "-" as "\-")
 readme_syn=$(awk '/^## Командная строка/ { on = 1; next } on && /^```/ { if (in_block) exit; in_block = 1; next }
