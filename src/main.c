@@ -1244,8 +1244,7 @@ static void worker_ended(batch *b, batch_worker *w)
     w->pid = 0;
     close_fd(&w->cmd);
     close_fd(&w->res);
-    if (w->err >= 0)
-        worker_drain(w, true);
+    worker_drain(w, true);
     if (w->item) {
         bool killed = got > 0 && WIFSIGNALED(status);
         int code = got > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_INTERNAL;
@@ -1296,14 +1295,12 @@ static bool worker_send(batch *b, batch_worker *w, batch_item *it)
 static void batch_wait(batch *b)
 {
     struct pollfd p[2 * BATCH_MAX_JOBS];
-    unsigned np = 0;
     for (unsigned k = 0; k < b->jobs; k++) {
         batch_worker *w = &b->workers[k];
         p[2 * k] = (struct pollfd){w->item ? w->res : -1, POLLIN, 0};
         p[2 * k + 1] = (struct pollfd){w->item ? w->err : -1, POLLIN, 0};
-        np = 2 * k + 2;
     }
-    if (poll(p, np, -1) < 0)
+    if (poll(p, 2 * b->jobs, -1) < 0)
         return; /* EINTR: the caller waits again */
     for (unsigned k = 0; k < b->jobs; k++) {
         batch_worker *w = &b->workers[k];
@@ -1354,8 +1351,7 @@ static void batch_run(batch *b)
         batch_worker *w = &b->workers[k];
         close_fd(&w->cmd); /* it reads the end of its work and exits */
         if (w->pid)
-            worker_ended(b, w);
-        close_fd(&w->err);
+            worker_ended(b, w); /* also closes its other pipes */
         buf_fini(&w->log);
     }
     free(b->workers);

@@ -14,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The last point of both orders when their points are not written. */
+#define CONTROL_POINT "Контроль за исполнением настоящего приказа оставляю за собой."
+
 static const kind_field order_fields[] = {
     {"number", KS_STRING, true, "номер приказа", NULL, NULL},
     {"date", KS_DATE, true, "дата приказа", NULL, NULL},
@@ -258,8 +261,7 @@ static yl_node *pairs_points(kind_people *p, const yl_node *order, const char *c
                          "и базу наставляемых.",
                          curator_dat),
             at);
-    pts->items[pts->n++] =
-        kind_scalar(p->a, "Контроль за исполнением настоящего приказа оставляю за собой.", at);
+    pts->items[pts->n++] = kind_scalar(p->a, CONTROL_POINT, at);
     return pts;
 }
 
@@ -334,8 +336,7 @@ static yl_node *curator_points(kind_people *p, const yl_node *order, const char 
     kind_people_put_str(p, second, "text", arena_printf(p->a, "Куратору %s:", dat), at);
     kind_people_put(p, second, "points", sub);
     pts->items[pts->n++] = second;
-    pts->items[pts->n++] =
-        kind_scalar(p->a, "Контроль за исполнением настоящего приказа оставляю за собой.", at);
+    pts->items[pts->n++] = kind_scalar(p->a, CONTROL_POINT, at);
     return pts;
 }
 
