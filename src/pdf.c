@@ -15,6 +15,9 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdio.h>
+
+#include <libdeflate.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,11 +53,7 @@ pdf_doc *pdf_new(const char *fonts_dir, diag *d)
     }
     /* No dates and no /ID are set here or by libharu without PDF/A, so the
      * same boxes give the same bytes (docs/libharu.md). */
-    HPDF_STATUS st = HPDF_UseUTFEncodings(p->pdf);
-    if (st == HPDF_OK)
-        st = HPDF_SetCurrentEncoder(p->pdf, "UTF-8");
-    if (st == HPDF_OK)
-        st = HPDF_SetCompressionMode(p->pdf, HPDF_COMP_ALL);
+    HPDF_STATUS st = HPDF_SetCompressionMode(p->pdf, HPDF_COMP_ALL);
     ok = pdf_status_check(p, st, d, DIAG_NOWHERE);
 out:
     if (!ok) {
@@ -72,7 +71,6 @@ void pdf_free(pdf_doc *p)
         pdf_font_fini(&p->fonts[i]);
     if (p->pdf)
         HPDF_Free(p->pdf);
-    free(p->cid_map_copy);
     free(p->fonts_dir);
     free(p);
 }
@@ -128,6 +126,20 @@ static HPDF_STATUS write_op(HPDF_Page page, const centi *v, size_t n, const char
     *w++ = '\n';
     *w = '\0';
     return pdf_hp_page_write(page, line);
+}
+
+/* A font size as Tf takes it: five decimals at most, trailing zeros left
+ * out, as libharu wrote it (a chart's labels are fitted to 7.60603 pt).
+ * Digits by hand, whatever the locale; sizes are positive and sane
+ * (check_boxes). */
+static void put_size(char *out, size_t cap, double size)
+{
+    long v = lround(size * 100000);
+    int n = snprintf(out, cap, "%ld.%05ld", v / 100000, v % 100000);
+    while (n > 1 && out[n - 1] == '0')
+        out[--n] = '\0';
+    if (n > 1 && out[n - 1] == '.')
+        out[--n] = '\0';
 }
 
 /* Text and line state of the page being drawn: PDF keeps Tf, Tc and w across
@@ -203,7 +215,7 @@ static void put_hex(buf *out, const char *text, size_t len)
         size_t n = utf8_decode(text + k, len - k, &cp);
         if (n == 0)
             break;
-        /* The CID is the code point (libharu's UTF-8 encoder, Identity-H). */
+        /* The CID is the code point (Identity-H, pdf_font.c). */
         for (int shift = 12; shift >= 0; shift -= 4)
             buf_putc(out, HEX[(cp >> shift) & 0xF]);
         k += n;
@@ -242,7 +254,9 @@ static HPDF_STATUS draw_run(pdf_doc *p, page_state *s, const layout_box *run, si
         s->tx = s->ty = 0;
     }
     if (st == HPDF_OK && (b->font != s->font || b->size != s->size)) {
-        st = HPDF_Page_SetFontAndSize(s->page, f->font, (HPDF_REAL)b->size);
+        char size[32];
+        put_size(size, sizeof size, b->size);
+        st = pdf_hp_page_font(s->page, f->font, size);
         s->font = b->font;
         s->size = b->size;
     }
@@ -411,17 +425,17 @@ static bool check_boxes(pdf_doc *p, const layout_doc *doc, diag *d, src_mark at)
 
 static bool set_info(pdf_doc *p, const blk_info *info, const pdf_options *opt, diag *d, src_mark at)
 {
-    /* The UTF-8 encoder is current since pdf_new, so libharu writes these as
-     * UTF-16BE and Cyrillic reads back right (docs/libharu.md). */
+    /* As UTF-16BE text strings, so Cyrillic reads back right
+     * (docs/libharu.md). */
     const struct {
-        HPDF_InfoType type;
+        const char *key;
         const char *value;
     } attrs[] = {
-        {HPDF_INFO_TITLE, info->title},
-        {HPDF_INFO_AUTHOR, info->author},
-        {HPDF_INFO_SUBJECT, info->subject},
-        {HPDF_INFO_KEYWORDS, info->keywords},
-        {HPDF_INFO_CREATOR, opt ? opt->creator : NULL},
+        {"Title", info->title},
+        {"Author", info->author},
+        {"Subject", info->subject},
+        {"Keywords", info->keywords},
+        {"Creator", opt ? opt->creator : NULL},
     };
     HPDF_STATUS st = HPDF_OK;
     for (size_t i = 0; st == HPDF_OK && i < sizeof attrs / sizeof attrs[0]; i++) {
@@ -429,7 +443,7 @@ static bool set_info(pdf_doc *p, const blk_info *info, const pdf_options *opt, d
             continue;
         /* PDF/A: the same characters as the XMP can hold (pdf_pdfa.c). */
         char *clean = p->pdfa ? pdf_pdfa_clean(attrs[i].value) : NULL;
-        st = HPDF_SetInfoAttr(p->pdf, attrs[i].type, clean ? clean : attrs[i].value);
+        st = pdf_hp_info_set(p->pdf, attrs[i].key, clean ? clean : attrs[i].value);
         free(clean);
     }
     /* Only the document's own date: a clock would make each run differ. It
@@ -479,6 +493,7 @@ bool pdf_write(pdf_doc *p, const layout_doc *doc, const pdf_options *opt, const 
 {
     bool ok = false;
     outfile *f = NULL;
+    struct libdeflate_compressor *z = NULL;
     src_mark at = {out_path, 0, 0};
 
     /* The libharu document keeps its pages and glyph marks: one per output. */
@@ -493,12 +508,16 @@ bool pdf_write(pdf_doc *p, const layout_doc *doc, const pdf_options *opt, const 
         pdf_pdfa_begin(p);
     if (!check_boxes(p, doc, d, at) || !set_info(p, &doc->info, opt, d, at))
         goto out;
-    pdf_font_plan(p, doc);
     for (size_t i = 0; i < doc->npages; i++)
         if (!draw_page(p, &doc->pages[i], d, at))
             goto out;
-    if (!pdf_font_finish(p, d, at) || (p->pdfa && !pdf_pdfa_finish(p, doc, opt, d, at)) ||
-        !pdf_status_check(p, pdf_hp_deflate_streams(p->pdf, DEFLATE_LEVEL), d, at) ||
+    z = libdeflate_alloc_compressor(DEFLATE_LEVEL);
+    if (!z) {
+        diag_error(d, at, "недостаточно памяти для сжатия PDF");
+        goto out;
+    }
+    if (!pdf_font_finish(p, z, d, at) || (p->pdfa && !pdf_pdfa_finish(p, doc, opt, d, at)) ||
+        !pdf_status_check(p, pdf_hp_deflate_streams(p->pdf, z), d, at) ||
         !pdf_status_check(p, HPDF_SaveToStream(p->pdf), d, at))
         goto out;
 
@@ -511,5 +530,6 @@ bool pdf_write(pdf_doc *p, const layout_doc *doc, const pdf_options *opt, const 
     f = NULL;
 out:
     outfile_abort(f);
+    libdeflate_free_compressor(z);
     return ok;
 }

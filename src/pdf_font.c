@@ -1,14 +1,16 @@
-/* pdf_font: the fonts of a document. Loads the shipped TrueType fonts
- * through libharu, answers layout's metric questions from libharu's own
- * font definition (so the widths layout measures are exactly the /W widths a
- * viewer uses), notes the code points drawn, and at the end writes each
- * drawn font's ToUnicode map, CIDToGIDMap and /W for those code points and
- * embeds a subset of its glyphs built by ttf_subset (docs/libharu.md). */
+/* pdf_font: the fonts of a document. Maps the shipped TrueType fonts and
+ * reads them with ttf_subset, answers layout's metric questions from the
+ * same numbers the file's /W gets (so the widths layout measures are
+ * exactly those a viewer uses), notes the code points drawn, and at the end
+ * makes each drawn font's objects: a Type0 font over a CIDFontType2 font
+ * whose CIDs are code points, with the ToUnicode map, CIDToGIDMap and /W
+ * of those code points and a subset of their glyphs (docs/libharu.md). */
 #include "pdf_shared.h"
 
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,23 +98,18 @@ static bool equal_ascii_nocase(const char *a, const char *b)
     return *a == *b;
 }
 
-/* Look cp up in the font's cmap and hmtx, without side effects (see
- * pdf_hp_glyph). The subset we embed holds the glyphs of the code points
+/* Look cp up in the font's cmap and hmtx. The subset we embed holds the glyphs of the code points
  * drawn (draw_run notes them), not of everything layout merely measured
  * (hyphens it tried, fallbacks it rejected). */
 static uint16_t measure_glyph(const pdf_font *f, uint32_t cp)
 {
     if (cp > LAST_CP || (cp >= 0xD800 && cp <= 0xDFFF))
         return f->notdef;
-    unsigned gid = pdf_hp_glyph(f->def, cp);
-    if (gid == 0 || gid >= f->num_glyphs)
+    unsigned gid = ttf_font_glyph(f->ttf, cp);
+    if (gid == 0)
         return f->notdef;
-    int w = pdf_hp_glyph_width(f->def, gid);
-    if (w < 0)
-        w = 0;
-    if (w > METRIC_WIDTH)
-        w = METRIC_WIDTH;
-    return (uint16_t)(METRIC_KNOWN | METRIC_HAS | w);
+    unsigned w = ttf_font_advance(f->ttf, gid);
+    return (uint16_t)(METRIC_KNOWN | METRIC_HAS | (w > METRIC_WIDTH ? METRIC_WIDTH : w));
 }
 
 uint16_t pdf_font_metric(pdf_font *f, uint32_t cp)
@@ -136,7 +133,6 @@ void pdf_font_fini(pdf_font *f)
     for (size_t j = 0; j < 256; j++)
         free(f->metrics[j]);
     free(f->used);
-    free(f->planned);
     free(f->path);
 }
 
@@ -175,8 +171,8 @@ out:
 }
 
 /* Load font id into the document; reports into p->d and returns false when
- * the file is missing or libharu cannot read it. Either is an installation
- * problem: p->font_failed makes the caller say so (exit 3). */
+ * the file is missing or is not a TrueType font we can embed. Either is an
+ * installation problem: p->font_failed makes the caller say so (exit 3). */
 static bool load_font(pdf_doc *p, int id)
 {
     bool ok = false;
@@ -184,10 +180,6 @@ static bool load_font(pdf_doc *p, int id)
     char *path = join_path(p->fonts_dir, pdf_font_file(id));
     src_mark at = {path, 0, 0};
 
-    /* libharu only says "file I/O error"; ask the system why first. And
-     * libharu 2.3.0 reads a truncated or garbled file past its end (a
-     * 10-byte file crashes it): our own parser, which checks every offset,
-     * must accept the file before libharu sees it. */
     if (!map_font(path, &f->bytes, &f->len)) {
         diag_error(p->d, at, "не удалось прочитать шрифт %s: %s", path, diag_strerror(errno));
         goto out;
@@ -197,26 +189,17 @@ static bool load_font(pdf_doc *p, int id)
                    "не удалось загрузить шрифт %s: файл повреждён или это не шрифт TrueType", path);
         goto out;
     }
-
-    /* Only the definition (cmap, metrics) for now: the font object, which
-     * puts the font into the file, is made when text is first drawn in it, so
-     * a style layout merely looked at costs nothing (see pdf_font_object). */
-    HPDF_FontDef def = pdf_hp_font_load(p->pdf, f->bytes, f->len);
-    if (!def || p->err_no || HPDF_GetError(p->pdf) != HPDF_OK) {
-        HPDF_STATUS code = p->err_no ? p->err_no : HPDF_GetError(p->pdf);
+    f->info = ttf_font_info(f->ttf);
+    if (!f->info->embeddable) {
         diag_error(p->d, at,
-                   "не удалось загрузить шрифт %s: файл повреждён или это не шрифт TrueType "
-                   "(libharu: код 0x%04X)",
-                   path, (unsigned)code);
-        pdf_error_clear(p);
+                   "шрифт %s запрещает встраивание в документы (поле fsType): замените файл "
+                   "шрифта",
+                   path);
         goto out;
     }
-    f->def = def;
-    f->ascent = pdf_hp_font_ascent(def);
-    f->descent = pdf_hp_font_descent(def);
-    f->num_glyphs = pdf_hp_font_glyphs(def);
-    int w = pdf_hp_glyph_width(def, 0);
-    f->notdef = (uint16_t)(METRIC_KNOWN | (w < 0 ? 0 : w > METRIC_WIDTH ? METRIC_WIDTH : w));
+    f->num_glyphs = (unsigned)ttf_font_glyphs(f->ttf);
+    unsigned w = ttf_font_advance(f->ttf, 0);
+    f->notdef = (uint16_t)(METRIC_KNOWN | (w > METRIC_WIDTH ? METRIC_WIDTH : w));
     ok = true;
 out:
     f->state = ok ? FONT_READY : FONT_FAILED;
@@ -262,12 +245,12 @@ static bool has_glyph(void *ctx, int font, uint32_t cp)
 
 static double get_ascent(void *ctx, int font)
 {
-    return pdf_font_get(ctx, font)->ascent;
+    return pdf_font_get(ctx, font)->info->ascent;
 }
 
 static double get_descent(void *ctx, int font)
 {
-    return pdf_font_get(ctx, font)->descent;
+    return pdf_font_get(ctx, font)->info->descent;
 }
 
 bool pdf_fonts_failed(const pdf_doc *p)
@@ -304,37 +287,11 @@ void pdf_font_note_used(pdf_font *f, const char *text, size_t len)
     }
 }
 
-/* pdf_font_object needs them when it makes the font object, at the first
- * run in the font. Spaces too, for the space glyphs draw_run puts between
- * words. */
-void pdf_font_plan(pdf_doc *p, const layout_doc *doc)
-{
-    for (size_t i = 0; i < doc->npages; i++) {
-        const layout_page *lp = &doc->pages[i];
-        for (size_t j = 0; j < lp->n; j++) {
-            const layout_box *b = &lp->boxes[j];
-            if (b->kind != LAYOUT_TEXT)
-                continue;
-            pdf_font *f = pdf_font_get(p, b->font);
-            for (size_t k = 0; k < b->len;) {
-                uint32_t cp;
-                size_t n = utf8_decode(b->text + k, b->len - k, &cp);
-                if (n == 0)
-                    break;
-                add_code_point(&f->planned, cp);
-                k += n;
-            }
-            if (pdf_font_metric(f, ' ') & METRIC_HAS)
-                add_code_point(&f->planned, ' ');
-        }
-    }
-}
-
-HPDF_Font pdf_font_object(pdf_doc *p, int font)
+HPDF_Dict pdf_font_object(pdf_doc *p, int font)
 {
     pdf_font *f = pdf_font_get(p, font);
     if (!f->font) {
-        f->font = pdf_hp_font_new(p->pdf, f->def, f->planned, &p->cid_map_copy);
+        f->font = pdf_hp_font_dict(p->pdf);
         if (!f->font)
             return NULL;
         assert(p->nmade < NFONTS);
@@ -350,9 +307,9 @@ HPDF_Font pdf_font_object(pdf_doc *p, int font)
  * for a hyphen-minus: the hyphen-minus's glyph (docs/pdfa.md). */
 static unsigned cid_glyph(const pdf_font *f, uint32_t cid)
 {
-    unsigned gid = pdf_hp_glyph(f->def, cid);
-    if (cid == OWN_HYPHEN_AT_END && (gid == 0 || gid >= f->num_glyphs))
-        gid = pdf_hp_glyph(f->def, '-');
+    unsigned gid = ttf_font_glyph(f->ttf, cid);
+    if (cid == OWN_HYPHEN_AT_END && gid == 0)
+        gid = ttf_font_glyph(f->ttf, '-');
     return gid;
 }
 
@@ -435,41 +392,73 @@ static void build_cid_to_gid(const pdf_font *f, buf *b)
     }
 }
 
-/* /W with the widths of the code points drawn (the same numbers libharu
- * would write, from the same hmtx), leaving out those equal to /DW. */
-static HPDF_STATUS set_widths(pdf_font *f)
+/* /W: the widths of the code points drawn (in ascending order), leaving
+ * out those equal to /DW. */
+typedef struct widths {
+    uint32_t *cps;
+    uint16_t *w;
+    size_t n, cap;
+} widths;
+
+static void collect_widths(pdf_font *f, widths *out)
 {
-    size_t n = 0, cap = 256;
-    uint32_t *cps = xmalloc(cap * sizeof *cps);
-    uint16_t *widths = xmalloc(cap * sizeof *widths);
     unsigned dw = f->notdef & METRIC_WIDTH;
+    out->n = 0;
     for (uint32_t cp = cp_set_next(f->used, 0); cp <= LAST_CP; cp = cp_set_next(f->used, cp + 1)) {
         unsigned width = cid_width(f, cp);
         if (width == dw)
             continue;
-        if (n == cap) {
-            cap *= 2;
-            cps = xrealloc(cps, cap * sizeof *cps);
-            widths = xrealloc(widths, cap * sizeof *widths);
+        if (out->n == out->cap) {
+            out->cap = out->cap ? 2 * out->cap : 256;
+            out->cps = xrealloc(out->cps, out->cap * sizeof *out->cps);
+            out->w = xrealloc(out->w, out->cap * sizeof *out->w);
         }
-        cps[n] = cp;
-        widths[n++] = (uint16_t)width;
+        out->cps[out->n] = cp;
+        out->w[out->n++] = (uint16_t)width;
     }
-    HPDF_STATUS st = pdf_hp_font_set_widths(f->font, cps, widths, n);
-    free(cps);
-    free(widths);
-    return st;
 }
 
-/* ---- Font programs ------------------------------------------------------------ */
-
-/* Embed f as the subset of the glyphs drawn: its own glyph ids through the
- * cmap libharu reads (the ids of the CIDToGIDMap), glyph 0, and the
- * components of composites. libharu 2.3.0 would copy the whole font file
- * four bytes at a time through its stream API (a fifth of a render); we
- * use the file mapped and checked when the font was loaded. */
-static bool embed_font(pdf_doc *p, pdf_font *f, diag *d, src_mark at)
+/* The subset's tag: six capitals from a hash (FNV-1a) of the font's name
+ * and the code points drawn, so different subsets in one file differ and
+ * the same subset is tagged the same in every document. */
+static void subset_tag(const pdf_font *f, char tag[TTF_TAG_LEN])
 {
+    uint64_t h = 0xcbf29ce484222325u;
+    for (const char *c = f->info->ps_name; *c; c++)
+        h = (h ^ (uint8_t)*c) * 0x100000001b3u;
+    for (uint32_t cp = cp_set_next(f->used, 0); cp <= LAST_CP; cp = cp_set_next(f->used, cp + 1))
+        for (int k = 0; k < 3; k++)
+            h = (h ^ (cp >> (8 * k) & 0xFF)) * 0x100000001b3u;
+    for (int i = 0; i < TTF_TAG_LEN - 1; i++) {
+        tag[i] = (char)('A' + h % 26);
+        h /= 26;
+    }
+    tag[TTF_TAG_LEN - 1] = '+';
+}
+
+/* ---- Font objects ------------------------------------------------------------ */
+
+/* Scratch buffers reused from font to font. */
+typedef struct font_bufs {
+    buf to_unicode, cid_to_gid, program, cidset, name;
+    widths w;
+} font_bufs;
+
+/* Fill f's font object: maps, widths, and the subset of the glyphs drawn,
+ * its own glyph ids through the CIDToGIDMap, glyph 0, and the components
+ * of composites. */
+static bool finish_font(pdf_doc *p, pdf_font *f, font_bufs *b, struct libdeflate_compressor *z,
+                        diag *d, src_mark at)
+{
+    buf_clear(&b->to_unicode);
+    buf_clear(&b->cid_to_gid);
+    buf_clear(&b->program);
+    buf_clear(&b->cidset);
+    buf_clear(&b->name);
+    build_to_unicode(f, &b->to_unicode);
+    build_cid_to_gid(f, &b->cid_to_gid);
+    collect_widths(f, &b->w);
+
     size_t glyphs = ttf_font_glyphs(f->ttf);
     uint8_t *keep = xcalloc(glyphs, 1);
     for (uint32_t cp = cp_set_next(f->used, 0); cp <= LAST_CP; cp = cp_set_next(f->used, cp + 1)) {
@@ -478,54 +467,52 @@ static bool embed_font(pdf_doc *p, pdf_font *f, diag *d, src_mark at)
             keep[gid] = 1;
     }
     char tag[TTF_TAG_LEN];
-    pdf_hp_font_tag(f->def, tag);
-    buf prog, cidset;
-    buf_init(&prog);
-    buf_init(&cidset);
-    ttf_subset_build(f->ttf, keep, tag, &prog);
-    if (p->pdfa) {
-        pdf_pdfa_hash(p, prog.data, prog.len);
-        pdf_pdfa_cidset(f->used, &cidset);
-    }
-    bool ok = pdf_status_check(
-        p, pdf_hp_font_set_program(f->font, f->def, &prog, p->pdfa ? &cidset : NULL), d, at);
-    buf_fini(&prog);
-    buf_fini(&cidset);
+    subset_tag(f, tag);
+    ttf_subset_build(f->ttf, keep, tag, &b->program);
     free(keep);
-    return ok;
+    buf_putn(&b->name, tag, TTF_TAG_LEN);
+    buf_puts(&b->name, f->info->ps_name[0] ? f->info->ps_name : "Font");
+    if (p->pdfa) {
+        pdf_pdfa_hash(p, b->program.data, b->program.len);
+        pdf_pdfa_cidset(f->used, &b->cidset);
+    }
+    pdf_font_parts parts = {
+        .base_font = b->name.data,
+        .info = f->info,
+        .dw = f->notdef & METRIC_WIDTH,
+        .cps = b->w.cps,
+        .widths = b->w.w,
+        .nwidths = b->w.n,
+        .to_unicode = &b->to_unicode,
+        .cid_to_gid = &b->cid_to_gid,
+        .program = &b->program,
+        .cidset = p->pdfa ? &b->cidset : NULL,
+    };
+    return pdf_status_check(p, pdf_hp_font_fill(p->pdf, f->font, &parts, z), d, at);
 }
 
-/* libharu 2.3.0 describes the whole BMP for every font: /W lists the width
- * of every glyph in the cmap (~10 KB per font, uncompressed, as dictionaries
- * are), the CIDToGIDMap has 65535 entries, and the ToUnicode map is its
- * code->CID CMap written with "begincidrange", which is invalid there:
- * poppler warns and PDFBox drops it (docs/libharu.md). Rewrite all three for
- * the code points drawn, and embed the subset of their glyphs. Fonts go in
- * the order their objects were made, the order libharu would have added
- * their descriptors in while saving. */
-bool pdf_font_finish(pdf_doc *p, diag *d, src_mark at)
+/* Fonts are filled in the order their objects were made. */
+bool pdf_font_finish(pdf_doc *p, struct libdeflate_compressor *z, diag *d, src_mark at)
 {
-    bool ok = false;
-    buf to_unicode, cid_to_gid;
-    buf_init(&to_unicode);
-    buf_init(&cid_to_gid);
-    for (size_t i = 0; i < p->nmade; i++) {
+    bool ok = true;
+    font_bufs b = {0};
+    buf_init(&b.to_unicode);
+    buf_init(&b.cid_to_gid);
+    buf_init(&b.program);
+    buf_init(&b.cidset);
+    buf_init(&b.name);
+    for (size_t i = 0; ok && i < p->nmade; i++) {
         pdf_font *f = &p->fonts[p->made[i]];
         if (!f->used) /* only glyph 0 then, but a subset all the same */
             f->used = xcalloc(CP_SET_BYTES, 1);
-        buf_clear(&to_unicode);
-        buf_clear(&cid_to_gid);
-        build_to_unicode(f, &to_unicode);
-        build_cid_to_gid(f, &cid_to_gid);
-        HPDF_STATUS st = pdf_hp_font_set_maps(f->font, &to_unicode, &cid_to_gid);
-        if (st == HPDF_OK)
-            st = set_widths(f);
-        if (!pdf_status_check(p, st, d, at) || !embed_font(p, f, d, at))
-            goto out;
+        ok = finish_font(p, f, &b, z, d, at);
     }
-    ok = true;
-out:
-    buf_fini(&to_unicode);
-    buf_fini(&cid_to_gid);
+    buf_fini(&b.to_unicode);
+    buf_fini(&b.cid_to_gid);
+    buf_fini(&b.program);
+    buf_fini(&b.cidset);
+    buf_fini(&b.name);
+    free(b.w.cps);
+    free(b.w.w);
     return ok;
 }

@@ -18,7 +18,7 @@ enum {
 static bool is_xml_char(uint32_t cp)
 {
     return cp == '\t' || cp == '\n' || (cp >= 0x20 && cp <= 0xD7FF) ||
-           (cp >= 0xE000 && cp <= 0xFFFD);
+           (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
 }
 
 char *pdf_pdfa_clean(const char *s)

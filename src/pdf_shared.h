@@ -14,6 +14,8 @@
 
 #include <hpdf.h>
 
+struct libdeflate_compressor;
+
 #include "pdf.h"
 #include "ttf_subset.h"
 
@@ -23,9 +25,9 @@ enum {
      * 2). */
     NFAMILIES = 3,
     NFONTS = NFAMILIES * 4,
-    /* libharu's UTF-8 encoder maps CIDs 0..0xFFFE only: its /W array and
-     * CIDToGIDMap stop before the largest CID, and code points above the
-     * BMP cannot be encoded at all (docs/libharu.md). */
+    /* Our CIDs are the code points of the BMP (two-byte codes through
+     * Identity-H), less the noncharacter U+FFFF; code points above the BMP
+     * are not drawn (docs/libharu.md). */
     LAST_CP = 0xFFFE,
     /* A cached metric: KNOWN marks a filled slot, HAS a real glyph, and the
      * low bits hold the advance in 1/1000 em (fonts stay far below 16384). */
@@ -50,15 +52,13 @@ typedef struct pdf_font {
     char *path;           /* the font file */
     const uint8_t *bytes; /* the font file mapped (load_font), for its subset */
     size_t len;
-    ttf_font *ttf; /* the file parsed: checked before libharu reads it */
-    HPDF_FontDef def;
-    HPDF_Font font; /* NULL until text is drawn in it */
-    double ascent, descent;
+    ttf_font *ttf;        /* the file parsed */
+    const ttf_info *info; /* its descriptor's numbers */
+    HPDF_Dict font;       /* the Type0 font object, NULL until text is drawn in it */
     unsigned num_glyphs;
     uint16_t notdef;        /* metric of anything the font lacks */
     uint16_t *metrics[256]; /* BMP in pages of 256 code points, filled lazily */
     uint8_t *used;          /* bitset of the code points drawn, for ToUnicode */
-    uint8_t *planned;       /* bitset of the code points the boxes hold */
 } pdf_font;
 
 struct pdf_doc {
@@ -72,7 +72,6 @@ struct pdf_doc {
     pdf_font fonts[NFONTS];
     int made[NFONTS]; /* ids of the fonts drawn, in the order their objects were made */
     size_t nmade;
-    void *cid_map_copy;  /* pdf_hp_font_new's copy of the UTF-8 encoder's cid_map */
     bool pdfa;           /* writing PDF/A-1b (pdf_pdfa.c) */
     HPDF_MD5_CTX id_md5; /* PDF/A: the hash of the content, for the trailer /ID */
 };
@@ -100,15 +99,14 @@ const char *pdf_font_file(int font);
 /* The cached metric (METRIC_*) of cp. */
 uint16_t pdf_font_metric(pdf_font *f, uint32_t cp);
 void pdf_font_fini(pdf_font *f);
-/* Note the code points each font will draw, before anything is drawn. */
-void pdf_font_plan(pdf_doc *p, const layout_doc *doc);
 /* Remember the code points of text for the font's maps in the file. */
 void pdf_font_note_used(pdf_font *f, const char *text, size_t len);
-/* The libharu font object of font id, made when first asked; NULL when
- * libharu fails (its error is recorded). */
-HPDF_Font pdf_font_object(pdf_doc *p, int font);
-/* Rewrite the maps of every font drawn and embed its subset. */
-bool pdf_font_finish(pdf_doc *p, diag *d, src_mark at);
+/* The font object of font id (filled by pdf_font_finish), made when first
+ * asked; NULL when libharu fails (its error is recorded). */
+HPDF_Dict pdf_font_object(pdf_doc *p, int font);
+/* Fill in every font drawn: its maps, widths and the subset of its glyphs,
+ * streams deflated by z. */
+bool pdf_font_finish(pdf_doc *p, struct libdeflate_compressor *z, diag *d, src_mark at);
 
 /* Code point sets (bitsets of the BMP, CP_SET_BYTES long). */
 static inline bool cp_set_has(const uint8_t *bits, uint32_t cp)
@@ -138,9 +136,8 @@ static inline uint32_t cp_set_next(const uint8_t *bits, uint32_t cp)
 
 /* A metadata string as PDF/A keeps it in both the Info dictionary and the
  * XMP: characters XML 1.0 cannot hold (controls but tab and line feed,
- * carriage returns, which XML turns into line feeds, U+FFFE/FFFF) and those
- * libharu cannot encode (above the BMP) become spaces, so that both say the
- * same. Caller frees. */
+ * carriage returns, which XML turns into line feeds, U+FFFE/FFFF) become
+ * spaces, so that both say the same. Caller frees. */
 char *pdf_pdfa_clean(const char *s);
 /* Add to the content hash of the trailer /ID. */
 void pdf_pdfa_hash(pdf_doc *p, const void *data, size_t len);
@@ -159,35 +156,30 @@ void pdf_pdfa_cidset(const uint8_t *used, buf *out);
 
 /* ---- pdf_harupriv.c: libharu 2.3.0's private structures ---- */
 
-/* Load a TrueType font definition (embedding) from the font file mapped at
- * bytes (len bytes, kept mapped while the document lives): NULL unless
- * libharu loaded it as TrueType; its error stays recorded. */
-HPDF_FontDef pdf_hp_font_load(HPDF_Doc pdf, const uint8_t *bytes, size_t len);
-/* The definition's glyph count, ascent and descent (1/1000 em). */
-unsigned pdf_hp_font_glyphs(HPDF_FontDef def);
-double pdf_hp_font_ascent(HPDF_FontDef def);
-double pdf_hp_font_descent(HPDF_FontDef def);
-/* The glyph of cp in the definition's cmap, as libharu finds it (0: none);
- * the width libharu writes into /W for glyph gid. Neither marks the glyph
- * for libharu's own subset. */
-unsigned pdf_hp_glyph(HPDF_FontDef def, uint32_t cp);
-int pdf_hp_glyph_width(HPDF_FontDef def, unsigned gid);
-/* The subset tag libharu gave the definition ("HPDFAA+"). */
-void pdf_hp_font_tag(HPDF_FontDef def, char tag[TTF_TAG_LEN]);
-/* The UTF-8 Type0 font object of def, made with libharu's maps narrowed to
- * the code points in planned (NULL: none); scratch is a buffer kept between
- * calls (freed by the caller). NULL when libharu fails. */
-HPDF_Font pdf_hp_font_new(HPDF_Doc pdf, HPDF_FontDef def, const uint8_t *planned, void **scratch);
-/* Replace the font's ToUnicode and CIDToGIDMap streams. */
-HPDF_STATUS pdf_hp_font_set_maps(HPDF_Font font, const buf *to_unicode, const buf *cid_to_gid);
-/* Set /W of the font's CIDFont: widths[i] for cps[i], ascending, n of
- * them (those equal to /DW left out). */
-HPDF_STATUS pdf_hp_font_set_widths(HPDF_Font font, const uint32_t *cps, const uint16_t *widths,
-                                   size_t n);
-/* Give the font a descriptor with prog as its /FontFile2; with a cidset
- * (PDF/A), also /CapHeight and that /CIDSet stream. */
-HPDF_STATUS pdf_hp_font_set_program(HPDF_Font font, HPDF_FontDef def, const buf *prog,
-                                    const buf *cidset);
+/* What a font object says, for pdf_hp_font_fill. */
+typedef struct pdf_font_parts {
+    const char *base_font;  /* "TAG+PostScriptName" */
+    const ttf_info *info;   /* the descriptor's numbers */
+    unsigned dw;            /* /DW: the width of glyph 0 */
+    const uint32_t *cps;    /* /W: widths[i] for cps[i], ascending, nwidths */
+    const uint16_t *widths; /* of them (those equal to dw left out) */
+    size_t nwidths;
+    const buf *to_unicode, *cid_to_gid, *program;
+    const buf *cidset; /* PDF/A: the /CIDSet stream; NULL otherwise */
+} pdf_font_parts;
+
+/* A new, empty dictionary in the document for a font object (the Type0
+ * font pages refer to), filled by pdf_hp_font_fill; NULL on failure. */
+HPDF_Dict pdf_hp_font_dict(HPDF_Doc pdf);
+/* Select font at size (a number's text) in the page's content stream,
+ * naming it in the page's resources. */
+HPDF_STATUS pdf_hp_page_font(HPDF_Page page, HPDF_Dict font, const char *size);
+/* Make type0 the Type0 font of f, with its CIDFontType2 font, descriptor,
+ * program and maps as objects of the document; streams deflated by z. */
+HPDF_STATUS pdf_hp_font_fill(HPDF_Doc pdf, HPDF_Dict type0, const pdf_font_parts *f,
+                             struct libdeflate_compressor *z);
+/* Set key of the document's Info dictionary to the text utf8. */
+HPDF_STATUS pdf_hp_info_set(HPDF_Doc pdf, const char *key, const char *utf8);
 /* PDF/A-1b parts that go into libharu's document: PDF 1.4, the catalog's
  * /Metadata (xmp, unfiltered) and /OutputIntents (the sRGB profile icc),
  * and the trailer /ID [<id> <id>]. */
@@ -198,8 +190,8 @@ void pdf_hp_md5_add(HPDF_MD5_CTX *ctx, const void *data, size_t len);
 void pdf_hp_md5_final(HPDF_MD5_CTX *ctx, uint8_t out[16]);
 /* Append text to the page's content stream. */
 HPDF_STATUS pdf_hp_page_write(HPDF_Page page, const char *text);
-/* Every stream libharu would deflate at save, deflated now by libdeflate at
- * level (1-12) and marked /FlateDecode: libharu then copies it as it is. */
-HPDF_STATUS pdf_hp_deflate_streams(HPDF_Doc pdf, int level);
+/* Every stream libharu would deflate at save, deflated now by z and
+ * marked /FlateDecode: libharu then copies it as it is. */
+HPDF_STATUS pdf_hp_deflate_streams(HPDF_Doc pdf, struct libdeflate_compressor *z);
 
 #endif

@@ -49,6 +49,21 @@ enum {
     POST3_SIZE = 32,
     /* The sum the whole file's checksum must come to (OpenType 'head'). */
     CHECKSUM_MAGIC = 0xB1B0AFBA,
+    /* unitsPerEm as OpenType allows it ('head'). */
+    UNITS_PER_EM_MIN = 16,
+    UNITS_PER_EM_MAX = 16384,
+    /* OS/2 fsType bits that forbid embedding a subset: restricted licence,
+     * no subsetting, bitmaps only (libharu 2.3.0 refuses the same). */
+    FSTYPE_NO_EMBED = 0x0002 | 0x0100 | 0x0200,
+    /* head macStyle bits. */
+    MAC_BOLD = 0x0001,
+    MAC_ITALIC = 0x0002,
+    /* OS/2 sFamilyClass (its high byte): the serif classes, script and
+     * symbolic, as libharu 2.3.0 reads them. */
+    CLASS_SERIF_LAST = 5,
+    CLASS_FREEFORM_SERIF = 7,
+    CLASS_SCRIPT = 10,
+    CLASS_SYMBOLIC = 12,
 };
 
 typedef struct ttf_table {
@@ -65,6 +80,8 @@ struct ttf_font {
     uint32_t *loca;          /* byte offsets into glyf, num_glyphs + 1 of them */
     const uint8_t *cmap4;    /* the format 4 Unicode subtable, NULL when none */
     size_t cmap4_len, nsegs; /* its length and segment count */
+    unsigned units_per_em;
+    ttf_info info;
 };
 
 static unsigned get_u16(const uint8_t *b)
@@ -75,6 +92,11 @@ static unsigned get_u16(const uint8_t *b)
 static uint32_t get_u32(const uint8_t *b)
 {
     return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static int get_i16(const uint8_t *b)
+{
+    return (int16_t)get_u16(b);
 }
 
 static void put_u16(buf *b, unsigned v)
@@ -130,6 +152,9 @@ static bool read_glyphs(ttf_font *t)
         hhea->len < 36 || !hmtx->data || !loca->data || !glyf->data)
         return false;
     t->long_loca = get_u16(head->data + 50) != 0;
+    t->units_per_em = get_u16(head->data + 18);
+    if (t->units_per_em < UNITS_PER_EM_MIN || t->units_per_em > UNITS_PER_EM_MAX)
+        return false;
     t->num_glyphs = get_u16(maxp->data + 4);
     t->num_metrics = get_u16(hhea->data + 34);
     size_t entry = t->long_loca ? 4 : 2;
@@ -175,6 +200,78 @@ static void find_cmap4(ttf_font *t)
     }
 }
 
+/* A length in font units as thousandths of the em, rounded toward zero as
+ * libharu 2.3.0 rounds it. */
+static int to_milli(const ttf_font *t, int v)
+{
+    return (int)((long)v * 1000 / (long)t->units_per_em);
+}
+
+/* The top of the outline of cp's glyph (its yMax), 0 when it has none. */
+static int glyph_top(const ttf_font *t, uint32_t cp)
+{
+    size_t len;
+    const uint8_t *g = ttf_font_outline(t, ttf_font_glyph(t, cp), &len);
+    return len >= 10 ? to_milli(t, get_i16(g + 8)) : 0;
+}
+
+/* The PostScript name: name ID 6, one-byte (Macintosh) or UTF-16BE
+ * (Windows, Unicode) strings, keeping the printable ASCII a PDF name may
+ * hold without escapes. Empty when the font has none. */
+static void read_ps_name(const ttf_table *name, char out[TTF_NAME_MAX + 1])
+{
+    out[0] = 0;
+    const uint8_t *d = name->data;
+    size_t len = d ? name->len : 0;
+    size_t count = len >= 6 ? get_u16(d + 2) : 0, strings = len >= 6 ? get_u16(d + 4) : 0;
+    for (size_t i = 0; i < count && 6 + 12 * i + 12 <= len && !out[0]; i++) {
+        const uint8_t *rec = d + 6 + 12 * i;
+        unsigned platform = get_u16(rec);
+        size_t n = get_u16(rec + 8), off = strings + get_u16(rec + 10);
+        if (get_u16(rec + 6) != 6 || off > len || n > len - off)
+            continue;
+        size_t step = platform == 1 ? 1 : 2, k = 0;
+        for (size_t j = step - 1; j < n && k < TTF_NAME_MAX; j += step) {
+            unsigned c = d[off + j];
+            bool wide = step == 2 && d[off + j - 1] != 0;
+            if (!wide && c > ' ' && c < 0x7F && !strchr("[](){}<>/%#", (int)c))
+                out[k++] = (char)c;
+        }
+        out[k] = 0;
+    }
+}
+
+/* The descriptor's numbers, read as libharu 2.3.0 reads them (hhea, head,
+ * OS/2), and the italic angle from post, which 2.3.0 leaves at 0. */
+static void read_info(ttf_font *t)
+{
+    ttf_info *in = &t->info;
+    const uint8_t *head = t->tables[TAB_HEAD].data, *hhea = t->tables[TAB_HHEA].data;
+    const ttf_table *os2 = &t->tables[TAB_OS2], *post = &t->tables[TAB_POST];
+    in->ascent = to_milli(t, get_i16(hhea + 4));
+    in->descent = to_milli(t, get_i16(hhea + 6));
+    for (int i = 0; i < 4; i++)
+        in->bbox[i] = to_milli(t, get_i16(head + 36 + 2 * i));
+    in->cap_height = glyph_top(t, 'H');
+    in->x_height = glyph_top(t, 'x');
+    if (post->data && post->len >= 8)
+        in->italic_angle = (int32_t)get_u32(post->data + 4) / 65536.0;
+    unsigned style = get_u16(head + 44), class = os2->data && os2->len >= 32 ? os2->data[30] : 0;
+    in->flags = TTF_FLAG_NONSYMBOLIC;
+    if ((class > 0 && class <= CLASS_SERIF_LAST) || class == CLASS_FREEFORM_SERIF)
+        in->flags |= TTF_FLAG_SERIF;
+    if (class == CLASS_SCRIPT)
+        in->flags |= TTF_FLAG_SCRIPT;
+    if (class == CLASS_SYMBOLIC)
+        in->flags |= TTF_FLAG_SYMBOLIC;
+    if (style & MAC_BOLD)
+        in->flags |= TTF_FLAG_FORCE_BOLD;
+    if (style & MAC_ITALIC)
+        in->flags |= TTF_FLAG_ITALIC;
+    in->embeddable = !(os2->data && os2->len >= 10 && (get_u16(os2->data + 8) & FSTYPE_NO_EMBED));
+    read_ps_name(&t->tables[TAB_NAME], in->ps_name);
+}
+
 ttf_font *ttf_font_new(const uint8_t *bytes, size_t len)
 {
     ttf_font *t = xcalloc(1, sizeof *t);
@@ -185,7 +282,20 @@ ttf_font *ttf_font_new(const uint8_t *bytes, size_t len)
         return NULL;
     }
     find_cmap4(t);
+    read_info(t);
     return t;
+}
+
+const ttf_info *ttf_font_info(const ttf_font *t)
+{
+    return &t->info;
+}
+
+unsigned ttf_font_advance(const ttf_font *t, unsigned g)
+{
+    size_t m = g < t->num_metrics ? g : t->num_metrics - 1;
+    unsigned adv = get_u16(t->tables[TAB_HMTX].data + 4 * m);
+    return adv * 1000u / t->units_per_em;
 }
 
 void ttf_font_free(ttf_font *t)

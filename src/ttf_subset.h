@@ -1,7 +1,9 @@
-/* ttf_subset: TrueType glyph subsets for embedding in a PDF. Reads a font
- * file held in memory (borrowed; it must outlive the ttf_font), checks every
- * offset it uses against it, and builds the font program of a subset. Needs
- * no libharu; pdf_font.c uses it. See docs/libharu.md for why it exists. */
+/* ttf_subset: TrueType fonts for embedding in a PDF. Reads a font file held
+ * in memory (borrowed; it must outlive the ttf_font), checks every offset it
+ * uses against it, answers what a PDF needs of the font (glyph of a code
+ * point, advance widths, the font descriptor's numbers) and builds the font
+ * program of a subset. Needs no libharu; pdf_font.c uses it. See
+ * docs/libharu.md for why it exists. */
 #ifndef NASTAVDOC_TTF_SUBSET_H
 #define NASTAVDOC_TTF_SUBSET_H
 
@@ -13,13 +15,47 @@
 
 typedef struct ttf_font ttf_font;
 
-/* The length of a subset tag: six capitals and "+" ("HPDFAA+"). */
+/* The length of a subset tag: six capitals and "+" ("KXQWBA+"). */
 #define TTF_TAG_LEN 7
+
+enum {
+    /* The longest PostScript name kept (Adobe Technical Note #5902 allows
+     * 63 characters); a longer one is cut. */
+    TTF_NAME_MAX = 63,
+    /* Font descriptor flags (ISO 32000-1, 9.8.2). */
+    TTF_FLAG_SERIF = 1 << 1,
+    TTF_FLAG_SYMBOLIC = 1 << 2,
+    TTF_FLAG_SCRIPT = 1 << 3,
+    TTF_FLAG_NONSYMBOLIC = 1 << 5,
+    TTF_FLAG_ITALIC = 1 << 6,
+    TTF_FLAG_FORCE_BOLD = 1 << 18,
+};
+
+/* What a PDF font descriptor says of a font, in thousandths of the em
+ * where it is a length, each scaled as libharu 2.3.0 scales it (value *
+ * 1000 / unitsPerEm, rounded toward zero), so documents keep their
+ * metrics. */
+typedef struct ttf_info {
+    int ascent, descent;            /* hhea */
+    int bbox[4];                    /* head: xMin, yMin, xMax, yMax */
+    int cap_height, x_height;       /* the top of the glyphs of "H" and "x" */
+    double italic_angle;            /* post, degrees counter-clockwise */
+    unsigned flags;                 /* the descriptor's /Flags (TTF_FLAG_*) */
+    bool embeddable;                /* OS/2 fsType allows embedding a subset */
+    char ps_name[TTF_NAME_MAX + 1]; /* PostScript name (name ID 6), printable ASCII */
+} ttf_info;
 
 /* Parse bytes[0..len) (borrowed). NULL when it is not a TrueType font we
  * can subset (truncated, offsets outside the file, no glyf/loca, ...). */
 ttf_font *ttf_font_new(const uint8_t *bytes, size_t len);
 void ttf_font_free(ttf_font *t);
+
+/* The font's descriptor numbers and name. */
+const ttf_info *ttf_font_info(const ttf_font *t);
+
+/* The advance width of glyph g in thousandths of the em (libharu 2.3.0's
+ * rounding: toward zero); glyphs past the last metric take its advance. */
+unsigned ttf_font_advance(const ttf_font *t, unsigned g);
 
 /* The number of glyphs (maxp). */
 size_t ttf_font_glyphs(const ttf_font *t);

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -264,12 +265,115 @@ static void test_composite_loop(void **state)
     free(bytes);
 }
 
+/* The offset of table tag in the font file, 0 when it has none. */
+static size_t table_at(const uint8_t *bytes, const char *tag)
+{
+    size_t count = be16(bytes + 4);
+    for (size_t i = 0; i < count; i++)
+        if (memcmp(bytes + 12 + 16 * i, tag, 4) == 0)
+            return be32(bytes + 12 + 16 * i + 8);
+    return 0;
+}
+
+/* The descriptor's numbers of a regular, a bold and an italic font: those
+ * libharu 2.3.0 wrote for them (ascent to /XHeight, /Flags), and the italic
+ * angle of post, which it left at 0. */
+static void test_info(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *file, *ps_name;
+        int ascent, descent, bbox[4], cap, x;
+        unsigned flags;
+        double italic;
+        unsigned a_width; /* of А, U+0410, as /W had it */
+    } FONTS[] = {
+        {FONT, "LiberationSerif", 891, -216, {-543, -303, 1278, 981}, 654, 458, 34, 0, 722},
+        {"fonts/LiberationSerif-Bold.ttf",
+         "LiberationSerif-Bold",
+         891,
+         -216,
+         {-543, -303, 1344, 1007},
+         654,
+         458,
+         34 | TTF_FLAG_FORCE_BOLD,
+         0,
+         722},
+        {"fonts/LiberationSerif-Italic.ttf",
+         "LiberationSerif-Italic",
+         891,
+         -216,
+         {-543, -303, 1286, 980},
+         654,
+         458,
+         34 | TTF_FLAG_ITALIC,
+         -16.333,
+         610},
+    };
+    for (size_t i = 0; i < sizeof FONTS / sizeof FONTS[0]; i++) {
+        size_t len;
+        uint8_t *bytes = (uint8_t *)util_read_file(FONTS[i].file, 16 << 20, &len);
+        assert_non_null(bytes);
+        ttf_font *t = ttf_font_new(bytes, len);
+        assert_non_null(t);
+        const ttf_info *in = ttf_font_info(t);
+        assert_string_equal(in->ps_name, FONTS[i].ps_name);
+        assert_int_equal(in->ascent, FONTS[i].ascent);
+        assert_int_equal(in->descent, FONTS[i].descent);
+        for (int k = 0; k < 4; k++)
+            assert_int_equal(in->bbox[k], FONTS[i].bbox[k]);
+        assert_int_equal(in->cap_height, FONTS[i].cap);
+        assert_int_equal(in->x_height, FONTS[i].x);
+        assert_int_equal(in->flags, FONTS[i].flags);
+        assert_true(fabs(in->italic_angle - FONTS[i].italic) < 0.001);
+        assert_true(in->embeddable);
+        /* .notdef is 777/1000 em in all three (the /DW). */
+        assert_int_equal(ttf_font_advance(t, ttf_font_glyph(t, 0x0410)), FONTS[i].a_width);
+        assert_int_equal(ttf_font_advance(t, 0), 777);
+        ttf_font_free(t);
+        free(bytes);
+    }
+}
+
+/* fsType that forbids embedding, and a unitsPerEm the metrics cannot be
+ * scaled by. */
+static void test_licence_and_units(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *bytes = font_bytes(&len);
+    size_t os2 = table_at(bytes, "OS/2"), head = table_at(bytes, "head");
+    assert_true(os2 > 0 && head > 0);
+    static const unsigned FORBIDDING[] = {0x0002, 0x0100, 0x0200, 0x0302};
+    for (size_t i = 0; i < sizeof FORBIDDING / sizeof FORBIDDING[0]; i++) {
+        bytes[os2 + 8] = (uint8_t)(FORBIDDING[i] >> 8);
+        bytes[os2 + 9] = (uint8_t)(FORBIDDING[i] & 0xFF);
+        ttf_font *t = ttf_font_new(bytes, len);
+        assert_non_null(t);
+        assert_false(ttf_font_info(t)->embeddable);
+        ttf_font_free(t);
+    }
+    /* 4 (print) and 8 (edit) allow it. */
+    bytes[os2 + 8] = 0;
+    bytes[os2 + 9] = 0x0C;
+    ttf_font *t = ttf_font_new(bytes, len);
+    assert_true(ttf_font_info(t)->embeddable);
+    ttf_font_free(t);
+    static const unsigned UNITS[] = {0, 15, 16385, 0xFFFF};
+    for (size_t i = 0; i < sizeof UNITS / sizeof UNITS[0]; i++) {
+        bytes[head + 18] = (uint8_t)(UNITS[i] >> 8);
+        bytes[head + 19] = (uint8_t)(UNITS[i] & 0xFF);
+        assert_null(ttf_font_new(bytes, len));
+    }
+    free(bytes);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_subsets),
-        cmocka_unit_test(test_bad_input),
-        cmocka_unit_test(test_composite_loop),
+        cmocka_unit_test(test_subsets),           cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_composite_loop),    cmocka_unit_test(test_info),
+        cmocka_unit_test(test_licence_and_units),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
