@@ -1,8 +1,8 @@
 /* pdf: positioned boxes -> PDF file through libharu 2.3.0 (docs/libharu.md).
  *
- * Fonts are TrueType files embedded as subsets through libharu's UTF-8
- * encoder: each becomes a Type0/CIDFontType2 font whose CIDs are the Unicode
- * code points of the BMP (pdf_font.c).
+ * Fonts are TrueType files embedded as subsets: each becomes a
+ * Type0/CIDFontType2 font whose CIDs are the glyphs of its subset, numbered
+ * in the order the code points are first drawn (pdf_font.c).
  *
  * libharu keeps the document, the font objects and the page resources; the
  * positioning and text operators (Td, TJ, paths) we write into the page
@@ -207,21 +207,6 @@ static bool continues_run(pdf_doc *p, const layout_box *b, const layout_box *nex
            next->char_space == b->char_space && needs_space(p, b, next);
 }
 
-static void put_hex(buf *out, const char *text, size_t len)
-{
-    static const char HEX[] = "0123456789ABCDEF";
-    for (size_t k = 0; k < len;) {
-        uint32_t cp;
-        size_t n = utf8_decode(text + k, len - k, &cp);
-        if (n == 0)
-            break;
-        /* The CID is the code point (Identity-H, pdf_font.c). */
-        for (int shift = 12; shift >= 0; shift -= 4)
-            buf_putc(out, HEX[(cp >> shift) & 0xF]);
-        k += n;
-    }
-}
-
 /* The bytes of b's text to draw as they are: all of them, but for a
  * hyphen-minus that ends a line (line_end), which draw_run draws as
  * OWN_HYPHEN_AT_END. Layout's own hyphens at breaks are U+00AD, so this is a
@@ -241,7 +226,7 @@ static size_t plain_len(const layout_box *b, bool line_end)
  * last word too (another run follows on the baseline); `line_end` says that
  * the last word ends its line. */
 static HPDF_STATUS draw_run(pdf_doc *p, page_state *s, const layout_box *run, size_t n, bool space,
-                            bool line_end, buf *out, buf *text)
+                            bool line_end, buf *out)
 {
     const layout_box *b = &run[0];
     pdf_font *f = pdf_font_get(p, b->font);
@@ -275,21 +260,15 @@ static HPDF_STATUS draw_run(pdf_doc *p, page_state *s, const layout_box *run, si
 
     double space_w = (pdf_font_metric(f, ' ') & METRIC_WIDTH) * b->size / 1000 + b->char_space;
     buf_clear(out);
-    buf_clear(text);
     buf_puts(out, n > 1 ? "[<" : "<");
     for (size_t i = 0; i < n; i++) {
         bool last = i + 1 == n;
         size_t len = plain_len(&run[i], last && line_end);
-        buf_putn(text, run[i].text, len);
-        put_hex(out, run[i].text, len);
-        if (len < run[i].len) {
-            buf_put_cp(text, OWN_HYPHEN_AT_END);
-            put_hex(out, "\xE2\x80\x91", 3); /* OWN_HYPHEN_AT_END */
-        }
+        pdf_font_put_cids(f, out, run[i].text, len);
+        if (len < run[i].len)
+            pdf_font_put_cids(f, out, "\xE2\x80\x91", 3); /* OWN_HYPHEN_AT_END */
         if (!last || space)
-            buf_putc(text, ' ');
-        if (!last || space)
-            buf_puts(out, "0020");
+            pdf_font_put_cids(f, out, " ", 1);
         if (!last) {
             /* TJ numbers are thousandths of the em, subtracted from x. */
             double gap = run[i + 1].x - (text_end(p, &run[i]) + space_w);
@@ -302,10 +281,7 @@ static HPDF_STATUS draw_run(pdf_doc *p, page_state *s, const layout_box *run, si
         }
     }
     buf_puts(out, n > 1 ? ">] TJ\n" : "> Tj\n");
-    st = pdf_hp_page_write(s->page, out->data);
-    /* The code points drawn make the font's maps and its subset. */
-    pdf_font_note_used(f, text->data, text->len);
-    return st;
+    return pdf_hp_page_write(s->page, out->data);
 }
 
 /* Paths go straight into the stream too, so libharu's graphics mode stays
@@ -341,9 +317,8 @@ static HPDF_STATUS draw_shape(page_state *s, const layout_box *b)
 static bool draw_page(pdf_doc *p, const layout_page *lp, diag *d, src_mark at)
 {
     page_state s = {.font = -1, .line_width = 100}; /* PDF's default: 1 pt */
-    buf out, text;
+    buf out;
     buf_init(&out);
-    buf_init(&text);
     s.page = HPDF_AddPage(p->pdf);
     HPDF_STATUS st = s.page ? HPDF_OK : HPDF_INVALID_PAGE;
     if (st == HPDF_OK)
@@ -362,14 +337,12 @@ static bool draw_page(pdf_doc *p, const layout_page *lp, diag *d, src_mark at)
             j++;
         const layout_box *last = &lp->boxes[j - 1], *next = j < lp->n ? &lp->boxes[j] : NULL;
         if (last->len > 0 || j - i > 1)
-            st = draw_run(p, &s, b, j - i, needs_space(p, last, next), ends_line(last, next), &out,
-                          &text);
+            st = draw_run(p, &s, b, j - i, needs_space(p, last, next), ends_line(last, next), &out);
         i = j;
     }
     if (st == HPDF_OK)
         st = end_text(&s);
     buf_fini(&out);
-    buf_fini(&text);
     return pdf_status_check(p, st, d, at);
 }
 

@@ -3,8 +3,9 @@
  * same numbers the file's /W gets (so the widths layout measures are
  * exactly those a viewer uses), notes the code points drawn, and at the end
  * makes each drawn font's objects: a Type0 font over a CIDFontType2 font
- * whose CIDs are code points, with the ToUnicode map, CIDToGIDMap and /W
- * of those code points and a subset of their glyphs (docs/libharu.md). */
+ * whose CIDs are the glyphs of its subset, numbered as the code points are
+ * first drawn (CIDToGIDMap /Identity), with the ToUnicode map and /W of
+ * those CIDs (docs/libharu.md). */
 #include "pdf_shared.h"
 
 #include <assert.h>
@@ -132,7 +133,9 @@ void pdf_font_fini(pdf_font *f)
         munmap((void *)f->bytes, f->len);
     for (size_t j = 0; j < 256; j++)
         free(f->metrics[j]);
-    free(f->used);
+    for (size_t j = 0; j < 256; j++)
+        free(f->cid_of[j]);
+    free(f->cps);
     free(f->path);
 }
 
@@ -265,25 +268,37 @@ layout_fonts pdf_fonts(pdf_doc *p)
 
 /* ---- Code points drawn --------------------------------------------------- */
 
-/* Add cp to *bits, a bitset of the BMP made on first use. */
-static void add_code_point(uint8_t **bits, uint32_t cp)
+/* The CID of cp, given the next one when cp is drawn for the first time. */
+static uint16_t cid_of(pdf_font *f, uint32_t cp)
 {
-    if (!*bits)
-        *bits = xcalloc(CP_SET_BYTES, 1);
-    if (cp <= LAST_CP)
-        (*bits)[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+    uint16_t *page = f->cid_of[cp >> 8];
+    if (!page)
+        page = f->cid_of[cp >> 8] = xcalloc(256, sizeof *page);
+    uint16_t *cid = &page[cp & 0xFF];
+    if (*cid == 0) {
+        /* at most one CID per code point of the BMP: 0xFFFF of them */
+        if (f->ncids == f->cap) {
+            f->cap = f->cap ? 2 * f->cap : 128;
+            f->cps = xrealloc(f->cps, f->cap * sizeof *f->cps);
+        }
+        f->cps[f->ncids++] = cp;
+        *cid = (uint16_t)f->ncids;
+    }
+    return *cid;
 }
 
-void pdf_font_note_used(pdf_font *f, const char *text, size_t len)
+void pdf_font_put_cids(pdf_font *f, buf *out, const char *text, size_t len)
 {
-    size_t i = 0;
-    while (i < len) {
+    static const char HEX[] = "0123456789ABCDEF";
+    for (size_t k = 0; k < len;) {
         uint32_t cp;
-        size_t n = utf8_decode(text + i, len - i, &cp);
-        if (n == 0)
+        size_t n = utf8_decode(text + k, len - k, &cp);
+        if (n == 0 || cp > LAST_CP) /* check_boxes let none through */
             break;
-        add_code_point(&f->used, cp);
-        i += n;
+        unsigned cid = cid_of(f, cp);
+        char hex[4] = {HEX[cid >> 12], HEX[cid >> 8 & 0xF], HEX[cid >> 4 & 0xF], HEX[cid & 0xF]};
+        buf_putn(out, hex, 4);
+        k += n;
     }
 }
 
@@ -302,51 +317,48 @@ HPDF_Dict pdf_font_object(pdf_doc *p, int font)
 
 /* ---- Font maps ------------------------------------------------------------ */
 
-/* The glyph of a CID we draw: the glyph of its code point, but for
- * OWN_HYPHEN_AT_END in a font without that character, which pdf.c draws
- * for a hyphen-minus: the hyphen-minus's glyph (docs/pdfa.md). */
-static unsigned cid_glyph(const pdf_font *f, uint32_t cid)
+/* The glyph drawn for code point cp: its own, but for OWN_HYPHEN_AT_END in
+ * a font without that character, which pdf.c draws for a hyphen-minus: the
+ * hyphen-minus's glyph (docs/pdfa.md). */
+static unsigned cp_glyph(const pdf_font *f, uint32_t cp)
 {
-    unsigned gid = ttf_font_glyph(f->ttf, cid);
-    if (cid == OWN_HYPHEN_AT_END && gid == 0)
+    unsigned gid = ttf_font_glyph(f->ttf, cp);
+    if (cp == OWN_HYPHEN_AT_END && gid == 0)
         gid = ttf_font_glyph(f->ttf, '-');
     return gid;
 }
 
-/* The width of a CID's glyph (cid_glyph), in 1/1000 em. */
-static unsigned cid_width(pdf_font *f, uint32_t cid)
+/* The width of cp_glyph, in 1/1000 em. */
+static unsigned cp_width(pdf_font *f, uint32_t cp)
 {
-    bool own = cid != OWN_HYPHEN_AT_END || (pdf_font_metric(f, cid) & METRIC_HAS);
-    return pdf_font_metric(f, own ? cid : '-') & METRIC_WIDTH;
+    bool own = cp != OWN_HYPHEN_AT_END || (pdf_font_metric(f, cp) & METRIC_HAS);
+    return pdf_font_metric(f, own ? cp : '-') & METRIC_WIDTH;
 }
 
-/* The character a CID stands for in the text layer: itself, but for the
- * hyphen layout adds at a break (ADDED_HYPHEN), which is a hyphen-minus
- * there, so that readers join the word's parts (docs/pdfa.md). */
-static uint32_t cid_unicode(uint32_t cid)
+/* The character a code point drawn stands for in the text layer: itself,
+ * but for the hyphen layout adds at a break (ADDED_HYPHEN), which is a
+ * hyphen-minus there, so that readers join the word's parts
+ * (docs/pdfa.md). */
+static uint32_t cp_unicode(uint32_t cp)
 {
-    return cid == ADDED_HYPHEN ? '-' : cid;
+    return cp == ADDED_HYPHEN ? '-' : cp;
 }
 
 /* "<XXXX>", four hex digits: without printf, which costs more than the rest
  * of the map. */
-static void put_cid(buf *b, uint32_t cp)
+static void put_code(buf *b, uint32_t v)
 {
     static const char HEX[] = "0123456789ABCDEF";
-    char s[6] = {'<', HEX[cp >> 12 & 0xF], HEX[cp >> 8 & 0xF], HEX[cp >> 4 & 0xF], HEX[cp & 0xF],
-                 '>'};
+    char s[6] = {'<', HEX[v >> 12 & 0xF], HEX[v >> 8 & 0xF], HEX[v >> 4 & 0xF], HEX[v & 0xF], '>'};
     buf_putn(b, s, sizeof s);
 }
 
-/* Our CIDs are code points, so the ToUnicode map is the identity over the
- * code points drawn. Only bfchar entries: Ghostscript 10.00 (txtwrite)
- * garbles two-byte bfrange destinations even within one high byte, and
- * pdfium is strict about ranges too; bfchar reads the same everywhere. */
+/* The ToUnicode map: each CID's code point (cp_unicode). Only bfchar
+ * entries: Ghostscript 10.00 (txtwrite) garbles two-byte bfrange
+ * destinations even within one high byte, and pdfium is strict about
+ * ranges too; bfchar reads the same everywhere. */
 static void build_to_unicode(const pdf_font *f, buf *b)
 {
-    size_t total = 0;
-    for (uint32_t cp = cp_set_next(f->used, 0); cp <= LAST_CP; cp = cp_set_next(f->used, cp + 1))
-        total++;
     buf_puts(b, "/CIDInit /ProcSet findresource begin\n"
                 "12 dict begin\n"
                 "begincmap\n"
@@ -354,19 +366,19 @@ static void build_to_unicode(const pdf_font *f, buf *b)
                 "/CMapName /Adobe-Identity-UCS def\n"
                 "/CMapType 2 def\n"
                 "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
-    size_t in_block = 0;
-    for (uint32_t cp = cp_set_next(f->used, 0); cp <= LAST_CP; cp = cp_set_next(f->used, cp + 1)) {
-        if (in_block == 0)
-            buf_printf(b, "%zu beginbfchar\n", total < CMAP_BLOCK ? total : (size_t)CMAP_BLOCK);
-        put_cid(b, cp);
-        buf_putc(b, ' ');
-        put_cid(b, cid_unicode(cp));
-        buf_putc(b, '\n');
-        total--;
-        if (++in_block == CMAP_BLOCK || total == 0) {
-            buf_puts(b, "endbfchar\n");
-            in_block = 0;
+    for (size_t i = 0; i < f->ncids; i += CMAP_BLOCK) {
+        size_t end = f->ncids - i < CMAP_BLOCK ? f->ncids : i + CMAP_BLOCK;
+        buf_printf(b, "%zu beginbfchar\n", end - i);
+        for (size_t k = i; k < end; k++) {
+            put_code(b, (uint32_t)(k + 1));
+            buf_putc(b, ' ');
+            uint32_t u = cp_unicode(f->cps[k]);
+            if (u > 0xFFFF) /* cannot be: CIDs are code points of the BMP */
+                u = 0xFFFD;
+            put_code(b, u);
+            buf_putc(b, '\n');
         }
+        buf_puts(b, "endbfchar\n");
     }
     buf_puts(b, "endcmap\n"
                 "CMapName currentdict /CMap defineresource pop\n"
@@ -374,46 +386,24 @@ static void build_to_unicode(const pdf_font *f, buf *b)
                 "end\n");
 }
 
-/* CIDToGIDMap up to the last code point drawn, glyph 0 for the rest. */
-static void build_cid_to_gid(const pdf_font *f, buf *b)
-{
-    static const char ZEROS[256];
-    uint32_t next = 0; /* the first CID not written yet */
-    for (uint32_t cp = cp_set_next(f->used, 0); cp <= LAST_CP; cp = cp_set_next(f->used, cp + 1)) {
-        while (next < cp) {
-            size_t n = cp - next < sizeof ZEROS / 2 ? cp - next : sizeof ZEROS / 2;
-            buf_putn(b, ZEROS, 2 * n);
-            next += (uint32_t)n;
-        }
-        unsigned gid = cid_glyph(f, cp);
-        buf_putc(b, (char)(gid >> 8));
-        buf_putc(b, (char)(gid & 0xFF));
-        next = cp + 1;
-    }
-}
-
-/* /W: the widths of the code points drawn (in ascending order), leaving
- * out those equal to /DW. */
+/* /W: the width of every CID (in order), leaving out those equal to /DW. */
 typedef struct widths {
-    uint32_t *cps;
+    uint32_t *cids;
     uint16_t *w;
-    size_t n, cap;
+    size_t n;
 } widths;
 
 static void collect_widths(pdf_font *f, widths *out)
 {
     unsigned dw = f->notdef & METRIC_WIDTH;
+    out->cids = xrealloc(out->cids, (f->ncids + 1) * sizeof *out->cids);
+    out->w = xrealloc(out->w, (f->ncids + 1) * sizeof *out->w);
     out->n = 0;
-    for (uint32_t cp = cp_set_next(f->used, 0); cp <= LAST_CP; cp = cp_set_next(f->used, cp + 1)) {
-        unsigned width = cid_width(f, cp);
+    for (size_t k = 0; k < f->ncids; k++) {
+        unsigned width = cp_width(f, f->cps[k]);
         if (width == dw)
             continue;
-        if (out->n == out->cap) {
-            out->cap = out->cap ? 2 * out->cap : 256;
-            out->cps = xrealloc(out->cps, out->cap * sizeof *out->cps);
-            out->w = xrealloc(out->w, out->cap * sizeof *out->w);
-        }
-        out->cps[out->n] = cp;
+        out->cids[out->n] = (uint32_t)(k + 1);
         out->w[out->n++] = (uint16_t)width;
     }
 }
@@ -426,9 +416,9 @@ static void subset_tag(const pdf_font *f, char tag[TTF_TAG_LEN])
     uint64_t h = 0xcbf29ce484222325u;
     for (const char *c = f->info->ps_name; *c; c++)
         h = (h ^ (uint8_t)*c) * 0x100000001b3u;
-    for (uint32_t cp = cp_set_next(f->used, 0); cp <= LAST_CP; cp = cp_set_next(f->used, cp + 1))
-        for (int k = 0; k < 3; k++)
-            h = (h ^ (cp >> (8 * k) & 0xFF)) * 0x100000001b3u;
+    for (size_t k = 0; k < f->ncids; k++)
+        for (int i = 0; i < 3; i++)
+            h = (h ^ (f->cps[k] >> (8 * i) & 0xFF)) * 0x100000001b3u;
     for (int i = 0; i < TTF_TAG_LEN - 1; i++) {
         tag[i] = (char)('A' + h % 26);
         h /= 26;
@@ -440,51 +430,46 @@ static void subset_tag(const pdf_font *f, char tag[TTF_TAG_LEN])
 
 /* Scratch buffers reused from font to font. */
 typedef struct font_bufs {
-    buf to_unicode, cid_to_gid, program, cidset, name;
+    buf to_unicode, program, cidset, name;
     widths w;
+    uint16_t *gids;
 } font_bufs;
 
-/* Fill f's font object: maps, widths, and the subset of the glyphs drawn,
- * its own glyph ids through the CIDToGIDMap, glyph 0, and the components
- * of composites. */
+/* Fill f's font object: its map to Unicode, widths, and the subset whose
+ * glyph i is the glyph of CID i, so the CIDToGIDMap is /Identity. */
 static bool finish_font(pdf_doc *p, pdf_font *f, font_bufs *b, struct libdeflate_compressor *z,
                         diag *d, src_mark at)
 {
     buf_clear(&b->to_unicode);
-    buf_clear(&b->cid_to_gid);
     buf_clear(&b->program);
     buf_clear(&b->cidset);
     buf_clear(&b->name);
     build_to_unicode(f, &b->to_unicode);
-    build_cid_to_gid(f, &b->cid_to_gid);
     collect_widths(f, &b->w);
-
-    size_t glyphs = ttf_font_glyphs(f->ttf);
-    uint8_t *keep = xcalloc(glyphs, 1);
-    for (uint32_t cp = cp_set_next(f->used, 0); cp <= LAST_CP; cp = cp_set_next(f->used, cp + 1)) {
-        unsigned gid = cid_glyph(f, cp);
-        if (gid < glyphs)
-            keep[gid] = 1;
-    }
+    b->gids = xrealloc(b->gids, (f->ncids + 1) * sizeof *b->gids);
+    for (size_t k = 0; k < f->ncids; k++)
+        b->gids[k] = (uint16_t)cp_glyph(f, f->cps[k]);
     char tag[TTF_TAG_LEN];
     subset_tag(f, tag);
-    ttf_subset_build(f->ttf, keep, tag, &b->program);
-    free(keep);
+    if (!ttf_subset_build(f->ttf, b->gids, f->ncids, tag, &b->program)) {
+        diag_error(d, at, "внутренняя ошибка: в подмножестве шрифта %s больше 65535 глифов",
+                   pdf_font_file((int)(f - p->fonts)));
+        return false;
+    }
     buf_putn(&b->name, tag, TTF_TAG_LEN);
     buf_puts(&b->name, f->info->ps_name[0] ? f->info->ps_name : "Font");
     if (p->pdfa) {
         pdf_pdfa_hash(p, b->program.data, b->program.len);
-        pdf_pdfa_cidset(f->used, &b->cidset);
+        pdf_pdfa_cidset(f->ncids + 1, &b->cidset);
     }
     pdf_font_parts parts = {
         .base_font = b->name.data,
         .info = f->info,
         .dw = f->notdef & METRIC_WIDTH,
-        .cps = b->w.cps,
+        .cids = b->w.cids,
         .widths = b->w.w,
         .nwidths = b->w.n,
         .to_unicode = &b->to_unicode,
-        .cid_to_gid = &b->cid_to_gid,
         .program = &b->program,
         .cidset = p->pdfa ? &b->cidset : NULL,
     };
@@ -497,22 +482,17 @@ bool pdf_font_finish(pdf_doc *p, struct libdeflate_compressor *z, diag *d, src_m
     bool ok = true;
     font_bufs b = {0};
     buf_init(&b.to_unicode);
-    buf_init(&b.cid_to_gid);
     buf_init(&b.program);
     buf_init(&b.cidset);
     buf_init(&b.name);
-    for (size_t i = 0; ok && i < p->nmade; i++) {
-        pdf_font *f = &p->fonts[p->made[i]];
-        if (!f->used) /* only glyph 0 then, but a subset all the same */
-            f->used = xcalloc(CP_SET_BYTES, 1);
-        ok = finish_font(p, f, &b, z, d, at);
-    }
+    for (size_t i = 0; ok && i < p->nmade; i++)
+        ok = finish_font(p, &p->fonts[p->made[i]], &b, z, d, at);
     buf_fini(&b.to_unicode);
-    buf_fini(&b.cid_to_gid);
     buf_fini(&b.program);
     buf_fini(&b.cidset);
     buf_fini(&b.name);
-    free(b.w.cps);
+    free(b.w.cids);
     free(b.w.w);
+    free(b.gids);
     return ok;
 }

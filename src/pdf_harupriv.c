@@ -83,7 +83,7 @@ static HPDF_Dict identity_system_info(HPDF_MMgr mmgr, HPDF_STATUS *st)
 }
 
 /* /W as "first [w w …] first [w …]", one run per stretch of consecutive
- * code points. */
+ * CIDs. */
 static HPDF_STATUS add_widths(HPDF_Dict cid_font, const pdf_font_parts *f)
 {
     HPDF_Array w = HPDF_Array_New(cid_font->mmgr);
@@ -91,8 +91,8 @@ static HPDF_STATUS add_widths(HPDF_Dict cid_font, const pdf_font_parts *f)
     HPDF_STATUS st = w ? HPDF_Dict_Add(cid_font, "W", w) : HPDF_FAILD_TO_ALLOC_MEM;
     HPDF_Array run = NULL;
     for (size_t i = 0; st == HPDF_OK && i < f->nwidths; i++) {
-        if (!run || f->cps[i] != f->cps[i - 1] + 1) {
-            st = HPDF_Array_AddNumber(w, (HPDF_INT32)f->cps[i]);
+        if (!run || f->cids[i] != f->cids[i - 1] + 1) {
+            st = HPDF_Array_AddNumber(w, (HPDF_INT32)f->cids[i]);
             run = st == HPDF_OK ? HPDF_Array_New(cid_font->mmgr) : NULL;
             if (st == HPDF_OK)
                 st = run ? HPDF_Array_Add(w, run) : HPDF_FAILD_TO_ALLOC_MEM;
@@ -154,8 +154,7 @@ static HPDF_Dict font_descriptor(HPDF_Doc pdf, const pdf_font_parts *f,
     return d;
 }
 
-/* The descendant CIDFontType2 font: its glyphs through the CIDToGIDMap,
- * widths in /W over /DW. */
+/* The descendant CIDFontType2 font: widths in /W over /DW. */
 static HPDF_Dict cid_font(HPDF_Doc pdf, const pdf_font_parts *f, struct libdeflate_compressor *z,
                           HPDF_STATUS *st)
 {
@@ -179,9 +178,9 @@ static HPDF_Dict cid_font(HPDF_Doc pdf, const pdf_font_parts *f, struct libdefla
         *st = HPDF_Dict_AddNumber(c, "DW", (HPDF_INT32)f->dw);
     if (*st == HPDF_OK)
         *st = add_widths(c, f);
-    HPDF_Dict map = *st == HPDF_OK ? new_data_stream(pdf, f->cid_to_gid, z, st) : NULL;
+    /* CID i is glyph i of the subset */
     if (*st == HPDF_OK)
-        *st = HPDF_Dict_Add(c, "CIDToGIDMap", map);
+        *st = HPDF_Dict_AddName(c, "CIDToGIDMap", "Identity");
     return c;
 }
 

@@ -200,17 +200,10 @@ bool pdf_pdfa_finish(pdf_doc *p, const layout_doc *doc, const pdf_options *opt, 
     return ok;
 }
 
-void pdf_pdfa_cidset(const uint8_t *used, buf *out)
+void pdf_pdfa_cidset(size_t n, buf *out)
 {
-    uint32_t last = 0;
-    for (uint32_t cp = cp_set_next(used, 0); cp <= LAST_CP; cp = cp_set_next(used, cp + 1))
-        last = cp;
-    size_t n = last / 8 + 1;
-    size_t start = out->len;
-    for (size_t i = 0; i < n; i++)
-        buf_putc(out, 0);
-    uint8_t *bits = (uint8_t *)out->data + start;
-    bits[0] = 0x80; /* CID 0, .notdef: every subset has glyph 0 */
-    for (uint32_t cp = cp_set_next(used, 0); cp <= LAST_CP; cp = cp_set_next(used, cp + 1))
-        bits[cp / 8] |= (uint8_t)(0x80u >> (cp % 8));
+    for (size_t i = 0; i < n / 8; i++)
+        buf_putc(out, (char)0xFF);
+    if (n % 8)
+        buf_putc(out, (char)(0xFF00u >> (n % 8) & 0xFF));
 }

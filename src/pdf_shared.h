@@ -34,8 +34,6 @@ enum {
     METRIC_KNOWN = 0x8000,
     METRIC_HAS = 0x4000,
     METRIC_WIDTH = 0x3FFF,
-    /* A set of code points of the BMP, one bit each. */
-    CP_SET_BYTES = 65536 / 8,
     /* The text layer (docs/pdfa.md): layout draws the hyphen it adds at a
      * break as U+00AD, which the ToUnicode map gives as U+002D, the hyphen
      * poppler removes when it joins the lines; a word's own U+002D at the
@@ -58,7 +56,9 @@ typedef struct pdf_font {
     unsigned num_glyphs;
     uint16_t notdef;        /* metric of anything the font lacks */
     uint16_t *metrics[256]; /* BMP in pages of 256 code points, filled lazily */
-    uint8_t *used;          /* bitset of the code points drawn, for ToUnicode */
+    uint16_t *cid_of[256];  /* code point -> CID (0: not drawn), pages made on first use */
+    uint32_t *cps;          /* cps[cid - 1]: the code point of each CID */
+    size_t ncids, cap;      /* CIDs 1..ncids, in the order first drawn */
 } pdf_font;
 
 struct pdf_doc {
@@ -99,38 +99,16 @@ const char *pdf_font_file(int font);
 /* The cached metric (METRIC_*) of cp. */
 uint16_t pdf_font_metric(pdf_font *f, uint32_t cp);
 void pdf_font_fini(pdf_font *f);
-/* Remember the code points of text for the font's maps in the file. */
-void pdf_font_note_used(pdf_font *f, const char *text, size_t len);
+/* Append the CIDs of text's code points as hex, four digits each, giving
+ * each code point drawn for the first time the next CID: the CIDs are the
+ * glyphs of the font's subset (pdf_font_finish). */
+void pdf_font_put_cids(pdf_font *f, buf *out, const char *text, size_t len);
 /* The font object of font id (filled by pdf_font_finish), made when first
  * asked; NULL when libharu fails (its error is recorded). */
 HPDF_Dict pdf_font_object(pdf_doc *p, int font);
 /* Fill in every font drawn: its maps, widths and the subset of its glyphs,
  * streams deflated by z. */
 bool pdf_font_finish(pdf_doc *p, struct libdeflate_compressor *z, diag *d, src_mark at);
-
-/* Code point sets (bitsets of the BMP, CP_SET_BYTES long). */
-static inline bool cp_set_has(const uint8_t *bits, uint32_t cp)
-{
-    return cp <= LAST_CP && (bits[cp >> 3] >> (cp & 7) & 1);
-}
-
-/* The first code point at or after cp in bits, or LAST_CP + 1 when there is
- * none. Empty bytes are skipped whole: a document uses a few hundred code
- * points, so a walk costs about the 8 KB of the set, not 65535 tests. */
-static inline uint32_t cp_set_next(const uint8_t *bits, uint32_t cp)
-{
-    while (cp <= LAST_CP) {
-        unsigned byte = bits[cp >> 3] >> (cp & 7);
-        if (byte == 0) {
-            cp = (cp | 7) + 1;
-            continue;
-        }
-        for (; !(byte & 1); byte >>= 1)
-            cp++;
-        return cp;
-    }
-    return LAST_CP + 1;
-}
 
 /* ---- pdf_pdfa.c ---- */
 
@@ -149,10 +127,9 @@ void pdf_pdfa_begin(pdf_doc *p);
  * path), the /ID from the hash of doc and of everything added so far. */
 bool pdf_pdfa_finish(pdf_doc *p, const layout_doc *doc, const pdf_options *opt, diag *d,
                      src_mark at);
-/* The /CIDSet stream of a subset that draws the code points in used (our
- * CIDs are code points): CID 0 and each of them, one bit each, the most
- * significant bit first. */
-void pdf_pdfa_cidset(const uint8_t *used, buf *out);
+/* The /CIDSet stream of a subset of CIDs 0..n - 1 (our CIDs are its
+ * glyphs): one bit each, the most significant bit first. */
+void pdf_pdfa_cidset(size_t n, buf *out);
 
 /* ---- pdf_harupriv.c: libharu 2.3.0's private structures ---- */
 
@@ -161,11 +138,11 @@ typedef struct pdf_font_parts {
     const char *base_font;  /* "TAG+PostScriptName" */
     const ttf_info *info;   /* the descriptor's numbers */
     unsigned dw;            /* /DW: the width of glyph 0 */
-    const uint32_t *cps;    /* /W: widths[i] for cps[i], ascending, nwidths */
+    const uint32_t *cids;   /* /W: widths[i] for cids[i], ascending, nwidths */
     const uint16_t *widths; /* of them (those equal to dw left out) */
     size_t nwidths;
-    const buf *to_unicode, *cid_to_gid, *program;
-    const buf *cidset; /* PDF/A: the /CIDSet stream; NULL otherwise */
+    const buf *to_unicode, *program; /* the CIDs are the program's glyphs */
+    const buf *cidset;               /* PDF/A: the /CIDSet stream; NULL otherwise */
 } pdf_font_parts;
 
 /* A new, empty dictionary in the document for a font object (the Type0

@@ -1,12 +1,12 @@
 /* ttf_subset: the TrueType program of a glyph subset (docs/libharu.md).
  *
- * The subset keeps the tables libharu 2.3.0 embeds, with the glyphs left
- * out emptied (glyph ids stay, so a PDF's CIDToGIDMap holds). Unlike 2.3.0
- * it follows composite glyphs to any depth, drops the glyph names from post
- * (format 3.0), zeroes the metrics of the glyphs left out, starts tables on
- * four-byte boundaries and sets every checksum, as libharu 2.4 and the
- * OpenType specification do. Every offset read is checked against the file,
- * whatever loaded it before. */
+ * The subset keeps the tables libharu 2.3.0 embeds, but holds only the
+ * glyphs asked for, renumbered in the order asked (glyph 0 first, then the
+ * components of composites, to any depth), so a PDF's CIDs can be its glyph
+ * numbers (CIDToGIDMap /Identity). Its cmap maps nothing, post has no glyph
+ * names (format 3.0), tables start on four-byte boundaries and every
+ * checksum is right, as the OpenType specification wants. Every offset read
+ * is checked against the file, whatever loaded it before. */
 #include "ttf_subset.h"
 
 #include <stdlib.h>
@@ -49,6 +49,8 @@ enum {
     POST3_SIZE = 32,
     /* The sum the whole file's checksum must come to (OpenType 'head'). */
     CHECKSUM_MAGIC = 0xB1B0AFBA,
+    /* The most glyphs a TrueType font can have (maxp numGlyphs). */
+    MAX_GLYPHS = 0xFFFF,
     /* unitsPerEm as OpenType allows it ('head'). */
     UNITS_PER_EM_MIN = 16,
     UNITS_PER_EM_MAX = 16384,
@@ -354,38 +356,74 @@ const uint8_t *ttf_font_outline(const ttf_font *t, unsigned g, size_t *len)
     return t->tables[TAB_GLYF].data + t->loca[g];
 }
 
-/* Add the components of the composite glyphs in keep, to any depth: libharu
- * 2.3.0 follows one level only (docs/libharu.md). Each glyph goes on the
- * stack once, so it holds at most num_glyphs. */
-static void keep_components(const ttf_font *t, uint8_t *keep)
+/* The glyphs of the subset: list[j] is the font's glyph that becomes glyph
+ * j; new_of[g] is the first new glyph made of the font's glyph g. */
+typedef struct glyph_list {
+    uint16_t *list;
+    size_t n, cap;
+    uint32_t *new_of; /* num_glyphs of them, NO_GLYPH when not in the subset */
+} glyph_list;
+
+enum { NO_GLYPH = UINT32_MAX };
+
+static void list_add(glyph_list *l, unsigned g)
 {
-    size_t *stack = xmalloc(t->num_glyphs * sizeof *stack), n = 0;
-    for (size_t g = 0; g < t->num_glyphs; g++)
-        if (keep[g])
-            stack[n++] = g;
-    while (n > 0) {
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 256;
+        l->list = xrealloc(l->list, l->cap * sizeof *l->list);
+    }
+    if (l->new_of[g] == NO_GLYPH)
+        l->new_of[g] = (uint32_t)l->n;
+    l->list[l->n++] = (uint16_t)g;
+}
+
+/* Each component of a composite glyph in turn: its flags and where its
+ * glyph index is, for every component that fits the outline. */
+typedef struct component_walk {
+    const uint8_t *data;
+    size_t len, pos;
+    bool more;
+} component_walk;
+
+static component_walk components_of(const uint8_t *data, size_t len)
+{
+    /* A negative contour count marks a composite; its components follow
+     * the 10-byte header. */
+    bool composite = len >= 10 && (get_u16(data) & 0x8000);
+    return (component_walk){data, len, 10, composite};
+}
+
+/* The offset of the next component's glyph index, or 0 when there is none. */
+static size_t next_component(component_walk *w)
+{
+    if (!w->more || w->pos + 4 > w->len)
+        return 0;
+    size_t at = w->pos + 2;
+    unsigned flags = get_u16(w->data + w->pos);
+    w->more = (flags & COMPONENT_MORE) != 0;
+    w->pos += 4 + (flags & COMPONENT_WORDS ? 4 : 2);
+    w->pos += flags & COMPONENT_SCALE      ? 2
+              : flags & COMPONENT_XY_SCALE ? 4
+              : flags & COMPONENT_2X2      ? 8
+                                           : 0;
+    return at;
+}
+
+/* Append the components of every composite in the list, to any depth, each
+ * glyph of the font once: libharu 2.3.0 followed one level only
+ * (docs/libharu.md). The list grows as it is walked. */
+static void add_components(const ttf_font *t, glyph_list *l)
+{
+    for (size_t j = 0; j < l->n; j++) {
         size_t len;
-        const uint8_t *data = ttf_font_outline(t, (unsigned)stack[--n], &len);
-        /* A negative contour count marks a composite; its components
-         * follow the 10-byte header. */
-        if (len < 10 || !(get_u16(data) & 0x8000))
-            continue;
-        for (size_t pos = 10; pos + 4 <= len;) {
-            unsigned flags = get_u16(data + pos), component = get_u16(data + pos + 2);
-            if (component < t->num_glyphs && !keep[component]) {
-                keep[component] = 1;
-                stack[n++] = component;
-            }
-            if (!(flags & COMPONENT_MORE))
-                break;
-            pos += 4 + (flags & COMPONENT_WORDS ? 4 : 2);
-            pos += flags & COMPONENT_SCALE      ? 2
-                   : flags & COMPONENT_XY_SCALE ? 4
-                   : flags & COMPONENT_2X2      ? 8
-                                                : 0;
+        const uint8_t *data = ttf_font_outline(t, l->list[j], &len);
+        component_walk w = components_of(data, len);
+        for (size_t at; (at = next_component(&w)) != 0;) {
+            unsigned c = get_u16(data + at);
+            if (c < t->num_glyphs && l->new_of[c] == NO_GLYPH)
+                list_add(l, c);
         }
     }
-    free(stack);
 }
 
 /* The name table with the subset tag before the family and full names (IDs 1
@@ -439,51 +477,79 @@ static void put_name_table(buf *out, const ttf_table *name, const char tag[TTF_T
     buf_fini(&names);
 }
 
-/* glyf with the glyphs in keep, the others empty; their offsets into
- * loca[0..num_glyphs]. */
-static void put_glyf(buf *out, const ttf_font *t, const uint8_t *keep, uint32_t *loca)
+/* glyf with the glyphs of the list, composites pointing at the new numbers
+ * of their components; their offsets into loca[0..n]. A component outside
+ * the font (a broken font) becomes glyph 0. Short loca offsets count
+ * words: every glyph is padded to an even length. */
+static void put_glyf(buf *out, const ttf_font *t, const glyph_list *l, uint32_t *loca)
 {
     size_t at = out->len;
-    for (size_t g = 0; g < t->num_glyphs; g++) {
-        loca[g] = (uint32_t)(out->len - at);
+    for (size_t j = 0; j < l->n; j++) {
+        loca[j] = (uint32_t)(out->len - at);
         size_t len;
-        const uint8_t *data = ttf_font_outline(t, (unsigned)g, &len);
-        if (keep[g])
-            buf_putn(out, (const char *)data, len);
+        const uint8_t *data = ttf_font_outline(t, l->list[j], &len);
+        size_t start = out->len;
+        buf_putn(out, (const char *)data, len);
+        component_walk w = components_of(data, len);
+        for (size_t c_at; (c_at = next_component(&w)) != 0;) {
+            unsigned c = get_u16(data + c_at);
+            uint32_t now = c < t->num_glyphs ? l->new_of[c] : 0;
+            out->data[start + c_at] = (char)(now >> 8);
+            out->data[start + c_at + 1] = (char)(now & 0xFF);
+        }
+        if (len % 2)
+            buf_putc(out, 0);
     }
-    loca[t->num_glyphs] = (uint32_t)(out->len - at);
+    loca[l->n] = (uint32_t)(out->len - at);
 }
 
-/* loca for the offsets put_glyf found: short offsets count words, and every
- * glyph of a short-loca font has an even length. */
-static void put_loca(buf *out, const ttf_font *t, const uint32_t *loca)
+static void put_loca(buf *out, const glyph_list *l, const uint32_t *loca, bool long_loca)
 {
-    for (size_t g = 0; g <= t->num_glyphs; g++) {
-        if (t->long_loca) {
-            put_u16(out, loca[g] >> 16);
-            put_u16(out, loca[g] & 0xFFFF);
+    for (size_t j = 0; j <= l->n; j++) {
+        if (long_loca) {
+            put_u16(out, loca[j] >> 16);
+            put_u16(out, loca[j] & 0xFFFF);
         } else {
-            put_u16(out, loca[g] / 2);
+            put_u16(out, loca[j] / 2);
         }
     }
 }
 
-/* hmtx with the metrics of the glyphs left out zeroed: viewers take a CID
- * font's widths from /W, not from here. The last full metric also gives the
- * advance of every glyph after it, so it stays. */
-static void put_hmtx(buf *out, const ttf_font *t, const ttf_table *tab, const uint8_t *keep)
+/* hmtx with a full metric (advance, left side bearing) for every glyph of
+ * the list, as hhea's numberOfHMetrics then says. */
+static void put_hmtx(buf *out, const ttf_font *t, const glyph_list *l)
 {
-    size_t at = out->len;
-    buf_putn(out, (const char *)tab->data, tab->len);
-    char *m = out->data + at;
-    for (size_t g = 0; g < t->num_glyphs; g++) {
-        if (keep[g])
-            continue;
-        if (g + 1 < t->num_metrics)
-            memset(m + 4 * g, 0, 4);
-        else if (g >= t->num_metrics)
-            memset(m + 4 * t->num_metrics + 2 * (g - t->num_metrics), 0, 2);
+    const uint8_t *hmtx = t->tables[TAB_HMTX].data;
+    for (size_t j = 0; j < l->n; j++) {
+        size_t g = l->list[j], m = g < t->num_metrics ? g : t->num_metrics - 1;
+        put_u16(out, get_u16(hmtx + 4 * m));
+        /* after the last full metric, the side bearings stand alone */
+        const uint8_t *lsb = g < t->num_metrics
+                                 ? hmtx + 4 * g + 2
+                                 : hmtx + 4 * t->num_metrics + 2 * (g - t->num_metrics);
+        put_u16(out, get_u16(lsb));
     }
+}
+
+/* A copy of table tab with the 16-bit value at `at` replaced. */
+static void put_patched(buf *out, const ttf_table *tab, size_t at, unsigned value)
+{
+    size_t start = out->len;
+    buf_putn(out, (const char *)tab->data, tab->len);
+    out->data[start + at] = (char)(value >> 8);
+    out->data[start + at + 1] = (char)(value & 0xFF);
+}
+
+/* A cmap that maps nothing: one format 4 subtable (Windows Unicode) of the
+ * closing 0xFFFF segment alone. The PDF reaches the glyphs through CIDs,
+ * not through a cmap, but OpenType requires the table. */
+static void put_empty_cmap(buf *out)
+{
+    static const unsigned CMAP[] = {0,      1,  3,      1, 0, 12,    /* header, one record at 12 */
+                                    4,      24, 0,      2, 2, 0,  0, /* format 4, one segment */
+                                    0xFFFF, 0,  0xFFFF, 1, 0};
+    for (size_t i = 0; i < sizeof CMAP / sizeof CMAP[0]; i++)
+        put_u16(out, CMAP[i]);
 }
 
 /* The table directory's header for count tables; returns where its records
@@ -506,38 +572,84 @@ static size_t put_directory(buf *out, const ttf_font *t, size_t count)
     return dir;
 }
 
-void ttf_subset_build(const ttf_font *t, uint8_t *keep, const char tag[TTF_TAG_LEN], buf *out)
+/* One table of the subset, as build writes it. */
+static void put_table(buf *out, const ttf_font *t, size_t k, const glyph_list *l,
+                      const uint32_t *loca, bool long_loca, const char tag[TTF_TAG_LEN])
 {
-    keep[0] = 1; /* .notdef, which every TrueType subset keeps */
-    keep_components(t, keep);
-    size_t count = 0;
-    for (size_t k = 0; k < NTABLES; k++)
-        count += t->tables[k].data != NULL;
-    size_t start = out->len, dir = put_directory(out, t, count), head_at = 0, entry = 0;
-    uint32_t *loca = xmalloc((t->num_glyphs + 1) * sizeof *loca);
-    for (size_t k = 0; k < NTABLES; k++) {
-        const ttf_table *tab = &t->tables[k];
-        if (!tab->data)
-            continue;
-        size_t at = out->len;
-        if (k == TAB_HEAD) {
-            head_at = at;
-            buf_putn(out, (const char *)tab->data, tab->len);
-            set_u32(out->data + at + 8, 0); /* checkSumAdjustment, set below */
-        } else if (k == TAB_GLYF) {
-            put_glyf(out, t, keep, loca);
-        } else if (k == TAB_LOCA) {
-            put_loca(out, t, loca); /* glyf came first (tag order) */
-        } else if (k == TAB_HMTX) {
-            put_hmtx(out, t, tab, keep);
-        } else if (k == TAB_NAME) {
-            put_name_table(out, tab, tag);
-        } else if (k == TAB_POST && tab->len >= POST3_SIZE) {
+    const ttf_table *tab = &t->tables[k];
+    size_t at = out->len;
+    switch (k) {
+    case TAB_HEAD: /* checkSumAdjustment set at the end */
+        put_patched(out, tab, 50, long_loca);
+        set_u32(out->data + at + 8, 0);
+        break;
+    case TAB_CMAP:
+        put_empty_cmap(out);
+        break;
+    case TAB_GLYF: /* made before (build) */
+        break;
+    case TAB_LOCA:
+        put_loca(out, l, loca, long_loca);
+        break;
+    case TAB_HMTX:
+        put_hmtx(out, t, l);
+        break;
+    case TAB_HHEA: /* numberOfHMetrics */
+        put_patched(out, tab, 34, (unsigned)l->n);
+        break;
+    case TAB_MAXP: /* numGlyphs */
+        put_patched(out, tab, 4, (unsigned)l->n);
+        break;
+    case TAB_NAME:
+        put_name_table(out, tab, tag);
+        break;
+    case TAB_POST:
+        if (tab->len >= POST3_SIZE) {
             buf_putn(out, (const char *)tab->data, POST3_SIZE);
             set_u32(out->data + at, 0x00030000);
         } else {
             buf_putn(out, (const char *)tab->data, tab->len);
         }
+        break;
+    default:
+        buf_putn(out, (const char *)tab->data, tab->len);
+    }
+}
+
+bool ttf_subset_build(const ttf_font *t, const uint16_t *gids, size_t n,
+                      const char tag[TTF_TAG_LEN], buf *out)
+{
+    glyph_list l = {0};
+    l.new_of = xmalloc(t->num_glyphs * sizeof *l.new_of);
+    for (size_t g = 0; g < t->num_glyphs; g++)
+        l.new_of[g] = NO_GLYPH;
+    list_add(&l, 0); /* .notdef, glyph 0 of every TrueType font */
+    for (size_t i = 0; i < n; i++)
+        list_add(&l, gids[i] < t->num_glyphs ? gids[i] : 0);
+    add_components(t, &l);
+    bool ok = l.n <= MAX_GLYPHS;
+    if (!ok)
+        goto out;
+    buf glyf;
+    buf_init(&glyf);
+    uint32_t *loca = xmalloc((l.n + 1) * sizeof *loca);
+    put_glyf(&glyf, t, &l, loca);
+    /* short offsets count words up to 0xFFFF of them */
+    bool long_loca = t->long_loca || glyf.len > 2 * 0xFFFFu;
+    size_t count = 0;
+    for (size_t k = 0; k < NTABLES; k++)
+        count += t->tables[k].data != NULL;
+    size_t start = out->len, dir = put_directory(out, t, count), head_at = 0, entry = 0;
+    for (size_t k = 0; k < NTABLES; k++) {
+        if (!t->tables[k].data)
+            continue;
+        size_t at = out->len;
+        if (k == TAB_HEAD)
+            head_at = at;
+        if (k == TAB_GLYF)
+            buf_putn(out, glyf.data, glyf.len);
+        else
+            put_table(out, t, k, &l, loca, long_loca, tag);
         size_t len = out->len - at;
         while ((out->len - start) % 4 != 0)
             buf_putc(out, 0);
@@ -547,7 +659,12 @@ void ttf_subset_build(const ttf_font *t, uint8_t *keep, const char tag[TTF_TAG_L
         set_u32(rec + 8, (uint32_t)(at - start));
         set_u32(rec + 12, (uint32_t)len);
     }
-    free(loca);
     set_u32(out->data + head_at + 8,
             CHECKSUM_MAGIC - sum_words(out->data + start, out->len - start));
+    free(loca);
+    buf_fini(&glyf);
+out:
+    free(l.list);
+    free(l.new_of);
+    return ok;
 }

@@ -68,12 +68,13 @@ unsigned ttf_font_glyph(const ttf_font *t, uint32_t cp);
  * empty glyph or g out of range. */
 const uint8_t *ttf_font_outline(const ttf_font *t, unsigned g, size_t *len);
 
-/* Append to out the font program of the subset: the glyphs marked in
- * keep[0..ttf_font_glyphs), glyph 0 and the components of every composite
- * kept, to any depth (keep is updated); every other glyph left empty, so
- * glyph ids stay. The family and full names get the tag (TTF_TAG_LEN bytes)
- * in front. Tables start on four-byte boundaries and every checksum is
- * right. */
-void ttf_subset_build(const ttf_font *t, uint8_t *keep, const char tag[TTF_TAG_LEN], buf *out);
+/* Append to out the font program of a subset whose glyph 0 is .notdef and
+ * glyph i (1..n) is the font's glyph gids[i - 1] (the same glyph may come
+ * twice); the components of composites follow, renumbered, to any depth.
+ * The family and full names get the tag (TTF_TAG_LEN bytes) in front.
+ * False, with nothing appended, when the subset would have more than 65535
+ * glyphs. */
+bool ttf_subset_build(const ttf_font *t, const uint16_t *gids, size_t n,
+                      const char tag[TTF_TAG_LEN], buf *out);
 
 #endif
