@@ -481,6 +481,7 @@ bool pdf_write(pdf_doc *p, const layout_doc *doc, const pdf_options *opt, const 
         pdf_pdfa_begin(p);
     if (!check_boxes(p, doc, d, at) || !set_info(p, &doc->info, opt, d, at))
         goto out;
+    pdf_font_plan(p, doc);
     for (size_t i = 0; i < doc->npages; i++)
         if (!draw_page(p, &doc->pages[i], d, at))
             goto out;

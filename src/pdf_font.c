@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libdeflate.h>
+
 /* The families we ship in fonts/; ids are family * 4 + style, with the style
  * bits of template.h (BLK_BOLD = 1, BLK_ITALIC = 2) indexing files[]. */
 typedef struct font_family {
@@ -43,7 +45,42 @@ enum {
     /* The largest font file mapped for embedding: ours are 0.3-0.5 MB, so
      * this only turns a wrong file away. */
     FONT_MAX_BYTES = 64 << 20,
+    /* Font files kept loaded in the process: the 12 we ship, and room for
+     * files replaced while a long-lived process (watch) runs; beyond it
+     * the oldest one no document holds is let go. */
+    FONT_FILES_MAX = 32,
+    /* Subset programs kept per font file, the latest ones (about 15-40 KB
+     * each, deflated): documents of one template in a batch draw the same
+     * characters and reuse them. */
+    PROGRAMS_MAX = 4,
 };
+
+/* A subset program: the code points of its CIDs, in CID order, and the
+ * program deflated. */
+typedef struct program {
+    uint32_t *cps;
+    size_t n;
+    uint8_t *z;
+    size_t zlen, raw_len;
+} program;
+
+struct font_file {
+    char *path;
+    struct stat st; /* its identity: device, inode, size, change time */
+    const uint8_t *bytes;
+    size_t len;
+    ttf_font *ttf;
+    const ttf_info *info;
+    uint16_t notdef;        /* metric of anything the font lacks */
+    uint16_t *metrics[256]; /* BMP in pages of 256 code points, filled lazily */
+    program programs[PROGRAMS_MAX];
+    size_t next_program; /* the slot the next one takes */
+    unsigned users;      /* documents holding it */
+    font_file *next;
+};
+
+/* The font files loaded in this process, the latest first. */
+static font_file *loaded_files;
 
 const char *pdf_font_file(int font)
 {
@@ -102,75 +139,151 @@ static bool equal_ascii_nocase(const char *a, const char *b)
 /* Look cp up in the font's cmap and hmtx. The subset we embed holds the glyphs of the code points
  * drawn (draw_run notes them), not of everything layout merely measured
  * (hyphens it tried, fallbacks it rejected). */
-static uint16_t measure_glyph(const pdf_font *f, uint32_t cp)
+static uint16_t measure_glyph(const font_file *ff, uint32_t cp)
 {
     if (cp > LAST_CP || (cp >= 0xD800 && cp <= 0xDFFF))
-        return f->notdef;
-    unsigned gid = ttf_font_glyph(f->ttf, cp);
+        return ff->notdef;
+    unsigned gid = ttf_font_glyph(ff->ttf, cp);
     if (gid == 0)
-        return f->notdef;
-    unsigned w = ttf_font_advance(f->ttf, gid);
+        return ff->notdef;
+    unsigned w = ttf_font_advance(ff->ttf, gid);
     return (uint16_t)(METRIC_KNOWN | METRIC_HAS | (w > METRIC_WIDTH ? METRIC_WIDTH : w));
 }
 
 uint16_t pdf_font_metric(pdf_font *f, uint32_t cp)
 {
+    font_file *ff = f->file;
     if (cp > 0xFFFF)
-        return f->notdef;
-    uint16_t *page = f->metrics[cp >> 8];
+        return ff->notdef;
+    uint16_t *page = ff->metrics[cp >> 8];
     if (!page)
-        page = f->metrics[cp >> 8] = xcalloc(256, sizeof *page);
+        page = ff->metrics[cp >> 8] = xcalloc(256, sizeof *page);
     uint16_t m = page[cp & 0xFF];
     if (!m)
-        m = page[cp & 0xFF] = measure_glyph(f, cp);
+        m = page[cp & 0xFF] = measure_glyph(ff, cp);
     return m;
 }
 
 void pdf_font_fini(pdf_font *f)
 {
-    ttf_font_free(f->ttf);
-    if (f->bytes)
-        munmap((void *)f->bytes, f->len);
-    for (size_t j = 0; j < 256; j++)
-        free(f->metrics[j]);
+    if (f->file)
+        f->file->users--;
+    free(f->planned);
     for (size_t j = 0; j < 256; j++)
         free(f->cid_of[j]);
     free(f->cps);
-    free(f->path);
 }
 
-/* Map the font file at path; false with errno set on failure. Only the
- * pages we touch are read: reading it whole would copy 0.3-0.5 MB and
- * fault as many fresh pages, per font. The fonts are the project's own
- * files, which nothing rewrites while a document is made. */
-static bool map_font(const char *path, const uint8_t **bytes, size_t *len)
+/* ---- Font files ------------------------------------------------------------ */
+
+static void font_file_free(font_file *ff)
 {
+    ttf_font_free(ff->ttf);
+    if (ff->bytes)
+        munmap((void *)ff->bytes, ff->len);
+    for (size_t j = 0; j < 256; j++)
+        free(ff->metrics[j]);
+    for (size_t j = 0; j < PROGRAMS_MAX; j++) {
+        free(ff->programs[j].cps);
+        free(ff->programs[j].z);
+    }
+    free(ff->path);
+    free(ff);
+}
+
+static bool same_file(const font_file *ff, const char *path, const struct stat *st)
+{
+    return ff->st.st_dev == st->st_dev && ff->st.st_ino == st->st_ino &&
+           ff->st.st_size == st->st_size && ff->st.st_mtim.tv_sec == st->st_mtim.tv_sec &&
+           ff->st.st_mtim.tv_nsec == st->st_mtim.tv_nsec &&
+           ff->st.st_ctim.tv_sec == st->st_ctim.tv_sec &&
+           ff->st.st_ctim.tv_nsec == st->st_ctim.tv_nsec && strcmp(ff->path, path) == 0;
+}
+
+/* Keep ff, letting the oldest file no document holds go past
+ * FONT_FILES_MAX. */
+static void keep_file(font_file *ff)
+{
+    ff->next = loaded_files;
+    loaded_files = ff;
+    size_t n = 0;
+    font_file **oldest = NULL;
+    for (font_file **at = &loaded_files; *at; at = &(*at)->next) {
+        n++;
+        if ((*at)->users == 0)
+            oldest = at;
+    }
+    if (n > FONT_FILES_MAX && oldest) {
+        font_file *gone = *oldest;
+        *oldest = gone->next;
+        font_file_free(gone);
+    }
+}
+
+/* Map and read the font file at path, opened as fd. Only the pages we touch
+ * are read: reading it whole would copy 0.3-0.5 MB and fault as many fresh
+ * pages. The fonts are the project's own files, which nothing rewrites in
+ * place; a file replaced is a new file (keep_file). */
+static bool map_font(font_file *ff, int fd)
+{
+    if ((uintmax_t)ff->st.st_size > FONT_MAX_BYTES) {
+        errno = EFBIG;
+        return false;
+    }
+    if (ff->st.st_size == 0) /* nothing to map; ttf_font_new rejects it */
+        return true;
+    void *map = mmap(NULL, (size_t)ff->st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map == MAP_FAILED)
+        return false;
+    ff->bytes = map;
+    ff->len = (size_t)ff->st.st_size;
+    return true;
+}
+
+/* The font file at path, loaded now or earlier in the process; NULL with a
+ * message at path when it cannot be read or is not a TrueType font we can
+ * embed. */
+static font_file *font_file_get(const char *path, diag *d)
+{
+    src_mark at = {path, 0, 0};
     struct stat st;
     int fd = util_open_regular(path, &st);
-    if (fd < 0)
-        return false;
-    bool ok = false;
-    if ((uintmax_t)st.st_size > FONT_MAX_BYTES) {
-        errno = EFBIG;
-        goto out;
+    if (fd < 0) {
+        diag_error(d, at, "не удалось прочитать шрифт %s: %s", path, diag_strerror(errno));
+        return NULL;
     }
-    ok = true;
-    if (st.st_size == 0) /* nothing to map; ttf_font_new rejects it */
-        goto out;
-    void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (map == MAP_FAILED) {
-        ok = false;
-        goto out;
+    for (font_file *ff = loaded_files; ff; ff = ff->next) {
+        if (same_file(ff, path, &st)) {
+            close(fd);
+            ff->users++;
+            return ff;
+        }
     }
-    *bytes = map;
-    *len = (size_t)st.st_size;
-out:
-    if (fd >= 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
+    font_file *ff = xcalloc(1, sizeof *ff);
+    ff->path = xstrdup(path);
+    ff->st = st;
+    bool mapped = map_font(ff, fd);
+    int err = errno;
+    close(fd);
+    if (!mapped) {
+        diag_error(d, at, "не удалось прочитать шрифт %s: %s", path, diag_strerror(err));
+    } else if (!(ff->ttf = ttf_font_new(ff->bytes, ff->len))) {
+        diag_error(d, at, "не удалось загрузить шрифт %s: файл повреждён или это не шрифт TrueType",
+                   path);
+    } else if (!(ff->info = ttf_font_info(ff->ttf))->embeddable) {
+        diag_error(d, at,
+                   "шрифт %s запрещает встраивание в документы (поле fsType): замените файл "
+                   "шрифта",
+                   path);
+    } else {
+        unsigned w = ttf_font_advance(ff->ttf, 0);
+        ff->notdef = (uint16_t)(METRIC_KNOWN | (w > METRIC_WIDTH ? METRIC_WIDTH : w));
+        ff->users = 1;
+        keep_file(ff);
+        return ff;
     }
-    return ok;
+    font_file_free(ff);
+    return NULL;
 }
 
 /* Load font id into the document; reports into p->d and returns false when
@@ -178,40 +291,15 @@ out:
  * installation problem: p->font_failed makes the caller say so (exit 3). */
 static bool load_font(pdf_doc *p, int id)
 {
-    bool ok = false;
     pdf_font *f = &p->fonts[id];
     char *path = join_path(p->fonts_dir, pdf_font_file(id));
-    src_mark at = {path, 0, 0};
-
-    if (!map_font(path, &f->bytes, &f->len)) {
-        diag_error(p->d, at, "не удалось прочитать шрифт %s: %s", path, diag_strerror(errno));
-        goto out;
-    }
-    if (!(f->ttf = ttf_font_new(f->bytes, f->len))) {
-        diag_error(p->d, at,
-                   "не удалось загрузить шрифт %s: файл повреждён или это не шрифт TrueType", path);
-        goto out;
-    }
-    f->info = ttf_font_info(f->ttf);
-    if (!f->info->embeddable) {
-        diag_error(p->d, at,
-                   "шрифт %s запрещает встраивание в документы (поле fsType): замените файл "
-                   "шрифта",
-                   path);
-        goto out;
-    }
-    f->num_glyphs = (unsigned)ttf_font_glyphs(f->ttf);
-    unsigned w = ttf_font_advance(f->ttf, 0);
-    f->notdef = (uint16_t)(METRIC_KNOWN | (w > METRIC_WIDTH ? METRIC_WIDTH : w));
-    ok = true;
-out:
-    f->state = ok ? FONT_READY : FONT_FAILED;
-    if (ok)
-        f->path = path;
-    else
-        free(path);
-    p->font_failed |= !ok;
-    return ok;
+    f->file = font_file_get(path, p->d);
+    free(path);
+    if (f->file)
+        f->info = f->file->info;
+    f->state = f->file ? FONT_READY : FONT_FAILED;
+    p->font_failed |= !f->file;
+    return f->file != NULL;
 }
 
 static int find_font(void *ctx, const char *family, int style)
@@ -287,6 +375,50 @@ static uint16_t cid_of(pdf_font *f, uint32_t cp)
     return *cid;
 }
 
+static void plan_code_point(pdf_font *f, uint32_t cp)
+{
+    if (!f->planned)
+        f->planned = xcalloc(CP_SET_BYTES, 1);
+    if (cp <= LAST_CP)
+        f->planned[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+}
+
+/* Every code point of the text boxes, the space draw_run puts between
+ * words, and OWN_HYPHEN_AT_END where a box ends in a hyphen-minus (which
+ * draw_run draws so at the end of a line). */
+void pdf_font_plan(pdf_doc *p, const layout_doc *doc)
+{
+    for (size_t i = 0; i < doc->npages; i++) {
+        const layout_page *lp = &doc->pages[i];
+        for (size_t j = 0; j < lp->n; j++) {
+            const layout_box *b = &lp->boxes[j];
+            if (b->kind != LAYOUT_TEXT)
+                continue;
+            pdf_font *f = pdf_font_get(p, b->font);
+            for (size_t k = 0; k < b->len;) {
+                uint32_t cp;
+                size_t n = utf8_decode(b->text + k, b->len - k, &cp);
+                if (n == 0)
+                    break;
+                plan_code_point(f, cp);
+                k += n;
+            }
+            if (pdf_font_metric(f, ' ') & METRIC_HAS)
+                plan_code_point(f, ' ');
+            if (b->len > 0 && b->text[b->len - 1] == '-')
+                plan_code_point(f, OWN_HYPHEN_AT_END);
+        }
+    }
+    for (size_t id = 0; id < NFONTS; id++) {
+        pdf_font *f = &p->fonts[id];
+        if (!f->planned)
+            continue;
+        for (uint32_t cp = cp_set_next(f->planned, 0); cp <= LAST_CP;
+             cp = cp_set_next(f->planned, cp + 1))
+            cid_of(f, cp);
+    }
+}
+
 void pdf_font_put_cids(pdf_font *f, buf *out, const char *text, size_t len)
 {
     static const char HEX[] = "0123456789ABCDEF";
@@ -322,9 +454,9 @@ HPDF_Dict pdf_font_object(pdf_doc *p, int font)
  * hyphen-minus's glyph (docs/pdfa.md). */
 static unsigned cp_glyph(const pdf_font *f, uint32_t cp)
 {
-    unsigned gid = ttf_font_glyph(f->ttf, cp);
+    unsigned gid = ttf_font_glyph(f->file->ttf, cp);
     if (cp == OWN_HYPHEN_AT_END && gid == 0)
-        gid = ttf_font_glyph(f->ttf, '-');
+        gid = ttf_font_glyph(f->file->ttf, '-');
     return gid;
 }
 
@@ -395,7 +527,7 @@ typedef struct widths {
 
 static void collect_widths(pdf_font *f, widths *out)
 {
-    unsigned dw = f->notdef & METRIC_WIDTH;
+    unsigned dw = f->file->notdef & METRIC_WIDTH;
     out->cids = xrealloc(out->cids, (f->ncids + 1) * sizeof *out->cids);
     out->w = xrealloc(out->w, (f->ncids + 1) * sizeof *out->w);
     out->n = 0;
@@ -430,10 +562,49 @@ static void subset_tag(const pdf_font *f, char tag[TTF_TAG_LEN])
 
 /* Scratch buffers reused from font to font. */
 typedef struct font_bufs {
-    buf to_unicode, program, cidset, name;
+    buf to_unicode, cidset, name;
     widths w;
-    uint16_t *gids;
 } font_bufs;
+
+/* The subset program of f's CIDs, deflated: one the font file keeps from
+ * an earlier document that drew the same code points, or a new one, kept
+ * in place of the oldest. NULL when the subset cannot be built. */
+static const program *subset_program(pdf_font *f, const char tag[TTF_TAG_LEN],
+                                     struct libdeflate_compressor *z)
+{
+    font_file *ff = f->file;
+    for (size_t i = 0; i < PROGRAMS_MAX; i++) {
+        const program *pr = &ff->programs[i];
+        if (pr->cps && pr->n == f->ncids &&
+            (f->ncids == 0 || memcmp(pr->cps, f->cps, f->ncids * sizeof *f->cps) == 0))
+            return pr;
+    }
+    uint16_t *gids = xmalloc((f->ncids + 1) * sizeof *gids);
+    for (size_t k = 0; k < f->ncids; k++)
+        gids[k] = (uint16_t)cp_glyph(f, f->cps[k]);
+    buf raw;
+    buf_init(&raw);
+    bool ok = ttf_subset_build(ff->ttf, gids, f->ncids, tag, &raw);
+    free(gids);
+    program *pr = NULL;
+    if (ok) {
+        pr = &ff->programs[ff->next_program];
+        ff->next_program = (ff->next_program + 1) % PROGRAMS_MAX;
+        free(pr->cps);
+        pr->cps = xmalloc((f->ncids + 1) * sizeof *pr->cps);
+        if (f->ncids)
+            memcpy(pr->cps, f->cps, f->ncids * sizeof *f->cps);
+        pr->n = f->ncids;
+        pr->raw_len = raw.len;
+        size_t bound = libdeflate_zlib_compress_bound(z, raw.len);
+        free(pr->z);
+        pr->z = xmalloc(bound);
+        /* cannot fail: the bound is libdeflate's own */
+        pr->zlen = libdeflate_zlib_compress(z, raw.data, raw.len, pr->z, bound);
+    }
+    buf_fini(&raw);
+    return pr;
+}
 
 /* Fill f's font object: its map to Unicode, widths, and the subset whose
  * glyph i is the glyph of CID i, so the CIDToGIDMap is /Identity. */
@@ -441,17 +612,14 @@ static bool finish_font(pdf_doc *p, pdf_font *f, font_bufs *b, struct libdeflate
                         diag *d, src_mark at)
 {
     buf_clear(&b->to_unicode);
-    buf_clear(&b->program);
     buf_clear(&b->cidset);
     buf_clear(&b->name);
     build_to_unicode(f, &b->to_unicode);
     collect_widths(f, &b->w);
-    b->gids = xrealloc(b->gids, (f->ncids + 1) * sizeof *b->gids);
-    for (size_t k = 0; k < f->ncids; k++)
-        b->gids[k] = (uint16_t)cp_glyph(f, f->cps[k]);
     char tag[TTF_TAG_LEN];
     subset_tag(f, tag);
-    if (!ttf_subset_build(f->ttf, b->gids, f->ncids, tag, &b->program)) {
+    const program *pr = subset_program(f, tag, z);
+    if (!pr) {
         diag_error(d, at, "внутренняя ошибка: в подмножестве шрифта %s больше 65535 глифов",
                    pdf_font_file((int)(f - p->fonts)));
         return false;
@@ -459,18 +627,20 @@ static bool finish_font(pdf_doc *p, pdf_font *f, font_bufs *b, struct libdeflate
     buf_putn(&b->name, tag, TTF_TAG_LEN);
     buf_puts(&b->name, f->info->ps_name[0] ? f->info->ps_name : "Font");
     if (p->pdfa) {
-        pdf_pdfa_hash(p, b->program.data, b->program.len);
+        pdf_pdfa_hash(p, pr->z, pr->zlen);
         pdf_pdfa_cidset(f->ncids + 1, &b->cidset);
     }
     pdf_font_parts parts = {
         .base_font = b->name.data,
         .info = f->info,
-        .dw = f->notdef & METRIC_WIDTH,
+        .dw = f->file->notdef & METRIC_WIDTH,
         .cids = b->w.cids,
         .widths = b->w.w,
         .nwidths = b->w.n,
         .to_unicode = &b->to_unicode,
-        .program = &b->program,
+        .program_z = pr->z,
+        .program_zlen = pr->zlen,
+        .program_len = pr->raw_len,
         .cidset = p->pdfa ? &b->cidset : NULL,
     };
     return pdf_status_check(p, pdf_hp_font_fill(p->pdf, f->font, &parts, z), d, at);
@@ -482,17 +652,14 @@ bool pdf_font_finish(pdf_doc *p, struct libdeflate_compressor *z, diag *d, src_m
     bool ok = true;
     font_bufs b = {0};
     buf_init(&b.to_unicode);
-    buf_init(&b.program);
     buf_init(&b.cidset);
     buf_init(&b.name);
     for (size_t i = 0; ok && i < p->nmade; i++)
         ok = finish_font(p, &p->fonts[p->made[i]], &b, z, d, at);
     buf_fini(&b.to_unicode);
-    buf_fini(&b.program);
     buf_fini(&b.cidset);
     buf_fini(&b.name);
     free(b.w.cids);
     free(b.w.w);
-    free(b.gids);
     return ok;
 }

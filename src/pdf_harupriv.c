@@ -68,6 +68,9 @@ HPDF_STATUS pdf_hp_page_font(HPDF_Page page, HPDF_Dict font, const char *size)
 /* A stream object holding data, deflated when z is given. */
 static HPDF_Dict new_data_stream(HPDF_Doc pdf, const buf *data, struct libdeflate_compressor *z,
                                  HPDF_STATUS *st);
+/* A stream object holding zlib data, deflated before. */
+static HPDF_Dict new_deflated_stream(HPDF_Doc pdf, const uint8_t *zdata, size_t zlen,
+                                     HPDF_STATUS *st);
 
 /* /CIDSystemInfo of an Identity-ordered CID font. */
 static HPDF_Dict identity_system_info(HPDF_MMgr mmgr, HPDF_STATUS *st)
@@ -120,9 +123,10 @@ static HPDF_Dict font_descriptor(HPDF_Doc pdf, const pdf_font_parts *f,
     const ttf_info *in = f->info;
     HPDF_Dict d = HPDF_Dict_New(pdf->mmgr);
     *st = add_object(pdf, d);
-    HPDF_Dict prog = *st == HPDF_OK ? new_data_stream(pdf, f->program, z, st) : NULL;
+    HPDF_Dict prog =
+        *st == HPDF_OK ? new_deflated_stream(pdf, f->program_z, f->program_zlen, st) : NULL;
     if (*st == HPDF_OK)
-        *st = HPDF_Dict_AddNumber(prog, "Length1", (HPDF_INT32)f->program->len);
+        *st = HPDF_Dict_AddNumber(prog, "Length1", (HPDF_INT32)f->program_len);
     if (*st == HPDF_OK)
         *st = HPDF_Dict_AddName(d, "Type", "FontDescriptor");
     if (*st == HPDF_OK)
@@ -420,6 +424,20 @@ static HPDF_Dict new_data_stream(HPDF_Doc pdf, const buf *data, struct libdeflat
     } else {
         *st = HPDF_Stream_Write(s->stream, (const HPDF_BYTE *)data->data, (HPDF_UINT)data->len);
     }
+    return s;
+}
+
+static HPDF_Dict new_deflated_stream(HPDF_Doc pdf, const uint8_t *zdata, size_t zlen,
+                                     HPDF_STATUS *st)
+{
+    HPDF_Dict s = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
+    if (!s) {
+        *st = HPDF_FAILD_TO_ALLOC_MEM;
+        return NULL;
+    }
+    s->filter = HPDF_STREAM_FILTER_NONE;
+    s->write_fn = write_flate_filter;
+    *st = HPDF_Stream_Write(s->stream, zdata, (HPDF_UINT)zlen);
     return s;
 }
 

@@ -45,20 +45,21 @@ enum {
 
 typedef enum { FONT_UNTRIED, FONT_READY, FONT_FAILED } font_state;
 
+/* A font file loaded once in the process and kept for every document that
+ * uses it (a batch worker renders document after document): mapped,
+ * parsed, its metrics and its latest subset programs cached (pdf_font.c). */
+typedef struct font_file font_file;
+
+/* A font in one document. */
 typedef struct pdf_font {
     font_state state;
-    char *path;           /* the font file */
-    const uint8_t *bytes; /* the font file mapped (load_font), for its subset */
-    size_t len;
-    ttf_font *ttf;        /* the file parsed */
-    const ttf_info *info; /* its descriptor's numbers */
-    HPDF_Dict font;       /* the Type0 font object, NULL until text is drawn in it */
-    unsigned num_glyphs;
-    uint16_t notdef;        /* metric of anything the font lacks */
-    uint16_t *metrics[256]; /* BMP in pages of 256 code points, filled lazily */
-    uint16_t *cid_of[256];  /* code point -> CID (0: not drawn), pages made on first use */
-    uint32_t *cps;          /* cps[cid - 1]: the code point of each CID */
-    size_t ncids, cap;      /* CIDs 1..ncids, in the order first drawn */
+    font_file *file;       /* when READY */
+    const ttf_info *info;  /* the file's descriptor numbers */
+    HPDF_Dict font;        /* the Type0 font object, NULL until text is drawn in it */
+    uint8_t *planned;      /* bitset of the code points the boxes hold (pdf_font_plan) */
+    uint16_t *cid_of[256]; /* code point -> CID (0: none), pages made on first use */
+    uint32_t *cps;         /* cps[cid - 1]: the code point of each CID */
+    size_t ncids, cap;     /* CIDs 1..ncids */
 } pdf_font;
 
 struct pdf_doc {
@@ -99,9 +100,13 @@ const char *pdf_font_file(int font);
 /* The cached metric (METRIC_*) of cp. */
 uint16_t pdf_font_metric(pdf_font *f, uint32_t cp);
 void pdf_font_fini(pdf_font *f);
-/* Append the CIDs of text's code points as hex, four digits each, giving
- * each code point drawn for the first time the next CID: the CIDs are the
- * glyphs of the font's subset (pdf_font_finish). */
+/* Give every font the CIDs of the code points doc's boxes hold, in code
+ * point order, so that documents drawing the same characters have the same
+ * subset (pdf_font_finish keeps the latest ones). */
+void pdf_font_plan(pdf_doc *p, const layout_doc *doc);
+/* Append the CIDs of text's code points as hex, four digits each; a code
+ * point the plan did not foresee gets the next CID. The CIDs are the glyphs
+ * of the font's subset (pdf_font_finish). */
 void pdf_font_put_cids(pdf_font *f, buf *out, const char *text, size_t len);
 /* The font object of font id (filled by pdf_font_finish), made when first
  * asked; NULL when libharu fails (its error is recorded). */
@@ -109,6 +114,29 @@ HPDF_Dict pdf_font_object(pdf_doc *p, int font);
 /* Fill in every font drawn: its maps, widths and the subset of its glyphs,
  * streams deflated by z. */
 bool pdf_font_finish(pdf_doc *p, struct libdeflate_compressor *z, diag *d, src_mark at);
+
+enum {
+    /* A set of code points of the BMP, one bit each. */
+    CP_SET_BYTES = 65536 / 8,
+};
+
+/* The first code point at or after cp in the set bits, or LAST_CP + 1 when
+ * there is none. Empty bytes are skipped whole: a document uses a few
+ * hundred code points, so a walk costs about the 8 KB of the set. */
+static inline uint32_t cp_set_next(const uint8_t *bits, uint32_t cp)
+{
+    while (cp <= LAST_CP) {
+        unsigned byte = bits[cp >> 3] >> (cp & 7);
+        if (byte == 0) {
+            cp = (cp | 7) + 1;
+            continue;
+        }
+        for (; !(byte & 1); byte >>= 1)
+            cp++;
+        return cp;
+    }
+    return LAST_CP + 1;
+}
 
 /* ---- pdf_pdfa.c ---- */
 
@@ -141,8 +169,11 @@ typedef struct pdf_font_parts {
     const uint32_t *cids;   /* /W: widths[i] for cids[i], ascending, nwidths */
     const uint16_t *widths; /* of them (those equal to dw left out) */
     size_t nwidths;
-    const buf *to_unicode, *program; /* the CIDs are the program's glyphs */
-    const buf *cidset;               /* PDF/A: the /CIDSet stream; NULL otherwise */
+    const buf *to_unicode;
+    const uint8_t *program_z; /* the subset program, deflated; its glyphs are the CIDs */
+    size_t program_zlen;
+    size_t program_len; /* its length before */
+    const buf *cidset;  /* PDF/A: the /CIDSet stream; NULL otherwise */
 } pdf_font_parts;
 
 /* A new, empty dictionary in the document for a font object (the Type0
@@ -152,7 +183,8 @@ HPDF_Dict pdf_hp_font_dict(HPDF_Doc pdf);
  * naming it in the page's resources. */
 HPDF_STATUS pdf_hp_page_font(HPDF_Page page, HPDF_Dict font, const char *size);
 /* Make type0 the Type0 font of f, with its CIDFontType2 font, descriptor,
- * program and maps as objects of the document; streams deflated by z. */
+ * program and maps as objects of the document; streams deflated by z (the
+ * program is already). */
 HPDF_STATUS pdf_hp_font_fill(HPDF_Doc pdf, HPDF_Dict type0, const pdf_font_parts *f,
                              struct libdeflate_compressor *z);
 /* Set key of the document's Info dictionary to the text utf8. */

@@ -415,6 +415,69 @@ static void test_font_forbids_embedding(void **state)
     free(path);
 }
 
+/* Copy the shipped font file `from` to path (written in place, as an
+ * editor or cp would). */
+static void copy_font(const char *from, const char *path)
+{
+    char src[512];
+    snprintf(src, sizeof src, "%s/%s", FONTS_DIR, from);
+    size_t len;
+    char *bytes = util_read_file(src, 16 << 20, &len);
+    assert_non_null(bytes);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(bytes, 1, len, fp), len);
+    fclose(fp);
+    free(bytes);
+}
+
+/* The advance of "W" in PT Sans of the installation in dir. */
+static double sans_w_width(const char *dir)
+{
+    diag *d = diag_new();
+    pdf_doc *p = pdf_new(dir, d);
+    assert_non_null(p);
+    layout_fonts lf = pdf_fonts(p);
+    int font = lf.find(lf.ctx, "PT Sans", 0);
+    assert_true(font >= 0);
+    double w = lf.advance(lf.ctx, font, 'W');
+    pdf_free(p);
+    diag_free(d);
+    return w;
+}
+
+/* A font file is loaded once per process (a batch worker renders many
+ * documents), but one replaced on disk is read again: by a new file under
+ * the name, and by the same file rewritten in place. */
+static void test_font_file_replaced(void **state)
+{
+    fixture *fx = *state;
+    char *path = path_in(fx, "PTS55F.ttf");
+    link_fonts(fx, "PTS55F.ttf");
+    unlink(path);
+    copy_font("PTS55F.ttf", path);
+    double regular = sans_w_width(fx->dir);
+    assert_true(sans_w_width(fx->dir) == regular);
+    /* a new file under the same name: the bold face's W is wider */
+    char *tmp = path_in(fx, "new.ttf");
+    copy_font("PTS75F.ttf", tmp);
+    assert_int_equal(rename(tmp, path), 0);
+    double bold = sans_w_width(fx->dir);
+    assert_true(bold > regular);
+    /* the same file rewritten in place */
+    copy_font("PTS55F.ttf", path);
+    assert_true(sans_w_width(fx->dir) == regular);
+    /* many replacements: each read, none kept past the files' bound */
+    for (int i = 0; i < 40; i++) {
+        copy_font(i % 2 ? "PTS55F.ttf" : "PTS75F.ttf", tmp);
+        assert_int_equal(rename(tmp, path), 0);
+        assert_true(sans_w_width(fx->dir) == (i % 2 ? regular : bold));
+    }
+    unlink_fonts(fx);
+    free(tmp);
+    free(path);
+}
+
 /* ---- whole files ---------------------------------------------------------------- */
 
 static void test_write_checks(void **state)
@@ -863,6 +926,7 @@ int main(void)
         cmocka_unit_test(test_missing_font_file),
         cmocka_unit_test(test_corrupt_font_file),
         cmocka_unit_test(test_font_forbids_embedding),
+        cmocka_unit_test(test_font_file_replaced),
         cmocka_unit_test(test_write_checks),
         cmocka_unit_test(test_no_date),
         cmocka_unit_test(test_same_bytes),
