@@ -435,6 +435,17 @@ static bool set_info(pdf_doc *p, const blk_info *info, const pdf_options *opt, d
 
 /* ---- Output ----------------------------------------------------------------- */
 
+/* The compressor of every document of the process: libdeflate's state at
+ * level 6 is about 400 KB, fresh pages to fault in for each document when
+ * made anew (a batch worker renders many). NULL when out of memory. */
+static struct libdeflate_compressor *compressor(void)
+{
+    static struct libdeflate_compressor *z;
+    if (!z)
+        z = libdeflate_alloc_compressor(DEFLATE_LEVEL);
+    return z;
+}
+
 /* Copy the PDF libharu saved in memory to f. */
 static bool copy_saved(pdf_doc *p, outfile *f, diag *d, src_mark at)
 {
@@ -485,7 +496,7 @@ bool pdf_write(pdf_doc *p, const layout_doc *doc, const pdf_options *opt, const 
     for (size_t i = 0; i < doc->npages; i++)
         if (!draw_page(p, &doc->pages[i], d, at))
             goto out;
-    z = libdeflate_alloc_compressor(DEFLATE_LEVEL);
+    z = compressor();
     if (!z) {
         diag_error(d, at, "недостаточно памяти для сжатия PDF");
         goto out;
@@ -504,6 +515,5 @@ bool pdf_write(pdf_doc *p, const layout_doc *doc, const pdf_options *opt, const 
     f = NULL;
 out:
     outfile_abort(f);
-    libdeflate_free_compressor(z);
     return ok;
 }
