@@ -55,13 +55,13 @@ enum {
     PROGRAMS_MAX = 4,
 };
 
-/* A subset program: the code points of its CIDs, in CID order, and the
- * program deflated. */
+/* What a font's subset makes: the code points of its CIDs, in CID order,
+ * the program deflated and the ToUnicode map deflated. */
 typedef struct program {
     uint32_t *cps;
     size_t n;
-    uint8_t *z;
-    size_t zlen, raw_len;
+    uint8_t *z, *map_z;
+    size_t zlen, raw_len, map_zlen;
 } program;
 
 struct font_file {
@@ -186,6 +186,7 @@ static void font_file_free(font_file *ff)
     for (size_t j = 0; j < PROGRAMS_MAX; j++) {
         free(ff->programs[j].cps);
         free(ff->programs[j].z);
+        free(ff->programs[j].map_z);
     }
     free(ff->path);
     free(ff);
@@ -562,13 +563,25 @@ static void subset_tag(const pdf_font *f, char tag[TTF_TAG_LEN])
 
 /* Scratch buffers reused from font to font. */
 typedef struct font_bufs {
-    buf to_unicode, cidset, name;
+    buf cidset, name;
     widths w;
 } font_bufs;
 
-/* The subset program of f's CIDs, deflated: one the font file keeps from
- * an earlier document that drew the same code points, or a new one, kept
- * in place of the oldest. NULL when the subset cannot be built. */
+/* data deflated by z into *out (allocated), its length into *len. */
+static void deflate_into(struct libdeflate_compressor *z, const buf *data, uint8_t **out,
+                         size_t *len)
+{
+    size_t bound = libdeflate_zlib_compress_bound(z, data->len);
+    free(*out);
+    *out = xmalloc(bound);
+    /* cannot fail: the bound is libdeflate's own */
+    *len = libdeflate_zlib_compress(z, data->data, data->len, *out, bound);
+}
+
+/* The subset program and ToUnicode map of f's CIDs, deflated: those the
+ * font file keeps from an earlier document that drew the same code points,
+ * or new ones, kept in place of the oldest. NULL when the subset cannot be
+ * built. */
 static const program *subset_program(pdf_font *f, const char tag[TTF_TAG_LEN],
                                      struct libdeflate_compressor *z)
 {
@@ -596,11 +609,10 @@ static const program *subset_program(pdf_font *f, const char tag[TTF_TAG_LEN],
             memcpy(pr->cps, f->cps, f->ncids * sizeof *f->cps);
         pr->n = f->ncids;
         pr->raw_len = raw.len;
-        size_t bound = libdeflate_zlib_compress_bound(z, raw.len);
-        free(pr->z);
-        pr->z = xmalloc(bound);
-        /* cannot fail: the bound is libdeflate's own */
-        pr->zlen = libdeflate_zlib_compress(z, raw.data, raw.len, pr->z, bound);
+        deflate_into(z, &raw, &pr->z, &pr->zlen);
+        buf_clear(&raw);
+        build_to_unicode(f, &raw);
+        deflate_into(z, &raw, &pr->map_z, &pr->map_zlen);
     }
     buf_fini(&raw);
     return pr;
@@ -611,10 +623,8 @@ static const program *subset_program(pdf_font *f, const char tag[TTF_TAG_LEN],
 static bool finish_font(pdf_doc *p, pdf_font *f, font_bufs *b, struct libdeflate_compressor *z,
                         diag *d, src_mark at)
 {
-    buf_clear(&b->to_unicode);
     buf_clear(&b->cidset);
     buf_clear(&b->name);
-    build_to_unicode(f, &b->to_unicode);
     collect_widths(f, &b->w);
     char tag[TTF_TAG_LEN];
     subset_tag(f, tag);
@@ -637,7 +647,8 @@ static bool finish_font(pdf_doc *p, pdf_font *f, font_bufs *b, struct libdeflate
         .cids = b->w.cids,
         .widths = b->w.w,
         .nwidths = b->w.n,
-        .to_unicode = &b->to_unicode,
+        .to_unicode_z = pr->map_z,
+        .to_unicode_zlen = pr->map_zlen,
         .program_z = pr->z,
         .program_zlen = pr->zlen,
         .program_len = pr->raw_len,
@@ -651,12 +662,10 @@ bool pdf_font_finish(pdf_doc *p, struct libdeflate_compressor *z, diag *d, src_m
 {
     bool ok = true;
     font_bufs b = {0};
-    buf_init(&b.to_unicode);
     buf_init(&b.cidset);
     buf_init(&b.name);
     for (size_t i = 0; ok && i < p->nmade; i++)
         ok = finish_font(p, &p->fonts[p->made[i]], &b, z, d, at);
-    buf_fini(&b.to_unicode);
     buf_fini(&b.cidset);
     buf_fini(&b.name);
     free(b.w.cids);

@@ -205,7 +205,8 @@ HPDF_STATUS pdf_hp_font_fill(HPDF_Doc pdf, HPDF_Dict type0, const pdf_font_parts
     HPDF_Dict c = st == HPDF_OK ? cid_font(pdf, f, z, &st) : NULL;
     if (st == HPDF_OK)
         st = HPDF_Array_Add(kids, c);
-    HPDF_Dict map = st == HPDF_OK ? new_data_stream(pdf, f->to_unicode, z, &st) : NULL;
+    HPDF_Dict map =
+        st == HPDF_OK ? new_deflated_stream(pdf, f->to_unicode_z, f->to_unicode_zlen, &st) : NULL;
     if (st == HPDF_OK)
         st = HPDF_Dict_Add(type0, "ToUnicode", map);
     return st;

@@ -169,7 +169,8 @@ typedef struct pdf_font_parts {
     const uint32_t *cids;   /* /W: widths[i] for cids[i], ascending, nwidths */
     const uint16_t *widths; /* of them (those equal to dw left out) */
     size_t nwidths;
-    const buf *to_unicode;
+    const uint8_t *to_unicode_z; /* the ToUnicode map, deflated */
+    size_t to_unicode_zlen;
     const uint8_t *program_z; /* the subset program, deflated; its glyphs are the CIDs */
     size_t program_zlen;
     size_t program_len; /* its length before */
