@@ -22,8 +22,6 @@
 #include <string.h>
 
 enum {
-    /* Bytes of the saved PDF copied to the output file per read. */
-    COPY_CHUNK = 64 * 1024,
     /* A gap wider than this many thousandths of the em between two words on
      * one baseline is a word space (see needs_space); parts of one word
      * meet with no gap, and a justified space shrinks to no less than about
@@ -446,29 +444,18 @@ static struct libdeflate_compressor *compressor(void)
     return z;
 }
 
-/* Copy the PDF libharu saved in memory to f. */
-static bool copy_saved(pdf_doc *p, outfile *f, diag *d, src_mark at)
+/* Copy the PDF libharu saved in memory to f: its 4 KB chunks gathered,
+ * to write them with one call. */
+static bool copy_saved(pdf_doc *p, outfile *f, diag *d)
 {
-    bool ok = false;
-    HPDF_BYTE *chunk = xmalloc(COPY_CHUNK);
-    for (;;) {
-        HPDF_UINT32 n = COPY_CHUNK;
-        HPDF_STATUS st = HPDF_ReadFromStream(p->pdf, chunk, &n);
-        /* The end of the stream is reported as an error, HPDF_STREAM_EOF,
-         * through the error handler too. */
-        bool eof = st == HPDF_STREAM_EOF;
-        if (eof)
-            pdf_error_clear(p);
-        else if (!pdf_status_check(p, st, d, at))
-            goto out;
-        if (!outfile_write(f, chunk, n, d))
-            goto out;
-        if (eof || n == 0)
-            break;
-    }
-    ok = true;
-out:
-    free(chunk);
+    buf all;
+    buf_init(&all);
+    size_t len;
+    const uint8_t *chunk;
+    for (size_t i = 0; (chunk = pdf_hp_saved_chunk(p->pdf, i, &len)) != NULL; i++)
+        buf_putn(&all, (const char *)chunk, len);
+    bool ok = outfile_write(f, all.data, all.len, d);
+    buf_fini(&all);
     return ok;
 }
 
@@ -509,7 +496,7 @@ bool pdf_write(pdf_doc *p, const layout_doc *doc, const pdf_options *opt, const 
     /* The whole file is in memory now: the temporary file exists only while
      * we copy it out. */
     f = outfile_open(out_path, d);
-    if (!f || !copy_saved(p, f, d, at))
+    if (!f || !copy_saved(p, f, d))
         goto out;
     ok = outfile_commit(f, d);
     f = NULL;

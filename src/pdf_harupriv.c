@@ -442,24 +442,39 @@ static HPDF_Dict new_deflated_stream(HPDF_Doc pdf, const uint8_t *zdata, size_t 
     return s;
 }
 
+/* Chunk i of a memory stream (libharu's read functions copy a byte at a
+ * time): all of a chunk but in the last, which holds the rest of the
+ * stream's size. NULL past the last. */
+static const uint8_t *mem_chunk(HPDF_Stream s, size_t i, size_t *len)
+{
+    HPDF_MemStreamAttr a = (HPDF_MemStreamAttr)s->attr;
+    if (s->type != HPDF_STREAM_MEMORY || i >= a->buf->count || (size_t)a->buf_siz * i >= s->size)
+        return NULL;
+    size_t left = s->size - (size_t)a->buf_siz * i;
+    *len = left < a->buf_siz ? left : a->buf_siz;
+    return HPDF_List_ItemAt(a->buf, (HPDF_UINT)i);
+}
+
+const uint8_t *pdf_hp_saved_chunk(HPDF_Doc pdf, size_t i, size_t *len)
+{
+    return pdf->stream ? mem_chunk(pdf->stream, i, len) : NULL;
+}
+
 /* One stream compressed in place: its bytes read out, deflated by libdeflate
  * (zlib format, as /FlateDecode wants) and written back. */
 static HPDF_STATUS deflate_stream(HPDF_Dict dict, struct libdeflate_compressor *c, scratch *in,
                                   scratch *out)
 {
-    HPDF_UINT size = HPDF_Stream_Size(dict->stream);
+    size_t size = dict->stream->size;
     uint8_t *raw = scratch_get(in, size ? size : 1);
-    HPDF_STATUS st = HPDF_OK;
-    if (size) {
-        HPDF_UINT n = size;
-        st = HPDF_Stream_Seek(dict->stream, 0, HPDF_SEEK_SET);
-        if (st == HPDF_OK)
-            st = HPDF_Stream_Read(dict->stream, raw, &n);
-        if (st == HPDF_OK && n != size)
-            st = HPDF_STREAM_EOF;
-        if (st != HPDF_OK)
-            return st;
+    const uint8_t *chunk;
+    size_t n, at = 0;
+    for (size_t i = 0; at < size && (chunk = mem_chunk(dict->stream, i, &n)) != NULL; i++) {
+        memcpy(raw + at, chunk, n);
+        at += n;
     }
+    if (at != size)
+        return HPDF_STREAM_EOF;
     HPDF_MemStream_FreeData(dict->stream);
     return write_deflated(dict, c, raw, size, out);
 }

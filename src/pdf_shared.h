@@ -200,6 +200,9 @@ void pdf_hp_md5_add(HPDF_MD5_CTX *ctx, const void *data, size_t len);
 void pdf_hp_md5_final(HPDF_MD5_CTX *ctx, uint8_t out[16]);
 /* Append text to the page's content stream. */
 HPDF_STATUS pdf_hp_page_write(HPDF_Page page, const char *text);
+/* Chunk i of the PDF saved in memory (HPDF_SaveToStream), *len bytes;
+ * NULL past the last. */
+const uint8_t *pdf_hp_saved_chunk(HPDF_Doc pdf, size_t i, size_t *len);
 /* Every stream libharu would deflate at save, deflated now by z and
  * marked /FlateDecode: libharu then copies it as it is. */
 HPDF_STATUS pdf_hp_deflate_streams(HPDF_Doc pdf, struct libdeflate_compressor *z);
