@@ -27,11 +27,12 @@ enum {
      * meet with no gap, and a justified space shrinks to no less than about
      * two thirds of the font's space (250-280 here). */
     SPACE_GAP = 100,
-    /* libdeflate's level for every stream (docs/libharu.md, "Compression"):
-     * 6 gives files as small as zlib's default did, in two thirds of the
-     * instructions; 1 would save another 3 M instructions on a 2-page order
-     * for a file 5 % larger (all the samples: 8 %). */
-    DEFLATE_LEVEL = 6,
+    /* libdeflate's level for every stream (docs/libharu.md, "Compression").
+     * Measured 2026-12-01 with subsets of the glyphs drawn: level 1 makes
+     * the 2-page order in 14.8 M instructions, level 6 in 16.9 M; the 43
+     * PDFs of samples/ and tests/docs take 1.87 MB at 1, 1.79 MB at 6
+     * (4 % more; before the subsets were renumbered, 3.7 MB at 6). */
+    DEFLATE_LEVEL = 1,
 };
 
 pdf_doc *pdf_new(const char *fonts_dir, diag *d)
@@ -122,8 +123,7 @@ static HPDF_STATUS write_op(HPDF_Page page, const centi *v, size_t n, const char
     while (*op)
         *w++ = *op++;
     *w++ = '\n';
-    *w = '\0';
-    return pdf_hp_page_write(page, line);
+    return pdf_hp_page_write(page, line, (size_t)(w - line));
 }
 
 /* A font size as Tf takes it: five decimals at most, trailing zeros left
@@ -258,7 +258,7 @@ static HPDF_STATUS draw_run(pdf_doc *p, page_state *s, const layout_box *run, si
 
     double space_w = (pdf_font_metric(f, ' ') & METRIC_WIDTH) * b->size / 1000 + b->char_space;
     buf_clear(out);
-    buf_puts(out, n > 1 ? "[<" : "<");
+    buf_puts(out, n > 1 ? "[(" : "(");
     for (size_t i = 0; i < n; i++) {
         bool last = i + 1 == n;
         size_t len = plain_len(&run[i], last && line_end);
@@ -274,12 +274,12 @@ static HPDF_STATUS draw_run(pdf_doc *p, page_state *s, const layout_box *run, si
             if (adjust != 0) {
                 char num[32];
                 *put_centi(num, adjust) = '\0';
-                buf_printf(out, "> %s <", num);
+                buf_printf(out, ") %s (", num);
             }
         }
     }
-    buf_puts(out, n > 1 ? ">] TJ\n" : "> Tj\n");
-    return pdf_hp_page_write(s->page, out->data);
+    buf_puts(out, n > 1 ? ")] TJ\n" : ") Tj\n");
+    return pdf_hp_page_write(s->page, out->data, out->len);
 }
 
 /* Paths go straight into the stream too, so libharu's graphics mode stays
@@ -433,9 +433,10 @@ static bool set_info(pdf_doc *p, const blk_info *info, const pdf_options *opt, d
 
 /* ---- Output ----------------------------------------------------------------- */
 
-/* The compressor of every document of the process: libdeflate's state at
- * level 6 is about 400 KB, fresh pages to fault in for each document when
- * made anew (a batch worker renders many). NULL when out of memory. */
+/* The compressor of every document of the process: libdeflate's state
+ * (its hash tables) would be fresh pages to fault in for each document
+ * when made anew, and a batch worker renders many. NULL when out of
+ * memory. */
 static struct libdeflate_compressor *compressor(void)
 {
     static struct libdeflate_compressor *z;

@@ -422,15 +422,25 @@ void pdf_font_plan(pdf_doc *p, const layout_doc *doc)
 
 void pdf_font_put_cids(pdf_font *f, buf *out, const char *text, size_t len)
 {
-    static const char HEX[] = "0123456789ABCDEF";
     for (size_t k = 0; k < len;) {
         uint32_t cp;
         size_t n = utf8_decode(text + k, len - k, &cp);
         if (n == 0 || cp > LAST_CP) /* check_boxes let none through */
             break;
         unsigned cid = cid_of(f, cp);
-        char hex[4] = {HEX[cid >> 12], HEX[cid >> 8 & 0xF], HEX[cid >> 4 & 0xF], HEX[cid & 0xF]};
-        buf_putn(out, hex, 4);
+        for (int shift = 8; shift >= 0; shift -= 8) {
+            char c = (char)(cid >> shift & 0xFF);
+            /* the string's delimiters and escape, and a carriage return,
+             * which readers would take for a line feed (ISO 32000-1,
+             * 7.3.4.2); every other byte stands as it is */
+            if (c == '(' || c == ')' || c == '\\') {
+                buf_putc(out, '\\');
+            } else if (c == '\r') {
+                buf_putc(out, '\\');
+                c = 'r';
+            }
+            buf_putc(out, c);
+        }
         k += n;
     }
 }

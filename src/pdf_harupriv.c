@@ -365,9 +365,10 @@ void pdf_hp_md5_final(HPDF_MD5_CTX *ctx, uint8_t out[16])
 
 /* We write the text and path operators ourselves (pdf.c), with exact
  * decimal numbers; libharu's own operators print single-precision floats. */
-HPDF_STATUS pdf_hp_page_write(HPDF_Page page, const char *text)
+HPDF_STATUS pdf_hp_page_write(HPDF_Page page, const char *data, size_t len)
 {
-    return HPDF_Stream_WriteStr(((HPDF_PageAttr)page->attr)->stream, text);
+    return HPDF_Stream_Write(((HPDF_PageAttr)page->attr)->stream, (const HPDF_BYTE *)data,
+                             (HPDF_UINT)len);
 }
 
 /* ---- Compression ---------------------------------------------------------------- */

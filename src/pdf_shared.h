@@ -104,8 +104,9 @@ void pdf_font_fini(pdf_font *f);
  * point order, so that documents drawing the same characters have the same
  * subset (pdf_font_finish keeps the latest ones). */
 void pdf_font_plan(pdf_doc *p, const layout_doc *doc);
-/* Append the CIDs of text's code points as hex, four digits each; a code
- * point the plan did not foresee gets the next CID. The CIDs are the glyphs
+/* Append the CIDs of text's code points to a literal string, two bytes
+ * each (Identity-H), escaped where a string must be; a code point the plan
+ * did not foresee gets the next CID. The CIDs are the glyphs
  * of the font's subset (pdf_font_finish). */
 void pdf_font_put_cids(pdf_font *f, buf *out, const char *text, size_t len);
 /* The font object of font id (filled by pdf_font_finish), made when first
@@ -199,7 +200,7 @@ void pdf_hp_md5_init(HPDF_MD5_CTX *ctx);
 void pdf_hp_md5_add(HPDF_MD5_CTX *ctx, const void *data, size_t len);
 void pdf_hp_md5_final(HPDF_MD5_CTX *ctx, uint8_t out[16]);
 /* Append text to the page's content stream. */
-HPDF_STATUS pdf_hp_page_write(HPDF_Page page, const char *text);
+HPDF_STATUS pdf_hp_page_write(HPDF_Page page, const char *data, size_t len);
 /* Chunk i of the PDF saved in memory (HPDF_SaveToStream), *len bytes;
  * NULL past the last. */
 const uint8_t *pdf_hp_saved_chunk(HPDF_Doc pdf, size_t i, size_t *len);
