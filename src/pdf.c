@@ -159,9 +159,13 @@ static HPDF_STATUS end_text(page_state *s)
     return HPDF_Page_EndText(s->page);
 }
 
-/* Where the pen stands after b: x plus the /W advances and Tc per glyph. */
+/* Where the pen stands after b: x plus the /W advances and Tc per glyph.
+ * Asked of a box two or three times in a row (continues_run, needs_space,
+ * draw_run): the last answer is kept. */
 static double text_end(pdf_doc *p, const layout_box *b)
 {
+    if (p->end_box == b)
+        return p->end_x;
     pdf_font *f = pdf_font_get(p, b->font);
     double end = b->x;
     for (size_t k = 0; k < b->len;) {
@@ -172,6 +176,8 @@ static double text_end(pdf_doc *p, const layout_box *b)
         end += (pdf_font_metric(f, cp) & METRIC_WIDTH) * b->size / 1000 + b->char_space;
         k += n;
     }
+    p->end_box = b;
+    p->end_x = end;
     return end;
 }
 
@@ -272,9 +278,10 @@ static HPDF_STATUS draw_run(pdf_doc *p, page_state *s, const layout_box *run, si
             double gap = run[i + 1].x - (text_end(p, &run[i]) + space_w);
             centi adjust = to_centi(-gap * 1000 / b->size);
             if (adjust != 0) {
-                char num[32];
-                *put_centi(num, adjust) = '\0';
-                buf_printf(out, ") %s (", num);
+                char num[32] = ") ";
+                char *end = put_centi(num + 2, adjust);
+                memcpy(end, " (", 2);
+                buf_putn(out, num, (size_t)(end + 2 - num));
             }
         }
     }
@@ -353,7 +360,8 @@ static bool is_sane(double v)
 
 /* Every box has sane numbers; every text box must name a font that was
  * loaded through pdf_fonts and hold valid UTF-8 of code points the font has.
- * Layout promises all this; a broken promise must not reach the file. */
+ * Layout promises all this; a broken promise must not reach the file. The
+ * code points seen plan the fonts' CIDs (pdf_font_plan_cp). */
 static bool check_boxes(pdf_doc *p, const layout_doc *doc, diag *d, src_mark at)
 {
     for (size_t i = 0; i < doc->npages; i++) {
@@ -387,10 +395,13 @@ static bool check_boxes(pdf_doc *p, const layout_doc *doc, diag *d, src_mark at)
                                pdf_font_file(b->font), (unsigned)cp, i + 1);
                     return false;
                 }
+                pdf_font_plan_cp(f, cp);
                 k += n;
             }
+            pdf_font_plan_box(f, b);
         }
     }
+    pdf_font_plan_done(p);
     return true;
 }
 
@@ -480,7 +491,6 @@ bool pdf_write(pdf_doc *p, const layout_doc *doc, const pdf_options *opt, const 
         pdf_pdfa_begin(p);
     if (!check_boxes(p, doc, d, at) || !set_info(p, &doc->info, opt, d, at))
         goto out;
-    pdf_font_plan(p, doc);
     for (size_t i = 0; i < doc->npages; i++)
         if (!draw_page(p, &doc->pages[i], d, at))
             goto out;

@@ -376,40 +376,16 @@ static uint16_t cid_of(pdf_font *f, uint32_t cp)
     return *cid;
 }
 
-static void plan_code_point(pdf_font *f, uint32_t cp)
+void pdf_font_plan_box(pdf_font *f, const layout_box *b)
 {
-    if (!f->planned)
-        f->planned = xcalloc(CP_SET_BYTES, 1);
-    if (cp <= LAST_CP)
-        f->planned[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+    if (pdf_font_metric(f, ' ') & METRIC_HAS)
+        pdf_font_plan_cp(f, ' ');
+    if (b->len > 0 && b->text[b->len - 1] == '-')
+        pdf_font_plan_cp(f, OWN_HYPHEN_AT_END);
 }
 
-/* Every code point of the text boxes, the space draw_run puts between
- * words, and OWN_HYPHEN_AT_END where a box ends in a hyphen-minus (which
- * draw_run draws so at the end of a line). */
-void pdf_font_plan(pdf_doc *p, const layout_doc *doc)
+void pdf_font_plan_done(pdf_doc *p)
 {
-    for (size_t i = 0; i < doc->npages; i++) {
-        const layout_page *lp = &doc->pages[i];
-        for (size_t j = 0; j < lp->n; j++) {
-            const layout_box *b = &lp->boxes[j];
-            if (b->kind != LAYOUT_TEXT)
-                continue;
-            pdf_font *f = pdf_font_get(p, b->font);
-            for (size_t k = 0; k < b->len;) {
-                uint32_t cp;
-                size_t n = utf8_decode(b->text + k, b->len - k, &cp);
-                if (n == 0)
-                    break;
-                plan_code_point(f, cp);
-                k += n;
-            }
-            if (pdf_font_metric(f, ' ') & METRIC_HAS)
-                plan_code_point(f, ' ');
-            if (b->len > 0 && b->text[b->len - 1] == '-')
-                plan_code_point(f, OWN_HYPHEN_AT_END);
-        }
-    }
     for (size_t id = 0; id < NFONTS; id++) {
         pdf_font *f = &p->fonts[id];
         if (!f->planned)
@@ -422,27 +398,36 @@ void pdf_font_plan(pdf_doc *p, const layout_doc *doc)
 
 void pdf_font_put_cids(pdf_font *f, buf *out, const char *text, size_t len)
 {
+    /* at most 4 bytes out (two escaped) per code point in */
+    char chunk[256];
+    size_t used = 0;
     for (size_t k = 0; k < len;) {
         uint32_t cp;
         size_t n = utf8_decode(text + k, len - k, &cp);
         if (n == 0 || cp > LAST_CP) /* check_boxes let none through */
             break;
-        unsigned cid = cid_of(f, cp);
+        k += n;
+        uint16_t *page = f->cid_of[cp >> 8];
+        unsigned cid = page && page[cp & 0xFF] ? page[cp & 0xFF] : cid_of(f, cp);
         for (int shift = 8; shift >= 0; shift -= 8) {
             char c = (char)(cid >> shift & 0xFF);
             /* the string's delimiters and escape, and a carriage return,
              * which readers would take for a line feed (ISO 32000-1,
              * 7.3.4.2); every other byte stands as it is */
             if (c == '(' || c == ')' || c == '\\') {
-                buf_putc(out, '\\');
+                chunk[used++] = '\\';
             } else if (c == '\r') {
-                buf_putc(out, '\\');
+                chunk[used++] = '\\';
                 c = 'r';
             }
-            buf_putc(out, c);
+            chunk[used++] = c;
         }
-        k += n;
+        if (used > sizeof chunk - 4) {
+            buf_putn(out, chunk, used);
+            used = 0;
+        }
     }
+    buf_putn(out, chunk, used);
 }
 
 HPDF_Dict pdf_font_object(pdf_doc *p, int font)

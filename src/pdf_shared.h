@@ -73,7 +73,9 @@ struct pdf_doc {
     pdf_font fonts[NFONTS];
     int made[NFONTS]; /* ids of the fonts drawn, in the order their objects were made */
     size_t nmade;
-    bool pdfa;           /* writing PDF/A-1b (pdf_pdfa.c) */
+    bool pdfa;                 /* writing PDF/A-1b (pdf_pdfa.c) */
+    const layout_box *end_box; /* the box text_end (pdf.c) measured last */
+    double end_x;
     HPDF_MD5_CTX id_md5; /* PDF/A: the hash of the content, for the trailer /ID */
 };
 
@@ -100,10 +102,15 @@ const char *pdf_font_file(int font);
 /* The cached metric (METRIC_*) of cp. */
 uint16_t pdf_font_metric(pdf_font *f, uint32_t cp);
 void pdf_font_fini(pdf_font *f);
-/* Give every font the CIDs of the code points doc's boxes hold, in code
- * point order, so that documents drawing the same characters have the same
- * subset (pdf_font_finish keeps the latest ones). */
-void pdf_font_plan(pdf_doc *p, const layout_doc *doc);
+/* Planning the CIDs: every code point of the text boxes (pdf_font_plan_cp),
+ * the space draw_run puts between words and OWN_HYPHEN_AT_END where a box
+ * ends in a hyphen-minus (pdf_font_plan_box); then pdf_font_plan_done gives
+ * each font the CIDs of its code points in code point order, so documents
+ * drawing the same characters have the same subset (pdf_font_finish keeps
+ * the latest ones). */
+static inline void pdf_font_plan_cp(pdf_font *f, uint32_t cp);
+void pdf_font_plan_box(pdf_font *f, const layout_box *b);
+void pdf_font_plan_done(pdf_doc *p);
 /* Append the CIDs of text's code points to a literal string, two bytes
  * each (Identity-H), escaped where a string must be; a code point the plan
  * did not foresee gets the next CID. The CIDs are the glyphs
@@ -137,6 +144,14 @@ static inline uint32_t cp_set_next(const uint8_t *bits, uint32_t cp)
         return cp;
     }
     return LAST_CP + 1;
+}
+
+static inline void pdf_font_plan_cp(pdf_font *f, uint32_t cp)
+{
+    if (!f->planned)
+        f->planned = xcalloc(CP_SET_BYTES, 1);
+    if (cp <= LAST_CP)
+        f->planned[cp >> 3] |= (uint8_t)(1u << (cp & 7));
 }
 
 /* ---- pdf_pdfa.c ---- */
