@@ -150,7 +150,7 @@ static uint16_t measure_glyph(const font_file *ff, uint32_t cp)
     return (uint16_t)(METRIC_KNOWN | METRIC_HAS | (w > METRIC_WIDTH ? METRIC_WIDTH : w));
 }
 
-uint16_t pdf_font_metric(pdf_font *f, uint32_t cp)
+uint16_t pdf_font_measure(pdf_font *f, uint32_t cp)
 {
     font_file *ff = f->file;
     if (cp > 0xFFFF)
@@ -296,8 +296,10 @@ static bool load_font(pdf_doc *p, int id)
     char *path = join_path(p->fonts_dir, pdf_font_file(id));
     f->file = font_file_get(path, p->d);
     free(path);
-    if (f->file)
+    if (f->file) {
         f->info = f->file->info;
+        f->metrics = f->file->metrics;
+    }
     f->state = f->file ? FONT_READY : FONT_FAILED;
     p->font_failed |= !f->file;
     return f->file != NULL;

@@ -55,6 +55,7 @@ typedef struct pdf_font {
     font_state state;
     font_file *file;       /* when READY */
     const ttf_info *info;  /* the file's descriptor numbers */
+    uint16_t **metrics;    /* the file's metric cache: 256 pages of 256 code points */
     HPDF_Dict font;        /* the Type0 font object, NULL until text is drawn in it */
     uint8_t *planned;      /* bitset of the code points the boxes hold (pdf_font_plan) */
     uint16_t *cid_of[256]; /* code point -> CID (0: none), pages made on first use */
@@ -99,8 +100,10 @@ bool pdf_font_check_files(const char *fonts_dir, diag *d);
 pdf_font *pdf_font_get(pdf_doc *p, int font);
 /* The file name of font id (for messages). */
 const char *pdf_font_file(int font);
-/* The cached metric (METRIC_*) of cp. */
-uint16_t pdf_font_metric(pdf_font *f, uint32_t cp);
+/* The cached metric (METRIC_*) of cp (defined below). */
+static inline uint16_t pdf_font_metric(pdf_font *f, uint32_t cp);
+/* pdf_font_metric's slow path: measure cp and cache its metric. */
+uint16_t pdf_font_measure(pdf_font *f, uint32_t cp);
 void pdf_font_fini(pdf_font *f);
 /* Planning the CIDs: every code point of the text boxes (pdf_font_plan_cp),
  * the space draw_run puts between words and OWN_HYPHEN_AT_END where a box
@@ -144,6 +147,14 @@ static inline uint32_t cp_set_next(const uint8_t *bits, uint32_t cp)
         return cp;
     }
     return LAST_CP + 1;
+}
+
+/* The cached metric (METRIC_*) of cp: layout asks it of every character
+ * it measures. */
+static inline uint16_t pdf_font_metric(pdf_font *f, uint32_t cp)
+{
+    const uint16_t *page = cp <= 0xFFFF ? f->metrics[cp >> 8] : NULL;
+    return page && page[cp & 0xFF] ? page[cp & 0xFF] : pdf_font_measure(f, cp);
 }
 
 static inline void pdf_font_plan_cp(pdf_font *f, uint32_t cp)
