@@ -3,9 +3,9 @@
  * same numbers the file's /W gets (so the widths layout measures are
  * exactly those a viewer uses), notes the code points drawn, and at the end
  * makes each drawn font's objects: a Type0 font over a CIDFontType2 font
- * whose CIDs are the glyphs of its subset, numbered as the code points are
- * first drawn (CIDToGIDMap /Identity), with the ToUnicode map and /W of
- * those CIDs (docs/libharu.md). */
+ * whose CIDs are the glyphs of its subset, numbered in the order of the
+ * code points drawn (CIDToGIDMap /Identity), with the ToUnicode map and /W
+ * of those CIDs (docs/libharu.md). */
 #include "pdf_shared.h"
 
 #include <assert.h>
@@ -503,7 +503,7 @@ static void build_to_unicode(const pdf_font *f, buf *b)
             put_code(b, (uint32_t)(k + 1));
             buf_putc(b, ' ');
             uint32_t u = cp_unicode(f->cps[k]);
-            if (u > 0xFFFF) /* cannot be: CIDs are code points of the BMP */
+            if (u > 0xFFFF) /* cannot be: we draw code points of the BMP */
                 u = 0xFFFD;
             put_code(b, u);
             buf_putc(b, '\n');

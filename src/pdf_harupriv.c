@@ -196,7 +196,7 @@ HPDF_STATUS pdf_hp_font_fill(HPDF_Doc pdf, HPDF_Dict type0, const pdf_font_parts
         st = HPDF_Dict_AddName(type0, "Subtype", "Type0");
     if (st == HPDF_OK)
         st = HPDF_Dict_AddName(type0, "BaseFont", f->base_font);
-    /* Two-byte codes that are the CIDs, and our CIDs are code points. */
+    /* Two-byte codes that are the CIDs (pdf_font_put_cids). */
     if (st == HPDF_OK)
         st = HPDF_Dict_AddName(type0, "Encoding", "Identity-H");
     HPDF_Array kids = st == HPDF_OK ? HPDF_Array_New(pdf->mmgr) : NULL;

@@ -25,9 +25,9 @@ enum {
      * 2). */
     NFAMILIES = 3,
     NFONTS = NFAMILIES * 4,
-    /* Our CIDs are the code points of the BMP (two-byte codes through
-     * Identity-H), less the noncharacter U+FFFF; code points above the BMP
-     * are not drawn (docs/libharu.md). */
+    /* We draw code points of the BMP, less the noncharacter U+FFFF; each
+     * gets a CID of its font (a two-byte code through Identity-H); code
+     * points above the BMP are not drawn (docs/libharu.md). */
     LAST_CP = 0xFFFE,
     /* A cached metric: KNOWN marks a filled slot, HAS a real glyph, and the
      * low bits hold the advance in 1/1000 em (fonts stay far below 16384). */
