@@ -56,12 +56,13 @@ enum {
 };
 
 /* What a font's subset makes: the code points of its CIDs, in CID order,
- * the program deflated and the ToUnicode map deflated. */
+ * the program deflated, the ToUnicode map deflated and the widths. */
 typedef struct program {
     uint32_t *cps;
     size_t n;
     uint8_t *z, *map_z;
     size_t zlen, raw_len, map_zlen;
+    char *widths; /* the CID font's /W entry (build_widths) */
 } program;
 
 struct font_file {
@@ -187,6 +188,7 @@ static void font_file_free(font_file *ff)
         free(ff->programs[j].cps);
         free(ff->programs[j].z);
         free(ff->programs[j].map_z);
+        free(ff->programs[j].widths);
     }
     free(ff->path);
     free(ff);
@@ -516,26 +518,27 @@ static void build_to_unicode(const pdf_font *f, buf *b)
                 "end\n");
 }
 
-/* /W: the width of every CID (in order), leaving out those equal to /DW. */
-typedef struct widths {
-    uint32_t *cids;
-    uint16_t *w;
-    size_t n;
-} widths;
-
-static void collect_widths(pdf_font *f, widths *out)
+/* "/W [ first [ w w … ] first [ … ] ]": the width of every CID, one run per
+ * stretch of consecutive CIDs, leaving out those equal to /DW. */
+static void build_widths(pdf_font *f, buf *out)
 {
     unsigned dw = f->file->notdef & METRIC_WIDTH;
-    out->cids = xrealloc(out->cids, (f->ncids + 1) * sizeof *out->cids);
-    out->w = xrealloc(out->w, (f->ncids + 1) * sizeof *out->w);
-    out->n = 0;
+    bool in_run = false;
+    buf_puts(out, "/W [");
     for (size_t k = 0; k < f->ncids; k++) {
         unsigned width = cp_width(f, f->cps[k]);
-        if (width == dw)
+        if (width == dw) {
+            if (in_run)
+                buf_puts(out, " ]");
+            in_run = false;
             continue;
-        out->cids[out->n] = (uint32_t)(k + 1);
-        out->w[out->n++] = (uint16_t)width;
+        }
+        if (!in_run)
+            buf_printf(out, " %zu [", k + 1);
+        in_run = true;
+        buf_printf(out, " %u", width);
     }
+    buf_puts(out, in_run ? " ] ]\n" : " ]\n");
 }
 
 /* The subset's tag: six capitals from a hash (FNV-1a) of the font's name
@@ -561,7 +564,6 @@ static void subset_tag(const pdf_font *f, char tag[TTF_TAG_LEN])
 /* Scratch buffers reused from font to font. */
 typedef struct font_bufs {
     buf cidset, name;
-    widths w;
 } font_bufs;
 
 /* data deflated by z into *out (allocated), its length into *len. */
@@ -610,6 +612,11 @@ static const program *subset_program(pdf_font *f, const char tag[TTF_TAG_LEN],
         buf_clear(&raw);
         build_to_unicode(f, &raw);
         deflate_into(z, &raw, &pr->map_z, &pr->map_zlen);
+        buf_clear(&raw);
+        build_widths(f, &raw);
+        free(pr->widths);
+        buf_putc(&raw, '\0');
+        pr->widths = buf_take(&raw);
     }
     buf_fini(&raw);
     return pr;
@@ -622,7 +629,6 @@ static bool finish_font(pdf_doc *p, pdf_font *f, font_bufs *b, struct libdeflate
 {
     buf_clear(&b->cidset);
     buf_clear(&b->name);
-    collect_widths(f, &b->w);
     char tag[TTF_TAG_LEN];
     subset_tag(f, tag);
     const program *pr = subset_program(f, tag, z);
@@ -641,9 +647,7 @@ static bool finish_font(pdf_doc *p, pdf_font *f, font_bufs *b, struct libdeflate
         .base_font = b->name.data,
         .info = f->info,
         .dw = f->file->notdef & METRIC_WIDTH,
-        .cids = b->w.cids,
-        .widths = b->w.w,
-        .nwidths = b->w.n,
+        .widths = pr->widths,
         .to_unicode_z = pr->map_z,
         .to_unicode_zlen = pr->map_zlen,
         .program_z = pr->z,
@@ -665,7 +669,5 @@ bool pdf_font_finish(pdf_doc *p, struct libdeflate_compressor *z, diag *d, src_m
         ok = finish_font(p, &p->fonts[p->made[i]], &b, z, d, at);
     buf_fini(&b.cidset);
     buf_fini(&b.name);
-    free(b.w.cids);
-    free(b.w.w);
     return ok;
 }

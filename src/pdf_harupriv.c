@@ -85,25 +85,31 @@ static HPDF_Dict identity_system_info(HPDF_MMgr mmgr, HPDF_STATUS *st)
     return info;
 }
 
-/* /W as "first [w w …] first [w …]", one run per stretch of consecutive
- * CIDs. */
+/* The /W entry, written as pdf_font.c made it (and keeps it for the next
+ * document with the same subset): a dictionary's write_fn writes after its
+ * keys; the text is the dictionary's attr, freed with it. */
+static HPDF_STATUS write_widths(HPDF_Dict dict, HPDF_Stream out)
+{
+    return HPDF_Stream_WriteStr(out, dict->attr);
+}
+
+static void free_widths(HPDF_Dict dict)
+{
+    HPDF_FreeMem(dict->mmgr, dict->attr);
+    dict->attr = NULL;
+}
+
 static HPDF_STATUS add_widths(HPDF_Dict cid_font, const pdf_font_parts *f)
 {
-    HPDF_Array w = HPDF_Array_New(cid_font->mmgr);
-    /* Owned by the dict from here on, also when filling it fails. */
-    HPDF_STATUS st = w ? HPDF_Dict_Add(cid_font, "W", w) : HPDF_FAILD_TO_ALLOC_MEM;
-    HPDF_Array run = NULL;
-    for (size_t i = 0; st == HPDF_OK && i < f->nwidths; i++) {
-        if (!run || f->cids[i] != f->cids[i - 1] + 1) {
-            st = HPDF_Array_AddNumber(w, (HPDF_INT32)f->cids[i]);
-            run = st == HPDF_OK ? HPDF_Array_New(cid_font->mmgr) : NULL;
-            if (st == HPDF_OK)
-                st = run ? HPDF_Array_Add(w, run) : HPDF_FAILD_TO_ALLOC_MEM;
-        }
-        if (st == HPDF_OK)
-            st = HPDF_Array_AddNumber(run, (HPDF_INT32)f->widths[i]);
-    }
-    return st;
+    size_t len = strlen(f->widths) + 1;
+    char *text = len <= UINT32_MAX ? HPDF_GetMem(cid_font->mmgr, (HPDF_UINT)len) : NULL;
+    if (!text)
+        return HPDF_FAILD_TO_ALLOC_MEM;
+    memcpy(text, f->widths, len);
+    cid_font->attr = text;
+    cid_font->write_fn = write_widths;
+    cid_font->free_fn = free_widths;
+    return HPDF_OK;
 }
 
 static HPDF_STATUS add_bbox(HPDF_Dict dict, const int bbox[4])

@@ -190,12 +190,10 @@ void pdf_pdfa_cidset(size_t n, buf *out);
 
 /* What a font object says, for pdf_hp_font_fill. */
 typedef struct pdf_font_parts {
-    const char *base_font;  /* "TAG+PostScriptName" */
-    const ttf_info *info;   /* the descriptor's numbers */
-    unsigned dw;            /* /DW: the width of glyph 0 */
-    const uint32_t *cids;   /* /W: widths[i] for cids[i], ascending, nwidths */
-    const uint16_t *widths; /* of them (those equal to dw left out) */
-    size_t nwidths;
+    const char *base_font;       /* "TAG+PostScriptName" */
+    const ttf_info *info;        /* the descriptor's numbers */
+    unsigned dw;                 /* /DW: the width of glyph 0 */
+    const char *widths;          /* the /W entry, "/W [ … ]" */
     const uint8_t *to_unicode_z; /* the ToUnicode map, deflated */
     size_t to_unicode_zlen;
     const uint8_t *program_z; /* the subset program, deflated; its glyphs are the CIDs */
