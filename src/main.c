@@ -1575,6 +1575,8 @@ static int cmd_schema(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* before anything allocates: where the heap starts is decided here */
+    util_heap_init();
     /* System error texts (strerror) in the user's language and charset.
      * Only these two categories: PDF numbers never depend on LC_NUMERIC, and
      * the program calls no <ctype.h> function that LC_CTYPE would change. */
