@@ -54,8 +54,14 @@ all: $(BUILD)/nastavdoc nastavdoc build/hyph_ru_RU.hyb
 nastavdoc: $(BUILD)/nastavdoc
 	cp $< $@
 
-$(BUILD)/nastavdoc: $(OBJ)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/nastavdoc: $(OBJ) $(BUILD)/linklibs
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
+
+# The libraries as linked (STATIC_LIBS): the program is linked again when
+# they change (make STATIC_LIBS=no after a plain make).
+$(BUILD)/linklibs: FORCE
+	@mkdir -p $(@D)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(LINK_LIBS)" ] || echo "$(LINK_LIBS)" >$@
 
 $(BUILD)/%.o: src/%.c
 	@mkdir -p $(@D)
