@@ -501,15 +501,17 @@ bool util_path_below(const char *real, const char *dir)
     return n && !strncmp(real, dir, n) && (real[n] == '/' || real[n] == '\0' || dir[n - 1] == '/');
 }
 
-/* Is dir the program's data: fonts/ and templates/ in it? */
+/* Is dir the program's data: fonts/ and templates/ in it? A path too long
+ * for PATH_MAX is not (never a cut one, which names another folder). */
 static bool is_data_dir(const char *dir)
 {
     char probe[PATH_MAX];
     struct stat st;
-    snprintf(probe, sizeof probe, "%s/fonts", dir);
-    if (stat(probe, &st) != 0 || !S_ISDIR(st.st_mode))
+    if ((size_t)snprintf(probe, sizeof probe, "%s/fonts", dir) >= sizeof probe ||
+        stat(probe, &st) != 0 || !S_ISDIR(st.st_mode))
         return false;
-    snprintf(probe, sizeof probe, "%s/templates", dir);
+    if ((size_t)snprintf(probe, sizeof probe, "%s/templates", dir) >= sizeof probe)
+        return false;
     return stat(probe, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
