@@ -21,7 +21,20 @@ BINDIR   := $(PREFIX)/bin
 DATADIR  := $(PREFIX)/share/nastavdoc
 MANDIR   := $(PREFIX)/share/man
 # Debian ships no .pc for libhpdf, libhyphen, libunistring or libcsv: link them by name.
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -lqrencode) -lhpdf -lhyphen -lunistring -lcsv -lm -ldeflate
+LIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -lqrencode) -lhpdf -lhyphen -lunistring -lcsv -lm -ldeflate
+# STATIC_LIBS=yes (the default): each library whose static archive is
+# installed (Debian's -dev packages ship one for libyaml, libhyphen,
+# libunistring, libcsv and libdeflate; libhpdf and libqrencode have none) is
+# linked into the program. Every shared library costs each run of the
+# program its loading and relocation: about 1.5 ms and 35 page faults of an
+# order's 12 ms (scripts/bench.sh). STATIC_LIBS=no links every one
+# dynamically, as a distribution's package would.
+STATIC_LIBS ?= yes
+STATIC_AS := yaml hyphen unistring csv deflate
+# -lNAME, or -l:libNAME.a when NAME is in STATIC_AS and the compiler finds its archive
+static_lib = $(if $(and $(filter $(1),$(STATIC_AS)),$(filter /%,$(shell $(CC) -print-file-name=lib$(1).a))),-l:lib$(1).a,-l$(1))
+LINK_LIBS := $(if $(filter yes,$(STATIC_LIBS)),$(foreach f,$(LIBS),$(if $(filter -l%,$(f)),$(call static_lib,$(f:-l%=%)),$(f))),$(LIBS))
+LDLIBS   += $(LINK_LIBS)
 CMOCKA   := $(shell pkg-config --cflags --libs cmocka 2>/dev/null || echo -lcmocka)
 VERSION  := 0.1.0
 
@@ -41,8 +54,14 @@ all: $(BUILD)/nastavdoc nastavdoc build/hyph_ru_RU.hyb
 nastavdoc: $(BUILD)/nastavdoc
 	cp $< $@
 
-$(BUILD)/nastavdoc: $(OBJ)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/nastavdoc: $(OBJ) $(BUILD)/linklibs
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
+
+# The libraries as linked (STATIC_LIBS): the program is linked again when
+# they change (make STATIC_LIBS=no after a plain make).
+$(BUILD)/linklibs: FORCE
+	@mkdir -p $(@D)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(LINK_LIBS)" ] || echo "$(LINK_LIBS)" >$@
 
 $(BUILD)/%.o: src/%.c
 	@mkdir -p $(@D)

@@ -49,6 +49,18 @@ bench_one() {
 # Then batch's workers became long-lived (each renders document after
 # document): 100 orders 1.18 -> 0.40 s CPU with -j 1 and 1.76 -> 0.46 s
 # with -j 2, 45,815 -> 3,232 page faults (same run, load 1.4).
+# The process around the algorithms (perf stat -e task-clock,page-faults;
+# pairs of runs against the binary before, medians, load 3-6): a page
+# touched for the first time costs 11 us on this VM, a whole 2 MiB huge page
+# 0.15 ms. The heap on huge pages and keeping what is freed (util_heap_init):
+# the order 532 -> 209 page faults, CPU x0.71, wall x0.73; the roadmap
+# 840 -> 213 faults, CPU x0.69; RSS +0.9 MiB (6.9 MiB). Five libraries linked
+# from their archives (Makefile, STATIC_LIBS): 216 -> 181 faults, CPU
+# x0.88-0.92. The locale read only for a system error text: 182 -> 172
+# faults, CPU x0.96. Left: 100 page faults before main (ld.so, libc,
+# libhpdf with libpng, libz and libm, libqrencode), 34 of the stack (128 KiB
+# of libharu's CIDFontType2_New), and two fsyncs of the output (file and
+# folder, 1-2 ms of wall time, no CPU: wall x0.73 without them).
 TYPST_NODE_MODULES=${TYPST_NODE_MODULES:-/tmp/nastavdoc-typst/node_modules}
 TYPST_PKG=@myriaddreamin/typst-ts-node-compiler
 # "figure target unit": the figure, the target and whether it is met

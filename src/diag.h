@@ -76,8 +76,9 @@ void diag_format(diag *d, buf *b);
  * invalid UTF-8 escaped as \xNN / \uNNNN: input never drives the terminal. */
 void diag_escape(buf *b, const char *s, size_t len);
 
-/* The text of errno value err in Russian: the system's own under a Russian
- * LC_MESSAGES, else the program's table (glibc's Russian texts). Static. */
+/* The text of errno value err in Russian: the program's table (glibc's
+ * Russian texts), else the system's own in the user's locale (which it sets
+ * from the environment: LC_MESSAGES and LC_CTYPE). Static. */
 const char *diag_strerror(int err);
 
 /* Edit distance in code points (with transpositions), capped at cap+1. */

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
-#include <locale.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -1575,11 +1574,10 @@ static int cmd_schema(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    /* System error texts (strerror) in the user's language and charset.
-     * Only these two categories: PDF numbers never depend on LC_NUMERIC, and
-     * the program calls no <ctype.h> function that LC_CTYPE would change. */
-    setlocale(LC_MESSAGES, "");
-    setlocale(LC_CTYPE, "");
+    /* before anything allocates: where the heap starts is decided here */
+    util_heap_init();
+    /* The locale is not read here: only system error texts depend on it, and
+     * diag_strerror reads it when it needs it. */
     if (argc < 2) {
         fputs(usage_text, stderr);
         return EXIT_USAGE;

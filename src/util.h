@@ -25,6 +25,11 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* Path removed by the out-of-memory exit; NULL clears it. Borrowed. */
 void util_set_cleanup_path(const char *path);
+/* Process-wide set-up of the allocator, first thing in main, before any
+ * allocation: malloc keeps what is freed for reuse and serves large blocks
+ * from its heap, whose first megabytes sit on transparent huge pages where
+ * the system has them. Does nothing in sanitizer builds; never fails. */
+void util_heap_init(void);
 
 /* Arena: many small allocations freed at once. arena_free(NULL) is a no-op. */
 typedef struct arena arena;

@@ -194,6 +194,19 @@ static void test_strerror_russian(void **state)
         assert_string_equal(diag_strerror(cases[i].err), cases[i].want);
 }
 
+/* The program does not read the locale at start: an error outside the table
+ * still comes in the user's language, the locale read from the environment
+ * when it is needed (scripts/deps.sh generates ru_RU.UTF-8). */
+static void test_strerror_reads_locale(void **state)
+{
+    (void)state;
+    setlocale(LC_ALL, "C");
+    assert_int_equal(setenv("LC_ALL", "ru_RU.UTF-8", 1), 0);
+    assert_string_equal(diag_strerror(ECONNREFUSED), "В соединении отказано");
+    unsetenv("LC_ALL");
+    setlocale(LC_ALL, "C");
+}
+
 /* Many files and messages: names are interned once, lookups stay cheap. */
 static void test_many_files_and_rollback(void **state)
 {
@@ -229,6 +242,7 @@ int main(void)
         cmocka_unit_test(test_long_line_window),
         cmocka_unit_test(test_control_bytes_escaped),
         cmocka_unit_test(test_strerror_russian),
+        cmocka_unit_test(test_strerror_reads_locale),
         cmocka_unit_test(test_many_files_and_rollback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
