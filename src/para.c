@@ -194,6 +194,28 @@ static size_t count_drawn(const char *text, size_t from, size_t to)
     return n;
 }
 
+/* A piece of text measured once: its width (para_measure's, added up in
+ * the same order, so the same double) and the characters it draws. */
+typedef struct measured {
+    double w;
+    size_t drawn;
+} measured;
+
+static measured measure_piece(const lay *L, const para *P, const char *text, size_t from, size_t to)
+{
+    measured m = {0, 0};
+    for (size_t i = from; i < to;) {
+        uint32_t cp;
+        size_t n = utf8_next(text + i, to - i, &cp);
+        if (cp != 0x00AD) {
+            m.w += L->f->advance(L->f->ctx, P->font, cp) * P->size / 1000.0 + P->ls;
+            m.drawn++;
+        }
+        i += n;
+    }
+    return m;
+}
+
 /* Does text[0, at) end with a hyphen, a dash or a slash (a compound's
  * break, which adds no hyphen)? */
 static bool ends_with_dash(const char *text, size_t at)
@@ -217,9 +239,10 @@ static bool ends_word(const char *text, size_t at)
  * letter spacing of its characters. The spacing after a word's last
  * character moves no glyph of it: not counted, so a justified line's last
  * glyph ends at the margin whether the line is stretched or shrunk. */
-static void add_box(lay *L, const para *P, const char *text, size_t from, size_t to, double w)
+static void add_box(lay *L, const para *P, const char *text, size_t from, size_t to, double w,
+                    size_t drawn)
 {
-    double n = (double)count_drawn(text, from, to);
+    double n = (double)drawn;
     if (n > 0 && ends_word(text, to))
         n--;
     add_item(
@@ -292,11 +315,10 @@ static size_t tail_split(const char *text, size_t start, size_t at, size_t to)
  * (the paragraph ends with this piece) the last split leaves at least
  * LAST_PIECE_MIN letters after it («1С:Бухгал-|терия», not «…Бухгалтер-|ия»). */
 static void add_word_piece(lay *L, const para *P, const char *text, size_t from, size_t to,
-                           double reserve, bool last)
+                           double reserve, bool last, measured m)
 {
-    double w = para_measure(L, P->font, P->size, P->ls, text + from, to - from);
-    if (w <= P->width - reserve) {
-        add_box(L, P, text, from, to, w);
+    if (m.w <= P->width - reserve) {
+        add_box(L, P, text, from, to, m.w, m.drawn);
         return;
     }
     /* every piece but the last leaves room for its hyphen */
@@ -318,7 +340,7 @@ static void add_word_piece(lay *L, const para *P, const char *text, size_t from,
                     piece = para_measure(L, P->font, P->size, P->ls, text + start, at - start);
                 }
             }
-            add_box(L, P, text, start, at, piece);
+            add_box(L, P, text, start, at, piece, count_drawn(text, start, at));
             add_item(L,
                      (lb_item){.type = LB_PENALTY,
                                .width = P->hyphen,
@@ -333,19 +355,20 @@ static void add_word_piece(lay *L, const para *P, const char *text, size_t from,
         acc += cw;
         i += n;
     }
-    add_box(L, P, text, start, to, acc);
+    add_box(L, P, text, start, to, acc, count_drawn(text, start, to));
 }
 
 /* The word text[from, to); `last` when it ends the paragraph. Explicit
  * hyphens break in every style («Сентябрь-|октябрь» in a narrow column,
  * school43), the patterns only where the style hyphenates. */
-static void add_word(lay *L, const para *P, const char *text, size_t from, size_t to, bool last)
+static void add_word(lay *L, const para *P, const char *text, size_t from, size_t to, bool last,
+                     measured word)
 {
     text_break br[MAX_BREAKS];
     /* a word wider than the line is split at its syllables even where the
      * style does not hyphenate («прохож-дении», not «прохожде-нии» cut
      * letter by letter); letters only where a syllable is still too wide */
-    bool too_wide = para_measure(L, P->font, P->size, P->ls, text + from, to - from) > P->width;
+    bool too_wide = word.w > P->width;
     const text_hyph *h = P->hyphenate || too_wide ? L->h : NULL;
     size_t nb = text_word_breaks(h, text + from, to - from, br, MAX_BREAKS);
     bool compound = false;
@@ -358,7 +381,8 @@ static void add_word(lay *L, const para *P, const char *text, size_t from, size_
             continue;
         if (last && count_letters(text, at, to) < LAST_PIECE_MIN)
             break;
-        add_word_piece(L, P, text, pos, at, br[i].add_hyphen ? P->hyphen : 0, false);
+        add_word_piece(L, P, text, pos, at, br[i].add_hyphen ? P->hyphen : 0, false,
+                       measure_piece(L, P, text, pos, at));
         double pen = br[i].add_hyphen ? P->hyphen_penalty + (compound ? COMPOUND_EXTRA : 0)
                      : P->hyphenate   ? COMPOUND_PENALTY
                                       : UNHYPHENATED_PENALTY;
@@ -372,7 +396,8 @@ static void add_word(lay *L, const para *P, const char *text, size_t from, size_
                  at, at);
         pos = at;
     }
-    add_word_piece(L, P, text, pos, to, 0, last);
+    add_word_piece(L, P, text, pos, to, 0, last,
+                   pos == from ? word : measure_piece(L, P, text, pos, to));
 }
 
 /* Glue between words. Justified text stretches by three quarters and
@@ -409,18 +434,19 @@ static void tokenize(lay *L, const para *P, const char *text, size_t len, double
     while (i < len) {
         /* one chain: words separated by NBSP */
         size_t chain_end = i;
-        double chain_w = 0;
         while (chain_end < len && text[chain_end] != ' ' && text[chain_end] != '\n')
             chain_end++;
-        chain_w = para_measure(L, P->font, P->size, P->ls, text + i, chain_end - i);
-        bool split_nbsp = chain_w > P->width;
+        measured chain = measure_piece(L, P, text, i, chain_end);
+        bool split_nbsp = chain.w > P->width;
         size_t w0 = i;
         for (size_t j = i; j <= chain_end;) {
             bool nbsp = j + 1 < chain_end && (unsigned char)text[j] == 0xC2 &&
                         (unsigned char)text[j + 1] == 0xA0;
             if (j == chain_end || nbsp) {
+                /* a chain of one word was measured as the chain */
                 if (j > w0)
-                    add_word(L, P, text, w0, j, j == len);
+                    add_word(L, P, text, w0, j, j == len,
+                             w0 == i && j == chain_end ? chain : measure_piece(L, P, text, w0, j));
                 if (nbsp) {
                     add_space(L, P, j, split_nbsp);
                     /* the glue stands for the 2-byte NBSP */

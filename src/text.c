@@ -546,12 +546,20 @@ char *text_typography_with(const char *in, size_t len, bool keep)
  * the same patterns compiled at build time (text_hyph_compile): libhyphen's own state
  * machine written out as one block, mapped (or read) and pointed at, with no parsing
  * (docs/hyphenation.md). In the second case the block holds every byte of it. */
+typedef struct hyph_memo hyph_memo;
+
 struct text_hyph {
     HyphenDict *dict;
     char *block; /* the compiled file read into memory (free), or NULL */
     void *map;   /* the compiled file mapped where it was written for (munmap), or NULL */
     size_t map_len;
+    /* the breaks of words already looked up (text_word_breaks): filled
+     * through a const text_hyph, as the answers are the dictionary's */
+    hyph_memo *memo;
 };
+
+static hyph_memo *memo_new(void);
+static void memo_free(hyph_memo *m);
 
 /* ---- The compiled dictionary ----
  *
@@ -865,6 +873,7 @@ static text_hyph *hyph_new(text_hyph h, bool compiled)
     }
     text_hyph *out = xmalloc(sizeof *out);
     *out = h;
+    out->memo = memo_new();
     return out;
 }
 
@@ -903,6 +912,7 @@ void text_hyph_free(text_hyph *h)
 {
     if (!h)
         return;
+    memo_free(h->memo);
     if (h->map)
         munmap(h->map, h->map_len);
     else if (h->block)
@@ -1039,8 +1049,24 @@ static void break_part(const text_hyph *h, const char *word, const part *p, sink
         break_by_patterns(h, word, p, s);
 }
 
-size_t text_word_breaks(const text_hyph *h, const char *word, size_t len, text_break *out,
-                        size_t cap)
+/* Could the word break without the dictionary? Only at an explicit
+ * hyphen, dash or slash, or at a typed soft hyphen: without one of their
+ * bytes (the dashes U+2010..U+2014 start E2 80), text_word_breaks with no
+ * dictionary finds nothing. */
+static bool may_break_plain(const char *word, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)word[i];
+        if (c == '-' || c == '/' ||
+            (c == 0xE2 && i + 1 < len && (unsigned char)word[i + 1] == 0x80) ||
+            (c == 0xC2 && i + 1 < len && (unsigned char)word[i + 1] == 0xAD))
+            return true;
+    }
+    return false;
+}
+
+static size_t word_breaks(const text_hyph *h, const char *word, size_t len, text_break *out,
+                          size_t cap)
 {
     /* The word proper runs from its first letter to its last: quotes and
      * punctuation around it never break off (docs/typesetting.md §2, studopedia). A
@@ -1081,4 +1107,145 @@ size_t text_word_breaks(const text_hyph *h, const char *word, size_t len, text_b
         i = p.end + n;
     }
     return s.n;
+}
+
+/* ---- The memo of break points ----
+ *
+ * An order sets most of its words twice (TeX's first pass without hyphens, then
+ * the pass with them) and a batch sets the same words document after
+ * document: each word's breaks are looked up in the dictionary once per
+ * process and kept, keyed by the word's bytes (the answer depends on nothing
+ * else: the dictionary is the memo's own). Open addressing, linear probing,
+ * at most half full. */
+
+/* TEXT_MEMO_MAX_WORDS (text.h): distinct words held. */
+/* Longer words are looked up every time (a break's offset must fit in 7 bits). */
+#define TEXT_MEMO_MAX_BYTES 127
+/* Breaks held per word: a caller asking for more is not served from the memo. */
+#define TEXT_MEMO_MAX_BREAKS 64
+/* Slots of a new memo; doubled up to 2 * TEXT_MEMO_MAX_WORDS. */
+#define TEXT_MEMO_MIN_SLOTS 512
+
+struct hyph_memo {
+    uint32_t *slots; /* 0: empty; else 1 + the entry's offset in bytes */
+    uint32_t *hashes;
+    size_t nslots, count;
+    /* entries: length byte, the word, count byte, one byte per break (its
+     * offset, and 0x80 when it adds a hyphen) */
+    buf bytes;
+};
+
+static hyph_memo *memo_new(void)
+{
+    hyph_memo *m = xcalloc(1, sizeof *m);
+    buf_init(&m->bytes);
+    return m;
+}
+
+static void memo_free(hyph_memo *m)
+{
+    if (!m)
+        return;
+    free(m->slots);
+    free(m->hashes);
+    buf_fini(&m->bytes);
+    free(m);
+}
+
+/* FNV-1a */
+static uint32_t memo_hash(const char *s, size_t n)
+{
+    uint32_t x = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        x = (x ^ (unsigned char)s[i]) * 16777619u;
+    return x;
+}
+
+/* The entry of word, or NULL; *slot: where it is or would go. */
+static const unsigned char *memo_find(const hyph_memo *m, const char *word, size_t len,
+                                      uint32_t hash, size_t *slot)
+{
+    size_t mask = m->nslots - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+        *slot = i;
+        if (!m->slots[i])
+            return NULL;
+        const unsigned char *e = (const unsigned char *)m->bytes.data + m->slots[i] - 1;
+        if (m->hashes[i] == hash && e[0] == len && !memcmp(e + 1, word, len))
+            return e;
+    }
+}
+
+/* Room for one more word: emptied when full, grown when half full. */
+static void memo_make_room(hyph_memo *m)
+{
+    if (m->count >= TEXT_MEMO_MAX_WORDS) {
+        memset(m->slots, 0, m->nslots * sizeof *m->slots);
+        buf_clear(&m->bytes);
+        m->count = 0;
+    }
+    if (m->nslots && 2 * (m->count + 1) <= m->nslots)
+        return;
+    size_t n = m->nslots ? 2 * m->nslots : TEXT_MEMO_MIN_SLOTS;
+    uint32_t *slots = xcalloc(n, sizeof *slots), *hashes = xcalloc(n, sizeof *hashes);
+    for (size_t i = 0; i < m->nslots; i++) {
+        if (!m->slots[i])
+            continue;
+        size_t j = m->hashes[i] & (n - 1);
+        while (slots[j])
+            j = (j + 1) & (n - 1);
+        slots[j] = m->slots[i];
+        hashes[j] = m->hashes[i];
+    }
+    free(m->slots);
+    free(m->hashes);
+    m->slots = slots;
+    m->hashes = hashes;
+    m->nslots = n;
+}
+
+static void memo_add(hyph_memo *m, const char *word, size_t len, uint32_t hash,
+                     const text_break *br, size_t n)
+{
+    memo_make_room(m);
+    size_t slot;
+    memo_find(m, word, len, hash, &slot);
+    size_t at = m->bytes.len;
+    buf_putc(&m->bytes, (char)len);
+    buf_putn(&m->bytes, word, len);
+    buf_putc(&m->bytes, (char)n);
+    for (size_t i = 0; i < n; i++)
+        buf_putc(&m->bytes, (char)(br[i].at | (br[i].add_hyphen ? 0x80u : 0)));
+    m->slots[slot] = (uint32_t)at + 1;
+    m->hashes[slot] = hash;
+    m->count++;
+}
+
+size_t text_word_breaks(const text_hyph *h, const char *word, size_t len, text_break *out,
+                        size_t cap)
+{
+    if (!h)
+        return may_break_plain(word, len) ? word_breaks(NULL, word, len, out, cap) : 0;
+    if (len > TEXT_MEMO_MAX_BYTES || cap > TEXT_MEMO_MAX_BREAKS)
+        return word_breaks(h, word, len, out, cap);
+    hyph_memo *m = h->memo;
+    uint32_t hash = memo_hash(word, len);
+    size_t slot = 0;
+    const unsigned char *e = m->nslots ? memo_find(m, word, len, hash, &slot) : NULL;
+    if (!e) {
+        /* the sink keeps the first cap breaks of the whole list: computed
+         * with the memo's cap, a shorter answer is its beginning */
+        text_break all[TEXT_MEMO_MAX_BREAKS];
+        size_t n = word_breaks(h, word, len, all, TEXT_MEMO_MAX_BREAKS);
+        memo_add(m, word, len, hash, all, n);
+        n = n < cap ? n : cap;
+        memcpy(out, all, n * sizeof *out);
+        return n;
+    }
+    size_t n = e[len + 1] < cap ? e[len + 1] : cap;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char b = e[len + 2 + i];
+        out[i] = (text_break){b & 0x7Fu, (b & 0x80u) != 0};
+    }
+    return n;
 }
