@@ -131,15 +131,27 @@ static char *prepare_text(lay *L, const blk_block *b, const char *text, int font
     buf_init(&out);
     size_t len = strlen(typo);
     bool reported = false;
+    size_t run = 0; /* typo[run, i): kept as it is, not yet copied */
     for (size_t i = 0; i < len;) {
         uint32_t cp;
         size_t n = utf8_next(typo + i, len - i, &cp);
+        uint32_t was = cp;
         if (cp == 0x202F || cp == 0x2009 || cp == 0x2060) {
             if (!L->f->has(L->f->ctx, font, cp))
                 cp = 0x00A0;
         }
-        if (cp == 0x00AD || is_space_cp(cp) || L->f->has(L->f->ctx, font, cp)) {
-            buf_put_cp(&out, cp == '\n' ? '\n' : is_space_cp(cp) ? ' ' : cp);
+        bool kept = cp == 0x00AD || is_space_cp(cp) || L->f->has(L->f->ctx, font, cp);
+        uint32_t put = cp == '\n' ? '\n' : is_space_cp(cp) ? ' ' : cp;
+        /* the text is valid UTF-8 (text_typography_with): a code point put
+         * unchanged is its own bytes */
+        if (kept && put == was && was != 0xFFFD) {
+            i += n;
+            continue;
+        }
+        buf_putn(&out, typo + run, i - run);
+        run = i + n;
+        if (kept) {
+            buf_put_cp(&out, put);
         } else if (!reported) {
             diag_error(L->d, b->mark,
                        "символа «%.*s» (U+%04X) нет в шрифте «%s»: замените его или выберите "
@@ -150,6 +162,7 @@ static char *prepare_text(lay *L, const blk_block *b, const char *text, int font
         }
         i += n;
     }
+    buf_putn(&out, typo + run, len - run);
     free(typo);
     return buf_take(&out);
 }
