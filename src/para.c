@@ -6,6 +6,7 @@
  * table.c sets its cells with the same functions. */
 #include "para.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,6 +193,7 @@ typedef struct para {
     double hyphen_penalty;
     bool justify, hyphenate;
     double width;
+    struct word_memo *memo; /* the widths tokenize measured, for its next pass */
 } para;
 
 /* Characters drawn for text[from, to): soft hyphens are not. */
@@ -227,6 +229,32 @@ static measured measure_piece(const lay *L, const para *P, const char *text, siz
         i += n;
     }
     return m;
+}
+
+/* The widths of a paragraph's chains and words in the order tokenize meets
+ * them. Every pass over the same text (TeX's two passes, the balancing of
+ * centred lines) meets the same ones whatever the measure, so the first
+ * pass measures and the others read: one entry per chain or word. */
+typedef struct word_memo {
+    measured *v;
+    size_t n, cap, next;
+    bool full; /* a whole pass has filled it */
+} word_memo;
+
+static measured memo_measure(const lay *L, const para *P, const char *text, size_t from, size_t to)
+{
+    word_memo *m = P->memo;
+    if (m->full) {
+        assert(m->next < m->n && "every pass meets the chains and words of the first");
+        return m->v[m->next++];
+    }
+    measured r = measure_piece(L, P, text, from, to);
+    if (m->n == m->cap) {
+        m->cap = m->cap ? 2 * m->cap : 64;
+        m->v = xrealloc(m->v, m->cap * sizeof *m->v);
+    }
+    m->v[m->n++] = r;
+    return r;
 }
 
 /* Does text[0, at) end with a hyphen, a dash or a slash (a compound's
@@ -441,6 +469,7 @@ static void add_space(lay *L, const para *P, size_t at, bool breakable)
 static void tokenize(lay *L, const para *P, const char *text, size_t len, double first_indent)
 {
     L->nitems = 0;
+    P->memo->next = 0;
     if (first_indent > 0)
         add_item(L, (lb_item){.type = LB_BOX, .width = first_indent}, 0, 0);
     size_t i = 0;
@@ -449,7 +478,7 @@ static void tokenize(lay *L, const para *P, const char *text, size_t len, double
         size_t chain_end = i;
         while (chain_end < len && text[chain_end] != ' ' && text[chain_end] != '\n')
             chain_end++;
-        measured chain = measure_piece(L, P, text, i, chain_end);
+        measured chain = memo_measure(L, P, text, i, chain_end);
         bool split_nbsp = chain.w > P->width;
         size_t w0 = i;
         for (size_t j = i; j <= chain_end;) {
@@ -459,7 +488,7 @@ static void tokenize(lay *L, const para *P, const char *text, size_t len, double
                 /* a chain of one word was measured as the chain */
                 if (j > w0)
                     add_word(L, P, text, w0, j, j == len,
-                             w0 == i && j == chain_end ? chain : measure_piece(L, P, text, w0, j));
+                             w0 == i && j == chain_end ? chain : memo_measure(L, P, text, w0, j));
                 if (nbsp) {
                     add_space(L, P, j, split_nbsp);
                     /* the glue stands for the 2-byte NBSP */
@@ -488,6 +517,7 @@ static void tokenize(lay *L, const para *P, const char *text, size_t len, double
     }
     add_item(L, (lb_item){.type = LB_GLUE, .stretch = 1e6}, len, len);
     add_item(L, (lb_item){.type = LB_PENALTY, .penalty = -LB_INFINITY}, len, len);
+    P->memo->full = true;
 }
 
 /* ---- lines ------------------------------------------------------------ */
@@ -630,13 +660,20 @@ static void add_piece(lay *L, const para *P, vline *v, const char *text, size_t 
 {
     buf piece;
     buf_init(&piece);
+    size_t run = from; /* text[run, i): characters copied as they are */
     for (size_t i = from; i < to;) {
         uint32_t cp;
         size_t n = utf8_next(text + i, to - i, &cp);
-        if (cp != 0x00AD)
-            buf_put_cp(&piece, cp);
+        /* a soft hyphen is dropped, a bad byte becomes U+FFFD: both end a run */
+        if (cp == 0x00AD || (cp == 0xFFFD && n == 1)) {
+            buf_putn(&piece, text + run, i - run);
+            if (cp != 0x00AD)
+                buf_put_cp(&piece, cp);
+            run = i + n;
+        }
         i += n;
     }
+    buf_putn(&piece, text + run, to - run);
     if (hyphen)
         buf_putc(&piece, '-');
     const char *s = arena_strndup(L->out->mem, piece.data ? piece.data : "", piece.len);
@@ -773,7 +810,9 @@ size_t para_set_text(lay *L, const blk_block *b, const char *raw, double x0, dou
     }
     char *text = prepare_text(L, b, raw, font);
     char *tail_text = tail ? prepare_text(L, b, tail, font) : NULL;
+    word_memo memo = {0};
     para P = {.font = font,
+              .memo = &memo,
               .size = st->size_pt,
               .ls = st->letter_spacing_pt,
               .justify = st->align == BLK_JUSTIFY,
@@ -827,6 +866,7 @@ size_t para_set_text(lay *L, const blk_block *b, const char *raw, double x0, dou
     if (nlines == 0 && tail_text && *tail_text)
         added += add_tail(L, &P, &m, NULL, tail_text, 0);
     free(lines);
+    free(memo.v);
     free(text);
     free(tail_text);
     return added;
