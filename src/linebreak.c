@@ -65,6 +65,8 @@ enum { FIT_TIGHT, FIT_DECENT, FIT_LOOSE, FIT_VERY_LOOSE, FIT_CLASSES };
  * row, how many end here (0..LB_MAX_RUN): the cheapest way to a break with
  * two hyphens behind it cannot stand in for one with none. */
 enum { RUN_SLOTS = LB_MAX_RUN + 1, SLOTS = FIT_CLASSES * RUN_SLOTS };
+typedef uint32_t slot_mask;
+_Static_assert(SLOTS <= 32, "a slot_mask has a bit per class");
 
 typedef struct break_node {
     size_t pos;         /* the break item; 0 for the paragraph start */
@@ -80,9 +82,10 @@ typedef struct break_node {
     bool tried;         /* has been tried against a breakpoint (emergency pass) */
 } break_node;
 
-/* The best way found so far to reach the current breakpoint in one class. */
+/* The best way found so far to reach the current breakpoint in one class;
+ * which classes hold one is a bit mask beside the array (slot_mask), so a
+ * breakpoint clears one word, not SLOTS candidates. */
 typedef struct candidate {
-    bool valid;
     bool line_overfull;
     unsigned run;
     size_t prev, overfull;
@@ -276,8 +279,8 @@ static bool ranks_before(size_t over_a, double dem_a, size_t over_b, double dem_
  * plus the fitness demerits when the class jumps by more than one. A line
  * that would make the run of hyphenated lines longer than the limit is
  * refused, or in the emergency pass charged LB_RUN_DEMERITS. */
-static void offer_line(const breaker *b, candidate best[SLOTS], size_t from, size_t at, line_fit f,
-                       bool emergency)
+static void offer_line(const breaker *b, candidate best[SLOTS], slot_mask *valid, size_t from,
+                       size_t at, line_fit f, bool emergency)
 {
     const break_node *a = &b->nodes[from];
     unsigned limit = b->p.max_flagged_run, run = 0;
@@ -304,7 +307,6 @@ static void offer_line(const breaker *b, candidate best[SLOTS], size_t from, siz
     d += extra;
 
     candidate c = {
-        .valid = true,
         .line_overfull = f.overfull,
         .run = run,
         .prev = from,
@@ -312,9 +314,13 @@ static void offer_line(const breaker *b, candidate best[SLOTS], size_t from, siz
         .demerits = a->demerits + d,
         .ratio = isinf(f.ratio) ? 0.0 : f.ratio,
     };
-    candidate *slot = &best[fitness * RUN_SLOTS + (int)run];
-    if (!slot->valid || ranks_before(c.overfull, c.demerits, slot->overfull, slot->demerits))
+    int k = fitness * RUN_SLOTS + (int)run;
+    candidate *slot = &best[k];
+    if (!(*valid & (1u << k)) ||
+        ranks_before(c.overfull, c.demerits, slot->overfull, slot->demerits)) {
         *slot = c;
+        *valid |= 1u << k;
+    }
 }
 
 static size_t add_node(breaker *b)
@@ -338,22 +344,29 @@ static bool dominates(const breaker *b, const candidate *m, const candidate *c)
  * that another dominates can never win, so it is dropped, as TeX does
  * (tex.web, "Create new active nodes for the best feasible breaks just
  * found"); so is one with more overfull lines than the best. */
-static void activate_breaks(breaker *b, const candidate best[SLOTS], size_t at)
+static void activate_breaks(breaker *b, const candidate best[SLOTS], slot_mask valid, size_t at)
 {
-    int min = -1;
-    for (int c = 0; c < SLOTS; c++)
-        if (best[c].valid && (min < 0 || ranks_before(best[c].overfull, best[c].demerits,
-                                                      best[min].overfull, best[min].demerits)))
-            min = c;
-    if (min < 0)
+    if (!valid)
         return;
-    for (int c = 0; c < SLOTS; c++) {
-        if (!best[c].valid || best[c].overfull != best[min].overfull)
+    int used[SLOTS], nused = 0; /* the classes with a candidate, in order */
+    for (int c = 0; c < SLOTS; c++)
+        if (valid & (1u << c))
+            used[nused++] = c;
+    int min = used[0];
+    for (int i = 1; i < nused; i++)
+        if (ranks_before(best[used[i]].overfull, best[used[i]].demerits, best[min].overfull,
+                         best[min].demerits))
+            min = used[i];
+    for (int i = 0; i < nused; i++) {
+        int c = used[i];
+        if (best[c].overfull != best[min].overfull)
             continue;
         bool dominated = false;
-        for (int m = 0; m < SLOTS && !dominated; m++)
-            dominated = m != c && best[m].valid && best[m].overfull == best[c].overfull &&
-                        dominates(b, &best[m], &best[c]);
+        for (int j = 0; j < nused && !dominated; j++) {
+            int m = used[j];
+            dominated =
+                m != c && best[m].overfull == best[c].overfull && dominates(b, &best[m], &best[c]);
+        }
         if (dominated)
             continue;
         size_t k = add_node(b);
@@ -382,7 +395,8 @@ static void activate_breaks(breaker *b, const candidate best[SLOTS], size_t at)
 /* Try every active node against breakpoint `at` (KP's main loop). */
 static void try_break(breaker *b, size_t at, pass_opts o)
 {
-    candidate best[SLOTS] = {{0}};
+    candidate best[SLOTS];
+    slot_mask valid = 0;
     bool forced = is_forced_break(b, at);
     double extra = o.emergency ? EMERGENCY_STRETCH * fmax(b->p.width, 0.0) : 0.0;
     size_t kept = 0;
@@ -399,16 +413,16 @@ static void try_break(breaker *b, size_t at, pass_opts o)
         bool first = !a->tried;
         a->tried = true;
         if (!f.overfull && f.rank <= o.tolerance)
-            offer_line(b, best, from, at, f, o.emergency);
+            offer_line(b, best, &valid, from, at, f, o.emergency);
         else if (f.overfull && o.emergency && first)
-            offer_line(b, best, from, at, f, o.emergency);
+            offer_line(b, best, &valid, from, at, f, o.emergency);
         /* An overfull line only grows at later breaks, and no line may run
          * across a forced break: either way the node is done (KP). */
         if (!f.overfull && !forced)
             b->active[kept++] = from;
     }
     b->nactive = kept;
-    activate_breaks(b, best, at);
+    activate_breaks(b, best, valid, at);
 }
 
 /* One pass over the paragraph: the final node of the best solution, or

@@ -137,6 +137,7 @@ typedef struct run_ctx {
     bool bound;     /* the document is made for one item of its kind's variant list: */
     size_t variant; /* this one (kinds_variants: an agreement for one partner) */
     size_t *pages;  /* watch: the pages of each PDF written are added here; or NULL */
+    tpl_cache *tc;  /* a batch worker's parsed templates, kept across documents; or NULL */
 } run_ctx;
 
 /* What build made: the expanded template, those of the documents printed as
@@ -303,7 +304,7 @@ static int build_annex(const run_ctx *c, const yl_doc *doc, const yl_node *file,
         rc = EXIT_USAGE;
         goto out;
     }
-    if ((*part = tpl_expand_file(tpath, kr.data, c->d)))
+    if ((*part = tpl_expand_cached(c->tc, tpath, kr.data, c->d)))
         rc = EXIT_DONE;
 out:
     free(path);
@@ -369,7 +370,7 @@ static int build(const run_ctx *c, yl_doc *doc, const char *out, pdf_doc *pdf, b
         rc = EXIT_USAGE;
         goto out;
     }
-    if (!(res->t = tpl_expand_file(tpath, kr.data, c->d)))
+    if (!(res->t = tpl_expand_cached(c->tc, tpath, kr.data, c->d)))
         goto out;
     if (kr.annexes && (rc = build_annexes(c, doc, kr.annexes, out, res)) != EXIT_DONE)
         goto out;
@@ -591,7 +592,7 @@ static int cmd_render(const options *o, const char *data, diag *d)
     int rc = EXIT_INPUT;
     yl_doc *doc = load_yaml(in, d);
     if (doc) {
-        run_ctx c = {o, data, load_hyphenation(data, d), d, false, 0, NULL};
+        run_ctx c = {o, data, load_hyphenation(data, d), d, false, 0, NULL, NULL};
         rc = render_variants(&c, in, doc, out);
         text_hyph_free((text_hyph *)c.h);
     }
@@ -622,7 +623,7 @@ static bool watch_once(const options *o, const char *data, const text_hyph *h, c
     diag *d = diag_new();
     diag_set_strict(d, o->strict);
     size_t pages = 0;
-    run_ctx c = {o, data, h, d, false, 0, &pages};
+    run_ctx c = {o, data, h, d, false, 0, &pages, NULL};
     yl_doc *doc = load_yaml(in, d);
     int rc = doc ? render_variants(&c, in, doc, out) : EXIT_INPUT;
     if (rc == EXIT_DONE && diag_errors(d))
@@ -718,7 +719,7 @@ static int cmd_check(const options *o, const char *data, diag *d)
         fputs("nastavdoc: check: укажите хотя бы один файл; см. nastavdoc --help\n", stderr);
         return EXIT_USAGE;
     }
-    run_ctx c = {o, data, NULL, d, false, 0, NULL};
+    run_ctx c = {o, data, NULL, d, false, 0, NULL, NULL};
     pdf_doc *pdf = open_pdf(&c);
     if (!pdf)
         return EXIT_INTERNAL;
@@ -1126,11 +1127,15 @@ typedef struct batch_worker {
  * returns. */
 static _Noreturn void worker_loop(const batch *b, int cmd, int res)
 {
+    tpl_cache *tc = tpl_cache_new(); /* the templates, parsed once per worker */
     for (;;) {
         size_t i;
-        if (!util_read_full(cmd, &i, sizeof i) || i >= b->n)
+        if (!util_read_full(cmd, &i, sizeof i) || i >= b->n) {
+            tpl_cache_free(tc);
             _exit(EXIT_DONE);
+        }
         run_ctx c = *b->c;
+        c.tc = tc;
         c.d = diag_new();
         diag_set_strict(c.d, c.o->strict);
         int rc = batch_render(&c, &b->items[i]);
@@ -1457,7 +1462,7 @@ static int cmd_batch(const options *o, const char *data, diag *d)
               stderr);
         return EXIT_USAGE;
     }
-    run_ctx c = {o, data, NULL, d, false, 0, NULL};
+    run_ctx c = {o, data, NULL, d, false, 0, NULL, NULL};
     batch b = {.c = &c, .mem = arena_new(), .jobs = o->jobs ? o->jobs : 1};
     int rc = batch_outdir(&b);
     if (rc != EXIT_DONE)
@@ -1493,7 +1498,7 @@ static int cmd_dump(const options *o, const char *data, diag *d)
     yl_doc *doc = load_yaml(o->files[0], d);
     if (!doc)
         return EXIT_INPUT;
-    run_ctx c = {o, data, NULL, d, false, 0, NULL};
+    run_ctx c = {o, data, NULL, d, false, 0, NULL, NULL};
     built res = {0};
     build(&c, doc, NULL, NULL, &res);
     if (!res.t)

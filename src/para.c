@@ -6,6 +6,7 @@
  * table.c sets its cells with the same functions. */
 #include "para.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,15 +132,27 @@ static char *prepare_text(lay *L, const blk_block *b, const char *text, int font
     buf_init(&out);
     size_t len = strlen(typo);
     bool reported = false;
+    size_t run = 0; /* typo[run, i): kept as it is, not yet copied */
     for (size_t i = 0; i < len;) {
         uint32_t cp;
         size_t n = utf8_next(typo + i, len - i, &cp);
+        uint32_t was = cp;
         if (cp == 0x202F || cp == 0x2009 || cp == 0x2060) {
             if (!L->f->has(L->f->ctx, font, cp))
                 cp = 0x00A0;
         }
-        if (cp == 0x00AD || is_space_cp(cp) || L->f->has(L->f->ctx, font, cp)) {
-            buf_put_cp(&out, cp == '\n' ? '\n' : is_space_cp(cp) ? ' ' : cp);
+        bool kept = cp == 0x00AD || is_space_cp(cp) || L->f->has(L->f->ctx, font, cp);
+        uint32_t put = cp == '\n' ? '\n' : is_space_cp(cp) ? ' ' : cp;
+        /* the text is valid UTF-8 (text_typography_with): a code point put
+         * unchanged is its own bytes */
+        if (kept && put == was && was != 0xFFFD) {
+            i += n;
+            continue;
+        }
+        buf_putn(&out, typo + run, i - run);
+        run = i + n;
+        if (kept) {
+            buf_put_cp(&out, put);
         } else if (!reported) {
             diag_error(L->d, b->mark,
                        "символа «%.*s» (U+%04X) нет в шрифте «%s»: замените его или выберите "
@@ -150,6 +163,7 @@ static char *prepare_text(lay *L, const blk_block *b, const char *text, int font
         }
         i += n;
     }
+    buf_putn(&out, typo + run, len - run);
     free(typo);
     return buf_take(&out);
 }
@@ -179,6 +193,7 @@ typedef struct para {
     double hyphen_penalty;
     bool justify, hyphenate;
     double width;
+    struct word_memo *memo; /* the widths tokenize measured, for its next pass */
 } para;
 
 /* Characters drawn for text[from, to): soft hyphens are not. */
@@ -192,6 +207,54 @@ static size_t count_drawn(const char *text, size_t from, size_t to)
         i += k;
     }
     return n;
+}
+
+/* A piece of text measured once: its width (para_measure's, added up in
+ * the same order, so the same double) and the characters it draws. */
+typedef struct measured {
+    double w;
+    size_t drawn;
+} measured;
+
+static measured measure_piece(const lay *L, const para *P, const char *text, size_t from, size_t to)
+{
+    measured m = {0, 0};
+    for (size_t i = from; i < to;) {
+        uint32_t cp;
+        size_t n = utf8_next(text + i, to - i, &cp);
+        if (cp != 0x00AD) {
+            m.w += L->f->advance(L->f->ctx, P->font, cp) * P->size / 1000.0 + P->ls;
+            m.drawn++;
+        }
+        i += n;
+    }
+    return m;
+}
+
+/* The widths of a paragraph's chains and words in the order tokenize meets
+ * them. Every pass over the same text (TeX's two passes, the balancing of
+ * centred lines) meets the same ones whatever the measure, so the first
+ * pass measures and the others read: one entry per chain or word. */
+typedef struct word_memo {
+    measured *v;
+    size_t n, cap, next;
+    bool full; /* a whole pass has filled it */
+} word_memo;
+
+static measured memo_measure(const lay *L, const para *P, const char *text, size_t from, size_t to)
+{
+    word_memo *m = P->memo;
+    if (m->full) {
+        assert(m->next < m->n && "every pass meets the chains and words of the first");
+        return m->v[m->next++];
+    }
+    measured r = measure_piece(L, P, text, from, to);
+    if (m->n == m->cap) {
+        m->cap = m->cap ? 2 * m->cap : 64;
+        m->v = xrealloc(m->v, m->cap * sizeof *m->v);
+    }
+    m->v[m->n++] = r;
+    return r;
 }
 
 /* Does text[0, at) end with a hyphen, a dash or a slash (a compound's
@@ -217,9 +280,10 @@ static bool ends_word(const char *text, size_t at)
  * letter spacing of its characters. The spacing after a word's last
  * character moves no glyph of it: not counted, so a justified line's last
  * glyph ends at the margin whether the line is stretched or shrunk. */
-static void add_box(lay *L, const para *P, const char *text, size_t from, size_t to, double w)
+static void add_box(lay *L, const para *P, const char *text, size_t from, size_t to, double w,
+                    size_t drawn)
 {
-    double n = (double)count_drawn(text, from, to);
+    double n = (double)drawn;
     if (n > 0 && ends_word(text, to))
         n--;
     add_item(
@@ -292,11 +356,10 @@ static size_t tail_split(const char *text, size_t start, size_t at, size_t to)
  * (the paragraph ends with this piece) the last split leaves at least
  * LAST_PIECE_MIN letters after it («1С:Бухгал-|терия», not «…Бухгалтер-|ия»). */
 static void add_word_piece(lay *L, const para *P, const char *text, size_t from, size_t to,
-                           double reserve, bool last)
+                           double reserve, bool last, measured m)
 {
-    double w = para_measure(L, P->font, P->size, P->ls, text + from, to - from);
-    if (w <= P->width - reserve) {
-        add_box(L, P, text, from, to, w);
+    if (m.w <= P->width - reserve) {
+        add_box(L, P, text, from, to, m.w, m.drawn);
         return;
     }
     /* every piece but the last leaves room for its hyphen */
@@ -318,7 +381,7 @@ static void add_word_piece(lay *L, const para *P, const char *text, size_t from,
                     piece = para_measure(L, P->font, P->size, P->ls, text + start, at - start);
                 }
             }
-            add_box(L, P, text, start, at, piece);
+            add_box(L, P, text, start, at, piece, count_drawn(text, start, at));
             add_item(L,
                      (lb_item){.type = LB_PENALTY,
                                .width = P->hyphen,
@@ -333,19 +396,20 @@ static void add_word_piece(lay *L, const para *P, const char *text, size_t from,
         acc += cw;
         i += n;
     }
-    add_box(L, P, text, start, to, acc);
+    add_box(L, P, text, start, to, acc, count_drawn(text, start, to));
 }
 
 /* The word text[from, to); `last` when it ends the paragraph. Explicit
  * hyphens break in every style («Сентябрь-|октябрь» in a narrow column,
  * school43), the patterns only where the style hyphenates. */
-static void add_word(lay *L, const para *P, const char *text, size_t from, size_t to, bool last)
+static void add_word(lay *L, const para *P, const char *text, size_t from, size_t to, bool last,
+                     measured word)
 {
     text_break br[MAX_BREAKS];
     /* a word wider than the line is split at its syllables even where the
      * style does not hyphenate («прохож-дении», not «прохожде-нии» cut
      * letter by letter); letters only where a syllable is still too wide */
-    bool too_wide = para_measure(L, P->font, P->size, P->ls, text + from, to - from) > P->width;
+    bool too_wide = word.w > P->width;
     const text_hyph *h = P->hyphenate || too_wide ? L->h : NULL;
     size_t nb = text_word_breaks(h, text + from, to - from, br, MAX_BREAKS);
     bool compound = false;
@@ -358,7 +422,8 @@ static void add_word(lay *L, const para *P, const char *text, size_t from, size_
             continue;
         if (last && count_letters(text, at, to) < LAST_PIECE_MIN)
             break;
-        add_word_piece(L, P, text, pos, at, br[i].add_hyphen ? P->hyphen : 0, false);
+        add_word_piece(L, P, text, pos, at, br[i].add_hyphen ? P->hyphen : 0, false,
+                       measure_piece(L, P, text, pos, at));
         double pen = br[i].add_hyphen ? P->hyphen_penalty + (compound ? COMPOUND_EXTRA : 0)
                      : P->hyphenate   ? COMPOUND_PENALTY
                                       : UNHYPHENATED_PENALTY;
@@ -372,7 +437,8 @@ static void add_word(lay *L, const para *P, const char *text, size_t from, size_
                  at, at);
         pos = at;
     }
-    add_word_piece(L, P, text, pos, to, 0, last);
+    add_word_piece(L, P, text, pos, to, 0, last,
+                   pos == from ? word : measure_piece(L, P, text, pos, to));
 }
 
 /* Glue between words. Justified text stretches by three quarters and
@@ -403,24 +469,26 @@ static void add_space(lay *L, const para *P, size_t at, bool breakable)
 static void tokenize(lay *L, const para *P, const char *text, size_t len, double first_indent)
 {
     L->nitems = 0;
+    P->memo->next = 0;
     if (first_indent > 0)
         add_item(L, (lb_item){.type = LB_BOX, .width = first_indent}, 0, 0);
     size_t i = 0;
     while (i < len) {
         /* one chain: words separated by NBSP */
         size_t chain_end = i;
-        double chain_w = 0;
         while (chain_end < len && text[chain_end] != ' ' && text[chain_end] != '\n')
             chain_end++;
-        chain_w = para_measure(L, P->font, P->size, P->ls, text + i, chain_end - i);
-        bool split_nbsp = chain_w > P->width;
+        measured chain = memo_measure(L, P, text, i, chain_end);
+        bool split_nbsp = chain.w > P->width;
         size_t w0 = i;
         for (size_t j = i; j <= chain_end;) {
             bool nbsp = j + 1 < chain_end && (unsigned char)text[j] == 0xC2 &&
                         (unsigned char)text[j + 1] == 0xA0;
             if (j == chain_end || nbsp) {
+                /* a chain of one word was measured as the chain */
                 if (j > w0)
-                    add_word(L, P, text, w0, j, j == len);
+                    add_word(L, P, text, w0, j, j == len,
+                             w0 == i && j == chain_end ? chain : memo_measure(L, P, text, w0, j));
                 if (nbsp) {
                     add_space(L, P, j, split_nbsp);
                     /* the glue stands for the 2-byte NBSP */
@@ -449,6 +517,7 @@ static void tokenize(lay *L, const para *P, const char *text, size_t len, double
     }
     add_item(L, (lb_item){.type = LB_GLUE, .stretch = 1e6}, len, len);
     add_item(L, (lb_item){.type = LB_PENALTY, .penalty = -LB_INFINITY}, len, len);
+    P->memo->full = true;
 }
 
 /* ---- lines ------------------------------------------------------------ */
@@ -591,13 +660,20 @@ static void add_piece(lay *L, const para *P, vline *v, const char *text, size_t 
 {
     buf piece;
     buf_init(&piece);
+    size_t run = from; /* text[run, i): characters copied as they are */
     for (size_t i = from; i < to;) {
         uint32_t cp;
         size_t n = utf8_next(text + i, to - i, &cp);
-        if (cp != 0x00AD)
-            buf_put_cp(&piece, cp);
+        /* a soft hyphen is dropped, a bad byte becomes U+FFFD: both end a run */
+        if (cp == 0x00AD || (cp == 0xFFFD && n == 1)) {
+            buf_putn(&piece, text + run, i - run);
+            if (cp != 0x00AD)
+                buf_put_cp(&piece, cp);
+            run = i + n;
+        }
         i += n;
     }
+    buf_putn(&piece, text + run, to - run);
     if (hyphen)
         buf_putc(&piece, '-');
     const char *s = arena_strndup(L->out->mem, piece.data ? piece.data : "", piece.len);
@@ -734,7 +810,9 @@ size_t para_set_text(lay *L, const blk_block *b, const char *raw, double x0, dou
     }
     char *text = prepare_text(L, b, raw, font);
     char *tail_text = tail ? prepare_text(L, b, tail, font) : NULL;
+    word_memo memo = {0};
     para P = {.font = font,
+              .memo = &memo,
               .size = st->size_pt,
               .ls = st->letter_spacing_pt,
               .justify = st->align == BLK_JUSTIFY,
@@ -788,6 +866,7 @@ size_t para_set_text(lay *L, const blk_block *b, const char *raw, double x0, dou
     if (nlines == 0 && tail_text && *tail_text)
         added += add_tail(L, &P, &m, NULL, tail_text, 0);
     free(lines);
+    free(memo.v);
     free(text);
     free(tail_text);
     return added;

@@ -116,6 +116,24 @@ typedef struct col_need {
     double minw, prefw, hard;
 } col_need;
 
+/* One character's advance as para_measure adds it. */
+static double char_width(const lay *L, int font, const blk_style *st, uint32_t cp)
+{
+    return L->f->advance(L->f->ctx, font, cp) * st->size_pt / 1000.0 + st->letter_spacing_pt;
+}
+
+/* The minimum a word of ww points asks for. */
+static void word_need(const blk_style *st, const char *w, size_t len, double ww, double indent,
+                      col_need *need)
+{
+    /* hyphenation can split long words: count at most 12 letters */
+    size_t chars = utf8_count(w, len);
+    if (chars > 12 && st->hyphenate)
+        ww = ww * 12 / (double)chars;
+    if (indent + ww > need->minw)
+        need->minw = indent + ww;
+}
+
 static void measure_cell(lay *L, const blk_cell *c, const blk_style *st, col_need *need)
 {
     int font = style_font(L, st);
@@ -125,28 +143,33 @@ static void measure_cell(lay *L, const blk_cell *c, const blk_style *st, col_nee
         const blk_par *p = &c->pars[i];
         const char *s = p->text;
         double indent = p->label ? 15.0 * (p->level + 1) : 0;
-        double whole =
-            indent + para_measure(L, font, st->size_pt, st->letter_spacing_pt, s, strlen(s));
+        /* one walk gives the whole text's width and each word's, each added
+         * up in para_measure's order (the same doubles) */
+        double whole = 0, ww = 0;
+        size_t len = strlen(s), word = 0; /* s[word, k): the word so far */
+        for (size_t k = 0; k <= len;) {
+            if (k == len || s[k] == ' ') {
+                if (k > word)
+                    word_need(st, s + word, k - word, ww, indent, need);
+                if (k == len)
+                    break;
+                whole += char_width(L, font, st, ' ');
+                ww = 0;
+                word = ++k;
+                continue;
+            }
+            uint32_t cp;
+            size_t n = utf8_next(s + k, len - k, &cp);
+            if (cp != 0x00AD) {
+                double cw = char_width(L, font, st, cp);
+                whole += cw;
+                ww += cw;
+            }
+            k += n;
+        }
+        whole += indent;
         if (whole > need->prefw)
             need->prefw = whole;
-        for (const char *w = s; *w;) {
-            while (*w == ' ')
-                w++;
-            const char *e = w;
-            while (*e && *e != ' ')
-                e++;
-            if (e > w) {
-                /* hyphenation can split long words: count at most 12 letters */
-                size_t len = (size_t)(e - w);
-                double ww = para_measure(L, font, st->size_pt, st->letter_spacing_pt, w, len);
-                size_t chars = utf8_count(w, len);
-                if (chars > 12 && st->hyphenate)
-                    ww = ww * 12 / (double)chars;
-                if (indent + ww > need->minw)
-                    need->minw = indent + ww;
-            }
-            w = e;
-        }
     }
 }
 

@@ -1212,6 +1212,113 @@ tpl_doc *tpl_expand_file(const char *path, const yl_node *data, diag *d)
     return t;
 }
 
+/* ---- Templates kept across documents ---- */
+
+typedef struct tpl_cached {
+    char *path; /* as given; NULL: a free entry */
+    dev_t dev;
+    ino_t ino;
+    struct timespec mtime;
+    off_t size;
+    yl_doc *source;
+    char *text; /* as diag quotes it: registered with each document's diag */
+    size_t len;
+} tpl_cached;
+
+struct tpl_cache {
+    tpl_cached e[TPL_CACHE_MAX];
+    size_t next; /* the entry replaced when none is free: the oldest */
+    /* the sink the kept files are loaded with: the file names their marks
+     * (and so the blocks' marks) point to live as long as the cache, even
+     * when their entry is dropped while a document still holds blocks */
+    diag *names;
+};
+
+tpl_cache *tpl_cache_new(void)
+{
+    tpl_cache *c = xcalloc(1, sizeof *c);
+    c->names = diag_new();
+    return c;
+}
+
+static void cached_clear(tpl_cached *e)
+{
+    free(e->path);
+    free(e->text);
+    yl_doc_free(e->source);
+    memset(e, 0, sizeof *e);
+}
+
+void tpl_cache_free(tpl_cache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < TPL_CACHE_MAX; i++)
+        cached_clear(&c->e[i]);
+    diag_free(c->names);
+    free(c);
+}
+
+static bool same_file(const tpl_cached *e, const char *path, const struct stat *st)
+{
+    return e->path && !strcmp(e->path, path) && e->dev == st->st_dev && e->ino == st->st_ino &&
+           e->mtime.tv_sec == st->st_mtim.tv_sec && e->mtime.tv_nsec == st->st_mtim.tv_nsec &&
+           e->size == st->st_size;
+}
+
+/* Load path into an entry of c; NULL when it cannot be kept (it does not
+ * load without a word, is no template, has includes, or changed meanwhile):
+ * the caller then loads it the ordinary way, which reports what is wrong. */
+static tpl_cached *cache_load(tpl_cache *c, const char *path, const struct stat *st)
+{
+    diag_checkpoint cp = diag_checkpoint_get(c->names);
+    char *text = NULL;
+    size_t len = 0, nfiles = 0;
+    yl_doc *source = yl_load_file_text(path, c->names, &text, &len);
+    const yl_file *files = source ? yl_doc_files(source, &nfiles) : NULL;
+    /* the sink is rolled back after every load: any message is this one's */
+    bool keep = source && !diag_count(c->names) && !diag_errors(c->names) &&
+                !diag_warnings(c->names) && nfiles == 1 && files[0].dev == st->st_dev &&
+                files[0].ino == st->st_ino && looks_like_template(yl_doc_root(source));
+    struct stat after;
+    keep = keep && stat(path, &after) == 0 && after.st_mtim.tv_sec == st->st_mtim.tv_sec &&
+           after.st_mtim.tv_nsec == st->st_mtim.tv_nsec && after.st_size == st->st_size;
+    diag_rollback(c->names, cp);
+    if (!keep) {
+        yl_doc_free(source);
+        free(text);
+        return NULL;
+    }
+    tpl_cached *e = NULL;
+    for (size_t i = 0; i < TPL_CACHE_MAX && !e; i++)
+        if (!c->e[i].path || !strcmp(c->e[i].path, path))
+            e = &c->e[i];
+    if (!e) {
+        e = &c->e[c->next];
+        c->next = (c->next + 1) % TPL_CACHE_MAX;
+    }
+    cached_clear(e);
+    *e = (tpl_cached){xstrdup(path), st->st_dev, st->st_ino, st->st_mtim,
+                      st->st_size,   source,     text,       len};
+    return e;
+}
+
+tpl_doc *tpl_expand_cached(tpl_cache *c, const char *path, const yl_node *data, diag *d)
+{
+    struct stat st;
+    if (!c || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return tpl_expand_file(path, data, d);
+    tpl_cached *e = NULL;
+    for (size_t i = 0; i < TPL_CACHE_MAX && !e; i++)
+        if (same_file(&c->e[i], path, &st))
+            e = &c->e[i];
+    if (!e && !(e = cache_load(c, path, &st)))
+        return tpl_expand_file(path, data, d);
+    /* what loading it would have told d: the file was read, and its text */
+    diag_source(d, diag_file(d, path), e->text, e->len);
+    return tpl_expand(yl_doc_root(e->source), data, d);
+}
+
 void tpl_doc_free(tpl_doc *t)
 {
     if (!t)

@@ -42,6 +42,18 @@ typedef struct tpl_doc {
  * about the template point into the template file, messages about data into
  * the data files. NULL on errors (all reported). Caller frees with tpl_doc_free. */
 tpl_doc *tpl_expand_file(const char *path, const yl_node *data, diag *d);
+/* Template files kept parsed across documents (a batch worker renders one
+ * document after another): a file is read and parsed again only when its
+ * path, device, inode, modification time or size differ, so an edited
+ * template is read anew. Messages about a kept template still name its
+ * file:line:col and quote its lines. At most TPL_CACHE_MAX files (the oldest
+ * is dropped first); a template whose loading said anything is not kept. */
+#define TPL_CACHE_MAX 16
+typedef struct tpl_cache tpl_cache;
+tpl_cache *tpl_cache_new(void);
+void tpl_cache_free(tpl_cache *c); /* NULL: nothing */
+/* tpl_expand_file through cache c (NULL: tpl_expand_file itself). */
+tpl_doc *tpl_expand_cached(tpl_cache *c, const char *path, const yl_node *data, diag *d);
 /* The same with a template already loaded (tests). */
 tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d);
 void tpl_doc_free(tpl_doc *t);

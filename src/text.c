@@ -117,10 +117,10 @@ static bool read_token(const char *in, size_t len, size_t *pos, token *t)
     if (i == len)
         return false;
     size_t start = i;
-    while (i < len && !is_space_byte(in[i]) && !is_nbsp_at(in, len, i)) {
-        uint32_t cp;
-        i += utf8_next(in + i, len - i, &cp);
-    }
+    /* byte by byte: no byte inside a character (10xxxxxx) is a space or
+     * starts an NBSP, so this ends where a walk by characters would */
+    while (i < len && !is_space_byte(in[i]) && !is_nbsp_at(in, len, i))
+        i++;
     t->s = in + start;
     t->len = i - start;
     t->lead = 0;
@@ -175,11 +175,21 @@ static uint32_t first_cp(const token *t)
     return cp;
 }
 
-/* s[0..n) equals the lower-case literal lit, ignoring letter case. Costs at
- * most strlen(lit) steps, so list lookups stay constant per token. */
-static bool equals_folded(const char *s, size_t n, const char *lit)
+/* A literal of a word list with its length in bytes. */
+typedef struct literal {
+    const char *s;
+    size_t n;
+} literal;
+#define LIT(s)                                                                                     \
+    {                                                                                              \
+        s, sizeof(s) - 1                                                                           \
+    }
+
+/* s[0..n) equals the lower-case literal lit (litlen bytes), ignoring letter
+ * case. Costs at most litlen steps, so list lookups stay constant per token. */
+static bool equals_folded(const char *s, size_t n, const char *lit, size_t litlen)
 {
-    size_t i = 0, j = 0, litlen = strlen(lit);
+    size_t i = 0, j = 0;
     /* fold_case keeps the UTF-8 length (A-Z, А-Я and Ё map within their
      * byte width), so different lengths never match: the common case */
     if (n != litlen)
@@ -194,12 +204,12 @@ static bool equals_folded(const char *s, size_t n, const char *lit)
     return i == n && j == litlen;
 }
 
-static bool core_in(const token *t, const char *const *list)
+static bool core_in(const token *t, const literal *list)
 {
     size_t n;
     const char *s = core_of(t, &n);
-    for (; *list; list++)
-        if (equals_folded(s, n, *list))
+    for (; list->s; list++)
+        if (equals_folded(s, n, list->s, list->n))
             return true;
     return false;
 }
@@ -213,31 +223,37 @@ static size_t count_digits(const char *s, size_t n)
 }
 
 /* typograf common/nbsp/afterShortWord, ru list (src/data/ru.ts). */
-static const char *const short_words[] = {"а",  "бы", "в",  "во", "да", "до", "же", "за", "и",
-                                          "из", "к",  "ко", "ли", "на", "не", "ни", "но", "о",
-                                          "об", "от", "по", "с",  "со", "то", "у",  NULL};
+static const literal short_words[] = {
+    LIT("а"),  LIT("бы"), LIT("в"),  LIT("во"), LIT("да"), LIT("до"), LIT("же"),
+    LIT("за"), LIT("и"),  LIT("из"), LIT("к"),  LIT("ко"), LIT("ли"), LIT("на"),
+    LIT("не"), LIT("ни"), LIT("но"), LIT("о"),  LIT("об"), LIT("от"), LIT("по"),
+    LIT("с"),  LIT("со"), LIT("то"), LIT("у"),  {NULL, 0}};
 
 /* ru/nbsp/beforeParticle, narrowed to the particles docs/typesetting.md §2 names. */
-static const char *const particles[] = {"ли", "же", "бы", NULL};
+static const literal particles[] = {LIT("ли"), LIT("же"), LIT("бы"), {NULL, 0}};
 
 /* Month names in the genitive, as dates are written ("5 июня"). */
-static const char *const months[] = {"января", "февраля", "марта",   "апреля",   "мая",
-                                     "июня",   "июля",    "августа", "сентября", "октября",
-                                     "ноября", "декабря", NULL};
+static const literal months[] = {LIT("января"),   LIT("февраля"), LIT("марта"),  LIT("апреля"),
+                                 LIT("мая"),      LIT("июня"),    LIT("июля"),   LIT("августа"),
+                                 LIT("сентября"), LIT("октября"), LIT("ноября"), LIT("декабря"),
+                                 {NULL, 0}};
 
 /* Abbreviations that bind the next word: typograf ru/nbsp/addr (обл., ул.,
  * д., кв., …) plus the references of legal text, "п. 2", "ч. 1 ст. 28",
  * "т. 2", "см. …" (ru/nbsp/see). "г." has its own rule. */
-static const char *const address_words[] = {
-    "обл", "кр",   "ст",  "пос", "с",   "д",   "ул",  "пер",  "пр", "пр-т", "просп", "пл",
-    "бул", "б-р",  "наб", "ш",   "туп", "оф",  "ком", "комн", "уч", "вл",   "влад",  "стр",
-    "кор", "корп", "кв",  "под", "эт",  "мкр", "т",   "п",    "пп", "ч",    "см",    NULL};
+static const literal address_words[] = {
+    LIT("обл"), LIT("кр"),   LIT("ст"),  LIT("пос"),  LIT("с"),     LIT("д"),
+    LIT("ул"),  LIT("пер"),  LIT("пр"),  LIT("пр-т"), LIT("просп"), LIT("пл"),
+    LIT("бул"), LIT("б-р"),  LIT("наб"), LIT("ш"),    LIT("туп"),   LIT("оф"),
+    LIT("ком"), LIT("комн"), LIT("уч"),  LIT("вл"),   LIT("влад"),  LIT("стр"),
+    LIT("кор"), LIT("корп"), LIT("кв"),  LIT("под"),  LIT("эт"),    LIT("мкр"),
+    LIT("т"),   LIT("п"),    LIT("пп"),  LIT("ч"),    LIT("см"),    {NULL, 0}};
 
-static const char *const year_words[] = {"г", "гг", NULL};
+static const literal year_words[] = {LIT("г"), LIT("гг"), {NULL, 0}};
 
 static bool is_number_sign(const token *t)
 {
-    static const char *const signs[] = {"№", "№№", NULL};
+    static const literal signs[] = {LIT("№"), LIT("№№"), {NULL, 0}};
     return is_bare(t) && core_in(t, signs);
 }
 
@@ -342,11 +358,11 @@ static bool is_short_abbreviation(const token *t)
     return letters > 0;
 }
 
-static bool core_is(const token *t, const char *lit)
+static bool core_is(const token *t, const char *word)
 {
     size_t n;
     const char *s = core_of(t, &n);
-    return equals_folded(s, n, lit);
+    return equals_folded(s, n, word, strlen(word));
 }
 
 static bool is_dash(const token *t)
@@ -404,18 +420,24 @@ static bool binds(const token *before, const token *l, const token *r)
 
 /* Copy s[0..n), replacing bytes that are not UTF-8 with U+FFFD so the result
  * is always valid whatever the caller passed. */
-static void put_valid(buf *b, const char *s, size_t n)
+static void put_valid(buf *b, const char *s, size_t n, bool valid)
 {
-    size_t i = 0;
+    if (valid) { /* s is part of a text utf8_check passed, cut between characters */
+        buf_putn(b, s, n);
+        return;
+    }
+    size_t i = 0, run = 0; /* s[run, i): valid, not yet copied */
     while (i < n) {
         uint32_t cp;
         size_t k = utf8_next(s + i, n - i, &cp);
-        if (k == 1 && cp == 0xFFFD) /* a bad byte: one valid byte only is ASCII */
+        if (k == 1 && cp == 0xFFFD) { /* a bad byte: one valid byte only is ASCII */
+            buf_putn(b, s + run, i - run);
             buf_put_cp(b, cp);
-        else
-            buf_putn(b, s + i, k);
+            run = i + 1;
+        }
         i += k;
     }
+    buf_putn(b, s + run, n - run);
 }
 
 /* A number in a range: digits, with dots or commas between them ("2.3"). */
@@ -448,20 +470,20 @@ static size_t range_hyphen(const token *t)
 
 /* ru/dash/main: a hyphen-minus (or two) with spaces on both sides is an em
  * dash; a range takes an en dash. With `keep`, the token as typed. */
-static void put_token(buf *b, const token *t, bool spaced, bool keep)
+static void put_token(buf *b, const token *t, bool spaced, bool keep, bool valid)
 {
     size_t h;
     if (keep) {
-        put_valid(b, t->s, t->len);
+        put_valid(b, t->s, t->len, valid);
     } else if (spaced && ((t->len == 1 && t->s[0] == '-') ||
                           (t->len == 2 && t->s[0] == '-' && t->s[1] == '-'))) {
         buf_puts(b, "\u2014");
     } else if ((h = range_hyphen(t)) > 0) {
-        put_valid(b, t->s, h);
+        put_valid(b, t->s, h, valid);
         buf_puts(b, "\u2013");
-        put_valid(b, t->s + h + 1, t->len - h - 1);
+        put_valid(b, t->s + h + 1, t->len - h - 1, valid);
     } else {
-        put_valid(b, t->s, t->len);
+        put_valid(b, t->s, t->len, valid);
     }
 }
 
@@ -479,26 +501,29 @@ static bool opens_after(uint32_t cp)
  * unmatched closing quote becomes ». */
 static void put_quotes(buf *out, const char *in, size_t len)
 {
-    size_t depth = 0;
+    size_t depth = 0, run = 0; /* in[run, i): copied as typed, not yet out */
     uint32_t prev = 0;
     for (size_t i = 0; i < len;) {
         uint32_t cp;
         size_t n = utf8_next(in + i, len - i, &cp);
-        if (cp == '"' && opens_after(prev)) {
-            buf_puts(out, depth++ ? "\u201E" : "\u00AB");
-        } else if (cp == '"') {
-            depth -= depth > 0;
-            buf_puts(out, depth ? "\u201C" : "\u00BB");
-        } else {
-            if (cp == 0x00AB)
-                depth++;
-            else if (cp == 0x00BB && depth > 0)
-                depth--;
-            buf_putn(out, in + i, n);
+        if (cp == '"') {
+            buf_putn(out, in + run, i - run);
+            run = i + n;
+            if (opens_after(prev)) {
+                buf_puts(out, depth++ ? "\u201E" : "\u00AB");
+            } else {
+                depth -= depth > 0;
+                buf_puts(out, depth ? "\u201C" : "\u00BB");
+            }
+        } else if (cp == 0x00AB) {
+            depth++;
+        } else if (cp == 0x00BB && depth > 0) {
+            depth--;
         }
         prev = cp;
         i += n;
     }
+    buf_putn(out, in + run, len - run);
 }
 
 char *text_typography(const char *in, size_t len)
@@ -510,11 +535,14 @@ char *text_typography_with(const char *in, size_t len, bool keep)
 {
     buf quoted;
     buf_init(&quoted);
-    if (!keep) {
+    /* without a straight quote put_quotes would copy the text as it is */
+    if (!keep && memchr(in, '"', len)) {
         put_quotes(&quoted, in, len);
         in = quoted.data ? quoted.data : "";
         len = quoted.len;
     }
+    /* tokens are cut at spaces, NBSP and '-', never inside a character */
+    bool valid = utf8_check(in, len) == len;
     /* One pass with a window of three tokens: every decision looks at the
      * two words around a space and the word before them, so the work is
      * linear in the input. */
@@ -525,7 +553,7 @@ char *text_typography_with(const char *in, size_t len, bool keep)
     size_t pos = 0;
     while (read_token(in, len, &pos, &right)) {
         if (have_left) {
-            put_token(&out, &left, have_before, keep);
+            put_token(&out, &left, have_before, keep, valid);
             bool nbsp = right.typed_nbsp || binds(have_before ? &before : NULL, &left, &right);
             buf_put_cp(&out, nbsp ? TEXT_NBSP : ' ');
         }
@@ -535,7 +563,7 @@ char *text_typography_with(const char *in, size_t len, bool keep)
         have_left = true;
     }
     if (have_left)
-        put_token(&out, &left, false, keep);
+        put_token(&out, &left, false, keep, valid);
     buf_fini(&quoted);
     return buf_take(&out);
 }
@@ -546,12 +574,20 @@ char *text_typography_with(const char *in, size_t len, bool keep)
  * the same patterns compiled at build time (text_hyph_compile): libhyphen's own state
  * machine written out as one block, mapped (or read) and pointed at, with no parsing
  * (docs/hyphenation.md). In the second case the block holds every byte of it. */
+typedef struct hyph_memo hyph_memo;
+
 struct text_hyph {
     HyphenDict *dict;
     char *block; /* the compiled file read into memory (free), or NULL */
     void *map;   /* the compiled file mapped where it was written for (munmap), or NULL */
     size_t map_len;
+    /* the breaks of words already looked up (text_word_breaks): filled
+     * through a const text_hyph, as the answers are the dictionary's */
+    hyph_memo *memo;
 };
+
+static hyph_memo *memo_new(void);
+static void memo_free(hyph_memo *m);
 
 /* ---- The compiled dictionary ----
  *
@@ -865,6 +901,7 @@ static text_hyph *hyph_new(text_hyph h, bool compiled)
     }
     text_hyph *out = xmalloc(sizeof *out);
     *out = h;
+    out->memo = memo_new();
     return out;
 }
 
@@ -903,6 +940,7 @@ void text_hyph_free(text_hyph *h)
 {
     if (!h)
         return;
+    memo_free(h->memo);
     if (h->map)
         munmap(h->map, h->map_len);
     else if (h->block)
@@ -1039,8 +1077,24 @@ static void break_part(const text_hyph *h, const char *word, const part *p, sink
         break_by_patterns(h, word, p, s);
 }
 
-size_t text_word_breaks(const text_hyph *h, const char *word, size_t len, text_break *out,
-                        size_t cap)
+/* Could the word break without the dictionary? Only at an explicit
+ * hyphen, dash or slash, or at a typed soft hyphen: without one of their
+ * bytes (the dashes U+2010..U+2014 start E2 80), text_word_breaks with no
+ * dictionary finds nothing. */
+static bool may_break_plain(const char *word, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)word[i];
+        if (c == '-' || c == '/' ||
+            (c == 0xE2 && i + 1 < len && (unsigned char)word[i + 1] == 0x80) ||
+            (c == 0xC2 && i + 1 < len && (unsigned char)word[i + 1] == 0xAD))
+            return true;
+    }
+    return false;
+}
+
+static size_t word_breaks(const text_hyph *h, const char *word, size_t len, text_break *out,
+                          size_t cap)
 {
     /* The word proper runs from its first letter to its last: quotes and
      * punctuation around it never break off (docs/typesetting.md §2, studopedia). A
@@ -1081,4 +1135,145 @@ size_t text_word_breaks(const text_hyph *h, const char *word, size_t len, text_b
         i = p.end + n;
     }
     return s.n;
+}
+
+/* ---- The memo of break points ----
+ *
+ * An order sets most of its words twice (TeX's first pass without hyphens, then
+ * the pass with them) and a batch sets the same words document after
+ * document: each word's breaks are looked up in the dictionary once per
+ * process and kept, keyed by the word's bytes (the answer depends on nothing
+ * else: the dictionary is the memo's own). Open addressing, linear probing,
+ * at most half full. */
+
+/* TEXT_MEMO_MAX_WORDS (text.h): distinct words held. */
+/* Longer words are looked up every time (a break's offset must fit in 7 bits). */
+#define TEXT_MEMO_MAX_BYTES 127
+/* Breaks held per word: a caller asking for more is not served from the memo. */
+#define TEXT_MEMO_MAX_BREAKS 64
+/* Slots of a new memo; doubled up to 2 * TEXT_MEMO_MAX_WORDS. */
+#define TEXT_MEMO_MIN_SLOTS 512
+
+struct hyph_memo {
+    uint32_t *slots; /* 0: empty; else 1 + the entry's offset in bytes */
+    uint32_t *hashes;
+    size_t nslots, count;
+    /* entries: length byte, the word, count byte, one byte per break (its
+     * offset, and 0x80 when it adds a hyphen) */
+    buf bytes;
+};
+
+static hyph_memo *memo_new(void)
+{
+    hyph_memo *m = xcalloc(1, sizeof *m);
+    buf_init(&m->bytes);
+    return m;
+}
+
+static void memo_free(hyph_memo *m)
+{
+    if (!m)
+        return;
+    free(m->slots);
+    free(m->hashes);
+    buf_fini(&m->bytes);
+    free(m);
+}
+
+/* FNV-1a */
+static uint32_t memo_hash(const char *s, size_t n)
+{
+    uint32_t x = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        x = (x ^ (unsigned char)s[i]) * 16777619u;
+    return x;
+}
+
+/* The entry of word, or NULL; *slot: where it is or would go. */
+static const unsigned char *memo_find(const hyph_memo *m, const char *word, size_t len,
+                                      uint32_t hash, size_t *slot)
+{
+    size_t mask = m->nslots - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+        *slot = i;
+        if (!m->slots[i])
+            return NULL;
+        const unsigned char *e = (const unsigned char *)m->bytes.data + m->slots[i] - 1;
+        if (m->hashes[i] == hash && e[0] == len && !memcmp(e + 1, word, len))
+            return e;
+    }
+}
+
+/* Room for one more word: emptied when full, grown when half full. */
+static void memo_make_room(hyph_memo *m)
+{
+    if (m->count >= TEXT_MEMO_MAX_WORDS) {
+        memset(m->slots, 0, m->nslots * sizeof *m->slots);
+        buf_clear(&m->bytes);
+        m->count = 0;
+    }
+    if (m->nslots && 2 * (m->count + 1) <= m->nslots)
+        return;
+    size_t n = m->nslots ? 2 * m->nslots : TEXT_MEMO_MIN_SLOTS;
+    uint32_t *slots = xcalloc(n, sizeof *slots), *hashes = xcalloc(n, sizeof *hashes);
+    for (size_t i = 0; i < m->nslots; i++) {
+        if (!m->slots[i])
+            continue;
+        size_t j = m->hashes[i] & (n - 1);
+        while (slots[j])
+            j = (j + 1) & (n - 1);
+        slots[j] = m->slots[i];
+        hashes[j] = m->hashes[i];
+    }
+    free(m->slots);
+    free(m->hashes);
+    m->slots = slots;
+    m->hashes = hashes;
+    m->nslots = n;
+}
+
+static void memo_add(hyph_memo *m, const char *word, size_t len, uint32_t hash,
+                     const text_break *br, size_t n)
+{
+    memo_make_room(m);
+    size_t slot;
+    memo_find(m, word, len, hash, &slot);
+    size_t at = m->bytes.len;
+    buf_putc(&m->bytes, (char)len);
+    buf_putn(&m->bytes, word, len);
+    buf_putc(&m->bytes, (char)n);
+    for (size_t i = 0; i < n; i++)
+        buf_putc(&m->bytes, (char)(br[i].at | (br[i].add_hyphen ? 0x80u : 0)));
+    m->slots[slot] = (uint32_t)at + 1;
+    m->hashes[slot] = hash;
+    m->count++;
+}
+
+size_t text_word_breaks(const text_hyph *h, const char *word, size_t len, text_break *out,
+                        size_t cap)
+{
+    if (!h)
+        return may_break_plain(word, len) ? word_breaks(NULL, word, len, out, cap) : 0;
+    if (len > TEXT_MEMO_MAX_BYTES || cap > TEXT_MEMO_MAX_BREAKS)
+        return word_breaks(h, word, len, out, cap);
+    hyph_memo *m = h->memo;
+    uint32_t hash = memo_hash(word, len);
+    size_t slot = 0;
+    const unsigned char *e = m->nslots ? memo_find(m, word, len, hash, &slot) : NULL;
+    if (!e) {
+        /* the sink keeps the first cap breaks of the whole list: computed
+         * with the memo's cap, a shorter answer is its beginning */
+        text_break all[TEXT_MEMO_MAX_BREAKS];
+        size_t n = word_breaks(h, word, len, all, TEXT_MEMO_MAX_BREAKS);
+        memo_add(m, word, len, hash, all, n);
+        n = n < cap ? n : cap;
+        memcpy(out, all, n * sizeof *out);
+        return n;
+    }
+    size_t n = e[len + 1] < cap ? e[len + 1] : cap;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char b = e[len + 2 + i];
+        out[i] = (text_break){b & 0x7Fu, (b & 0x80u) != 0};
+    }
+    return n;
 }

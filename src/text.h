@@ -69,4 +69,10 @@ typedef struct text_break {
 size_t text_word_breaks(const text_hyph *h, const char *word, size_t len, text_break *out,
                         size_t cap);
 
+/* The dictionary keeps the breaks of the words it was asked about (each is
+ * looked up once per process, not once per pass and document): at most
+ * this many words, then it forgets them all and starts again, so the memo
+ * stays under 1 MiB whatever the input. */
+#define TEXT_MEMO_MAX_WORDS 4096
+
 #endif

@@ -1442,7 +1442,29 @@ static yl_doc *finish_doc(loader *ld, yl_node *root, const char *path, const cha
     return doc;
 }
 
+static yl_doc *load_file(const char *path, diag *d, char **keep, size_t *keep_len);
+
 yl_doc *yl_load_file(const char *path, diag *d)
+{
+    return load_file(path, d, NULL, NULL);
+}
+
+yl_doc *yl_load_file_text(const char *path, diag *d, char **text, size_t *len)
+{
+    *text = NULL;
+    *len = 0;
+    yl_doc *doc = load_file(path, d, text, len);
+    if (!doc) {
+        free(*text);
+        *text = NULL;
+        *len = 0;
+    }
+    return doc;
+}
+
+/* yl_load_file; when keep is given, *keep gets a copy of the file's text as
+ * diag quotes it (check_text drops a byte order mark). */
+static yl_doc *load_file(const char *path, diag *d, char **keep, size_t *keep_len)
 {
     yl_doc *doc = NULL;
     char *text = NULL, *real = NULL, *dossier_real = NULL;
@@ -1451,6 +1473,11 @@ yl_doc *yl_load_file(const char *path, diag *d)
     size_t len;
     if (!(text = read_text(&ld, path, path, (src_mark){file, 0, 0}, &len)))
         goto out;
+    if (keep) {
+        size_t bom = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+        *keep = xstrndup(text + bom, len - bom);
+        *keep_len = len - bom;
+    }
     ld.dossier = take_dirname(ld.scratch, path);
     if (!(real = realpath(path, NULL)) || !(dossier_real = realpath(ld.dossier, NULL))) {
         report_error(&ld, (src_mark){file, 0, 0}, "не удалось найти полный путь файла: %s",

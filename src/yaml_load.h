@@ -58,6 +58,11 @@ typedef struct yl_doc yl_doc;
  * Aliases become shared nodes: the tree is a DAG.
  * Reports every problem found into d; returns NULL when any error was reported. */
 yl_doc *yl_load_file(const char *path, diag *d);
+/* yl_load_file, also handing over the file's text as d quotes it (without a
+ * byte order mark), for a caller that keeps the tree and registers the text
+ * with another diag later (diag_source). *text: caller frees; NULL when the
+ * load fails. */
+yl_doc *yl_load_file_text(const char *path, diag *d, char **text, size_t *len);
 /* Same for text in memory (name is used in marks and registered with diag);
  * "include" is not processed there and stays an ordinary key. */
 yl_doc *yl_load_string(const char *name, const char *text, size_t len, diag *d);

@@ -1270,5 +1270,20 @@ for f in src/util.c; do
     fi
 done
 
+# batch workers keep parsed templates across documents (tpl_cache): a kept
+# template's messages name its file:line:col and quote its line in every
+# document, as render's do
+T="$TMP/tplcache"
+mkdir -p "$T/d"
+cp tests/bad/chart-not-a-chart/tpl.yaml "$T/d/"
+for n in a b c; do cp tests/bad/chart-not-a-chart/doc.yaml "$T/d/$n.yaml"; done
+"$BIN" render "$T/d/a.yaml" -o "$T/a.pdf" 2>"$T/one"
+"$BIN" batch "$T/d" -o "$T/out" -j 1 2>"$T/err"
+if [ "$(wc -l <"$T/one")" = 3 ] && [ "$(grep -c -x -F -f "$T/one" "$T/err")" = 9 ]; then
+    ok
+else
+    bad "batch: the messages of a kept template"; cat "$T/err"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -1,10 +1,14 @@
 /* Unit tests of template: filters, dates, interpolation, each/if, lists,
  * and that data values are never evaluated as template code. */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -237,6 +241,82 @@ static void test_columns_side_by_side(void **state)
     fixture_fini(&f);
 }
 
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* One document of a batch worker through the cache: its block tree, or NULL
+ * with the messages in *msgs (caller frees). */
+static tpl_doc *expand_cached(tpl_cache *c, const char *path, const char *data_text, char **msgs)
+{
+    diag *d = diag_new();
+    yl_doc *data = yl_load_string("d.yaml", data_text, strlen(data_text), d);
+    assert_non_null(data);
+    tpl_doc *t = tpl_expand_cached(c, path, yl_doc_root(data), d);
+    buf b;
+    buf_init(&b);
+    diag_format(d, &b);
+    *msgs = buf_take(&b);
+    yl_doc_free(data);
+    diag_free(d);
+    return t;
+}
+
+/* A kept template: a later document's messages still name its file:line:col
+ * and quote its line; an edited file (another size or time) is read again;
+ * the same inode, size and time are taken as the same file. */
+static void test_cache(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/nastavdoc-tplcache.XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/t.yaml", dir);
+    write_text(path, "blocks:\n  - paragraph: \"{{o.a}}\"\n");
+    tpl_cache *c = tpl_cache_new();
+    char *msgs;
+    tpl_doc *t = expand_cached(c, path, "o: {a: один}\n", &msgs);
+    assert_non_null(t);
+    assert_string_equal(t->doc.blocks[0].text, "один");
+    tpl_doc_free(t);
+    free(msgs);
+    assert_null(expand_cached(c, path, "o: {b: 1}\n", &msgs));
+    char want[256];
+    snprintf(want, sizeof want, "%s:2:16: ошибка: в данных нет значения «o.a»", path);
+    assert_non_null(strstr(msgs, want));
+    assert_non_null(strstr(msgs, "  - paragraph: \"{{o.a}}\""));
+    free(msgs);
+    /* same size, time set back: the kept tree is used (the key is stat's) */
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    write_text(path, "blocks:\n  - paragraph: \"{{o.b}}\"\n");
+    struct timespec times[2] = {st.st_atim, st.st_mtim};
+    assert_int_equal(utimensat(AT_FDCWD, path, times, 0), 0);
+    t = expand_cached(c, path, "o: {a: один, b: два}\n", &msgs);
+    assert_string_equal(t->doc.blocks[0].text, "один");
+    tpl_doc_free(t);
+    free(msgs);
+    /* edited: read again */
+    write_text(path, "blocks:\n  - paragraph: \"новый {{o.b}}\"\n");
+    t = expand_cached(c, path, "o: {a: один, b: два}\n", &msgs);
+    assert_string_equal(t->doc.blocks[0].text, "новый два");
+    tpl_doc_free(t);
+    free(msgs);
+    /* a file that is no template is not kept, and said so each time */
+    write_text(path, "- список\n");
+    for (int k = 0; k < 2; k++) {
+        assert_null(expand_cached(c, path, "o: {a: 1}\n", &msgs));
+        assert_non_null(strstr(msgs, "это не шаблон"));
+        free(msgs);
+    }
+    tpl_cache_free(c);
+    remove(path);
+    remove(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -250,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_unknown_block_suggests),
         cmocka_unit_test(test_page_setup),
         cmocka_unit_test(test_columns_side_by_side),
+        cmocka_unit_test(test_cache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -357,6 +357,44 @@ static void test_breaks_capped(void **state)
     assert_int_equal(text_word_breaks(*state, word, strlen(word), NULL, 0), 0);
 }
 
+/* The breaks of a word asked for again come from the dictionary's memo:
+ * the same as the first answer and as a fresh dictionary's, a shorter cap
+ * gets their beginning, and past TEXT_MEMO_MAX_WORDS words (the memo
+ * forgets and fills again) nothing changes. */
+static void test_breaks_memo(void **state)
+{
+    static const char *const syl[] = {"ма", "ко",  "пре", "сто", "ли",
+                                      "ну", "вер", "да",  "зо",  "ть"};
+    text_hyph *fresh = text_hyph_load_patterns(EXPANDED_DIC);
+    assert_non_null(fresh);
+    size_t total = 0, words = 3 * TEXT_MEMO_MAX_WORDS;
+    for (size_t round = 0; round < 2; round++) {
+        for (size_t i = 0; i < words; i++) {
+            char w[64] = "";
+            for (size_t k = 0, x = i; k < 4; k++, x /= 10)
+                strcat(w, syl[x % 10]);
+            text_break a[MAX_BREAKS], b[MAX_BREAKS], c[MAX_BREAKS], d[2];
+            size_t na = text_word_breaks(*state, w, strlen(w), a, MAX_BREAKS);
+            size_t nb = text_word_breaks(*state, w, strlen(w), b, MAX_BREAKS);
+            size_t nc = text_word_breaks(fresh, w, strlen(w), c, MAX_BREAKS);
+            size_t nd = text_word_breaks(*state, w, strlen(w), d, 2);
+            assert_int_equal(na, nb);
+            assert_int_equal(na, nc);
+            assert_int_equal(nd, na < 2 ? na : 2);
+            for (size_t k = 0; k < na; k++) {
+                assert_int_equal(a[k].at, b[k].at);
+                assert_int_equal(a[k].at, c[k].at);
+                assert_int_equal(a[k].add_hyphen, c[k].add_hyphen);
+                if (k < nd)
+                    assert_int_equal(a[k].at, d[k].at);
+            }
+            total += na;
+        }
+    }
+    assert_true(total > words); /* the words do break */
+    text_hyph_free(fresh);
+}
+
 /* Offsets are bytes of the word as given, punctuation included. */
 static void test_breaks_are_byte_offsets(void **state)
 {
@@ -697,6 +735,7 @@ int main(void)
         cmocka_unit_test(test_word_cases),
         cmocka_unit_test(test_without_dictionary),
         cmocka_unit_test(test_breaks_capped),
+        cmocka_unit_test(test_breaks_memo),
         cmocka_unit_test(test_breaks_are_byte_offsets),
         cmocka_unit_test(test_long_words),
         cmocka_unit_test(test_invalid_utf8),
