@@ -326,6 +326,8 @@ static bool draw_page(pdf_doc *p, const layout_page *lp, diag *d, src_mark at)
     buf_init(&out);
     s.page = HPDF_AddPage(p->pdf);
     HPDF_STATUS st = s.page ? HPDF_OK : HPDF_INVALID_PAGE;
+    if (s.page)
+        pdf_hp_page_fast(s.page);
     if (st == HPDF_OK)
         st = HPDF_Page_SetWidth(s.page, (HPDF_REAL)lp->width);
     if (st == HPDF_OK)
@@ -501,7 +503,7 @@ bool pdf_write(pdf_doc *p, const layout_doc *doc, const pdf_options *opt, const 
     }
     if (!pdf_font_finish(p, z, d, at) || (p->pdfa && !pdf_pdfa_finish(p, doc, opt, d, at)) ||
         !pdf_status_check(p, pdf_hp_deflate_streams(p->pdf, z), d, at) ||
-        !pdf_status_check(p, HPDF_SaveToStream(p->pdf), d, at))
+        !pdf_status_check(p, pdf_hp_save(p->pdf), d, at))
         goto out;
 
     /* The whole file is in memory now: the temporary file exists only while

@@ -14,6 +14,7 @@
 
 #include <libdeflate.h>
 
+#include <hpdf_conf.h>
 #include <hpdf_doc.h>
 #include <hpdf_encrypt.h>
 #include <hpdf_objects.h>
@@ -375,6 +376,109 @@ HPDF_STATUS pdf_hp_page_write(HPDF_Page page, const char *data, size_t len)
 {
     return HPDF_Stream_Write(((HPDF_PageAttr)page->attr)->stream, (const HPDF_BYTE *)data,
                              (HPDF_UINT)len);
+}
+
+static HPDF_Dict xref_dict(HPDF_Xref xref, HPDF_UINT i);
+
+/* ---- Memory streams ------------------------------------------------------------- */
+
+/* libharu 2.3.0 copies into and out of its memory streams a byte at a time
+ * (HPDF_MemCpy, a loop): a tenth of a document's instructions in a batch
+ * worker. These two do what HPDF_MemStream_WriteFunc and
+ * HPDF_MemStream_ReadFunc do (hpdf_streams.c), state for state, with
+ * memcpy; mem_fast puts them in a memory stream's place. */
+static HPDF_STATUS mem_write_fast(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT size)
+{
+    HPDF_MemStreamAttr a = (HPDF_MemStreamAttr)s->attr;
+    if (HPDF_Error_GetCode(s->error) != 0)
+        return HPDF_THIS_FUNC_WAS_SKIPPED;
+    while (size > 0) {
+        if (a->w_pos >= a->buf_siz) { /* the last chunk is full: a new one */
+            HPDF_BYTE *chunk = HPDF_GetMem(s->mmgr, a->buf_siz);
+            if (!chunk)
+                return HPDF_Error_GetCode(s->error);
+            if (HPDF_List_Add(a->buf, chunk) != HPDF_OK) {
+                HPDF_FreeMem(s->mmgr, chunk);
+                return HPDF_Error_GetCode(s->error);
+            }
+            a->w_ptr = chunk;
+            a->w_pos = 0;
+        }
+        HPDF_UINT n = a->buf_siz - a->w_pos < size ? a->buf_siz - a->w_pos : size;
+        memcpy(a->w_ptr, ptr, n);
+        a->w_ptr += n;
+        a->w_pos += n;
+        ptr += n;
+        size -= n;
+    }
+    return HPDF_OK;
+}
+
+static HPDF_STATUS mem_read_fast(HPDF_Stream s, HPDF_BYTE *out, HPDF_UINT *size)
+{
+    HPDF_MemStreamAttr a = (HPDF_MemStreamAttr)s->attr;
+    HPDF_UINT want = *size;
+    *size = 0;
+    while (want > 0) {
+        if (a->buf->count == 0 || a->r_ptr_idx > a->buf->count - 1)
+            return HPDF_STREAM_EOF;
+        bool last = a->r_ptr_idx == a->buf->count - 1;
+        HPDF_UINT left = (last ? a->w_pos : a->buf_siz) - a->r_pos;
+        if (!a->r_ptr)
+            a->r_ptr = HPDF_List_ItemAt(a->buf, a->r_ptr_idx);
+        HPDF_UINT n = left < want ? left : want;
+        memcpy(out, a->r_ptr, n);
+        out += n;
+        want -= n;
+        *size += n;
+        a->r_ptr += n;
+        a->r_pos += n;
+        if (want == 0)
+            return HPDF_OK;
+        if (last)
+            return HPDF_STREAM_EOF;
+        a->r_ptr_idx++;
+        a->r_pos = 0;
+        a->r_ptr = HPDF_List_ItemAt(a->buf, a->r_ptr_idx);
+    }
+    return HPDF_OK;
+}
+
+/* libharu 2.3.0's own functions, exported by the library but declared only
+ * inside hpdf_streams.c. */
+HPDF_STATUS HPDF_MemStream_WriteFunc(HPDF_Stream stream, const HPDF_BYTE *ptr, HPDF_UINT siz);
+HPDF_STATUS HPDF_MemStream_ReadFunc(HPDF_Stream stream, HPDF_BYTE *buf, HPDF_UINT *size);
+
+/* Give a memory stream of libharu's the copying functions above. */
+static void mem_fast(HPDF_Stream s)
+{
+    if (!s || s->type != HPDF_STREAM_MEMORY)
+        return;
+    if (s->write_fn == HPDF_MemStream_WriteFunc)
+        s->write_fn = mem_write_fast;
+    if (s->read_fn == HPDF_MemStream_ReadFunc)
+        s->read_fn = mem_read_fast;
+}
+
+void pdf_hp_page_fast(HPDF_Page page)
+{
+    mem_fast(((HPDF_PageAttr)page->attr)->stream);
+}
+
+HPDF_STATUS pdf_hp_save(HPDF_Doc pdf)
+{
+    /* the streams libharu copies into the file, and the file in memory,
+     * which HPDF_SaveToStream makes only when there is none */
+    HPDF_UINT n = pdf->xref->entries->count;
+    for (HPDF_UINT i = 0; i < n; i++) {
+        HPDF_Dict dict = xref_dict(pdf->xref, i);
+        if (dict)
+            mem_fast(dict->stream);
+    }
+    if (!pdf->stream)
+        pdf->stream = HPDF_MemStream_New(pdf->mmgr, HPDF_STREAM_BUF_SIZ);
+    mem_fast(pdf->stream);
+    return HPDF_SaveToStream(pdf);
 }
 
 /* ---- Compression ---------------------------------------------------------------- */

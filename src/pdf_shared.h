@@ -225,6 +225,11 @@ void pdf_hp_md5_add(HPDF_MD5_CTX *ctx, const void *data, size_t len);
 void pdf_hp_md5_final(HPDF_MD5_CTX *ctx, uint8_t out[16]);
 /* Append text to the page's content stream. */
 HPDF_STATUS pdf_hp_page_write(HPDF_Page page, const char *data, size_t len);
+/* Give a new page's content stream memcpy in place of libharu's byte
+ * loops (the document's other streams get it in pdf_hp_save). */
+void pdf_hp_page_fast(HPDF_Page page);
+/* HPDF_SaveToStream, with the streams copied by memcpy. */
+HPDF_STATUS pdf_hp_save(HPDF_Doc pdf);
 /* Chunk i of the PDF saved in memory (HPDF_SaveToStream), *len bytes;
  * NULL past the last. */
 const uint8_t *pdf_hp_saved_chunk(HPDF_Doc pdf, size_t i, size_t *len);
