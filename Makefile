@@ -94,6 +94,11 @@ build/tools/hyph_compile: tools/hyph_compile.c src/text.c src/text.h src/util.c 
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Isrc -o $@ $(filter %.c,$^) $(LDLIBS)
 
+# make bench's clock: a command's median wall and CPU time and peak memory.
+build/tools/timeit: tools/timeit.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
+
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBOBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Isrc -o $@ $^ $(LDLIBS) $(CMOCKA)
@@ -137,7 +142,7 @@ asan: deps
 	    tests/run.sh build/san
 
 bench: deps
-	$(MAKE) all
+	$(MAKE) all build/tools/timeit
 	@scripts/bench.sh
 
 format:

@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 RUNS=${RUNS:-21}
 TMP=$(mktemp -d /tmp/nastavdoc-bench.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
+[ -x build/tools/timeit ] || { echo "bench: build/tools/timeit is missing (make build/tools/timeit)" >&2; exit 3; }
+# the pathological inputs below fail on purpose: /usr/bin/time reports them
 [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing (apt-get install time)" >&2; exit 3; }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 printf '%-32s %9s %9s %9s %6s\n' document "ms" "MiB" "KiB" pages
@@ -18,18 +20,11 @@ bench_one() {
     one=""
     grep -q '^document: agreement' "$doc" && one="--partner 1"
     ./nastavdoc render "$doc" $one -o "$out" # warm-up
-    : >"$TMP/ms"; : >"$TMP/kb"
-    i=0
-    while [ $i -lt "$runs" ]; do
-        t0=$(date +%s%N)
-        /usr/bin/time -f '%M' -o "$TMP/rss" ./nastavdoc render "$doc" $one -o "$out"
-        t1=$(date +%s%N)
-        echo $(( (t1 - t0) / 1000 )) >>"$TMP/ms"
-        cat "$TMP/rss" >>"$TMP/kb"
-        i=$((i + 1))
-    done
-    us=$(median <"$TMP/ms")
-    kb=$(median <"$TMP/kb")
+    # shellcheck disable=SC2086 # $one is two words or none
+    set -- $(build/tools/timeit "$runs" ./nastavdoc render "$doc" $one -o "$out")
+    us=$(echo "$1" | awk '{ print $1 * 1000 }')
+    cpu_ms=$2
+    kb=$3
     pages=$(pdfinfo "$out" | sed -n 's/^Pages: *//p')
     awk -v n="$name" -v us="$us" -v kb="$kb" -v b="$(wc -c <"$out")" -v p="$pages" \
         'BEGIN { printf "%-32s %9.2f %9.2f %9.1f %6s\n", n, us / 1000, kb / 1024, b / 1024, p }'
@@ -38,7 +33,7 @@ bench_one() {
 # 100 such orders in one batch, the 41-row roadmap of seed 000, each with its
 # target; and the same order in Typst 0.14 in the same run when Typst is
 # there (TYPST_NODE_MODULES, below). `scripts/bench.sh speed` runs only this.
-# CPU is user + system time of the whole process tree (/usr/bin/time %U+%S).
+# CPU is user + system time of the whole process tree (wait4's rusage).
 # Measured 2026-12-01 on the shared 2-core VM (load 5-7; a page fault costs
 # 10-15 us there, /bin/true 2 ms), before -> after issue 12 §7: the order
 # 54.8 -> 30.6 M instructions, 797 -> 520 page faults, 31 -> 23 ms CPU,
@@ -68,22 +63,12 @@ target() {
     awk -v n="$1" -v v="$2" -v t="$3" -v u="$4" \
         'BEGIN { printf "%-32s %9.2f %s   target <= %s %s: %s\n", n, v, u, t, u, (v <= t ? "met" : "MISSED") }'
 }
-# Median wall ms and CPU s of a command run $1 times (us, cpu set).
+# Median wall us and CPU s of a command run $1 times (us, cpu set), by
+# build/tools/timeit: the clock is read around fork and wait only.
 time_runs() {
-    runs=$1
-    shift
-    : >"$TMP/ms"; : >"$TMP/cpu"
-    i=0
-    while [ $i -lt "$runs" ]; do
-        t0=$(date +%s%N)
-        /usr/bin/time -f '%U %S' -o "$TMP/t" "$@" >/dev/null 2>&1
-        t1=$(date +%s%N)
-        echo $(((t1 - t0) / 1000)) >>"$TMP/ms"
-        awk '{ print $1 + $2 }' "$TMP/t" >>"$TMP/cpu"
-        i=$((i + 1))
-    done
-    us=$(median <"$TMP/ms")
-    cpu=$(median <"$TMP/cpu")
+    set -- $(build/tools/timeit "$@")
+    us=$(echo "$1" | awk '{ print $1 * 1000 }')
+    cpu=$(echo "$2" | awk '{ print $1 / 1000 }')
 }
 speed_section() {
     echo "== issue 12 §7: speed (median of $RUNS runs; targets of the issue)"
@@ -170,16 +155,9 @@ while [ $n -le 100 ]; do
     sed "s/^  number: \"443\"/  number: \"$n\"/" samples/sh2-nao/order-443.yaml >"$TMP/batch/order-$n.yaml"
     n=$((n + 1))
 done
-: >"$TMP/ms"; : >"$TMP/kb"
-for r in 1 2 3 4 5; do
-    t0=$(date +%s%N)
-    /usr/bin/time -f '%M' -o "$TMP/rss" ./nastavdoc batch "$TMP/batch" -o "$TMP/batch-out" 2>/dev/null
-    t1=$(date +%s%N)
-    echo $(( (t1 - t0) / 1000 )) >>"$TMP/ms"
-    cat "$TMP/rss" >>"$TMP/kb"
-done
-awk -v us="$(median <"$TMP/ms")" -v kb="$(median <"$TMP/kb")" -v n="$(find "$TMP/batch-out" -name 'order-*.pdf' | wc -l)" \
-    'BEGIN { printf "%-32s %9.2f %9.2f %9s %6s\n", "batch: " n " orders+annex", us / 1000, kb / 1024, "-", "-" }'
+set -- $(build/tools/timeit 5 ./nastavdoc batch "$TMP/batch" -o "$TMP/batch-out")
+awk -v ms="$1" -v kb="$3" -v n="$(find "$TMP/batch-out" -name 'order-*.pdf' | wc -l)" \
+    'BEGIN { printf "%-32s %9.2f %9.2f %9s %6s\n", "batch: " n " orders+annex", ms, kb / 1024, "-", "-" }'
 # the pathological inputs of issue 7 (tests/stress/patho.sh): time, peak
 # memory and bytes of messages, once each; each must stay within 1 GiB
 mkdir -p "$TMP/patho"
@@ -213,4 +191,4 @@ awk '/^  responses:$/ { skip = 1; next } /^  parts:$/ { skip = 0 } !skip' "$TMP/
 bench_one "$TMP/survey/report-2024.yaml" "survey: 50,000 responses" 5
 bench_one "$TMP/survey/load-only.yaml" "survey: CSV loaded, not counted" 5
 speed_section
-echo "(median of $RUNS runs; wall time includes /usr/bin/time's own start-up, about 1 ms)"
+echo "(median of $RUNS runs, timed around fork and wait by build/tools/timeit)"
