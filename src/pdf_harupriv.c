@@ -139,22 +139,19 @@ static HPDF_Dict font_descriptor(HPDF_Doc pdf, const pdf_font_parts *f,
     if (*st == HPDF_OK)
         *st = HPDF_Dict_AddName(d, "FontName", f->base_font);
     if (*st == HPDF_OK)
-        *st = HPDF_Dict_AddNumber(d, "Flags", (HPDF_INT32)in->flags);
-    if (*st == HPDF_OK)
         *st = add_bbox(d, in->bbox);
     if (*st == HPDF_OK)
         *st = HPDF_Dict_AddReal(d, "ItalicAngle", (HPDF_REAL)in->italic_angle);
-    if (*st == HPDF_OK)
-        *st = HPDF_Dict_AddNumber(d, "Ascent", in->ascent);
-    if (*st == HPDF_OK)
-        *st = HPDF_Dict_AddNumber(d, "Descent", in->descent);
-    if (*st == HPDF_OK)
-        *st = HPDF_Dict_AddNumber(d, "CapHeight", in->cap_height);
-    if (*st == HPDF_OK)
-        *st = HPDF_Dict_AddNumber(d, "XHeight", in->x_height);
-    /* Required; TrueType fonts do not say it, and 0 means unknown. */
-    if (*st == HPDF_OK)
-        *st = HPDF_Dict_AddNumber(d, "StemV", 0);
+    /* StemV is required, TrueType fonts do not say it, and 0 means unknown */
+    const struct {
+        const char *key;
+        int value;
+    } numbers[] = {
+        {"Flags", (int)in->flags},     {"Ascent", in->ascent},    {"Descent", in->descent},
+        {"CapHeight", in->cap_height}, {"XHeight", in->x_height}, {"StemV", 0},
+    };
+    for (size_t i = 0; *st == HPDF_OK && i < sizeof numbers / sizeof numbers[0]; i++)
+        *st = HPDF_Dict_AddNumber(d, numbers[i].key, numbers[i].value);
     if (*st == HPDF_OK)
         *st = HPDF_Dict_Add(d, "FontFile2", prog);
     if (*st == HPDF_OK && f->cidset) {
