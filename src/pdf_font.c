@@ -105,6 +105,20 @@ static char *join_path(const char *dir, const char *file)
  * is not, so that still waits (load_font). */
 bool pdf_font_check_files(const char *fonts_dir, diag *d)
 {
+    /* A long-lived process (a batch worker, watch) checks a folder again
+     * only when it changed: a file removed, added or renamed in it changes
+     * its modification time. The last folder found complete: */
+    static struct {
+        char *path;
+        struct stat st;
+    } complete;
+    struct stat dir;
+    bool have_dir = stat(fonts_dir, &dir) == 0;
+    if (have_dir && complete.path && strcmp(complete.path, fonts_dir) == 0 &&
+        complete.st.st_dev == dir.st_dev && complete.st.st_ino == dir.st_ino &&
+        complete.st.st_mtim.tv_sec == dir.st_mtim.tv_sec &&
+        complete.st.st_mtim.tv_nsec == dir.st_mtim.tv_nsec)
+        return true;
     bool ok = true;
     for (int id = 0; id < NFONTS; id++) {
         char *path = join_path(fonts_dir, pdf_font_file(id));
@@ -121,6 +135,11 @@ bool pdf_font_check_files(const char *fonts_dir, diag *d)
             ok = false;
         }
         free(path);
+    }
+    if (ok && have_dir) {
+        free(complete.path);
+        complete.path = xstrdup(fonts_dir);
+        complete.st = dir;
     }
     return ok;
 }
@@ -250,17 +269,19 @@ static font_file *font_file_get(const char *path, diag *d)
 {
     src_mark at = {path, 0, 0};
     struct stat st;
+    /* one stat finds a file loaded before; only a new one is opened */
+    if (stat(path, &st) == 0) {
+        for (font_file *ff = loaded_files; ff; ff = ff->next) {
+            if (same_file(ff, path, &st)) {
+                ff->users++;
+                return ff;
+            }
+        }
+    }
     int fd = util_open_regular(path, &st);
     if (fd < 0) {
         diag_error(d, at, "не удалось прочитать шрифт %s: %s", path, diag_strerror(errno));
         return NULL;
-    }
-    for (font_file *ff = loaded_files; ff; ff = ff->next) {
-        if (same_file(ff, path, &st)) {
-            close(fd);
-            ff->users++;
-            return ff;
-        }
     }
     font_file *ff = xcalloc(1, sizeof *ff);
     ff->path = xstrdup(path);

@@ -478,6 +478,32 @@ static void test_font_file_replaced(void **state)
     free(path);
 }
 
+/* The check of the fonts folder is kept while the folder stays as it was (a
+ * batch worker makes document after document), but a font removed from it
+ * is found at the next document. */
+static void test_fonts_folder_checked_again(void **state)
+{
+    fixture *fx = *state;
+    link_fonts(fx, NULL);
+    diag *d = diag_new();
+    pdf_doc *p = pdf_new(fx->dir, d);
+    assert_non_null(p);
+    pdf_free(p);
+    p = pdf_new(fx->dir, d);
+    assert_non_null(p);
+    pdf_free(p);
+    assert_int_equal(diag_count(d), 0);
+    char *gone = path_in(fx, "PTF76F.ttf");
+    assert_int_equal(unlink(gone), 0);
+    assert_null(pdf_new(fx->dir, d));
+    char *msg = messages(d);
+    assert_non_null(strstr(msg, "шрифт PTF76F.ttf не установлен"));
+    free(msg);
+    diag_free(d);
+    unlink_fonts(fx);
+    free(gone);
+}
+
 /* ---- whole files ---------------------------------------------------------------- */
 
 static void test_write_checks(void **state)
@@ -927,6 +953,7 @@ int main(void)
         cmocka_unit_test(test_corrupt_font_file),
         cmocka_unit_test(test_font_forbids_embedding),
         cmocka_unit_test(test_font_file_replaced),
+        cmocka_unit_test(test_fonts_folder_checked_again),
         cmocka_unit_test(test_write_checks),
         cmocka_unit_test(test_no_date),
         cmocka_unit_test(test_same_bytes),
