@@ -34,28 +34,29 @@ bench_one() {
 # target; and the same order in Typst 0.14 in the same run when Typst is
 # there (TYPST_NODE_MODULES, below). `scripts/bench.sh speed` runs only this.
 # CPU is user + system time of the whole process tree (wait4's rusage).
-# Measured 2026-12-01 on the shared 2-core VM (load 5-7; a page fault costs
-# 10-15 us there, /bin/true 2 ms), before -> after issue 12 §7: the order
-# 54.8 -> 30.6 M instructions, 797 -> 520 page faults, 31 -> 23 ms CPU,
-# 6.3 -> 5.8 MiB; the roadmap 152.8 -> 119.5 M instructions, 51 -> 38 ms CPU;
-# 100 orders in batch 3.2 -> 1.9 s CPU (each worker a fresh process: 458 page
-# faults and 21 ms CPU a document). Typst 0.14 (node) in the same run: 0.89 s
-# for the order as a process, 1.1 s CPU for 100 orders in one node process.
-# Then batch's workers became long-lived (each renders document after
-# document): 100 orders 1.18 -> 0.40 s CPU with -j 1 and 1.76 -> 0.46 s
-# with -j 2, 45,815 -> 3,232 page faults (same run, load 1.4).
-# The process around the algorithms (perf stat -e task-clock,page-faults;
-# pairs of runs against the binary before, medians, load 3-6): a page
-# touched for the first time costs 11 us on this VM, a whole 2 MiB huge page
-# 0.15 ms. The heap on huge pages and keeping what is freed (util_heap_init):
-# the order 532 -> 209 page faults, CPU x0.71, wall x0.73; the roadmap
-# 840 -> 213 faults, CPU x0.69; RSS +0.9 MiB (6.9 MiB). Five libraries linked
-# from their archives (Makefile, STATIC_LIBS): 216 -> 181 faults, CPU
-# x0.88-0.92. The locale read only for a system error text: 182 -> 172
-# faults, CPU x0.96. Left: 100 page faults before main (ld.so, libc,
-# libhpdf with libpng, libz and libm, libqrencode), 34 of the stack (128 KiB
-# of libharu's CIDFontType2_New), and two fsyncs of the output (file and
-# folder, 1-2 ms of wall time, no CPU: wall x0.73 without them).
+# Measured 2026-12-01 on the shared 2-core VM (a page touched for the first
+# time costs about 11 us there, /bin/true 3.5 ms wall), instructions by
+# callgrind, times by this script at load < 1. At the start of issue 12 §7
+# -> at the start of its third session -> at its end:
+#   order, instructions        54.8 M -> 31.0 M -> 11.1 M
+#   order, page faults          797   ->  532   ->  144
+#   order, wall (CPU)                  -   -> 20 ms (18) -> 10.2 ms (7-9)
+#   roadmap, instructions     152.8 M -> 120.4 M -> 55.5 M; wall 33 -> 15.4 ms
+#   100 orders, batch -j 2, CPU  3.2 s ->  0.51 s -> 0.17 s (-j 1: 0.13 s),
+#     5.8 M instructions a document in a worker
+#   Typst 0.14 (node) in the same run: 198 ms for the order, 0.83 s CPU for
+#     100 orders in one node process; ratio of the order 0.051 (wall)
+# What it took, in order of effect (docs/libharu.md): the hyphenation
+# dictionary compiled at build time; the fonts' objects made by us from
+# ttf_subset's reading (libharu's TrueType fonts and UTF-8 encoder set up
+# whole-BMP tables for every document); subsets renumbered so CIDs are glyph
+# ids (no CIDToGIDMap stream, half the bytes to deflate); libdeflate at level
+# 1; fonts, metrics, subset programs and templates kept by a batch worker;
+# memcpy in place of libharu's byte loops; the heap on huge pages and five
+# libraries from their archives (util_heap_init, STATIC_LIBS); per-word
+# measuring and a hyphenation memo in layout. Left: the two fsyncs of the
+# output (file and folder, 1-2 ms of wall time), libyaml (2 M instructions
+# for the order's data and template), deflating each new subset (2.3 M).
 TYPST_NODE_MODULES=${TYPST_NODE_MODULES:-/tmp/nastavdoc-typst/node_modules}
 TYPST_PKG=@myriaddreamin/typst-ts-node-compiler
 # "figure target unit": the figure, the target and whether it is met
