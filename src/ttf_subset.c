@@ -213,8 +213,9 @@ static int to_milli(const ttf_font *t, int v)
 static int glyph_top(const ttf_font *t, uint32_t cp)
 {
     size_t len;
-    const uint8_t *g = ttf_font_outline(t, ttf_font_glyph(t, cp), &len);
-    return len >= 10 ? to_milli(t, get_i16(g + 8)) : 0;
+    unsigned gid = ttf_font_glyph(t, cp);
+    const uint8_t *g = gid ? ttf_font_outline(t, gid, &len) : NULL;
+    return g && len >= 10 ? to_milli(t, get_i16(g + 8)) : 0;
 }
 
 /* The PostScript name: name ID 6, one-byte (Macintosh) or UTF-16BE

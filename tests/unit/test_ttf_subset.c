@@ -164,8 +164,11 @@ static void test_subsets(void **state)
         }
         if (saw_composite != c->composite)
             fail_msg("%s: composite %d, expected %d", c->name, saw_composite, c->composite);
-        /* the subset's cmap maps nothing: the PDF reaches glyphs by CID */
+        /* the subset's cmap maps nothing: the PDF reaches glyphs by CID;
+         * so it has no "H" and no "x" to measure (not .notdef's box) */
         assert_int_equal(ttf_font_glyph(s, 'A'), 0);
+        assert_int_equal(ttf_font_info(s)->cap_height, 0);
+        assert_int_equal(ttf_font_info(s)->x_height, 0);
         /* the tag is in front of the family name (UTF-16BE on Windows) */
         assert_true(contains(out.data, out.len, "\0N\0S\0T\0V\0D\0C\0+", 14));
         ttf_font_free(s);
@@ -375,12 +378,39 @@ static void test_licence_and_units(void **state)
     free(bytes);
 }
 
+/* A font with no "H" (a subset: its cmap maps nothing) has no cap height,
+ * even where its .notdef has an outline, as PT Serif's has. */
+static void test_no_h_no_cap_height(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *bytes = (uint8_t *)util_read_file("fonts/PTF55F.ttf", 16 << 20, &len);
+    assert_non_null(bytes);
+    ttf_font *t = ttf_font_new(bytes, len);
+    assert_non_null(t);
+    size_t olen;
+    assert_true(ttf_font_outline(t, 0, &olen) && olen >= 10);
+    assert_int_equal(ttf_font_info(t)->cap_height, 700);
+    uint16_t gids[] = {(uint16_t)ttf_font_glyph(t, 'H'), (uint16_t)ttf_font_glyph(t, 'x')};
+    buf out;
+    buf_init(&out);
+    assert_true(ttf_subset_build(t, gids, 2, TAG, &out));
+    ttf_font *s = ttf_font_new((const uint8_t *)out.data, out.len);
+    assert_non_null(s);
+    assert_int_equal(ttf_font_info(s)->cap_height, 0);
+    assert_int_equal(ttf_font_info(s)->x_height, 0);
+    ttf_font_free(s);
+    buf_fini(&out);
+    ttf_font_free(t);
+    free(bytes);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_subsets),           cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_composite_loop),    cmocka_unit_test(test_info),
-        cmocka_unit_test(test_licence_and_units),
+        cmocka_unit_test(test_licence_and_units), cmocka_unit_test(test_no_h_no_cap_height),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
