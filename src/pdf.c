@@ -412,22 +412,29 @@ static bool set_info(pdf_doc *p, const blk_info *info, const pdf_options *opt, d
     /* As UTF-16BE text strings, so Cyrillic reads back right
      * (docs/libharu.md). */
     const struct {
-        const char *key;
+        const char *key, *name; /* the PDF key, the name viewers show */
         const char *value;
     } attrs[] = {
-        {"Title", info->title},
-        {"Author", info->author},
-        {"Subject", info->subject},
-        {"Keywords", info->keywords},
-        {"Creator", opt ? opt->creator : NULL},
+        {"Title", "Название", info->title},
+        {"Author", "Автор", info->author},
+        {"Subject", "Тема", info->subject},
+        {"Keywords", "Ключевые слова", info->keywords},
+        {"Creator", "Приложение", opt ? opt->creator : NULL},
     };
     HPDF_STATUS st = HPDF_OK;
     for (size_t i = 0; st == HPDF_OK && i < sizeof attrs / sizeof attrs[0]; i++) {
         if (!attrs[i].value || !attrs[i].value[0])
             continue;
-        /* PDF/A: the same characters as the XMP can hold (pdf_pdfa.c). */
-        char *clean = p->pdfa ? pdf_pdfa_clean(attrs[i].value) : NULL;
-        st = pdf_hp_info_set(p->pdf, attrs[i].key, clean ? clean : attrs[i].value);
+        /* The characters the XMP of PDF/A can hold, and no longer than
+         * libharu can write (pdf_pdfa.c). */
+        bool cut;
+        char *clean = pdf_pdfa_clean(attrs[i].value, &cut);
+        if (cut)
+            diag_warning(d, at,
+                         "свойство файла PDF «%s» длиннее %d знаков: в свойствах файла оно "
+                         "сокращено, в тексте документа осталось целиком",
+                         attrs[i].name, INFO_MAX_UNITS);
+        st = pdf_hp_info_set(p->pdf, attrs[i].key, clean);
         free(clean);
     }
     /* Only the document's own date: a clock would make each run differ. It

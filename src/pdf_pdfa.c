@@ -21,14 +21,20 @@ static bool is_xml_char(uint32_t cp)
            (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
 }
 
-char *pdf_pdfa_clean(const char *s)
+char *pdf_pdfa_clean(const char *s, bool *cut)
 {
     buf b;
     buf_init(&b);
-    size_t len = strlen(s);
+    size_t len = strlen(s), units = 0;
+    *cut = false;
     for (size_t i = 0; i < len;) {
         uint32_t cp;
         size_t n = utf8_next(s + i, len - i, &cp);
+        units += cp > 0xFFFF ? 2 : 1;
+        if (units > INFO_MAX_UNITS) {
+            *cut = true;
+            break;
+        }
         buf_put_cp(&b, is_xml_char(cp) ? cp : ' ');
         i += n;
     }
@@ -81,7 +87,8 @@ static void put_property(buf *b, const char *open, const char *value, const char
     if (!value || !value[0])
         return;
     buf_puts(b, open);
-    char *clean = pdf_pdfa_clean(value);
+    bool cut;
+    char *clean = pdf_pdfa_clean(value, &cut);
     put_xml(b, clean);
     free(clean);
     buf_puts(b, close);

@@ -129,6 +129,12 @@ bool pdf_font_finish(pdf_doc *p, struct libdeflate_compressor *z, diag *d, src_m
 enum {
     /* A set of code points of the BMP, one bit each. */
     CP_SET_BYTES = 65536 / 8,
+    /* The longest metadata string (title, author, ...) in UTF-16 code
+     * units: libharu 2.3.0 writes strings of at most 65535 bytes
+     * (HPDF_LIMIT_MAX_STRING_LEN), and a text string is two bytes a unit
+     * after its two-byte mark. A longer one is cut, with a warning: the
+     * document itself keeps the whole text. */
+    INFO_MAX_UNITS = 32000,
 };
 
 /* The first code point at or after cp in the set bits, or LAST_CP + 1 when
@@ -167,11 +173,12 @@ static inline void pdf_font_plan_cp(pdf_font *f, uint32_t cp)
 
 /* ---- pdf_pdfa.c ---- */
 
-/* A metadata string as PDF/A keeps it in both the Info dictionary and the
- * XMP: characters XML 1.0 cannot hold (controls but tab and line feed,
- * carriage returns, which XML turns into line feeds, U+FFFE/FFFF) become
- * spaces, so that both say the same. Caller frees. */
-char *pdf_pdfa_clean(const char *s);
+/* A metadata string as the Info dictionary and PDF/A's XMP keep it:
+ * characters XML 1.0 cannot hold (controls but tab and line feed, carriage
+ * returns, which XML turns into line feeds, U+FFFE/FFFF) become spaces, so
+ * that both say the same; and it is cut after INFO_MAX_UNITS UTF-16 code
+ * units (*cut says so), which libharu can hold. Caller frees. */
+char *pdf_pdfa_clean(const char *s, bool *cut);
 /* Add to the content hash of the trailer /ID. */
 void pdf_pdfa_hash(pdf_doc *p, const void *data, size_t len);
 /* Make p a PDF/A document (p->pdfa) and start the content's hash. */

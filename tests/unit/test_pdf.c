@@ -911,14 +911,59 @@ static void test_advance_speed(void **state)
 static void test_pdfa_clean(void **state)
 {
     (void)state;
-    char *s = pdf_pdfa_clean("Приказ\x01 №\t5\r\nот \xEF\xBF\xBE\xF0\x9F\x98\x80 & <x>");
+    bool cut;
+    char *s = pdf_pdfa_clean("Приказ\x01 №\t5\r\nот \xEF\xBF\xBE\xF0\x9F\x98\x80 & <x>", &cut);
+    assert_false(cut);
     /* U+FFFE goes; U+1F600, above the BMP, stays (UTF-16 pairs in Info) */
     assert_string_equal(s, "Приказ  №\t5 \nот  \xF0\x9F\x98\x80 & <x>");
     free(s);
-    s = pdf_pdfa_clean("\xFF\xC0");
+    s = pdf_pdfa_clean("\xFF\xC0", &cut);
     /* bytes that are not UTF-8: U+FFFD each, the one policy of util.h */
     assert_string_equal(s, "\xEF\xBF\xBD\xEF\xBF\xBD");
     free(s);
+}
+
+/* A title longer than libharu can write (65535 bytes) is valid input: the
+ * Info dictionary gets its first INFO_MAX_UNITS characters and a warning
+ * says so (it was an internal error). */
+static void test_long_title(void **state)
+{
+    fixture *fx = *state;
+    char *out = path_in(fx, "long.pdf");
+    diag *d = diag_new();
+    pdf_doc *p = pdf_new(FONTS_DIR, d);
+    assert_non_null(p);
+    layout_fonts lf = pdf_fonts(p);
+    arena *a = arena_new();
+    layout_doc *doc = make_doc(a, &lf, false);
+    size_t n = 40000;
+    char *title = arena_alloc(a, 2 * n + 1);
+    for (size_t i = 0; i < n; i++)
+        memcpy(title + 2 * i, "ж", 2);
+    title[2 * n] = '\0';
+    doc->info.title = title;
+    pdf_options opt = {.creator = "nastavdoc 0.1.0"};
+    assert_true(pdf_write(p, doc, &opt, out, d));
+    assert_int_equal(diag_errors(d), 0);
+    assert_int_equal(diag_warnings(d), 1);
+    char *msg = messages(d);
+    assert_non_null(strstr(msg, "свойство файла PDF «Название» длиннее 32000 знаков"));
+    free(msg);
+    int status;
+    char *info = run_on("pdfinfo", out, &status);
+    assert_int_equal(status, 0);
+    const char *t = strstr(info, "Title:");
+    assert_non_null(t);
+    size_t letters = 0;
+    for (const char *c = strstr(t, "ж"); c && strncmp(c, "ж", 2) == 0; c += 2)
+        letters++;
+    assert_int_equal(letters, INFO_MAX_UNITS);
+    free(info);
+    arena_free(a);
+    pdf_free(p);
+    diag_free(d);
+    remove(out);
+    free(out);
 }
 
 /* The CIDSet: bit 0 (.notdef) and one bit per code point drawn, the most
@@ -965,6 +1010,7 @@ int main(void)
         cmocka_unit_test(test_font_gone_before_write),
         cmocka_unit_test(test_advance_speed),
         cmocka_unit_test(test_pdfa_clean),
+        cmocka_unit_test(test_long_title),
         cmocka_unit_test(test_pdfa_cidset),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
