@@ -617,7 +617,7 @@ static const program *subset_program(pdf_font *f, const char tag[TTF_TAG_LEN],
         gids[k] = (uint16_t)cp_glyph(f, f->cps[k]);
     buf raw;
     buf_init(&raw);
-    bool ok = ttf_subset_build(ff->ttf, gids, f->ncids, tag, &raw);
+    bool ok = ttf_subset_build(ff->ttf, gids, f->cps, f->ncids, tag, &raw);
     free(gids);
     program *pr = NULL;
     if (ok) {

@@ -3,7 +3,8 @@
  * The subset keeps the tables libharu 2.3.0 embeds, but holds only the
  * glyphs asked for, renumbered in the order asked (glyph 0 first, then the
  * components of composites, to any depth), so a PDF's CIDs can be its glyph
- * numbers (CIDToGIDMap /Identity). Its cmap maps nothing, post has no glyph
+ * numbers (CIDToGIDMap /Identity). Its cmap maps the code points given to
+ * their new glyphs, post has no glyph
  * names (format 3.0), tables start on four-byte boundaries and every
  * checksum is right, as the OpenType specification wants. Every offset read
  * is checked against the file, whatever loaded it before. */
@@ -541,16 +542,76 @@ static void put_patched(buf *out, const ttf_table *tab, size_t at, unsigned valu
     out->data[start + at + 1] = (char)(value & 0xFF);
 }
 
-/* A cmap that maps nothing: one format 4 subtable (Windows Unicode) of the
- * closing 0xFFFF segment alone. The PDF reaches the glyphs through CIDs,
- * not through a cmap, but OpenType requires the table. */
-static void put_empty_cmap(buf *out)
+/* A code point of the BMP and the subset's glyph for it. */
+typedef struct cp_glyph {
+    uint16_t cp, glyph;
+} cp_glyph;
+
+static int cmp_cp(const void *a, const void *b)
 {
-    static const unsigned CMAP[] = {0,      1,  3,      1, 0, 12,    /* header, one record at 12 */
-                                    4,      24, 0,      2, 2, 0,  0, /* format 4, one segment */
-                                    0xFFFF, 0,  0xFFFF, 1, 0};
-    for (size_t i = 0; i < sizeof CMAP / sizeof CMAP[0]; i++)
-        put_u16(out, CMAP[i]);
+    return (int)((const cp_glyph *)a)->cp - (int)((const cp_glyph *)b)->cp;
+}
+
+/* The cmap: one format 4 subtable (Windows Unicode BMP) that maps cps[i]
+ * (of the BMP, all different) to glyph i + 1, a segment for each run of
+ * code points and glyphs that both go up by one, then the closing 0xFFFF
+ * segment. The PDF reaches the glyphs through CIDs, but the font program is
+ * whole this way (validators warn about an empty cmap). With no cps, or
+ * more segments than a table can hold, it maps nothing. */
+static void put_cmap(buf *out, const uint32_t *cps, size_t n)
+{
+    cp_glyph *map = xmalloc((n + 1) * sizeof *map);
+    size_t m = 0;
+    for (size_t i = 0; cps && i < n; i++)
+        if (cps[i] < 0xFFFF && i + 1 <= 0xFFFF)
+            map[m++] = (cp_glyph){(uint16_t)cps[i], (uint16_t)(i + 1)};
+    qsort(map, m, sizeof *map, cmp_cp);
+    size_t segs = 1; /* the closing one */
+    for (size_t i = 0; i < m; i++)
+        segs += i == 0 || map[i].cp != map[i - 1].cp + 1 || map[i].glyph != map[i - 1].glyph + 1;
+    if (16 + 8 * segs > 0xFFFF) {
+        m = 0;
+        segs = 1;
+    }
+    unsigned search = 1, selector = 0;
+    while (search * 2 <= segs) {
+        search *= 2;
+        selector++;
+    }
+    put_u16(out, 0); /* version */
+    put_u16(out, 1); /* one subtable */
+    put_u16(out, 3); /* Windows, */
+    put_u16(out, 1); /* Unicode BMP */
+    put_u16(out, 0);
+    put_u16(out, 12); /* at 12 */
+    put_u16(out, 4);
+    put_u16(out, (unsigned)(16 + 8 * segs));
+    put_u16(out, 0); /* language */
+    put_u16(out, (unsigned)(2 * segs));
+    put_u16(out, 2 * search);
+    put_u16(out, selector);
+    put_u16(out, (unsigned)(2 * segs - 2 * search));
+    /* endCode, reservedPad, startCode, idDelta, idRangeOffset */
+    for (int field = 0; field < 4; field++) {
+        for (size_t i = 0; i < m; i++) {
+            bool starts =
+                i == 0 || map[i].cp != map[i - 1].cp + 1 || map[i].glyph != map[i - 1].glyph + 1;
+            bool ends = i + 1 == m || map[i + 1].cp != map[i].cp + 1 ||
+                        map[i + 1].glyph != map[i].glyph + 1;
+            if (field == 0 && ends)
+                put_u16(out, map[i].cp);
+            else if (field == 1 && starts)
+                put_u16(out, map[i].cp);
+            else if (field == 2 && starts)
+                put_u16(out, (unsigned)(map[i].glyph - map[i].cp) & 0xFFFF);
+            else if (field == 3 && starts)
+                put_u16(out, 0);
+        }
+        put_u16(out, field == 2 ? 1 : field == 3 ? 0 : 0xFFFF); /* the closing segment */
+        if (field == 0)
+            put_u16(out, 0); /* reservedPad */
+    }
+    free(map);
 }
 
 /* The table directory's header for count tables; returns where its records
@@ -575,7 +636,8 @@ static size_t put_directory(buf *out, const ttf_font *t, size_t count)
 
 /* One table of the subset, as build writes it. */
 static void put_table(buf *out, const ttf_font *t, size_t k, const glyph_list *l,
-                      const uint32_t *loca, bool long_loca, const char tag[TTF_TAG_LEN])
+                      const uint32_t *loca, bool long_loca, const char tag[TTF_TAG_LEN],
+                      const uint32_t *cps, size_t ncps)
 {
     const ttf_table *tab = &t->tables[k];
     size_t at = out->len;
@@ -585,7 +647,7 @@ static void put_table(buf *out, const ttf_font *t, size_t k, const glyph_list *l
         set_u32(out->data + at + 8, 0);
         break;
     case TAB_CMAP:
-        put_empty_cmap(out);
+        put_cmap(out, cps, ncps);
         break;
     case TAB_GLYF: /* made before (build) */
         break;
@@ -617,7 +679,7 @@ static void put_table(buf *out, const ttf_font *t, size_t k, const glyph_list *l
     }
 }
 
-bool ttf_subset_build(const ttf_font *t, const uint16_t *gids, size_t n,
+bool ttf_subset_build(const ttf_font *t, const uint16_t *gids, const uint32_t *cps, size_t n,
                       const char tag[TTF_TAG_LEN], buf *out)
 {
     glyph_list l = {0};
@@ -650,7 +712,7 @@ bool ttf_subset_build(const ttf_font *t, const uint16_t *gids, size_t n,
         if (k == TAB_GLYF)
             buf_putn(out, glyf.data, glyf.len);
         else
-            put_table(out, t, k, &l, loca, long_loca, tag);
+            put_table(out, t, k, &l, loca, long_loca, tag, cps, n);
         size_t len = out->len - at;
         while ((out->len - start) % 4 != 0)
             buf_putc(out, 0);

@@ -70,11 +70,13 @@ const uint8_t *ttf_font_outline(const ttf_font *t, unsigned g, size_t *len);
 
 /* Append to out the font program of a subset whose glyph 0 is .notdef and
  * glyph i (1..n) is the font's glyph gids[i - 1] (the same glyph may come
- * twice); the components of composites follow, renumbered, to any depth.
+ * twice), which its cmap gives for code point cps[i - 1] (cps may be NULL:
+ * a cmap that maps nothing; code points must differ); the components of
+ * composites follow, renumbered, to any depth.
  * The family and full names get the tag (TTF_TAG_LEN bytes) in front.
  * False, with nothing appended, when the subset would have more than 65535
  * glyphs. */
-bool ttf_subset_build(const ttf_font *t, const uint16_t *gids, size_t n,
+bool ttf_subset_build(const ttf_font *t, const uint16_t *gids, const uint32_t *cps, size_t n,
                       const char tag[TTF_TAG_LEN], buf *out);
 
 #endif

@@ -127,7 +127,7 @@ static void test_subsets(void **state)
         }
         buf out;
         buf_init(&out);
-        assert_true(ttf_subset_build(t, gids, n, TAG, &out));
+        assert_true(ttf_subset_build(t, gids, NULL, n, TAG, &out));
         ttf_font *s = ttf_font_new((const uint8_t *)out.data, out.len);
         if (!s)
             fail_msg("%s: the subset does not parse", c->name);
@@ -228,7 +228,7 @@ static void test_bad_input(void **state)
             uint16_t gids[] = {1, 2, 3, (uint16_t)(ttf_font_glyphs(t) - 1), 0xFFFF};
             buf out;
             buf_init(&out);
-            assert_true(ttf_subset_build(t, gids, 5, TAG, &out));
+            assert_true(ttf_subset_build(t, gids, NULL, 5, TAG, &out));
             buf_fini(&out);
         }
         ttf_font_free(t);
@@ -260,7 +260,7 @@ static void test_composite_loop(void **state)
         uint16_t gids[] = {(uint16_t)g};
         buf out;
         buf_init(&out);
-        assert_true(ttf_subset_build(t, gids, 1, TAG, &out));
+        assert_true(ttf_subset_build(t, gids, NULL, 1, TAG, &out));
         ttf_font *s = ttf_font_new((const uint8_t *)out.data, out.len);
         assert_non_null(s);
         /* .notdef, é and its other components: the changed one adds no
@@ -394,11 +394,45 @@ static void test_no_h_no_cap_height(void **state)
     uint16_t gids[] = {(uint16_t)ttf_font_glyph(t, 'H'), (uint16_t)ttf_font_glyph(t, 'x')};
     buf out;
     buf_init(&out);
-    assert_true(ttf_subset_build(t, gids, 2, TAG, &out));
+    assert_true(ttf_subset_build(t, gids, NULL, 2, TAG, &out));
     ttf_font *s = ttf_font_new((const uint8_t *)out.data, out.len);
     assert_non_null(s);
     assert_int_equal(ttf_font_info(s)->cap_height, 0);
     assert_int_equal(ttf_font_info(s)->x_height, 0);
+    ttf_font_free(s);
+    buf_fini(&out);
+    ttf_font_free(t);
+    free(bytes);
+}
+
+/* The subset's cmap maps the code points given to their new glyphs, in
+ * whatever order they come, one segment per run; others map to nothing. */
+static void test_subset_cmap(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *bytes = font_bytes(&len);
+    ttf_font *t = ttf_font_new(bytes, len);
+    /* runs (АБВ, abc), lone ones, and an order that is not the code points' */
+    static const uint32_t CPS[] = {0x0430, 0x0431, 0x0432, 'a', 'b',
+                                   'c',    0x2116, 0x0451, 'z', 0x0410};
+    size_t n = sizeof CPS / sizeof CPS[0];
+    uint16_t gids[sizeof CPS / sizeof CPS[0]];
+    for (size_t i = 0; i < n; i++)
+        gids[i] = (uint16_t)ttf_font_glyph(t, CPS[i]);
+    buf out;
+    buf_init(&out);
+    assert_true(ttf_subset_build(t, gids, CPS, n, TAG, &out));
+    ttf_font *s = ttf_font_new((const uint8_t *)out.data, out.len);
+    assert_non_null(s);
+    check_sums((const uint8_t *)out.data, out.len);
+    for (size_t i = 0; i < n; i++)
+        if (ttf_font_glyph(s, CPS[i]) != i + 1)
+            fail_msg("U+%04X maps to glyph %u, not %zu", (unsigned)CPS[i],
+                     ttf_font_glyph(s, CPS[i]), i + 1);
+    assert_int_equal(ttf_font_glyph(s, 'd'), 0);
+    assert_int_equal(ttf_font_glyph(s, 0x0433), 0);
+    assert_int_equal(ttf_font_glyph(s, 0xFFFF), 0);
     ttf_font_free(s);
     buf_fini(&out);
     ttf_font_free(t);
@@ -411,6 +445,7 @@ int main(void)
         cmocka_unit_test(test_subsets),           cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_composite_loop),    cmocka_unit_test(test_info),
         cmocka_unit_test(test_licence_and_units), cmocka_unit_test(test_no_h_no_cap_height),
+        cmocka_unit_test(test_subset_cmap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
