@@ -107,7 +107,8 @@ bool pdf_font_check_files(const char *fonts_dir, diag *d)
 {
     /* A long-lived process (a batch worker, watch) checks a folder again
      * only when it changed: a file removed, added or renamed in it changes
-     * its modification time. The last folder found complete: */
+     * its modification time (util_same_version). The last folder found
+     * complete: */
     static struct {
         char *path;
         struct stat st;
@@ -115,9 +116,7 @@ bool pdf_font_check_files(const char *fonts_dir, diag *d)
     struct stat dir;
     bool have_dir = stat(fonts_dir, &dir) == 0;
     if (have_dir && complete.path && strcmp(complete.path, fonts_dir) == 0 &&
-        complete.st.st_dev == dir.st_dev && complete.st.st_ino == dir.st_ino &&
-        complete.st.st_mtim.tv_sec == dir.st_mtim.tv_sec &&
-        complete.st.st_mtim.tv_nsec == dir.st_mtim.tv_nsec)
+        util_same_version(&complete.st, &dir))
         return true;
     bool ok = true;
     for (int id = 0; id < NFONTS; id++) {
@@ -215,10 +214,8 @@ static void font_file_free(font_file *ff)
 
 static bool same_file(const font_file *ff, const char *path, const struct stat *st)
 {
-    return ff->st.st_dev == st->st_dev && ff->st.st_ino == st->st_ino &&
-           ff->st.st_size == st->st_size && ff->st.st_mtim.tv_sec == st->st_mtim.tv_sec &&
-           ff->st.st_mtim.tv_nsec == st->st_mtim.tv_nsec &&
-           ff->st.st_ctim.tv_sec == st->st_ctim.tv_sec &&
+    /* and the change time: a font rewritten with its time set back */
+    return util_same_version(&ff->st, st) && ff->st.st_ctim.tv_sec == st->st_ctim.tv_sec &&
            ff->st.st_ctim.tv_nsec == st->st_ctim.tv_nsec && strcmp(ff->path, path) == 0;
 }
 

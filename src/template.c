@@ -1215,11 +1215,8 @@ tpl_doc *tpl_expand_file(const char *path, const yl_node *data, diag *d)
 /* ---- Templates kept across documents ---- */
 
 typedef struct tpl_cached {
-    char *path; /* as given; NULL: a free entry */
-    dev_t dev;
-    ino_t ino;
-    struct timespec mtime;
-    off_t size;
+    char *path;     /* as given; NULL: a free entry */
+    struct stat st; /* the version read (util_same_version) */
     yl_doc *source;
     char *text; /* as diag quotes it: registered with each document's diag */
     size_t len;
@@ -1261,9 +1258,7 @@ void tpl_cache_free(tpl_cache *c)
 
 static bool same_file(const tpl_cached *e, const char *path, const struct stat *st)
 {
-    return e->path && !strcmp(e->path, path) && e->dev == st->st_dev && e->ino == st->st_ino &&
-           e->mtime.tv_sec == st->st_mtim.tv_sec && e->mtime.tv_nsec == st->st_mtim.tv_nsec &&
-           e->size == st->st_size;
+    return e->path && !strcmp(e->path, path) && util_same_version(&e->st, st);
 }
 
 /* Load path into an entry of c; NULL when it cannot be kept (it does not
@@ -1281,8 +1276,7 @@ static tpl_cached *cache_load(tpl_cache *c, const char *path, const struct stat 
                 !diag_warnings(c->names) && nfiles == 1 && files[0].dev == st->st_dev &&
                 files[0].ino == st->st_ino && looks_like_template(yl_doc_root(source));
     struct stat after;
-    keep = keep && stat(path, &after) == 0 && after.st_mtim.tv_sec == st->st_mtim.tv_sec &&
-           after.st_mtim.tv_nsec == st->st_mtim.tv_nsec && after.st_size == st->st_size;
+    keep = keep && stat(path, &after) == 0 && util_same_version(&after, st);
     diag_rollback(c->names, cp);
     if (!keep) {
         yl_doc_free(source);
@@ -1298,8 +1292,7 @@ static tpl_cached *cache_load(tpl_cache *c, const char *path, const struct stat 
         c->next = (c->next + 1) % TPL_CACHE_MAX;
     }
     cached_clear(e);
-    *e = (tpl_cached){xstrdup(path), st->st_dev, st->st_ino, st->st_mtim,
-                      st->st_size,   source,     text,       len};
+    *e = (tpl_cached){xstrdup(path), *st, source, text, len};
     return e;
 }
 

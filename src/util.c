@@ -562,6 +562,12 @@ char *util_data_dir(buf *tried)
     return NULL;
 }
 
+bool util_same_version(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
 bool util_read_full(int fd, void *p, size_t n)
 {
     char *at = p;

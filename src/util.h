@@ -100,6 +100,12 @@ size_t utf8_encode(uint32_t cp, char out[4]);
  * regular file. st receives the file's status whenever stat succeeded (its
  * st_mode then tells what was refused). */
 int util_open_regular(const char *path, struct stat *st);
+/* Are a and b the status of one version of one file: the same device and
+ * inode, size, and modification time to the nanosecond? What a long-lived
+ * process (a batch worker, watch) keeps of a file it read is good while
+ * this holds; a file replaced or rewritten fails it (unless its time is set
+ * back as well). */
+bool util_same_version(const struct stat *a, const struct stat *b);
 /* What a file of st_mode `mode` is, in Russian, for messages about a file
  * that is not a regular one («именованный канал (FIFO)», «папка» …). */
 const char *util_file_kind(unsigned mode);
