@@ -673,7 +673,7 @@ static bool finish_font(pdf_doc *p, pdf_font *f, font_bufs *b, struct libdeflate
         .program_len = pr->raw_len,
         .cidset = p->pdfa ? &b->cidset : NULL,
     };
-    return pdf_status_check(p, pdf_hp_font_fill(p->pdf, f->font, &parts, z), d, at);
+    return pdf_status_check(p, pdf_hp_font_fill(p->pdf, f->font, &parts), d, at);
 }
 
 /* Fonts are filled in the order their objects were made. */

@@ -66,9 +66,9 @@ HPDF_STATUS pdf_hp_page_font(HPDF_Page page, HPDF_Dict font, const char *size)
     return st;
 }
 
-/* A stream object holding data, deflated when z is given. */
-static HPDF_Dict new_data_stream(HPDF_Doc pdf, const buf *data, struct libdeflate_compressor *z,
-                                 HPDF_STATUS *st);
+/* A stream object holding data, with filter (FLATE: deflated with the
+ * document's other streams by pdf_hp_deflate_streams). */
+static HPDF_Dict new_stream(HPDF_Doc pdf, const buf *data, HPDF_UINT filter, HPDF_STATUS *st);
 /* A stream object holding zlib data, deflated before. */
 static HPDF_Dict new_deflated_stream(HPDF_Doc pdf, const uint8_t *zdata, size_t zlen,
                                      HPDF_STATUS *st);
@@ -124,8 +124,7 @@ static HPDF_STATUS add_bbox(HPDF_Dict dict, const int bbox[4])
 
 /* The font descriptor, with the subset as /FontFile2 and, for PDF/A, the
  * /CIDSet of the CIDs it holds (docs/pdfa.md). */
-static HPDF_Dict font_descriptor(HPDF_Doc pdf, const pdf_font_parts *f,
-                                 struct libdeflate_compressor *z, HPDF_STATUS *st)
+static HPDF_Dict font_descriptor(HPDF_Doc pdf, const pdf_font_parts *f, HPDF_STATUS *st)
 {
     const ttf_info *in = f->info;
     HPDF_Dict d = HPDF_Dict_New(pdf->mmgr);
@@ -155,7 +154,7 @@ static HPDF_Dict font_descriptor(HPDF_Doc pdf, const pdf_font_parts *f,
     if (*st == HPDF_OK)
         *st = HPDF_Dict_Add(d, "FontFile2", prog);
     if (*st == HPDF_OK && f->cidset) {
-        HPDF_Dict set = new_data_stream(pdf, f->cidset, z, st);
+        HPDF_Dict set = new_stream(pdf, f->cidset, HPDF_STREAM_FILTER_FLATE_DECODE, st);
         if (*st == HPDF_OK)
             *st = HPDF_Dict_Add(d, "CIDSet", set);
     }
@@ -163,8 +162,7 @@ static HPDF_Dict font_descriptor(HPDF_Doc pdf, const pdf_font_parts *f,
 }
 
 /* The descendant CIDFontType2 font: widths in /W over /DW. */
-static HPDF_Dict cid_font(HPDF_Doc pdf, const pdf_font_parts *f, struct libdeflate_compressor *z,
-                          HPDF_STATUS *st)
+static HPDF_Dict cid_font(HPDF_Doc pdf, const pdf_font_parts *f, HPDF_STATUS *st)
 {
     HPDF_Dict c = HPDF_Dict_New(pdf->mmgr);
     *st = add_object(pdf, c);
@@ -179,7 +177,7 @@ static HPDF_Dict cid_font(HPDF_Doc pdf, const pdf_font_parts *f, struct libdefla
         *st = HPDF_Dict_Add(c, "CIDSystemInfo", info);
     else if (info)
         HPDF_Dict_Free(info);
-    HPDF_Dict d = *st == HPDF_OK ? font_descriptor(pdf, f, z, st) : NULL;
+    HPDF_Dict d = *st == HPDF_OK ? font_descriptor(pdf, f, st) : NULL;
     if (*st == HPDF_OK)
         *st = HPDF_Dict_Add(c, "FontDescriptor", d);
     if (*st == HPDF_OK)
@@ -192,8 +190,7 @@ static HPDF_Dict cid_font(HPDF_Doc pdf, const pdf_font_parts *f, struct libdefla
     return c;
 }
 
-HPDF_STATUS pdf_hp_font_fill(HPDF_Doc pdf, HPDF_Dict type0, const pdf_font_parts *f,
-                             struct libdeflate_compressor *z)
+HPDF_STATUS pdf_hp_font_fill(HPDF_Doc pdf, HPDF_Dict type0, const pdf_font_parts *f)
 {
     HPDF_STATUS st = HPDF_Dict_AddName(type0, "Type", "Font");
     if (st == HPDF_OK)
@@ -206,7 +203,7 @@ HPDF_STATUS pdf_hp_font_fill(HPDF_Doc pdf, HPDF_Dict type0, const pdf_font_parts
     HPDF_Array kids = st == HPDF_OK ? HPDF_Array_New(pdf->mmgr) : NULL;
     if (st == HPDF_OK)
         st = kids ? HPDF_Dict_Add(type0, "DescendantFonts", kids) : HPDF_FAILD_TO_ALLOC_MEM;
-    HPDF_Dict c = st == HPDF_OK ? cid_font(pdf, f, z, &st) : NULL;
+    HPDF_Dict c = st == HPDF_OK ? cid_font(pdf, f, &st) : NULL;
     if (st == HPDF_OK)
         st = HPDF_Array_Add(kids, c);
     HPDF_Dict map =
@@ -263,7 +260,7 @@ HPDF_STATUS pdf_hp_info_set(HPDF_Doc pdf, const char *key, const char *utf8)
 
 /* ---- PDF/A -------------------------------------------------------------------- */
 
-/* A stream object in the document's cross-reference table (which owns it). */
+/* In the document's cross-reference table, which owns it. */
 static HPDF_Dict new_stream(HPDF_Doc pdf, const buf *data, HPDF_UINT filter, HPDF_STATUS *st)
 {
     HPDF_Dict s = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
@@ -516,24 +513,6 @@ static HPDF_STATUS write_deflated(HPDF_Dict dict, struct libdeflate_compressor *
     dict->filter = HPDF_STREAM_FILTER_NONE;
     dict->write_fn = write_flate_filter;
     return HPDF_Stream_Write(dict->stream, z, (HPDF_UINT)zlen);
-}
-
-static HPDF_Dict new_data_stream(HPDF_Doc pdf, const buf *data, struct libdeflate_compressor *z,
-                                 HPDF_STATUS *st)
-{
-    HPDF_Dict s = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
-    if (!s) {
-        *st = HPDF_FAILD_TO_ALLOC_MEM;
-        return NULL;
-    }
-    if (z) {
-        scratch out = {0};
-        *st = write_deflated(s, z, (const uint8_t *)data->data, data->len, &out);
-        free(out.data);
-    } else {
-        *st = HPDF_Stream_Write(s->stream, (const HPDF_BYTE *)data->data, (HPDF_UINT)data->len);
-    }
-    return s;
 }
 
 static HPDF_Dict new_deflated_stream(HPDF_Doc pdf, const uint8_t *zdata, size_t zlen,

@@ -216,10 +216,9 @@ HPDF_Dict pdf_hp_font_dict(HPDF_Doc pdf);
  * naming it in the page's resources. */
 HPDF_STATUS pdf_hp_page_font(HPDF_Page page, HPDF_Dict font, const char *size);
 /* Make type0 the Type0 font of f, with its CIDFontType2 font, descriptor,
- * program and maps as objects of the document; streams deflated by z (the
- * program is already). */
-HPDF_STATUS pdf_hp_font_fill(HPDF_Doc pdf, HPDF_Dict type0, const pdf_font_parts *f,
-                             struct libdeflate_compressor *z);
+ * program and maps as objects of the document (the program and ToUnicode
+ * map come deflated; the PDF/A CIDSet is deflated with the page streams). */
+HPDF_STATUS pdf_hp_font_fill(HPDF_Doc pdf, HPDF_Dict type0, const pdf_font_parts *f);
 /* Set key of the document's Info dictionary to the text utf8. */
 HPDF_STATUS pdf_hp_info_set(HPDF_Doc pdf, const char *key, const char *utf8);
 /* PDF/A-1b parts that go into libharu's document: PDF 1.4, the catalog's
