@@ -81,6 +81,7 @@ speed_section() {
     target "  order, whole process" "$(echo "$us" | awk '{ print $1 / 1000 }')" 4 ms
     target "  order, peak memory" "$(echo "$kb" | awk '{ print $1 / 1024 }')" 8 MiB
     bench_one samples/sh2-nao/roadmap-2023.yaml "roadmap 2023 (41 rows)" "$RUNS"
+    roadmap_us=$us
     target "  roadmap, whole process" "$(echo "$us" | awk '{ print $1 / 1000 }')" 10 ms
     cp samples/bratsk/school.yaml "$TMP/s7/b100/"
     n=1
@@ -111,6 +112,18 @@ speed_section() {
     awk -v a="$order_us" -v b="$typst_us" -v aw="$batch_us" -v bw="$us" -v ac="$batch_cpu" -v bc="$cpu" 'BEGIN {
         printf "%-32s %9.3f   target <= 0.05: %s\n", "ratio order ours/Typst (wall)", a / b, (a / b <= 0.05 ? "met" : "MISSED")
         printf "%-32s %9.3f wall %6.3f CPU\n", "ratio 100 orders ours/Typst", aw / bw, ac / bc }'
+    # The issue's targets are figures of its author's machine, where Typst
+    # took 75 ms for this order and 0.38 s CPU for the 100 (issue 12 §7,
+    # both through node as here: node's own start is 110 ms of the 184 on
+    # this VM). Typst's time here over there is how much slower this machine
+    # is; each target scaled by it is the same target on this machine.
+    awk -v o="$order_us" -v r="$roadmap_us" -v bc="$batch_cpu" -v t="$typst_us" -v tc="$cpu" 'BEGIN {
+        k = t / 1000 / 75; kc = tc / 0.38
+        printf "%-32s %9.2f (Typst: order %.0f ms here, 75 ms there; 100 orders %.2f s CPU here, 0.38 s there: %.2f)\n", \
+            "this machine against the issue'"'"'s", k, t / 1000, tc, kc
+        printf "%-32s %9.2f ms   target <= 4 x %.2f = %.1f ms: %s\n", "  order, scaled", o / 1000, k, 4 * k, (o / 1000 <= 4 * k ? "met" : "MISSED")
+        printf "%-32s %9.2f ms   target <= 10 x %.2f = %.1f ms: %s\n", "  roadmap, scaled", r / 1000, k, 10 * k, (r / 1000 <= 10 * k ? "met" : "MISSED")
+        printf "%-32s %9.3f s    target <= 0.1 x %.2f = %.3f s: %s\n", "  100 orders CPU, scaled", bc, kc, 0.1 * kc, (bc <= 0.1 * kc ? "met" : "MISSED") }'
 }
 if [ "${1:-}" = speed ]; then
     speed_section
