@@ -47,7 +47,9 @@ SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 
 .PHONY: all demo test check asan bench format lint clean deps units install uninstall FORCE
 
-all: $(BUILD)/nastavdoc nastavdoc build/hyph_ru_RU.hyb
+TEMPLATES_C := $(patsubst templates/%.yaml,build/templates/%.ynb,$(wildcard templates/*.yaml))
+
+all: $(BUILD)/nastavdoc nastavdoc build/hyph_ru_RU.hyb $(TEMPLATES_C)
 
 # ./nastavdoc is the program a user runs; it finds fonts/, templates/ and
 # build/hyph_ru_RU.hyb next to itself.
@@ -94,6 +96,22 @@ build/tools/hyph_compile: tools/hyph_compile.c src/text.c src/text.h src/util.c 
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Isrc -o $@ $(filter %.c,$^) $(LDLIBS)
 
+# The built-in templates' trees, which the program reads without libyaml when
+# they hold the template's present text (src/yaml_compiled.h). The compiler
+# is built from the loader's sources with plain flags, like hyph_compile.
+YAML_COMPILE_SRC := tools/yaml_compile.c src/yaml_compiled.c src/yaml_load.c src/csv_load.c \
+                    src/util.c src/diag.c
+build/templates/%.ynb: templates/%.yaml build/tools/yaml_compile
+	@mkdir -p $(@D)
+	build/tools/yaml_compile $< $@.tmp
+	mv $@.tmp $@
+
+build/tools/yaml_compile: $(YAML_COMPILE_SRC) src/yaml_compiled.h src/yaml_load.h src/csv_load.h \
+                          src/util.h src/diag.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DNASTAVDOC_VERSION='"$(VERSION)"' $(LDFLAGS) -Isrc -o $@ \
+	    $(YAML_COMPILE_SRC) $(LDLIBS)
+
 # make bench's clock: a command's median wall and CPU time and peak memory.
 build/tools/timeit: tools/timeit.c
 	@mkdir -p $(@D)
@@ -108,7 +126,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBOBJ)
 deps:
 	@scripts/deps.sh
 
-units: $(UNITS) build/hyph_ru_RU.dic build/hyph_ru_RU.hyb
+units: $(UNITS) build/hyph_ru_RU.dic build/hyph_ru_RU.hyb $(TEMPLATES_C)
 
 demo: deps
 	$(MAKE) all
@@ -129,6 +147,7 @@ install: all
 	    if [ -d $$d ]; then rm -rf $(DESTDIR)$(DATADIR)/$$d && cp -R $$d $(DESTDIR)$(DATADIR)/ && \
 	    chmod -R u=rwX,go=rX $(DESTDIR)$(DATADIR)/$$d; fi; done
 	install -m 644 build/hyph_ru_RU.hyb $(DESTDIR)$(DATADIR)/hyph_ru_RU.hyb
+	install -m 644 $(TEMPLATES_C) $(DESTDIR)$(DATADIR)/templates/
 	install -m 644 docs/nastavdoc.1 $(DESTDIR)$(MANDIR)/man1/nastavdoc.1
 
 uninstall:

@@ -58,6 +58,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unicase.h>
+#include <unistd.h>
 
 #include "date.h"
 #include "kinds.h"
@@ -1183,6 +1184,35 @@ static bool looks_like_template(const yl_node *root)
     return false;
 }
 
+/* Where make put the compiled tree of the template at path
+ * (yaml_compiled.h): NAME.ynb beside DIR/NAME.yaml when installed, or
+ * templates/../build/templates/NAME.ynb in the repository; NULL for a name
+ * not ending in .yaml or a tree compiled nowhere. Caller frees. A user's
+ * template has none, and a compiled file of other text than the template's
+ * is not used. */
+static char *compiled_path(const char *path)
+{
+    size_t len = strlen(path), ext = sizeof ".yaml" - 1;
+    if (len <= ext || strcmp(path + len - ext, ".yaml") != 0)
+        return NULL;
+    const char *slash = strrchr(path, '/');
+    const char *name = slash ? slash + 1 : path;
+    int dir = (int)(name - path), stem = (int)(path + len - ext - name);
+    buf b;
+    buf_init(&b);
+    buf_printf(&b, "%.*s.ynb", (int)(len - ext), path);
+    if (access(b.data, F_OK) == 0)
+        return buf_take(&b);
+    buf_clear(&b);
+    bool in_templates =
+        dir >= 10 && memcmp(name - 10, "templates/", 10) == 0 && (dir == 10 || name[-11] == '/');
+    buf_printf(&b, "%.*s../build/templates/%.*s.ynb", dir, path, stem, name);
+    if (in_templates && access(b.data, F_OK) == 0)
+        return buf_take(&b);
+    buf_fini(&b);
+    return NULL;
+}
+
 tpl_doc *tpl_expand_file(const char *path, const yl_node *data, diag *d)
 {
     struct stat st;
@@ -1199,7 +1229,9 @@ tpl_doc *tpl_expand_file(const char *path, const yl_node *data, diag *d)
     /* A file that is not a template is reported once, never quoted: it may
      * be anything readable (/proc/self/environ, a key file). */
     diag_checkpoint cp = diag_checkpoint_get(d);
-    yl_doc *source = yl_load_file(path, d);
+    char *compiled = compiled_path(path);
+    yl_doc *source = yl_load_compiled(path, compiled, d, NULL, NULL);
+    free(compiled);
     if (!source || !looks_like_template(yl_doc_root(source))) {
         diag_rollback(d, cp);
         diag_error(d, (src_mark){diag_file(d, path), 0, 0},
@@ -1269,7 +1301,9 @@ static tpl_cached *cache_load(tpl_cache *c, const char *path, const struct stat 
     diag_checkpoint cp = diag_checkpoint_get(c->names);
     char *text = NULL;
     size_t len = 0, nfiles = 0;
-    yl_doc *source = yl_load_file_text(path, c->names, &text, &len);
+    char *compiled = compiled_path(path);
+    yl_doc *source = yl_load_compiled(path, compiled, c->names, &text, &len);
+    free(compiled);
     const yl_file *files = source ? yl_doc_files(source, &nfiles) : NULL;
     /* the sink is rolled back after every load: any message is this one's */
     bool keep = source && !diag_count(c->names) && !diag_errors(c->names) &&

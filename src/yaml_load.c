@@ -19,6 +19,7 @@
 #include <yaml.h>
 
 #include "csv_load.h"
+#include "yaml_compiled.h"
 
 /* Characters of user text (keys, anchors, paths) quoted in a message: a key of
  * a megabyte must not flood the terminal. */
@@ -1442,18 +1443,26 @@ static yl_doc *finish_doc(loader *ld, yl_node *root, const char *path, const cha
     return doc;
 }
 
-static yl_doc *load_file(const char *path, diag *d, char **keep, size_t *keep_len);
+static yl_doc *load_file(const char *path, const char *compiled, diag *d, char **keep,
+                         size_t *keep_len);
 
 yl_doc *yl_load_file(const char *path, diag *d)
 {
-    return load_file(path, d, NULL, NULL);
+    return load_file(path, NULL, d, NULL, NULL);
 }
 
 yl_doc *yl_load_file_text(const char *path, diag *d, char **text, size_t *len)
 {
+    return yl_load_compiled(path, NULL, d, text, len);
+}
+
+yl_doc *yl_load_compiled(const char *path, const char *compiled, diag *d, char **text, size_t *len)
+{
+    if (!text)
+        return load_file(path, compiled, d, NULL, NULL);
     *text = NULL;
     *len = 0;
-    yl_doc *doc = load_file(path, d, text, len);
+    yl_doc *doc = load_file(path, compiled, d, text, len);
     if (!doc) {
         free(*text);
         *text = NULL;
@@ -1462,9 +1471,28 @@ yl_doc *yl_load_file_text(const char *path, diag *d, char **text, size_t *len)
     return doc;
 }
 
+/* The tree of text (len bytes, read from file) that the file compiled
+ * holds (yaml_compiled.h), registered with diag as parse_text would; NULL
+ * when compiled is NULL, unreadable, or not the tree of this text. */
+static yl_node *compiled_root(loader *ld, const char *file, const char *compiled, const char *text,
+                              size_t len)
+{
+    size_t n;
+    char *blob = compiled ? util_read_file(compiled, YC_MAX_SIZE, &n) : NULL;
+    yl_node *root = blob ? yc_read(ld->mem, file, text, len, blob, n) : NULL;
+    free(blob);
+    if (root) {
+        size_t bom = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+        diag_source(ld->d, file, text + bom, len - bom);
+    }
+    return root;
+}
+
 /* yl_load_file; when keep is given, *keep gets a copy of the file's text as
- * diag quotes it (check_text drops a byte order mark). */
-static yl_doc *load_file(const char *path, diag *d, char **keep, size_t *keep_len)
+ * diag quotes it (check_text drops a byte order mark). compiled: see
+ * yl_load_compiled. */
+static yl_doc *load_file(const char *path, const char *compiled, diag *d, char **keep,
+                         size_t *keep_len)
 {
     yl_doc *doc = NULL;
     char *text = NULL, *real = NULL, *dossier_real = NULL;
@@ -1479,6 +1507,13 @@ static yl_doc *load_file(const char *path, diag *d, char **keep, size_t *keep_le
         *keep_len = len - bom;
     }
     ld.dossier = take_dirname(ld.scratch, path);
+    /* a compiled tree has no includes (yaml_compile writes none): the
+     * realpaths are for them */
+    yl_node *root = compiled_root(&ld, file, compiled, text, len);
+    if (root) {
+        doc = finish_doc(&ld, root, path, ld.dossier);
+        goto out;
+    }
     if (!(real = realpath(path, NULL)) || !(dossier_real = realpath(ld.dossier, NULL))) {
         report_error(&ld, (src_mark){file, 0, 0}, "не удалось найти полный путь файла: %s",
                      diag_strerror(errno));
@@ -1486,7 +1521,7 @@ static yl_doc *load_file(const char *path, diag *d, char **keep, size_t *keep_le
     }
     ld.dossier_real = dossier_real;
     const char *slash = strrchr(path, '/');
-    yl_node *root = load_text(&ld, file, slash ? slash + 1 : path, real, text, len);
+    root = load_text(&ld, file, slash ? slash + 1 : path, real, text, len);
     doc = finish_doc(&ld, root, path, ld.dossier);
 out:
     free(text);

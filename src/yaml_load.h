@@ -63,7 +63,11 @@ yl_doc *yl_load_file(const char *path, diag *d);
  * with another diag later (diag_source). *text: caller frees; NULL when the
  * load fails. */
 yl_doc *yl_load_file_text(const char *path, diag *d, char **text, size_t *len);
-/* Same for text in memory (name is used in marks and registered with diag);
+/* yl_load_file, or yl_load_file_text when text is not NULL, taking the
+ * tree from the file compiled (yaml_compiled.h) when that holds the tree of
+ * path's present text; compiled may be NULL or name a missing file. */
+yl_doc *yl_load_compiled(const char *path, const char *compiled, diag *d, char **text, size_t *len);
+/* yl_load_file for text in memory (name is used in marks and registered with diag);
  * "include" is not processed there and stays an ordinary key. */
 yl_doc *yl_load_string(const char *name, const char *text, size_t len, diag *d);
 void yl_doc_free(yl_doc *doc);

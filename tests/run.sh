@@ -1285,5 +1285,31 @@ else
     bad "batch: the messages of a kept template"; cat "$T/err"
 fi
 
+# built-in templates are read from their compiled trees (build/templates,
+# src/yaml_compiled.h), and only while these hold the template's present
+# text: a compiled tree doctored in its strings shows (so it is read), an
+# edited template is parsed anew, and a damaged compiled file is not used
+T="$TMP/ynb"
+mkdir -p "$T/data/templates"
+ln -s "$ROOT/fonts" "$ROOT/data" "$T/data/"
+cp build/hyph_ru_RU.hyb "$T/data/"
+cp templates/*.yaml build/templates/*.ynb "$T/data/templates/"
+"$BIN" render samples/bratsk/order-669.yaml -o "$T/repo.pdf"
+"$BIN" render samples/bratsk/order-669.yaml --data-dir "$T/data" -o "$T/a.pdf"
+# the last «ПРИКАЗ» of the file is in its strings, after the text
+perl -0777 -pi -e 's/(.*)ПРИКАЗ/$1ПРИКАЖ/s' "$T/data/templates/order.ynb"
+"$BIN" render samples/bratsk/order-669.yaml --data-dir "$T/data" -o "$T/b.pdf"
+sed -i 's/^  - paragraph: ПРИКАЗ$/  - paragraph: РАСПОРЯЖЕНИЕ/' "$T/data/templates/order.yaml"
+"$BIN" render samples/bratsk/order-669.yaml --data-dir "$T/data" -o "$T/c.pdf"
+cp templates/order.yaml "$T/data/templates/"
+head -c 1000 build/templates/order.ynb >"$T/data/templates/order.ynb"
+"$BIN" render samples/bratsk/order-669.yaml --data-dir "$T/data" -o "$T/d.pdf"
+if cmp -s "$T/a.pdf" "$T/repo.pdf" && pdftotext "$T/b.pdf" - | grep -q '^ПРИКАЖ$' &&
+    pdftotext "$T/c.pdf" - | grep -q '^РАСПОРЯЖЕНИЕ$' && cmp -s "$T/d.pdf" "$T/repo.pdf"; then
+    ok
+else
+    bad "compiled templates: used only while they hold the template's text"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
