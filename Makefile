@@ -177,7 +177,7 @@ clean:
 # ---- Fuzzing and the clang sanitizer build (tests/fuzz/README.md) --------
 # Kept in one block. clang's -fsanitize=undefined includes float-cast-overflow,
 # which gcc's does not: `make asan` runs the tests under both builds.
-# make fuzz FUZZ_TIME=1200   runs both harnesses in parallel, one core each.
+# make fuzz FUZZ_TIME=1200   runs the harnesses in parallel.
 FUZZ_CC      ?= clang
 FUZZ_TIME    ?= 600
 FUZZ_MAX_LEN ?= 65536
@@ -185,14 +185,14 @@ FUZZ_RSS_MB  ?= 1024
 FUZZ_TIMEOUT ?= 10
 FUZZ_FLAGS   ?=
 FUZZ_BUILD   := build/fuzz
-FUZZ_NAMES   := doc template csv
+FUZZ_NAMES   := doc template csv compiled
 FUZZ_SAN     := $(SAN)
 FUZZ_OPTS     = -max_len=$(FUZZ_MAX_LEN) -rss_limit_mb=$(FUZZ_RSS_MB) \
                 -malloc_limit_mb=$(FUZZ_RSS_MB) -timeout=$(FUZZ_TIMEOUT) \
                 -max_total_time=$(FUZZ_TIME) -dict=tests/fuzz/nastavdoc.dict \
                 -print_final_stats=1 $(FUZZ_FLAGS)
 
-.PHONY: fuzz fuzz-build fuzz-doc fuzz-template fuzz-csv asan-clang clang-check
+.PHONY: fuzz fuzz-build fuzz-doc fuzz-template fuzz-csv fuzz-compiled asan-clang clang-check
 
 asan: asan-clang
 
@@ -206,7 +206,7 @@ clang-check:
 
 # Objects built for fuzzing carry coverage (fuzzer-no-link); the harnesses
 # link libFuzzer's main. Paths are relative to the repository root.
-fuzz-build: clang-check build/hyph_ru_RU.hyb
+fuzz-build: clang-check build/hyph_ru_RU.hyb $(TEMPLATES_C)
 	$(MAKE) BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) CFLAGS="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
 	    $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_NAMES))
 
@@ -215,7 +215,7 @@ $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_render.c tests/fuzz/fuzz_re
 
 # One harness: corpus in build/fuzz/corpus/NAME (kept between runs), seeds
 # from the samples and templates, findings in build/fuzz/findings/NAME-*.
-fuzz-doc fuzz-template fuzz-csv: fuzz-%: fuzz-build
+fuzz-doc fuzz-template fuzz-csv fuzz-compiled: fuzz-%: fuzz-build
 	$(MAKE) --no-print-directory fuzz-run-$*
 
 fuzz-run-%:
@@ -224,7 +224,7 @@ fuzz-run-%:
 	UBSAN_OPTIONS=print_stacktrace=1 nice -n 10 $(FUZZ_BUILD)/fuzz_$* $(FUZZ_OPTS) \
 	    -artifact_prefix=$(FUZZ_BUILD)/findings/$*- $(FUZZ_BUILD)/corpus/$* $(FUZZ_BUILD)/seeds/$*
 
-# Both harnesses at once, FUZZ_TIME seconds each; logs in build/fuzz/NAME.log.
+# The harnesses at once, FUZZ_TIME seconds each; logs in build/fuzz/NAME.log.
 fuzz: fuzz-build
 	@pids=""; for h in $(FUZZ_NAMES); do \
 	    $(MAKE) --no-print-directory fuzz-run-$$h >$(FUZZ_BUILD)/$$h.log 2>&1 & pids="$$pids $$!"; \

@@ -261,6 +261,10 @@ static bool build(const reader *rd, arena *mem, const char *file, yl_node *nodes
     uint8_t *taken = xcalloc(rd->nodes, 1), *depth = xcalloc(rd->nodes, 1);
     const yl_node **scratch = NULL;
     size_t scratch_cap = 0;
+    /* the strings follow one another in the nodes' order, each after the
+     * NUL of the one before: each starts on a character of the UTF-8 pool,
+     * and no byte is any two strings' (read_header checked the pool) */
+    uint32_t next = 0;
     for (uint32_t i = 0; ok && i < rd->nodes; i++) {
         yc_record r;
         get_record(rd, i, &r);
@@ -269,10 +273,10 @@ static bool build(const reader *rd, arena *mem, const char *file, yl_node *nodes
         n->plain = r.plain;
         n->mark = (src_mark){file, r.line, r.col};
         if (r.kind == YL_SCALAR) {
-            ok = r.plain <= 1 && r.a < rd->pool_len && r.b < rd->pool_len - r.a &&
-                 pool[r.a + r.b] == '\0';
+            ok = r.plain <= 1 && r.a == next && r.b < rd->pool_len - r.a && pool[r.a + r.b] == '\0';
             n->str = pool + r.a;
             n->len = r.b;
+            next = r.a + r.b + 1;
             depth[i] = 1;
         } else {
             ok = (r.kind == YL_SEQ || r.kind == YL_MAP) && r.plain == 0 &&
@@ -287,7 +291,9 @@ static bool build(const reader *rd, arena *mem, const char *file, yl_node *nodes
             }
         }
     }
-    /* every node but the root belongs to one collection */
+    /* every string is a node's, and every node but the root belongs to one
+     * collection */
+    ok = ok && next == rd->pool_len;
     for (uint32_t i = 0; ok && i + 1 < rd->nodes; i++)
         ok = taken[i];
     free(taken);

@@ -155,6 +155,44 @@ static void test_every_byte_damaged(void **state)
     yl_doc_free(doc);
 }
 
+/* A string that starts inside a character of the UTF-8 strings: the title's
+ * record moved one byte into its «О», its end kept (found by fuzz_compiled:
+ * tests/fuzz/regress/compiled/string-mid-character). */
+static void test_string_mid_character(void **state)
+{
+    (void)state;
+    yl_doc *doc;
+    buf out;
+    compile_sample(&doc, &out);
+    uint32_t text_len, nodes, refs;
+    memcpy(&text_len, out.data + 16, 4);
+    memcpy(&nodes, out.data + 20, 4);
+    memcpy(&refs, out.data + 24, 4);
+    const char *records = out.data + 64 + text_len;
+    const char *pool = records + (size_t)nodes * 20 + (size_t)refs * 4;
+    const char *title = "Об организации наставничества";
+    bool moved = false;
+    for (uint32_t i = 0; i < nodes && !moved; i++) {
+        char *rec = (char *)records + (size_t)i * 20;
+        uint32_t a, b;
+        memcpy(&a, rec + 12, 4);
+        memcpy(&b, rec + 16, 4);
+        if (rec[0] == YL_SCALAR && b == strlen(title) && !memcmp(pool + a, title, b)) {
+            a++;
+            b--;
+            memcpy(rec + 12, &a, 4);
+            memcpy(rec + 16, &b, 4);
+            moved = true;
+        }
+    }
+    assert_true(moved);
+    arena *mem = arena_new();
+    assert_null(yc_read(mem, "s", sample, sizeof sample - 1, out.data, out.len));
+    arena_free(mem);
+    buf_fini(&out);
+    yl_doc_free(doc);
+}
+
 /* Through the loader: a compiled file of the text is used, one of other
  * text is not (the file is parsed), and a missing one is no error. */
 static void test_load_compiled(void **state)
@@ -249,8 +287,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),         cmocka_unit_test(test_other_text),
-        cmocka_unit_test(test_every_byte_damaged), cmocka_unit_test(test_load_compiled),
-        cmocka_unit_test(test_templates_compiled),
+        cmocka_unit_test(test_every_byte_damaged), cmocka_unit_test(test_string_mid_character),
+        cmocka_unit_test(test_load_compiled),      cmocka_unit_test(test_templates_compiled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
