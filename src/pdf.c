@@ -71,6 +71,7 @@ void pdf_free(pdf_doc *p)
     if (p->pdf)
         HPDF_Free(p->pdf);
     free(p->fonts_dir);
+    free(p->ends);
     free(p);
 }
 
@@ -159,26 +160,11 @@ static HPDF_STATUS end_text(page_state *s)
     return HPDF_Page_EndText(s->page);
 }
 
-/* Where the pen stands after b: x plus the /W advances and Tc per glyph.
- * Asked of a box two or three times in a row (continues_run, needs_space,
- * draw_run): the last answer is kept. */
+/* Where the pen stands after b, a text box of the page being drawn: x plus
+ * the /W advances and Tc per glyph (measured by check_boxes). */
 static double text_end(pdf_doc *p, const layout_box *b)
 {
-    if (p->end_box == b)
-        return p->end_x;
-    pdf_font *f = pdf_font_get(p, b->font);
-    double end = b->x;
-    for (size_t k = 0; k < b->len;) {
-        uint32_t cp;
-        size_t n = utf8_decode(b->text + k, b->len - k, &cp);
-        if (n == 0)
-            break;
-        end += (pdf_font_metric(f, cp) & METRIC_WIDTH) * b->size / 1000 + b->char_space;
-        k += n;
-    }
-    p->end_box = b;
-    p->end_x = end;
-    return end;
+    return p->page_ends[b - p->page_boxes];
 }
 
 /* Layout places each word as a box of its own and leaves the spaces out.
@@ -319,8 +305,9 @@ static HPDF_STATUS draw_shape(page_state *s, const layout_box *b)
     return st;
 }
 
-static bool draw_page(pdf_doc *p, const layout_page *lp, diag *d, src_mark at)
+static bool draw_page(pdf_doc *p, const layout_page *lp, const double *ends, diag *d, src_mark at)
 {
+    p->page_ends = ends;
     page_state s = {.font = -1, .line_width = 100}; /* PDF's default: 1 pt */
     buf out;
     buf_init(&out);
@@ -328,6 +315,7 @@ static bool draw_page(pdf_doc *p, const layout_page *lp, diag *d, src_mark at)
     HPDF_STATUS st = s.page ? HPDF_OK : HPDF_INVALID_PAGE;
     if (s.page)
         pdf_hp_page_fast(s.page);
+    p->page_boxes = lp->boxes;
     if (st == HPDF_OK)
         st = HPDF_Page_SetWidth(s.page, (HPDF_REAL)lp->width);
     if (st == HPDF_OK)
@@ -366,10 +354,17 @@ static bool is_sane(double v)
  * code points seen plan the fonts' CIDs (pdf_font_plan_cp). */
 static bool check_boxes(pdf_doc *p, const layout_doc *doc, diag *d, src_mark at)
 {
+    size_t nboxes = 0;
+    for (size_t i = 0; i < doc->npages; i++)
+        nboxes += doc->pages[i].n;
+    free(p->ends);
+    p->ends = xmalloc((nboxes ? nboxes : 1) * sizeof *p->ends);
+    double *end = p->ends;
     for (size_t i = 0; i < doc->npages; i++) {
         const layout_page *lp = &doc->pages[i];
-        for (size_t j = 0; j < lp->n; j++) {
+        for (size_t j = 0; j < lp->n; j++, end++) {
             const layout_box *b = &lp->boxes[j];
+            *end = b->x;
             if (!is_sane(b->x) || !is_sane(b->y) || !is_sane(b->x2) || !is_sane(b->y2) ||
                 !is_sane(b->size) || !is_sane(b->stroke) || !is_sane(b->char_space)) {
                 diag_error(d, at, "внутренняя ошибка: недопустимая координата (страница %zu)",
@@ -391,13 +386,15 @@ static bool check_boxes(pdf_doc *p, const layout_doc *doc, diag *d, src_mark at)
                     diag_error(d, at, "внутренняя ошибка: текст не в UTF-8 (страница %zu)", i + 1);
                     return false;
                 }
-                if (!(pdf_font_metric(f, cp) & METRIC_HAS)) {
+                uint16_t metric = pdf_font_metric(f, cp);
+                if (!(metric & METRIC_HAS)) {
                     diag_error(d, at,
                                "внутренняя ошибка: в шрифте %s нет символа U+%04X (страница %zu)",
                                pdf_font_file(b->font), (unsigned)cp, i + 1);
                     return false;
                 }
                 pdf_font_plan_cp(f, cp);
+                *end += (metric & METRIC_WIDTH) * b->size / 1000 + b->char_space;
                 k += n;
             }
             pdf_font_plan_box(f, b);
@@ -500,8 +497,8 @@ bool pdf_write(pdf_doc *p, const layout_doc *doc, const pdf_options *opt, const 
         pdf_pdfa_begin(p);
     if (!check_boxes(p, doc, d, at) || !set_info(p, &doc->info, opt, d, at))
         goto out;
-    for (size_t i = 0; i < doc->npages; i++)
-        if (!draw_page(p, &doc->pages[i], d, at))
+    for (size_t i = 0, first = 0; i < doc->npages; first += doc->pages[i++].n)
+        if (!draw_page(p, &doc->pages[i], p->ends + first, d, at))
             goto out;
     z = compressor();
     if (!z) {

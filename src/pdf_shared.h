@@ -75,9 +75,13 @@ struct pdf_doc {
     pdf_font fonts[NFONTS];
     int made[NFONTS]; /* ids of the fonts drawn, in the order their objects were made */
     size_t nmade;
-    bool pdfa;                 /* writing PDF/A-1b (pdf_pdfa.c) */
-    const layout_box *end_box; /* the box text_end (pdf.c) measured last */
-    double end_x;
+    bool pdfa; /* writing PDF/A-1b (pdf_pdfa.c) */
+    /* Where the pen stands after each text box (text_end, pdf.c), measured
+     * while check_boxes reads the boxes: ends[i] for box i of the pages in
+     * order; page_ends and page_boxes are the page being drawn's. */
+    double *ends;
+    const double *page_ends;
+    const layout_box *page_boxes;
     HPDF_MD5_CTX id_md5; /* PDF/A: the hash of the content, for the trailer /ID */
 };
 
