@@ -467,7 +467,7 @@ bool layout_append(layout_doc *out, const blk_doc *t, const layout_fonts *f, con
                    diag *d)
 {
     size_t first_page = out->npages;
-    lay L = {.t = t, .f = f, .h = h, .d = d, .out = out};
+    lay L = {.t = t, .f = f, .h = h, .d = d, .out = out, .glyphs = para_glyphs_new()};
     L.width = t->page.width_pt - t->page.margin_left_pt - t->page.margin_right_pt;
     toc_state toc = {0};
     for (size_t i = 0; i < t->n && !toc.any; i++)
@@ -504,6 +504,7 @@ bool layout_append(layout_doc *out, const blk_doc *t, const layout_fonts *f, con
     free(L.items);
     free(L.item_from);
     free(L.item_to);
+    para_glyphs_free(L.glyphs);
     if (L.failed) {
         /* the pages made before the failure go; the earlier parts stay */
         for (size_t i = first_page; i < out->npages; i++)

@@ -73,6 +73,108 @@ static void add_item(lay *L, lb_item it, size_t from, size_t to)
     L->nitems++;
 }
 
+/* ---- glyph metrics ---------------------------------------------------- */
+
+/* Fonts whose metrics are kept: ids at or above it are asked every time. */
+#define GLYPH_FONTS 16
+/* Code points are kept in pages of 256; a layout keeps at most this many
+ * pages (about 2.3 KiB each, 150 KiB in all) whatever the text: a text of
+ * Cyrillic, Latin and punctuation fills four per font. Beyond it, the
+ * fonts are asked every time. */
+#define GLYPH_MAX_PAGES 64
+enum { GLYPH_ADV = 1, GLYPH_HAS_KNOWN = 2, GLYPH_HAS = 4 };
+
+typedef struct glyph_page {
+    double adv[256];
+    unsigned char known[256]; /* GLYPH_* bits */
+} glyph_page;
+
+struct para_glyphs {
+    glyph_page *pages[GLYPH_FONTS][256]; /* by font and cp >> 8 (the BMP) */
+    size_t npages;
+};
+
+para_glyphs *para_glyphs_new(void)
+{
+    return xcalloc(1, sizeof(para_glyphs));
+}
+
+void para_glyphs_free(para_glyphs *g)
+{
+    if (!g)
+        return;
+    for (size_t f = 0; f < GLYPH_FONTS; f++)
+        for (size_t i = 0; i < 256; i++)
+            free(g->pages[f][i]);
+    free(g);
+}
+
+/* The page of cp in font, made when there is room; NULL when not kept. */
+static glyph_page *glyph_page_of(const lay *L, int font, uint32_t cp)
+{
+    para_glyphs *g = L->glyphs;
+    if (!g || font < 0 || font >= GLYPH_FONTS || cp > 0xFFFF)
+        return NULL;
+    glyph_page **p = &g->pages[font][cp >> 8];
+    if (!*p && g->npages < GLYPH_MAX_PAGES) {
+        *p = xcalloc(1, sizeof **p);
+        g->npages++;
+    }
+    return *p;
+}
+
+static double glyph_advance_slow(const lay *L, int font, uint32_t cp)
+{
+    double a = L->f->advance(L->f->ctx, font, cp);
+    glyph_page *p = glyph_page_of(L, font, cp);
+    if (p) {
+        p->adv[cp & 0xFF] = a;
+        p->known[cp & 0xFF] |= GLYPH_ADV;
+    }
+    return a;
+}
+
+static inline double glyph_advance(const lay *L, int font, uint32_t cp)
+{
+    const para_glyphs *g = L->glyphs;
+    if (g && (unsigned)font < GLYPH_FONTS && cp <= 0xFFFF) {
+        const glyph_page *p = g->pages[font][cp >> 8];
+        if (p && (p->known[cp & 0xFF] & GLYPH_ADV))
+            return p->adv[cp & 0xFF];
+    }
+    return glyph_advance_slow(L, font, cp);
+}
+
+static bool glyph_has_slow(const lay *L, int font, uint32_t cp)
+{
+    bool has = L->f->has(L->f->ctx, font, cp);
+    glyph_page *p = glyph_page_of(L, font, cp);
+    if (p)
+        p->known[cp & 0xFF] |= GLYPH_HAS_KNOWN | (has ? GLYPH_HAS : 0);
+    return has;
+}
+
+static inline bool glyph_has(const lay *L, int font, uint32_t cp)
+{
+    const para_glyphs *g = L->glyphs;
+    if (g && (unsigned)font < GLYPH_FONTS && cp <= 0xFFFF) {
+        const glyph_page *p = g->pages[font][cp >> 8];
+        if (p && (p->known[cp & 0xFF] & GLYPH_HAS_KNOWN))
+            return p->known[cp & 0xFF] & GLYPH_HAS;
+    }
+    return glyph_has_slow(L, font, cp);
+}
+
+double para_advance(const lay *L, int font, uint32_t cp)
+{
+    return glyph_advance(L, font, cp);
+}
+
+bool para_has(const lay *L, int font, uint32_t cp)
+{
+    return glyph_has(L, font, cp);
+}
+
 /* ---- text preparation ------------------------------------------------- */
 
 static bool is_space_cp(uint32_t cp)
@@ -138,10 +240,10 @@ static char *prepare_text(lay *L, const blk_block *b, const char *text, int font
         size_t n = utf8_next(typo + i, len - i, &cp);
         uint32_t was = cp;
         if (cp == 0x202F || cp == 0x2009 || cp == 0x2060) {
-            if (!L->f->has(L->f->ctx, font, cp))
+            if (!glyph_has(L, font, cp))
                 cp = 0x00A0;
         }
-        bool kept = cp == 0x00AD || is_space_cp(cp) || L->f->has(L->f->ctx, font, cp);
+        bool kept = cp == 0x00AD || is_space_cp(cp) || glyph_has(L, font, cp);
         uint32_t put = cp == '\n' ? '\n' : is_space_cp(cp) ? ' ' : cp;
         /* the text is valid UTF-8 (text_typography_with): a code point put
          * unchanged is its own bytes */
@@ -175,7 +277,7 @@ double para_measure(const lay *L, int font, double size, double ls, const char *
         uint32_t cp;
         size_t n = utf8_next(s + i, len - i, &cp);
         if (cp != 0x00AD)
-            w += L->f->advance(L->f->ctx, font, cp) * size / 1000.0 + ls;
+            w += glyph_advance(L, font, cp) * size / 1000.0 + ls;
         i += n;
     }
     return w;
@@ -223,7 +325,7 @@ static measured measure_piece(const lay *L, const para *P, const char *text, siz
         uint32_t cp;
         size_t n = utf8_next(text + i, to - i, &cp);
         if (cp != 0x00AD) {
-            m.w += L->f->advance(L->f->ctx, P->font, cp) * P->size / 1000.0 + P->ls;
+            m.w += glyph_advance(L, P->font, cp) * P->size / 1000.0 + P->ls;
             m.drawn++;
         }
         i += n;
@@ -369,7 +471,7 @@ static void add_word_piece(lay *L, const para *P, const char *text, size_t from,
     for (size_t i = from; i < to;) {
         uint32_t cp;
         size_t n = utf8_next(text + i, to - i, &cp);
-        double cw = L->f->advance(L->f->ctx, P->font, cp) * P->size / 1000.0 + P->ls;
+        double cw = glyph_advance(L, P->font, cp) * P->size / 1000.0 + P->ls;
         if (acc + cw > limit && i > start) {
             /* never carry one character alone: split a character earlier */
             size_t at = i + n == to && prev > start ? prev : i;
@@ -729,7 +831,7 @@ static double emit_line(lay *L, const para *P, vline *v, const char *text, const
              * Drawn as U+00AD, the soft hyphen, whose glyph is the hyphen's:
              * text copied from the PDF drops it and keeps a compound's own
              * hyphen (docs/typesetting.md §3). */
-            bool soft = L->f->has(L->f->ctx, P->font, TEXT_SHY);
+            bool soft = glyph_has(L, P->font, TEXT_SHY);
             const char *shy = arena_strdup(L->out->mem, soft ? "\u00AD" : "-");
             para_add_frag(L, v,
                           (frag){P->font, P->size, x0 + x, P->hyphen, P->ls, shy, strlen(shy)});
@@ -818,8 +920,8 @@ size_t para_set_text(lay *L, const blk_block *b, const char *raw, double x0, dou
               .justify = st->align == BLK_JUSTIFY,
               .hyphenate = st->hyphenate && L->h,
               .width = width};
-    P.space = L->f->advance(L->f->ctx, font, ' ') * P.size / 1000.0 + P.ls;
-    P.hyphen = L->f->advance(L->f->ctx, font, '-') * P.size / 1000.0 + P.ls;
+    P.space = glyph_advance(L, font, ' ') * P.size / 1000.0 + P.ls;
+    P.hyphen = glyph_advance(L, font, '-') * P.size / 1000.0 + P.ls;
     P.hyphen_penalty = HYPHEN_PENALTY;
     if (P.justify) {
         P.lstretch = LETTER_STRETCH * P.size;

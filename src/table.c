@@ -98,13 +98,13 @@ static double widest_char(lay *L, int font, const blk_style *st, const char *s)
     for (size_t i = 0, len = strlen(s); i < len;) {
         uint32_t cp;
         size_t n = utf8_next(s + i, len - i, &cp);
-        double cw = L->f->advance(L->f->ctx, font, cp) * st->size_pt / 1000.0;
+        double cw = para_advance(L, font, cp) * st->size_pt / 1000.0;
         if (cw > w)
             w = cw;
         i += n;
     }
     /* a hyphen may follow it on its line */
-    return w + st->letter_spacing_pt + L->f->advance(L->f->ctx, font, '-') * st->size_pt / 1000.0 +
+    return w + st->letter_spacing_pt + para_advance(L, font, '-') * st->size_pt / 1000.0 +
            st->letter_spacing_pt;
 }
 
@@ -119,7 +119,7 @@ typedef struct col_need {
 /* One character's advance as para_measure adds it. */
 static double char_width(const lay *L, int font, const blk_style *st, uint32_t cp)
 {
-    return L->f->advance(L->f->ctx, font, cp) * st->size_pt / 1000.0 + st->letter_spacing_pt;
+    return para_advance(L, font, cp) * st->size_pt / 1000.0 + st->letter_spacing_pt;
 }
 
 /* The minimum a word of ww points asks for. */
