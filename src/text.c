@@ -97,6 +97,11 @@ static bool is_nbsp_at(const char *s, size_t len, size_t i)
     return i + 1 < len && (unsigned char)s[i] == 0xC2 && (unsigned char)s[i + 1] == 0xA0;
 }
 
+/* The bytes that may end a token: the white space of is_space_byte and the
+ * first byte of an NBSP. */
+static const bool ends_token[256] = {['\t'] = true, ['\n'] = true, ['\v'] = true, ['\f'] = true,
+                                     ['\r'] = true, [' '] = true,  [0xC2] = true};
+
 /* Read the next token from in[*pos..len), skipping the spaces before it.
  * Runs of ASCII white space and U+00A0 count as one space (YAML folded text).
  * False at the end of the input. */
@@ -118,8 +123,10 @@ static bool read_token(const char *in, size_t len, size_t *pos, token *t)
         return false;
     size_t start = i;
     /* byte by byte: no byte inside a character (10xxxxxx) is a space or
-     * starts an NBSP, so this ends where a walk by characters would */
-    while (i < len && !is_space_byte(in[i]) && !is_nbsp_at(in, len, i))
+     * starts an NBSP, so this ends where a walk by characters would; the
+     * bytes that may end a token are looked up, the others passed */
+    while (i < len && (!ends_token[(unsigned char)in[i]] ||
+                       (!is_space_byte(in[i]) && !is_nbsp_at(in, len, i))))
         i++;
     t->s = in + start;
     t->len = i - start;
@@ -180,9 +187,17 @@ typedef struct literal {
     const char *s;
     size_t n;
 } literal;
+/* No literal of the word lists is longer («сентября»): a longer core is in
+ * none of them (core_in), and most words of a text are longer. */
+#define LITERAL_MAX_BYTES 16
+/* A literal, checked against LITERAL_MAX_BYTES when compiled. */
 #define LIT(s)                                                                                     \
     {                                                                                              \
-        s, sizeof(s) - 1                                                                           \
+        s, sizeof(s) - 1 +                                                                         \
+               0 * sizeof(struct {                                                                 \
+                   _Static_assert(sizeof(s) - 1 <= LITERAL_MAX_BYTES, "a literal is too long");    \
+                   int ok;                                                                         \
+               })                                                                                  \
     }
 
 /* s[0..n) equals the lower-case literal lit (litlen bytes), ignoring letter
@@ -208,8 +223,10 @@ static bool core_in(const token *t, const literal *list)
 {
     size_t n;
     const char *s = core_of(t, &n);
+    if (n > LITERAL_MAX_BYTES)
+        return false;
     for (; list->s; list++)
-        if (equals_folded(s, n, list->s, list->n))
+        if (list->n == n && equals_folded(s, n, list->s, list->n))
             return true;
     return false;
 }
@@ -385,7 +402,7 @@ static bool binds(const token *before, const token *l, const token *r)
     bool r_initials = has_dot(r) && is_initials_core(r);
     if (is_abbreviation(l) && is_initials_core(l) && (r_initials || is_surname(r)))
         return true;
-    if (is_bare(l) && is_surname(l) && r_initials)
+    if (r_initials && is_bare(l) && is_surname(l))
         return true;
     /* ru/nbsp/year: "2023 г.", "2023–2025 гг." */
     if (ends_with_digit(l) && has_dot(r) && core_in(r, year_words))
