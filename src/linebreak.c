@@ -400,6 +400,10 @@ static void try_break(breaker *b, size_t at, pass_opts o)
     bool forced = is_forced_break(b, at);
     double extra = o.emergency ? EMERGENCY_STRETCH * fmax(b->p.width, 0.0) : 0.0;
     size_t kept = 0;
+    /* the nodes of one break (one per class) sit side by side and start
+     * their lines at the same item: their line is fitted once */
+    size_t fitted = NO_NODE;
+    line_fit f = {0.0, 0.0, false};
     for (size_t k = 0; k < b->nactive; k++) {
         size_t from = b->active[k];
         break_node *a = &b->nodes[from];
@@ -409,7 +413,10 @@ static void try_break(breaker *b, size_t at, pass_opts o)
             b->active[kept++] = from;
             continue;
         }
-        line_fit f = fit_line(b, a->start, at, extra);
+        if (a->start != fitted) {
+            f = fit_line(b, a->start, at, extra);
+            fitted = a->start;
+        }
         bool first = !a->tried;
         a->tried = true;
         if (!f.overfull && f.rank <= o.tolerance)
@@ -464,12 +471,15 @@ static void init_breaker(breaker *b, const lb_item *items, size_t n, const lb_pa
     b->p.fitness_demerits = clamp_param(p->fitness_demerits, 0.0);
     b->p.max_flagged_run = p->max_flagged_run <= LB_MAX_RUN ? p->max_flagged_run : 0;
 
-    b->width = xmalloc((n + 1) * sizeof *b->width);
-    b->stretch = xmalloc((n + 1) * sizeof *b->stretch);
-    b->shrink = xmalloc((n + 1) * sizeof *b->shrink);
-    b->fil = xmalloc((n + 1) * sizeof *b->fil);
-    b->next_start = xmalloc((n + 1) * sizeof *b->next_start);
-    b->active = xmalloc((MAX_ACTIVE + SLOTS) * sizeof *b->active);
+    /* one block for the arrays: a paragraph of a table cell is short, and
+     * six allocations cost more than its prefix sums */
+    b->width =
+        xmalloc(3 * (n + 1) * sizeof(double) + (2 * (n + 1) + MAX_ACTIVE + SLOTS) * sizeof(size_t));
+    b->stretch = b->width + (n + 1);
+    b->shrink = b->stretch + (n + 1);
+    b->fil = (size_t *)(b->shrink + (n + 1)); /* doubles first: aligned for both */
+    b->next_start = b->fil + (n + 1);
+    b->active = b->next_start + (n + 1);
 
     b->width[0] = b->stretch[0] = b->shrink[0] = 0.0;
     b->fil[0] = 0;
@@ -500,13 +510,8 @@ static void init_breaker(breaker *b, const lb_item *items, size_t n, const lb_pa
 
 static void fini_breaker(breaker *b)
 {
-    free(b->width);
-    free(b->stretch);
-    free(b->shrink);
-    free(b->fil);
-    free(b->next_start);
+    free(b->width); /* the block of init_breaker */
     free(b->nodes);
-    free(b->active);
 }
 
 /* Follow the chain of breaks back from `best` into a fresh array (caller frees). */

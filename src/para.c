@@ -760,8 +760,7 @@ static double line_ratio(const lay *L, const para *P, const lb_line *ln, bool la
 static void add_piece(lay *L, const para *P, vline *v, const char *text, size_t from, size_t to,
                       double x, double w, double cs, bool hyphen)
 {
-    buf piece;
-    buf_init(&piece);
+    buf piece = {0};
     size_t run = from; /* text[run, i): characters copied as they are */
     for (size_t i = from; i < to;) {
         uint32_t cp;
@@ -774,6 +773,13 @@ static void add_piece(lay *L, const para *P, vline *v, const char *text, size_t 
             run = i + n;
         }
         i += n;
+    }
+    if (run == from && !hyphen) {
+        /* nothing dropped (the common case): the text as it is */
+        para_add_frag(L, v,
+                      (frag){P->font, P->size, x, w, cs,
+                             arena_strndup(L->out->mem, text + from, to - from), to - from});
+        return;
     }
     buf_putn(&piece, text + run, to - run);
     if (hyphen)
