@@ -59,14 +59,22 @@ void para_add_frag(lay *L, vline *v, frag fr)
     v->nfrags++;
 }
 
+/* Room for n items in L. */
+static void reserve_items(lay *L, size_t n)
+{
+    if (n <= L->icap)
+        return;
+    while (L->icap < n)
+        L->icap = L->icap ? L->icap * 2 : 1024;
+    L->items = xrealloc(L->items, L->icap * sizeof *L->items);
+    L->item_from = xrealloc(L->item_from, L->icap * sizeof *L->item_from);
+    L->item_to = xrealloc(L->item_to, L->icap * sizeof *L->item_to);
+}
+
 static void add_item(lay *L, lb_item it, size_t from, size_t to)
 {
-    if (L->nitems == L->icap) {
-        L->icap = L->icap ? L->icap * 2 : 1024;
-        L->items = xrealloc(L->items, L->icap * sizeof *L->items);
-        L->item_from = xrealloc(L->item_from, L->icap * sizeof *L->item_from);
-        L->item_to = xrealloc(L->item_to, L->icap * sizeof *L->item_to);
-    }
+    if (L->nitems == L->icap)
+        reserve_items(L, L->nitems + 1);
     L->items[L->nitems] = it;
     L->item_from[L->nitems] = from;
     L->item_to[L->nitems] = to;
@@ -295,8 +303,20 @@ typedef struct para {
     double hyphen_penalty;
     bool justify, hyphenate;
     double width;
-    struct word_memo *memo; /* the widths tokenize measured, for its next pass */
+    struct word_memo *memo;  /* the widths tokenize measured, for its next pass */
+    struct width_deps *deps; /* what tokenize's items owe to the width */
 } para;
+
+/* What tokenize compared with the measure P->width. Its items depend on the
+ * measure only through these comparisons; when none came out "too wide",
+ * the widest things compared are kept, and any measure at which they still
+ * fit (checked by the same comparisons) gives the same items (items_fit). */
+typedef struct width_deps {
+    bool wide;         /* a comparison came out too wide: the items hold splits */
+    double chain_max;  /* chains and words: too wide when w > width */
+    double piece_max;  /* pieces no hyphen follows: fit when w <= width - 0 */
+    double hyphen_max; /* pieces a hyphen may follow: fit when w <= width - hyphen */
+} width_deps;
 
 /* Characters drawn for text[from, to): soft hyphens are not. */
 static size_t count_drawn(const char *text, size_t from, size_t to)
@@ -461,9 +481,15 @@ static void add_word_piece(lay *L, const para *P, const char *text, size_t from,
                            double reserve, bool last, measured m)
 {
     if (m.w <= P->width - reserve) {
+        double *max = reserve == 0 ? &P->deps->piece_max : &P->deps->hyphen_max;
+        if (reserve != 0 && reserve != P->hyphen)
+            P->deps->wide = true; /* not a reserve items_fit knows */
+        else if (m.w > *max)
+            *max = m.w;
         add_box(L, P, text, from, to, m.w, m.drawn);
         return;
     }
+    P->deps->wide = true;
     /* every piece but the last leaves room for its hyphen */
     double limit = P->width - fmax(reserve, P->hyphen);
     size_t start = from, prev = from; /* prev: the last character of the piece */
@@ -512,6 +538,9 @@ static void add_word(lay *L, const para *P, const char *text, size_t from, size_
      * style does not hyphenate («прохож-дении», not «прохожде-нии» cut
      * letter by letter); letters only where a syllable is still too wide */
     bool too_wide = word.w > P->width;
+    P->deps->wide |= too_wide;
+    if (word.w > P->deps->chain_max)
+        P->deps->chain_max = word.w;
     const text_hyph *h = P->hyphenate || too_wide ? L->h : NULL;
     size_t nb = text_word_breaks(h, text + from, to - from, br, MAX_BREAKS);
     bool compound = false;
@@ -582,6 +611,9 @@ static void tokenize(lay *L, const para *P, const char *text, size_t len, double
             chain_end++;
         measured chain = memo_measure(L, P, text, i, chain_end);
         bool split_nbsp = chain.w > P->width;
+        P->deps->wide |= split_nbsp;
+        if (chain.w > P->deps->chain_max)
+            P->deps->chain_max = chain.w;
         size_t w0 = i;
         for (size_t j = i; j <= chain_end;) {
             bool nbsp = j + 1 < chain_end && (unsigned char)text[j] == 0xC2 &&
@@ -622,6 +654,63 @@ static void tokenize(lay *L, const para *P, const char *text, size_t len, double
     P->memo->full = true;
 }
 
+/* The items of one tokenize kept for the other measures balance_lines
+ * tries: one list per setting of P->hyphenate, as long as the
+ * paragraph's own, freed with it. */
+typedef struct item_cache {
+    bool valid;
+    width_deps deps;
+    size_t n;
+    lb_item *items;
+    size_t *from, *to;
+} item_cache;
+
+/* Does the measure P->width give the items tokenize gave under d? The
+ * comparisons of tokenize, on the widest things it compared. */
+static bool items_fit(const width_deps *d, const para *P)
+{
+    return !d->wide && !(d->chain_max > P->width) && d->piece_max <= P->width - 0 &&
+           d->hyphen_max <= P->width - P->hyphen;
+}
+
+/* tokenize, or its items for an earlier measure when they are the same;
+ * cache (two lists, or NULL) keeps the first that does not depend on it. */
+static void tokenize_cached(lay *L, para *P, const char *text, size_t len, double first_indent,
+                            item_cache *cache)
+{
+    item_cache *c = cache ? &cache[P->hyphenate] : NULL;
+    if (c && c->valid && items_fit(&c->deps, P)) {
+        reserve_items(L, c->n);
+        memcpy(L->items, c->items, c->n * sizeof *L->items);
+        memcpy(L->item_from, c->from, c->n * sizeof *L->item_from);
+        memcpy(L->item_to, c->to, c->n * sizeof *L->item_to);
+        L->nitems = c->n;
+        return;
+    }
+    width_deps d = {false, -INFINITY, -INFINITY, -INFINITY};
+    P->deps = &d;
+    tokenize(L, P, text, len, first_indent);
+    P->deps = NULL;
+    if (!c || c->valid || d.wide)
+        return;
+    *c = (item_cache){.valid = true, .deps = d, .n = L->nitems};
+    c->items = xmalloc((c->n + 1) * sizeof *c->items);
+    c->from = xmalloc((c->n + 1) * sizeof *c->from);
+    c->to = xmalloc((c->n + 1) * sizeof *c->to);
+    memcpy(c->items, L->items, c->n * sizeof *c->items);
+    memcpy(c->from, L->item_from, c->n * sizeof *c->from);
+    memcpy(c->to, L->item_to, c->n * sizeof *c->to);
+}
+
+static void item_cache_free(item_cache *cache)
+{
+    for (size_t i = 0; cache && i < 2; i++) {
+        free(cache[i].items);
+        free(cache[i].from);
+        free(cache[i].to);
+    }
+}
+
 /* ---- lines ------------------------------------------------------------ */
 
 static double line_height(const lay *L, const blk_style *st, int font, double *ascent)
@@ -653,7 +742,7 @@ static bool fits_without_hyphens(const lb_line *lines, size_t n, double pretoler
  * a paragraph that sets well without hyphens gets none, only the others are
  * hyphenated. Leaves the items of the chosen pass in L; caller frees *lines. */
 static size_t break_para(lay *L, para *P, const char *text, size_t len, double first_indent,
-                         lb_line **lines)
+                         item_cache *cache, lb_line **lines)
 {
     lb_params params = {.width = P->width,
                         .tolerance = P->justify ? 2.0 : 4.0,
@@ -668,7 +757,7 @@ static size_t break_para(lay *L, para *P, const char *text, size_t len, double f
         lb_params first = params;
         first.tolerance = pre;
         P->hyphenate = false;
-        tokenize(L, P, text, len, first_indent);
+        tokenize_cached(L, P, text, len, first_indent, cache);
         nlines = lb_break(L->items, L->nitems, &first, lines);
         if (!fits_without_hyphens(*lines, nlines, pre)) {
             free(*lines);
@@ -677,7 +766,7 @@ static size_t break_para(lay *L, para *P, const char *text, size_t len, double f
         }
     }
     if (!*lines) {
-        tokenize(L, P, text, len, first_indent);
+        tokenize_cached(L, P, text, len, first_indent, cache);
         nlines = lb_break(L->items, L->nitems, &params, lines);
     }
     return nlines;
@@ -700,14 +789,14 @@ static bool any_overfull(const lb_line *lines, size_t n)
  * alone on the last line. The lines stay centred in the full measure. Takes
  * and replaces *lines (n of them); the items of the result stay in L. */
 static size_t balance_lines(lay *L, para *P, const char *text, size_t len, double indent,
-                            lb_line **lines, size_t n)
+                            item_cache *cache, lb_line **lines, size_t n)
 {
     double full = P->width, lo = full / 2, hi = full;
     for (int step = 0; step < BALANCE_STEPS; step++) {
         double mid = (lo + hi) / 2;
         lb_line *try = NULL;
         P->width = mid;
-        size_t k = break_para(L, P, text, len, indent, &try);
+        size_t k = break_para(L, P, text, len, indent, cache, &try);
         if (k <= n && !any_overfull(try, k))
             hi = mid;
         else
@@ -716,7 +805,7 @@ static size_t balance_lines(lay *L, para *P, const char *text, size_t len, doubl
     }
     free(*lines);
     P->width = hi;
-    n = break_para(L, P, text, len, indent, lines);
+    n = break_para(L, P, text, len, indent, cache, lines);
     P->width = full;
     return n;
 }
@@ -936,9 +1025,13 @@ size_t para_set_text(lay *L, const blk_block *b, const char *raw, double x0, dou
     if (first_indent > width / 2)
         first_indent = 0;
     lb_line *lines = NULL;
-    size_t nlines = break_para(L, &P, text, strlen(text), first_indent, &lines);
+    /* centred text is set again at other measures (balance_lines) */
+    item_cache cache[2] = {{0}, {0}};
+    item_cache *cached = st->align == BLK_CENTER ? cache : NULL;
+    size_t nlines = break_para(L, &P, text, strlen(text), first_indent, cached, &lines);
     if (st->align == BLK_CENTER && nlines >= 2)
-        nlines = balance_lines(L, &P, text, strlen(text), first_indent, &lines, nlines);
+        nlines = balance_lines(L, &P, text, strlen(text), first_indent, cached, &lines, nlines);
+    item_cache_free(cached);
     line_metrics m = {.mark = b->mark};
     m.height = line_height(L, st, font, &m.ascent);
     m.depth = m.ascent - L->f->descent(L->f->ctx, font) * st->size_pt / 1000.0;
