@@ -220,19 +220,39 @@ static double read_penalty(const breaker *b, size_t i)
     return it->type == LB_PENALTY ? it->penalty : 0.0;
 }
 
-/* KP's adjustment ratio r of the line [start, at) that breaks at `at`;
+/* What a breakpoint is, read once for all the nodes tried against it. */
+typedef struct break_at {
+    size_t at;
+    double width;   /* measure_break */
+    double penalty; /* read_penalty */
+    size_t fil;     /* the virtual end's infinite stretch: 1, else 0 */
+    bool forced, flagged;
+} break_at;
+
+static break_at read_break(const breaker *b, size_t at)
+{
+    return (break_at){.at = at,
+                      .width = measure_break(b, at),
+                      .penalty = read_penalty(b, at),
+                      .fil = at == b->last && b->virtual_end,
+                      .forced = is_forced_break(b, at),
+                      .flagged = is_flagged_break(b, at)};
+}
+
+/* KP's adjustment ratio r of the line [start, k->at) that breaks at k;
  * `extra` is stretch assumed for ranking only. */
-static line_fit fit_line(const breaker *b, size_t start, size_t at, double extra)
+static line_fit fit_line(const breaker *b, size_t start, const break_at *k, double extra)
 {
     line_fit f = {0.0, 0.0, false};
+    size_t at = k->at;
     /* Two forced breaks in a row: the caller asked for an empty line, and
      * there is nothing to justify in it. */
-    if (start == at && is_forced_break(b, at))
+    if (start == at && k->forced)
         return f;
-    double natural = b->width[at] - b->width[start] + measure_break(b, at);
+    double natural = b->width[at] - b->width[start] + k->width;
     double stretch = b->stretch[at] - b->stretch[start];
     double shrink = b->shrink[at] - b->shrink[start];
-    size_t fil = b->fil[at] - b->fil[start] + (at == b->last && b->virtual_end);
+    size_t fil = b->fil[at] - b->fil[start] + k->fil;
     double slack = b->p.width - natural;
     if (slack > WIDTH_EPS) {
         /* Infinite stretch takes all the slack: badness 0 (KP), ratio 0. */
@@ -280,12 +300,12 @@ static bool ranks_before(size_t over_a, double dem_a, size_t over_b, double dem_
  * that would make the run of hyphenated lines longer than the limit is
  * refused, or in the emergency pass charged LB_RUN_DEMERITS. */
 static void offer_line(const breaker *b, candidate best[SLOTS], slot_mask *valid, size_t from,
-                       size_t at, line_fit f, bool emergency)
+                       const break_at *k, line_fit f, bool emergency)
 {
     const break_node *a = &b->nodes[from];
     unsigned limit = b->p.max_flagged_run, run = 0;
     double extra = 0;
-    if (limit && is_flagged_break(b, at)) {
+    if (limit && k->flagged) {
         run = a->run + 1;
         if (run > limit) {
             if (!emergency)
@@ -297,10 +317,10 @@ static void offer_line(const breaker *b, candidate best[SLOTS], slot_mask *valid
     int fitness = classify_fitness(f.rank);
     double bad = f.overfull ? 0.0 : compute_badness(f.rank);
     double d = (b->p.line_penalty + bad) * (b->p.line_penalty + bad);
-    double pen = read_penalty(b, at);
+    double pen = k->penalty;
     if (pen > -LB_INFINITY)
         d += pen >= 0 ? pen * pen : -pen * pen;
-    if (a->flagged && is_flagged_break(b, at))
+    if (a->flagged && k->flagged)
         d += b->p.flagged_demerits;
     if (abs(fitness - a->fitness) > 1)
         d += b->p.fitness_demerits;
@@ -314,12 +334,12 @@ static void offer_line(const breaker *b, candidate best[SLOTS], slot_mask *valid
         .demerits = a->demerits + d,
         .ratio = isinf(f.ratio) ? 0.0 : f.ratio,
     };
-    int k = fitness * RUN_SLOTS + (int)run;
-    candidate *slot = &best[k];
-    if (!(*valid & (1u << k)) ||
+    int cls = fitness * RUN_SLOTS + (int)run;
+    candidate *slot = &best[cls];
+    if (!(*valid & (1u << cls)) ||
         ranks_before(c.overfull, c.demerits, slot->overfull, slot->demerits)) {
         *slot = c;
-        *valid |= 1u << k;
+        *valid |= 1u << cls;
     }
 }
 
@@ -344,8 +364,10 @@ static bool dominates(const breaker *b, const candidate *m, const candidate *c)
  * that another dominates can never win, so it is dropped, as TeX does
  * (tex.web, "Create new active nodes for the best feasible breaks just
  * found"); so is one with more overfull lines than the best. */
-static void activate_breaks(breaker *b, const candidate best[SLOTS], slot_mask valid, size_t at)
+static void activate_breaks(breaker *b, const candidate best[SLOTS], slot_mask valid,
+                            const break_at *brk)
 {
+    size_t at = brk->at;
     if (!valid)
         return;
     int used[SLOTS], nused = 0; /* the classes with a candidate, in order */
@@ -379,7 +401,7 @@ static void activate_breaks(breaker *b, const candidate best[SLOTS], slot_mask v
             .ratio = best[c].ratio,
             .fitness = c / RUN_SLOTS,
             .run = best[c].run,
-            .flagged = is_flagged_break(b, at),
+            .flagged = brk->flagged,
             .line_overfull = best[c].line_overfull,
         };
         b->active[b->nactive++] = k;
@@ -397,7 +419,8 @@ static void try_break(breaker *b, size_t at, pass_opts o)
 {
     candidate best[SLOTS];
     slot_mask valid = 0;
-    bool forced = is_forced_break(b, at);
+    break_at brk = read_break(b, at);
+    bool forced = brk.forced;
     double extra = o.emergency ? EMERGENCY_STRETCH * fmax(b->p.width, 0.0) : 0.0;
     size_t kept = 0;
     /* the nodes of one break (one per class) sit side by side and start
@@ -414,22 +437,22 @@ static void try_break(breaker *b, size_t at, pass_opts o)
             continue;
         }
         if (a->start != fitted) {
-            f = fit_line(b, a->start, at, extra);
+            f = fit_line(b, a->start, &brk, extra);
             fitted = a->start;
         }
         bool first = !a->tried;
         a->tried = true;
         if (!f.overfull && f.rank <= o.tolerance)
-            offer_line(b, best, &valid, from, at, f, o.emergency);
+            offer_line(b, best, &valid, from, &brk, f, o.emergency);
         else if (f.overfull && o.emergency && first)
-            offer_line(b, best, &valid, from, at, f, o.emergency);
+            offer_line(b, best, &valid, from, &brk, f, o.emergency);
         /* An overfull line only grows at later breaks, and no line may run
          * across a forced break: either way the node is done (KP). */
         if (!f.overfull && !forced)
             b->active[kept++] = from;
     }
     b->nactive = kept;
-    activate_breaks(b, best, valid, at);
+    activate_breaks(b, best, valid, &brk);
 }
 
 /* One pass over the paragraph: the final node of the best solution, or
