@@ -243,9 +243,19 @@ static char *prepare_text(lay *L, const blk_block *b, const char *text, int font
     size_t len = strlen(typo);
     bool reported = false;
     size_t run = 0; /* typo[run, i): kept as it is, not yet copied */
+    glyph_page *const *pages =
+        L->glyphs && (unsigned)font < GLYPH_FONTS ? L->glyphs->pages[font] : NULL;
     for (size_t i = 0; i < len;) {
         uint32_t cp;
         size_t n = utf8_next(typo + i, len - i, &cp);
+        /* the common case first: a character the font has, kept as it is
+         * (no space but ' ', none of the characters replaced below) */
+        const glyph_page *pg = pages && cp <= 0xFFFF ? pages[cp >> 8] : NULL;
+        if ((cp == ' ' || (cp > ' ' && pg && (pg->known[cp & 0xFF] & GLYPH_HAS))) && cp != 0x00AD &&
+            cp != 0x202F && cp != 0x2009 && cp != 0x2060 && cp != 0xFFFD) {
+            i += n;
+            continue;
+        }
         uint32_t was = cp;
         if (cp == 0x202F || cp == 0x2009 || cp == 0x2060) {
             if (!glyph_has(L, font, cp))
@@ -340,17 +350,25 @@ typedef struct measured {
 
 static measured measure_piece(const lay *L, const para *P, const char *text, size_t from, size_t to)
 {
-    measured m = {0, 0};
+    /* glyph_advance with the font's pages looked up once */
+    int font = P->font;
+    double size = P->size, ls = P->ls, w = 0;
+    glyph_page *const *pages =
+        L->glyphs && (unsigned)font < GLYPH_FONTS ? L->glyphs->pages[font] : NULL;
+    size_t drawn = 0;
     for (size_t i = from; i < to;) {
         uint32_t cp;
         size_t n = utf8_next(text + i, to - i, &cp);
-        if (cp != 0x00AD) {
-            m.w += glyph_advance(L, P->font, cp) * P->size / 1000.0 + P->ls;
-            m.drawn++;
-        }
         i += n;
+        if (cp == 0x00AD)
+            continue;
+        const glyph_page *pg = pages && cp <= 0xFFFF ? pages[cp >> 8] : NULL;
+        double a = pg && (pg->known[cp & 0xFF] & GLYPH_ADV) ? pg->adv[cp & 0xFF]
+                                                            : glyph_advance_slow(L, font, cp);
+        w += a * size / 1000.0 + ls;
+        drawn++;
     }
-    return m;
+    return (measured){w, drawn};
 }
 
 /* The widths of a paragraph's chains and words in the order tokenize meets
@@ -595,6 +613,10 @@ static void add_space(lay *L, const para *P, size_t at, bool breakable)
     }
 }
 
+/* The bytes tokenize stops at in a chain: its ends, and the first byte of
+ * an NBSP. */
+static const bool ends_chain[256] = {[' '] = true, ['\n'] = true, [0xC2] = true};
+
 /* Chains of words joined by NBSP that are wider than the line may break at
  * their NBSPs: better a broken "№ 669" than text outside the cell. */
 static void tokenize(lay *L, const para *P, const char *text, size_t len, double first_indent)
@@ -607,15 +629,22 @@ static void tokenize(lay *L, const para *P, const char *text, size_t len, double
     while (i < len) {
         /* one chain: words separated by NBSP */
         size_t chain_end = i;
-        while (chain_end < len && text[chain_end] != ' ' && text[chain_end] != '\n')
-            chain_end++;
+        bool has_nbsp = false; /* a chain of one word needs no walk for its words */
+        for (; chain_end < len; chain_end++) {
+            unsigned char c = (unsigned char)text[chain_end];
+            if (!ends_chain[c])
+                continue;
+            if (c != 0xC2)
+                break;
+            has_nbsp |= (unsigned char)text[chain_end + 1] == 0xA0;
+        }
         measured chain = memo_measure(L, P, text, i, chain_end);
         bool split_nbsp = chain.w > P->width;
         P->deps->wide |= split_nbsp;
         if (chain.w > P->deps->chain_max)
             P->deps->chain_max = chain.w;
         size_t w0 = i;
-        for (size_t j = i; j <= chain_end;) {
+        for (size_t j = has_nbsp ? i : chain_end; j <= chain_end;) {
             bool nbsp = j + 1 < chain_end && (unsigned char)text[j] == 0xC2 &&
                         (unsigned char)text[j + 1] == 0xA0;
             if (j == chain_end || nbsp) {

@@ -126,9 +126,10 @@ static double char_width(const lay *L, int font, const blk_style *st, uint32_t c
 static void word_need(const blk_style *st, const char *w, size_t len, double ww, double indent,
                       col_need *need)
 {
-    /* hyphenation can split long words: count at most 12 letters */
-    size_t chars = utf8_count(w, len);
-    if (chars > 12 && st->hyphenate)
+    /* hyphenation can split long words: count at most 12 letters (a word
+     * of 12 bytes or fewer has no more characters: not counted) */
+    size_t chars = st->hyphenate && len > 12 ? utf8_count(w, len) : 0;
+    if (chars > 12)
         ww = ww * 12 / (double)chars;
     if (indent + ww > need->minw)
         need->minw = indent + ww;

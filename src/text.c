@@ -1100,8 +1100,12 @@ static void break_part(const text_hyph *h, const char *word, const part *p, sink
  * dictionary finds nothing. */
 static bool may_break_plain(const char *word, size_t len)
 {
+    /* the bytes that may start one: the others are passed at one test each */
+    static const bool starts[256] = {['-'] = true, ['/'] = true, [0xC2] = true, [0xE2] = true};
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)word[i];
+        if (!starts[c])
+            continue;
         if (c == '-' || c == '/' ||
             (c == 0xE2 && i + 1 < len && (unsigned char)word[i + 1] == 0x80) ||
             (c == 0xC2 && i + 1 < len && (unsigned char)word[i + 1] == 0xAD))
