@@ -102,7 +102,10 @@ typedef struct breaker {
     size_t n;
     size_t last;      /* the final break: a forced penalty, or the virtual end */
     bool virtual_end; /* last is past the content: an implicit finishing glue and break */
-    lb_params p;      /* sanitised copy */
+    /* No item has a negative width: a line that starts later is no wider
+     * and has no more stretch (try_break's early end). */
+    bool monotone;
+    lb_params p; /* sanitised copy */
     /* Over items [0, i): width, finite stretch, shrink, infinite stretches. */
     double *width, *stretch, *shrink;
     size_t *fil;
@@ -117,6 +120,7 @@ typedef struct line_fit {
     double ratio; /* KP's adjustment ratio; +inf when short with no stretch */
     double rank;  /* the ratio that badness and fitness use: see EMERGENCY_STRETCH */
     bool overfull;
+    bool short_line; /* shorter than the measure, with no infinite stretch */
 } line_fit;
 
 static double clean_number(double v)
@@ -243,7 +247,7 @@ static break_at read_break(const breaker *b, size_t at)
  * `extra` is stretch assumed for ranking only. */
 static line_fit fit_line(const breaker *b, size_t start, const break_at *k, double extra)
 {
-    line_fit f = {0.0, 0.0, false};
+    line_fit f = {0.0, 0.0, false, false};
     size_t at = k->at;
     /* Two forced breaks in a row: the caller asked for an empty line, and
      * there is nothing to justify in it. */
@@ -257,6 +261,7 @@ static line_fit fit_line(const breaker *b, size_t start, const break_at *k, doub
     if (slack > WIDTH_EPS) {
         /* Infinite stretch takes all the slack: badness 0 (KP), ratio 0. */
         if (fil == 0) {
+            f.short_line = true;
             f.ratio = stretch > 0 ? slack / stretch : INFINITY;
             f.rank = stretch + extra > 0 ? slack / (stretch + extra) : INFINITY;
         }
@@ -426,7 +431,7 @@ static void try_break(breaker *b, size_t at, pass_opts o)
     /* the nodes of one break (one per class) sit side by side and start
      * their lines at the same item: their line is fitted once */
     size_t fitted = NO_NODE;
-    line_fit f = {0.0, 0.0, false};
+    line_fit f = {0.0, 0.0, false, false};
     for (size_t k = 0; k < b->nactive; k++) {
         size_t from = b->active[k];
         break_node *a = &b->nodes[from];
@@ -450,6 +455,16 @@ static void try_break(breaker *b, size_t at, pass_opts o)
          * across a forced break: either way the node is done (KP). */
         if (!f.overfull && !forced)
             b->active[kept++] = from;
+        /* The nodes after this one start their lines no earlier (the list
+         * is in the order of the breaks): when this line is too short for
+         * the tolerance, theirs are shorter still, with no more stretch, so
+         * none is offered or done: they stay as they are. Not at a forced
+         * break, which ends them all. */
+        if (b->monotone && !forced && f.short_line && !(f.rank <= o.tolerance)) {
+            for (size_t j = k + 1; j < b->nactive; j++)
+                b->active[kept++] = b->active[j];
+            break;
+        }
     }
     b->nactive = kept;
     activate_breaks(b, best, valid, &brk);
@@ -485,7 +500,7 @@ static size_t run_pass(breaker *b, pass_opts o)
 
 static void init_breaker(breaker *b, const lb_item *items, size_t n, const lb_params *p)
 {
-    *b = (breaker){.items = items, .n = n};
+    *b = (breaker){.items = items, .n = n, .monotone = true};
     b->p.width = clean_number(p->width);
     b->p.tolerance = isnan(p->tolerance) ? 0.0 : p->tolerance;
     b->p.line_penalty = clamp_param(p->line_penalty, -DEMERITS_MAX);
@@ -511,6 +526,7 @@ static void init_breaker(breaker *b, const lb_item *items, size_t n, const lb_pa
         b->stretch[i + 1] = b->stretch[i] + measure_stretch(&items[i]);
         b->shrink[i + 1] = b->shrink[i] + measure_shrink(&items[i]);
         b->fil[i + 1] = b->fil[i] + is_fil(&items[i]);
+        b->monotone &= measure_item(&items[i]) >= 0;
     }
     b->next_start[n] = n;
     for (size_t i = n; i-- > 0;)
