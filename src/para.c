@@ -173,6 +173,21 @@ static inline bool glyph_has(const lay *L, int font, uint32_t cp)
     return glyph_has_slow(L, font, cp);
 }
 
+int para_find_font(lay *L, const char *family, int style)
+{
+    for (size_t i = 0; i < L->nfound; i++)
+        if (L->found[i].family == family && L->found[i].style == style)
+            return L->found[i].id;
+    int id = L->f->find(L->f->ctx, family, style);
+    if (id >= 0 && L->nfound < PARA_FOUND_FONTS) {
+        L->found[L->nfound].family = family;
+        L->found[L->nfound].style = style;
+        L->found[L->nfound].id = id;
+        L->nfound++;
+    }
+    return id;
+}
+
 double para_advance(const lay *L, int font, uint32_t cp)
 {
     return glyph_advance(L, font, cp);
@@ -1029,7 +1044,7 @@ size_t para_set_text(lay *L, const blk_block *b, const char *raw, double x0, dou
                      double first_indent, const char *tail, double label_x)
 {
     const blk_style *st = b->style;
-    int font = L->f->find(L->f->ctx, st->family, st->font_style);
+    int font = para_find_font(L, st->family, st->font_style);
     if (font < 0) {
         report_missing_font(L, b, st->family);
         return 0;

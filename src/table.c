@@ -87,7 +87,7 @@ static cell_lay *cell_at(table_lay *T, size_t r, size_t c)
 
 static int style_font(lay *L, const blk_style *st)
 {
-    return L->f->find(L->f->ctx, st->family, st->font_style);
+    return para_find_font(L, st->family, st->font_style);
 }
 
 /* The widest single character of s: no column may be narrower than that
