@@ -162,9 +162,13 @@ static bool read_token(const char *in, size_t len, size_t *pos, token *t)
     /* byte by byte: no byte inside a character (10xxxxxx) is a space or
      * starts an NBSP, so this ends where a walk by characters would; the
      * bytes that may end a token are looked up, the others passed */
-    while (i < len && (!ends_token[(unsigned char)in[i]] ||
-                       (!is_space_byte(in[i]) && !is_nbsp_at(in, len, i))))
-        i++;
+    for (;;) {
+        while (i < len && !ends_token[(unsigned char)in[i]])
+            i++;
+        if (i == len || is_space_byte(in[i]) || is_nbsp_at(in, len, i))
+            break;
+        i++; /* a 0xC2 that starts no NBSP */
+    }
     t->s = in + start;
     t->len = i - start;
     t->lead = 0;
@@ -262,9 +266,15 @@ static bool core_in(const token *t, const literal *list)
     if (!t->folded_ok)
         return false;
     size_t n = t->tail - t->lead;
-    for (; list->s; list++)
-        if (list->n == n && !memcmp(t->folded, list->s, n))
+    for (; list->s; list++) {
+        if (list->n != n)
+            continue;
+        size_t j = 0; /* n <= LITERAL_MAX_BYTES: compared here, not by a call */
+        while (j < n && t->folded[j] == list->s[j])
+            j++;
+        if (j == n)
             return true;
+    }
     return false;
 }
 
