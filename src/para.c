@@ -298,6 +298,8 @@ static char *prepare_text(lay *L, const blk_block *b, const char *text, int font
         }
         i += n;
     }
+    if (run == 0 && !out.data)
+        return typo; /* every character kept as it is: no copy */
     buf_putn(&out, typo + run, len - run);
     free(typo);
     return buf_take(&out);
