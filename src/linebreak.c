@@ -376,9 +376,13 @@ static void activate_breaks(breaker *b, const candidate best[SLOTS], slot_mask v
     if (!valid)
         return;
     int used[SLOTS], nused = 0; /* the classes with a candidate, in order */
-    for (int c = 0; c < SLOTS; c++)
-        if (valid & (1u << c))
-            used[nused++] = c;
+    for (int fit = 0; fit < FIT_CLASSES; fit++) {
+        /* a fitness class at a time: most breaks fill one or two */
+        slot_mask runs = (valid >> (fit * RUN_SLOTS)) & ((1u << RUN_SLOTS) - 1);
+        for (int r = 0; runs; r++, runs >>= 1)
+            if (runs & 1)
+                used[nused++] = fit * RUN_SLOTS + r;
+    }
     int min = used[0];
     for (int i = 1; i < nused; i++)
         if (ranks_before(best[used[i]].overfull, best[used[i]].demerits, best[min].overfull,
