@@ -29,6 +29,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util.h"
 
@@ -465,8 +466,10 @@ static void try_break(breaker *b, size_t at, pass_opts o)
          * none is offered or done: they stay as they are. Not at a forced
          * break, which ends them all. */
         if (b->monotone && !forced && f.short_line && !(f.rank <= o.tolerance)) {
-            for (size_t j = k + 1; j < b->nactive; j++)
-                b->active[kept++] = b->active[j];
+            size_t rest = b->nactive - (k + 1);
+            if (kept != k + 1) /* nodes before were done: close the gap */
+                memmove(b->active + kept, b->active + k + 1, rest * sizeof *b->active);
+            kept += rest;
             break;
         }
     }
