@@ -45,7 +45,7 @@ typedef struct toc_state {
 static void layout_toc(lay *L, const blk_block *b, double x0, double width, toc_state *toc)
 {
     const blk_style *st = b->style;
-    int font = L->f->find(L->f->ctx, st->family, st->font_style);
+    int font = para_find_font(L, st->family, st->font_style);
     if (font < 0) {
         para_set_text(L, b, "", x0, width, 0, NULL, 0); /* reports the family */
         return;
@@ -133,7 +133,7 @@ static void layout_row(lay *L, const blk_block *b, double x0, double width)
 {
     const blk_style *st = b->style;
     const char *right = b->as.row.right;
-    int font = L->f->find(L->f->ctx, st->family, st->font_style);
+    int font = para_find_font(L, st->family, st->font_style);
     double tw = font >= 0 && right ? para_measure(L, font, st->size_pt, st->letter_spacing_pt,
                                                   right, strlen(right))
                                    : 0;
@@ -385,7 +385,7 @@ static void number_pages(lay *L, size_t first_page)
     if (!pg->numbers_from)
         return;
     const blk_style *st = pg->number_style;
-    int font = L->f->find(L->f->ctx, st->family, st->font_style);
+    int font = para_find_font(L, st->family, st->font_style);
     if (font < 0)
         return;
     double size = st->size_pt;
@@ -467,7 +467,7 @@ bool layout_append(layout_doc *out, const blk_doc *t, const layout_fonts *f, con
                    diag *d)
 {
     size_t first_page = out->npages;
-    lay L = {.t = t, .f = f, .h = h, .d = d, .out = out};
+    lay L = {.t = t, .f = f, .h = h, .d = d, .out = out, .glyphs = para_glyphs_new()};
     L.width = t->page.width_pt - t->page.margin_left_pt - t->page.margin_right_pt;
     toc_state toc = {0};
     for (size_t i = 0; i < t->n && !toc.any; i++)
@@ -504,6 +504,7 @@ bool layout_append(layout_doc *out, const blk_doc *t, const layout_fonts *f, con
     free(L.items);
     free(L.item_from);
     free(L.item_to);
+    para_glyphs_free(L.glyphs);
     if (L.failed) {
         /* the pages made before the failure go; the earlier parts stay */
         for (size_t i = first_page; i < out->npages; i++)

@@ -29,6 +29,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util.h"
 
@@ -102,7 +103,10 @@ typedef struct breaker {
     size_t n;
     size_t last;      /* the final break: a forced penalty, or the virtual end */
     bool virtual_end; /* last is past the content: an implicit finishing glue and break */
-    lb_params p;      /* sanitised copy */
+    /* No item has a negative width: a line that starts later is no wider
+     * and has no more stretch (try_break's early end). */
+    bool monotone;
+    lb_params p; /* sanitised copy */
     /* Over items [0, i): width, finite stretch, shrink, infinite stretches. */
     double *width, *stretch, *shrink;
     size_t *fil;
@@ -117,6 +121,7 @@ typedef struct line_fit {
     double ratio; /* KP's adjustment ratio; +inf when short with no stretch */
     double rank;  /* the ratio that badness and fitness use: see EMERGENCY_STRETCH */
     bool overfull;
+    bool short_line; /* shorter than the measure, with no infinite stretch */
 } line_fit;
 
 static double clean_number(double v)
@@ -220,23 +225,44 @@ static double read_penalty(const breaker *b, size_t i)
     return it->type == LB_PENALTY ? it->penalty : 0.0;
 }
 
-/* KP's adjustment ratio r of the line [start, at) that breaks at `at`;
- * `extra` is stretch assumed for ranking only. */
-static line_fit fit_line(const breaker *b, size_t start, size_t at, double extra)
+/* What a breakpoint is, read once for all the nodes tried against it. */
+typedef struct break_at {
+    size_t at;
+    double width;   /* measure_break */
+    double penalty; /* read_penalty */
+    size_t fil;     /* the virtual end's infinite stretch: 1, else 0 */
+    bool forced, flagged;
+} break_at;
+
+static break_at read_break(const breaker *b, size_t at)
 {
-    line_fit f = {0.0, 0.0, false};
+    return (break_at){.at = at,
+                      .width = measure_break(b, at),
+                      .penalty = read_penalty(b, at),
+                      .fil = at == b->last && b->virtual_end,
+                      .forced = is_forced_break(b, at),
+                      .flagged = is_flagged_break(b, at)};
+}
+
+/* KP's adjustment ratio r of the line [start, k->at) that breaks at k;
+ * `extra` is stretch assumed for ranking only. */
+static line_fit fit_line(const breaker *b, size_t start, const break_at *k, double extra)
+{
+    line_fit f = {0.0, 0.0, false, false};
+    size_t at = k->at;
     /* Two forced breaks in a row: the caller asked for an empty line, and
      * there is nothing to justify in it. */
-    if (start == at && is_forced_break(b, at))
+    if (start == at && k->forced)
         return f;
-    double natural = b->width[at] - b->width[start] + measure_break(b, at);
+    double natural = b->width[at] - b->width[start] + k->width;
     double stretch = b->stretch[at] - b->stretch[start];
     double shrink = b->shrink[at] - b->shrink[start];
-    size_t fil = b->fil[at] - b->fil[start] + (at == b->last && b->virtual_end);
+    size_t fil = b->fil[at] - b->fil[start] + k->fil;
     double slack = b->p.width - natural;
     if (slack > WIDTH_EPS) {
         /* Infinite stretch takes all the slack: badness 0 (KP), ratio 0. */
         if (fil == 0) {
+            f.short_line = true;
             f.ratio = stretch > 0 ? slack / stretch : INFINITY;
             f.rank = stretch + extra > 0 ? slack / (stretch + extra) : INFINITY;
         }
@@ -280,12 +306,12 @@ static bool ranks_before(size_t over_a, double dem_a, size_t over_b, double dem_
  * that would make the run of hyphenated lines longer than the limit is
  * refused, or in the emergency pass charged LB_RUN_DEMERITS. */
 static void offer_line(const breaker *b, candidate best[SLOTS], slot_mask *valid, size_t from,
-                       size_t at, line_fit f, bool emergency)
+                       const break_at *k, line_fit f, bool emergency)
 {
     const break_node *a = &b->nodes[from];
     unsigned limit = b->p.max_flagged_run, run = 0;
     double extra = 0;
-    if (limit && is_flagged_break(b, at)) {
+    if (limit && k->flagged) {
         run = a->run + 1;
         if (run > limit) {
             if (!emergency)
@@ -297,10 +323,10 @@ static void offer_line(const breaker *b, candidate best[SLOTS], slot_mask *valid
     int fitness = classify_fitness(f.rank);
     double bad = f.overfull ? 0.0 : compute_badness(f.rank);
     double d = (b->p.line_penalty + bad) * (b->p.line_penalty + bad);
-    double pen = read_penalty(b, at);
+    double pen = k->penalty;
     if (pen > -LB_INFINITY)
         d += pen >= 0 ? pen * pen : -pen * pen;
-    if (a->flagged && is_flagged_break(b, at))
+    if (a->flagged && k->flagged)
         d += b->p.flagged_demerits;
     if (abs(fitness - a->fitness) > 1)
         d += b->p.fitness_demerits;
@@ -314,12 +340,12 @@ static void offer_line(const breaker *b, candidate best[SLOTS], slot_mask *valid
         .demerits = a->demerits + d,
         .ratio = isinf(f.ratio) ? 0.0 : f.ratio,
     };
-    int k = fitness * RUN_SLOTS + (int)run;
-    candidate *slot = &best[k];
-    if (!(*valid & (1u << k)) ||
+    int cls = fitness * RUN_SLOTS + (int)run;
+    candidate *slot = &best[cls];
+    if (!(*valid & (1u << cls)) ||
         ranks_before(c.overfull, c.demerits, slot->overfull, slot->demerits)) {
         *slot = c;
-        *valid |= 1u << k;
+        *valid |= 1u << cls;
     }
 }
 
@@ -344,14 +370,20 @@ static bool dominates(const breaker *b, const candidate *m, const candidate *c)
  * that another dominates can never win, so it is dropped, as TeX does
  * (tex.web, "Create new active nodes for the best feasible breaks just
  * found"); so is one with more overfull lines than the best. */
-static void activate_breaks(breaker *b, const candidate best[SLOTS], slot_mask valid, size_t at)
+static void activate_breaks(breaker *b, const candidate best[SLOTS], slot_mask valid,
+                            const break_at *brk)
 {
+    size_t at = brk->at;
     if (!valid)
         return;
     int used[SLOTS], nused = 0; /* the classes with a candidate, in order */
-    for (int c = 0; c < SLOTS; c++)
-        if (valid & (1u << c))
-            used[nused++] = c;
+    for (int fit = 0; fit < FIT_CLASSES; fit++) {
+        /* a fitness class at a time: most breaks fill one or two */
+        slot_mask runs = (valid >> (fit * RUN_SLOTS)) & ((1u << RUN_SLOTS) - 1);
+        for (int r = 0; runs; r++, runs >>= 1)
+            if (runs & 1)
+                used[nused++] = fit * RUN_SLOTS + r;
+    }
     int min = used[0];
     for (int i = 1; i < nused; i++)
         if (ranks_before(best[used[i]].overfull, best[used[i]].demerits, best[min].overfull,
@@ -379,7 +411,7 @@ static void activate_breaks(breaker *b, const candidate best[SLOTS], slot_mask v
             .ratio = best[c].ratio,
             .fitness = c / RUN_SLOTS,
             .run = best[c].run,
-            .flagged = is_flagged_break(b, at),
+            .flagged = brk->flagged,
             .line_overfull = best[c].line_overfull,
         };
         b->active[b->nactive++] = k;
@@ -397,9 +429,14 @@ static void try_break(breaker *b, size_t at, pass_opts o)
 {
     candidate best[SLOTS];
     slot_mask valid = 0;
-    bool forced = is_forced_break(b, at);
+    break_at brk = read_break(b, at);
+    bool forced = brk.forced;
     double extra = o.emergency ? EMERGENCY_STRETCH * fmax(b->p.width, 0.0) : 0.0;
     size_t kept = 0;
+    /* the nodes of one break (one per class) sit side by side and start
+     * their lines at the same item: their line is fitted once */
+    size_t fitted = NO_NODE;
+    line_fit f = {0.0, 0.0, false, false};
     for (size_t k = 0; k < b->nactive; k++) {
         size_t from = b->active[k];
         break_node *a = &b->nodes[from];
@@ -409,20 +446,35 @@ static void try_break(breaker *b, size_t at, pass_opts o)
             b->active[kept++] = from;
             continue;
         }
-        line_fit f = fit_line(b, a->start, at, extra);
+        if (a->start != fitted) {
+            f = fit_line(b, a->start, &brk, extra);
+            fitted = a->start;
+        }
         bool first = !a->tried;
         a->tried = true;
         if (!f.overfull && f.rank <= o.tolerance)
-            offer_line(b, best, &valid, from, at, f, o.emergency);
+            offer_line(b, best, &valid, from, &brk, f, o.emergency);
         else if (f.overfull && o.emergency && first)
-            offer_line(b, best, &valid, from, at, f, o.emergency);
+            offer_line(b, best, &valid, from, &brk, f, o.emergency);
         /* An overfull line only grows at later breaks, and no line may run
          * across a forced break: either way the node is done (KP). */
         if (!f.overfull && !forced)
             b->active[kept++] = from;
+        /* The nodes after this one start their lines no earlier (the list
+         * is in the order of the breaks): when this line is too short for
+         * the tolerance, theirs are shorter still, with no more stretch, so
+         * none is offered or done: they stay as they are. Not at a forced
+         * break, which ends them all. */
+        if (b->monotone && !forced && f.short_line && !(f.rank <= o.tolerance)) {
+            size_t rest = b->nactive - (k + 1);
+            if (kept != k + 1) /* nodes before were done: close the gap */
+                memmove(b->active + kept, b->active + k + 1, rest * sizeof *b->active);
+            kept += rest;
+            break;
+        }
     }
     b->nactive = kept;
-    activate_breaks(b, best, valid, at);
+    activate_breaks(b, best, valid, &brk);
 }
 
 /* One pass over the paragraph: the final node of the best solution, or
@@ -455,7 +507,7 @@ static size_t run_pass(breaker *b, pass_opts o)
 
 static void init_breaker(breaker *b, const lb_item *items, size_t n, const lb_params *p)
 {
-    *b = (breaker){.items = items, .n = n};
+    *b = (breaker){.items = items, .n = n, .monotone = true};
     b->p.width = clean_number(p->width);
     b->p.tolerance = isnan(p->tolerance) ? 0.0 : p->tolerance;
     b->p.line_penalty = clamp_param(p->line_penalty, -DEMERITS_MAX);
@@ -464,12 +516,15 @@ static void init_breaker(breaker *b, const lb_item *items, size_t n, const lb_pa
     b->p.fitness_demerits = clamp_param(p->fitness_demerits, 0.0);
     b->p.max_flagged_run = p->max_flagged_run <= LB_MAX_RUN ? p->max_flagged_run : 0;
 
-    b->width = xmalloc((n + 1) * sizeof *b->width);
-    b->stretch = xmalloc((n + 1) * sizeof *b->stretch);
-    b->shrink = xmalloc((n + 1) * sizeof *b->shrink);
-    b->fil = xmalloc((n + 1) * sizeof *b->fil);
-    b->next_start = xmalloc((n + 1) * sizeof *b->next_start);
-    b->active = xmalloc((MAX_ACTIVE + SLOTS) * sizeof *b->active);
+    /* one block for the arrays: a paragraph of a table cell is short, and
+     * six allocations cost more than its prefix sums */
+    b->width =
+        xmalloc(3 * (n + 1) * sizeof(double) + (2 * (n + 1) + MAX_ACTIVE + SLOTS) * sizeof(size_t));
+    b->stretch = b->width + (n + 1);
+    b->shrink = b->stretch + (n + 1);
+    b->fil = (size_t *)(b->shrink + (n + 1)); /* doubles first: aligned for both */
+    b->next_start = b->fil + (n + 1);
+    b->active = b->next_start + (n + 1);
 
     b->width[0] = b->stretch[0] = b->shrink[0] = 0.0;
     b->fil[0] = 0;
@@ -478,6 +533,7 @@ static void init_breaker(breaker *b, const lb_item *items, size_t n, const lb_pa
         b->stretch[i + 1] = b->stretch[i] + measure_stretch(&items[i]);
         b->shrink[i + 1] = b->shrink[i] + measure_shrink(&items[i]);
         b->fil[i + 1] = b->fil[i] + is_fil(&items[i]);
+        b->monotone &= measure_item(&items[i]) >= 0;
     }
     b->next_start[n] = n;
     for (size_t i = n; i-- > 0;)
@@ -500,13 +556,8 @@ static void init_breaker(breaker *b, const lb_item *items, size_t n, const lb_pa
 
 static void fini_breaker(breaker *b)
 {
-    free(b->width);
-    free(b->stretch);
-    free(b->shrink);
-    free(b->fil);
-    free(b->next_start);
+    free(b->width); /* the block of init_breaker */
     free(b->nodes);
-    free(b->active);
 }
 
 /* Follow the chain of breaks back from `best` into a fresh array (caller frees). */

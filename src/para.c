@@ -59,18 +59,143 @@ void para_add_frag(lay *L, vline *v, frag fr)
     v->nfrags++;
 }
 
+/* Room for n items in L. */
+static void reserve_items(lay *L, size_t n)
+{
+    if (n <= L->icap)
+        return;
+    while (L->icap < n)
+        L->icap = L->icap ? L->icap * 2 : 1024;
+    L->items = xrealloc(L->items, L->icap * sizeof *L->items);
+    L->item_from = xrealloc(L->item_from, L->icap * sizeof *L->item_from);
+    L->item_to = xrealloc(L->item_to, L->icap * sizeof *L->item_to);
+}
+
 static void add_item(lay *L, lb_item it, size_t from, size_t to)
 {
-    if (L->nitems == L->icap) {
-        L->icap = L->icap ? L->icap * 2 : 1024;
-        L->items = xrealloc(L->items, L->icap * sizeof *L->items);
-        L->item_from = xrealloc(L->item_from, L->icap * sizeof *L->item_from);
-        L->item_to = xrealloc(L->item_to, L->icap * sizeof *L->item_to);
-    }
+    if (L->nitems == L->icap)
+        reserve_items(L, L->nitems + 1);
     L->items[L->nitems] = it;
     L->item_from[L->nitems] = from;
     L->item_to[L->nitems] = to;
     L->nitems++;
+}
+
+/* ---- glyph metrics ---------------------------------------------------- */
+
+/* Fonts whose metrics are kept: ids at or above it are asked every time. */
+#define GLYPH_FONTS 16
+/* Code points are kept in pages of 256; a layout keeps at most this many
+ * pages (about 2.3 KiB each, 150 KiB in all) whatever the text: a text of
+ * Cyrillic, Latin and punctuation fills four per font. Beyond it, the
+ * fonts are asked every time. */
+#define GLYPH_MAX_PAGES 64
+enum { GLYPH_ADV = 1, GLYPH_HAS_KNOWN = 2, GLYPH_HAS = 4 };
+
+typedef struct glyph_page {
+    double adv[256];
+    unsigned char known[256]; /* GLYPH_* bits */
+} glyph_page;
+
+struct para_glyphs {
+    glyph_page *pages[GLYPH_FONTS][256]; /* by font and cp >> 8 (the BMP) */
+    size_t npages;
+};
+
+para_glyphs *para_glyphs_new(void)
+{
+    return xcalloc(1, sizeof(para_glyphs));
+}
+
+void para_glyphs_free(para_glyphs *g)
+{
+    if (!g)
+        return;
+    for (size_t f = 0; f < GLYPH_FONTS; f++)
+        for (size_t i = 0; i < 256; i++)
+            free(g->pages[f][i]);
+    free(g);
+}
+
+/* The page of cp in font, made when there is room; NULL when not kept. */
+static glyph_page *glyph_page_of(const lay *L, int font, uint32_t cp)
+{
+    para_glyphs *g = L->glyphs;
+    if (!g || font < 0 || font >= GLYPH_FONTS || cp > 0xFFFF)
+        return NULL;
+    glyph_page **p = &g->pages[font][cp >> 8];
+    if (!*p && g->npages < GLYPH_MAX_PAGES) {
+        *p = xcalloc(1, sizeof **p);
+        g->npages++;
+    }
+    return *p;
+}
+
+static double glyph_advance_slow(const lay *L, int font, uint32_t cp)
+{
+    double a = L->f->advance(L->f->ctx, font, cp);
+    glyph_page *p = glyph_page_of(L, font, cp);
+    if (p) {
+        p->adv[cp & 0xFF] = a;
+        p->known[cp & 0xFF] |= GLYPH_ADV;
+    }
+    return a;
+}
+
+static inline double glyph_advance(const lay *L, int font, uint32_t cp)
+{
+    const para_glyphs *g = L->glyphs;
+    if (g && (unsigned)font < GLYPH_FONTS && cp <= 0xFFFF) {
+        const glyph_page *p = g->pages[font][cp >> 8];
+        if (p && (p->known[cp & 0xFF] & GLYPH_ADV))
+            return p->adv[cp & 0xFF];
+    }
+    return glyph_advance_slow(L, font, cp);
+}
+
+static bool glyph_has_slow(const lay *L, int font, uint32_t cp)
+{
+    bool has = L->f->has(L->f->ctx, font, cp);
+    glyph_page *p = glyph_page_of(L, font, cp);
+    if (p)
+        p->known[cp & 0xFF] |= GLYPH_HAS_KNOWN | (has ? GLYPH_HAS : 0);
+    return has;
+}
+
+static inline bool glyph_has(const lay *L, int font, uint32_t cp)
+{
+    const para_glyphs *g = L->glyphs;
+    if (g && (unsigned)font < GLYPH_FONTS && cp <= 0xFFFF) {
+        const glyph_page *p = g->pages[font][cp >> 8];
+        if (p && (p->known[cp & 0xFF] & GLYPH_HAS_KNOWN))
+            return p->known[cp & 0xFF] & GLYPH_HAS;
+    }
+    return glyph_has_slow(L, font, cp);
+}
+
+int para_find_font(lay *L, const char *family, int style)
+{
+    for (size_t i = 0; i < L->nfound; i++)
+        if (L->found[i].family == family && L->found[i].style == style)
+            return L->found[i].id;
+    int id = L->f->find(L->f->ctx, family, style);
+    if (id >= 0 && L->nfound < PARA_FOUND_FONTS) {
+        L->found[L->nfound].family = family;
+        L->found[L->nfound].style = style;
+        L->found[L->nfound].id = id;
+        L->nfound++;
+    }
+    return id;
+}
+
+double para_advance(const lay *L, int font, uint32_t cp)
+{
+    return glyph_advance(L, font, cp);
+}
+
+bool para_has(const lay *L, int font, uint32_t cp)
+{
+    return glyph_has(L, font, cp);
 }
 
 /* ---- text preparation ------------------------------------------------- */
@@ -133,15 +258,25 @@ static char *prepare_text(lay *L, const blk_block *b, const char *text, int font
     size_t len = strlen(typo);
     bool reported = false;
     size_t run = 0; /* typo[run, i): kept as it is, not yet copied */
+    glyph_page *const *pages =
+        L->glyphs && (unsigned)font < GLYPH_FONTS ? L->glyphs->pages[font] : NULL;
     for (size_t i = 0; i < len;) {
         uint32_t cp;
         size_t n = utf8_next(typo + i, len - i, &cp);
+        /* the common case first: a character the font has, kept as it is
+         * (no space but ' ', none of the characters replaced below) */
+        const glyph_page *pg = pages && cp <= 0xFFFF ? pages[cp >> 8] : NULL;
+        if ((cp == ' ' || (cp > ' ' && pg && (pg->known[cp & 0xFF] & GLYPH_HAS))) && cp != 0x00AD &&
+            cp != 0x202F && cp != 0x2009 && cp != 0x2060 && cp != 0xFFFD) {
+            i += n;
+            continue;
+        }
         uint32_t was = cp;
         if (cp == 0x202F || cp == 0x2009 || cp == 0x2060) {
-            if (!L->f->has(L->f->ctx, font, cp))
+            if (!glyph_has(L, font, cp))
                 cp = 0x00A0;
         }
-        bool kept = cp == 0x00AD || is_space_cp(cp) || L->f->has(L->f->ctx, font, cp);
+        bool kept = cp == 0x00AD || is_space_cp(cp) || glyph_has(L, font, cp);
         uint32_t put = cp == '\n' ? '\n' : is_space_cp(cp) ? ' ' : cp;
         /* the text is valid UTF-8 (text_typography_with): a code point put
          * unchanged is its own bytes */
@@ -163,6 +298,8 @@ static char *prepare_text(lay *L, const blk_block *b, const char *text, int font
         }
         i += n;
     }
+    if (run == 0 && !out.data)
+        return typo; /* every character kept as it is: no copy */
     buf_putn(&out, typo + run, len - run);
     free(typo);
     return buf_take(&out);
@@ -175,7 +312,7 @@ double para_measure(const lay *L, int font, double size, double ls, const char *
         uint32_t cp;
         size_t n = utf8_next(s + i, len - i, &cp);
         if (cp != 0x00AD)
-            w += L->f->advance(L->f->ctx, font, cp) * size / 1000.0 + ls;
+            w += glyph_advance(L, font, cp) * size / 1000.0 + ls;
         i += n;
     }
     return w;
@@ -193,8 +330,20 @@ typedef struct para {
     double hyphen_penalty;
     bool justify, hyphenate;
     double width;
-    struct word_memo *memo; /* the widths tokenize measured, for its next pass */
+    struct word_memo *memo;  /* the widths tokenize measured, for its next pass */
+    struct width_deps *deps; /* what tokenize's items owe to the width */
 } para;
+
+/* What tokenize compared with the measure P->width. Its items depend on the
+ * measure only through these comparisons; when none came out "too wide",
+ * the widest things compared are kept, and any measure at which they still
+ * fit (checked by the same comparisons) gives the same items (items_fit). */
+typedef struct width_deps {
+    bool wide;         /* a comparison came out too wide: the items hold splits */
+    double chain_max;  /* chains and words: too wide when w > width */
+    double piece_max;  /* pieces no hyphen follows: fit when w <= width - 0 */
+    double hyphen_max; /* pieces a hyphen may follow: fit when w <= width - hyphen */
+} width_deps;
 
 /* Characters drawn for text[from, to): soft hyphens are not. */
 static size_t count_drawn(const char *text, size_t from, size_t to)
@@ -218,17 +367,25 @@ typedef struct measured {
 
 static measured measure_piece(const lay *L, const para *P, const char *text, size_t from, size_t to)
 {
-    measured m = {0, 0};
+    /* glyph_advance with the font's pages looked up once */
+    int font = P->font;
+    double size = P->size, ls = P->ls, w = 0;
+    glyph_page *const *pages =
+        L->glyphs && (unsigned)font < GLYPH_FONTS ? L->glyphs->pages[font] : NULL;
+    size_t drawn = 0;
     for (size_t i = from; i < to;) {
         uint32_t cp;
         size_t n = utf8_next(text + i, to - i, &cp);
-        if (cp != 0x00AD) {
-            m.w += L->f->advance(L->f->ctx, P->font, cp) * P->size / 1000.0 + P->ls;
-            m.drawn++;
-        }
         i += n;
+        if (cp == 0x00AD)
+            continue;
+        const glyph_page *pg = pages && cp <= 0xFFFF ? pages[cp >> 8] : NULL;
+        double a = pg && (pg->known[cp & 0xFF] & GLYPH_ADV) ? pg->adv[cp & 0xFF]
+                                                            : glyph_advance_slow(L, font, cp);
+        w += a * size / 1000.0 + ls;
+        drawn++;
     }
-    return m;
+    return (measured){w, drawn};
 }
 
 /* The widths of a paragraph's chains and words in the order tokenize meets
@@ -359,9 +516,15 @@ static void add_word_piece(lay *L, const para *P, const char *text, size_t from,
                            double reserve, bool last, measured m)
 {
     if (m.w <= P->width - reserve) {
+        double *max = reserve == 0 ? &P->deps->piece_max : &P->deps->hyphen_max;
+        if (reserve != 0 && reserve != P->hyphen)
+            P->deps->wide = true; /* not a reserve items_fit knows */
+        else if (m.w > *max)
+            *max = m.w;
         add_box(L, P, text, from, to, m.w, m.drawn);
         return;
     }
+    P->deps->wide = true;
     /* every piece but the last leaves room for its hyphen */
     double limit = P->width - fmax(reserve, P->hyphen);
     size_t start = from, prev = from; /* prev: the last character of the piece */
@@ -369,7 +532,7 @@ static void add_word_piece(lay *L, const para *P, const char *text, size_t from,
     for (size_t i = from; i < to;) {
         uint32_t cp;
         size_t n = utf8_next(text + i, to - i, &cp);
-        double cw = L->f->advance(L->f->ctx, P->font, cp) * P->size / 1000.0 + P->ls;
+        double cw = glyph_advance(L, P->font, cp) * P->size / 1000.0 + P->ls;
         if (acc + cw > limit && i > start) {
             /* never carry one character alone: split a character earlier */
             size_t at = i + n == to && prev > start ? prev : i;
@@ -410,6 +573,9 @@ static void add_word(lay *L, const para *P, const char *text, size_t from, size_
      * style does not hyphenate («прохож-дении», not «прохожде-нии» cut
      * letter by letter); letters only where a syllable is still too wide */
     bool too_wide = word.w > P->width;
+    P->deps->wide |= too_wide;
+    if (word.w > P->deps->chain_max)
+        P->deps->chain_max = word.w;
     const text_hyph *h = P->hyphenate || too_wide ? L->h : NULL;
     size_t nb = text_word_breaks(h, text + from, to - from, br, MAX_BREAKS);
     bool compound = false;
@@ -464,6 +630,10 @@ static void add_space(lay *L, const para *P, size_t at, bool breakable)
     }
 }
 
+/* The bytes tokenize stops at in a chain: its ends, and the first byte of
+ * an NBSP. */
+static const bool ends_chain[256] = {[' '] = true, ['\n'] = true, [0xC2] = true};
+
 /* Chains of words joined by NBSP that are wider than the line may break at
  * their NBSPs: better a broken "№ 669" than text outside the cell. */
 static void tokenize(lay *L, const para *P, const char *text, size_t len, double first_indent)
@@ -476,12 +646,22 @@ static void tokenize(lay *L, const para *P, const char *text, size_t len, double
     while (i < len) {
         /* one chain: words separated by NBSP */
         size_t chain_end = i;
-        while (chain_end < len && text[chain_end] != ' ' && text[chain_end] != '\n')
-            chain_end++;
+        bool has_nbsp = false; /* a chain of one word needs no walk for its words */
+        for (; chain_end < len; chain_end++) {
+            unsigned char c = (unsigned char)text[chain_end];
+            if (!ends_chain[c])
+                continue;
+            if (c != 0xC2)
+                break;
+            has_nbsp |= (unsigned char)text[chain_end + 1] == 0xA0;
+        }
         measured chain = memo_measure(L, P, text, i, chain_end);
         bool split_nbsp = chain.w > P->width;
+        P->deps->wide |= split_nbsp;
+        if (chain.w > P->deps->chain_max)
+            P->deps->chain_max = chain.w;
         size_t w0 = i;
-        for (size_t j = i; j <= chain_end;) {
+        for (size_t j = has_nbsp ? i : chain_end; j <= chain_end;) {
             bool nbsp = j + 1 < chain_end && (unsigned char)text[j] == 0xC2 &&
                         (unsigned char)text[j + 1] == 0xA0;
             if (j == chain_end || nbsp) {
@@ -520,6 +700,63 @@ static void tokenize(lay *L, const para *P, const char *text, size_t len, double
     P->memo->full = true;
 }
 
+/* The items of one tokenize kept for the other measures balance_lines
+ * tries: one list per setting of P->hyphenate, as long as the
+ * paragraph's own, freed with it. */
+typedef struct item_cache {
+    bool valid;
+    width_deps deps;
+    size_t n;
+    lb_item *items;
+    size_t *from, *to;
+} item_cache;
+
+/* Does the measure P->width give the items tokenize gave under d? The
+ * comparisons of tokenize, on the widest things it compared. */
+static bool items_fit(const width_deps *d, const para *P)
+{
+    return !d->wide && !(d->chain_max > P->width) && d->piece_max <= P->width - 0 &&
+           d->hyphen_max <= P->width - P->hyphen;
+}
+
+/* tokenize, or its items for an earlier measure when they are the same;
+ * cache (two lists, or NULL) keeps the first that does not depend on it. */
+static void tokenize_cached(lay *L, para *P, const char *text, size_t len, double first_indent,
+                            item_cache *cache)
+{
+    item_cache *c = cache ? &cache[P->hyphenate] : NULL;
+    if (c && c->valid && items_fit(&c->deps, P)) {
+        reserve_items(L, c->n);
+        memcpy(L->items, c->items, c->n * sizeof *L->items);
+        memcpy(L->item_from, c->from, c->n * sizeof *L->item_from);
+        memcpy(L->item_to, c->to, c->n * sizeof *L->item_to);
+        L->nitems = c->n;
+        return;
+    }
+    width_deps d = {false, -INFINITY, -INFINITY, -INFINITY};
+    P->deps = &d;
+    tokenize(L, P, text, len, first_indent);
+    P->deps = NULL;
+    if (!c || c->valid || d.wide)
+        return;
+    *c = (item_cache){.valid = true, .deps = d, .n = L->nitems};
+    c->items = xmalloc((c->n + 1) * sizeof *c->items);
+    c->from = xmalloc((c->n + 1) * sizeof *c->from);
+    c->to = xmalloc((c->n + 1) * sizeof *c->to);
+    memcpy(c->items, L->items, c->n * sizeof *c->items);
+    memcpy(c->from, L->item_from, c->n * sizeof *c->from);
+    memcpy(c->to, L->item_to, c->n * sizeof *c->to);
+}
+
+static void item_cache_free(item_cache *cache)
+{
+    for (size_t i = 0; cache && i < 2; i++) {
+        free(cache[i].items);
+        free(cache[i].from);
+        free(cache[i].to);
+    }
+}
+
 /* ---- lines ------------------------------------------------------------ */
 
 static double line_height(const lay *L, const blk_style *st, int font, double *ascent)
@@ -551,7 +788,7 @@ static bool fits_without_hyphens(const lb_line *lines, size_t n, double pretoler
  * a paragraph that sets well without hyphens gets none, only the others are
  * hyphenated. Leaves the items of the chosen pass in L; caller frees *lines. */
 static size_t break_para(lay *L, para *P, const char *text, size_t len, double first_indent,
-                         lb_line **lines)
+                         item_cache *cache, lb_line **lines)
 {
     lb_params params = {.width = P->width,
                         .tolerance = P->justify ? 2.0 : 4.0,
@@ -566,7 +803,7 @@ static size_t break_para(lay *L, para *P, const char *text, size_t len, double f
         lb_params first = params;
         first.tolerance = pre;
         P->hyphenate = false;
-        tokenize(L, P, text, len, first_indent);
+        tokenize_cached(L, P, text, len, first_indent, cache);
         nlines = lb_break(L->items, L->nitems, &first, lines);
         if (!fits_without_hyphens(*lines, nlines, pre)) {
             free(*lines);
@@ -575,7 +812,7 @@ static size_t break_para(lay *L, para *P, const char *text, size_t len, double f
         }
     }
     if (!*lines) {
-        tokenize(L, P, text, len, first_indent);
+        tokenize_cached(L, P, text, len, first_indent, cache);
         nlines = lb_break(L->items, L->nitems, &params, lines);
     }
     return nlines;
@@ -598,14 +835,14 @@ static bool any_overfull(const lb_line *lines, size_t n)
  * alone on the last line. The lines stay centred in the full measure. Takes
  * and replaces *lines (n of them); the items of the result stay in L. */
 static size_t balance_lines(lay *L, para *P, const char *text, size_t len, double indent,
-                            lb_line **lines, size_t n)
+                            item_cache *cache, lb_line **lines, size_t n)
 {
     double full = P->width, lo = full / 2, hi = full;
     for (int step = 0; step < BALANCE_STEPS; step++) {
         double mid = (lo + hi) / 2;
         lb_line *try = NULL;
         P->width = mid;
-        size_t k = break_para(L, P, text, len, indent, &try);
+        size_t k = break_para(L, P, text, len, indent, cache, &try);
         if (k <= n && !any_overfull(try, k))
             hi = mid;
         else
@@ -614,7 +851,7 @@ static size_t balance_lines(lay *L, para *P, const char *text, size_t len, doubl
     }
     free(*lines);
     P->width = hi;
-    n = break_para(L, P, text, len, indent, lines);
+    n = break_para(L, P, text, len, indent, cache, lines);
     P->width = full;
     return n;
 }
@@ -658,8 +895,7 @@ static double line_ratio(const lay *L, const para *P, const lb_line *ln, bool la
 static void add_piece(lay *L, const para *P, vline *v, const char *text, size_t from, size_t to,
                       double x, double w, double cs, bool hyphen)
 {
-    buf piece;
-    buf_init(&piece);
+    buf piece = {0};
     size_t run = from; /* text[run, i): characters copied as they are */
     for (size_t i = from; i < to;) {
         uint32_t cp;
@@ -672,6 +908,13 @@ static void add_piece(lay *L, const para *P, vline *v, const char *text, size_t 
             run = i + n;
         }
         i += n;
+    }
+    if (run == from && !hyphen) {
+        /* nothing dropped (the common case): the text as it is */
+        para_add_frag(L, v,
+                      (frag){P->font, P->size, x, w, cs,
+                             arena_strndup(L->out->mem, text + from, to - from), to - from});
+        return;
     }
     buf_putn(&piece, text + run, to - run);
     if (hyphen)
@@ -729,7 +972,7 @@ static double emit_line(lay *L, const para *P, vline *v, const char *text, const
              * Drawn as U+00AD, the soft hyphen, whose glyph is the hyphen's:
              * text copied from the PDF drops it and keeps a compound's own
              * hyphen (docs/typesetting.md §3). */
-            bool soft = L->f->has(L->f->ctx, P->font, TEXT_SHY);
+            bool soft = glyph_has(L, P->font, TEXT_SHY);
             const char *shy = arena_strdup(L->out->mem, soft ? "\u00AD" : "-");
             para_add_frag(L, v,
                           (frag){P->font, P->size, x0 + x, P->hyphen, P->ls, shy, strlen(shy)});
@@ -803,7 +1046,7 @@ size_t para_set_text(lay *L, const blk_block *b, const char *raw, double x0, dou
                      double first_indent, const char *tail, double label_x)
 {
     const blk_style *st = b->style;
-    int font = L->f->find(L->f->ctx, st->family, st->font_style);
+    int font = para_find_font(L, st->family, st->font_style);
     if (font < 0) {
         report_missing_font(L, b, st->family);
         return 0;
@@ -818,8 +1061,8 @@ size_t para_set_text(lay *L, const blk_block *b, const char *raw, double x0, dou
               .justify = st->align == BLK_JUSTIFY,
               .hyphenate = st->hyphenate && L->h,
               .width = width};
-    P.space = L->f->advance(L->f->ctx, font, ' ') * P.size / 1000.0 + P.ls;
-    P.hyphen = L->f->advance(L->f->ctx, font, '-') * P.size / 1000.0 + P.ls;
+    P.space = glyph_advance(L, font, ' ') * P.size / 1000.0 + P.ls;
+    P.hyphen = glyph_advance(L, font, '-') * P.size / 1000.0 + P.ls;
     P.hyphen_penalty = HYPHEN_PENALTY;
     if (P.justify) {
         P.lstretch = LETTER_STRETCH * P.size;
@@ -828,9 +1071,13 @@ size_t para_set_text(lay *L, const blk_block *b, const char *raw, double x0, dou
     if (first_indent > width / 2)
         first_indent = 0;
     lb_line *lines = NULL;
-    size_t nlines = break_para(L, &P, text, strlen(text), first_indent, &lines);
+    /* centred text is set again at other measures (balance_lines) */
+    item_cache cache[2] = {{0}, {0}};
+    item_cache *cached = st->align == BLK_CENTER ? cache : NULL;
+    size_t nlines = break_para(L, &P, text, strlen(text), first_indent, cached, &lines);
     if (st->align == BLK_CENTER && nlines >= 2)
-        nlines = balance_lines(L, &P, text, strlen(text), first_indent, &lines, nlines);
+        nlines = balance_lines(L, &P, text, strlen(text), first_indent, cached, &lines, nlines);
+    item_cache_free(cached);
     line_metrics m = {.mark = b->mark};
     m.height = line_height(L, st, font, &m.ascent);
     m.depth = m.ascent - L->f->descent(L->f->ctx, font) * st->size_pt / 1000.0;

@@ -38,6 +38,17 @@ typedef struct vline {
 
 #define PARA_MAX_MISSING 8 /* missing font families remembered for one message each */
 
+/* Fonts found that a layout remembers, by the family string of a style
+ * and the style bits: a document uses a few; beyond them f is asked. */
+#define PARA_FOUND_FONTS 8
+
+/* The advance widths and glyph presence a layout asked the fonts for, kept
+ * per font and code point (para.c): a paragraph asks for every character
+ * several times (glyph check, chain, word, pieces). */
+typedef struct para_glyphs para_glyphs;
+para_glyphs *para_glyphs_new(void);
+void para_glyphs_free(para_glyphs *g); /* NULL is a no-op */
+
 typedef struct lay {
     const blk_doc *t;
     const layout_fonts *f;
@@ -62,12 +73,25 @@ typedef struct lay {
      * per paragraph (beyond PARA_MAX_MISSING families, diag's cap holds) */
     const char *missing[PARA_MAX_MISSING];
     size_t nmissing;
+    para_glyphs *glyphs; /* NULL: every width is asked of f */
+    /* fonts found (para_find_font): a style's family and its font id */
+    struct {
+        const char *family;
+        int style, id;
+    } found[PARA_FOUND_FONTS];
+    size_t nfound;
 } lay;
 
 /* Append an empty line (ok_before set) and return it; valid until the next append. */
 vline *para_add_line(lay *L);
 void para_add_frag(lay *L, vline *v, frag fr);
 void para_add_box(layout_page *p, layout_box b);
+/* f->find, remembered for the family strings met before (a font found
+ * stays found). */
+int para_find_font(lay *L, const char *family, int style);
+/* f's advance (thousandths of the em) and glyph test, through L->glyphs. */
+double para_advance(const lay *L, int font, uint32_t cp);
+bool para_has(const lay *L, int font, uint32_t cp);
 double para_measure(const lay *L, int font, double size, double ls, const char *s, size_t len);
 /* Break text into lines at [x0, x0 + width) of the text area; see para.c. */
 size_t para_set_text(lay *L, const blk_block *b, const char *raw, double x0, double width,

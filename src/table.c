@@ -87,7 +87,7 @@ static cell_lay *cell_at(table_lay *T, size_t r, size_t c)
 
 static int style_font(lay *L, const blk_style *st)
 {
-    return L->f->find(L->f->ctx, st->family, st->font_style);
+    return para_find_font(L, st->family, st->font_style);
 }
 
 /* The widest single character of s: no column may be narrower than that
@@ -98,13 +98,13 @@ static double widest_char(lay *L, int font, const blk_style *st, const char *s)
     for (size_t i = 0, len = strlen(s); i < len;) {
         uint32_t cp;
         size_t n = utf8_next(s + i, len - i, &cp);
-        double cw = L->f->advance(L->f->ctx, font, cp) * st->size_pt / 1000.0;
+        double cw = para_advance(L, font, cp) * st->size_pt / 1000.0;
         if (cw > w)
             w = cw;
         i += n;
     }
     /* a hyphen may follow it on its line */
-    return w + st->letter_spacing_pt + L->f->advance(L->f->ctx, font, '-') * st->size_pt / 1000.0 +
+    return w + st->letter_spacing_pt + para_advance(L, font, '-') * st->size_pt / 1000.0 +
            st->letter_spacing_pt;
 }
 
@@ -119,16 +119,17 @@ typedef struct col_need {
 /* One character's advance as para_measure adds it. */
 static double char_width(const lay *L, int font, const blk_style *st, uint32_t cp)
 {
-    return L->f->advance(L->f->ctx, font, cp) * st->size_pt / 1000.0 + st->letter_spacing_pt;
+    return para_advance(L, font, cp) * st->size_pt / 1000.0 + st->letter_spacing_pt;
 }
 
 /* The minimum a word of ww points asks for. */
 static void word_need(const blk_style *st, const char *w, size_t len, double ww, double indent,
                       col_need *need)
 {
-    /* hyphenation can split long words: count at most 12 letters */
-    size_t chars = utf8_count(w, len);
-    if (chars > 12 && st->hyphenate)
+    /* hyphenation can split long words: count at most 12 letters (a word
+     * of 12 bytes or fewer has no more characters: not counted) */
+    size_t chars = st->hyphenate && len > 12 ? utf8_count(w, len) : 0;
+    if (chars > 12)
         ww = ww * 12 / (double)chars;
     if (indent + ww > need->minw)
         need->minw = indent + ww;

@@ -67,11 +67,20 @@ static size_t step_back(const char *s, size_t start, size_t end)
 /* A run of text between spaces. Its core drops opening punctuation at the
  * front and closing punctuation (including dots) at the back: the core of
  * «(2023» is 2023, of "гг.," is гг, of "И.Н." is И.Н. */
+/* No literal of the word lists is longer («сентября»): a longer core is in
+ * none of them (core_in), and most words of a text are longer. */
+#define LITERAL_MAX_BYTES 16
+
 typedef struct token {
     const char *s;
     size_t len;
     size_t lead, tail; /* core = s[lead..tail) */
     bool typed_nbsp;   /* the space before it held a U+00A0 */
+    /* the core in lower case (fold_case), as long as the core: made when
+     * the core is valid UTF-8 of at most LITERAL_MAX_BYTES, the only cores
+     * a word list may hold (core_in) */
+    bool folded_ok;
+    char folded[LITERAL_MAX_BYTES];
 } token;
 
 static bool is_opener(uint32_t cp)
@@ -97,6 +106,39 @@ static bool is_nbsp_at(const char *s, size_t len, size_t i)
     return i + 1 < len && (unsigned char)s[i] == 0xC2 && (unsigned char)s[i + 1] == 0xA0;
 }
 
+/* The bytes that may end a token: the white space of is_space_byte and the
+ * first byte of an NBSP. */
+static const bool ends_token[256] = {['\t'] = true, ['\n'] = true, ['\v'] = true, ['\f'] = true,
+                                     ['\r'] = true, [' '] = true,  [0xC2] = true};
+
+/* t->folded, when the core may be in a word list. fold_case keeps the UTF-8
+ * length of every code point, so the folded core is as long as the core. */
+static void fold_core(token *t)
+{
+    size_t n = t->tail - t->lead;
+    const unsigned char *s = (const unsigned char *)t->s + t->lead;
+    t->folded_ok = false;
+    if (n > LITERAL_MAX_BYTES)
+        return;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t k = utf8_decode((const char *)s + i, n - i, &cp);
+        if (k == 0)
+            return; /* a bad byte equals no letter of a literal */
+        uint32_t f = fold_case(cp);
+        if (k == 1) {
+            t->folded[i] = (char)f;
+        } else if (k == 2) {
+            t->folded[i] = (char)(0xC0 | (f >> 6));
+            t->folded[i + 1] = (char)(0x80 | (f & 0x3F));
+        } else {
+            memcpy(t->folded + i, s + i, k); /* fold_case keeps these */
+        }
+        i += k;
+    }
+    t->folded_ok = true;
+}
+
 /* Read the next token from in[*pos..len), skipping the spaces before it.
  * Runs of ASCII white space and U+00A0 count as one space (YAML folded text).
  * False at the end of the input. */
@@ -118,9 +160,15 @@ static bool read_token(const char *in, size_t len, size_t *pos, token *t)
         return false;
     size_t start = i;
     /* byte by byte: no byte inside a character (10xxxxxx) is a space or
-     * starts an NBSP, so this ends where a walk by characters would */
-    while (i < len && !is_space_byte(in[i]) && !is_nbsp_at(in, len, i))
-        i++;
+     * starts an NBSP, so this ends where a walk by characters would; the
+     * bytes that may end a token are looked up, the others passed */
+    for (;;) {
+        while (i < len && !ends_token[(unsigned char)in[i]])
+            i++;
+        if (i == len || is_space_byte(in[i]) || is_nbsp_at(in, len, i))
+            break;
+        i++; /* a 0xC2 that starts no NBSP */
+    }
     t->s = in + start;
     t->len = i - start;
     t->lead = 0;
@@ -140,6 +188,7 @@ static bool read_token(const char *in, size_t len, size_t *pos, token *t)
         t->tail = p;
     }
     *pos = i;
+    fold_core(t);
     return true;
 }
 
@@ -180,9 +229,14 @@ typedef struct literal {
     const char *s;
     size_t n;
 } literal;
+/* A literal, checked against LITERAL_MAX_BYTES when compiled. */
 #define LIT(s)                                                                                     \
     {                                                                                              \
-        s, sizeof(s) - 1                                                                           \
+        s, sizeof(s) - 1 +                                                                         \
+               0 * sizeof(struct {                                                                 \
+                   _Static_assert(sizeof(s) - 1 <= LITERAL_MAX_BYTES, "a literal is too long");    \
+                   int ok;                                                                         \
+               })                                                                                  \
     }
 
 /* s[0..n) equals the lower-case literal lit (litlen bytes), ignoring letter
@@ -204,13 +258,23 @@ static bool equals_folded(const char *s, size_t n, const char *lit, size_t litle
     return i == n && j == litlen;
 }
 
+/* The core folded equals a literal: equals_folded on the core, read
+ * from t->folded (the same answer: a code point folds to one of the same
+ * length, so bytes that are equal are code points that are). */
 static bool core_in(const token *t, const literal *list)
 {
-    size_t n;
-    const char *s = core_of(t, &n);
-    for (; list->s; list++)
-        if (equals_folded(s, n, list->s, list->n))
+    if (!t->folded_ok)
+        return false;
+    size_t n = t->tail - t->lead;
+    for (; list->s; list++) {
+        if (list->n != n)
+            continue;
+        size_t j = 0; /* n <= LITERAL_MAX_BYTES: compared here, not by a call */
+        while (j < n && t->folded[j] == list->s[j])
+            j++;
+        if (j == n)
             return true;
+    }
     return false;
 }
 
@@ -385,7 +449,7 @@ static bool binds(const token *before, const token *l, const token *r)
     bool r_initials = has_dot(r) && is_initials_core(r);
     if (is_abbreviation(l) && is_initials_core(l) && (r_initials || is_surname(r)))
         return true;
-    if (is_bare(l) && is_surname(l) && r_initials)
+    if (r_initials && is_bare(l) && is_surname(l))
         return true;
     /* ru/nbsp/year: "2023 г.", "2023–2025 гг." */
     if (ends_with_digit(l) && has_dot(r) && core_in(r, year_words))
@@ -487,6 +551,69 @@ static void put_token(buf *b, const token *t, bool spaced, bool keep, bool valid
     }
 }
 
+/* Does put_token copy t as it is? */
+static bool token_verbatim(const token *t, bool spaced, bool keep, bool valid)
+{
+    if (!valid)
+        return false;
+    if (keep)
+        return true;
+    if (spaced &&
+        ((t->len == 1 && t->s[0] == '-') || (t->len == 2 && t->s[0] == '-' && t->s[1] == '-')))
+        return false;
+    return range_hyphen(t) == 0;
+}
+
+/* Input copied to the output as it is, not yet put: most tokens and the
+ * spaces between them are, and one buf_putn for a run of them costs less
+ * than one per token and per space. */
+typedef struct copy_run {
+    const char *from, *to;
+} copy_run;
+
+static void run_flush(buf *out, copy_run *r)
+{
+    if (r->to != r->from)
+        buf_putn(out, r->from, (size_t)(r->to - r->from));
+    r->from = r->to = NULL;
+}
+
+/* s[0..n) goes to the output next, as it is. */
+static void run_add(buf *out, copy_run *r, const char *s, size_t n)
+{
+    if (r->to != s) {
+        run_flush(out, r);
+        r->from = s;
+    }
+    r->to = s + n;
+}
+
+/* put_token through the run. */
+static void put_token_run(buf *out, copy_run *r, const token *t, bool spaced, bool keep, bool valid)
+{
+    if (token_verbatim(t, spaced, keep, valid)) {
+        run_add(out, r, t->s, t->len);
+        return;
+    }
+    run_flush(out, r);
+    put_token(out, t, spaced, keep, valid);
+}
+
+/* The space after `left`, before `right`: U+00A0 or ' ', taken from the
+ * input when it is typed so. */
+static void put_space_run(buf *out, copy_run *r, const token *left, const token *right, bool nbsp)
+{
+    const char *gap = left->s + left->len;
+    size_t n = (size_t)(right->s - gap);
+    if (nbsp ? n == 2 && (unsigned char)gap[0] == 0xC2 && (unsigned char)gap[1] == 0xA0
+             : n == 1 && gap[0] == ' ') {
+        run_add(out, r, gap, n);
+        return;
+    }
+    run_flush(out, r);
+    buf_put_cp(out, nbsp ? TEXT_NBSP : ' ');
+}
+
 /* Does a quote after cp open? After a space, the start or an opening
  * bracket, quote or dash. */
 static bool opens_after(uint32_t cp)
@@ -551,11 +678,12 @@ char *text_typography_with(const char *in, size_t len, bool keep)
     token before = {0}, left = {0}, right;
     bool have_before = false, have_left = false;
     size_t pos = 0;
+    copy_run run = {NULL, NULL};
     while (read_token(in, len, &pos, &right)) {
         if (have_left) {
-            put_token(&out, &left, have_before, keep, valid);
+            put_token_run(&out, &run, &left, have_before, keep, valid);
             bool nbsp = right.typed_nbsp || binds(have_before ? &before : NULL, &left, &right);
-            buf_put_cp(&out, nbsp ? TEXT_NBSP : ' ');
+            put_space_run(&out, &run, &left, &right, nbsp);
         }
         before = left;
         have_before = have_left;
@@ -563,7 +691,8 @@ char *text_typography_with(const char *in, size_t len, bool keep)
         have_left = true;
     }
     if (have_left)
-        put_token(&out, &left, false, keep, valid);
+        put_token_run(&out, &run, &left, false, keep, valid);
+    run_flush(&out, &run);
     buf_fini(&quoted);
     return buf_take(&out);
 }
@@ -1083,8 +1212,12 @@ static void break_part(const text_hyph *h, const char *word, const part *p, sink
  * dictionary finds nothing. */
 static bool may_break_plain(const char *word, size_t len)
 {
+    /* the bytes that may start one: the others are passed at one test each */
+    static const bool starts[256] = {['-'] = true, ['/'] = true, [0xC2] = true, [0xE2] = true};
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)word[i];
+        if (!starts[c])
+            continue;
         if (c == '-' || c == '/' ||
             (c == 0xE2 && i + 1 < len && (unsigned char)word[i + 1] == 0x80) ||
             (c == 0xC2 && i + 1 < len && (unsigned char)word[i + 1] == 0xAD))

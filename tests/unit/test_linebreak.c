@@ -745,6 +745,43 @@ static void test_deterministic(void **state)
     free(text);
 }
 
+/* try_break ends its walk at the first node whose line is too short, when
+ * no item has a negative width. A glue of negative width after the final
+ * forced break is dropped (it sets no line) but turns that off: the lines
+ * must be the same either way. */
+static void test_early_end_changes_nothing(void **state)
+{
+    (void)state;
+    static const double widths[] = {3, 6, 9, 12, 20, 35, 60, 100};
+    for (uint32_t seed = 1; seed <= 20; seed++) {
+        char *text = make_text(seed, 80, seed % 2 == 0);
+        para p = make_para(text);
+        para q = make_para(text);
+        push_item(&q, (lb_item){.type = LB_GLUE, .width = -1});
+        for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+            for (unsigned run = 0; run <= 2; run += 2) {
+                lb_params params = make_params(widths[w]);
+                params.max_flagged_run = run;
+                lb_line *a = NULL, *b = NULL;
+                size_t na = lb_break(p.items, p.n, &params, &a);
+                size_t nb = lb_break(q.items, q.n, &params, &b);
+                assert_int_equal(na, nb);
+                for (size_t k = 0; k < na; k++) {
+                    assert_int_equal(a[k].start, b[k].start);
+                    assert_int_equal(a[k].end, b[k].end);
+                    assert_true(a[k].ratio == b[k].ratio);
+                    assert_true(a[k].hyphen == b[k].hyphen && a[k].overfull == b[k].overfull);
+                }
+                free(a);
+                free(b);
+            }
+        }
+        free(p.items);
+        free(q.items);
+        free(text);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -765,6 +802,7 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_hyphen_run_limit),
         cmocka_unit_test(test_box_stretch),
+        cmocka_unit_test(test_early_end_changes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,8 +28,8 @@ typedef struct setting {
     layout_doc *out;
 } setting;
 
-static void set(setting *s, const char *text, double width, blk_align align, bool hyphenate,
-                const text_hyph *h)
+static void set_with(setting *s, const char *text, double width, blk_align align, bool hyphenate,
+                     const text_hyph *h, const layout_fonts *f)
 {
     s->st = (blk_style){.name = "body",
                         .family = "Fake",
@@ -49,10 +49,16 @@ static void set(setting *s, const char *text, double width, blk_align align, boo
                        .blocks = &s->block,
                        .n = 1};
     diag *d = diag_new();
-    s->out = layout_run(&s->doc, &fonts, h, d);
+    s->out = layout_run(&s->doc, f, h, d);
     assert_non_null(s->out);
     assert_int_equal(layout_check(s->out, d), 0);
     diag_free(d);
+}
+
+static void set(setting *s, const char *text, double width, blk_align align, bool hyphenate,
+                const text_hyph *h)
+{
+    set_with(s, text, width, align, hyphenate, h, &fonts);
 }
 
 /* The lines of page 0 as text: words joined by spaces, one line per row of
@@ -205,6 +211,78 @@ static void test_centred_lines_balanced(void **state)
     layout_doc_free(s.out);
 }
 
+/* The fake fonts, counting the widths asked of them, with every glyph. */
+static size_t advance_calls;
+
+static double counting_advance(void *ctx, int font, uint32_t cp)
+{
+    advance_calls++;
+    return fake_advance(ctx, font, cp);
+}
+
+static bool every_glyph(void *ctx, int font, uint32_t cp)
+{
+    (void)ctx;
+    (void)font;
+    (void)cp;
+    return true;
+}
+
+/* A layout asks the fonts for each character's width once, however often
+ * the paragraph uses it (glyph check, words, pieces, passes). */
+static void test_widths_asked_once(void **state)
+{
+    (void)state;
+    layout_fonts f = fonts;
+    f.advance = counting_advance;
+    char text[2000] = "";
+    for (int i = 0; i < 150; i++)
+        strcat(text, i ? " жук" : "жук");
+    advance_calls = 0;
+    setting s;
+    set_with(&s, text, 100, BLK_JUSTIFY, false, NULL, &f);
+    /* ж, у, к, the space and the hyphen: asked once each */
+    assert_true(advance_calls <= 5);
+    layout_doc_free(s.out);
+}
+
+/* Beyond the pages of code points a layout keeps (GLYPH_MAX_PAGES, 64, in
+ * para.c), widths are asked again and still right: 100 characters from 100
+ * pages, each box as wide as its characters. */
+static void test_widths_beyond_the_kept_pages(void **state)
+{
+    (void)state;
+    layout_fonts f = fonts;
+    f.advance = counting_advance;
+    f.has = every_glyph;
+    char text[1000] = "";
+    size_t len = 0;
+    for (uint32_t page = 1; page <= 100; page++) {
+        if (page > 1)
+            text[len++] = ' ';
+        len += utf8_encode(page * 0x100 + 0x41, text + len);
+    }
+    text[len] = '\0';
+    advance_calls = 0;
+    setting s;
+    set_with(&s, text, 150, BLK_LEFT, false, NULL, &f);
+    assert_true(advance_calls > 100); /* the pages past the bound are asked again */
+    size_t chars = 0;
+    for (size_t p = 0; p < s.out->npages; p++) {
+        const layout_page *pg = &s.out->pages[p];
+        for (size_t i = 0; i < pg->n; i++) {
+            const layout_box *b = &pg->boxes[i];
+            if (b->kind != LAYOUT_TEXT || b->y > pg->height - pg->margin_top)
+                continue; /* the page number */
+            size_t n = utf8_count(b->text, b->len);
+            chars += n;
+            assert_true(fabs(b->width - 5.0 * (double)n) < 1e-9);
+        }
+    }
+    assert_int_equal(chars, 100);
+    layout_doc_free(s.out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -213,6 +291,8 @@ int main(void)
         cmocka_unit_test(test_split_word_gets_a_hyphen),
         cmocka_unit_test(test_at_most_two_hyphens_in_a_row),
         cmocka_unit_test(test_centred_lines_balanced),
+        cmocka_unit_test(test_widths_asked_once),
+        cmocka_unit_test(test_widths_beyond_the_kept_pages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
