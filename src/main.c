@@ -1180,6 +1180,7 @@ static bool worker_start(batch *b, batch_worker *w)
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (getppid() != parent)
             _exit(EXIT_INTERNAL);
+        util_heap_fresh();
         /* the other workers' pipes stay theirs: each sees its end alone */
         for (unsigned k = 0; k < b->jobs; k++) {
             close_fd(&b->workers[k].cmd);
