@@ -129,15 +129,17 @@ static void *heap_fresh_pads[2]; /* kept for the process's life */
  * from anywhere else. */
 static void *heap_pad_to(uintptr_t at, size_t top_pad)
 {
+    /* mallopt merges the small free blocks first (malloc_consolidate), as
+     * a large request would: one next to the top becomes part of it */
+    mallopt(M_TOP_PAD, (int)top_pad);
     char *end = sbrk(0);
     size_t keep = mallinfo2().keepcost; /* the top chunk's size */
-    if (end == (void *)-1 || keep > (uintptr_t)end || at <= (uintptr_t)end - keep + 64)
-        return NULL;
+    void *pad = NULL;
     uintptr_t top = (uintptr_t)end - keep; /* the top chunk's header */
-    mallopt(M_TOP_PAD, (int)top_pad);
     /* a request of chunk - 16 bytes is a chunk of exactly at - top bytes
      * (16-byte chunks, an 8-byte header) */
-    void *pad = malloc(at - top - 2 * sizeof(size_t));
+    if (end != (void *)-1 && keep <= (uintptr_t)end && at > top + 64)
+        pad = malloc(at - top - 2 * sizeof(size_t));
     mallopt(M_TOP_PAD, HEAP_TOP_PAD);
     if (pad && (uintptr_t)pad == top + 2 * sizeof(size_t))
         return pad;

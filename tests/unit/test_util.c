@@ -31,7 +31,6 @@ static int child_checks(const char *parent_text)
 {
     char *end = sbrk(0);
     util_heap_fresh();
-    util_heap_fresh(); /* a second call changes nothing */
     char *p = malloc(100000);
     if (!p)
         return 1;
@@ -40,6 +39,12 @@ static int child_checks(const char *parent_text)
     int rc = (uintptr_t)p < (uintptr_t)end ? 2 : chunk % HUGE_PAGE ? 3 : 0;
     if (!rc && strcmp(parent_text, "written before the fork"))
         rc = 4;
+    /* a second call changes nothing: the next block follows the first */
+    util_heap_fresh();
+    char *q = malloc(100000);
+    if (!rc && (!q || q < p || q > p + 2 * 100000))
+        rc = 5;
+    free(q);
     free(p);
     return rc;
 }
@@ -50,13 +55,20 @@ static void test_heap_fresh_in_child(void **state)
 #ifdef TEST_FOREIGN_MALLOC
     skip();
 #else
-    /* the parent touches its heap, as batch's planning does */
+    /* the parent touches its heap, as batch's planning does; small blocks
+     * are freed last, the last of them next to the top of the heap: past
+     * the 7 a thread keeps (tcache) they wait unmerged in malloc's fast
+     * bins, and a large request merges them into the top first */
     char *text = xstrdup("written before the fork");
-    void *blocks[64];
+    void *blocks[64], *small[20];
     for (size_t i = 0; i < 64; i++)
         blocks[i] = xmalloc(1000 + 100 * i);
+    for (size_t i = 0; i < 20; i++)
+        small[i] = xmalloc(40);
     for (size_t i = 0; i < 64; i += 2)
         free(blocks[i]);
+    for (size_t i = 0; i < 20; i++)
+        free(small[i]);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0)
