@@ -550,7 +550,11 @@ static text_hyph *load_hyphenation(const char *data, diag *d)
     snprintf(dic, sizeof dic, "%s/hyph_ru_RU.hyb", data);
     if (access(dic, F_OK) != 0)
         snprintf(dic, sizeof dic, "%s/build/hyph_ru_RU.hyb", data);
-    /* refused before it is read: a FIFO would block */
+    /* text_hyph_load opens only a regular file (util_open_regular: a FIFO
+     * would block); why it did not load is asked only when it did not */
+    text_hyph *h = text_hyph_load(dic);
+    if (h)
+        return h;
     struct stat st;
     int fd = util_open_regular(dic, &st);
     if (fd < 0) {
@@ -562,10 +566,8 @@ static text_hyph *load_hyphenation(const char *data, diag *d)
         return NULL;
     }
     close(fd);
-    text_hyph *h = text_hyph_load(dic);
-    if (!h)
-        diag_warning(d, DIAG_NOWHERE, "словарь переносов %s не загружен: текст без переносов", dic);
-    return h;
+    diag_warning(d, DIAG_NOWHERE, "словарь переносов %s не загружен: текст без переносов", dic);
+    return NULL;
 }
 
 static int cmd_render(const options *o, const char *data, diag *d)
@@ -1584,10 +1586,9 @@ static int cmd_schema(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    /* before anything allocates: where the heap starts is decided here */
-    util_heap_init();
     /* The locale is not read here: only system error texts depend on it, and
-     * diag_strerror reads it when it needs it. */
+     * diag_strerror reads it when it needs it. The answers that need no
+     * work come before the heap's set-up, which they would not use. */
     if (argc < 2) {
         fputs(usage_text, stderr);
         return EXIT_USAGE;
@@ -1601,6 +1602,8 @@ int main(int argc, char **argv)
         puts("nastavdoc " NASTAVDOC_VERSION);
         return EXIT_DONE;
     }
+    /* before anything allocates: where the heap starts is decided here */
+    util_heap_init();
     if (!strcmp(cmd, "schema"))
         return cmd_schema(argc, argv);
     if (strcmp(cmd, "render") && strcmp(cmd, "check") && strcmp(cmd, "dump") &&
