@@ -316,15 +316,21 @@ void buf_clear(buf *b)
         b->data[0] = '\0';
 }
 
-static void buf_grow(buf *b, size_t extra)
+/* Room for extra more bytes and the NUL: the check inline, the growth
+ * (doubling, so appends cost O(1) amortised) out of line. */
+static void buf_realloc(buf *b, size_t extra)
 {
-    if (b->len + extra + 1 <= b->cap)
-        return;
     size_t cap = b->cap ? b->cap : 64;
     while (cap < b->len + extra + 1)
         cap *= 2;
     b->data = xrealloc(b->data, cap);
     b->cap = cap;
+}
+
+static inline void buf_grow(buf *b, size_t extra)
+{
+    if (b->len + extra + 1 > b->cap)
+        buf_realloc(b, extra);
 }
 
 void buf_putn(buf *b, const char *s, size_t n)
@@ -354,14 +360,22 @@ void buf_put_cp(buf *b, uint32_t cp)
 
 void buf_vprintf(buf *b, const char *fmt, va_list ap)
 {
+    /* straight into the room there is; formatted a second time only when
+     * it did not fit */
+    size_t room = b->cap - b->len;
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    int n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, ap2);
     va_end(ap2);
-    if (n < 0)
+    if (n < 0) {
+        if (room)
+            b->data[b->len] = '\0';
         return;
-    buf_grow(b, (size_t)n);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    }
+    if ((size_t)n >= room) {
+        buf_grow(b, (size_t)n);
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    }
     b->len += (size_t)n;
 }
 

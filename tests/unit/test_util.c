@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -83,11 +84,43 @@ static void test_heap_fresh_in_child(void **state)
 #endif
 }
 
+/* buf_printf formats into the room there is, and again after growing when
+ * the text did not fit: the bytes are those of snprintf either way. */
+static void test_buf_printf(void **state)
+{
+    (void)state;
+    buf b, want;
+    buf_init(&b);
+    buf_init(&want);
+    buf_printf(&b, "%s", ""); /* nothing, into no buffer */
+    assert_int_equal(b.len, 0);
+    for (int i = 0; i < 2000; i++) {
+        char one[64];
+        int n = snprintf(one, sizeof one, "%d %.3f Tf %s|", i, i / 7.0, i % 3 ? "" : "BT");
+        size_t before = b.len;
+        buf_printf(&b, "%d %.3f Tf %s|", i, i / 7.0, i % 3 ? "" : "BT");
+        assert_int_equal(b.len, before + (size_t)n);
+        buf_putn(&want, one, (size_t)n);
+    }
+    char wide[300];
+    memset(wide, 'x', sizeof wide - 1);
+    wide[sizeof wide - 1] = '\0';
+    buf_printf(&b, "<%s>", wide); /* longer than any room left */
+    buf_printf(&want, "<");
+    buf_puts(&want, wide);
+    buf_putc(&want, '>');
+    assert_int_equal(b.len, want.len);
+    assert_memory_equal(b.data, want.data, b.len + 1);
+    buf_fini(&b);
+    buf_fini(&want);
+}
+
 int main(void)
 {
     util_heap_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_heap_fresh_in_child),
+        cmocka_unit_test(test_buf_printf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
