@@ -349,13 +349,16 @@ void buf_puts(buf *b, const char *s)
 
 void buf_putc(buf *b, char c)
 {
-    buf_putn(b, &c, 1);
+    buf_grow(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
 }
 
 void buf_put_cp(buf *b, uint32_t cp)
 {
-    char tmp[4];
-    buf_putn(b, tmp, utf8_encode(cp, tmp));
+    buf_grow(b, 4);
+    b->len += utf8_encode(cp, b->data + b->len);
+    b->data[b->len] = '\0';
 }
 
 void buf_vprintf(buf *b, const char *fmt, va_list ap)
