@@ -21,7 +21,10 @@ BINDIR   := $(PREFIX)/bin
 DATADIR  := $(PREFIX)/share/nastavdoc
 MANDIR   := $(PREFIX)/share/man
 # Debian ships no .pc for libhpdf, libhyphen, libunistring or libcsv: link them by name.
-LIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -lqrencode) -lhpdf -lhyphen -lunistring -lcsv -lm -ldeflate
+# libqrencode is not linked: src/qrcode.c loads it (dlopen) when a document
+# draws a QR code, by the soname of the library the build finds.
+LIBS     := $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml) -lhpdf -lhyphen -lunistring -lcsv -lm -ldeflate
+QR_SONAME := $(shell objdump -p "$$(pkg-config --variable=libdir libqrencode 2>/dev/null)/libqrencode.so" 2>/dev/null | sed -n 's/^ *SONAME *//p')
 # STATIC_LIBS=yes (the default): each library whose static archive is
 # installed (Debian's -dev packages ship one for libyaml, libhyphen,
 # libunistring, libcsv and libdeflate; libhpdf and libqrencode have none) is
@@ -72,6 +75,7 @@ $(BUILD)/%.o: src/%.c
 # The data folder compiled in: the last place the program looks. util.o is
 # rebuilt when it changes (make install PREFIX=… after a plain make).
 $(BUILD)/util.o: ALL_CFLAGS += -DNASTAVDOC_DATADIR='"$(DATADIR)"'
+$(BUILD)/qrcode.o: ALL_CFLAGS += $(if $(QR_SONAME),-DQRCODE_SONAME='"$(QR_SONAME)"')
 $(BUILD)/util.o: $(BUILD)/datadir
 $(BUILD)/datadir: FORCE
 	@mkdir -p $(@D)

@@ -550,7 +550,11 @@ static text_hyph *load_hyphenation(const char *data, diag *d)
     snprintf(dic, sizeof dic, "%s/hyph_ru_RU.hyb", data);
     if (access(dic, F_OK) != 0)
         snprintf(dic, sizeof dic, "%s/build/hyph_ru_RU.hyb", data);
-    /* refused before it is read: a FIFO would block */
+    /* text_hyph_load opens only a regular file (util_open_regular: a FIFO
+     * would block); why it did not load is asked only when it did not */
+    text_hyph *h = text_hyph_load(dic);
+    if (h)
+        return h;
     struct stat st;
     int fd = util_open_regular(dic, &st);
     if (fd < 0) {
@@ -562,10 +566,8 @@ static text_hyph *load_hyphenation(const char *data, diag *d)
         return NULL;
     }
     close(fd);
-    text_hyph *h = text_hyph_load(dic);
-    if (!h)
-        diag_warning(d, DIAG_NOWHERE, "словарь переносов %s не загружен: текст без переносов", dic);
-    return h;
+    diag_warning(d, DIAG_NOWHERE, "словарь переносов %s не загружен: текст без переносов", dic);
+    return NULL;
 }
 
 static int cmd_render(const options *o, const char *data, diag *d)
@@ -1011,9 +1013,13 @@ static bool batch_plan(batch *b)
     return ok && batch_unique(b);
 }
 
-/* mkdir -p path; false with errno set. */
+/* mkdir -p path; false with errno set. A folder that is there already (a
+ * batch's every document after the first of its folder) costs one stat. */
 static bool make_folders(const char *path)
 {
+    struct stat there;
+    if (stat(path, &there) == 0 && S_ISDIR(there.st_mode))
+        return true;
     char *p = xstrdup(path);
     bool ok = true;
     for (char *s = p + 1; ok; s++) {
@@ -1180,6 +1186,7 @@ static bool worker_start(batch *b, batch_worker *w)
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (getppid() != parent)
             _exit(EXIT_INTERNAL);
+        util_heap_fresh();
         /* the other workers' pipes stay theirs: each sees its end alone */
         for (unsigned k = 0; k < b->jobs; k++) {
             close_fd(&b->workers[k].cmd);
@@ -1579,10 +1586,9 @@ static int cmd_schema(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    /* before anything allocates: where the heap starts is decided here */
-    util_heap_init();
     /* The locale is not read here: only system error texts depend on it, and
-     * diag_strerror reads it when it needs it. */
+     * diag_strerror reads it when it needs it. The answers that need no
+     * work come before the heap's set-up, which they would not use. */
     if (argc < 2) {
         fputs(usage_text, stderr);
         return EXIT_USAGE;
@@ -1596,6 +1602,8 @@ int main(int argc, char **argv)
         puts("nastavdoc " NASTAVDOC_VERSION);
         return EXIT_DONE;
     }
+    /* before anything allocates: where the heap starts is decided here */
+    util_heap_init();
     if (!strcmp(cmd, "schema"))
         return cmd_schema(argc, argv);
     if (strcmp(cmd, "render") && strcmp(cmd, "check") && strcmp(cmd, "dump") &&

@@ -51,6 +51,7 @@ struct outfile {
     bool to_stdout;
     char *shown;  /* the path as given, for messages */
     char *target; /* the file renamed over: the end of the symlink chain */
+    mode_t mode;  /* the permissions the new file gets (choose_mode) */
 };
 
 static void on_signal(int sig)
@@ -94,6 +95,10 @@ static void block_signals(bool block, sigset_t *saved)
     }
 }
 
+/* resolve_target's mode of a name that is not there yet: no permission
+ * bits are ever all ones */
+#define MODE_NEW ((mode_t)-1)
+
 /* "what" for a file type we refuse, or NULL when the type is fine. */
 static const char *refused_type(mode_t mode)
 {
@@ -122,11 +127,15 @@ static char *folder_of(const char *path)
 /* Follow path through its symlinks to the file a write must replace: an
  * existing regular file or a name that does not exist yet (a dangling link
  * is written through, creating its target, as a shell's ">" would). NULL
- * with a message for anything else. Caller frees. */
-static char *resolve_target(const char *path, diag *d)
+ * with a message for anything else. Caller frees. *mode (when mode is not
+ * NULL) gets the permission bits of the regular file found, or MODE_NEW
+ * for a new name. */
+static char *resolve_target(const char *path, diag *d, mode_t *mode)
 {
     src_mark at = {path, 0, 0};
     char *cur = xstrdup(path);
+    if (mode)
+        *mode = MODE_NEW;
     for (int hops = 0;; hops++) {
         struct stat st;
         if (lstat(cur, &st) != 0) {
@@ -137,6 +146,8 @@ static char *resolve_target(const char *path, diag *d)
         }
         if (!S_ISLNK(st.st_mode)) {
             const char *what = refused_type(st.st_mode);
+            if (!what && mode)
+                *mode = st.st_mode & 07777;
             if (!what)
                 return cur;
             if (strcmp(cur, path) == 0)
@@ -185,7 +196,7 @@ bool outfile_check(const char *path, diag *d)
         }
         return true;
     }
-    char *target = resolve_target(path, d);
+    char *target = resolve_target(path, d, NULL);
     free(target);
     return target != NULL;
 }
@@ -195,13 +206,13 @@ static void report_io(diag *d, const char *path, int err)
     diag_error(d, (src_mark){path, 0, 0}, "не удалось записать %s: %s", path, diag_strerror(err));
 }
 
-/* Permissions for the new file: those of the file it replaces, or what
- * open(2) would give under the umask (mkstemp makes it 0600). */
-static mode_t choose_mode(const char *target)
+/* Permissions for the new file: those of the file it replaces (old, as
+ * resolve_target found it when the output was opened), or what open(2)
+ * would give under the umask (mkstemp makes it 0600). */
+static mode_t choose_mode(mode_t old)
 {
-    struct stat st;
-    if (stat(target, &st) == 0 && S_ISREG(st.st_mode))
-        return st.st_mode & 07777;
+    if (old != MODE_NEW)
+        return old;
     mode_t mask = umask(0);
     umask(mask);
     return 0666 & ~mask;
@@ -210,7 +221,7 @@ static mode_t choose_mode(const char *target)
 outfile *outfile_open(const char *path, diag *d)
 {
     assert(!temp_armed); /* one outfile at a time: the handler knows one path */
-    if (!outfile_check(path, d))
+    if (strcmp(path, "-") == 0 && !outfile_check(path, d))
         return NULL;
     outfile *f = xcalloc(1, sizeof *f);
     f->fd = -1;
@@ -220,7 +231,10 @@ outfile *outfile_open(const char *path, diag *d)
         f->fd = STDOUT_FILENO;
         return f;
     }
-    f->target = resolve_target(path, d);
+    /* the checks of outfile_check, and the target, in one walk */
+    mode_t old;
+    f->target = resolve_target(path, d, &old);
+    f->mode = choose_mode(old);
     char *dir = f->target ? folder_of(f->target) : NULL;
     if (!dir) {
         outfile_abort(f);
@@ -293,7 +307,7 @@ bool outfile_commit(outfile *f, diag *d)
         return true;
     }
     bool ok = false;
-    if (fchmod(f->fd, choose_mode(f->target)) != 0 || fsync(f->fd) != 0) {
+    if (fchmod(f->fd, f->mode) != 0 || fsync(f->fd) != 0) {
         report_io(d, f->shown, errno);
         goto out;
     }

@@ -109,8 +109,69 @@ void util_heap_init(void)
     mallopt(M_TRIM_THRESHOLD, (int)HEAP_KEEP);
     heap_on_huge_pages();
 }
+
+/* A forked process shares its parent's heap pages until it writes them, and
+ * the kernel copies a shared huge page 4 KiB at a time: a batch worker that
+ * carved its blocks out of its parent's huge page took ~170 page faults more
+ * for its first order than a fresh process does (scripts/bench.sh). So in
+ * the worker the top of the heap (malloc's free end, which glibc keeps at
+ * the program break) is moved up to a huge page boundary above anything the
+ * parent touched, by blocks touched only at their header and never freed,
+ * and the region above, new to this process, is marked for huge pages
+ * before its first byte is written: the worker's blocks come from pages of
+ * its own, 2 MiB a fault. Each pad is checked to be carved from the top;
+ * any other outcome (a free block of that size reused) ends the set-up with
+ * the heap as it is, which is merely slower. */
+static void *heap_fresh_pads[2]; /* kept for the process's life */
+
+/* The block from the top of the heap up to at (at above the top), the heap
+ * extended by top_pad beyond it; NULL, nothing kept, when malloc served it
+ * from anywhere else. */
+static void *heap_pad_to(uintptr_t at, size_t top_pad)
+{
+    /* mallopt merges the small free blocks first (malloc_consolidate), as
+     * a large request would: one next to the top becomes part of it */
+    mallopt(M_TOP_PAD, (int)top_pad);
+    char *end = sbrk(0);
+    size_t keep = mallinfo2().keepcost; /* the top chunk's size */
+    void *pad = NULL;
+    uintptr_t top = (uintptr_t)end - keep; /* the top chunk's header */
+    /* a request of chunk - 16 bytes is a chunk of exactly at - top bytes
+     * (16-byte chunks, an 8-byte header) */
+    if (end != (void *)-1 && keep <= (uintptr_t)end && at > top + 64)
+        pad = malloc(at - top - 2 * sizeof(size_t));
+    mallopt(M_TOP_PAD, HEAP_TOP_PAD);
+    if (pad && (uintptr_t)pad == top + 2 * sizeof(size_t))
+        return pad;
+    free(pad);
+    return NULL;
+}
+
+void util_heap_fresh(void)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    char *end = sbrk(0);
+    if (heap_fresh_pads[0] || page <= 0 || end == (void *)-1)
+        return;
+    /* 1: past the heap's end, which extends it (the new top's header is
+     * written on an ordinary page); 2: up to the next huge page boundary,
+     * once the region above it is marked */
+    uintptr_t past = (uintptr_t)end + (uintptr_t)page;
+    if (!(heap_fresh_pads[0] = heap_pad_to(past, HEAP_HUGE_BYTES + 2 * HEAP_HUGE_PAGE)))
+        return;
+    uintptr_t at = (past + (uintptr_t)page + HEAP_HUGE_PAGE - 1) & ~(uintptr_t)(HEAP_HUGE_PAGE - 1);
+    char *now = sbrk(0);
+    if (now == (void *)-1 || (uintptr_t)now < at + HEAP_HUGE_BYTES)
+        return;
+    madvise((void *)at, HEAP_HUGE_BYTES, MADV_HUGEPAGE);
+    heap_fresh_pads[1] = heap_pad_to(at, HEAP_TOP_PAD);
+}
 #else
 void util_heap_init(void)
+{
+}
+
+void util_heap_fresh(void)
 {
 }
 #endif
@@ -255,15 +316,21 @@ void buf_clear(buf *b)
         b->data[0] = '\0';
 }
 
-static void buf_grow(buf *b, size_t extra)
+/* Room for extra more bytes and the NUL: the check inline, the growth
+ * (doubling, so appends cost O(1) amortised) out of line. */
+static void buf_realloc(buf *b, size_t extra)
 {
-    if (b->len + extra + 1 <= b->cap)
-        return;
     size_t cap = b->cap ? b->cap : 64;
     while (cap < b->len + extra + 1)
         cap *= 2;
     b->data = xrealloc(b->data, cap);
     b->cap = cap;
+}
+
+static inline void buf_grow(buf *b, size_t extra)
+{
+    if (b->len + extra + 1 > b->cap)
+        buf_realloc(b, extra);
 }
 
 void buf_putn(buf *b, const char *s, size_t n)
@@ -282,25 +349,36 @@ void buf_puts(buf *b, const char *s)
 
 void buf_putc(buf *b, char c)
 {
-    buf_putn(b, &c, 1);
+    buf_grow(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
 }
 
 void buf_put_cp(buf *b, uint32_t cp)
 {
-    char tmp[4];
-    buf_putn(b, tmp, utf8_encode(cp, tmp));
+    buf_grow(b, 4);
+    b->len += utf8_encode(cp, b->data + b->len);
+    b->data[b->len] = '\0';
 }
 
 void buf_vprintf(buf *b, const char *fmt, va_list ap)
 {
+    /* straight into the room there is; formatted a second time only when
+     * it did not fit */
+    size_t room = b->cap - b->len;
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    int n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, ap2);
     va_end(ap2);
-    if (n < 0)
+    if (n < 0) {
+        if (room)
+            b->data[b->len] = '\0';
         return;
-    buf_grow(b, (size_t)n);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    }
+    if ((size_t)n >= room) {
+        buf_grow(b, (size_t)n);
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    }
     b->len += (size_t)n;
 }
 

@@ -30,6 +30,11 @@ void util_set_cleanup_path(const char *path);
  * from its heap, whose first megabytes sit on transparent huge pages where
  * the system has them. Does nothing in sanitizer builds; never fails. */
 void util_heap_init(void);
+/* In a process just forked: the blocks it allocates from now on come from
+ * heap pages its parent never touched, again on huge pages, so it does not
+ * copy its parent's pages one by one as it writes them. Does nothing where
+ * util_heap_init does nothing; never fails. */
+void util_heap_fresh(void);
 
 /* Arena: many small allocations freed at once. arena_free(NULL) is a no-op. */
 typedef struct arena arena;

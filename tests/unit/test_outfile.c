@@ -201,6 +201,46 @@ static void test_abort_keeps_old(void **state)
     free(out);
 }
 
+/* The permissions the new file gets: those of the file replaced, taken
+ * through a symlink from the link's target, including none at all (mode
+ * 0, not "no file"); a new name gets 0666 minus the umask, also on the
+ * second file of a process (the umask is read once). */
+static void test_modes(void **state)
+{
+    fixture *fx = *state;
+    char *none = path_in(fx, "mode-none"), *target = path_in(fx, "mode-target");
+    char *link = path_in(fx, "mode-link"), *fresh = path_in(fx, "mode-fresh");
+    put_file(none, "old\n");
+    put_file(target, "old\n");
+    assert_int_equal(chmod(none, 0), 0);
+    assert_int_equal(chmod(target, 0604), 0);
+    assert_int_equal(symlink(target, link), 0);
+    mode_t mask = umask(027);
+    const char *paths[] = {none, link, fresh, fresh};
+    const mode_t want[] = {0, 0604, 0640, 0640};
+    diag *d = diag_new();
+    for (size_t i = 0; i < 4; i++) {
+        if (i == 3)
+            unlink(fresh);
+        outfile *f = outfile_open(paths[i], d);
+        assert_non_null(f);
+        assert_true(outfile_write(f, "new", 3, d));
+        assert_true(outfile_commit(f, d));
+        struct stat st;
+        assert_int_equal(stat(paths[i], &st), 0);
+        assert_int_equal(st.st_mode & 07777, want[i]);
+        assert_int_equal(st.st_size, 3);
+    }
+    struct stat st;
+    assert_int_equal(lstat(link, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    umask(mask);
+    assert_int_equal(diag_errors(d), 0);
+    diag_free(d);
+    unlink(none), unlink(target), unlink(link), unlink(fresh);
+    free(none), free(target), free(link), free(fresh);
+}
+
 /* A name of 254 bytes, legal on every common file system (NAME_MAX 255):
  * the temporary name beside it must not be longer. */
 static void test_long_name(void **state)
@@ -339,7 +379,7 @@ int main(void)
         cmocka_unit_test(test_paths),          cmocka_unit_test(test_abort_keeps_old),
         cmocka_unit_test(test_long_name),      cmocka_unit_test(test_missing_folder),
         cmocka_unit_test(test_stdout),         cmocka_unit_test(test_signal_cleanup),
-        cmocka_unit_test(test_ignored_signal),
+        cmocka_unit_test(test_ignored_signal), cmocka_unit_test(test_modes),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
