@@ -418,6 +418,11 @@ void pdf_font_plan_done(pdf_doc *p)
     }
 }
 
+/* The bytes a literal string needs escaped (ISO 32000-1, 7.3.4.2): its
+ * delimiters and escape, and a carriage return, which readers would take
+ * for a line feed; every other byte stands as it is. */
+static const char string_escape[256] = {['('] = '(', [')'] = ')', ['\\'] = '\\', ['\r'] = 'r'};
+
 void pdf_font_put_cids(pdf_font *f, buf *out, const char *text, size_t len)
 {
     /* at most 4 bytes out (two escaped) per code point in */
@@ -431,19 +436,13 @@ void pdf_font_put_cids(pdf_font *f, buf *out, const char *text, size_t len)
         k += n;
         uint16_t *page = f->cid_of[cp >> 8];
         unsigned cid = page && page[cp & 0xFF] ? page[cp & 0xFF] : cid_of(f, cp);
-        for (int shift = 8; shift >= 0; shift -= 8) {
-            char c = (char)(cid >> shift & 0xFF);
-            /* the string's delimiters and escape, and a carriage return,
-             * which readers would take for a line feed (ISO 32000-1,
-             * 7.3.4.2); every other byte stands as it is */
-            if (c == '(' || c == ')' || c == '\\') {
-                chunk[used++] = '\\';
-            } else if (c == '\r') {
-                chunk[used++] = '\\';
-                c = 'r';
-            }
-            chunk[used++] = c;
-        }
+        unsigned char hi = (unsigned char)(cid >> 8), lo = (unsigned char)cid;
+        if (string_escape[hi])
+            chunk[used++] = '\\', hi = (unsigned char)string_escape[hi];
+        chunk[used++] = (char)hi;
+        if (string_escape[lo])
+            chunk[used++] = '\\', lo = (unsigned char)string_escape[lo];
+        chunk[used++] = (char)lo;
         if (used > sizeof chunk - 4) {
             buf_putn(out, chunk, used);
             used = 0;

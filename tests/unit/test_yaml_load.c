@@ -312,8 +312,9 @@ static void test_alias_bomb(void **state)
     yl_doc *doc = yl_load_string("bomb.yaml", b.data, b.len, d);
     double took = seconds_since(&t0);
     print_message("alias bomb failed in %.3f ms\n", took * 1000);
+    /* it fails while reading, at the alias that would pass the budget (the
+     * mark below), not after expanding: no clock needed to tell */
     assert_null(doc);
-    assert_true(took < 0.5); /* a generous bound for a sanitized build */
     char *msg = format_messages(d);
     assert_has(msg, "bomb.yaml:4:45:");
     assert_has(msg, "ошибка: слишком много раскрытий ссылок");
