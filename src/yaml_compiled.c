@@ -313,3 +313,21 @@ yl_node *yc_read(arena *mem, const char *file, const char *text, size_t len, con
     yl_node *nodes = arena_alloc(mem, (size_t)rd.nodes * sizeof *nodes);
     return build(&rd, mem, file, nodes, pool) ? &nodes[rd.nodes - 1] : NULL;
 }
+
+bool yc_same_tree(const yl_node *a, const yl_node *b)
+{
+    if (a->kind != b->kind || a->plain != b->plain || a->mark.line != b->mark.line ||
+        a->mark.col != b->mark.col || a->n != b->n)
+        return false;
+    if (a->kind == YL_SCALAR)
+        return a->len == b->len && memcmp(a->str, b->str, a->len) == 0 && b->str[b->len] == '\0';
+    for (size_t i = 0; i < a->n; i++) {
+        bool same = a->kind == YL_SEQ ? yc_same_tree(a->items[i], b->items[i])
+                                      : b->pairs[i].key->kind == YL_SCALAR &&
+                                            yc_same_tree(a->pairs[i].key, b->pairs[i].key) &&
+                                            yc_same_tree(a->pairs[i].value, b->pairs[i].value);
+        if (!same)
+            return false;
+    }
+    return true;
+}

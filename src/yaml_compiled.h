@@ -31,4 +31,9 @@ bool yc_write(const yl_node *root, const char *text, size_t len, buf *out);
 yl_node *yc_read(arena *mem, const char *file, const char *text, size_t len, const char *blob,
                  size_t n);
 
+/* Are a and b the same tree: kinds, marks' lines and columns, strings,
+ * keys (scalars on b's side too)? What yaml_compile checks of a tree read
+ * back before make keeps it. Recursion is bounded by YL_MAX_DEPTH. */
+bool yc_same_tree(const yl_node *a, const yl_node *b);
+
 #endif

@@ -11,25 +11,6 @@
 #include "yaml_compiled.h"
 #include "yaml_load.h"
 
-/* Are the trees a and b the same, marks included? Recursion is bounded by
- * YL_MAX_DEPTH. */
-static bool same_tree(const yl_node *a, const yl_node *b)
-{
-    if (a->kind != b->kind || a->plain != b->plain || a->mark.line != b->mark.line ||
-        a->mark.col != b->mark.col || a->n != b->n)
-        return false;
-    if (a->kind == YL_SCALAR)
-        return a->len == b->len && memcmp(a->str, b->str, a->len) == 0 && b->str[b->len] == '\0';
-    for (size_t i = 0; i < a->n; i++) {
-        bool same = a->kind == YL_SEQ ? same_tree(a->items[i], b->items[i])
-                                      : same_tree(a->pairs[i].key, b->pairs[i].key) &&
-                                            same_tree(a->pairs[i].value, b->pairs[i].value);
-        if (!same)
-            return false;
-    }
-    return true;
-}
-
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -54,7 +35,7 @@ int main(int argc, char **argv)
     } else {
         arena *mem = arena_new();
         const yl_node *back = yc_read(mem, "", text, len, out.data, out.len);
-        if (!back || !same_tree(yl_doc_root(doc), back)) {
+        if (!back || !yc_same_tree(yl_doc_root(doc), back)) {
             fprintf(stderr, "yaml_compile: %s: the compiled tree reads back otherwise\n", argv[1]);
         } else {
             FILE *f = fopen(argv[2], "wb");

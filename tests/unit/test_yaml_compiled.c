@@ -33,26 +33,6 @@ static const char sample[] = "document: order\n"
                              "  строка\n"
                              "  ещё\n";
 
-/* Are a and b the same tree, marks included, every node well formed
- * (scalars NUL-terminated, keys scalars)? */
-static bool same_tree(const yl_node *a, const yl_node *b)
-{
-    if (a->kind != b->kind || a->plain != b->plain || a->mark.line != b->mark.line ||
-        a->mark.col != b->mark.col || a->n != b->n)
-        return false;
-    if (a->kind == YL_SCALAR)
-        return a->len == b->len && memcmp(a->str, b->str, a->len) == 0 && b->str[b->len] == '\0';
-    for (size_t i = 0; i < a->n; i++) {
-        bool same = a->kind == YL_SEQ ? same_tree(a->items[i], b->items[i])
-                                      : b->pairs[i].key->kind == YL_SCALAR &&
-                                            same_tree(a->pairs[i].key, b->pairs[i].key) &&
-                                            same_tree(a->pairs[i].value, b->pairs[i].value);
-        if (!same)
-            return false;
-    }
-    return true;
-}
-
 /* Walk a tree read from a damaged blob: every node reachable, every string
  * terminated (ASan checks the reads). The count bounds a cycle. */
 static size_t walk(const yl_node *n, size_t depth)
@@ -94,11 +74,11 @@ static void test_round_trip(void **state)
     arena *mem = arena_new();
     const yl_node *back = yc_read(mem, "sample.yaml", sample, sizeof sample - 1, out.data, out.len);
     assert_non_null(back);
-    assert_true(same_tree(yl_doc_root(doc), back));
+    assert_true(yc_same_tree(yl_doc_root(doc), back));
     assert_string_equal(back->mark.file, "sample.yaml");
     /* the alias's node, shared in the loader's tree, is a copy here */
     assert_ptr_not_equal(yl_map_get(back, "base"), yl_map_get(back, "again"));
-    assert_true(same_tree(yl_map_get(back, "base"), yl_map_get(back, "again")));
+    assert_true(yc_same_tree(yl_map_get(back, "base"), yl_map_get(back, "again")));
     arena_free(mem);
     buf_fini(&out);
     yl_doc_free(doc);
@@ -270,7 +250,7 @@ static void test_templates_compiled(void **state)
             fail_msg("%s: no compiled file %s", yaml, ynb);
         arena *mem = arena_new();
         const yl_node *back = yc_read(mem, "x", text, len, blob, blen);
-        if (!back || !same_tree(yl_doc_root(parsed), back))
+        if (!back || !yc_same_tree(yl_doc_root(parsed), back))
             fail_msg("%s: %s does not read back as its tree", yaml, ynb);
         arena_free(mem);
         free(text);
