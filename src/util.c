@@ -122,6 +122,7 @@ void util_heap_init(void)
  * its own, 2 MiB a fault. Each pad is checked to be carved from the top;
  * any other outcome (a free block of that size reused) ends the set-up with
  * the heap as it is, which is merely slower. */
+#if __GLIBC_PREREQ(2, 33)        /* mallinfo2 */
 static void *heap_fresh_pads[2]; /* kept for the process's life */
 
 /* The block from the top of the heap up to at (at above the top), the heap
@@ -166,6 +167,11 @@ void util_heap_fresh(void)
     madvise((void *)at, HEAP_HUGE_BYTES, MADV_HUGEPAGE);
     heap_fresh_pads[1] = heap_pad_to(at, HEAP_TOP_PAD);
 }
+#else
+void util_heap_fresh(void)
+{
+}
+#endif
 #else
 void util_heap_init(void)
 {

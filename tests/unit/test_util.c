@@ -24,6 +24,7 @@
 
 enum { HUGE_PAGE = 2 << 20 };
 
+#ifndef TEST_FOREIGN_MALLOC
 /* In a child (a batch worker's position): after util_heap_fresh, a block
  * comes from above everything the heap held at the fork, from the start of
  * a huge page the parent never touched; the memory the parent had stays
@@ -49,6 +50,8 @@ static int child_checks(const char *parent_text)
     free(p);
     return rc;
 }
+
+#endif
 
 static void test_heap_fresh_in_child(void **state)
 {
