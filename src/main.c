@@ -817,6 +817,7 @@ typedef struct batch {
     batch_item *items;
     size_t n, cap;
     struct stat outdir;           /* the output folder: never walked into */
+    bool late_failure;            /* a worker failed after its documents (a folder sync) */
     struct batch_worker *workers; /* jobs of them */
     unsigned jobs, running;
     size_t printed; /* items[0..printed) are done and printed */
@@ -1134,11 +1135,18 @@ typedef struct batch_worker {
 static _Noreturn void worker_loop(const batch *b, int cmd, int res)
 {
     tpl_cache *tc = tpl_cache_new(); /* the templates, parsed once per worker */
+    /* each output folder is synced once, when the work is done */
+    outfile_defer_folder_sync();
     for (;;) {
         size_t i;
         if (!util_read_full(cmd, &i, sizeof i) || i >= b->n) {
             tpl_cache_free(tc);
-            _exit(EXIT_DONE);
+            diag *d = diag_new();
+            bool synced = outfile_sync_deferred(d);
+            diag_print(d, stderr);
+            diag_free(d);
+            fflush(stderr);
+            _exit(synced ? EXIT_DONE : EXIT_INTERNAL);
         }
         run_ctx c = *b->c;
         c.tc = tc;
@@ -1266,6 +1274,11 @@ static void worker_ended(batch *b, batch_worker *w)
                                      : code,
                  killed ? WTERMSIG(status) : 0);
         b->running--;
+    } else if (got > 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == EXIT_DONE)) {
+        /* it ended after its last document: a folder it could not sync,
+         * which it said */
+        fwrite(w->log.data ? w->log.data : "", 1, w->log.len, stderr);
+        b->late_failure = true;
     }
     buf_fini(&w->log);
     buf_init(&w->log);
@@ -1482,7 +1495,7 @@ static int cmd_batch(const options *o, const char *data, diag *d)
     batch_run(&b);
     batch_count total = {0};
     batch_summary(&b, &total);
-    rc = total.failed ? EXIT_INPUT : EXIT_DONE;
+    rc = b.late_failure ? EXIT_INTERNAL : total.failed ? EXIT_INPUT : EXIT_DONE;
     if (!total.done && !total.failed) {
         diag_error(d, DIAG_NOWHERE, "в указанных папках нет документов (файлов с ключом document)");
         rc = EXIT_INPUT;

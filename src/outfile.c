@@ -284,19 +284,76 @@ bool outfile_write(outfile *f, const void *data, size_t len, diag *d)
     return true;
 }
 
-/* fsync the folder that holds target, so the rename survives a crash. A
- * file system that cannot sync folders says EINVAL: nothing to do there. */
-static bool sync_folder(const char *target)
+/* fsync folder dir, so the renames in it survive a crash. A file system
+ * that cannot sync folders says EINVAL: nothing to do there. */
+static bool sync_dir(const char *dir)
 {
-    char *dir = folder_of(target);
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    free(dir);
     if (fd < 0)
         return false;
     bool ok = fsync(fd) == 0 || errno == EINVAL;
     int err = errno;
     close(fd);
     errno = err;
+    return ok;
+}
+
+/* The folders whose sync is deferred (outfile_defer_folder_sync). A batch
+ * worker's documents come folder after folder, so the last few entries
+ * catch nearly every repeat; the list is at most a folder a document, and
+ * outfile_sync_deferred skips what repeats after sorting. */
+static struct {
+    bool on;
+    char **dirs;
+    size_t n, cap;
+} deferred;
+
+void outfile_defer_folder_sync(void)
+{
+    deferred.on = true;
+}
+
+static void defer_folder(char *dir)
+{
+    /* the folder of the previous document is the usual case */
+    for (size_t i = deferred.n; i-- > 0 && i + 8 >= deferred.n;)
+        if (!strcmp(deferred.dirs[i], dir)) {
+            free(dir);
+            return;
+        }
+    if (deferred.n == deferred.cap) {
+        deferred.cap = deferred.cap ? 2 * deferred.cap : 16;
+        deferred.dirs = xrealloc(deferred.dirs, deferred.cap * sizeof *deferred.dirs);
+    }
+    deferred.dirs[deferred.n++] = dir;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+bool outfile_sync_deferred(diag *d)
+{
+    bool ok = true;
+    /* sorted, each folder once: n log n in the documents, whatever their folders */
+    qsort(deferred.dirs, deferred.n, sizeof *deferred.dirs, by_name);
+    for (size_t i = 0; i < deferred.n; i++) {
+        if (i > 0 && !strcmp(deferred.dirs[i - 1], deferred.dirs[i]))
+            continue;
+        if (!sync_dir(deferred.dirs[i])) {
+            diag_error(d, (src_mark){deferred.dirs[i], 0, 0},
+                       "не удалось записать на диск папку %s: %s; файлы PDF в ней могут не "
+                       "пережить сбой питания — проверьте диск",
+                       deferred.dirs[i], diag_strerror(errno));
+            ok = false;
+        }
+    }
+    for (size_t i = 0; i < deferred.n; i++)
+        free(deferred.dirs[i]);
+    free(deferred.dirs);
+    deferred.dirs = NULL;
+    deferred.n = deferred.cap = 0;
     return ok;
 }
 
@@ -332,9 +389,17 @@ bool outfile_commit(outfile *f, diag *d)
     }
     /* The new file is in place; a folder that cannot be synced is still
      * reported, as the file may not survive a crash. */
-    if (!sync_folder(f->target)) {
-        report_io(d, f->shown, errno);
-        goto out;
+    char *dir = folder_of(f->target);
+    if (deferred.on) {
+        defer_folder(dir);
+    } else {
+        bool synced = sync_dir(dir);
+        int e = errno;
+        free(dir);
+        if (!synced) {
+            report_io(d, f->shown, e);
+            goto out;
+        }
     }
     ok = true;
 out:

@@ -37,4 +37,15 @@ bool outfile_commit(outfile *f, diag *d);
 /* Remove the temporary file and free f; outfile_abort(NULL) does nothing. */
 void outfile_abort(outfile *f);
 
+/* From now on, outfile_commit leaves the fsync of the output's folder to
+ * outfile_sync_deferred: a batch worker syncs each folder once, when its
+ * work is done, instead of once a document. The file itself is still
+ * synced before its rename, so a crash never leaves a half-written file
+ * under the output's name; a rename not yet synced may be lost, leaving
+ * the old file (or none). */
+void outfile_defer_folder_sync(void);
+/* Sync every folder deferred so far; false after reporting each that could
+ * not be synced into d. */
+bool outfile_sync_deferred(diag *d);
+
 #endif

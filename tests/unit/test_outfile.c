@@ -368,6 +368,65 @@ static void test_ignored_signal(void **state)
     free(out);
 }
 
+/* A batch worker's folders are synced once, at the end (outfile_defer_folder_sync):
+ * the files are in place at once, each folder is synced, and one that
+ * cannot be (gone meanwhile) is reported by name. In a child: the switch
+ * is for the rest of the process. */
+static int deferred_child(const fixture *fx)
+{
+    char *a = path_in(fx, "defer-a"), *b = path_in(fx, "defer-b");
+    if (mkdir(a, 0777) != 0 || mkdir(b, 0777) != 0)
+        return 10;
+    outfile_defer_folder_sync();
+    diag *d = diag_new();
+    const char *names[] = {"defer-a/1.pdf", "defer-a/2.pdf", "defer-b/3.pdf"};
+    for (size_t i = 0; i < 3; i++) {
+        char *out = path_in(fx, names[i]);
+        outfile *f = outfile_open(out, d);
+        if (!f || !outfile_write(f, "%PDF\n", 5, d) || !outfile_commit(f, d))
+            return 11;
+        char *text = get_file(out);
+        if (strcmp(text, "%PDF\n") != 0) /* in place before any folder sync */
+            return 12;
+        free(text);
+        free(out);
+    }
+    if (diag_count(d) != 0)
+        return 13;
+    char *three = path_in(fx, "defer-b/3.pdf");
+    if (unlink(three) != 0 || rmdir(b) != 0)
+        return 14;
+    if (outfile_sync_deferred(d)) /* defer-b is gone: reported */
+        return 15;
+    char *msg = messages(d);
+    bool named = strstr(msg, "не удалось записать на диск папку") && strstr(msg, "defer-b") &&
+                 !strstr(msg, "defer-a");
+    if (!named)
+        return 16;
+    if (!outfile_sync_deferred(d)) /* nothing left to sync */
+        return 17;
+    free(msg);
+    free(three);
+    free(a);
+    free(b);
+    diag_free(d);
+    return 0;
+}
+
+static void test_deferred_folder_sync(void **state)
+{
+    fixture *fx = *state;
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(deferred_child(fx));
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
     /* A shell starts background jobs with SIGINT ignored, and outfile keeps
@@ -376,10 +435,15 @@ int main(void)
     for (size_t i = 0; i < sizeof SIGNALS / sizeof SIGNALS[0]; i++)
         signal(SIGNALS[i], SIG_DFL);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_paths),          cmocka_unit_test(test_abort_keeps_old),
-        cmocka_unit_test(test_long_name),      cmocka_unit_test(test_missing_folder),
-        cmocka_unit_test(test_stdout),         cmocka_unit_test(test_signal_cleanup),
-        cmocka_unit_test(test_ignored_signal), cmocka_unit_test(test_modes),
+        cmocka_unit_test(test_paths),
+        cmocka_unit_test(test_abort_keeps_old),
+        cmocka_unit_test(test_long_name),
+        cmocka_unit_test(test_missing_folder),
+        cmocka_unit_test(test_stdout),
+        cmocka_unit_test(test_signal_cleanup),
+        cmocka_unit_test(test_ignored_signal),
+        cmocka_unit_test(test_modes),
+        cmocka_unit_test(test_deferred_folder_sync),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
