@@ -337,7 +337,8 @@ bool outfile_sync_deferred(diag *d)
 {
     bool ok = true;
     /* sorted, each folder once: n log n in the documents, whatever their folders */
-    qsort(deferred.dirs, deferred.n, sizeof *deferred.dirs, by_name);
+    if (deferred.n > 1)
+        qsort(deferred.dirs, deferred.n, sizeof *deferred.dirs, by_name);
     for (size_t i = 0; i < deferred.n; i++) {
         if (i > 0 && !strcmp(deferred.dirs[i - 1], deferred.dirs[i]))
             continue;
