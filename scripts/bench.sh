@@ -35,17 +35,24 @@ bench_one() {
 # there (TYPST_NODE_MODULES, below). `scripts/bench.sh speed` runs only this.
 # CPU is user + system time of the whole process tree (wait4's rusage).
 # Measured 2026-12-01 on the shared 2-core VM (a page touched for the first
-# time costs about 11 us there, /bin/true 3.5 ms wall), instructions by
+# time costs about 11 us there, /bin/true 2.4-3.5 ms wall), instructions by
 # callgrind, times by this script at load < 1. At the start of issue 12 §7
-# -> at the start of its third session -> at its end:
-#   order, instructions        54.8 M -> 31.0 M -> 11.1 M
-#   order, page faults          797   ->  532   ->  144
-#   order, wall (CPU)                  -   -> 20 ms (18) -> 10.2 ms (7-9)
-#   roadmap, instructions     152.8 M -> 120.4 M -> 55.5 M; wall 33 -> 15.4 ms
-#   100 orders, batch -j 2, CPU  3.2 s ->  0.51 s -> 0.17 s (-j 1: 0.13 s),
-#     5.8 M instructions a document in a worker
-#   Typst 0.14 (node) in the same run: 198 ms for the order, 0.83 s CPU for
-#     100 orders in one node process; ratio of the order 0.051 (wall)
+# -> at the start of its third session -> of its fourth -> at its end:
+#   order, instructions     54.8 M -> 31.0 M -> 11.2 M -> 8.6 M
+#   order, page faults       797   ->  532   ->  144   ->  131
+#   order, wall (CPU)               -> 20 ms (18) -> 9.1 (8.3) -> 7.6 (7.0)
+#   roadmap, instructions  152.8 M -> 120.4 M -> 55.7 M -> 44.7 M;
+#     wall 33 -> 14.9 -> 11.1 ms
+#   100 orders, batch -j 2, CPU  3.2 s -> 0.51 s -> 0.16 s -> 0.12 s;
+#     instructions a document in a worker 29 M -> 5.5 M -> 4.3 M
+#   Typst 0.14 (node) in the same run: 177-198 ms for the order, 0.76-0.83 s
+#     CPU for 100 orders in one node process; ratio of the order 0.039-0.052
+# The VM's speed drifts by 20 % and more within minutes (the same binary took
+# 7.6 and 9.3 ms for the order half an hour apart): compare builds in paired
+# runs (farm-bench --vs, or alternate timeit calls), never across runs. The
+# binary the issue measured at 8 ms (9aa91e6, 53.2 M instructions) takes 24
+# ms here: this machine is about 3 times slower than the issue's for our
+# code, and 2.0-2.6 times for Typst (the scaled targets below use Typst's).
 # What it took, in order of effect (docs/libharu.md): the hyphenation
 # dictionary compiled at build time; the fonts' objects made by us from
 # ttf_subset's reading (libharu's TrueType fonts and UTF-8 encoder set up
@@ -54,9 +61,16 @@ bench_one() {
 # 1; fonts, metrics, subset programs and templates kept by a batch worker;
 # memcpy in place of libharu's byte loops; the heap on huge pages and five
 # libraries from their archives (util_heap_init, STATIC_LIBS); per-word
-# measuring and a hyphenation memo in layout. Left: the two fsyncs of the
-# output (file and folder, 1-2 ms of wall time), libyaml (2 M instructions
-# for the order's data and template), deflating each new subset (2.3 M).
+# measuring and a hyphenation memo in layout; then the built-in templates
+# compiled at build time (src/yaml_compiled.h), layout's per-character paths
+# and Knuth-Plass walk cut by a quarter, a batch worker's heap pages of its
+# own (util_heap_fresh), libqrencode loaded only for a QR code, and one
+# folder sync a batch worker. Left: process start (`nastavdoc --version`
+# alone takes 3.8-4.0 ms of the order's 8-9 ms in the same minutes, /bin/true
+# 2.4-2.8 ms; perf puts 44 % of the order's CPU in the kernel, 15 % in
+# ld.so), libyaml
+# (0.6 M instructions for the order's data, 5.3 M for the roadmap's 66 KB),
+# deflating each new font subset (2 M).
 TYPST_NODE_MODULES=${TYPST_NODE_MODULES:-/tmp/nastavdoc-typst/node_modules}
 TYPST_PKG=@myriaddreamin/typst-ts-node-compiler
 # "figure target unit": the figure, the target and whether it is met
