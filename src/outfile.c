@@ -221,12 +221,13 @@ static mode_t choose_mode(mode_t old)
 outfile *outfile_open(const char *path, diag *d)
 {
     assert(!temp_armed); /* one outfile at a time: the handler knows one path */
-    if (strcmp(path, "-") == 0 && !outfile_check(path, d))
+    bool to_stdout = strcmp(path, "-") == 0;
+    if (to_stdout && !outfile_check(path, d))
         return NULL;
     outfile *f = xcalloc(1, sizeof *f);
     f->fd = -1;
     f->shown = xstrdup(path);
-    if (strcmp(path, "-") == 0) {
+    if (to_stdout) {
         f->to_stdout = true;
         f->fd = STDOUT_FILENO;
         return f;
@@ -298,10 +299,10 @@ static bool sync_dir(const char *dir)
     return ok;
 }
 
-/* The folders whose sync is deferred (outfile_defer_folder_sync). A batch
- * worker's documents come folder after folder, so the last few entries
- * catch nearly every repeat; the list is at most a folder a document, and
- * outfile_sync_deferred skips what repeats after sorting. */
+/* The folders whose sync is deferred (outfile_defer_folder_sync): at most
+ * one a document, as a batch worker's documents come folder after folder
+ * the previous one is not added again; outfile_sync_deferred skips the
+ * other repeats after sorting. */
 static struct {
     bool on;
     char **dirs;
@@ -315,12 +316,10 @@ void outfile_defer_folder_sync(void)
 
 static void defer_folder(char *dir)
 {
-    /* the folder of the previous document is the usual case */
-    for (size_t i = deferred.n; i-- > 0 && i + 8 >= deferred.n;)
-        if (!strcmp(deferred.dirs[i], dir)) {
-            free(dir);
-            return;
-        }
+    if (deferred.n && !strcmp(deferred.dirs[deferred.n - 1], dir)) {
+        free(dir);
+        return;
+    }
     if (deferred.n == deferred.cap) {
         deferred.cap = deferred.cap ? 2 * deferred.cap : 16;
         deferred.dirs = xrealloc(deferred.dirs, deferred.cap * sizeof *deferred.dirs);
