@@ -308,6 +308,7 @@ static HPDF_STATUS draw_shape(page_state *s, const layout_box *b)
 static bool draw_page(pdf_doc *p, const layout_page *lp, const double *ends, diag *d, src_mark at)
 {
     p->page_ends = ends;
+    p->page_boxes = lp->boxes;
     page_state s = {.font = -1, .line_width = 100}; /* PDF's default: 1 pt */
     buf out;
     buf_init(&out);
@@ -315,7 +316,6 @@ static bool draw_page(pdf_doc *p, const layout_page *lp, const double *ends, dia
     HPDF_STATUS st = s.page ? HPDF_OK : HPDF_INVALID_PAGE;
     if (s.page)
         pdf_hp_page_fast(s.page);
-    p->page_boxes = lp->boxes;
     if (st == HPDF_OK)
         st = HPDF_Page_SetWidth(s.page, (HPDF_REAL)lp->width);
     if (st == HPDF_OK)

@@ -521,10 +521,7 @@ static void build_to_unicode(const pdf_font *f, buf *b)
         for (size_t k = i; k < end; k++) {
             put_code(b, (uint32_t)(k + 1));
             buf_putc(b, ' ');
-            uint32_t u = cp_unicode(f->cps[k]);
-            if (u > 0xFFFF) /* cannot be: we draw code points of the BMP */
-                u = 0xFFFD;
-            put_code(b, u);
+            put_code(b, cp_unicode(f->cps[k])); /* of the BMP: pdf_font_plan_cp */
             buf_putc(b, '\n');
         }
         buf_puts(b, "endbfchar\n");

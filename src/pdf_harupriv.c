@@ -499,6 +499,15 @@ static HPDF_STATUS write_flate_filter(HPDF_Dict dict, HPDF_Stream out)
     return HPDF_Stream_WriteStr(out, "/Filter /FlateDecode\012");
 }
 
+/* Put zlib data into dict's (empty) stream and mark it deflated: libharu
+ * then copies it as it is. */
+static HPDF_STATUS put_deflated(HPDF_Dict dict, const uint8_t *zdata, size_t zlen)
+{
+    dict->filter = HPDF_STREAM_FILTER_NONE;
+    dict->write_fn = write_flate_filter;
+    return HPDF_Stream_Write(dict->stream, zdata, (HPDF_UINT)zlen);
+}
+
 /* Scratch memory reused from stream to stream. */
 typedef struct scratch {
     uint8_t *data;
@@ -524,20 +533,15 @@ static HPDF_STATUS write_deflated(HPDF_Dict dict, struct libdeflate_compressor *
     size_t zlen = libdeflate_zlib_compress(c, raw, size, z, bound);
     if (!zlen) /* cannot happen: the bound is libdeflate's own */
         return HPDF_STREAM_EOF;
-    dict->filter = HPDF_STREAM_FILTER_NONE;
-    dict->write_fn = write_flate_filter;
-    return HPDF_Stream_Write(dict->stream, z, (HPDF_UINT)zlen);
+    return put_deflated(dict, z, zlen);
 }
 
 static HPDF_Dict new_deflated_stream(HPDF_Doc pdf, const uint8_t *zdata, size_t zlen,
                                      HPDF_STATUS *st)
 {
     HPDF_Dict s = dict_stream_new(pdf, st);
-    if (!s)
-        return NULL;
-    s->filter = HPDF_STREAM_FILTER_NONE;
-    s->write_fn = write_flate_filter;
-    *st = HPDF_Stream_Write(s->stream, zdata, (HPDF_UINT)zlen);
+    if (s)
+        *st = put_deflated(s, zdata, zlen);
     return s;
 }
 
