@@ -117,14 +117,29 @@ speed_section() {
     fi
     js=scripts/bench/typst-bench.js typ=scripts/bench/order-669.typ
     mkdir -p "$TMP/s7/typst"
-    time_runs "$RUNS" node "$js" "$TYPST_NODE_MODULES" fonts "$typ" "$TMP/s7/typst" 0
-    typst_us=$us
-    awk -v us="$us" -v p="$(pdfinfo "$TMP/s7/typst/order-0.pdf" 2>/dev/null | sed -n 's/^Pages: *//p')" \
+    # The ratio in rounds that alternate the two programs (5 runs of ours, 3
+    # of Typst's, ROUNDS times): the VM's speed drifts within minutes, and a
+    # ratio of figures taken minutes apart measures the drift too.
+    rounds=${ROUNDS:-7} r=1
+    : >"$TMP/s7/rounds"
+    while [ $r -le "$rounds" ]; do
+        time_runs 5 ./nastavdoc render "$TMP/s7/one/order.yaml" -o "$TMP/s7/out/order.pdf"
+        ours=$us
+        time_runs 3 node "$js" "$TYPST_NODE_MODULES" fonts "$typ" "$TMP/s7/typst" 0
+        echo "$ours $us" >>"$TMP/s7/rounds"
+        r=$((r + 1))
+    done
+    typst_us=$(awk '{ print $2 }' "$TMP/s7/rounds" | median)
+    awk -v us="$typst_us" -v p="$(pdfinfo "$TMP/s7/typst/order-0.pdf" 2>/dev/null | sed -n 's/^Pages: *//p')" \
         'BEGIN { printf "%-32s %9.2f ms wall (%s pages)\n", "Typst 0.14: order, one process", us / 1000, p }'
     time_runs 3 node "$js" "$TYPST_NODE_MODULES" fonts "$typ" "$TMP/s7/typst" 100
     awk -v us="$us" -v c="$cpu" 'BEGIN { printf "%-32s %9.2f ms wall %6.3f s CPU\n", "Typst 0.14: 100 orders, 1 node", us / 1000, c }'
-    awk -v a="$order_us" -v b="$typst_us" -v aw="$batch_us" -v bw="$us" -v ac="$batch_cpu" -v bc="$cpu" 'BEGIN {
-        printf "%-32s %9.3f   target <= 0.05: %s\n", "ratio order ours/Typst (wall)", a / b, (a / b <= 0.05 ? "met" : "MISSED")
+    ratio=$(awk '{ print $1 / $2 }' "$TMP/s7/rounds" | median)
+    awk -v q="$ratio" -v lo="$(awk '{ print $1 / $2 }' "$TMP/s7/rounds" | sort -n | head -n 1)" \
+        -v hi="$(awk '{ print $1 / $2 }' "$TMP/s7/rounds" | sort -n | tail -n 1)" -v n="$rounds" \
+        -v aw="$batch_us" -v bw="$us" -v ac="$batch_cpu" -v bc="$cpu" 'BEGIN {
+        printf "%-32s %9.3f   target <= 0.05: %s (median of %d alternating rounds, %.3f-%.3f)\n", \
+            "ratio order ours/Typst (wall)", q, (q <= 0.05 ? "met" : "MISSED"), n, lo, hi
         printf "%-32s %9.3f wall %6.3f CPU\n", "ratio 100 orders ours/Typst", aw / bw, ac / bc }'
     # The issue's targets are figures of its author's machine, where Typst
     # took 75 ms for this order and 0.38 s CPU for the 100 (issue 12 §7,
