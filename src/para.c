@@ -1136,7 +1136,10 @@ typedef struct set_para {
 /* Set raw in block b's style as P says, or take the setting from the memo:
  * the same text, lines and items either way, and the same messages (a text
  * with a character the font lacks is never stored, so its message comes
- * again each time). */
+ * again each time). A setting is stored the second time its key is met:
+ * most paragraphs of a document are set once, and a copy of each (some
+ * 64 bytes an item) cost a batch of different documents more in fresh
+ * pages than the memo saved them (docs/typesetting.md §4). */
 static void set_para_lines(lay *L, const blk_block *b, para *P, const char *raw,
                            double first_indent, set_para *out)
 {
@@ -1165,7 +1168,7 @@ static void set_para_lines(lay *L, const blk_block *b, para *P, const char *raw,
     if (b->style->align == BLK_CENTER && nlines >= 2)
         nlines = balance_lines(L, P, text, len, first_indent, cached, &lines, nlines);
     item_cache_free(cached);
-    if (keyed && !bad)
+    if (keyed && !bad && para_memo_again(the_memo(), &key))
         para_memo_put(the_memo(), &key,
                       &(para_memo_val){text, len, lines, nlines, L->items, L->item_from, L->item_to,
                                        L->nitems});

@@ -3,7 +3,8 @@
  * key's text and its value; the bytes of the blocks and of the table are
  * counted, and when a new entry would pass the bound every entry goes
  * (each entry is made once and dropped once: the work stays linear in what
- * is stored). */
+ * is stored). Beside it, the hashes of the keys met (para_memo_again), in
+ * a share of the bound of their own. */
 #include "para_memo.h"
 
 #include <stdlib.h>
@@ -13,18 +14,24 @@
 
 /* The table's first size, in slots (a power of two). */
 #define MEMO_FIRST_SLOTS 64
+/* The share of the bound kept for the hashes of the keys met (para_memo_again):
+ * an eighth, 8 bytes a slot, at most half full: 1 MiB, 65536 keys, of 8 MiB. */
+#define MEMO_SEEN_SHARE 8
+#define MEMO_SEEN_FIRST 64
 
 typedef struct memo_entry {
-    size_t bytes; /* the block's size */
     para_memo_key key;
     para_memo_val val;
 } memo_entry;
 
 struct para_memo {
-    size_t max_bytes;
-    size_t bytes; /* the entries' blocks and the table */
+    size_t entries_max; /* the bound less the memo itself and the most seen may take */
+    size_t bytes;       /* the entries' blocks and their table */
     memo_entry **slots;
     size_t nslots, count;
+    /* the hashes of the keys met (0: an empty slot), at most seen_max slots */
+    uint64_t *seen;
+    size_t nseen_slots, nseen, seen_max;
 };
 
 /* ---- hashing ---------------------------------------------------------- */
@@ -88,8 +95,13 @@ static bool same_key(const para_memo_key *a, const para_memo_key *b)
 para_memo *para_memo_new(size_t max_bytes)
 {
     para_memo *m = xcalloc(1, sizeof *m);
-    m->max_bytes = max_bytes;
-    m->bytes = sizeof *m;
+    size_t seen_bytes = max_bytes / MEMO_SEEN_SHARE;
+    for (m->seen_max = MEMO_SEEN_FIRST; 2 * m->seen_max * sizeof(uint64_t) <= seen_bytes;)
+        m->seen_max *= 2;
+    if (m->seen_max * sizeof(uint64_t) > seen_bytes)
+        m->seen_max = 0; /* a bound too small for it: no key is met again */
+    size_t reserved = sizeof *m + m->seen_max * sizeof(uint64_t);
+    m->entries_max = max_bytes > reserved ? max_bytes - reserved : 0;
     return m;
 }
 
@@ -99,7 +111,7 @@ static void drop_all(para_memo *m)
         free(m->slots[i]);
     free(m->slots);
     m->slots = NULL;
-    m->bytes = sizeof *m;
+    m->bytes = 0;
     m->nslots = m->count = 0;
 }
 
@@ -108,12 +120,61 @@ void para_memo_free(para_memo *m)
     if (!m)
         return;
     drop_all(m);
+    free(m->seen);
     free(m);
 }
 
 size_t para_memo_bytes(const para_memo *m)
 {
-    return m->bytes;
+    return sizeof *m + m->bytes + m->nseen_slots * sizeof *m->seen;
+}
+
+/* Place hash h in the seen table (not there, and room for it). */
+static void seen_place(uint64_t *seen, size_t nslots, uint64_t h)
+{
+    size_t i = (size_t)h & (nslots - 1);
+    while (seen[i])
+        i = (i + 1) & (nslots - 1);
+    seen[i] = h;
+}
+
+/* Room in the seen table for one more hash: it doubles up to seen_max
+ * slots, and when full there it forgets every hash (as the entries go). */
+static void seen_room(para_memo *m)
+{
+    if (2 * (m->nseen + 1) <= m->nseen_slots)
+        return;
+    if (m->nseen_slots == m->seen_max) {
+        memset(m->seen, 0, m->nseen_slots * sizeof *m->seen);
+        m->nseen = 0;
+        return;
+    }
+    size_t n = m->nseen_slots ? 2 * m->nseen_slots : MEMO_SEEN_FIRST;
+    uint64_t *seen = xcalloc(n, sizeof *seen);
+    for (size_t i = 0; i < m->nseen_slots; i++)
+        if (m->seen[i])
+            seen_place(seen, n, m->seen[i]);
+    free(m->seen);
+    m->seen = seen;
+    m->nseen_slots = n;
+}
+
+bool para_memo_again(para_memo *m, const para_memo_key *k)
+{
+    uint64_t h = k->hash ? k->hash : 1; /* 0 marks an empty slot */
+    if (m->nseen_slots) {
+        /* at most half full: the walk ends at an empty slot */
+        size_t mask = m->nseen_slots - 1;
+        for (size_t i = (size_t)h & mask; m->seen[i]; i = (i + 1) & mask)
+            if (m->seen[i] == h)
+                return true;
+    }
+    if (!m->seen_max)
+        return false;
+    seen_room(m);
+    seen_place(m->seen, m->nseen_slots, h);
+    m->nseen++;
+    return false;
 }
 
 size_t para_memo_count(const para_memo *m)
@@ -177,7 +238,6 @@ static memo_entry *make_entry(const para_memo_key *k, const para_memo_val *v, si
 {
     char *block = xmalloc(bytes);
     memo_entry *e = (memo_entry *)block;
-    e->bytes = bytes;
     lb_item *items = (lb_item *)(block + at_items);
     size_t *from = (size_t *)(block + at_from), *to = (size_t *)(block + at_to);
     lb_line *lines = (lb_line *)(block + at_lines);
@@ -205,7 +265,7 @@ bool para_memo_put(para_memo *m, const para_memo_key *k, const para_memo_val *v)
     size_t at_text = at_lines + v->nlines * sizeof(lb_line);
     size_t bytes = at_text + k->len + v->len + 1;
     /* the entry alone in a memo of the first table size */
-    if (sizeof *m + MEMO_FIRST_SLOTS * sizeof(memo_entry *) + bytes > m->max_bytes)
+    if (MEMO_FIRST_SLOTS * sizeof(memo_entry *) + bytes > m->entries_max)
         return false;
     if (m->count && *find_slot(m, k))
         return false;
@@ -213,7 +273,7 @@ bool para_memo_put(para_memo *m, const para_memo_key *k, const para_memo_val *v)
     size_t slots = m->nslots ? m->nslots : MEMO_FIRST_SLOTS;
     if (2 * (m->count + 1) > slots)
         slots *= 2;
-    if (m->bytes + (slots - m->nslots) * sizeof(memo_entry *) + bytes > m->max_bytes)
+    if (m->bytes + (slots - m->nslots) * sizeof(memo_entry *) + bytes > m->entries_max)
         drop_all(m);
     if (!m->nslots || 2 * (m->count + 1) > m->nslots)
         grow(m);

@@ -41,7 +41,8 @@ typedef struct para_memo_val {
 typedef struct para_memo para_memo;
 
 /* A memo that holds at most max_bytes (entries with their key and value,
- * and its table). Caller frees with para_memo_free (NULL is a no-op). */
+ * their table, and the hashes of the keys met). Caller frees with para_memo_free (NULL is a no-op).
+ */
 para_memo *para_memo_new(size_t max_bytes);
 void para_memo_free(para_memo *m);
 /* The hash of k's fields (not of k->hash): O(k->len). */
@@ -49,6 +50,12 @@ uint64_t para_memo_hash(const para_memo_key *k);
 /* The value stored under k into *out: borrowed, valid until the next
  * para_memo_put or para_memo_free. false when k is not stored. */
 bool para_memo_get(const para_memo *m, const para_memo_key *k, para_memo_val *out);
+/* Was a key of k's hash met before (by this call: an earlier one)? Notes
+ * it for the next call. The caller stores a setting only the second time
+ * its key is met: most paragraphs are set once, and copying each costs
+ * memory the process touches for the first time (docs/typesetting.md §4).
+ * A hash met by another key only makes a setting stored a time early. */
+bool para_memo_again(para_memo *m, const para_memo_key *k);
 /* Store a copy of k and v. When that would pass the bound, every entry is
  * dropped first; an entry larger than the bound on its own is not stored
  * (false). A key stored already keeps its first value (false). */

@@ -205,6 +205,36 @@ static void test_entry_larger_than_the_bound_not_stored(void **state)
     para_memo_free(NULL);
 }
 
+/* A key is met again the second time only; the hashes of the keys met
+ * stay within their share of the bound however many there are (then they
+ * are forgotten and met anew). */
+static void test_met_again(void **state)
+{
+    (void)state;
+    enum { LIMIT = 64 << 10, N = 50000 };
+    para_memo *m = para_memo_new(LIMIT);
+    para_memo_key a = make_key("первый"), b = make_key("второй");
+    assert_false(para_memo_again(m, &a));
+    assert_false(para_memo_again(m, &b));
+    assert_true(para_memo_again(m, &a));
+    assert_true(para_memo_again(m, &b));
+    char text[64];
+    size_t again = 0;
+    for (int i = 0; i < N; i++) {
+        snprintf(text, sizeof text, "ключ %d", i);
+        para_memo_key k = make_key(text);
+        again += para_memo_again(m, &k);
+        assert_true(para_memo_bytes(m) <= LIMIT);
+    }
+    assert_true(again < 10); /* equal hashes only: 50000 keys in 2^64 */
+    /* a memo too small to note keys never meets one again */
+    para_memo *tiny = para_memo_new(64);
+    assert_false(para_memo_again(tiny, &a));
+    assert_false(para_memo_again(tiny, &a));
+    para_memo_free(tiny);
+    para_memo_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -213,6 +243,7 @@ int main(void)
         cmocka_unit_test(test_equal_hashes_compared_in_full),
         cmocka_unit_test(test_many_entries_stay_under_the_bound),
         cmocka_unit_test(test_entry_larger_than_the_bound_not_stored),
+        cmocka_unit_test(test_met_again),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
