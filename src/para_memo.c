@@ -242,9 +242,11 @@ static memo_entry *make_entry(const para_memo_key *k, const para_memo_val *v, si
     size_t *from = (size_t *)(block + at_from), *to = (size_t *)(block + at_to);
     lb_line *lines = (lb_line *)(block + at_lines);
     char *key_text = block + at_text, *text = key_text + k->len;
-    memcpy(items, v->items, v->nitems * sizeof *items);
-    memcpy(from, v->from, v->nitems * sizeof *from);
-    memcpy(to, v->to, v->nitems * sizeof *to);
+    if (v->nitems) {
+        memcpy(items, v->items, v->nitems * sizeof *items);
+        memcpy(from, v->from, v->nitems * sizeof *from);
+        memcpy(to, v->to, v->nitems * sizeof *to);
+    }
     if (v->nlines)
         memcpy(lines, v->lines, v->nlines * sizeof *lines);
     memcpy(key_text, k->text, k->len);
