@@ -27,6 +27,12 @@ typedef struct layout_fonts {
     /* Ascent and descent (negative) in thousandths of the em. */
     double (*ascent)(void *ctx, int font);
     double (*descent)(void *ctx, int font);
+    /* An identity of font's face that no other face gets while the process
+     * lives, even after fonts are freed and loaded again (watch), and the
+     * same for the same face in every document of the process (a batch
+     * worker): the memo of set paragraphs keys on it (para.c). NULL, or 0
+     * returned: no identity, paragraphs are set every time. */
+    uint64_t (*identity)(void *ctx, int font);
 } layout_fonts;
 
 typedef enum { LAYOUT_TEXT, LAYOUT_LINE, LAYOUT_RECT } layout_box_kind;

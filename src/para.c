@@ -5,6 +5,7 @@
  * the shared line buffer of para.h; layout.c pours them into pages and
  * table.c sets its cells with the same functions. */
 #include "para.h"
+#include "para_memo.h"
 
 #include <assert.h>
 #include <math.h>
@@ -239,9 +240,10 @@ static char *typography_lines(const char *text, bool keep)
 }
 
 /* Typography, capitals if the style asks, and the glyph check: a character
- * the font lacks is an error at the block's mark, never an empty box. Narrow
- * spaces the font lacks become NBSP (docs/typesetting.md §2). Caller frees. */
-static char *prepare_text(lay *L, const blk_block *b, const char *text, int font)
+ * the font lacks is an error at the block's mark, never an empty box (and
+ * *bad is set). Narrow spaces the font lacks become NBSP
+ * (docs/typesetting.md §2). Caller frees. */
+static char *prepare_text(lay *L, const blk_block *b, const char *text, int font, bool *bad)
 {
     char *typo = typography_lines(text, L->t->typography_keep);
     if (b->style->upper) {
@@ -298,6 +300,7 @@ static char *prepare_text(lay *L, const blk_block *b, const char *text, int font
         }
         i += n;
     }
+    *bad = reported;
     if (run == 0 && !out.data)
         return typo; /* every character kept as it is: no copy */
     buf_putn(&out, typo + run, len - run);
@@ -1039,6 +1042,139 @@ static void report_missing_font(lay *L, const blk_block *b, const char *family)
                family);
 }
 
+/* ---- the memo of set paragraphs ------------------------------------------ */
+
+/* One memo for the process (para_memo.h): a batch worker's documents,
+ * watch's renders and a document's repeated cells share it. Made at the
+ * first paragraph set with fonts that have identities, freed at exit. A
+ * batch worker gets its parent's as it was at the fork (copy on write) and
+ * fills its own; nothing is shared between processes. */
+static para_memo *shared_memo;
+
+static void free_shared_memo(void)
+{
+    para_memo_free(shared_memo);
+    shared_memo = NULL;
+}
+
+static para_memo *the_memo(void)
+{
+    if (!shared_memo) {
+        shared_memo = para_memo_new(PARA_MEMO_MAX_BYTES);
+        atexit(free_shared_memo);
+    }
+    return shared_memo;
+}
+
+enum {
+    KEY_JUSTIFY = 1,
+    KEY_CENTER = 2,
+    KEY_HYPHENATE = 4,
+    KEY_KEEP = 8,
+    KEY_UPPER = 16,
+};
+
+/* The key of a paragraph's setting: every input that prepare_text,
+ * break_para and balance_lines read (found by reading them, and tokenize,
+ * add_word, add_word_piece and measure_piece under them):
+ * - the text as the block holds it (prepare_text);
+ * - the face: its glyphs (prepare_text's check) and advances (measure_piece,
+ *   add_word_piece, P->space and P->hyphen), by the identity the fonts
+ *   give (layout_fonts.identity), which no other face gets in the process;
+ *   a font id is only the document's;
+ * - the size and the letter spacing (P->size, P->ls; P->lstretch and
+ *   P->lshrink follow from the size);
+ * - the alignment as the breaker sees it: justified (P->justify: the glue,
+ *   the tolerance, the letters' stretch) or centred (balanced lines); left
+ *   and right are set alike and differ only when emitted;
+ * - hyphenation as set (the style's hyphenate and a dictionary there), and
+ *   the dictionary itself (L->h: add_word asks it about a word too wide
+ *   for the line even where the style does not hyphenate); its pointer is
+ *   its identity, as main.c loads one dictionary per process and keeps it
+ *   to the end;
+ * - the measure (P->width) and the first-line indent after its clamp;
+ * - `typography: keep` (L->t->typography_keep) and the style's upper
+ *   (prepare_text).
+ * Not in it, as only the emitting reads them: L->in_cell, the tail, the
+ * label, x0, the leading, the font's ascent and descent. L->glyphs only
+ * keeps the fonts' answers. false when the fonts give no identity (test
+ * fonts): such paragraphs are set every time. */
+static bool memo_key(const lay *L, const blk_style *st, const para *P, const char *raw,
+                     double first_indent, para_memo_key *k)
+{
+    uint64_t face = L->f->identity ? L->f->identity(L->f->ctx, P->font) : 0;
+    if (face == 0)
+        return false;
+    *k = (para_memo_key){
+        .font = face,
+        .dict = L->h,
+        .size_pt = P->size,
+        .letter_spacing_pt = P->ls,
+        .width_pt = P->width,
+        .first_indent_pt = first_indent,
+        .flags = (P->justify ? KEY_JUSTIFY : 0) | (st->align == BLK_CENTER ? KEY_CENTER : 0) |
+                 (P->hyphenate ? KEY_HYPHENATE : 0) | (L->t->typography_keep ? KEY_KEEP : 0) |
+                 (st->upper ? KEY_UPPER : 0),
+        .text = raw,
+        .len = strlen(raw),
+    };
+    k->hash = para_memo_hash(k);
+    return true;
+}
+
+/* A paragraph set and not yet emitted: its prepared text and lines,
+ * borrowed from the memo or owned (own_*), and the items of its chosen
+ * pass in L. */
+typedef struct set_para {
+    const char *text;
+    const lb_line *lines;
+    size_t nlines;
+    char *own_text;
+    lb_line *own_lines;
+} set_para;
+
+/* Set raw in block b's style as P says, or take the setting from the memo:
+ * the same text, lines and items either way, and the same messages (a text
+ * with a character the font lacks is never stored, so its message comes
+ * again each time). A setting is stored the second time its key is met:
+ * most paragraphs of a document are set once, and a copy of each (some
+ * 64 bytes an item) cost a batch of different documents more in fresh
+ * pages than the memo saved them (docs/typesetting.md §4). */
+static void set_para_lines(lay *L, const blk_block *b, para *P, const char *raw,
+                           double first_indent, set_para *out)
+{
+    para_memo_key key;
+    bool keyed = memo_key(L, b->style, P, raw, first_indent, &key);
+    para_memo_val hit;
+    if (keyed && para_memo_get(the_memo(), &key, &hit)) {
+        reserve_items(L, hit.nitems);
+        if (hit.nitems) {
+            memcpy(L->items, hit.items, hit.nitems * sizeof *L->items);
+            memcpy(L->item_from, hit.from, hit.nitems * sizeof *L->item_from);
+            memcpy(L->item_to, hit.to, hit.nitems * sizeof *L->item_to);
+        }
+        L->nitems = hit.nitems;
+        *out = (set_para){hit.text, hit.lines, hit.nlines, NULL, NULL};
+        return;
+    }
+    bool bad = false;
+    char *text = prepare_text(L, b, raw, P->font, &bad);
+    size_t len = strlen(text);
+    lb_line *lines = NULL;
+    /* centred text is set again at other measures (balance_lines) */
+    item_cache cache[2] = {{0}, {0}};
+    item_cache *cached = b->style->align == BLK_CENTER ? cache : NULL;
+    size_t nlines = break_para(L, P, text, len, first_indent, cached, &lines);
+    if (b->style->align == BLK_CENTER && nlines >= 2)
+        nlines = balance_lines(L, P, text, len, first_indent, cached, &lines, nlines);
+    item_cache_free(cached);
+    if (keyed && !bad && para_memo_again(the_memo(), &key))
+        para_memo_put(the_memo(), &key,
+                      &(para_memo_val){text, len, lines, nlines, L->items, L->item_from, L->item_to,
+                                       L->nitems});
+    *out = (set_para){text, lines, nlines, text, lines};
+}
+
 /* Break text into lines placed at [x0, x0 + width) and append them. The
  * last line of text may get `tail` flush right (signatures). Returns the
  * number of lines added. */
@@ -1051,8 +1187,6 @@ size_t para_set_text(lay *L, const blk_block *b, const char *raw, double x0, dou
         report_missing_font(L, b, st->family);
         return 0;
     }
-    char *text = prepare_text(L, b, raw, font);
-    char *tail_text = tail ? prepare_text(L, b, tail, font) : NULL;
     word_memo memo = {0};
     para P = {.font = font,
               .memo = &memo,
@@ -1070,14 +1204,13 @@ size_t para_set_text(lay *L, const blk_block *b, const char *raw, double x0, dou
     }
     if (first_indent > width / 2)
         first_indent = 0;
-    lb_line *lines = NULL;
-    /* centred text is set again at other measures (balance_lines) */
-    item_cache cache[2] = {{0}, {0}};
-    item_cache *cached = st->align == BLK_CENTER ? cache : NULL;
-    size_t nlines = break_para(L, &P, text, strlen(text), first_indent, cached, &lines);
-    if (st->align == BLK_CENTER && nlines >= 2)
-        nlines = balance_lines(L, &P, text, strlen(text), first_indent, cached, &lines, nlines);
-    item_cache_free(cached);
+    set_para sp;
+    set_para_lines(L, b, &P, raw, first_indent, &sp);
+    bool bad_tail = false;
+    char *tail_text = tail ? prepare_text(L, b, tail, font, &bad_tail) : NULL;
+    const char *text = sp.text;
+    size_t nlines = sp.nlines;
+    const lb_line *lines = sp.lines;
     line_metrics m = {.mark = b->mark};
     m.height = line_height(L, st, font, &m.ascent);
     m.depth = m.ascent - L->f->descent(L->f->ctx, font) * st->size_pt / 1000.0;
@@ -1112,9 +1245,9 @@ size_t para_set_text(lay *L, const blk_block *b, const char *raw, double x0, dou
     }
     if (nlines == 0 && tail_text && *tail_text)
         added += add_tail(L, &P, &m, NULL, tail_text, 0);
-    free(lines);
+    free(sp.own_lines);
     free(memo.v);
-    free(text);
+    free(sp.own_text);
     free(tail_text);
     return added;
 }

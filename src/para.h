@@ -36,6 +36,14 @@ typedef struct vline {
     const struct chart_fig *fig; /* a figure drawn by chart.c, or NULL */
 } vline;
 
+/* The memo of set paragraphs (para.c, para_memo.h) holds at most this: a
+ * batch worker's document of one template sets 20-250 paragraphs of
+ * 1-20 KiB each (their items), 0.1-1.5 MiB in all, so 8 MiB keeps several
+ * such templates (an order and its roadmap annex, the agreements of a
+ * folder) while staying within the few MiB a worker's fonts and subsets
+ * take. Past it every entry is dropped. */
+#define PARA_MEMO_MAX_BYTES ((size_t)8 << 20)
+
 #define PARA_MAX_MISSING 8 /* missing font families remembered for one message each */
 
 /* Fonts found that a layout remembers, by the family string of a style

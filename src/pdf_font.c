@@ -78,6 +78,7 @@ struct font_file {
     size_t next_program; /* the slot the next one takes */
     unsigned users;      /* documents holding it */
     font_file *next;
+    uint64_t serial; /* its identity for layout (font_identity) */
 };
 
 /* The font files loaded in this process, the latest first. */
@@ -300,6 +301,10 @@ static font_file *font_file_get(const char *path, diag *d)
         unsigned w = ttf_font_advance(ff->ttf, 0);
         ff->notdef = (uint16_t)(METRIC_KNOWN | (w > METRIC_WIDTH ? METRIC_WIDTH : w));
         ff->users = 1;
+        /* never reused in the process: a file loaded again (replaced, or
+         * let go past FONT_FILES_MAX) is a new face to layout's memo */
+        static uint64_t last_serial;
+        ff->serial = ++last_serial;
         keep_file(ff);
         return ff;
     }
@@ -367,6 +372,13 @@ static double get_descent(void *ctx, int font)
     return pdf_font_get(ctx, font)->info->descent;
 }
 
+/* The font file's serial: the same file in every document of the process
+ * has the same one, and no other file ever has it. */
+static uint64_t font_identity(void *ctx, int font)
+{
+    return pdf_font_get(ctx, font)->file->serial;
+}
+
 bool pdf_fonts_failed(const pdf_doc *p)
 {
     return p->font_failed;
@@ -374,7 +386,8 @@ bool pdf_fonts_failed(const pdf_doc *p)
 
 layout_fonts pdf_fonts(pdf_doc *p)
 {
-    return (layout_fonts){p, find_font, get_advance, has_glyph, get_ascent, get_descent};
+    return (layout_fonts){p,          find_font,   get_advance,  has_glyph,
+                          get_ascent, get_descent, font_identity};
 }
 
 /* ---- Code points drawn --------------------------------------------------- */

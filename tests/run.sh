@@ -1315,5 +1315,73 @@ else
     bad "compiled templates: used only while they hold the template's text"
 fi
 
+# batch workers keep the settings of paragraphs for the process (para.c's
+# memo, keyed by every input of a setting: docs/typesetting.md §4): one
+# worker sets the same text in documents whose settings differ from the
+# first one's in one input each (face, size, measure, bold, centred, without
+# hyphenation, typography: keep, capitals, letter spacing, indent, ragged,
+# a table cell, another text), each document twice (a setting is stored the
+# second time its key is met), and every PDF equals the document rendered
+# alone; a text with a character the font lacks is reported in each of three
+# documents that have it, never taken from the memo without its message
+T="$TMP/memo"
+mkdir -p "$T/d" "$T/bad"
+cp tests/docs/school.yaml "$T/d/"
+cp tests/docs/school.yaml "$T/bad/"
+memo_text='Организовать работу по наставничеству "педагог - педагог" в 2024-2025 учебном году: закрепить за молодыми специалистами опытных педагогов-наставников, утвердить индивидуальные планы профессионального развития и психолого-педагогического сопровождения.'
+n=0
+for v in base font size width bold centre nohyph keep upper spacing indent left cell text; do
+    font='Liberation Serif' size=12 align=justify hyph=true indent=12.5 width=80 extra= keep=
+    case $v in
+    font) font='PT Sans' ;;
+    size) size=11 ;;
+    width) width=70 ;;
+    bold) extra=', bold: true' ;;
+    centre) align=center ;;
+    nohyph) hyph=false ;;
+    keep) keep='typography: keep' ;;
+    upper) extra=', upper: true' ;;
+    spacing) extra=', letter_spacing: 0.5' ;;
+    indent) indent=5 ;;
+    left) align=left ;;
+    text) memo_text='Утвердить индивидуальные планы профессионального развития.' ;;
+    esac
+    n=$((n + 1))
+    name=$(printf '%02d-%s' "$n" "$v")
+    {
+        echo 'page: {size: A4}'
+        echo 'styles:'
+        echo "  body: {font: $font, size: $size, align: $align, hyphenate: $hyph, indent_mm: $indent, max_width_mm: $width$extra}"
+        echo 'blocks:'
+        if [ "$v" = cell ]; then
+            echo '  - table:'
+            echo '      columns: [{key: a, title: "Текст", width_mm: 60}, {key: b, title: "Он же"}]'
+            echo "      rows: [{a: '$memo_text', b: '$memo_text'}]"
+            echo '    styles: {cell: body, head: body}'
+        fi
+        echo "  - paragraph: '$memo_text'"
+        echo "  - paragraph: '$memo_text'"
+    } >"$T/d/tpl-$name.yaml"
+    printf 'document: order\ninclude: [school.yaml]\ntemplate: tpl-%s.yaml\n%s\norder: {number: "%d", date: 2024-09-02, title: "Память", points: ["один"]}\n' \
+        "$name" "$keep" "$n" >"$T/d/$name.yaml"
+done
+for b in a b c; do
+    printf 'document: order\ninclude: [school.yaml]\norder:\n  number: "1"\n  date: 2024-09-02\n  title: "Память"\n  points:\n    - "Назначить куратором ★ Иванову И.И."\n' >"$T/bad/$b.yaml"
+done
+"$BIN" batch -j 1 "$T"/d/[0-9]*.yaml -o "$T/out" 2>"$T/err"
+memo_ok=$?
+for f in "$T"/d/[0-9]*.yaml; do
+    name=$(basename "$f" .yaml)
+    "$BIN" render "$f" -o "$T/$name.pdf" 2>>"$T/err" || memo_ok=1
+    cmp -s "$T/$name.pdf" "$T/out/$name.pdf" || { memo_ok=1; echo "memo: $name differs"; }
+done
+"$BIN" batch -j 1 "$T/bad" -o "$T/outbad" 2>"$T/errbad"
+if [ "$memo_ok" = 0 ] && [ "$(ls "$T"/out/*.pdf | wc -l)" = 14 ] &&
+    [ "$(grep -c 'нет в шрифте' "$T/errbad")" = 3 ] && ! ls "$T"/outbad/*.pdf >/dev/null 2>&1; then
+    ok
+else
+    bad "batch: paragraphs kept by one worker set as render sets them"; cat "$T/err" "$T/errbad"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -216,8 +216,8 @@ static double fake_descent(void *ctx, int font)
 static void test_question_never_split(void **state)
 {
     (void)state;
-    static const layout_fonts fonts = {NULL,     fake_find,   fake_advance,
-                                       fake_has, fake_ascent, fake_descent};
+    static const layout_fonts fonts = {NULL,        fake_find,    fake_advance, fake_has,
+                                       fake_ascent, fake_descent, NULL};
     static blk_style st = {
         .name = "question", .family = "Fake", .size_pt = 11, .leading = 1.0, .space_after_pt = 6};
     enum { N = 60 };
