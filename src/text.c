@@ -68,7 +68,7 @@ static size_t step_back(const char *s, size_t start, size_t end)
  * front and closing punctuation (including dots) at the back: the core of
  * «(2023» is 2023, of "гг.," is гг, of "И.Н." is И.Н. */
 /* No literal of the word lists is longer («сентября»): a longer core is in
- * none of them (core_in), and most words of a text are longer. */
+ * none of them (find_words), and most words of a text are longer. */
 #define LITERAL_MAX_BYTES 16
 
 typedef struct token {
@@ -76,11 +76,8 @@ typedef struct token {
     size_t len;
     size_t lead, tail; /* core = s[lead..tail) */
     bool typed_nbsp;   /* the space before it held a U+00A0 */
-    /* the core in lower case (fold_case), as long as the core: made when
-     * the core is valid UTF-8 of at most LITERAL_MAX_BYTES, the only cores
-     * a word list may hold (core_in) */
-    bool folded_ok;
-    char folded[LITERAL_MAX_BYTES];
+    bool valid;        /* s[0..len) is UTF-8 (else put_valid mends it) */
+    unsigned words;    /* the word lists its core is in, ignoring case (WORD_…) */
 } token;
 
 static bool is_opener(uint32_t cp)
@@ -106,38 +103,77 @@ static bool is_nbsp_at(const char *s, size_t len, size_t i)
     return i + 1 < len && (unsigned char)s[i] == 0xC2 && (unsigned char)s[i + 1] == 0xA0;
 }
 
-/* The bytes that may end a token: the white space of is_space_byte and the
- * first byte of an NBSP. */
-static const bool ends_token[256] = {['\t'] = true, ['\n'] = true, ['\v'] = true, ['\f'] = true,
-                                     ['\r'] = true, [' '] = true,  [0xC2] = true};
+/* The bytes that may start an opener (is_opener) and end a closer (is_closer):
+ * the others are no punctuation around a core, so most tokens, which begin and
+ * end with a letter or digit, get their core at one lookup each end. A byte
+ * listed here is only a candidate (0xBB also ends «л», U+043B). */
+static const bool may_open[256] = {['('] = true,  ['['] = true,  ['{'] = true, ['"'] = true,
+                                   ['\''] = true, [0xC2] = true, [0xE2] = true};
+static const bool may_close[256] = {
+    [')'] = true,  [']'] = true,  ['}'] = true,  ['"'] = true, ['\''] = true, ['.'] = true,
+    [','] = true,  [';'] = true,  [':'] = true,  ['!'] = true, ['?'] = true,  [0xBB] = true,
+    [0x99] = true, [0x9C] = true, [0x9D] = true, [0xA6] = true};
 
-/* t->folded, when the core may be in a word list. fold_case keeps the UTF-8
- * length of every code point, so the folded core is as long as the core. */
-static void fold_core(token *t)
+/* Cut a token from in[i..len) (i at its first byte, after the spaces): *end is
+ * where the next space or NBSP starts, or len. One walk that checks the UTF-8
+ * too: true when the token's bytes are valid. No byte inside a valid
+ * character (10xxxxxx) is a space or starts an NBSP, so stepping over whole
+ * characters ends where a walk byte by byte would; a bad byte is stepped over
+ * alone. */
+static bool scan_token(const char *in, size_t len, size_t i, size_t *end)
+{
+    const unsigned char *u = (const unsigned char *)in;
+    bool valid = true;
+    while (i < len) {
+        unsigned char c = u[i];
+        if (c < 0x80) { /* ASCII: ends at white space */
+            if (is_space_byte((char)c))
+                break;
+            i++;
+        } else if (c >= 0xC2 && c <= 0xDF && i + 1 < len && (u[i + 1] & 0xC0) == 0x80) {
+            if (c == 0xC2 && u[i + 1] == 0xA0) /* NBSP */
+                break;
+            i += 2; /* Cyrillic, Latin-1: two bytes */
+        } else {
+            uint32_t cp;
+            size_t k = utf8_decode(in + i, len - i, &cp);
+            valid &= k != 0;
+            i += k ? k : 1;
+        }
+    }
+    *end = i;
+    return valid;
+}
+
+/* The core of a token in lower case (fold_case) into folded, when it is valid
+ * UTF-8: fold_case keeps the UTF-8 length of every code point, so the folded
+ * core is as long as the core. */
+static bool fold_core(const token *t, char folded[LITERAL_MAX_BYTES])
 {
     size_t n = t->tail - t->lead;
     const unsigned char *s = (const unsigned char *)t->s + t->lead;
-    t->folded_ok = false;
     if (n > LITERAL_MAX_BYTES)
-        return;
+        return false;
     for (size_t i = 0; i < n;) {
         uint32_t cp;
         size_t k = utf8_decode((const char *)s + i, n - i, &cp);
         if (k == 0)
-            return; /* a bad byte equals no letter of a literal */
+            return false; /* a bad byte equals no letter of a literal */
         uint32_t f = fold_case(cp);
         if (k == 1) {
-            t->folded[i] = (char)f;
+            folded[i] = (char)f;
         } else if (k == 2) {
-            t->folded[i] = (char)(0xC0 | (f >> 6));
-            t->folded[i + 1] = (char)(0x80 | (f & 0x3F));
+            folded[i] = (char)(0xC0 | (f >> 6));
+            folded[i + 1] = (char)(0x80 | (f & 0x3F));
         } else {
-            memcpy(t->folded + i, s + i, k); /* fold_case keeps these */
+            memcpy(folded + i, s + i, k); /* fold_case keeps these */
         }
         i += k;
     }
-    t->folded_ok = true;
+    return true;
 }
+
+static unsigned find_words(const token *t);
 
 /* Read the next token from in[*pos..len), skipping the spaces before it.
  * Runs of ASCII white space and U+00A0 count as one space (YAML folded text).
@@ -159,20 +195,11 @@ static bool read_token(const char *in, size_t len, size_t *pos, token *t)
     if (i == len)
         return false;
     size_t start = i;
-    /* byte by byte: no byte inside a character (10xxxxxx) is a space or
-     * starts an NBSP, so this ends where a walk by characters would; the
-     * bytes that may end a token are looked up, the others passed */
-    for (;;) {
-        while (i < len && !ends_token[(unsigned char)in[i]])
-            i++;
-        if (i == len || is_space_byte(in[i]) || is_nbsp_at(in, len, i))
-            break;
-        i++; /* a 0xC2 that starts no NBSP */
-    }
+    t->valid = scan_token(in, len, start, &i);
     t->s = in + start;
     t->len = i - start;
     t->lead = 0;
-    while (t->lead < t->len) {
+    while (t->lead < t->len && may_open[(unsigned char)t->s[t->lead]]) {
         uint32_t cp;
         size_t n = utf8_next(t->s + t->lead, t->len - t->lead, &cp);
         if (!is_opener(cp))
@@ -180,7 +207,7 @@ static bool read_token(const char *in, size_t len, size_t *pos, token *t)
         t->lead += n;
     }
     t->tail = t->len;
-    while (t->tail > t->lead) {
+    while (t->tail > t->lead && may_close[(unsigned char)t->s[t->tail - 1]]) {
         size_t p = step_back(t->s, t->lead, t->tail);
         uint32_t cp;
         if (utf8_next(t->s + p, t->tail - p, &cp) != t->tail - p || !is_closer(cp))
@@ -188,7 +215,7 @@ static bool read_token(const char *in, size_t len, size_t *pos, token *t)
         t->tail = p;
     }
     *pos = i;
-    fold_core(t);
+    t->words = find_words(t);
     return true;
 }
 
@@ -224,21 +251,6 @@ static uint32_t first_cp(const token *t)
     return cp;
 }
 
-/* A literal of a word list with its length in bytes. */
-typedef struct literal {
-    const char *s;
-    size_t n;
-} literal;
-/* A literal, checked against LITERAL_MAX_BYTES when compiled. */
-#define LIT(s)                                                                                     \
-    {                                                                                              \
-        s, sizeof(s) - 1 +                                                                         \
-               0 * sizeof(struct {                                                                 \
-                   _Static_assert(sizeof(s) - 1 <= LITERAL_MAX_BYTES, "a literal is too long");    \
-                   int ok;                                                                         \
-               })                                                                                  \
-    }
-
 /* s[0..n) equals the lower-case literal lit (litlen bytes), ignoring letter
  * case. Costs at most litlen steps, so list lookups stay constant per token. */
 static bool equals_folded(const char *s, size_t n, const char *lit, size_t litlen)
@@ -258,26 +270,6 @@ static bool equals_folded(const char *s, size_t n, const char *lit, size_t litle
     return i == n && j == litlen;
 }
 
-/* The core folded equals a literal: equals_folded on the core, read
- * from t->folded (the same answer: a code point folds to one of the same
- * length, so bytes that are equal are code points that are). */
-static bool core_in(const token *t, const literal *list)
-{
-    if (!t->folded_ok)
-        return false;
-    size_t n = t->tail - t->lead;
-    for (; list->s; list++) {
-        if (list->n != n)
-            continue;
-        size_t j = 0; /* n <= LITERAL_MAX_BYTES: compared here, not by a call */
-        while (j < n && t->folded[j] == list->s[j])
-            j++;
-        if (j == n)
-            return true;
-    }
-    return false;
-}
-
 static size_t count_digits(const char *s, size_t n)
 {
     size_t i = 0;
@@ -286,39 +278,161 @@ static size_t count_digits(const char *s, size_t n)
     return i;
 }
 
-/* typograf common/nbsp/afterShortWord, ru list (src/data/ru.ts). */
-static const literal short_words[] = {
-    LIT("а"),  LIT("бы"), LIT("в"),  LIT("во"), LIT("да"), LIT("до"), LIT("же"),
-    LIT("за"), LIT("и"),  LIT("из"), LIT("к"),  LIT("ко"), LIT("ли"), LIT("на"),
-    LIT("не"), LIT("ни"), LIT("но"), LIT("о"),  LIT("об"), LIT("от"), LIT("по"),
-    LIT("с"),  LIT("со"), LIT("то"), LIT("у"),  {NULL, 0}};
+/* The word lists the rules look a core up in, ignoring case (docs/typesetting.md §2). */
+enum {
+    WORD_SIGN = 1u,     /* «№», «№№» */
+    WORD_SHORT = 2u,    /* typograf common/nbsp/afterShortWord, ru list (src/data/ru.ts) */
+    WORD_PARTICLE = 4u, /* ru/nbsp/beforeParticle, narrowed to the particles §2 names */
+    WORD_MONTH = 8u,    /* month names in the genitive, as dates are written ("5 июня") */
+    /* abbreviations that bind the next word: typograf ru/nbsp/addr (обл., ул.,
+     * д., кв., …) plus the references of legal text, "п. 2", "ч. 1 ст. 28",
+     * "т. 2", "см. …" (ru/nbsp/see); "г." has its own rule */
+    WORD_ADDRESS = 16u,
+    WORD_YEAR = 32u, /* "г.", "гг." */
+};
 
-/* ru/nbsp/beforeParticle, narrowed to the particles docs/typesetting.md §2 names. */
-static const literal particles[] = {LIT("ли"), LIT("же"), LIT("бы"), {NULL, 0}};
+/* A word of the lists in lower case, its length in bytes and its lists. */
+typedef struct word_entry {
+    const char *s;
+    unsigned char n, words;
+} word_entry;
 
-/* Month names in the genitive, as dates are written ("5 июня"). */
-static const literal months[] = {LIT("января"),   LIT("февраля"), LIT("марта"),  LIT("апреля"),
-                                 LIT("мая"),      LIT("июня"),    LIT("июля"),   LIT("августа"),
-                                 LIT("сентября"), LIT("октября"), LIT("ноября"), LIT("декабря"),
-                                 {NULL, 0}};
+/* The table is indexed by the word's length in bytes and its first, last but
+ * one and last characters (WORD_SLOT), so a core is compared with one word at
+ * most, and most cores (longer than LITERAL_MAX_BYTES, or at a slot no word
+ * holds) with none. Two words at one slot would be an initializer given twice,
+ * which the compiler refuses (-Woverride-init, in -Wextra): WORD_SLOTS is the
+ * least size at which none of them meet. A word at a wrong slot is never found,
+ * which tests/unit/test_text_typo.c would see. */
+#define WORD_SLOTS 578u
+/* A character as a number: а–я 1–32, ё 33, № 34, any other 0. */
+#define WORD_LETTER(cp)                                                                            \
+    ((cp) >= 0x0430u && (cp) <= 0x044Fu ? (cp)-0x042Fu                                             \
+     : (cp) == 0x0451u                  ? 33u                                                      \
+     : (cp) == 0x2116u                  ? 34u                                                      \
+                                        : 0u)
+/* n bytes whose first, last but one (the first, when it is the only one) and
+ * last characters are first, pen, last. */
+#define WORD_SLOT(n, first, pen, last)                                                             \
+    ((((n)*35u + WORD_LETTER(first)) * 35u + WORD_LETTER(pen)) * 35u + WORD_LETTER(last)) %        \
+        WORD_SLOTS
+/* The word s (its first, last but one and last characters: f, p, l) in the lists w. */
+#define WORD(s, f, p, l, w)                                                                        \
+    [WORD_SLOT(sizeof(s) - 1, (uint32_t)(f), (uint32_t)(p), (uint32_t)(l))] = {                    \
+        s, sizeof(s) - 1 + 0 * sizeof(struct {                                                     \
+                               _Static_assert(sizeof(s) - 1 <= LITERAL_MAX_BYTES,                  \
+                                              "a word is too long");                               \
+                               int ok;                                                             \
+                           }),                                                                     \
+        w}
 
-/* Abbreviations that bind the next word: typograf ru/nbsp/addr (обл., ул.,
- * д., кв., …) plus the references of legal text, "п. 2", "ч. 1 ст. 28",
- * "т. 2", "см. …" (ru/nbsp/see). "г." has its own rule. */
-static const literal address_words[] = {
-    LIT("обл"), LIT("кр"),   LIT("ст"),  LIT("пос"),  LIT("с"),     LIT("д"),
-    LIT("ул"),  LIT("пер"),  LIT("пр"),  LIT("пр-т"), LIT("просп"), LIT("пл"),
-    LIT("бул"), LIT("б-р"),  LIT("наб"), LIT("ш"),    LIT("туп"),   LIT("оф"),
-    LIT("ком"), LIT("комн"), LIT("уч"),  LIT("вл"),   LIT("влад"),  LIT("стр"),
-    LIT("кор"), LIT("корп"), LIT("кв"),  LIT("под"),  LIT("эт"),    LIT("мкр"),
-    LIT("т"),   LIT("п"),    LIT("пп"),  LIT("ч"),    LIT("см"),    {NULL, 0}};
+static const word_entry word_table[WORD_SLOTS] = {
+    WORD("№", u'№', u'№', u'№', WORD_SIGN),
+    WORD("№№", u'№', u'№', u'№', WORD_SIGN),
+    WORD("а", u'а', u'а', u'а', WORD_SHORT),
+    WORD("бы", u'б', u'б', u'ы', WORD_SHORT | WORD_PARTICLE),
+    WORD("в", u'в', u'в', u'в', WORD_SHORT),
+    WORD("во", u'в', u'в', u'о', WORD_SHORT),
+    WORD("да", u'д', u'д', u'а', WORD_SHORT),
+    WORD("до", u'д', u'д', u'о', WORD_SHORT),
+    WORD("же", u'ж', u'ж', u'е', WORD_SHORT | WORD_PARTICLE),
+    WORD("за", u'з', u'з', u'а', WORD_SHORT),
+    WORD("и", u'и', u'и', u'и', WORD_SHORT),
+    WORD("из", u'и', u'и', u'з', WORD_SHORT),
+    WORD("к", u'к', u'к', u'к', WORD_SHORT),
+    WORD("ко", u'к', u'к', u'о', WORD_SHORT),
+    WORD("ли", u'л', u'л', u'и', WORD_SHORT | WORD_PARTICLE),
+    WORD("на", u'н', u'н', u'а', WORD_SHORT),
+    WORD("не", u'н', u'н', u'е', WORD_SHORT),
+    WORD("ни", u'н', u'н', u'и', WORD_SHORT),
+    WORD("но", u'н', u'н', u'о', WORD_SHORT),
+    WORD("о", u'о', u'о', u'о', WORD_SHORT),
+    WORD("об", u'о', u'о', u'б', WORD_SHORT),
+    WORD("от", u'о', u'о', u'т', WORD_SHORT),
+    WORD("по", u'п', u'п', u'о', WORD_SHORT),
+    WORD("с", u'с', u'с', u'с', WORD_SHORT | WORD_ADDRESS),
+    WORD("со", u'с', u'с', u'о', WORD_SHORT),
+    WORD("то", u'т', u'т', u'о', WORD_SHORT),
+    WORD("у", u'у', u'у', u'у', WORD_SHORT),
+    WORD("января", u'я', u'р', u'я', WORD_MONTH),
+    WORD("февраля", u'ф', u'л', u'я', WORD_MONTH),
+    WORD("марта", u'м', u'т', u'а', WORD_MONTH),
+    WORD("апреля", u'а', u'л', u'я', WORD_MONTH),
+    WORD("мая", u'м', u'а', u'я', WORD_MONTH),
+    WORD("июня", u'и', u'н', u'я', WORD_MONTH),
+    WORD("июля", u'и', u'л', u'я', WORD_MONTH),
+    WORD("августа", u'а', u'т', u'а', WORD_MONTH),
+    WORD("сентября", u'с', u'р', u'я', WORD_MONTH),
+    WORD("октября", u'о', u'р', u'я', WORD_MONTH),
+    WORD("ноября", u'н', u'р', u'я', WORD_MONTH),
+    WORD("декабря", u'д', u'р', u'я', WORD_MONTH),
+    WORD("обл", u'о', u'б', u'л', WORD_ADDRESS),
+    WORD("кр", u'к', u'к', u'р', WORD_ADDRESS),
+    WORD("ст", u'с', u'с', u'т', WORD_ADDRESS),
+    WORD("пос", u'п', u'о', u'с', WORD_ADDRESS),
+    WORD("д", u'д', u'д', u'д', WORD_ADDRESS),
+    WORD("ул", u'у', u'у', u'л', WORD_ADDRESS),
+    WORD("пер", u'п', u'е', u'р', WORD_ADDRESS),
+    WORD("пр", u'п', u'п', u'р', WORD_ADDRESS),
+    WORD("пр-т", u'п', u'-', u'т', WORD_ADDRESS),
+    WORD("просп", u'п', u'с', u'п', WORD_ADDRESS),
+    WORD("пл", u'п', u'п', u'л', WORD_ADDRESS),
+    WORD("бул", u'б', u'у', u'л', WORD_ADDRESS),
+    WORD("б-р", u'б', u'-', u'р', WORD_ADDRESS),
+    WORD("наб", u'н', u'а', u'б', WORD_ADDRESS),
+    WORD("ш", u'ш', u'ш', u'ш', WORD_ADDRESS),
+    WORD("туп", u'т', u'у', u'п', WORD_ADDRESS),
+    WORD("оф", u'о', u'о', u'ф', WORD_ADDRESS),
+    WORD("ком", u'к', u'о', u'м', WORD_ADDRESS),
+    WORD("комн", u'к', u'м', u'н', WORD_ADDRESS),
+    WORD("уч", u'у', u'у', u'ч', WORD_ADDRESS),
+    WORD("вл", u'в', u'в', u'л', WORD_ADDRESS),
+    WORD("влад", u'в', u'а', u'д', WORD_ADDRESS),
+    WORD("стр", u'с', u'т', u'р', WORD_ADDRESS),
+    WORD("кор", u'к', u'о', u'р', WORD_ADDRESS),
+    WORD("корп", u'к', u'р', u'п', WORD_ADDRESS),
+    WORD("кв", u'к', u'к', u'в', WORD_ADDRESS),
+    WORD("под", u'п', u'о', u'д', WORD_ADDRESS),
+    WORD("эт", u'э', u'э', u'т', WORD_ADDRESS),
+    WORD("мкр", u'м', u'к', u'р', WORD_ADDRESS),
+    WORD("т", u'т', u'т', u'т', WORD_ADDRESS),
+    WORD("п", u'п', u'п', u'п', WORD_ADDRESS),
+    WORD("пп", u'п', u'п', u'п', WORD_ADDRESS),
+    WORD("ч", u'ч', u'ч', u'ч', WORD_ADDRESS),
+    WORD("см", u'с', u'с', u'м', WORD_ADDRESS),
+    WORD("г", u'г', u'г', u'г', WORD_YEAR),
+    WORD("гг", u'г', u'г', u'г', WORD_YEAR),
+};
 
-static const literal year_words[] = {LIT("г"), LIT("гг"), {NULL, 0}};
+/* The lists the core of t is in: the one word at its slot, compared with the
+ * core in lower case (equal bytes are equal code points, as fold_case keeps
+ * each one's length). */
+static unsigned find_words(const token *t)
+{
+    size_t n = t->tail - t->lead;
+    if (n == 0 || n > LITERAL_MAX_BYTES)
+        return 0;
+    const char *s = t->s + t->lead;
+    uint32_t first, pen, last;
+    utf8_next(s, n, &first);
+    size_t p = step_back(s, 0, n);
+    utf8_next(s + p, n - p, &last);
+    pen = first;
+    if (p > 0) {
+        size_t q = step_back(s, 0, p);
+        utf8_next(s + q, p - q, &pen);
+    }
+    const word_entry *e =
+        &word_table[WORD_SLOT(n, fold_case(first), fold_case(pen), fold_case(last))];
+    char folded[LITERAL_MAX_BYTES];
+    if (e->n != n || !fold_core(t, folded) || memcmp(folded, e->s, n) != 0)
+        return 0;
+    return e->words;
+}
 
 static bool is_number_sign(const token *t)
 {
-    static const literal signs[] = {LIT("№"), LIT("№№"), {NULL, 0}};
-    return is_bare(t) && core_in(t, signs);
+    return is_bare(t) && (t->words & WORD_SIGN);
 }
 
 static bool starts_with_digit(const token *t)
@@ -452,31 +566,31 @@ static bool binds(const token *before, const token *l, const token *r)
     if (r_initials && is_bare(l) && is_surname(l))
         return true;
     /* ru/nbsp/year: "2023 г.", "2023–2025 гг." */
-    if (ends_with_digit(l) && has_dot(r) && core_in(r, year_words))
+    if (ends_with_digit(l) && has_dot(r) && (r->words & WORD_YEAR))
         return true;
     /* ru/nbsp/dayMonth: "5 июня"; and the year after the month, because a
      * date in words must not break at all (docs/typesetting.md §1.4). */
-    if (is_day(l) && core_in(r, months))
+    if (is_day(l) && (r->words & WORD_MONTH))
         return true;
-    if (is_bare(l) && core_in(l, months) && is_year(r))
+    if (is_bare(l) && (l->words & WORD_MONTH) && is_year(r))
         return true;
     /* ru/nbsp/addr: "г. Братск" but not the year in "2023 г. Министерство". */
-    if (is_abbreviation(l) && core_in(l, year_words) && is_upper(first_cp(r)) &&
+    if (is_abbreviation(l) && (l->words & WORD_YEAR) && is_upper(first_cp(r)) &&
         !(before && ends_with_digit(before)))
         return true;
     /* ru/nbsp/addr and legal references: "ул. Мира", "п. 2"; the "д." that
      * closes "т. д." binds nothing. */
     uint32_t rc = first_cp(r);
-    if (is_abbreviation(l) && core_in(l, address_words) && (is_letter(rc) || is_digit(rc)) &&
+    if (is_abbreviation(l) && (l->words & WORD_ADDRESS) && (is_letter(rc) || is_digit(rc)) &&
         !(before && is_abbreviation(before) && core_is(before, "т")))
         return true;
     /* ru/nbsp/abbr: "т. д.", "т. е.", "и. о." */
     if (is_abbreviation(l) && has_dot(r) && is_short_abbreviation(l) && is_short_abbreviation(r))
         return true;
     /* common/nbsp/afterShortWord and ru/nbsp/beforeParticle. */
-    if (is_bare(l) && core_in(l, short_words))
+    if (is_bare(l) && (l->words & WORD_SHORT))
         return true;
-    if (is_bare(l) && core_in(r, particles))
+    if (is_bare(l) && (r->words & WORD_PARTICLE))
         return true;
     /* ru/dash/main: no line starts with a dash. */
     return is_dash(r);
@@ -486,7 +600,7 @@ static bool binds(const token *before, const token *l, const token *r)
  * is always valid whatever the caller passed. */
 static void put_valid(buf *b, const char *s, size_t n, bool valid)
 {
-    if (valid) { /* s is part of a text utf8_check passed, cut between characters */
+    if (valid) { /* s is (part of) a token scan_token found valid, cut between characters */
         buf_putn(b, s, n);
         return;
     }
@@ -523,6 +637,8 @@ static size_t range_hyphen(const token *t)
 {
     size_t n;
     const char *s = core_of(t, &n);
+    if (n == 0 || !is_digit((unsigned char)s[0]))
+        return 0; /* the common case: no number first (is_range_number) */
     const char *h = memchr(s, '-', n);
     if (!h || memchr(h + 1, '-', n - (size_t)(h - s) - 1))
         return 0;
@@ -534,8 +650,9 @@ static size_t range_hyphen(const token *t)
 
 /* ru/dash/main: a hyphen-minus (or two) with spaces on both sides is an em
  * dash; a range takes an en dash. With `keep`, the token as typed. */
-static void put_token(buf *b, const token *t, bool spaced, bool keep, bool valid)
+static void put_token(buf *b, const token *t, bool spaced, bool keep)
 {
+    bool valid = t->valid;
     size_t h;
     if (keep) {
         put_valid(b, t->s, t->len, valid);
@@ -552,9 +669,9 @@ static void put_token(buf *b, const token *t, bool spaced, bool keep, bool valid
 }
 
 /* Does put_token copy t as it is? */
-static bool token_verbatim(const token *t, bool spaced, bool keep, bool valid)
+static bool token_verbatim(const token *t, bool spaced, bool keep)
 {
-    if (!valid)
+    if (!t->valid)
         return false;
     if (keep)
         return true;
@@ -589,14 +706,14 @@ static void run_add(buf *out, copy_run *r, const char *s, size_t n)
 }
 
 /* put_token through the run. */
-static void put_token_run(buf *out, copy_run *r, const token *t, bool spaced, bool keep, bool valid)
+static void put_token_run(buf *out, copy_run *r, const token *t, bool spaced, bool keep)
 {
-    if (token_verbatim(t, spaced, keep, valid)) {
+    if (token_verbatim(t, spaced, keep)) {
         run_add(out, r, t->s, t->len);
         return;
     }
     run_flush(out, r);
-    put_token(out, t, spaced, keep, valid);
+    put_token(out, t, spaced, keep);
 }
 
 /* The space after `left`, before `right`: U+00A0 or ' ', taken from the
@@ -668,8 +785,6 @@ char *text_typography_with(const char *in, size_t len, bool keep)
         in = quoted.data ? quoted.data : "";
         len = quoted.len;
     }
-    /* tokens are cut at spaces, NBSP and '-', never inside a character */
-    bool valid = utf8_check(in, len) == len;
     /* One pass with a window of three tokens: every decision looks at the
      * two words around a space and the word before them, so the work is
      * linear in the input. */
@@ -681,7 +796,7 @@ char *text_typography_with(const char *in, size_t len, bool keep)
     copy_run run = {NULL, NULL};
     while (read_token(in, len, &pos, &right)) {
         if (have_left) {
-            put_token_run(&out, &run, &left, have_before, keep, valid);
+            put_token_run(&out, &run, &left, have_before, keep);
             bool nbsp = right.typed_nbsp || binds(have_before ? &before : NULL, &left, &right);
             put_space_run(&out, &run, &left, &right, nbsp);
         }
@@ -691,7 +806,7 @@ char *text_typography_with(const char *in, size_t len, bool keep)
         have_left = true;
     }
     if (have_left)
-        put_token_run(&out, &run, &left, false, keep, valid);
+        put_token_run(&out, &run, &left, false, keep);
     run_flush(&out, &run);
     buf_fini(&quoted);
     return buf_take(&out);
