@@ -1321,15 +1321,36 @@ static void break_part(const text_hyph *h, const char *word, const part *p, sink
         break_by_patterns(h, word, p, s);
 }
 
+/* Does one of the eight bytes of x start an explicit break (may_break_plain)?
+ * x | 0x02 is 0x2F for '-' (0x2D) and '/' (0x2F) only, x | 0x20 is 0xE2 for
+ * 0xC2 (U+00AD's first byte) and 0xE2 (the dashes') only; a byte equal to its
+ * mark leaves a zero byte after the xor, and (v - 0x01…) & ~v & 0x80… is not 0
+ * exactly when v has one. Most words (Cyrillic: 0xD0, 0xD1 and 0x80..0xBF)
+ * have none: eight bytes at one test. */
+static bool chunk_may_break(uint64_t x)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+    uint64_t a = (x | UINT64_C(0x0202020202020202)) ^ UINT64_C(0x2F2F2F2F2F2F2F2F);
+    uint64_t b = (x | UINT64_C(0x2020202020202020)) ^ UINT64_C(0xE2E2E2E2E2E2E2E2);
+    return ((((a - ones) & ~a) | ((b - ones) & ~b)) & highs) != 0;
+}
+
 /* Could the word break without the dictionary? Only at an explicit
  * hyphen, dash or slash, or at a typed soft hyphen: without one of their
  * bytes (the dashes U+2010..U+2014 start E2 80), text_word_breaks with no
  * dictionary finds nothing. */
 static bool may_break_plain(const char *word, size_t len)
 {
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) { /* passed eight at a time, up to one that may start one */
+        uint64_t x;
+        memcpy(&x, word + i, sizeof x);
+        if (chunk_may_break(x))
+            break;
+    }
     /* the bytes that may start one: the others are passed at one test each */
     static const bool starts[256] = {['-'] = true, ['/'] = true, [0xC2] = true, [0xE2] = true};
-    for (size_t i = 0; i < len; i++) {
+    for (; i < len; i++) {
         unsigned char c = (unsigned char)word[i];
         if (!starts[c])
             continue;

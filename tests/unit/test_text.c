@@ -346,6 +346,49 @@ static void test_without_dictionary(void **state)
     assert_string_equal(got, "про\u00AD-грам\u00AD-ма");
 }
 
+/* Without the dictionary a word is passed eight bytes at a time up to the
+ * first that may start an explicit break: each breaking character and each
+ * near miss at every offset of words of one- and two-byte letters, also in
+ * the last bytes that make no eight. */
+static void test_without_dictionary_offsets(void **state)
+{
+    (void)state;
+    typedef struct mark {
+        const char *s;
+        int breaks; /* 0 none, 1 after it (no hyphen added), 2 a hyphenation point */
+    } mark;
+    static const mark marks[] = {
+        {"-", 1},      {"/", 1},      {"\u2010", 1}, {"\u2013", 1}, {"\u2014", 1},
+        {"\u00AD", 2}, {"\u2011", 0}, {".", 0},      {",", 0},      {"\u00A0", 0},
+        {"\u2116", 0}, {"\u00C2", 0}, {"\u00E2", 0}, {"\u0442", 0}, {"\u00AB", 0},
+        {"\u2026", 0}, {"'", 0},      {"\u201C", 0}, {"\u00E9", 0}, {"+", 0},
+    };
+    static const char *const letters[] = {"a", "\u0430"};
+    size_t failures = 0;
+    for (size_t m = 0; m < sizeof marks / sizeof *marks; m++)
+        for (size_t l = 0; l < 2; l++)
+            for (size_t before = 2; before < 20; before++)
+                for (size_t after = 2; after < 12; after++) {
+                    char word[256] = "";
+                    for (size_t k = 0; k < before; k++)
+                        strcat(word, letters[l]);
+                    size_t at = strlen(word) + strlen(marks[m].s) - 1;
+                    strcat(word, marks[m].s);
+                    for (size_t k = 0; k < after; k++)
+                        strcat(word, letters[l]);
+                    text_break b[4];
+                    size_t n = text_word_breaks(NULL, word, strlen(word), b, 4);
+                    bool ok = marks[m].breaks ? n == 1 && b[0].at == at &&
+                                                    b[0].add_hyphen == (marks[m].breaks == 2)
+                                              : n == 0;
+                    if (!ok) {
+                        print_error("\"%s\": %zu breaks\n", word, n);
+                        failures++;
+                    }
+                }
+    assert_int_equal(failures, 0);
+}
+
 static void test_breaks_capped(void **state)
 {
     text_break b[2];
@@ -734,6 +777,7 @@ int main(void)
         cmocka_unit_test(test_expansion_finds_more_breaks),
         cmocka_unit_test(test_word_cases),
         cmocka_unit_test(test_without_dictionary),
+        cmocka_unit_test(test_without_dictionary_offsets),
         cmocka_unit_test(test_breaks_capped),
         cmocka_unit_test(test_breaks_memo),
         cmocka_unit_test(test_breaks_are_byte_offsets),
