@@ -678,7 +678,7 @@ static bool token_verbatim(const token *t, bool spaced, bool keep)
     if (spaced &&
         ((t->len == 1 && t->s[0] == '-') || (t->len == 2 && t->s[0] == '-' && t->s[1] == '-')))
         return false;
-    return range_hyphen(t) == 0;
+    return !starts_with_digit(t) || range_hyphen(t) == 0; /* a range starts with one */
 }
 
 /* Input copied to the output as it is, not yet put: most tokens and the
@@ -790,23 +790,23 @@ char *text_typography_with(const char *in, size_t len, bool keep)
      * linear in the input. */
     buf out;
     buf_init(&out);
-    token before = {0}, left = {0}, right;
-    bool have_before = false, have_left = false;
+    token ring[3]; /* the window's tokens, moved along by pointers, not copied */
+    token *before = NULL, *left = NULL, *right = &ring[0];
     size_t pos = 0;
     copy_run run = {NULL, NULL};
-    while (read_token(in, len, &pos, &right)) {
-        if (have_left) {
-            put_token_run(&out, &run, &left, have_before, keep);
-            bool nbsp = right.typed_nbsp || binds(have_before ? &before : NULL, &left, &right);
-            put_space_run(&out, &run, &left, &right, nbsp);
+    while (read_token(in, len, &pos, right)) {
+        if (left) {
+            put_token_run(&out, &run, left, before != NULL, keep);
+            bool nbsp = right->typed_nbsp || binds(before, left, right);
+            put_space_run(&out, &run, left, right, nbsp);
         }
+        token *spare = before ? before : left ? &ring[2] : &ring[1];
         before = left;
-        have_before = have_left;
         left = right;
-        have_left = true;
+        right = spare;
     }
-    if (have_left)
-        put_token_run(&out, &run, &left, false, keep);
+    if (left)
+        put_token_run(&out, &run, left, false, keep);
     run_flush(&out, &run);
     buf_fini(&quoted);
     return buf_take(&out);
