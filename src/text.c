@@ -1000,7 +1000,7 @@ static bool hyb_at(const hyb_block *b, const void *p, uint64_t n, size_t align, 
 
 /* Check one state's members (and point them into the block when it moved): every
  * pointer, count and state number a hyphenation will follow (hnj_hyphen_hyphenate2
- * trusts them all). */
+ * trusts them all); the states its transitions lead to are checked by hyb_states. */
 static bool hyb_state(const hyb_block *b, HyphenState *s, int num_states)
 {
     char *match, *trans;
@@ -1016,10 +1016,6 @@ static bool hyb_state(const hyb_block *b, HyphenState *s, int num_states)
         s->match = match;
         s->trans = (HyphenTrans *)trans;
     }
-    const HyphenTrans *t = (const HyphenTrans *)trans;
-    for (int k = 0; k < s->num_trans; k++)
-        if (t[k].new_state < 0 || t[k].new_state >= num_states)
-            return false;
     return true;
 }
 
@@ -1032,6 +1028,59 @@ static bool hyb_nohyphen(const hyb_block *b, const char *list, int count)
         list += strlen(list) + 1;
     }
     return true;
+}
+
+/* The deepest state a level may have: libhyphen reads a pattern line into
+ * MAX_CHARS (256) bytes, so no pattern, and no state, is longer. */
+#define HYB_MAX_STATE_DEPTH 256
+
+/* Check level d's states (hyb_state) and the shape libhyphen's walk
+ * (hnj_hyphen_hyph_ under hnj_hyphen_hyphenate2) relies on, which the
+ * pointers' checks do not see:
+ * - a trie from state 0: every state but 0 the target of exactly one
+ *   transition, none deeper than HYB_MAX_STATE_DEPTH;
+ * - fallbacks to strictly shallower states, so a chain of them ends at -1
+ *   (a cycle makes the walk loop for ever on a letter none of its states
+ *   has);
+ * - a state's match no longer than its depth plus one, and than its depth
+ *   when its path starts with '.': the walk writes the match's digits ending
+ *   at the current letter, from i + 1 - strlen(match). The word it walks
+ *   starts with '.', so a state k letters deep is in use from letter k - 1
+ *   on only when its path starts with '.' (a fallback goes shallower), and
+ *   from letter k on otherwise: the first digit never falls before the word.
+ * One pass, breadth first: each state is checked when it is reached, after
+ * the states shallower than it (so a fallback's depth is known). */
+static bool hyb_states(const hyb_block *b, HyphenState *states, int num_states)
+{
+    size_t n = (size_t)num_states, head = 0, tail = 1;
+    /* per state: 2 * depth + 1 when its path starts with '.', -1 unreached */
+    int *seen = xmalloc(n * sizeof *seen), *queue = xmalloc(n * sizeof *queue);
+    memset(seen, 0xFF, n * sizeof *seen);
+    seen[0] = 0;
+    queue[0] = 0;
+    bool ok = true;
+    while (ok && head < tail) {
+        int at = queue[head++];
+        HyphenState *s = &states[at];
+        int depth = seen[at] >> 1;
+        size_t most = (size_t)depth + !(seen[at] & 1);
+        ok = hyb_state(b, s, num_states) &&
+             (s->fallback_state == -1 ||
+              (seen[s->fallback_state] >= 0 && seen[s->fallback_state] >> 1 < depth)) &&
+             (!s->match || strnlen(s->match, most + 1) <= most) &&
+             (s->num_trans == 0 || depth < HYB_MAX_STATE_DEPTH);
+        for (int k = 0; ok && k < s->num_trans; k++) {
+            int t = s->trans[k].new_state;
+            ok = t >= 0 && t < num_states && seen[t] < 0;
+            if (!ok)
+                break;
+            seen[t] = 2 * (depth + 1) + (at == 0 ? s->trans[k].ch == '.' : seen[at] & 1);
+            queue[tail++] = t;
+        }
+    }
+    free(seen);
+    free(queue);
+    return ok && tail == n;
 }
 
 /* Check one level written at p (and the levels after it); where it is now. */
@@ -1056,10 +1105,7 @@ static HyphenDict *hyb_level(const hyb_block *b, const void *p, unsigned depth)
         d->nohyphen = nohyphen;
         d->nextlevel = (HyphenDict *)next;
     }
-    for (int i = 0; i < d->num_states; i++)
-        if (!hyb_state(b, (HyphenState *)states + i, d->num_states))
-            return NULL;
-    return d;
+    return hyb_states(b, (HyphenState *)states, d->num_states) ? d : NULL;
 }
 
 /* The compiled dictionary in the block; NULL when it is not one this program

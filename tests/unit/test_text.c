@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <hyphen.h> /* the compiled file's structures, to damage them on purpose */
+
 #include "text.h"
 
 #define EXPANDED_DIC "build/hyph_ru_RU.dic"
@@ -628,6 +630,127 @@ static void test_compiled_damaged(void **state)
     assert_true(mapped > 100 && moved > 100);
 }
 
+/* The compiled file's header as text.c writes it (hyb_header): 16 bytes of
+ * magic, six 32-bit fields, then the size, the first level's offset and the
+ * base its pointers point from. */
+#define HYB_FIRST_AT (16 + 6 * sizeof(uint32_t) + sizeof(uint64_t))
+#define HYB_BASE_AT (HYB_FIRST_AT + sizeof(uint64_t))
+
+/* Where in bytes level `level` (0: the compound level, 1: the patterns) has
+ * its dict, and (*states) its states. */
+static size_t hyb_level_at(const char *bytes, size_t len, int level, size_t *states)
+{
+    uint64_t first, base;
+    memcpy(&first, bytes + HYB_FIRST_AT, sizeof first);
+    memcpy(&base, bytes + HYB_BASE_AT, sizeof base);
+    size_t at = first;
+    HyphenDict d;
+    for (int i = 0;; i++) {
+        assert_true(at + sizeof d <= len);
+        memcpy(&d, bytes + at, sizeof d);
+        if (i == level)
+            break;
+        assert_non_null(d.nextlevel);
+        at = (size_t)((uint64_t)(uintptr_t)d.nextlevel - base);
+    }
+    *states = (size_t)((uint64_t)(uintptr_t)d.states - base);
+    assert_true(*states + (size_t)d.num_states * sizeof(HyphenState) <= len);
+    return at;
+}
+
+static HyphenState hyb_state_of(const char *bytes, size_t states, int i)
+{
+    HyphenState s;
+    memcpy(&s, bytes + states + (size_t)i * sizeof s, sizeof s);
+    return s;
+}
+
+static void hyb_state_put(char *bytes, size_t states, int i, const HyphenState *s)
+{
+    memcpy(bytes + states + (size_t)i * sizeof *s, s, sizeof *s);
+}
+
+/* A compiled file of the right sizes and pointers but the wrong shape is
+ * refused at load (text.c, hyb_states). Before, each of these loaded: a
+ * fallback cycle made libhyphen loop for ever on the first letter no state
+ * of the cycle had (the first case hung the render of any word), and a
+ * match longer than its state's depth made it write the digits before the
+ * start of the word's buffer. */
+static void test_compiled_bad_shape(void **state)
+{
+    (void)state;
+    size_t len, states;
+    char *good = read_all(COMPILED_DIC, &len);
+    char *bad = malloc(len);
+    assert_non_null(bad);
+    uint64_t base;
+    memcpy(&base, good + HYB_BASE_AT, sizeof base);
+
+    /* the compound level's state 0 falls back to itself */
+    memcpy(bad, good, len);
+    hyb_level_at(bad, len, 0, &states);
+    HyphenState s = hyb_state_of(bad, states, 0);
+    s.fallback_state = 0;
+    hyb_state_put(bad, states, 0, &s);
+    assert_null(load_bytes(bad, len));
+
+    /* a state of the patterns falls back to itself */
+    memcpy(bad, good, len);
+    hyb_level_at(bad, len, 1, &states);
+    HyphenState root = hyb_state_of(bad, states, 0);
+    assert_true(root.num_trans > 0);
+    HyphenTrans t0;
+    size_t trans = (size_t)((uint64_t)(uintptr_t)root.trans - base);
+    memcpy(&t0, bad + trans, sizeof t0);
+    s = hyb_state_of(bad, states, t0.new_state);
+    s.fallback_state = t0.new_state;
+    hyb_state_put(bad, states, t0.new_state, &s);
+    assert_null(load_bytes(bad, len));
+
+    /* a transition back to state 0 (a cycle of transitions, and state 0
+     * reached twice) */
+    memcpy(bad, good, len);
+    t0.new_state = 0;
+    memcpy(bad + trans, &t0, sizeof t0);
+    assert_null(load_bytes(bad, len));
+
+    /* a state one letter deep (not '.') given the longest match of the file */
+    memcpy(bad, good, len);
+    int n = 0;
+    HyphenDict d;
+    memcpy(&d, bad + hyb_level_at(bad, len, 1, &states), sizeof d);
+    n = d.num_states;
+    char *longest = NULL;
+    size_t most = 0;
+    for (int i = 0; i < n; i++) {
+        HyphenState si = hyb_state_of(bad, states, i);
+        if (!si.match)
+            continue;
+        size_t at = (size_t)((uint64_t)(uintptr_t)si.match - base);
+        if (strlen(bad + at) > most)
+            most = strlen(bad + at), longest = si.match;
+    }
+    assert_true(most >= 3);
+    HyphenTrans letter = {0};
+    for (int k = 0; k < root.num_trans; k++) {
+        memcpy(&letter, bad + trans + (size_t)k * sizeof letter, sizeof letter);
+        if (letter.ch != '.')
+            break;
+    }
+    assert_true(letter.ch != '.');
+    s = hyb_state_of(bad, states, letter.new_state);
+    s.match = longest;
+    hyb_state_put(bad, states, letter.new_state, &s);
+    assert_null(load_bytes(bad, len));
+
+    /* the file itself loads */
+    text_hyph *h = load_bytes(good, len);
+    assert_non_null(h);
+    text_hyph_free(h);
+    free(bad);
+    free(good);
+}
+
 /* The same words break alike in a dictionary read and moved (its address taken
  * by the one of the tests, mapped) as in that one. */
 static void test_compiled_moved(void **state)
@@ -795,6 +918,7 @@ int main(void)
      * address, which that dictionary would hold */
     const struct CMUnitTest file_tests[] = {
         cmocka_unit_test(test_compiled_damaged),
+        cmocka_unit_test(test_compiled_bad_shape),
     };
     int failed = cmocka_run_group_tests(tests, setup_dictionary, teardown_dictionary);
     return failed + cmocka_run_group_tests(file_tests, NULL, NULL);
