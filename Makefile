@@ -189,14 +189,16 @@ FUZZ_RSS_MB  ?= 1024
 FUZZ_TIMEOUT ?= 10
 FUZZ_FLAGS   ?=
 FUZZ_BUILD   := build/fuzz
-FUZZ_NAMES   := doc template csv compiled
+FUZZ_NAMES   := doc template csv compiled hyb
+# fuzz_hyb's seed is the compiled dictionary (386 KB): it is let in whole
+FUZZ_MAX_LEN_hyb ?= 1048576
 FUZZ_SAN     := $(SAN)
-FUZZ_OPTS     = -max_len=$(FUZZ_MAX_LEN) -rss_limit_mb=$(FUZZ_RSS_MB) \
+FUZZ_OPTS     = -max_len=$(or $(FUZZ_MAX_LEN_$*),$(FUZZ_MAX_LEN)) -rss_limit_mb=$(FUZZ_RSS_MB) \
                 -malloc_limit_mb=$(FUZZ_RSS_MB) -timeout=$(FUZZ_TIMEOUT) \
                 -max_total_time=$(FUZZ_TIME) -dict=tests/fuzz/nastavdoc.dict \
                 -print_final_stats=1 $(FUZZ_FLAGS)
 
-.PHONY: fuzz fuzz-build fuzz-doc fuzz-template fuzz-csv fuzz-compiled asan-clang clang-check
+.PHONY: fuzz fuzz-build fuzz-doc fuzz-template fuzz-csv fuzz-compiled fuzz-hyb asan-clang clang-check
 
 asan: asan-clang
 
@@ -219,7 +221,7 @@ $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_render.c tests/fuzz/fuzz_re
 
 # One harness: corpus in build/fuzz/corpus/NAME (kept between runs), seeds
 # from the samples and templates, findings in build/fuzz/findings/NAME-*.
-fuzz-doc fuzz-template fuzz-csv fuzz-compiled: fuzz-%: fuzz-build
+fuzz-doc fuzz-template fuzz-csv fuzz-compiled fuzz-hyb: fuzz-%: fuzz-build
 	$(MAKE) --no-print-directory fuzz-run-$*
 
 fuzz-run-%:
