@@ -20,7 +20,7 @@ typedef struct para_memo_key {
     uint64_t font;    /* the face's identity (layout_fonts.identity), never 0 */
     const void *dict; /* the hyphenation dictionary, or NULL */
     double size_pt, letter_spacing_pt, width_pt, first_indent_pt;
-    unsigned flags;   /* para.c's PARA_KEY_* bits */
+    unsigned flags;   /* para.c's KEY_* bits */
     const char *text; /* the text as the block holds it (not NUL-terminated here) */
     size_t len;
     uint64_t hash; /* para_memo_hash of the fields above, set by the caller */
