@@ -37,14 +37,19 @@ bench_one() {
 # Measured 2026-12-01 on the shared 2-core VM (a page touched for the first
 # time costs about 11 us there, /bin/true 2.4-3.5 ms wall), instructions by
 # callgrind, times by this script at load < 1. At the start of issue 12 §7
-# -> at the start of its third session -> of its fourth -> at its end:
-#   order, instructions     54.8 M -> 31.0 M -> 11.2 M -> 8.6 M
+# -> at the start of its third session -> of its fourth -> of its fifth ->
+# at its end:
+#   order, instructions     54.8 M -> 31.0 M -> 11.2 M -> 8.6 M -> 9.2 M
+#     (the fifth session's 8.6 -> 8.56 M by typography, then +0.67 M for the
+#     compiled dictionary's shape check at load, a hang fixed: text.c)
 #   order, page faults       797   ->  532   ->  144   ->  131
 #   order, wall (CPU)               -> 20 ms (18) -> 9.1 (8.3) -> 7.6 (7.0)
-#   roadmap, instructions  152.8 M -> 120.4 M -> 55.7 M -> 44.7 M;
+#   roadmap, instructions  152.8 M -> 120.4 M -> 55.7 M -> 44.7 M -> 43.3 M;
 #     wall 33 -> 14.9 -> 11.1 ms
 #   100 orders, batch -j 2, CPU  3.2 s -> 0.51 s -> 0.16 s -> 0.12 s;
-#     instructions a document in a worker 29 M -> 5.5 M -> 4.3 M
+#     instructions a document in a worker 29 M -> 5.5 M -> 4.3 M -> 2.9 M
+#     (the memo of set paragraphs: the 100 orders share all their text;
+#     paired against the fourth session's end, CPU 0.88 of it)
 #   Typst 0.14 (node) in the same run: 177-198 ms for the order, 0.76-0.83 s
 #     CPU for 100 orders in one node process; ratio of the order 0.039-0.052
 # The VM's speed drifts by 20 % and more within minutes (the same binary took
