@@ -72,6 +72,18 @@ static void reserve_items(lay *L, size_t n)
     L->item_to = xrealloc(L->item_to, L->icap * sizeof *L->item_to);
 }
 
+/* L's items become n copied from items, from and to (a list kept earlier). */
+static void load_items(lay *L, const lb_item *items, const size_t *from, const size_t *to, size_t n)
+{
+    reserve_items(L, n);
+    if (n) {
+        memcpy(L->items, items, n * sizeof *L->items);
+        memcpy(L->item_from, from, n * sizeof *L->item_from);
+        memcpy(L->item_to, to, n * sizeof *L->item_to);
+    }
+    L->nitems = n;
+}
+
 static void add_item(lay *L, lb_item it, size_t from, size_t to)
 {
     if (L->nitems == L->icap)
@@ -729,11 +741,7 @@ static void tokenize_cached(lay *L, para *P, const char *text, size_t len, doubl
 {
     item_cache *c = cache ? &cache[P->hyphenate] : NULL;
     if (c && c->valid && items_fit(&c->deps, P)) {
-        reserve_items(L, c->n);
-        memcpy(L->items, c->items, c->n * sizeof *L->items);
-        memcpy(L->item_from, c->from, c->n * sizeof *L->item_from);
-        memcpy(L->item_to, c->to, c->n * sizeof *L->item_to);
-        L->nitems = c->n;
+        load_items(L, c->items, c->from, c->to, c->n);
         return;
     }
     width_deps d = {false, -INFINITY, -INFINITY, -INFINITY};
@@ -1147,13 +1155,7 @@ static void set_para_lines(lay *L, const blk_block *b, para *P, const char *raw,
     bool keyed = memo_key(L, b->style, P, raw, first_indent, &key);
     para_memo_val hit;
     if (keyed && para_memo_get(the_memo(), &key, &hit)) {
-        reserve_items(L, hit.nitems);
-        if (hit.nitems) {
-            memcpy(L->items, hit.items, hit.nitems * sizeof *L->items);
-            memcpy(L->item_from, hit.from, hit.nitems * sizeof *L->item_from);
-            memcpy(L->item_to, hit.to, hit.nitems * sizeof *L->item_to);
-        }
-        L->nitems = hit.nitems;
+        load_items(L, hit.items, hit.from, hit.to, hit.nitems);
         *out = (set_para){hit.text, hit.lines, hit.nlines, NULL, NULL};
         return;
     }
