@@ -1072,10 +1072,10 @@ static bool hyb_states(const hyb_block *b, HyphenState *states, int num_states)
         for (int k = 0; ok && k < s->num_trans; k++) {
             int t = s->trans[k].new_state;
             ok = t >= 0 && t < num_states && seen[t] < 0;
-            if (!ok)
-                break;
-            seen[t] = 2 * (depth + 1) + (at == 0 ? s->trans[k].ch == '.' : seen[at] & 1);
-            queue[tail++] = t;
+            if (ok) {
+                seen[t] = 2 * (depth + 1) + (at == 0 ? s->trans[k].ch == '.' : seen[at] & 1);
+                queue[tail++] = t;
+            }
         }
     }
     free(seen);
