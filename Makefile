@@ -1,7 +1,7 @@
 # nastavdoc: YAML dossiers -> PDF paperwork of a school mentoring programme.
 # Targets: all demo test (check) asan bench format lint install clean. See README.md.
 
-PKGS     := yaml-0.1 libqrencode
+PKGS     := yaml-0.1 libqrencode libsodium
 BUILD    ?= build
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -23,17 +23,17 @@ MANDIR   := $(PREFIX)/share/man
 # Debian ships no .pc for libhpdf, libhyphen, libunistring or libcsv: link them by name.
 # libqrencode is not linked: src/qrcode.c loads it (dlopen) when a document
 # draws a QR code, by the soname of the library the build finds.
-LIBS     := $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml) -lhpdf -lhyphen -lunistring -lcsv -lm -ldeflate
+LIBS     := $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml) -lhpdf -lhyphen -lunistring -lcsv -lm -ldeflate -lsodium
 QR_SONAME := $(shell objdump -p "$$(pkg-config --variable=libdir libqrencode 2>/dev/null)/libqrencode.so" 2>/dev/null | sed -n 's/^ *SONAME *//p')
 # STATIC_LIBS=yes (the default): each library whose static archive is
 # installed (Debian's -dev packages ship one for libyaml, libhyphen,
-# libunistring, libcsv and libdeflate; libhpdf and libqrencode have none) is
+# libunistring, libcsv, libdeflate and libsodium; libhpdf and libqrencode have none) is
 # linked into the program. Every shared library costs each run of the
 # program its loading and relocation: about 1.5 ms and 35 page faults of an
 # order's 12 ms (scripts/bench.sh). STATIC_LIBS=no links every one
 # dynamically, as a distribution's package would.
 STATIC_LIBS ?= yes
-STATIC_AS := yaml hyphen unistring csv deflate
+STATIC_AS := yaml hyphen unistring csv deflate sodium
 # -lNAME, or -l:libNAME.a when NAME is in STATIC_AS and the compiler finds its archive
 static_lib = $(if $(and $(filter $(1),$(STATIC_AS)),$(filter /%,$(shell $(CC) -print-file-name=lib$(1).a))),-l:lib$(1).a,-l$(1))
 LINK_LIBS := $(if $(filter yes,$(STATIC_LIBS)),$(foreach f,$(LIBS),$(if $(filter -l%,$(f)),$(call static_lib,$(f:-l%=%)),$(f))),$(LIBS))
@@ -96,7 +96,8 @@ build/hyph_ru_RU.hyb: build/hyph_ru_RU.dic build/tools/hyph_compile
 	build/tools/hyph_compile build/hyph_ru_RU.dic $@.tmp
 	mv $@.tmp $@
 
-build/tools/hyph_compile: tools/hyph_compile.c src/text.c src/text.h src/util.c src/util.h src/diag.c src/diag.h
+build/tools/hyph_compile: tools/hyph_compile.c src/text.c src/text.h src/util.c src/util.h src/diag.c src/diag.h \
+                          src/hash.c src/hash.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Isrc -o $@ $(filter %.c,$^) $(LDLIBS)
 
@@ -104,14 +105,14 @@ build/tools/hyph_compile: tools/hyph_compile.c src/text.c src/text.h src/util.c 
 # they hold the template's present text (src/yaml_compiled.h). The compiler
 # is built from the loader's sources with plain flags, like hyph_compile.
 YAML_COMPILE_SRC := tools/yaml_compile.c src/yaml_compiled.c src/yaml_load.c src/csv_load.c \
-                    src/util.c src/diag.c
+                    src/util.c src/diag.c src/hash.c
 build/templates/%.ynb: templates/%.yaml build/tools/yaml_compile
 	@mkdir -p $(@D)
 	build/tools/yaml_compile $< $@.tmp
 	mv $@.tmp $@
 
 build/tools/yaml_compile: $(YAML_COMPILE_SRC) src/yaml_compiled.h src/yaml_load.h src/csv_load.h \
-                          src/util.h src/diag.h
+                          src/util.h src/diag.h src/hash.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DNASTAVDOC_VERSION='"$(VERSION)"' $(LDFLAGS) -Isrc -o $@ \
 	    $(YAML_COMPILE_SRC) $(LDLIBS)

@@ -25,7 +25,7 @@ set -eu
 # (batch workers are watched), which a minimal system lacks.
 PKGS="make gcc libc6-dev pkg-config libhpdf-dev libyaml-dev libhyphen-dev hyphen-ru
 libunistring-dev libcsv-dev libcmocka-dev poppler-utils qpdf locales time procps
-libqrencode-dev libdeflate-dev"
+libqrencode-dev libdeflate-dev libsodium-dev"
 for set in "$@"; do
     case $set in
     fuzz) PKGS="$PKGS clang libclang-rt-14-dev" ;;

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
+
 #define NO_FILE ((size_t)-1)
 
 typedef struct message {
@@ -87,13 +89,11 @@ void diag_free(diag *d)
     free(d);
 }
 
-/* FNV-1a: file names are short and few, any spread hash will do. */
+/* Keyed (hash.h): a document names its files through include, so their names
+ * are the user's to choose. */
 static size_t hash_name(const char *s)
 {
-    size_t h = (size_t)14695981039346656037ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * (size_t)1099511628211ull;
-    return h;
+    return (size_t)hash_bytes(s, strlen(s));
 }
 
 static void rehash(diag *d)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "util.h"
 
 /* The table's first size, in slots (a power of two). */
@@ -50,29 +51,20 @@ static uint64_t mix_double(uint64_t h, double d)
     return mix(h, v);
 }
 
-/* Eight bytes at a time: the texts are the longest part of a key. */
+/* The text's hash is keyed (hash.h): a document's paragraphs are the user's
+ * to choose. The other fields come from templates and styles, a few values
+ * each; each mix is one-to-one in h, so two keys alike in them collide only
+ * when their texts' keyed hashes do. */
 uint64_t para_memo_hash(const para_memo_key *k)
 {
-    uint64_t h = mix(0x243F6A8885A308D3u, k->font);
+    uint64_t h = mix(hash_bytes(k->text, k->len), k->font);
     h = mix(h, (uint64_t)(uintptr_t)k->dict);
     h = mix_double(h, k->size_pt);
     h = mix_double(h, k->letter_spacing_pt);
     h = mix_double(h, k->width_pt);
     h = mix_double(h, k->first_indent_pt);
     h = mix(h, k->flags);
-    h = mix(h, k->len);
-    size_t i = 0;
-    for (; i + 8 <= k->len; i += 8) {
-        uint64_t v;
-        memcpy(&v, k->text + i, 8);
-        h = mix(h, v);
-    }
-    if (i < k->len) {
-        uint64_t v = 0;
-        memcpy(&v, k->text + i, k->len - i);
-        h = mix(h, v);
-    }
-    return h;
+    return mix(h, k->len);
 }
 
 static bool same_double(double a, double b)

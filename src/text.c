@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hash.h"
+
 /* ---- Characters ---- */
 
 static bool is_digit(uint32_t cp)
@@ -1495,13 +1497,10 @@ static void memo_free(hyph_memo *m)
     free(m);
 }
 
-/* FNV-1a */
+/* Keyed (hash.h): a document's words are the user's to choose. */
 static uint32_t memo_hash(const char *s, size_t n)
 {
-    uint32_t x = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        x = (x ^ (unsigned char)s[i]) * 16777619u;
-    return x;
+    return (uint32_t)hash_bytes(s, n);
 }
 
 /* The entry of word, or NULL; *slot: where it is or would go. */

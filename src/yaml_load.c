@@ -19,6 +19,7 @@
 #include <yaml.h>
 
 #include "csv_load.h"
+#include "hash.h"
 #include "yaml_compiled.h"
 
 /* Characters of user text (keys, anchors, paths) quoted in a message: a key of
@@ -48,7 +49,8 @@ struct yl_doc {
 
 /* Open-addressing hash table from byte strings to pointers. It borrows the
  * key strings. Used for anchors, for duplicate keys and for the include merge,
- * where a linear search would make a 4 MiB file of keys quadratic. */
+ * where a linear search would make a 4 MiB file of keys quadratic; keyed by
+ * the process (hash.h), so that no file of keys chosen to share a slot can. */
 typedef struct strtab_slot {
     const char *key; /* NULL: empty slot */
     size_t len;
@@ -59,21 +61,6 @@ typedef struct strtab {
     strtab_slot *slots;
     size_t cap, n; /* cap is 0 or a power of two, at most half full */
 } strtab;
-
-/* FNV-1a with a final mix, so that the low bits used for the slot depend on
- * every byte of the key. */
-static size_t hash_bytes(const char *s, size_t len)
-{
-    uint64_t h = 14695981039346656037u;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211u;
-    }
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdu;
-    h ^= h >> 33;
-    return (size_t)h;
-}
 
 static strtab_slot *table_find_slot(const strtab *t, const char *key, size_t len)
 {
