@@ -218,13 +218,20 @@ static void text_body(text_ctx *c, const yl_node *body, bool tpl, const char *pr
 
 /* ---- changes to the template's clauses -------------------------------- */
 
-/* One element of a section's body after the changes: where it comes from. */
-typedef struct entry {
-    const yl_node *e;
-    bool tpl;     /* from the template: interpolated */
-    size_t orig;  /* the template's clause number in the section, 0: not a clause */
-    bool dropped; /* {drop} */
-} entry;
+/* A change of the dossier's list, {add|replace|drop: "S.C", text, body},
+ * read once. */
+typedef struct change {
+    size_t sec, cl; /* the template's clause it names: section, clause */
+    size_t k;       /* its place in the list: changes apply in list order */
+    int op;         /* index in change_ops */
+} change;
+
+typedef struct change_set {
+    const yl_node *list; /* the dossier's changes (a YL_SEQ) */
+    change *by_sec;      /* those naming a clause, by section, then in list order */
+    size_t n;
+    bool *used; /* per item of list: a section of its number was met */
+} change_set;
 
 /* "2.4" or "2.4." -> section 2, clause 4; false if not that form. */
 static bool parse_ref(const char *s, size_t *sec, size_t *cl)
@@ -240,84 +247,155 @@ static bool parse_ref(const char *s, size_t *sec, size_t *cl)
 
 static const char *const change_ops[] = {"add", "replace", "drop"};
 
-/* Apply the changes that name section sec to its entries (grown in the
- * arena); marks each change used. Returns the new count. */
-static size_t apply_changes(text_ctx *c, entry **ents, size_t n, size_t sec, const yl_node *changes,
-                            bool *used)
+/* The reference of change ch and its operation, or NULL. */
+static const yl_node *change_ref(const yl_node *ch, int *op)
 {
-    for (size_t k = 0; changes && k < changes->n; k++) {
-        const yl_node *ch = changes->items[k], *ref = NULL;
-        int op = -1;
-        for (int o = 0; o < 3 && !ref; o++)
-            if ((ref = yl_map_get(ch, change_ops[o])))
-                op = o;
-        size_t s, cl;
-        if (!ref || !yl_str(ref) || !parse_ref(yl_str(ref), &s, &cl) || s != sec)
-            continue;
-        used[k] = true;
-        size_t at = n, last = 0;
-        for (size_t i = 0; i < n; i++) {
-            if ((*ents)[i].orig == cl && at == n)
-                at = i;
-            if ((*ents)[i].orig > last)
-                last = (*ents)[i].orig;
-        }
-        if (op == 0 && (at < n || cl == last + 1)) {
-            entry *grown = arena_alloc(c->x->mem, (n + 1) * sizeof *grown);
-            memcpy(grown, *ents, at * sizeof *grown);
-            grown[at] = (entry){ch, false, 0, false};
-            memcpy(grown + at + 1, *ents + at, (n - at) * sizeof *grown);
-            *ents = grown;
-            n++;
-        } else if (op > 0 && at < n) {
-            if (op == 2)
-                (*ents)[at].dropped = true;
-            else
-                (*ents)[at] = (entry){ch, false, cl, false};
+    const yl_node *ref = NULL;
+    for (int o = 0; o < 3 && !ref; o++)
+        if ((ref = yl_map_get(ch, change_ops[o])))
+            *op = o;
+    return ref;
+}
+
+static int by_section(const void *pa, const void *pb)
+{
+    const change *a = pa, *b = pb;
+    if (a->sec != b->sec)
+        return a->sec < b->sec ? -1 : 1;
+    return (a->k > b->k) - (a->k < b->k);
+}
+
+/* Read list once and sort it by section, so that each section finds its
+ * changes by a binary search: a section's work is its own changes and
+ * clauses, whatever the number of sections and changes. */
+static change_set read_changes(expander *x, const yl_node *list)
+{
+    change_set cs = {list, arena_alloc(x->mem, (list->n + 1) * sizeof *cs.by_sec), 0,
+                     arena_alloc(x->mem, (list->n + 1) * sizeof *cs.used)};
+    for (size_t k = 0; k < list->n; k++) {
+        change ch = {.k = k, .op = -1};
+        const yl_node *ref = change_ref(list->items[k], &ch.op);
+        cs.used[k] = false;
+        if (ref && yl_str(ref) && parse_ref(yl_str(ref), &ch.sec, &ch.cl))
+            cs.by_sec[cs.n++] = ch;
+    }
+    qsort(cs.by_sec, cs.n, sizeof *cs.by_sec, by_section);
+    return cs;
+}
+
+/* The first of cs's changes of section sec or after it. */
+static size_t first_of_section(const change_set *cs, size_t sec)
+{
+    size_t lo = 0, hi = cs->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cs->by_sec[mid].sec < sec)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Section sec's changes, checked against its `last` clauses and gathered by
+ * the clause they name (1 … last + 1, the end): the adds before each, in list
+ * order, and what becomes of each clause (its replacement, or dropped). */
+typedef struct clause_changes {
+    size_t *first;         /* adds before clause q: adds[first[q] .. first[q + 1]) */
+    const yl_node **adds;  /* the adds' nodes */
+    const yl_node **final; /* per clause: its replacement, NULL for the template's */
+    bool *dropped;
+} clause_changes;
+
+static clause_changes gather_changes(text_ctx *c, const change_set *cs, size_t sec, size_t last)
+{
+    arena *a = c->x->mem;
+    size_t lo = first_of_section(cs, sec), hi = lo;
+    while (hi < cs->n && cs->by_sec[hi].sec == sec)
+        hi++;
+    clause_changes g = {arena_alloc(a, (last + 3) * sizeof *g.first),
+                        arena_alloc(a, (hi - lo + 1) * sizeof *g.adds),
+                        arena_alloc(a, (last + 2) * sizeof *g.final),
+                        arena_alloc(a, (last + 2) * sizeof *g.dropped)};
+    memset(g.first, 0, (last + 3) * sizeof *g.first);
+    memset(g.final, 0, (last + 2) * sizeof *g.final);
+    memset(g.dropped, 0, (last + 2) * sizeof *g.dropped);
+    for (size_t i = lo; i < hi; i++) { /* in list order */
+        const change *ch = &cs->by_sec[i];
+        const yl_node *node = cs->list->items[ch->k];
+        cs->used[ch->k] = true;
+        if (ch->op == 0 && ch->cl <= last + 1) {
+            g.first[ch->cl + 1]++;
+        } else if (ch->op > 0 && ch->cl <= last) {
+            g.dropped[ch->cl] = ch->op == 2;
+            if (ch->op == 1)
+                g.final[ch->cl] = node;
         } else {
+            int op;
+            const yl_node *ref = change_ref(node, &op);
             diag_error(c->x->d, ref->mark, "пункта %s нет в шаблоне (в разделе %zu пункты 1–%zu)%s",
                        yl_str(ref), sec, last,
-                       op == 0 ? "; новый пункт можно добавить перед любым из них или "
-                                 "последним"
-                               : "");
+                       ch->op == 0 ? "; новый пункт можно добавить перед любым из них или "
+                                     "последним"
+                                   : "");
             c->bad_change = true;
         }
     }
-    return n;
+    for (size_t q = 1; q <= last + 1; q++)
+        g.first[q + 1] += g.first[q];
+    size_t *next = arena_alloc(a, (last + 2) * sizeof *next);
+    memcpy(next, g.first, (last + 2) * sizeof *next);
+    for (size_t i = lo; i < hi; i++) {
+        const change *ch = &cs->by_sec[i];
+        if (ch->op == 0 && ch->cl <= last + 1)
+            g.adds[next[ch->cl]++] = cs->list->items[ch->k];
+    }
+    return g;
+}
+
+/* The adds gathered before clause q. */
+static void add_changes(text_ctx *c, const clause_changes *g, size_t q, const char *prefix,
+                        size_t *counter)
+{
+    for (size_t i = g->first[q]; i < g->first[q + 1] && !c->x->failed; i++)
+        add_clause(c, g->adds[i], yl_map_get(g->adds[i], "text"), false, prefix, counter, 1);
 }
 
 /* A section of the template with the dossier's changes applied. */
-static void changed_section(text_ctx *c, const yl_node *body, const yl_node *changes, size_t sec,
-                            bool *used, const char *prefix)
+static void changed_section(text_ctx *c, const yl_node *body, const change_set *cs, size_t sec,
+                            const char *prefix)
 {
     size_t n = body && body->kind == YL_SEQ ? body->n : 0, clauses = 0;
-    entry *ents = arena_alloc(c->x->mem, (n + 1) * sizeof *ents);
-    for (size_t i = 0; i < n; i++) {
-        const yl_node *e = body->items[i];
-        bool is_clause = e->kind == YL_MAP && yl_map_get(e, "clause");
-        ents[i] = (entry){e, true, is_clause ? ++clauses : 0, false};
-    }
-    n = apply_changes(c, &ents, n, sec, changes, used);
-    size_t counter = 0;
+    for (size_t i = 0; i < n; i++)
+        if (body->items[i]->kind == YL_MAP && yl_map_get(body->items[i], "clause"))
+            clauses++;
+    clause_changes g = gather_changes(c, cs, sec, clauses);
+    size_t counter = 0, q = 0;
     for (size_t i = 0; i < n && !c->x->failed; i++) {
-        if (ents[i].dropped)
+        const yl_node *e = body->items[i];
+        if (!(e->kind == YL_MAP && yl_map_get(e, "clause"))) {
+            text_element(c, e, true, prefix, &counter, 1);
             continue;
-        const yl_node *e = ents[i].e;
-        if (!ents[i].tpl) /* a change: {add|replace, text, body} is a clause */
-            add_clause(c, e, yl_map_get(e, "text"), false, prefix, &counter, 1);
+        }
+        add_changes(c, &g, ++q, prefix, &counter);
+        if (g.dropped[q] || c->x->failed)
+            continue;
+        if (g.final[q]) /* a change: {add|replace, text, body} is a clause */
+            add_clause(c, g.final[q], yl_map_get(g.final[q], "text"), false, prefix, &counter, 1);
         else
             text_element(c, e, true, prefix, &counter, 1);
     }
+    add_changes(c, &g, clauses + 1, prefix, &counter);
 }
 
-static void report_unused(text_ctx *c, const yl_node *changes, const bool *used, size_t nsec)
+static void report_unused(text_ctx *c, const change_set *cs, size_t nsec)
 {
-    for (size_t k = 0; changes && k < changes->n; k++) {
-        if (used[k])
+    for (size_t k = 0; k < cs->list->n; k++) {
+        if (cs->used[k])
             continue;
-        const yl_node *ch = changes->items[k], *ref = NULL;
-        for (int o = 0; o < 3 && !ref; o++)
-            ref = yl_map_get(ch, change_ops[o]);
+        const yl_node *ch = cs->list->items[k];
+        int op;
+        const yl_node *ref = change_ref(ch, &op);
         size_t sec, cl;
         if (ref && yl_str(ref) && parse_ref(yl_str(ref), &sec, &cl))
             diag_error(c->x->d, ref->mark, "пункта %s нет в шаблоне: в нём разделов %zu",
@@ -376,7 +454,9 @@ void tpl_block_clauses(expander *x, const yl_node *blk, const yl_node *v, const 
     const yl_node *changes = cpath ? tpl_lookup_path(x, sc, cpath) : NULL;
     if (changes && changes->kind != YL_SEQ)
         changes = NULL;
-    bool *used = changes ? arena_alloc(x->mem, (changes->n + 1) * sizeof *used) : NULL;
+    change_set cs = {0};
+    if (changes)
+        cs = read_changes(x, changes);
     size_t counter = 0;
     for (size_t i = 0; i < secs->n && !x->failed; i++) {
         const yl_node *s = secs->items[i];
@@ -389,12 +469,12 @@ void tpl_block_clauses(expander *x, const yl_node *blk, const yl_node *v, const 
         add_heading(&c, label, yl_map_get(s, "title"), tpl, 1);
         const char *prefix = label ? label : "";
         if (changes)
-            changed_section(&c, yl_map_get(s, "body"), changes, counter, used, prefix);
+            changed_section(&c, yl_map_get(s, "body"), &cs, counter, prefix);
         else
             text_body(&c, yl_map_get(s, "body"), tpl, prefix, 1);
     }
     if (changes && !x->failed)
-        report_unused(&c, changes, used, secs->n);
+        report_unused(&c, &cs, secs->n);
     if (c.bad_change)
         x->failed = true;
 }
