@@ -17,8 +17,9 @@
 #include <csv.h>
 
 typedef struct field {
-    const char *text; /* NUL-terminated; set when the record ends (record_text) */
-    size_t off;       /* where the text starts in csv_state.text */
+    const char *text;   /* NUL-terminated; set when the record ends (record_text) */
+    const char *shared; /* take_row: the same text in an earlier row, or NULL */
+    size_t off;         /* where the text starts in csv_state.text */
     size_t len;
     src_mark mark;
     bool quoted;
@@ -42,7 +43,30 @@ typedef struct csv_state {
     bool have_header;
     yl_node **rows; /* grows by doubling */
     size_t nrows, rows_cap;
+    struct seen { /* texts of earlier rows' values: see intern_slot */
+        const char *text;
+        size_t len;
+    } * seen; /* CSV_SEEN_SLOTS of them */
 } csv_state;
+
+/* The answers of a survey are a handful of distinct values ("5", "да") each
+ * repeated thousands of times, so a value's text is stored once and its
+ * later copies point to it: for 50,000 answers of scripts/gen-survey.sh this
+ * keeps 5 MB of 5.5. The texts of earlier values sit in a table of
+ * CSV_SEEN_SLOTS slots, a value's slot chosen by a hash of its bytes; a
+ * value unlike the one in its slot is copied and takes the slot. There are
+ * no chains: values whose hashes collide cost their copies, as every value
+ * did before, and never time. */
+#define CSV_SEEN_SLOTS 4096
+
+/* FNV-1a: the slot of a value of len bytes. */
+static size_t intern_slot(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h & (CSV_SEEN_SLOTS - 1);
+}
 
 static yl_node *new_scalar(csv_state *st, const field *f)
 {
@@ -82,7 +106,7 @@ static void on_field(void *s, size_t len, void *data)
     }
     /* unquoted fields lose their spaces in libcsv; quoted ones keep them,
      * which is right for values but not for the names of the header */
-    st->rec[st->nrec++] = (field){NULL, st->text.len, len, mark, quoted};
+    st->rec[st->nrec++] = (field){NULL, NULL, st->text.len, len, mark, quoted};
     buf_putn(&st->text, s ? s : "", len);
     buf_putc(&st->text, '\0');
 }
@@ -123,15 +147,16 @@ static void take_header(csv_state *st)
     }
 }
 
-/* A row's map, its values and their texts in one allocation: a CSV of
- * 50,000 answers makes a node per answer, and a text of one digit would
- * otherwise take an aligned block of its own. */
-static void take_row(csv_state *st)
+/* The text of an earlier row's value equal to f's, or NULL. */
+static const char *seen_text(const csv_state *st, const field *f)
 {
-    size_t n = 0, bytes = 0;
-    for (size_t i = 0; i < st->nrec; i++)
-        if (st->rec[i].len && i < st->nkeys && st->keys[i])
-            n++, bytes += st->rec[i].len + 1;
+    const struct seen *e = &st->seen[intern_slot(f->text, f->len)];
+    return e->text && e->len == f->len && !memcmp(e->text, f->text, f->len) ? e->text : NULL;
+}
+
+/* Report the fields of the record that stand under no column. */
+static void check_columns(csv_state *st)
+{
     for (size_t i = 0; i < st->nrec; i++) {
         const field *f = &st->rec[i];
         if (f->len && i >= st->nkeys) {
@@ -148,6 +173,23 @@ static void take_row(csv_state *st)
             st->errors++;
         }
     }
+}
+
+/* A row's map, its values and the texts not seen before (seen_text) in one
+ * allocation: a CSV of 50,000 answers makes a node per answer, and a text of
+ * one digit would otherwise take an aligned block of its own. */
+static void take_row(csv_state *st)
+{
+    size_t n = 0, bytes = 0;
+    for (size_t i = 0; i < st->nrec; i++) {
+        field *f = &st->rec[i];
+        if (f->len && i < st->nkeys && st->keys[i]) {
+            n++;
+            if (!(f->shared = seen_text(st, f)))
+                bytes += f->len + 1;
+        }
+    }
+    check_columns(st);
     if (!n)
         return; /* a blank row (or one of errors only) */
     unsigned char *chunk =
@@ -161,11 +203,15 @@ static void take_row(csv_state *st)
         const field *f = &st->rec[i];
         if (!f->len || i >= st->nkeys || !st->keys[i])
             continue;
+        const char *text = f->shared;
+        if (!text) {
+            text = memcpy(texts, f->text, f->len + 1);
+            texts += f->len + 1;
+            st->seen[intern_slot(f->text, f->len)] = (struct seen){text, f->len};
+        }
         yl_node *v = &values[row->n];
-        memcpy(texts, f->text, f->len + 1);
         *v = (yl_node){
-            .kind = YL_SCALAR, .plain = !f->quoted, .mark = f->mark, .str = texts, .len = f->len};
-        texts += f->len + 1;
+            .kind = YL_SCALAR, .plain = !f->quoted, .mark = f->mark, .str = text, .len = f->len};
         row->pairs[row->n++] = (yl_pair){st->keys[i], v};
     }
     if (st->nrows == st->rows_cap) {
@@ -328,6 +374,7 @@ yl_node *csv_load_text(arena *mem, diag *d, const char *file, const char *text, 
 {
     csv_state st = {.mem = mem, .d = d, .file = file, .line = 1, .col = 1};
     buf_init(&st.text);
+    st.seen = xcalloc(CSV_SEEN_SLOTS, sizeof *st.seen);
     char *owned;
     const char *s = prepare(&st, text, &len, &owned);
     yl_node *seq = NULL;
@@ -375,6 +422,7 @@ yl_node *csv_load_text(arena *mem, diag *d, const char *file, const char *text, 
     free(st.rec);
     buf_fini(&st.text);
     free(st.rows);
+    free(st.seen);
     free(owned);
     return seq;
 }
