@@ -339,49 +339,56 @@ static char *from_cp1251(const char *text, size_t len, size_t *out_len)
     return out;
 }
 
-/* The text to parse: without its BOM, in UTF-8. NULL after a message. */
-static const char *prepare(csv_state *st, const char *text, size_t *len, char **owned)
+/* The text to parse, without its BOM, in UTF-8: text itself, the BOM moved
+ * out, or its conversion (text freed then). NULL after a message (text
+ * freed). */
+static char *prepare(csv_state *st, char *text, size_t *len)
 {
-    *owned = NULL;
     bool bom = *len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3);
     if (bom)
-        text += 3, *len -= 3;
+        memmove(text, text + 3, *len -= 3);
     const char *nul = memchr(text, '\0', *len);
+    char *utf8 = NULL;
+    size_t n;
     if (nul) {
         advance(st, text, (size_t)(nul - text));
         diag_error(st->d, here(st),
                    "в файле нулевой байт: это не текстовая таблица; сохраните таблицу как "
                    "«CSV UTF-8»");
-        return NULL;
-    }
-    if (utf8_check(text, *len) == *len)
+    } else if (utf8_check(text, *len) == *len) {
         return text;
-    size_t n;
-    if (bom || !(*owned = from_cp1251(text, *len, &n))) {
+    } else if (bom || !(utf8 = from_cp1251(text, *len, &n))) {
         diag_error(st->d, here(st),
                    "файл не в кодировке UTF-8; сохраните таблицу как «CSV UTF-8 (разделитель — "
                    "запятая)»");
-        return NULL;
+    } else {
+        diag_warning(st->d, here(st),
+                     "файл не в UTF-8 и прочитан как Windows-1251 (так сохраняет Excel); "
+                     "проверьте буквы в документе или сохраните таблицу как «CSV UTF-8»");
+        *len = n;
     }
-    diag_warning(st->d, here(st),
-                 "файл не в UTF-8 и прочитан как Windows-1251 (так сохраняет Excel); проверьте "
-                 "буквы в документе или сохраните таблицу как «CSV UTF-8»");
-    *len = n;
-    return *owned;
+    free(text);
+    return utf8;
 }
 
 yl_node *csv_load_text(arena *mem, diag *d, const char *file, const char *text, size_t len)
 {
+    char *copy = xmalloc(len + 1);
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    return csv_load_take(mem, d, file, copy, len);
+}
+
+yl_node *csv_load_take(arena *mem, diag *d, const char *file, char *text, size_t len)
+{
     csv_state st = {.mem = mem, .d = d, .file = file, .line = 1, .col = 1};
-    buf_init(&st.text);
-    st.seen = xcalloc(CSV_SEEN_SLOTS, sizeof *st.seen);
-    char *owned;
-    const char *s = prepare(&st, text, &len, &owned);
+    char *s = prepare(&st, text, &len);
     yl_node *seq = NULL;
     struct csv_parser p;
     if (!s)
         return NULL;
-    diag_source(d, file, s, len);
+    buf_init(&st.text);
+    st.seen = xcalloc(CSV_SEEN_SLOTS, sizeof *st.seen);
     /* csv_init fails only for a NULL parser; the buffer comes on first use,
      * through xrealloc (out of memory: the program's one message and exit) */
     (void)csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
@@ -423,6 +430,6 @@ yl_node *csv_load_text(arena *mem, diag *d, const char *file, const char *text, 
     buf_fini(&st.text);
     free(st.rows);
     free(st.seen);
-    free(owned);
+    diag_source_take(d, file, s, len); /* quoted when the messages are printed */
     return seq;
 }
