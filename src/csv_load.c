@@ -25,6 +25,21 @@ typedef struct field {
     bool quoted;
 } field;
 
+/* The answers of a survey are a handful of distinct values ("5", "да") each
+ * repeated thousands of times, so a value's text is stored once and its
+ * later copies point to it: for 50,000 answers of scripts/gen-survey.sh this
+ * saves 5 of the texts' 5.5 MB. The texts of earlier values sit in a table of
+ * CSV_SEEN_SLOTS slots, a value's slot chosen by a hash of its bytes; a
+ * value unlike the one in its slot is copied and takes the slot. There are
+ * no chains: values whose hashes collide cost their copies, as every value
+ * did before, and never time. */
+#define CSV_SEEN_SLOTS 4096
+
+typedef struct seen_text_slot {
+    const char *text; /* in the tree's arena; NULL: an empty slot */
+    size_t len;
+} seen_text_slot;
+
 typedef struct csv_state {
     arena *mem;
     diag *d;
@@ -43,24 +58,11 @@ typedef struct csv_state {
     bool have_header;
     yl_node **rows; /* grows by doubling */
     size_t nrows, rows_cap;
-    struct seen { /* texts of earlier rows' values: see intern_slot */
-        const char *text;
-        size_t len;
-    } * seen; /* CSV_SEEN_SLOTS of them */
+    seen_text_slot *seen; /* CSV_SEEN_SLOTS of them */
 } csv_state;
 
-/* The answers of a survey are a handful of distinct values ("5", "да") each
- * repeated thousands of times, so a value's text is stored once and its
- * later copies point to it: for 50,000 answers of scripts/gen-survey.sh this
- * keeps 5 MB of 5.5. The texts of earlier values sit in a table of
- * CSV_SEEN_SLOTS slots, a value's slot chosen by a hash of its bytes; a
- * value unlike the one in its slot is copied and takes the slot. There are
- * no chains: values whose hashes collide cost their copies, as every value
- * did before, and never time. */
-#define CSV_SEEN_SLOTS 4096
-
 /* FNV-1a: the slot of a value of len bytes. */
-static size_t intern_slot(const char *s, size_t len)
+static size_t seen_slot(const char *s, size_t len)
 {
     uint32_t h = 2166136261u;
     for (size_t i = 0; i < len; i++)
@@ -150,7 +152,7 @@ static void take_header(csv_state *st)
 /* The text of an earlier row's value equal to f's, or NULL. */
 static const char *seen_text(const csv_state *st, const field *f)
 {
-    const struct seen *e = &st->seen[intern_slot(f->text, f->len)];
+    const seen_text_slot *e = &st->seen[seen_slot(f->text, f->len)];
     return e->text && e->len == f->len && !memcmp(e->text, f->text, f->len) ? e->text : NULL;
 }
 
@@ -207,7 +209,7 @@ static void take_row(csv_state *st)
         if (!text) {
             text = memcpy(texts, f->text, f->len + 1);
             texts += f->len + 1;
-            st->seen[intern_slot(f->text, f->len)] = (struct seen){text, f->len};
+            st->seen[seen_slot(f->text, f->len)] = (seen_text_slot){text, f->len};
         }
         yl_node *v = &values[row->n];
         *v = (yl_node){
