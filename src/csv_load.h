@@ -30,5 +30,9 @@
  * with diag_file) into a YL_SEQ of YL_MAPs allocated in mem. Every problem is
  * reported into d at its place; returns NULL when any error was reported. */
 yl_node *csv_load_text(arena *mem, diag *d, const char *file, const char *text, size_t len);
+/* csv_load_text taking text (from malloc, len bytes): it is converted in
+ * place or freed, and handed to d for the messages' quotes instead of a
+ * copy (a survey's CSV files take megabytes). */
+yl_node *csv_load_take(arena *mem, diag *d, const char *file, char *text, size_t len);
 
 #endif

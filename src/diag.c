@@ -146,11 +146,20 @@ const char *diag_file_name(const diag *d, size_t i)
 void diag_source(diag *d, const char *name, const char *text, size_t len)
 {
     size_t i = file_index(d, name); /* before reading d->files: it may move */
+    if (!d->files[i].src)
+        diag_source_take(d, name, xstrndup(text, len), len);
+}
+
+void diag_source_take(diag *d, const char *name, char *text, size_t len)
+{
+    size_t i = file_index(d, name); /* before reading d->files: it may move */
     file_entry *f = &d->files[i];
-    if (f->src)
+    if (f->src) {
+        free(text);
         return;
+    }
     f->src = xcalloc(1, sizeof *f->src);
-    f->src->text = xstrndup(text, len);
+    f->src->text = text;
     f->src->len = len;
 }
 

@@ -46,6 +46,9 @@ size_t diag_file_count(const diag *d);
 const char *diag_file_name(const diag *d, size_t i);
 /* Keep the text of file name so messages can quote the line (copied). */
 void diag_source(diag *d, const char *name, const char *text, size_t len);
+/* diag_source without the copy: text (from malloc, len bytes) is d's now,
+ * freed at once when name has its text already. */
+void diag_source_take(diag *d, const char *name, char *text, size_t len);
 /* Warnings count as errors from now on (--strict). */
 void diag_set_strict(diag *d, bool strict);
 

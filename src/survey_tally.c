@@ -779,7 +779,7 @@ static void put_text(section_ctx *s, const survey_question *q, size_t qi, yl_nod
         const q_acc *acc = &s->dt->acc[s->st[j]][qi];
         buf_printf(&b, "%s %s — %zu", j ? ";" : "", stage_names[s->st[j]][1], acc->answered);
         if (acc->quotes && acc->answered > acc->quotes->n && acc->answered >= SURVEY_MIN_GROUP)
-            buf_printf(&b, " (приведены первые %zu)", acc->quotes->n);
+            buf_printf(&b, " (приведены первые %zu)", (size_t)acc->quotes->n);
         for (size_t i = 0; acc->quotes && acc->answered >= SURVEY_MIN_GROUP && i < acc->quotes->n;
              i++)
             survey_seq_push(s->a, quotes,

@@ -73,7 +73,7 @@ static uint32_t write_node(writer *w, const yl_node *n)
 {
     yc_record r = {(uint8_t)n->kind, n->plain, n->mark.line, n->mark.col, 0, 0};
     if (n->kind == YL_SCALAR) {
-        if (w->pool.len > UINT32_MAX - n->len - 1 || n->len > UINT32_MAX) {
+        if (w->pool.len > UINT32_MAX - n->len - 1) {
             w->ok = false;
             return UINT32_MAX;
         }

@@ -1281,8 +1281,10 @@ static yl_node *load_keyed(loader *ld, const yl_pair *p, const char *reldir)
     if (!real || !(text = read_text(ld, shown, real, p->value->mark, &len)))
         goto out;
     if (is_csv_name(shown)) {
-        if (!(value = csv_load_text(ld->mem, ld->d, shown, text, len)))
-            ld->errors++; /* csv_load_text reported it */
+        value = csv_load_take(ld->mem, ld->d, shown, text, len);
+        text = NULL; /* csv_load_take took it */
+        if (!value)
+            ld->errors++; /* csv_load_take reported it */
     } else {
         value = load_text(ld, shown, rel, arena_strdup(ld->scratch, real), text, len);
     }

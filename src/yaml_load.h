@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "diag.h"
@@ -19,20 +20,32 @@ typedef struct yl_pair {
     yl_node *value;
 } yl_pair;
 
+/* A node takes 40 bytes: a CSV of 50,000 answers makes a node per answer
+ * (scripts/bench.sh, issue 11), so every byte of it counts. kind, plain and
+ * len share four bytes as bit-fields; n has four; items and pairs, of which
+ * a node has at most one by its kind, share eight. Every other field keeps
+ * its own place, so a field read on a node of the wrong kind still reads
+ * what it always did: NULL for str, 0 for len and n (the fields are zeroed
+ * where the node is made). Only items and pairs alias: code reads them after
+ * checking kind (or n is 0). */
 struct yl_node {
-    yl_kind kind;
+    yl_kind kind : 2;
     /* YL_SCALAR: plain is true for unquoted scalars (only they can mean
-     * null/true/number); beside kind, so that a node takes 64 bytes (a CSV
-     * of 50,000 answers makes a node per answer) */
-    bool plain;
+     * null/true/number) */
+    bool plain : 1;
+    /* YL_SCALAR: bytes of str without its NUL, at most YL_MAX_LEN; a value
+     * of this bit-field is an int in arithmetic (it never reaches 2^29) */
+    uint32_t len : 29;
+    /* YL_SEQ: items[0..n); YL_MAP: pairs[0..n), keys unique, in file order.
+     * Each of them takes 8 bytes in memory: n never nears 2^32. */
+    uint32_t n;
     src_mark mark; /* where the node starts (1-based line and column) */
-    /* YL_SCALAR: NUL-terminated, valid UTF-8; len excludes the NUL. */
+    /* YL_SCALAR: NUL-terminated, valid UTF-8; NULL for the other kinds */
     const char *str;
-    size_t len;
-    /* YL_SEQ: items[0..n); YL_MAP: pairs[0..n), keys unique, in file order */
-    size_t n;
-    yl_node **items;
-    yl_pair *pairs;
+    union {
+        yl_node **items;
+        yl_pair *pairs;
+    };
 };
 
 /* Limits; each protects the program from one kind of hostile or broken file. */
@@ -44,6 +57,15 @@ struct yl_node {
  * a "billion laughs" file fails at load time instead of eating memory later. */
 #define YL_ALIAS_FACTOR 10
 #define YL_ALIAS_FLOOR 10000
+/* Bytes of one scalar (yl_node.len, 29 bits). A loaded scalar is at most
+ * 3 * YL_MAX_FILE_SIZE (a Windows-1251 CSV grows at most threefold in
+ * UTF-8); computed ones (kinds, templates) join a few loaded ones, and an
+ * interpolated text stops at TPL_MAX_TEXT (template.h). Were one ever
+ * longer, len would keep its low 29 bits: shorter than str, never a read
+ * past its NUL. */
+#define YL_MAX_LEN ((1u << 29) - 1)
+_Static_assert(3 * (unsigned long long)YL_MAX_FILE_SIZE <= YL_MAX_LEN, "a file's scalar fits len");
+_Static_assert(sizeof(yl_node) == 40, "yl_node: 40 bytes (see the comment above it)");
 
 typedef struct yl_doc yl_doc;
 

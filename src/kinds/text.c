@@ -133,7 +133,8 @@ static bool compute(const yl_node *root, arena *a, diag *d, const yl_node **data
         }
     const yl_node *ap = yl_map_get(text, "approval");
     if (ap && (ap->n < 1 || ap->n > 4)) {
-        diag_error(d, ap->mark, "text.approval: грифов должно быть от 1 до 4, а здесь %zu", ap->n);
+        diag_error(d, ap->mark, "text.approval: грифов должно быть от 1 до 4, а здесь %zu",
+                   (size_t)ap->n);
         ok = false;
     }
     ok &= check_choice(yl_map_get(text, "approval_layout"), "row", "grid", d);

@@ -130,6 +130,30 @@ static void test_google_forms_quotes(void **state)
     done(&p);
 }
 
+/* A value repeated in later rows keeps one copy of its text; each node keeps
+ * its own mark and plainness. */
+static void test_repeated_values_share_text(void **state)
+{
+    (void)state;
+    const char *t = "q1,q2\n"
+                    "да,5\n"
+                    "\"да\",5\n"
+                    "нет,да\n";
+    parsed p = parse(t, strlen(t));
+    assert_non_null(p.root);
+    assert_string_equal(p.messages, "");
+    const char *a = value(p.root, 0, "q1", 2, 1), *b = value(p.root, 1, "q1", 3, 1);
+    const char *c = value(p.root, 2, "q2", 4, 5);
+    assert_string_equal(a, "да");
+    assert_ptr_equal(a, b);
+    assert_ptr_equal(a, c); /* in another column too */
+    assert_ptr_equal(value(p.root, 0, "q2", 2, 4), value(p.root, 1, "q2", 3, 6));
+    assert_true(yl_map_get(p.root->items[0], "q1")->plain);
+    assert_false(yl_map_get(p.root->items[1], "q1")->plain);
+    assert_int_equal(yl_map_get(p.root->items[1], "q1")->len, strlen("да"));
+    done(&p);
+}
+
 static void test_tab_delimiter(void **state)
 {
     (void)state;
@@ -264,6 +288,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_header_only),
         cmocka_unit_test(test_keyed_include),
+        cmocka_unit_test(test_repeated_values_share_text),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }

@@ -39,6 +39,27 @@ static void test_format_with_caret(void **state)
     diag_free(d);
 }
 
+/* diag_source_take keeps the very buffer it is given (a CSV's megabytes are
+ * not copied), quotes from it, and frees a second text of the same file. */
+static void test_source_taken(void **state)
+{
+    (void)state;
+    diag *d = diag_new();
+    char *text = xstrdup("a,b\n1,2,3\n");
+    diag_source_take(d, "t.csv", text, 4 + 6); /* no NUL needed after len */
+    diag_source_take(d, "t.csv", xstrdup("другой текст\n"), strlen("другой текст\n"));
+    text[4] = '7'; /* d reads the buffer it took */
+    diag_error(d, (src_mark){"t.csv", 2, 5}, "лишнее поле");
+    buf b;
+    buf_init(&b);
+    diag_format(d, &b);
+    assert_string_equal(b.data, "t.csv:2:5: ошибка: лишнее поле\n"
+                                "  7,2,3\n"
+                                "      ^\n");
+    buf_fini(&b);
+    diag_free(d);
+}
+
 static void test_strict_turns_warnings_into_errors(void **state)
 {
     (void)state;
@@ -244,6 +265,7 @@ int main(void)
         cmocka_unit_test(test_strerror_russian),
         cmocka_unit_test(test_strerror_reads_locale),
         cmocka_unit_test(test_many_files_and_rollback),
+        cmocka_unit_test(test_source_taken),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
