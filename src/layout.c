@@ -318,13 +318,42 @@ static void draw_page(lay *L, size_t start, size_t end, double top, const blk_qr
     free(tops);
 }
 
-/* The height of the fill line i whose top is at y: what is left of the page
- * below it after the lines up to the next page break (or the end). */
-static double fill_height(const lay *L, size_t i, double y, double bottom)
+/* What each line adds below a fill line of its page: the sums of the lines'
+ * spaces and heights before each line (sum[k]: lines 0 .. k-1), and where
+ * each line's page must break (brk[i]: the first line after i with
+ * force_before, or the end). Made at the first fill line: walking the
+ * lines after each fill line made 16,000 of them quadratic. */
+typedef struct fill_sums {
+    double *sum;
+    size_t *brk;
+} fill_sums;
+
+static void fill_sums_make(const lay *L, fill_sums *fs)
 {
-    double rest = 0;
-    for (size_t j = i + 1; j < L->nlines && !L->lines[j].force_before; j++)
-        rest += L->lines[j].space_before + (L->lines[j].height > 0 ? L->lines[j].height : 0);
+    fs->sum = xmalloc((L->nlines + 1) * sizeof *fs->sum);
+    fs->brk = xmalloc((L->nlines + 1) * sizeof *fs->brk);
+    fs->sum[0] = 0;
+    for (size_t j = 0; j < L->nlines; j++) {
+        const vline *v = &L->lines[j];
+        fs->sum[j + 1] = fs->sum[j] + v->space_before + (v->height > 0 ? v->height : 0);
+    }
+    size_t e = L->nlines;
+    for (size_t j = L->nlines; j-- > 0;) {
+        fs->brk[j] = e;
+        if (L->lines[j].force_before)
+            e = j;
+    }
+}
+
+/* The height of the fill line i whose top is at y: what is left of the page
+ * below it after the lines up to the next page break (or the end). The
+ * lines after i are as they were when fs was made: pagination changes
+ * only the fill lines it has passed. */
+static double fill_height(lay *L, fill_sums *fs, size_t i, double y, double bottom)
+{
+    if (!fs->sum)
+        fill_sums_make(L, fs);
+    double rest = fs->sum[fs->brk[i]] - fs->sum[i + 1];
     return fmax(0, y - bottom - rest);
 }
 
@@ -338,6 +367,7 @@ static size_t paginate(lay *L, size_t *starts, const blk_qr *qr)
     const blk_page *pg = &L->t->page;
     double top = pg->height_pt - pg->margin_top_pt;
     size_t start = 0;
+    fill_sums fs = {NULL, NULL};
     while (start < L->nlines) {
         const blk_qr *page_qr = npages == 0 ? qr : NULL;
         double bottom = pg->margin_bottom_pt + (page_qr ? esign_qr_band(page_qr) : 0);
@@ -351,7 +381,7 @@ static size_t paginate(lay *L, size_t *starts, const blk_qr *qr)
             }
             double sb = i == start ? 0 : v->space_before;
             if (v->height == FILL_HEIGHT)
-                L->lines[i].height = fill_height(L, i, y - sb, bottom);
+                L->lines[i].height = fill_height(L, &fs, i, y - sb, bottom);
             if (y - sb - fit_height(v) < bottom - EPS && i > start) {
                 size_t j = i;
                 while (j > start && !L->lines[j].ok_before)
@@ -374,6 +404,8 @@ static size_t paginate(lay *L, size_t *starts, const blk_qr *qr)
         if (!starts && start < L->nlines && L->lines[start].force_before)
             L->lines[start].force_before = false;
     }
+    free(fs.sum);
+    free(fs.brk);
     return npages;
 }
 

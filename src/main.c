@@ -18,6 +18,7 @@
 
 #include "diag.h"
 #include "dump.h"
+#include "hash.h"
 #include "kinds.h"
 #include "layout.h"
 #include "outfile.h"
@@ -138,6 +139,10 @@ typedef struct run_ctx {
     size_t variant; /* this one (kinds_variants: an agreement for one partner) */
     size_t *pages;  /* watch: the pages of each PDF written are added here; or NULL */
     tpl_cache *tc;  /* a batch worker's parsed templates, kept across documents; or NULL */
+    bool keep_doc;  /* build leaves the document to its caller (render_variants) */
+    /* the whole variant list passed the kind's check in a render before: this
+     * one's check sees only its item (each checking all n made n PDFs cost n²) */
+    bool list_checked;
 } run_ctx;
 
 /* What build made: the expanded template, those of the documents printed as
@@ -347,6 +352,22 @@ static layout_doc *lay_out(const run_ctx *c, pdf_doc *pdf, const built *res)
     return lay;
 }
 
+/* root with its variant list (`list`, one of its values) cut to item i:
+ * the whole list passed the kind's check before, and nothing else reads it. */
+static const yl_node *only_variant(arena *mem, const yl_node *root, const yl_node *list, size_t i)
+{
+    for (size_t k = 0; k < root->n; k++) {
+        if (root->pairs[k].value != list)
+            continue;
+        yl_node *one = arena_alloc(mem, sizeof *one);
+        *one = *list;
+        one->items = &list->items[i];
+        one->n = 1;
+        return kind_map_set(mem, root, root->pairs[k].key->str, one);
+    }
+    return root;
+}
+
 /* The stages after loading: check the kind, expand the template, lay out
  * (only when pdf is given). Takes doc. out, when given, must not be one of
  * the inputs (EXIT_USAGE). Returns an exit code; res holds what was made
@@ -360,8 +381,11 @@ static int build(const run_ctx *c, yl_doc *doc, const char *out, pdf_doc *pdf, b
     kind_result kr = {0};
     const yl_node *root = yl_doc_root(doc), *list;
     const char *key;
-    if (c->bound && (list = kinds_variants(root, &key)) && c->variant < list->n)
+    if (c->bound && (list = kinds_variants(root, &key)) && c->variant < list->n) {
         root = kind_map_set(mem, root, key, list->items[c->variant]);
+        if (c->list_checked)
+            root = only_variant(mem, root, list, c->variant);
+    }
     if (!kinds_check(root, mem, c->d, &kr))
         goto out;
     if (!(tpath = template_path(c, doc, kr.template, false)))
@@ -376,7 +400,8 @@ static int build(const run_ctx *c, yl_doc *doc, const char *out, pdf_doc *pdf, b
         goto out;
     rc = EXIT_INPUT;
     /* the block tree owns its strings: the data can go before layout */
-    yl_doc_free(doc);
+    if (!c->keep_doc)
+        yl_doc_free(doc);
     arena_free(mem);
     doc = NULL;
     mem = NULL;
@@ -393,7 +418,8 @@ static int build(const run_ctx *c, yl_doc *doc, const char *out, pdf_doc *pdf, b
         rc = EXIT_DONE;
 out:
     free(tpath);
-    yl_doc_free(doc);
+    if (!c->keep_doc)
+        yl_doc_free(doc);
     arena_free(mem);
     return rc;
 }
@@ -411,7 +437,8 @@ static int render_doc(const run_ctx *c, yl_doc *doc, const char *out)
     built b = {0};
     pdf_doc *pdf = open_pdf(c);
     if (!pdf) {
-        yl_doc_free(doc);
+        if (!c->keep_doc)
+            yl_doc_free(doc);
         return EXIT_INTERNAL;
     }
     int rc = build(c, doc, out, pdf, &b);
@@ -447,12 +474,48 @@ static char *variant_path(const char *out, const char *slug)
     return buf_take(&b);
 }
 
+/* Names to numbers: an open-addressing table of at most `cap` / 2 names
+ * (borrowed), for variant_slugs. */
+typedef struct name_table {
+    const char **names;
+    size_t *values;
+    size_t mask;
+} name_table;
+
+static name_table name_table_new(size_t n)
+{
+    size_t cap = 4;
+    while (cap < 2 * n)
+        cap *= 2;
+    return (name_table){xcalloc(cap, sizeof(char *)), xcalloc(cap, sizeof(size_t)), cap - 1};
+}
+
+/* The slot of name: its own, or the free one where it goes. */
+static size_t name_slot(const name_table *t, const char *name)
+{
+    size_t i = (size_t)hash_bytes(name, strlen(name)) & t->mask;
+    while (t->names[i] && strcmp(t->names[i], name))
+        i = (i + 1) & t->mask;
+    return i;
+}
+
+static void name_table_free(name_table *t)
+{
+    free(t->names);
+    free(t->values);
+}
+
 /* Slugs of the variants, made unique with -2, -3 … (caller frees each and
- * the array); *pick gets the one --partner names (its label, name or slug). */
+ * the array); *pick gets the one --partner names (its label, name or slug).
+ * The slugs taken and, per base, the first suffix not yet tried are kept in
+ * tables: each slug was compared with all before it for each suffix it
+ * tried, so 4,000 partners of one name took 41 s. */
 static char **variant_slugs(const run_ctx *c, const yl_node *root, const yl_node *list,
                             size_t *pick)
 {
     char **slugs = xcalloc(list->n, sizeof *slugs);
+    char **bases = xcalloc(list->n, sizeof *bases);
+    name_table taken = name_table_new(list->n), next = name_table_new(list->n);
     char *want = c->o->partner ? slug_make(c->o->partner, c->o->cyrillic) : NULL;
     *pick = SIZE_MAX;
     for (size_t i = 0; i < list->n; i++) {
@@ -460,21 +523,25 @@ static char **variant_slugs(const run_ctx *c, const yl_node *root, const yl_node
         char *s = slug_make(label ? label : "", c->o->cyrillic);
         if (want && *pick == SIZE_MAX && !strcmp(s, want))
             *pick = i;
-        for (unsigned k = 2;; k++) {
-            bool taken = false;
-            for (size_t j = 0; j < i && !taken; j++)
-                taken = !strcmp(slugs[j], s);
-            if (!taken)
-                break;
-            char *base = slug_make(label ? label : "", c->o->cyrillic);
-            free(s);
-            buf b;
-            buf_init(&b);
-            buf_printf(&b, "%s-%u", base, k);
-            free(base);
-            s = buf_take(&b);
+        if (taken.names[name_slot(&taken, s)]) {
+            /* base-2, base-3 …: those below the base's next were taken */
+            bases[i] = s;
+            size_t at = name_slot(&next, s);
+            unsigned k = next.names[at] ? (unsigned)next.values[at] : 2;
+            for (;; k++) {
+                buf b;
+                buf_init(&b);
+                buf_printf(&b, "%s-%u", bases[i], k);
+                s = buf_take(&b);
+                if (!taken.names[name_slot(&taken, s)])
+                    break;
+                free(s);
+            }
+            next.names[at] = bases[i];
+            next.values[at] = k + 1;
         }
         slugs[i] = s;
+        taken.names[name_slot(&taken, s)] = s;
     }
     /* --partner N: the N-th of the list, when no name matches */
     char *end;
@@ -482,14 +549,19 @@ static char **variant_slugs(const run_ctx *c, const yl_node *root, const yl_node
     if (want && *pick == SIZE_MAX && *end == '\0' && k >= 1 && k <= list->n)
         *pick = k - 1;
     free(want);
+    name_table_free(&taken);
+    name_table_free(&next);
+    for (size_t i = 0; i < list->n; i++)
+        free(bases[i]);
+    free(bases);
     return slugs;
 }
 
 /* A document whose kind makes one PDF per item of a list (the agreement:
  * one per partner, kinds_variants): out-<slug>.pdf for each, names that
  * never collide (variant_slugs); --partner renders one, to -o when given.
- * Takes doc; in is its path, loaded again for each further variant. */
-static int render_variants(const run_ctx *c, const char *in, yl_doc *doc, const char *out)
+ * Takes doc. */
+static int render_variants(const run_ctx *c, yl_doc *doc, const char *out)
 {
     const char *key;
     const yl_node *list = kinds_variants(yl_doc_root(doc), &key);
@@ -509,23 +581,23 @@ static int render_variants(const run_ctx *c, const char *in, yl_doc *doc, const 
                    "-o -: партнёров %zu, а стандартный вывод один; выберите одного: --partner", n);
         rc = EXIT_USAGE;
     }
+    /* loaded once for all: loading it again for each variant made n PDFs
+     * cost n² (a partners list of 640 took 9 s) */
+    bool checked = false;
     for (size_t i = 0; i < n && rc != EXIT_USAGE; i++) {
         if (pick != SIZE_MAX && i != pick)
             continue;
         char *path = pick != SIZE_MAX && c->o->out ? xstrdup(out) : variant_path(out, slugs[i]);
-        if (!doc)
-            doc = load_yaml(in, c->d);
-        int r = EXIT_INPUT;
+        int r = EXIT_USAGE;
         if (outfile_check(path, c->d)) {
             run_ctx one = *c;
             one.bound = true;
             one.variant = i;
-            r = doc ? render_doc(&one, doc, path) : EXIT_INPUT;
-        } else {
-            yl_doc_free(doc);
-            r = EXIT_USAGE;
+            one.keep_doc = true;
+            one.list_checked = checked;
+            r = render_doc(&one, doc, path);
+            checked |= r == EXIT_DONE;
         }
-        doc = NULL;
         if (r > rc)
             rc = r;
         free(path);
@@ -594,8 +666,8 @@ static int cmd_render(const options *o, const char *data, diag *d)
     int rc = EXIT_INPUT;
     yl_doc *doc = load_yaml(in, d);
     if (doc) {
-        run_ctx c = {o, data, load_hyphenation(data, d), d, false, 0, NULL, NULL};
-        rc = render_variants(&c, in, doc, out);
+        run_ctx c = {o, data, load_hyphenation(data, d), d, false, 0, NULL, NULL, false, false};
+        rc = render_variants(&c, doc, out);
         text_hyph_free((text_hyph *)c.h);
     }
     free(out);
@@ -625,9 +697,9 @@ static bool watch_once(const options *o, const char *data, const text_hyph *h, c
     diag *d = diag_new();
     diag_set_strict(d, o->strict);
     size_t pages = 0;
-    run_ctx c = {o, data, h, d, false, 0, &pages, NULL};
+    run_ctx c = {o, data, h, d, false, 0, &pages, NULL, false, false};
     yl_doc *doc = load_yaml(in, d);
-    int rc = doc ? render_variants(&c, in, doc, out) : EXIT_INPUT;
+    int rc = doc ? render_variants(&c, doc, out) : EXIT_INPUT;
     if (rc == EXIT_DONE && diag_errors(d))
         rc = EXIT_INPUT;
     diag_print(d, stderr);
@@ -721,7 +793,7 @@ static int cmd_check(const options *o, const char *data, diag *d)
         fputs("nastavdoc: check: укажите хотя бы один файл; см. nastavdoc --help\n", stderr);
         return EXIT_USAGE;
     }
-    run_ctx c = {o, data, NULL, d, false, 0, NULL, NULL};
+    run_ctx c = {o, data, NULL, d, false, 0, NULL, NULL, false, false};
     pdf_doc *pdf = open_pdf(&c);
     if (!pdf)
         return EXIT_INTERNAL;
@@ -1063,7 +1135,7 @@ static int batch_render(const run_ctx *c, const batch_item *it)
         yl_doc_free(doc);
         return EXIT_INTERNAL;
     }
-    int rc = render_variants(c, it->in, doc, it->out);
+    int rc = render_variants(c, doc, it->out);
     return rc == EXIT_DONE && diag_warnings(c->d) ? BATCH_WARNED : rc;
 }
 
@@ -1482,7 +1554,7 @@ static int cmd_batch(const options *o, const char *data, diag *d)
               stderr);
         return EXIT_USAGE;
     }
-    run_ctx c = {o, data, NULL, d, false, 0, NULL, NULL};
+    run_ctx c = {o, data, NULL, d, false, 0, NULL, NULL, false, false};
     batch b = {.c = &c, .mem = arena_new(), .jobs = o->jobs ? o->jobs : 1};
     int rc = batch_outdir(&b);
     if (rc != EXIT_DONE)
@@ -1518,7 +1590,7 @@ static int cmd_dump(const options *o, const char *data, diag *d)
     yl_doc *doc = load_yaml(o->files[0], d);
     if (!doc)
         return EXIT_INPUT;
-    run_ctx c = {o, data, NULL, d, false, 0, NULL, NULL};
+    run_ctx c = {o, data, NULL, d, false, 0, NULL, NULL, false, false};
     built res = {0};
     build(&c, doc, NULL, NULL, &res);
     if (!res.t)

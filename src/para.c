@@ -482,18 +482,6 @@ static bool is_letter_cp(uint32_t cp)
            (cp >= 0x400 && cp <= 0x4FF);
 }
 
-static size_t count_letters(const char *s, size_t from, size_t to)
-{
-    size_t n = 0;
-    for (size_t i = from; i < to;) {
-        uint32_t cp;
-        size_t k = utf8_next(s + i, to - i, &cp);
-        n += is_letter_cp(cp);
-        i += k;
-    }
-    return n;
-}
-
 /* The last line of a paragraph is never a piece of a word of fewer letters
  * than this (docs/typesetting.md §3). */
 #define LAST_PIECE_MIN 5
@@ -503,13 +491,39 @@ static size_t count_letters(const char *s, size_t from, size_t to)
  * digits (no letters to gain) costs no more than this per split. */
 #define TAIL_BACK_MAX 16
 
+/* Where the paragraph's last piece may begin in text[from, to): the start
+ * of its LAST_PIECE_MIN-th letter from the end, or TAIL_NONE when it has
+ * fewer letters. A character boundary `at` has LAST_PIECE_MIN letters in
+ * text[at, to) exactly when tail_holds(at, tail). One pass: counting the
+ * letters after each split of a long word made it quadratic (a word of
+ * 512,000 letters took 14 s). */
+#define TAIL_NONE SIZE_MAX
+
+static size_t tail_start(const char *text, size_t from, size_t to)
+{
+    size_t ring[LAST_PIECE_MIN], n = 0;
+    for (size_t i = from; i < to;) {
+        uint32_t cp;
+        size_t k = utf8_next(text + i, to - i, &cp);
+        if (is_letter_cp(cp))
+            ring[n++ % LAST_PIECE_MIN] = i;
+        i += k;
+    }
+    return n < LAST_PIECE_MIN ? TAIL_NONE : ring[(n - LAST_PIECE_MIN) % LAST_PIECE_MIN];
+}
+
+static bool tail_holds(size_t at, size_t tail)
+{
+    return tail != TAIL_NONE && at <= tail;
+}
+
 /* The split at `at` moved back (not past start + 1 character) until
- * text[at, to) holds LAST_PIECE_MIN letters; `at` itself when that cannot
- * be done within TAIL_BACK_MAX characters. */
-static size_t tail_split(const char *text, size_t start, size_t at, size_t to)
+ * text[at, to) holds LAST_PIECE_MIN letters (`tail` from tail_start); `at`
+ * itself when that cannot be done within TAIL_BACK_MAX characters. */
+static size_t tail_split(const char *text, size_t start, size_t at, size_t tail)
 {
     size_t p = at;
-    for (int k = 0; k < TAIL_BACK_MAX && count_letters(text, p, to) < LAST_PIECE_MIN; k++) {
+    for (int k = 0; k < TAIL_BACK_MAX && !tail_holds(p, tail); k++) {
         size_t q = p;
         while (q > start && ((unsigned char)text[q - 1] & 0xC0) == 0x80)
             q--;
@@ -519,7 +533,7 @@ static size_t tail_split(const char *text, size_t start, size_t at, size_t to)
         while (p > start && ((unsigned char)text[p] & 0xC0) == 0x80)
             p--;
     }
-    return count_letters(text, p, to) >= LAST_PIECE_MIN && p > start ? p : at;
+    return tail_holds(p, tail) && p > start ? p : at;
 }
 
 /* A box for text[from, to): pieces wider than the line are split at
@@ -544,6 +558,7 @@ static void add_word_piece(lay *L, const para *P, const char *text, size_t from,
     double limit = P->width - fmax(reserve, P->hyphen);
     size_t start = from, prev = from; /* prev: the last character of the piece */
     double acc = 0, prev_w = 0;
+    size_t tail = last ? tail_start(text, from, to) : TAIL_NONE;
     for (size_t i = from; i < to;) {
         uint32_t cp;
         size_t n = utf8_next(text + i, to - i, &cp);
@@ -552,8 +567,8 @@ static void add_word_piece(lay *L, const para *P, const char *text, size_t from,
             /* never carry one character alone: split a character earlier */
             size_t at = i + n == to && prev > start ? prev : i;
             double piece = at == i ? acc : acc - prev_w;
-            if (last && count_letters(text, at, to) < LAST_PIECE_MIN) {
-                size_t moved = tail_split(text, start, at, to);
+            if (last && !tail_holds(at, tail)) {
+                size_t moved = tail_split(text, start, at, tail);
                 if (moved != at) {
                     at = moved;
                     piece = para_measure(L, P->font, P->size, P->ls, text + start, at - start);
@@ -597,11 +612,12 @@ static void add_word(lay *L, const para *P, const char *text, size_t from, size_
     for (size_t i = 0; i < nb; i++)
         compound |= !br[i].add_hyphen;
     size_t pos = from;
+    size_t tail = last && nb > 0 ? tail_start(text, from, to) : TAIL_NONE;
     for (size_t i = 0; i < nb; i++) {
         size_t at = from + br[i].at + 1; /* br.at is the last byte before the break */
         if (at <= pos || at >= to)
             continue;
-        if (last && count_letters(text, at, to) < LAST_PIECE_MIN)
+        if (last && !tail_holds(at, tail))
             break;
         add_word_piece(L, P, text, pos, at, br[i].add_hyphen ? P->hyphen : 0, false,
                        measure_piece(L, P, text, pos, at));
@@ -1293,7 +1309,8 @@ size_t para_item_text(lay *L, const blk_block *b, double x0, double width)
 void para_add_box(layout_page *p, layout_box b)
 {
     if (p->n == p->cap) {
-        p->cap = p->cap ? p->cap * 2 : 64;
+        /* from 8: 64 boxes of 168 bytes were 11 KB for a page of one line */
+        p->cap = p->cap ? p->cap * 2 : 8;
         p->boxes = xrealloc(p->boxes, p->cap * sizeof *p->boxes);
     }
     p->boxes[p->n++] = b;

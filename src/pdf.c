@@ -477,6 +477,10 @@ static bool copy_saved(pdf_doc *p, outfile *f, diag *d)
     return ok;
 }
 
+/* Pages per node of the page tree of a document of more pages (fewer: one
+ * node, as ever): the largest array PDF 1.4's implementation limits allow. */
+#define PDF_PAGES_PER_NODE 8191
+
 bool pdf_write(pdf_doc *p, const layout_doc *doc, const pdf_options *opt, const char *out_path,
                diag *d)
 {
@@ -496,6 +500,12 @@ bool pdf_write(pdf_doc *p, const layout_doc *doc, const pdf_options *opt, const 
     if ((opt && opt->pdfa) || doc->info.pdfa)
         pdf_pdfa_begin(p);
     if (!check_boxes(p, doc, d, at) || !set_info(p, &doc->info, opt, d, at))
+        goto out;
+    /* a long document's pages in a tree: libharu's arrays hold at most
+     * HPDF_LIMIT_MAX_ARRAY items, so page 32,768 of a flat tree failed as an
+     * internal error (and readers may refuse an array over 8,191) */
+    if (doc->npages > PDF_PAGES_PER_NODE &&
+        !pdf_status_check(p, HPDF_SetPagesConfiguration(p->pdf, PDF_PAGES_PER_NODE), d, at))
         goto out;
     for (size_t i = 0, first = 0; i < doc->npages; first += doc->pages[i++].n)
         if (!draw_page(p, &doc->pages[i], p->ends + first, d, at))

@@ -67,6 +67,10 @@ typedef struct table_lay {
      * its group when every group column holds what the row above holds */
     size_t gcol;
     vline *lines; /* cell lines, copied out of the page flow */
+    /* per line: its top in its cell (PAD_Y plus the heights of the cell's
+     * lines above it), so that a page draws its piece of a cell without
+     * walking the lines of the pages before (draw_cell) */
+    double *tops;
     size_t nlines, cap;
     hcell *head;
     size_t nhead;
@@ -373,8 +377,14 @@ static void keep_lines(table_lay *T, lay *L, size_t from)
     if (T->nlines + n > T->cap) {
         T->cap = (T->nlines + n) * 2;
         T->lines = xrealloc(T->lines, T->cap * sizeof *T->lines);
+        T->tops = xrealloc(T->tops, T->cap * sizeof *T->tops);
     }
     memcpy(T->lines + T->nlines, L->lines + from, n * sizeof *T->lines);
+    double y = PAD_Y; /* summed as draw_cell summed them, to the same bits */
+    for (size_t i = 0; i < n; i++) {
+        T->tops[T->nlines + i] = y;
+        y += L->lines[from + i].height;
+    }
     T->nlines += n;
     L->nlines = from;
 }
@@ -982,13 +992,20 @@ static void draw_cell(lay *L, layout_page *p, const table_lay *T, const cell_lay
 {
     double ml = L->t->page.margin_left_pt;
     double cell[4] = {ml + left - PAD_X, bottom, ml + right + PAD_X, top};
-    double y = PAD_Y;
-    for (size_t k = 0; k < c->n; k++) {
-        const vline *v = &T->lines[c->first + k];
-        if (y >= y0 - 0.01 && y < y1 - 0.01)
-            para_draw_line(L, p, v, left, top - shift - (y - y0), cell);
-        y += v->height;
+    if (c->n == 0)
+        return;
+    /* the first line whose top is not above y0 - 0.01: tops only grow */
+    const double *tops = T->tops + c->first;
+    size_t lo = 0, hi = c->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (tops[mid] >= y0 - 0.01)
+            hi = mid;
+        else
+            lo = mid + 1;
     }
+    for (size_t k = lo; k < c->n && tops[k] < y1 - 0.01; k++)
+        para_draw_line(L, p, &T->lines[c->first + k], left, top - shift - (tops[k] - y0), cell);
 }
 
 static void draw_header(lay *L, layout_page *p, const table_lay *T, double top)
@@ -1163,6 +1180,7 @@ void table_free_all(lay *L)
         free(T->label_next);
         free(T->group_of);
         free(T->lines);
+        free(T->tops);
         free(T->head);
         free(T);
     }

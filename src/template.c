@@ -61,6 +61,7 @@
 #include <unistd.h>
 
 #include "date.h"
+#include "hash.h"
 #include "kinds.h"
 #include "names.h"
 #include "template_priv.h"
@@ -497,12 +498,22 @@ out:
 
 /* ---- styles ----------------------------------------------------------- */
 
+/* The slot of style `name` in x->style_slots: its own, or the free one
+ * where it would go. */
+static size_t style_slot(const expander *x, const char *name)
+{
+    size_t i = (size_t)hash_bytes(name, strlen(name)) & x->style_mask;
+    while (x->style_slots[i] && strcmp(x->styles[x->style_slots[i] - 1].name, name))
+        i = (i + 1) & x->style_mask;
+    return i;
+}
+
 const blk_style *tpl_find_style(const expander *x, const char *name)
 {
-    for (size_t i = 0; i < x->nstyles; i++)
-        if (!strcmp(x->styles[i].name, name))
-            return x->styles[i].style;
-    return NULL;
+    if (!x->style_slots)
+        return NULL;
+    size_t i = x->style_slots[style_slot(x, name)];
+    return i ? x->styles[i - 1].style : NULL;
 }
 
 size_t tpl_count_keys(const char *const *keys)
@@ -689,6 +700,11 @@ static void read_styles(expander *x, const yl_node *styles)
         return;
     }
     x->styles = arena_alloc(x->mem, (styles->n + 1) * sizeof *x->styles);
+    size_t slots = 4;
+    while (slots < 2 * (styles->n + 1))
+        slots *= 2;
+    x->style_slots = arena_alloc(x->mem, slots * sizeof *x->style_slots);
+    x->style_mask = slots - 1;
     for (size_t i = 0; i < styles->n; i++) {
         const yl_node *k = styles->pairs[i].key, *v = styles->pairs[i].value;
         blk_style *st = arena_alloc(x->mem, sizeof *st);
@@ -708,7 +724,10 @@ static void read_styles(expander *x, const yl_node *styles)
         }
         read_style(x, st, v);
         st->name = arena_strdup(x->mem, k->str);
+        size_t at = style_slot(x, st->name);
         x->styles[x->nstyles++] = (style_entry){st->name, st};
+        if (!x->style_slots[at]) /* the first of a name is the one found, as before */
+            x->style_slots[at] = x->nstyles;
     }
 }
 

@@ -38,6 +38,10 @@ typedef struct expander {
     const yl_node *data;
     style_entry *styles;
     size_t nstyles;
+    /* the styles by name: an open-addressing table of 1 + their index (0
+     * free), mask + 1 slots, at most half full. A block's style was found
+     * by walking the list: 64,000 styles and blocks took 20 s */
+    size_t *style_slots, style_mask;
     blk_style *base; /* defaults: page font and size */
     blk_block *blocks;
     size_t n, cap;

@@ -56,3 +56,53 @@ echo "group-20k 0 render group-20k.yaml -o group-20k.pdf" >>"$out/LIST"
     awk 'BEGIN { for (i = 0; i < 300; i++) printf "    - {a: \"%d\"}\n", i }'
 } >"$out/each-nested.yaml"
 echo "each-nested 1 render each-nested.yaml --template each-nested.tpl.yaml -o each-nested.pdf" >>"$out/LIST"
+
+# one word of 1,000,000 digits in a cell (each split counted the letters
+# after it to keep the last piece from being a scrap: over an hour, now
+# 0.2 s; run.sh's 60 s cap ends the old way)
+{
+    head "Слово из миллиона цифр"
+    printf '  columns:\n    - {key: a, title: "Число"}\n  rows:\n'
+    awk 'BEGIN { printf "    - {a: \""; for (i = 0; i < 100000; i++) printf "1234567890"; print "\"}" }'
+} >"$out/digits-1m.yaml"
+echo "digits-1m 0 render digits-1m.yaml -o digits-1m.pdf" >>"$out/LIST"
+
+# a cell of 200,000 lines across 4,000 pages (each page walked the cell's
+# lines from its first: 3.8 s, now 0.8 s; a bench figure, not a cap)
+{
+    head "Ячейка на 4000 страниц"
+    printf '  columns:\n    - {key: a, title: "А", width_mm: 3}\n    - {key: b, title: "Б"}\n  rows:\n'
+    awk 'BEGIN { printf "    - {a: \""; for (i = 0; i < 20000; i++) printf "1234567890"; print "\"}" }'
+} >"$out/narrow-cell.yaml"
+echo "narrow-cell 0 render narrow-cell.yaml -o narrow-cell.pdf" >>"$out/LIST"
+
+# a template of 170,000 styles, each based on the one before (each style was
+# found by walking the list: 80 s and more, now 1 s; run.sh's 60 s cap ends
+# the old way)
+awk 'BEGIN {
+    printf "page: {orientation: portrait}\nstyles: {body: {size: 12}, s0: {}"
+    for (i = 1; i < 170000; i++) printf ", s%x: {base: s%x}", i, i - 1
+    print "}\nblocks:"
+    for (i = 0; i < 1000; i++) printf "  - {paragraph: x, style: s%x}\n", 169999
+}' >"$out/styles-170k.tpl.yaml"
+printf 'document: order\ninclude: [school.yaml]\norder: {number: "1", date: 2023-09-15, title: "О", points: ["П."]}\n' \
+    >"$out/styles-170k.yaml"
+echo "styles-170k 0 render styles-170k.yaml --template styles-170k.tpl.yaml -o styles-170k.pdf" >>"$out/LIST"
+
+# 8,000 partners of one name: each file name was compared with all before it
+# for each suffix it tried (4,000 took 41 s, 8,000 over 5 minutes; now 0.04 s)
+awk 'BEGIN { print "partners:"; for (i = 0; i < 8000; i++) print "  - {name: \"ООО «Ромашка»\"}" }' \
+    >"$out/partners-same.yaml"
+printf 'document: agreement\ninclude: [school.yaml, partners-same.yaml]\nagreement:\n  territory: "города"\n  until: 2024-12-30\n' \
+    >"$out/agreement-same.yaml"
+echo "agreement-same 0 render agreement-same.yaml --partner 8000" >>"$out/LIST"
+
+# 199,000 fill blocks in a row: each summed the lines after it to the next
+# page break (41 s, now 0.4 s; a bench figure: the old way stays under
+# run.sh's 60 s cap)
+awk 'BEGIN {
+    print "page: {orientation: portrait}\nstyles:\n  body: {size: 12}\nblocks:\n  - {paragraph: x}"
+    for (i = 0; i < 199000; i++) print "  - fill: true"
+    print "  - {paragraph: y}"
+}' >"$out/fills.tpl.yaml"
+echo "fills 0 render styles-170k.yaml --template fills.tpl.yaml -o fills.pdf" >>"$out/LIST"
