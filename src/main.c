@@ -96,6 +96,20 @@ static void say(const char *fmt, ...)
     buf_fini(&out);
 }
 
+/* Write what a command prints (dump, schema) to standard output, flushed:
+ * false, reported, when it could not be written (a full disk behind `>`,
+ * a closed descriptor), so that the exit code says the output is not whole.
+ * A reader that stops early (`| head`) ends the process by SIGPIPE, as it
+ * ends any Unix filter. */
+static bool put_stdout(const char *p, size_t n)
+{
+    if ((n && fwrite(p, 1, n, stdout) != n) || fflush(stdout) != 0) {
+        say("nastavdoc: не удалось записать в стандартный вывод: %s\n", diag_strerror(errno));
+        return false;
+    }
+    return true;
+}
+
 typedef struct options {
     const char *out;
     const char *template;
@@ -1528,10 +1542,10 @@ static int cmd_dump(const options *o, const char *data, diag *d)
     dump_texts(&res.t->doc, &b);
     for (size_t i = 0; i < res.nparts; i++)
         dump_texts(&res.parts[i]->doc, &b);
-    fwrite(b.data ? b.data : "", 1, b.len, stdout);
+    bool written = put_stdout(b.data, b.len);
     buf_fini(&b);
     built_free(&res);
-    return EXIT_DONE;
+    return written ? EXIT_DONE : EXIT_INTERNAL;
 }
 
 /* `schema --all DIR`: every schema into DIR/NAME.schema.json (each
@@ -1586,13 +1600,19 @@ static int cmd_schema(int argc, char **argv)
     if (argc == 2) {
         for (size_t i = 0; i < schema_count(); i++)
             buf_printf(&b, "%s\n", schema_name(i));
-    } else if (argc != 3 || !schema_of(argv[2], &b)) {
+    } else if (argc > 3) {
+        say("nastavdoc: schema: лишний параметр «%s»: схема печатается одна (nastavdoc schema "
+            "ИМЯ) или все файлами (nastavdoc schema --all ПАПКА)\n",
+            argv[strcmp(argv[2], "--all") ? 3 : 4]);
+        rc = EXIT_USAGE;
+    } else if (!schema_of(argv[2], &b)) {
         say("nastavdoc: schema: ожидалось имя вида документа, school, people, pairs, partners или "
             "survey (список — nastavdoc schema) либо --all ПАПКА, а здесь «%s»\n",
-            argc > 2 ? argv[2] : "");
+            argv[2]);
         rc = EXIT_USAGE;
     }
-    fwrite(b.data ? b.data : "", 1, b.len, stdout);
+    if (!put_stdout(b.data, b.len))
+        rc = EXIT_INTERNAL;
     buf_fini(&b);
     return rc;
 }
@@ -1608,12 +1628,11 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-        fputs(usage_text, stdout);
-        return EXIT_DONE;
+        return put_stdout(usage_text, strlen(usage_text)) ? EXIT_DONE : EXIT_INTERNAL;
     }
     if (!strcmp(cmd, "--version")) {
-        puts("nastavdoc " NASTAVDOC_VERSION);
-        return EXIT_DONE;
+        static const char version[] = "nastavdoc " NASTAVDOC_VERSION "\n";
+        return put_stdout(version, sizeof version - 1) ? EXIT_DONE : EXIT_INTERNAL;
     }
     /* before anything allocates: where the heap starts is decided here */
     util_heap_init();

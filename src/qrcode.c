@@ -48,7 +48,7 @@ static const qr_lib *qr_load(void)
     return &lib;
 }
 
-bool qrcode_make(const char *text, size_t len, src_mark at, arena *a, diag *d, qrcode *out)
+bool qrcode_fits(size_t len, src_mark at, diag *d)
 {
     if (len == 0) {
         diag_error(d, at, "пустой текст для QR-кода: впишите ссылку или текст (qr)");
@@ -62,6 +62,13 @@ bool qrcode_make(const char *text, size_t len, src_mark at, arena *a, diag *d, q
                    len, QRCODE_MAX_BYTES, QRCODE_MAX_BYTES / 2, QRCODE_MAX_BYTES);
         return false;
     }
+    return true;
+}
+
+bool qrcode_make(const char *text, size_t len, src_mark at, arena *a, diag *d, qrcode *out)
+{
+    if (!qrcode_fits(len, at, d))
+        return false;
     const qr_lib *lib = qr_load();
     if (lib->error) {
         diag_error(d, at,

@@ -483,7 +483,11 @@ const char *tpl_interpolate(expander *x, const scope *sc, const yl_node *t, src_
         }
         buf_puts(&out, value);
         if (out.len > TPL_MAX_TEXT) {
-            diag_error(x->d, t->mark, "текст длиннее %u байт", TPL_MAX_TEXT);
+            /* at the value that made it long, when it is most of it */
+            diag_error(x->d, strlen(value) * 2 > out.len ? v->mark : t->mark,
+                       "текст длиннее %u байт (%u МиБ): такой текст не поместится "
+                       "в документ; сократите его",
+                       TPL_MAX_TEXT, TPL_MAX_TEXT >> 20);
             goto out;
         }
         p = close + 2;

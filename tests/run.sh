@@ -1383,5 +1383,50 @@ else
     bad "batch: paragraphs kept by one worker set as render sets them"; cat "$T/err" "$T/errbad"
 fi
 
+# a text of megabytes for the QR code (1.5 MB, past TPL_MAX_TEXT too): the
+# QR code's limit at the text's mark, before the template copies it (it was
+# «текст длиннее 1048576 байт» at the template's line); a long preamble past
+# TPL_MAX_TEXT is reported at the preamble, not at the template
+T="$TMP/qrhuge"
+mkdir -p "$T"
+{
+    printf 'document: order\nschool: {name: "МБОУ «СШ № 1»", director: {name: "Петров Пётр Петрович", position: "Директор"}}\n'
+    printf 'order:\n  number: "1"\n  date: 2024-09-02\n  title: "О наставничестве"\n  points: ["Назначить."]\n  qr: "'
+    head -c 750000 /dev/zero | tr '\0' 'q' | sed 's/q/я/g'
+    printf '"\n'
+} >"$T/qr.yaml"
+"$BIN" render "$T/qr.yaml" -o "$T/qr.pdf" 2>"$T/err"
+rc=$?
+if [ $rc = 1 ] && grep -q -F 'qr.yaml:8:7: ошибка: текст для QR-кода слишком длинный: 1500000 байт, а помещается не больше 412' "$T/err" &&
+    [ "$(wc -l <"$T/err")" -le 3 ] && [ ! -e "$T/qr.pdf" ]; then
+    ok
+else
+    bad "a QR code's text of 1.5 MB: exit $rc"; head -c 600 "$T/err"
+fi
+sed -e 's/^  qr: "/  preamble: "/' "$T/qr.yaml" >"$T/pre.yaml"
+"$BIN" render "$T/pre.yaml" -o "$T/pre.pdf" 2>"$T/err"
+rc=$?
+if [ $rc = 1 ] && grep -q -F 'pre.yaml:8:13: ошибка: текст длиннее 1048576 байт' "$T/err"; then
+    ok
+else
+    bad "a preamble of 1.5 MB: exit $rc"; head -c 600 "$T/err"
+fi
+
+# what dump, schema, --help and --version print goes to standard output
+# whole or the exit code says it did not (they returned 0 on a full disk)
+for args in "schema order" "schema" "dump tests/docs/order-esign.yaml" "--help" "--version"; do
+    # shellcheck disable=SC2086
+    "$BIN" $args >/dev/full 2>"$TMP/err"
+    rc=$?
+    if [ $rc = 3 ] && grep -q 'не удалось записать в стандартный вывод' "$TMP/err"; then
+        ok
+    else
+        bad "$args >/dev/full: exit $rc"; cat "$TMP/err"
+    fi
+done
+"$BIN" schema order extra 2>"$TMP/err"
+rc=$?
+if [ $rc = 2 ] && grep -q 'лишний параметр «extra»' "$TMP/err"; then ok; else bad "schema order extra: exit $rc"; cat "$TMP/err"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

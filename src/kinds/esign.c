@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "../date.h"
+#include "../qrcode.h"
 
 static const kind_field esign_fields[] = {
     {"certificate", KS_STRING, true,
@@ -147,18 +148,21 @@ static const char *qr_requisites(arena *a, const yl_node *o, const yl_node *scho
     return s;
 }
 
-/* order.qr: the text as written; true (да, yes) the requisites; false none. */
+/* order.qr: the text as written; true (да, yes) the requisites; false none.
+ * *ok false after a text too long for a QR code (reported at its mark). */
 static const yl_node *qr_value(arena *a, const yl_node *o, const yl_node *school,
-                               const char *kind_title)
+                               const char *kind_title, diag *d, bool *ok)
 {
     const yl_node *qr = yl_map_get(o, "qr");
     const char *s = yl_str(qr);
+    *ok = true;
     if (!s)
         return NULL;
     if (!strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "нет"))
         return kind_scalar(a, "", qr->mark);
     if (!strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "да"))
         return kind_scalar(a, qr_requisites(a, o, school, kind_title), qr->mark);
+    *ok = !*s || qrcode_fits(qr->len, qr->mark, d); /* empty: no QR code */
     return NULL;
 }
 
@@ -193,6 +197,9 @@ const yl_node *kind_order_sign(arena *a, const yl_node *o, const yl_node *school
     }
     if (s != sig)
         o = kind_map_set(a, o, "signature", s);
-    const yl_node *qr = qr_value(a, o, school, kind_title);
+    bool ok;
+    const yl_node *qr = qr_value(a, o, school, kind_title, d, &ok);
+    if (!ok)
+        return NULL;
     return qr ? kind_map_set(a, o, "qr", qr) : o;
 }
