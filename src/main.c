@@ -631,10 +631,13 @@ static void watch_say(const char *what, const char *out, size_t pages)
 }
 
 /* One render of `watch`: its messages printed, its line said, and the files
- * it read (or tried to) watched for the next one. false when the watch
- * itself failed. */
-static bool watch_once(const options *o, const char *data, const text_hyph *h, const char *in,
-                       const char *out, watch *w)
+ * it read (or tried to) watched for the next one. Returns the render's exit
+ * code, or -1 when no file could be watched. A render refused for the
+ * command line's sake (EXIT_USAGE: -o names one of the document's files, an
+ * unknown --partner) ends the watch: every later render would be refused
+ * too, and «PDF не обновлён» would call an input file the PDF. */
+static int watch_once(const options *o, const char *data, const text_hyph *h, const char *in,
+                      const char *out, watch *w)
 {
     diag *d = diag_new();
     diag_set_strict(d, o->strict);
@@ -648,26 +651,34 @@ static bool watch_once(const options *o, const char *data, const text_hyph *h, c
     struct stat st;
     if (rc == EXIT_DONE)
         watch_say("готово", out, pages);
+    else if (rc == EXIT_USAGE)
+        watch_say("PDF не создан: исправьте командную строку (см. выше); слежение остановлено",
+                  NULL, 0);
     else if (stat(out, &st) == 0)
         watch_say("PDF не обновлён: в нём прежняя версия; исправьте ошибки и сохраните файл", NULL,
                   0);
     else
         watch_say("PDF не создан: исправьте ошибки и сохраните файл", NULL, 0);
-    /* the files of this render: its includes, annexes and template may
-     * have changed since the last one */
-    size_t n = diag_file_count(d);
-    const char **names = xcalloc(n + 1, sizeof *names);
-    names[0] = in;
-    for (size_t i = 0; i < n; i++)
-        names[i + 1] = diag_file_name(d, i);
-    int err;
-    size_t left = watch_set(w, names, n + 1, &err);
-    if (left)
-        say("nastavdoc: watch: не отслеживается файлов: %zu (%s; предел — %d папок и %d файлов)\n",
-            left, err ? diag_strerror(err) : "слишком много", WATCH_MAX_DIRS, WATCH_MAX_FILES);
-    free(names);
+    size_t left = 0, n = 0;
+    if (rc != EXIT_USAGE) {
+        /* the files of this render: its includes, annexes and template may
+         * have changed since the last one */
+        n = diag_file_count(d);
+        const char **names = xcalloc(n + 1, sizeof *names);
+        names[0] = in;
+        for (size_t i = 0; i < n; i++)
+            names[i + 1] = diag_file_name(d, i);
+        int err;
+        left = watch_set(w, names, n + 1, &err);
+        if (left)
+            say("nastavdoc: watch: не отслеживается файлов: %zu (%s; предел — %d папок и %d "
+                "файлов)%s\n",
+                left, err ? diag_strerror(err) : "слишком много", WATCH_MAX_DIRS, WATCH_MAX_FILES,
+                left == n + 1 ? "; слежение остановлено" : "");
+        free(names);
+    }
     diag_free(d);
-    return left < n + 1;
+    return left == n + 1 ? -1 : rc;
 }
 
 /* `watch FILE`: render, then render again whenever the document or a file it
@@ -684,6 +695,14 @@ static int cmd_watch(const options *o, const char *data, diag *d)
     struct stat st;
     if (stat(in, &st) != 0) {
         diag_error(d, DIAG_NOWHERE, "«%s»: %s", in, diag_strerror(errno));
+        return EXIT_INPUT;
+    }
+    /* a folder, device or FIFO is no document to watch: /dev/null's folder
+     * changes whenever any process writes to it, and a render each time
+     * would repeat the same message for ever */
+    if (!S_ISREG(st.st_mode)) {
+        diag_error(d, DIAG_NOWHERE, "«%s» — %s, а не обычный файл; укажите YAML-файл документа", in,
+                   util_file_kind(st.st_mode));
         return EXIT_INPUT;
     }
     char *out = o->out ? xstrdup(o->out) : default_output(in);
@@ -706,8 +725,9 @@ static int cmd_watch(const options *o, const char *data, diag *d)
     say("nastavdoc: слежу за %s и файлами, из которых он собран; выход — Ctrl+C\n", in);
     int rc = EXIT_DONE;
     for (;;) {
-        if (!watch_once(o, data, h, in, out, w)) {
-            rc = EXIT_INTERNAL;
+        int r = watch_once(o, data, h, in, out, w);
+        if (r < 0 || r == EXIT_USAGE) {
+            rc = r < 0 ? EXIT_INTERNAL : r;
             break;
         }
         watch_event ev = watch_wait(w);

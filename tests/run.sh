@@ -1428,5 +1428,61 @@ done
 rc=$?
 if [ $rc = 2 ] && grep -q 'лишний параметр «extra»' "$TMP/err"; then ok; else bad "schema order extra: exit $rc"; cat "$TMP/err"; fi
 
+# a font file that is damaged or not a regular file: one message naming the
+# file and what is wrong with it (a FIFO read «Недопустимый аргумент», and a
+# damaged file was followed by «шрифт «Liberation Serif» не найден: есть
+# Liberation Serif, …» at a line of the document)
+T="$TMP/fontbad"
+for how in damaged fifo; do
+    rm -rf "$T"
+    mkdir -p "$T/fonts"
+    cp fonts/*.ttf "$T/fonts/"
+    ln -s "$ROOT/templates" "$T/templates"
+    cp build/hyph_ru_RU.hyb "$T/"
+    rm "$T/fonts/LiberationSerif-Regular.ttf"
+    if [ $how = fifo ]; then
+        mkfifo "$T/fonts/LiberationSerif-Regular.ttf"
+        want='LiberationSerif-Regular.ttf: именованный канал (FIFO), а не обычный файл'
+    else
+        head -c 5000 fonts/LiberationSerif-Regular.ttf >"$T/fonts/LiberationSerif-Regular.ttf"
+        want='LiberationSerif-Regular.ttf: файл повреждён или это не шрифт TrueType'
+    fi
+    timeout 20 "$BIN" render tests/docs/order-esign.yaml --data-dir "$T" -o "$T.pdf" 2>"$TMP/err"
+    rc=$?
+    if [ $rc = 3 ] && grep -q -F "$want" "$TMP/err" && [ "$(wc -l <"$TMP/err")" = 1 ] && [ ! -e "$T.pdf" ]; then
+        ok
+    else
+        bad "a $how font file: exit $rc"; cat "$TMP/err"
+    fi
+done
+
+# watch with -o one of the document's files (its school.yaml): refused as
+# render refuses it, and the watch ends (exit 2) instead of waiting and
+# saying «PDF не обновлён: в нём прежняя версия» of a YAML file
+mkdir -p "$TMP/watch-in"
+cp tests/docs/order-esign.yaml tests/docs/school.yaml "$TMP/watch-in/"
+timeout 20 "$BIN" watch "$TMP/watch-in/order-esign.yaml" -o "$TMP/watch-in/school.yaml" >/dev/null 2>"$TMP/err"
+rc=$?
+if [ $rc = 2 ] && grep -q 'слежение остановлено' "$TMP/err" && cmp -s "$TMP/watch-in/school.yaml" tests/docs/school.yaml; then
+    ok
+else
+    bad "watch -o an include: exit $rc (124: it kept waiting)"; cat "$TMP/err"
+fi
+
+# watch of a device, a folder or a FIFO: refused at the start (exit 1) as a
+# missing file is; /dev/null was rendered again at every write any process
+# made to it, the same message each time, and a folder waited for ever
+mkdir -p "$TMP/watch-odd"
+mkfifo "$TMP/watch-odd/fifo.yaml"
+for odd in /dev/null "$TMP/watch-odd" "$TMP/watch-odd/fifo.yaml"; do
+    timeout 10 "$BIN" watch "$odd" -o "$TMP/watch-odd/x.pdf" >/dev/null 2>"$TMP/err"
+    rc=$?
+    if [ $rc = 1 ] && grep -q 'а не обычный файл' "$TMP/err" && [ "$(wc -l <"$TMP/err")" = 1 ]; then
+        ok
+    else
+        bad "watch $odd: exit $rc (124: it kept rendering or waiting)"; head -5 "$TMP/err"
+    fi
+done
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
