@@ -44,6 +44,21 @@ const kind_field kind_signature_fields[] = {
      NULL},
     {NULL, 0, false, NULL, NULL, NULL}};
 
+/* The value of key in map, or NULL when it is absent or written blank ("",
+ * spaces): a field with a default (the signer from school.director, the
+ * owner from the signer) takes its default then, with a warning, instead of
+ * printing an empty place in the signature or the mark. */
+static const yl_node *given(const yl_node *map, const char *key, const char *fallback, diag *d)
+{
+    const yl_node *v = yl_map_get(map, key);
+    if (!v || v->kind != YL_SCALAR || strspn(v->str, " \t\r\n") < v->len)
+        return v;
+    if (fallback)
+        diag_warning(d, v->mark, "%s: пустая строка; вместо неё в документе будет «%s»", key,
+                     fallback);
+    return NULL;
+}
+
 /* "2025-02-03" (checked) as days for comparing: y*372 + m*31 + d keeps order. */
 static long date_key(const yl_node *v)
 {
@@ -119,8 +134,9 @@ static const yl_node *esign_checked(arena *a, const yl_node *e, const yl_node *s
                      "подпись этим сертификатом в день документа недействительна",
                      date_text(a, date), date_text(a, from), date_text(a, to));
     yl_node *m = kind_map_set(a, e, "certificate", kind_scalar(a, serial, cert->mark));
-    if (!yl_map_get(e, "owner"))
-        m = kind_map_set(a, m, "owner", yl_map_get(signer, "name"));
+    const yl_node *name = yl_map_get(signer, "name");
+    if (!given(e, "owner", yl_str(name), d))
+        m = kind_map_set(a, m, "owner", name);
     return m;
 }
 
@@ -180,7 +196,10 @@ const yl_node *kind_order_sign(arena *a, const yl_node *o, const yl_node *school
     const yl_node *s = sig ? sig : dir;
     for (int i = 0; i < 2; i++) {
         const char *key = i ? "position" : "name";
-        if (yl_map_get(s, key))
+        /* the signature's own field, unless blank; the director's as written */
+        const yl_node *own =
+            s == dir ? yl_map_get(s, key) : given(s, key, yl_str(yl_map_get(dir, key)), d);
+        if (own)
             continue;
         if (!yl_map_get(dir, key)) {
             diag_error(d, s->mark, "подпись без %s: укажите signature.%s или school.director.%s",
