@@ -1217,6 +1217,13 @@ static char *compiled_path(const char *path)
     return NULL;
 }
 
+/* Does path end in .yaml or .yml? */
+static bool yaml_named(const char *path)
+{
+    size_t n = strlen(path);
+    return (n > 5 && !strcmp(path + n - 5, ".yaml")) || (n > 4 && !strcmp(path + n - 4, ".yml"));
+}
+
 tpl_doc *tpl_expand_file(const char *path, const yl_node *data, diag *d)
 {
     struct stat st;
@@ -1233,9 +1240,16 @@ tpl_doc *tpl_expand_file(const char *path, const yl_node *data, diag *d)
     /* A file that is not a template is reported once, never quoted: it may
      * be anything readable (/proc/self/environ, a key file). */
     diag_checkpoint cp = diag_checkpoint_get(d);
+    size_t errors = diag_errors(d);
     char *compiled = compiled_path(path);
     yl_doc *source = yl_load_compiled(path, compiled, d, NULL, NULL);
     free(compiled);
+    /* A file named .yaml that does not load is a template with a mistake
+     * far more often than anything else: its own messages (a syntax error
+     * at its line and column) are what helps. They show no more of it than
+     * an include of the same file would. */
+    if (!source && yaml_named(path) && diag_errors(d) > errors)
+        return NULL;
     if (!source || !looks_like_template(yl_doc_root(source))) {
         diag_rollback(d, cp);
         diag_error(d, (src_mark){diag_file(d, path), 0, 0},
