@@ -22,6 +22,7 @@
 #include "layout.h"
 #include "outfile.h"
 #include "pdf.h"
+#include "qrcode.h"
 #include "schema.h"
 #include "slug.h"
 #include "template.h"
@@ -371,6 +372,7 @@ static int build(const run_ctx *c, yl_doc *doc, const char *out, pdf_doc *pdf, b
     char *tpath = NULL;
     arena *mem = arena_new();
     size_t before = diag_errors(c->d);
+    unsigned qr_before = qrcode_library_failures();
     kind_result kr = {0};
     const yl_node *root = yl_doc_root(doc), *list;
     const char *key;
@@ -406,6 +408,9 @@ static int build(const run_ctx *c, yl_doc *doc, const char *out, pdf_doc *pdf, b
     if (diag_errors(c->d) == before)
         rc = EXIT_DONE;
 out:
+    /* a QR code that libqrencode's absence refused: installation, as fonts */
+    if (rc == EXIT_INPUT && qrcode_library_failures() != qr_before)
+        rc = EXIT_INTERNAL;
     free(tpath);
     yl_doc_free(doc);
     arena_free(mem);

@@ -48,6 +48,14 @@ static const qr_lib *qr_load(void)
     return &lib;
 }
 
+/* QR codes refused because the library did not load (qrcode.h). */
+static unsigned library_failures;
+
+unsigned qrcode_library_failures(void)
+{
+    return library_failures;
+}
+
 bool qrcode_fits(size_t len, src_mark at, diag *d)
 {
     if (len == 0) {
@@ -71,6 +79,7 @@ bool qrcode_make(const char *text, size_t len, src_mark at, arena *a, diag *d, q
         return false;
     const qr_lib *lib = qr_load();
     if (lib->error) {
+        library_failures++;
         diag_error(d, at,
                    "не удалось построить QR-код: библиотека libqrencode не загружена (%s); "
                    "установите пакет libqrencode4",

@@ -32,6 +32,11 @@ typedef struct qrcode {
  * what it is, at its mark, without being copied first. */
 bool qrcode_fits(size_t len, src_mark at, diag *d);
 
+/* How many QR codes this process could not make because libqrencode did
+ * not load: an installation problem, which main.c reports as exit 3 (as a
+ * font file that does not load), not as an error in the document. */
+unsigned qrcode_library_failures(void);
+
 /* Encode text (len bytes, may hold any byte) into *out (modules in a). An
  * empty text, a text over QRCODE_MAX_BYTES or a failure of the library is
  * reported at `at` (in Russian) and gives false. */

@@ -1484,5 +1484,20 @@ for odd in /dev/null "$TMP/watch-odd" "$TMP/watch-odd/fifo.yaml"; do
     fi
 done
 
+# libqrencode missing (a file of its soname that is no library, first on
+# LD_LIBRARY_PATH): the QR code's message names the package, and the exit
+# code is the installation's (3), as for a font file, not the document's (1)
+mkdir -p "$TMP/noqr"
+qr_so=$(objdump -p "$(pkg-config --variable=libdir libqrencode 2>/dev/null)/libqrencode.so" 2>/dev/null | sed -n 's/^ *SONAME *//p')
+: >"$TMP/noqr/${qr_so:-libqrencode.so.4}"
+LD_LIBRARY_PATH="$TMP/noqr${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$BIN" render tests/docs/order-esign.yaml -o "$TMP/noqr/x.pdf" 2>"$TMP/err"
+rc=$?
+if [ $rc = 3 ] && grep -q 'order-esign.yaml:25:7: ошибка: не удалось построить QR-код: библиотека libqrencode не загружена.*установите пакет libqrencode4' "$TMP/err" &&
+    [ ! -e "$TMP/noqr/x.pdf" ]; then
+    ok
+else
+    bad "libqrencode missing: exit $rc"; cat "$TMP/err"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
