@@ -98,9 +98,12 @@ typedef enum {
  * a frame with a two-line heading and the certificate's lines. */
 #define BLK_ESIGN_HEAD 2 /* «ДОКУМЕНТ ПОДПИСАН», «ЭЛЕКТРОННОЙ ПОДПИСЬЮ» */
 #define BLK_ESIGN_LINES 5 /* the heading, then the certificate, owner, validity */
+#define BLK_ESIGN_OWNER 3 /* the owner's line: the one that wraps */
 typedef struct blk_esign {
     const char *name;                   /* «И.О. Фамилия», flush right */
     const char *lines[BLK_ESIGN_LINES]; /* the mark's lines, top to bottom */
+    src_mark marks[BLK_ESIGN_LINES];    /* each line's value in the YAML (messages) */
+    src_mark name_mark;                 /* the name's */
     const blk_style *head, *mark;       /* the heading's style and the other lines' */
     double left_frac;                   /* share of the width the position may use */
 } blk_esign;

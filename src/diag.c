@@ -34,12 +34,18 @@ typedef struct source {
 typedef struct file_entry {
     const char *name; /* interned in names */
     source *src;      /* NULL until diag_source */
+    bool named;       /* in diag's named list */
 } file_entry;
 
 struct diag {
     arena *names;
     file_entry *files;
     size_t nfiles, fcap;
+    /* the files named by diag_file or diag_source (read or tried by a
+     * loader), as indices into files, in the order first named: a message
+     * about another file (the output PDF) does not add it */
+    size_t *named;
+    size_t nnamed, ncap;
     size_t *slots; /* open addressing: index + 1 into files, 0 = empty */
     size_t nslots;
     message *msgs;
@@ -84,6 +90,7 @@ void diag_free(diag *d)
         }
     }
     free(d->files);
+    free(d->named);
     free(d->slots);
     arena_free(d->names);
     free(d);
@@ -122,37 +129,52 @@ static size_t file_index(diag *d, const char *name)
         d->fcap = d->fcap ? d->fcap * 2 : 16;
         d->files = xrealloc(d->files, d->fcap * sizeof *d->files);
     }
-    d->files[d->nfiles] = (file_entry){arena_strdup(d->names, name), NULL};
+    d->files[d->nfiles] = (file_entry){arena_strdup(d->names, name), NULL, false};
     d->slots[h] = d->nfiles + 1;
     return d->nfiles++;
 }
 
+/* The index of name, interned and added to the named list. */
+static size_t name_file(diag *d, const char *name)
+{
+    size_t i = file_index(d, name);
+    if (!d->files[i].named) {
+        d->files[i].named = true;
+        if (d->nnamed == d->ncap) {
+            d->ncap = d->ncap ? d->ncap * 2 : 16;
+            d->named = xrealloc(d->named, d->ncap * sizeof *d->named);
+        }
+        d->named[d->nnamed++] = i;
+    }
+    return i;
+}
+
 const char *diag_file(diag *d, const char *name)
 {
-    size_t i = file_index(d, name); /* before reading d->files: it may move */
+    size_t i = name_file(d, name); /* before reading d->files: it may move */
     return d->files[i].name;
 }
 
 size_t diag_file_count(const diag *d)
 {
-    return d->nfiles;
+    return d->nnamed;
 }
 
 const char *diag_file_name(const diag *d, size_t i)
 {
-    return i < d->nfiles ? d->files[i].name : NULL;
+    return i < d->nnamed ? d->files[d->named[i]].name : NULL;
 }
 
 void diag_source(diag *d, const char *name, const char *text, size_t len)
 {
-    size_t i = file_index(d, name); /* before reading d->files: it may move */
+    size_t i = name_file(d, name); /* before reading d->files: it may move */
     if (!d->files[i].src)
         diag_source_take(d, name, xstrndup(text, len), len);
 }
 
 void diag_source_take(diag *d, const char *name, char *text, size_t len)
 {
-    size_t i = file_index(d, name); /* before reading d->files: it may move */
+    size_t i = name_file(d, name); /* before reading d->files: it may move */
     file_entry *f = &d->files[i];
     if (f->src) {
         free(text);

@@ -39,9 +39,11 @@ void diag_free(diag *d);
 
 /* A copy of name that lives as long as d: use it in marks. */
 const char *diag_file(diag *d, const char *name);
-/* The names interned by diag_file, in the order first named: every file a
- * loader read or tried to read (a document, its includes and CSV files, its
- * annex documents, templates), for `nastavdoc watch`. Borrowed. */
+/* The names given to diag_file or diag_source, in the order first named:
+ * every file a loader read or tried to read (a document, its includes and
+ * CSV files, its annex documents, templates), for `nastavdoc watch`; not a
+ * file only a message names (the output PDF: watching it, watch would
+ * render again after each render of its own). Borrowed. */
 size_t diag_file_count(const diag *d);
 const char *diag_file_name(const diag *d, size_t i);
 /* Keep the text of file name so messages can quote the line (copied). */

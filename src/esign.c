@@ -26,14 +26,16 @@
 
 /* A text set by para in style st and width w, its lines as TEXT boxes
  * appended to fig: x from 0, baselines below y = 0 (negative); the lines
- * are taken back out of L. Returns their height (leading included); *wide
- * gets the widest line,
- * *base the last baseline (negative). */
-static double set_boxes(lay *L, const blk_block *b, const blk_style *st, const char *text, double w,
-                        chart_fig *fig, double *wide, double *base)
+ * are taken back out of L. at: the YAML value the text comes from, where a
+ * message about it (a character not in the font) points. Returns their
+ * height (leading included); *wide gets the widest line, *base the last
+ * baseline (negative). */
+static double set_boxes(lay *L, const blk_block *b, const blk_style *st, const char *text,
+                        src_mark at, double w, chart_fig *fig, double *wide, double *base)
 {
     blk_block t = *b;
     t.style = st;
+    t.mark = at;
     size_t l0 = L->nlines, f0 = L->nfrags;
     para_set_text(L, &t, text, 0, w, 0, NULL, 0);
     double y = 0;
@@ -97,7 +99,7 @@ static void build_mark(lay *L, const blk_block *b, double width, chart_fig *fig,
         if (i == BLK_ESIGN_HEAD)
             y -= HEAD_GAP_EM * em;
         size_t from = fig->n;
-        double lh = set_boxes(L, b, st, es->lines[i], width, fig, &lw[i], &base);
+        double lh = set_boxes(L, b, st, es->lines[i], es->marks[i], width, fig, &lw[i], &base);
         shift(fig, from, pad, y);
         inner = fmax(inner, lw[i]);
         y -= lh;
@@ -136,7 +138,7 @@ void esign_build(lay *L, const blk_block *b, double x0, double width)
     blk_style row = *b->style;
     row.align = BLK_LEFT;
     row.indent_pt = 0;
-    double hn = set_boxes(L, b, &row, es->name, width, &name, &nw, &nb);
+    double hn = set_boxes(L, b, &row, es->name, es->name_mark, width, &name, &nw, &nb);
     double room = fmin(width * es->left_frac, width - mw - nw - 2 * GAP_PT);
     if (L->failed)
         return;
@@ -149,7 +151,7 @@ void esign_build(lay *L, const blk_block *b, double x0, double width)
         L->failed = true;
         return;
     }
-    double hp = set_boxes(L, b, &row, b->text, room, &pos, &wp, &pb);
+    double hp = set_boxes(L, b, &row, b->text, b->mark, room, &pos, &wp, &pb);
     if (L->failed)
         return;
     /* the mark centred on the row; the position centred on the mark, the
@@ -175,7 +177,9 @@ void esign_build(lay *L, const blk_block *b, double x0, double width)
     *keep = fig;
     vline *v = para_add_line(L);
     v->height = v->depth = h;
-    v->mark = b->mark;
+    /* the tallest part, for a row taller than the page (layout.c,
+     * paginate): a long owner's name in the mark, a long position or name */
+    v->mark = h == mh ? es->marks[BLK_ESIGN_OWNER] : h == hp ? b->mark : es->name_mark;
     v->fig = keep;
 }
 

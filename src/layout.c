@@ -357,6 +357,24 @@ static double fill_height(lay *L, fill_sums *fs, size_t i, double y, double bott
     return fmax(0, y - bottom - rest);
 }
 
+/* Line v does not fit on an empty page (room: the height there is for it):
+ * a figure, a signature row or a line of huge type taller than the page's
+ * text area (margins_mm, landscape). Reported once, at the value it comes
+ * from; the layout fails (it would be drawn across the bottom margin). */
+static void too_tall(lay *L, const vline *v, double room, bool qr_page)
+{
+    if (L->failed)
+        return;
+    diag_error(
+        L->d, v->mark,
+        "не помещается на страницу по высоте: нужно %.0f мм, а на странице для текста "
+        "%.0f мм%s; сократите текст или уменьшите шрифт, высоту рисунка (height_mm) или поля "
+        "страницы (margins_mm в шаблоне)",
+        fit_height(v) * 25.4 / 72, fmax(0, room) * 25.4 / 72,
+        qr_page ? " (внизу первой страницы — QR-код)" : "");
+    L->failed = true;
+}
+
 /* Pour lines into pages. When line i does not fit, break before the latest
  * line j <= i on this page with ok_before (not the page's first line); with
  * none, break before i anyway (a chain longer than a page). A QR code (qr,
@@ -382,6 +400,8 @@ static size_t paginate(lay *L, size_t *starts, const blk_qr *qr)
             double sb = i == start ? 0 : v->space_before;
             if (v->height == FILL_HEIGHT)
                 L->lines[i].height = fill_height(L, &fs, i, y - sb, bottom);
+            if (i == start && y - fit_height(v) < bottom - EPS)
+                too_tall(L, v, y - bottom, page_qr != NULL);
             if (y - sb - fit_height(v) < bottom - EPS && i > start) {
                 size_t j = i;
                 while (j > start && !L->lines[j].ok_before)
@@ -459,7 +479,8 @@ static void paginate_with_toc(lay *L, toc_state *toc, const size_t *first_line, 
     size_t np = paginate(L, starts, qr);
     toc_set_numbers(L, toc, first_line, starts, np);
     free(starts);
-    paginate(L, NULL, qr);
+    if (!L->failed)
+        paginate(L, NULL, qr);
 }
 
 /* The QR code of t (its one BLK_QR), or NULL; a second one is an error. */

@@ -18,7 +18,8 @@
 typedef struct layout_fonts {
     void *ctx;
     /* id of family+style (BLK_BOLD|BLK_ITALIC bits), loading it on first use;
-     * -1 when the family is unknown. */
+     * -1 when the family is unknown, -2 when its file did not load (the
+     * fonts reported that: an installation problem, not the style's). */
     int (*find)(void *ctx, const char *family, int style);
     /* Advance width of one code point in thousandths of the em. */
     double (*advance)(void *ctx, int font, uint32_t cp);

@@ -23,6 +23,7 @@
 #include "layout.h"
 #include "outfile.h"
 #include "pdf.h"
+#include "qrcode.h"
 #include "schema.h"
 #include "slug.h"
 #include "template.h"
@@ -95,6 +96,20 @@ static void say(const char *fmt, ...)
         fwrite(out.data, 1, out.len, stderr);
     buf_fini(&raw);
     buf_fini(&out);
+}
+
+/* Write what a command prints (dump, schema) to standard output, flushed:
+ * false, reported, when it could not be written (a full disk behind `>`,
+ * a closed descriptor), so that the exit code says the output is not whole.
+ * A reader that stops early (`| head`) ends the process by SIGPIPE, as it
+ * ends any Unix filter. */
+static bool put_stdout(const char *p, size_t n)
+{
+    if ((n && fwrite(p, 1, n, stdout) != n) || fflush(stdout) != 0) {
+        say("nastavdoc: не удалось записать в стандартный вывод: %s\n", diag_strerror(errno));
+        return false;
+    }
+    return true;
 }
 
 typedef struct options {
@@ -378,6 +393,7 @@ static int build(const run_ctx *c, yl_doc *doc, const char *out, pdf_doc *pdf, b
     char *tpath = NULL;
     arena *mem = arena_new();
     size_t before = diag_errors(c->d);
+    unsigned qr_before = qrcode_library_failures();
     kind_result kr = {0};
     const yl_node *root = yl_doc_root(doc), *list;
     const char *key;
@@ -417,6 +433,9 @@ static int build(const run_ctx *c, yl_doc *doc, const char *out, pdf_doc *pdf, b
     if (diag_errors(c->d) == before)
         rc = EXIT_DONE;
 out:
+    /* a QR code that libqrencode's absence refused: installation, as fonts */
+    if (rc == EXIT_INPUT && qrcode_library_failures() != qr_before)
+        rc = EXIT_INTERNAL;
     free(tpath);
     if (!c->keep_doc)
         yl_doc_free(doc);
@@ -689,10 +708,13 @@ static void watch_say(const char *what, const char *out, size_t pages)
 }
 
 /* One render of `watch`: its messages printed, its line said, and the files
- * it read (or tried to) watched for the next one. false when the watch
- * itself failed. */
-static bool watch_once(const options *o, const char *data, const text_hyph *h, const char *in,
-                       const char *out, watch *w)
+ * it read (or tried to) watched for the next one. Returns the render's exit
+ * code, or -1 when no file could be watched. A render refused for the
+ * command line's sake (EXIT_USAGE: -o names one of the document's files, an
+ * unknown --partner) ends the watch: every later render would be refused
+ * too, and «PDF не обновлён» would call an input file the PDF. */
+static int watch_once(const options *o, const char *data, const text_hyph *h, const char *in,
+                      const char *out, watch *w)
 {
     diag *d = diag_new();
     diag_set_strict(d, o->strict);
@@ -706,26 +728,34 @@ static bool watch_once(const options *o, const char *data, const text_hyph *h, c
     struct stat st;
     if (rc == EXIT_DONE)
         watch_say("готово", out, pages);
+    else if (rc == EXIT_USAGE)
+        watch_say("PDF не создан: исправьте командную строку (см. выше); слежение остановлено",
+                  NULL, 0);
     else if (stat(out, &st) == 0)
         watch_say("PDF не обновлён: в нём прежняя версия; исправьте ошибки и сохраните файл", NULL,
                   0);
     else
         watch_say("PDF не создан: исправьте ошибки и сохраните файл", NULL, 0);
-    /* the files of this render: its includes, annexes and template may
-     * have changed since the last one */
-    size_t n = diag_file_count(d);
-    const char **names = xcalloc(n + 1, sizeof *names);
-    names[0] = in;
-    for (size_t i = 0; i < n; i++)
-        names[i + 1] = diag_file_name(d, i);
-    int err;
-    size_t left = watch_set(w, names, n + 1, &err);
-    if (left)
-        say("nastavdoc: watch: не отслеживается файлов: %zu (%s; предел — %d папок и %d файлов)\n",
-            left, err ? diag_strerror(err) : "слишком много", WATCH_MAX_DIRS, WATCH_MAX_FILES);
-    free(names);
+    size_t left = 0, n = 0;
+    if (rc != EXIT_USAGE) {
+        /* the files of this render: its includes, annexes and template may
+         * have changed since the last one */
+        n = diag_file_count(d);
+        const char **names = xcalloc(n + 1, sizeof *names);
+        names[0] = in;
+        for (size_t i = 0; i < n; i++)
+            names[i + 1] = diag_file_name(d, i);
+        int err;
+        left = watch_set(w, names, n + 1, &err);
+        if (left)
+            say("nastavdoc: watch: не отслеживается файлов: %zu (%s; предел — %d папок и %d "
+                "файлов)%s\n",
+                left, err ? diag_strerror(err) : "слишком много", WATCH_MAX_DIRS, WATCH_MAX_FILES,
+                left == n + 1 ? "; слежение остановлено" : "");
+        free(names);
+    }
     diag_free(d);
-    return left < n + 1;
+    return left == n + 1 ? -1 : rc;
 }
 
 /* `watch FILE`: render, then render again whenever the document or a file it
@@ -742,6 +772,14 @@ static int cmd_watch(const options *o, const char *data, diag *d)
     struct stat st;
     if (stat(in, &st) != 0) {
         diag_error(d, DIAG_NOWHERE, "«%s»: %s", in, diag_strerror(errno));
+        return EXIT_INPUT;
+    }
+    /* a folder, device or FIFO is no document to watch: /dev/null's folder
+     * changes whenever any process writes to it, and a render each time
+     * would repeat the same message for ever */
+    if (!S_ISREG(st.st_mode)) {
+        diag_error(d, DIAG_NOWHERE, "«%s» — %s, а не обычный файл; укажите YAML-файл документа", in,
+                   util_file_kind(st.st_mode));
         return EXIT_INPUT;
     }
     char *out = o->out ? xstrdup(o->out) : default_output(in);
@@ -764,8 +802,9 @@ static int cmd_watch(const options *o, const char *data, diag *d)
     say("nastavdoc: слежу за %s и файлами, из которых он собран; выход — Ctrl+C\n", in);
     int rc = EXIT_DONE;
     for (;;) {
-        if (!watch_once(o, data, h, in, out, w)) {
-            rc = EXIT_INTERNAL;
+        int r = watch_once(o, data, h, in, out, w);
+        if (r < 0 || r == EXIT_USAGE) {
+            rc = r < 0 ? EXIT_INTERNAL : r;
             break;
         }
         watch_event ev = watch_wait(w);
@@ -1600,10 +1639,10 @@ static int cmd_dump(const options *o, const char *data, diag *d)
     dump_texts(&res.t->doc, &b);
     for (size_t i = 0; i < res.nparts; i++)
         dump_texts(&res.parts[i]->doc, &b);
-    fwrite(b.data ? b.data : "", 1, b.len, stdout);
+    bool written = put_stdout(b.data, b.len);
     buf_fini(&b);
     built_free(&res);
-    return EXIT_DONE;
+    return written ? EXIT_DONE : EXIT_INTERNAL;
 }
 
 /* `schema --all DIR`: every schema into DIR/NAME.schema.json (each
@@ -1658,13 +1697,19 @@ static int cmd_schema(int argc, char **argv)
     if (argc == 2) {
         for (size_t i = 0; i < schema_count(); i++)
             buf_printf(&b, "%s\n", schema_name(i));
-    } else if (argc != 3 || !schema_of(argv[2], &b)) {
+    } else if (argc > 3) {
+        say("nastavdoc: schema: лишний параметр «%s»: схема печатается одна (nastavdoc schema "
+            "ИМЯ) или все файлами (nastavdoc schema --all ПАПКА)\n",
+            argv[strcmp(argv[2], "--all") ? 3 : 4]);
+        rc = EXIT_USAGE;
+    } else if (!schema_of(argv[2], &b)) {
         say("nastavdoc: schema: ожидалось имя вида документа, school, people, pairs, partners или "
             "survey (список — nastavdoc schema) либо --all ПАПКА, а здесь «%s»\n",
-            argc > 2 ? argv[2] : "");
+            argv[2]);
         rc = EXIT_USAGE;
     }
-    fwrite(b.data ? b.data : "", 1, b.len, stdout);
+    if (!put_stdout(b.data, b.len))
+        rc = EXIT_INTERNAL;
     buf_fini(&b);
     return rc;
 }
@@ -1680,12 +1725,11 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-        fputs(usage_text, stdout);
-        return EXIT_DONE;
+        return put_stdout(usage_text, strlen(usage_text)) ? EXIT_DONE : EXIT_INTERNAL;
     }
     if (!strcmp(cmd, "--version")) {
-        puts("nastavdoc " NASTAVDOC_VERSION);
-        return EXIT_DONE;
+        static const char version[] = "nastavdoc " NASTAVDOC_VERSION "\n";
+        return put_stdout(version, sizeof version - 1) ? EXIT_DONE : EXIT_INTERNAL;
     }
     /* before anything allocates: where the heap starts is decided here */
     util_heap_init();

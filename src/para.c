@@ -1052,11 +1052,15 @@ static size_t add_tail(lay *L, const para *P, const line_metrics *m, vline *v, c
     return added;
 }
 
-/* A style's family that no shipped font has (or whose file did not load:
- * pdf reported that): said once per family, at the first block using it. */
-static void report_missing_font(lay *L, const blk_block *b, const char *family)
+/* A style's family that no shipped font has: said once per family, at the
+ * first block using it. One whose file did not load (find gave -2) was
+ * reported by the fonts as the installation problem it is: a second
+ * message here would call the family «не найден» and list it as present. */
+static void report_missing_font(lay *L, const blk_block *b, const char *family, int id)
 {
     L->failed = true;
+    if (id == -2)
+        return;
     for (size_t i = 0; i < L->nmissing; i++)
         if (!strcmp(L->missing[i], family))
             return;
@@ -1202,7 +1206,7 @@ size_t para_set_text(lay *L, const blk_block *b, const char *raw, double x0, dou
     const blk_style *st = b->style;
     int font = para_find_font(L, st->family, st->font_style);
     if (font < 0) {
-        report_missing_font(L, b, st->family);
+        report_missing_font(L, b, st->family, font);
         return 0;
     }
     word_memo memo = {0};

@@ -48,7 +48,15 @@ static const qr_lib *qr_load(void)
     return &lib;
 }
 
-bool qrcode_make(const char *text, size_t len, src_mark at, arena *a, diag *d, qrcode *out)
+/* QR codes refused because the library did not load (qrcode.h). */
+static unsigned library_failures;
+
+unsigned qrcode_library_failures(void)
+{
+    return library_failures;
+}
+
+bool qrcode_fits(size_t len, src_mark at, diag *d)
 {
     if (len == 0) {
         diag_error(d, at, "пустой текст для QR-кода: впишите ссылку или текст (qr)");
@@ -62,8 +70,16 @@ bool qrcode_make(const char *text, size_t len, src_mark at, arena *a, diag *d, q
                    len, QRCODE_MAX_BYTES, QRCODE_MAX_BYTES / 2, QRCODE_MAX_BYTES);
         return false;
     }
+    return true;
+}
+
+bool qrcode_make(const char *text, size_t len, src_mark at, arena *a, diag *d, qrcode *out)
+{
+    if (!qrcode_fits(len, at, d))
+        return false;
     const qr_lib *lib = qr_load();
     if (lib->error) {
+        library_failures++;
         diag_error(d, at,
                    "не удалось построить QR-код: библиотека libqrencode не загружена (%s); "
                    "установите пакет libqrencode4",

@@ -26,6 +26,17 @@ typedef struct qrcode {
     const unsigned char *dark; /* size * size, row by row from the top: 1 dark, 0 light */
 } qrcode;
 
+/* Whether a text of len bytes fits a QR code (1 … QRCODE_MAX_BYTES);
+ * reported at `at` when not. qrcode_make checks it, and kinds/esign.c
+ * before the template stage, so that a text of megabytes is reported as
+ * what it is, at its mark, without being copied first. */
+bool qrcode_fits(size_t len, src_mark at, diag *d);
+
+/* How many QR codes this process could not make because libqrencode did
+ * not load: an installation problem, which main.c reports as exit 3 (as a
+ * font file that does not load), not as an error in the document. */
+unsigned qrcode_library_failures(void);
+
 /* Encode text (len bytes, may hold any byte) into *out (modules in a). An
  * empty text, a text over QRCODE_MAX_BYTES or a failure of the library is
  * reported at `at` (in Russian) and gives false. */

@@ -484,7 +484,11 @@ const char *tpl_interpolate(expander *x, const scope *sc, const yl_node *t, src_
         }
         buf_puts(&out, value);
         if (out.len > TPL_MAX_TEXT) {
-            diag_error(x->d, t->mark, "текст длиннее %u байт", TPL_MAX_TEXT);
+            /* at the value that made it long, when it is most of it */
+            diag_error(x->d, strlen(value) * 2 > out.len ? v->mark : t->mark,
+                       "текст длиннее %u байт (%u МиБ): такой текст не поместится "
+                       "в документ; сократите его",
+                       TPL_MAX_TEXT, TPL_MAX_TEXT >> 20);
             goto out;
         }
         p = close + 2;
@@ -1232,6 +1236,13 @@ static char *compiled_path(const char *path)
     return NULL;
 }
 
+/* Does path end in .yaml or .yml? */
+static bool yaml_named(const char *path)
+{
+    size_t n = strlen(path);
+    return (n > 5 && !strcmp(path + n - 5, ".yaml")) || (n > 4 && !strcmp(path + n - 4, ".yml"));
+}
+
 tpl_doc *tpl_expand_file(const char *path, const yl_node *data, diag *d)
 {
     struct stat st;
@@ -1248,9 +1259,16 @@ tpl_doc *tpl_expand_file(const char *path, const yl_node *data, diag *d)
     /* A file that is not a template is reported once, never quoted: it may
      * be anything readable (/proc/self/environ, a key file). */
     diag_checkpoint cp = diag_checkpoint_get(d);
+    size_t errors = diag_errors(d);
     char *compiled = compiled_path(path);
     yl_doc *source = yl_load_compiled(path, compiled, d, NULL, NULL);
     free(compiled);
+    /* A file named .yaml that does not load is a template with a mistake
+     * far more often than anything else: its own messages (a syntax error
+     * at its line and column) are what helps. They show no more of it than
+     * an include of the same file would. */
+    if (!source && yaml_named(path) && diag_errors(d) > errors)
+        return NULL;
     if (!source || !looks_like_template(yl_doc_root(source))) {
         diag_rollback(d, cp);
         diag_error(d, (src_mark){diag_file(d, path), 0, 0},

@@ -77,8 +77,14 @@ static bool mark_lines(expander *x, const yl_node *e, src_mark at, blk_esign *es
     es->lines[0] = "ДОКУМЕНТ ПОДПИСАН";
     es->lines[1] = "ЭЛЕКТРОННОЙ ПОДПИСЬЮ";
     es->lines[2] = arena_printf(x->mem, "Сертификат: %s", cert);
-    es->lines[3] = arena_printf(x->mem, "Владелец: %s", owner);
+    es->lines[BLK_ESIGN_OWNER] = arena_printf(x->mem, "Владелец: %s", owner);
     es->lines[4] = arena_printf(x->mem, "Действителен: с %s по %s", from, to);
+    /* a message about a line (a character not in the font, a mark taller
+     * than the page) points at the value it shows; the heading at mark: */
+    es->marks[0] = es->marks[1] = at;
+    es->marks[2] = yl_map_get(e, "certificate")->mark;
+    es->marks[BLK_ESIGN_OWNER] = yl_map_get(e, "owner")->mark;
+    es->marks[4] = yl_map_get(e, "valid_from")->mark;
     return true;
 }
 
@@ -95,9 +101,10 @@ void tpl_block_esign(expander *x, const yl_node *blk, const yl_node *v, const sc
     if (!mark_lines(x, e, path->mark, es))
         return;
     const yl_node *p = yl_map_get(v, "position"), *n = yl_map_get(v, "name");
-    src_mark pm = blk->mark, nm;
+    src_mark pm = blk->mark, nm = blk->mark;
     const char *ps = p ? tpl_interpolate(x, sc, p, &pm) : "";
     const char *ns = n ? tpl_interpolate(x, sc, n, &nm) : "";
+    es->name_mark = nm;
     if (!ps || !ns) {
         x->failed = true;
         return;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -186,18 +187,35 @@ static bool read_events(const watch *w, bool *failed)
     }
 }
 
+static long long now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 watch_event watch_wait(watch *w)
 {
-    bool changed = false;
+    /* after a change: when the burst is over, WATCH_QUIET_MS after the last
+     * event of a watched file (other files of the folder may change all the
+     * time: a log, a sync client; they must not put the render off) */
+    long long quiet_at = -1;
     for (;;) {
+        int timeout = -1;
+        if (quiet_at >= 0) {
+            long long left = quiet_at - now_ms();
+            if (left <= 0)
+                return WATCH_CHANGED;
+            timeout = (int)left;
+        }
         struct pollfd p[2] = {{w->ino, POLLIN, 0}, {w->sig, POLLIN, 0}};
-        int r = poll(p, 2, changed ? WATCH_QUIET_MS : -1);
+        int r = poll(p, 2, timeout);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0)
             return WATCH_FAILED;
         if (r == 0)
-            return WATCH_CHANGED; /* quiet since the last change */
+            continue; /* the deadline above says */
         if (p[1].revents & POLLIN) {
             struct signalfd_siginfo si;
             if (read(w->sig, &si, sizeof si) == (ssize_t)sizeof si)
@@ -205,7 +223,8 @@ watch_event watch_wait(watch *w)
         }
         if (p[0].revents & POLLIN) {
             bool failed = false;
-            changed |= read_events(w, &failed);
+            if (read_events(w, &failed))
+                quiet_at = now_ms() + WATCH_QUIET_MS;
             if (failed)
                 return WATCH_FAILED;
         }

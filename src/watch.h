@@ -7,7 +7,8 @@
  * writing a new file and renaming it over the old one (vim, VS Code, gedit)
  * replace the inode a watch on the file would hold. An event counts when it
  * names one of the files in its folder; a burst of them (an editor's save is
- * a write, a rename and a chmod) ends after WATCH_QUIET_MS without one. */
+ * a write, a rename and a chmod) ends after WATCH_QUIET_MS without one
+ * (events of the folder's other files do not put it off). */
 #ifndef NASTAVDOC_WATCH_H
 #define NASTAVDOC_WATCH_H
 
@@ -42,8 +43,8 @@ void watch_free(watch *w);
  * gets the first such errno, 0 when none). */
 size_t watch_set(watch *w, const char *const *files, size_t n, int *err);
 
-/* Block (no busy loop: poll) until a watched file changed and no event came
- * for WATCH_QUIET_MS, or a signal asks to stop. */
+/* Block (no busy loop: poll) until a watched file changed and no event of
+ * a watched file came for WATCH_QUIET_MS, or a signal asks to stop. */
 watch_event watch_wait(watch *w);
 
 #endif

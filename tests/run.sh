@@ -1424,5 +1424,121 @@ else
     bad "batch: paragraphs kept by one worker set as render sets them"; cat "$T/err" "$T/errbad"
 fi
 
+# a text of megabytes for the QR code (1.5 MB, past TPL_MAX_TEXT too): the
+# QR code's limit at the text's mark, before the template copies it (it was
+# «текст длиннее 1048576 байт» at the template's line); a long preamble past
+# TPL_MAX_TEXT is reported at the preamble, not at the template
+T="$TMP/qrhuge"
+mkdir -p "$T"
+{
+    printf 'document: order\nschool: {name: "МБОУ «СШ № 1»", director: {name: "Петров Пётр Петрович", position: "Директор"}}\n'
+    printf 'order:\n  number: "1"\n  date: 2024-09-02\n  title: "О наставничестве"\n  points: ["Назначить."]\n  qr: "'
+    head -c 750000 /dev/zero | tr '\0' 'q' | sed 's/q/я/g'
+    printf '"\n'
+} >"$T/qr.yaml"
+"$BIN" render "$T/qr.yaml" -o "$T/qr.pdf" 2>"$T/err"
+rc=$?
+if [ $rc = 1 ] && grep -q -F 'qr.yaml:8:7: ошибка: текст для QR-кода слишком длинный: 1500000 байт, а помещается не больше 412' "$T/err" &&
+    [ "$(wc -l <"$T/err")" -le 3 ] && [ ! -e "$T/qr.pdf" ]; then
+    ok
+else
+    bad "a QR code's text of 1.5 MB: exit $rc"; head -c 600 "$T/err"
+fi
+sed -e 's/^  qr: "/  preamble: "/' "$T/qr.yaml" >"$T/pre.yaml"
+"$BIN" render "$T/pre.yaml" -o "$T/pre.pdf" 2>"$T/err"
+rc=$?
+if [ $rc = 1 ] && grep -q -F 'pre.yaml:8:13: ошибка: текст длиннее 1048576 байт' "$T/err"; then
+    ok
+else
+    bad "a preamble of 1.5 MB: exit $rc"; head -c 600 "$T/err"
+fi
+
+# what dump, schema, --help and --version print goes to standard output
+# whole or the exit code says it did not (they returned 0 on a full disk)
+for args in "schema order" "schema" "dump tests/docs/order-esign.yaml" "--help" "--version"; do
+    # shellcheck disable=SC2086
+    "$BIN" $args >/dev/full 2>"$TMP/err"
+    rc=$?
+    if [ $rc = 3 ] && grep -q 'не удалось записать в стандартный вывод' "$TMP/err"; then
+        ok
+    else
+        bad "$args >/dev/full: exit $rc"; cat "$TMP/err"
+    fi
+done
+"$BIN" schema order extra 2>"$TMP/err"
+rc=$?
+if [ $rc = 2 ] && grep -q 'лишний параметр «extra»' "$TMP/err"; then ok; else bad "schema order extra: exit $rc"; cat "$TMP/err"; fi
+
+# a font file that is damaged or not a regular file: one message naming the
+# file and what is wrong with it (a FIFO read «Недопустимый аргумент», and a
+# damaged file was followed by «шрифт «Liberation Serif» не найден: есть
+# Liberation Serif, …» at a line of the document)
+T="$TMP/fontbad"
+for how in damaged fifo; do
+    rm -rf "$T"
+    mkdir -p "$T/fonts"
+    cp fonts/*.ttf "$T/fonts/"
+    ln -s "$ROOT/templates" "$T/templates"
+    cp build/hyph_ru_RU.hyb "$T/"
+    rm "$T/fonts/LiberationSerif-Regular.ttf"
+    if [ $how = fifo ]; then
+        mkfifo "$T/fonts/LiberationSerif-Regular.ttf"
+        want='LiberationSerif-Regular.ttf: именованный канал (FIFO), а не обычный файл'
+    else
+        head -c 5000 fonts/LiberationSerif-Regular.ttf >"$T/fonts/LiberationSerif-Regular.ttf"
+        want='LiberationSerif-Regular.ttf: файл повреждён или это не шрифт TrueType'
+    fi
+    timeout 20 "$BIN" render tests/docs/order-esign.yaml --data-dir "$T" -o "$T.pdf" 2>"$TMP/err"
+    rc=$?
+    if [ $rc = 3 ] && grep -q -F "$want" "$TMP/err" && [ "$(wc -l <"$TMP/err")" = 1 ] && [ ! -e "$T.pdf" ]; then
+        ok
+    else
+        bad "a $how font file: exit $rc"; cat "$TMP/err"
+    fi
+done
+
+# watch with -o one of the document's files (its school.yaml): refused as
+# render refuses it, and the watch ends (exit 2) instead of waiting and
+# saying «PDF не обновлён: в нём прежняя версия» of a YAML file
+mkdir -p "$TMP/watch-in"
+cp tests/docs/order-esign.yaml tests/docs/school.yaml "$TMP/watch-in/"
+timeout 20 "$BIN" watch "$TMP/watch-in/order-esign.yaml" -o "$TMP/watch-in/school.yaml" >/dev/null 2>"$TMP/err"
+rc=$?
+if [ $rc = 2 ] && grep -q 'слежение остановлено' "$TMP/err" && cmp -s "$TMP/watch-in/school.yaml" tests/docs/school.yaml; then
+    ok
+else
+    bad "watch -o an include: exit $rc (124: it kept waiting)"; cat "$TMP/err"
+fi
+
+# watch of a device, a folder or a FIFO: refused at the start (exit 1) as a
+# missing file is; /dev/null was rendered again at every write any process
+# made to it, the same message each time, and a folder waited for ever
+mkdir -p "$TMP/watch-odd"
+mkfifo "$TMP/watch-odd/fifo.yaml"
+for odd in /dev/null "$TMP/watch-odd" "$TMP/watch-odd/fifo.yaml"; do
+    timeout 10 "$BIN" watch "$odd" -o "$TMP/watch-odd/x.pdf" >/dev/null 2>"$TMP/err"
+    rc=$?
+    if [ $rc = 1 ] && grep -q 'а не обычный файл' "$TMP/err" && [ "$(wc -l <"$TMP/err")" = 1 ]; then
+        ok
+    else
+        bad "watch $odd: exit $rc (124: it kept rendering or waiting)"; head -5 "$TMP/err"
+    fi
+done
+
+# libqrencode missing (a file of its soname that is no library, first on
+# LD_LIBRARY_PATH): the QR code's message names the package, and the exit
+# code is the installation's (3), as for a font file, not the document's (1)
+mkdir -p "$TMP/noqr"
+qr_so=$(objdump -p "$(pkg-config --variable=libdir libqrencode 2>/dev/null)/libqrencode.so" 2>/dev/null | sed -n 's/^ *SONAME *//p')
+: >"$TMP/noqr/${qr_so:-libqrencode.so.4}"
+LD_LIBRARY_PATH="$TMP/noqr${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$BIN" render tests/docs/order-esign.yaml -o "$TMP/noqr/x.pdf" 2>"$TMP/err"
+rc=$?
+if [ $rc = 3 ] && grep -q 'order-esign.yaml:25:7: ошибка: не удалось построить QR-код: библиотека libqrencode не загружена.*установите пакет libqrencode4' "$TMP/err" &&
+    [ ! -e "$TMP/noqr/x.pdf" ]; then
+    ok
+else
+    bad "libqrencode missing: exit $rc"; cat "$TMP/err"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

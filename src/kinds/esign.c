@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "../date.h"
+#include "../qrcode.h"
 
 static const kind_field esign_fields[] = {
     {"certificate", KS_STRING, true,
@@ -42,6 +43,21 @@ const kind_field kind_signature_fields[] = {
     {"esign", KS_MAP, false, "отметка об электронной подписи (документ подписан ЭП)", esign_fields,
      NULL},
     {NULL, 0, false, NULL, NULL, NULL}};
+
+/* The value of key in map, or NULL when it is absent or written blank ("",
+ * spaces): a field with a default (the signer from school.director, the
+ * owner from the signer) takes its default then, with a warning, instead of
+ * printing an empty place in the signature or the mark. */
+static const yl_node *given(const yl_node *map, const char *key, const char *fallback, diag *d)
+{
+    const yl_node *v = yl_map_get(map, key);
+    if (!v || v->kind != YL_SCALAR || strspn(v->str, " \t\r\n") < v->len)
+        return v;
+    if (fallback)
+        diag_warning(d, v->mark, "%s: пустая строка; вместо неё в документе будет «%s»", key,
+                     fallback);
+    return NULL;
+}
 
 /* "2025-02-03" (checked) as days for comparing: y*372 + m*31 + d keeps order. */
 static long date_key(const yl_node *v)
@@ -118,8 +134,9 @@ static const yl_node *esign_checked(arena *a, const yl_node *e, const yl_node *s
                      "подпись этим сертификатом в день документа недействительна",
                      date_text(a, date), date_text(a, from), date_text(a, to));
     yl_node *m = kind_map_set(a, e, "certificate", kind_scalar(a, serial, cert->mark));
-    if (!yl_map_get(e, "owner"))
-        m = kind_map_set(a, m, "owner", yl_map_get(signer, "name"));
+    const yl_node *name = yl_map_get(signer, "name");
+    if (!given(e, "owner", yl_str(name), d))
+        m = kind_map_set(a, m, "owner", name);
     return m;
 }
 
@@ -147,18 +164,21 @@ static const char *qr_requisites(arena *a, const yl_node *o, const yl_node *scho
     return s;
 }
 
-/* order.qr: the text as written; true (да, yes) the requisites; false none. */
+/* order.qr: the text as written; true (да, yes) the requisites; false none.
+ * *ok false after a text too long for a QR code (reported at its mark). */
 static const yl_node *qr_value(arena *a, const yl_node *o, const yl_node *school,
-                               const char *kind_title)
+                               const char *kind_title, diag *d, bool *ok)
 {
     const yl_node *qr = yl_map_get(o, "qr");
     const char *s = yl_str(qr);
+    *ok = true;
     if (!s)
         return NULL;
     if (!strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "нет"))
         return kind_scalar(a, "", qr->mark);
     if (!strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "да"))
         return kind_scalar(a, qr_requisites(a, o, school, kind_title), qr->mark);
+    *ok = !*s || qrcode_fits(qr->len, qr->mark, d); /* empty: no QR code */
     return NULL;
 }
 
@@ -176,7 +196,10 @@ const yl_node *kind_order_sign(arena *a, const yl_node *o, const yl_node *school
     const yl_node *s = sig ? sig : dir;
     for (int i = 0; i < 2; i++) {
         const char *key = i ? "position" : "name";
-        if (yl_map_get(s, key))
+        /* the signature's own field, unless blank; the director's as written */
+        const yl_node *own =
+            s == dir ? yl_map_get(s, key) : given(s, key, yl_str(yl_map_get(dir, key)), d);
+        if (own)
             continue;
         if (!yl_map_get(dir, key)) {
             diag_error(d, s->mark, "подпись без %s: укажите signature.%s или school.director.%s",
@@ -193,6 +216,9 @@ const yl_node *kind_order_sign(arena *a, const yl_node *o, const yl_node *school
     }
     if (s != sig)
         o = kind_map_set(a, o, "signature", s);
-    const yl_node *qr = qr_value(a, o, school, kind_title);
+    bool ok;
+    const yl_node *qr = qr_value(a, o, school, kind_title, d, &ok);
+    if (!ok)
+        return NULL;
     return qr ? kind_map_set(a, o, "qr", qr) : o;
 }

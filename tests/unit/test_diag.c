@@ -253,6 +253,26 @@ static void test_many_files_and_rollback(void **state)
     diag_free(d);
 }
 
+/* The files watch watches are those a loader named (diag_file,
+ * diag_source), in order, each once; a file only a message names (the
+ * output PDF of a warning about its properties) is not among them: watched,
+ * it made `watch` render again after each of its own renders. */
+static void test_named_files_not_message_files(void **state)
+{
+    (void)state;
+    diag *d = diag_new();
+    diag_file(d, "doc.yaml");
+    diag_warning(d, (src_mark){"out.pdf", 0, 0}, "свойство файла PDF длиннее");
+    diag_source(d, "school.yaml", "a: 1\n", 5);
+    diag_file(d, "doc.yaml");
+    diag_error(d, (src_mark){"school.yaml", 1, 1}, "ошибка в школе");
+    assert_int_equal(diag_file_count(d), 2);
+    assert_string_equal(diag_file_name(d, 0), "doc.yaml");
+    assert_string_equal(diag_file_name(d, 1), "school.yaml");
+    assert_null(diag_file_name(d, 2));
+    diag_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -266,6 +286,7 @@ int main(void)
         cmocka_unit_test(test_strerror_reads_locale),
         cmocka_unit_test(test_many_files_and_rollback),
         cmocka_unit_test(test_source_taken),
+        cmocka_unit_test(test_named_files_not_message_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

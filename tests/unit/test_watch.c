@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "watch.h"
@@ -77,6 +78,46 @@ static void test_watch_rename_and_stop(void **state)
     watch_free(w);
 }
 
+/* A change is rendered while other files of its folder keep changing: the
+ * quiet time that ends a burst counts from the last event of a watched
+ * file. (Every event reset it: a log or a sync client writing in the
+ * dossier folder every 20 ms kept a saved document from ever being
+ * rendered.) The child writes its file until killed (20 s at most); alarm
+ * is the bound of a hang, far above the WATCH_QUIET_MS the wait takes. */
+static void test_watch_change_amid_noise(void **state)
+{
+    (void)state;
+    char file[96], noise[96];
+    snprintf(file, sizeof file, "%s/amid.yaml", base);
+    snprintf(noise, sizeof noise, "%s/noise.log", base);
+    write_file(file, "document: order\n");
+    watch *w = watch_new();
+    assert_non_null(w);
+    const char *files[] = {file};
+    int err;
+    assert_int_equal(watch_set(w, files, 1, &err), 0);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) { /* 20 s at most: it outlives a parent the alarm ended */
+        for (int i = 0; i < 1000; i++) {
+            FILE *f = fopen(noise, "w");
+            if (f)
+                fclose(f);
+            usleep(20000);
+        }
+        _exit(0);
+    }
+    usleep(100000);
+    write_file(file, "document: roadmap\n");
+    alarm(10);
+    watch_event ev = watch_wait(w);
+    alarm(0);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    assert_int_equal(ev, WATCH_CHANGED);
+    watch_free(w);
+}
+
 int main(void)
 {
     if (!mkdtemp(base))
@@ -84,6 +125,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_watch_limits),
         cmocka_unit_test(test_watch_rename_and_stop),
+        cmocka_unit_test(test_watch_change_amid_noise),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[128];
