@@ -153,6 +153,8 @@ typedef struct run_ctx {
     size_t variant; /* this one (kinds_variants: an agreement for one partner) */
     size_t *pages;  /* watch: the pages of each PDF written are added here; or NULL */
     tpl_cache *tc;  /* a batch worker's parsed templates, kept across documents; or NULL */
+    buf *written;   /* watch: the PDFs written, «, » between them (an agreement's
+                       one per partner); or NULL */
 } run_ctx;
 
 /* What build made: the expanded template, those of the documents printed as
@@ -447,6 +449,8 @@ static int render_doc(const run_ctx *c, yl_doc *doc, const char *out)
         rc = EXIT_DONE;
         if (c->pages)
             *c->pages += b.lay->npages;
+        if (c->written)
+            buf_printf(c->written, "%s%s", c->written->len ? ", " : "", out);
     }
 out:
     built_free(&b);
@@ -613,7 +617,7 @@ static int cmd_render(const options *o, const char *data, diag *d)
     int rc = EXIT_INPUT;
     yl_doc *doc = load_yaml(in, d);
     if (doc) {
-        run_ctx c = {o, data, load_hyphenation(data, d), d, false, 0, NULL, NULL};
+        run_ctx c = {o, data, load_hyphenation(data, d), d, false, 0, NULL, NULL, NULL};
         rc = render_variants(&c, in, doc, out);
         text_hyph_free((text_hyph *)c.h);
     }
@@ -647,15 +651,18 @@ static int watch_once(const options *o, const char *data, const text_hyph *h, co
     diag *d = diag_new();
     diag_set_strict(d, o->strict);
     size_t pages = 0;
-    run_ctx c = {o, data, h, d, false, 0, &pages, NULL};
+    buf written;
+    buf_init(&written);
+    run_ctx c = {o, data, h, d, false, 0, &pages, NULL, &written};
     yl_doc *doc = load_yaml(in, d);
     int rc = doc ? render_variants(&c, in, doc, out) : EXIT_INPUT;
     if (rc == EXIT_DONE && diag_errors(d))
         rc = EXIT_INPUT;
     diag_print(d, stderr);
     struct stat st;
+    /* the files written: an agreement's are out-PARTNER.pdf, never out */
     if (rc == EXIT_DONE)
-        watch_say("готово", out, pages);
+        watch_say("готово", written.len ? written.data : out, pages);
     else if (rc == EXIT_USAGE)
         watch_say("PDF не создан: исправьте командную строку (см. выше); слежение остановлено",
                   NULL, 0);
@@ -664,6 +671,7 @@ static int watch_once(const options *o, const char *data, const text_hyph *h, co
                   0);
     else
         watch_say("PDF не создан: исправьте ошибки и сохраните файл", NULL, 0);
+    buf_fini(&written);
     size_t left = 0, n = 0;
     if (rc != EXIT_USAGE) {
         /* the files of this render: its includes, annexes and template may
@@ -760,7 +768,7 @@ static int cmd_check(const options *o, const char *data, diag *d)
         fputs("nastavdoc: check: укажите хотя бы один файл; см. nastavdoc --help\n", stderr);
         return EXIT_USAGE;
     }
-    run_ctx c = {o, data, NULL, d, false, 0, NULL, NULL};
+    run_ctx c = {o, data, NULL, d, false, 0, NULL, NULL, NULL};
     pdf_doc *pdf = open_pdf(&c);
     if (!pdf)
         return EXIT_INTERNAL;
@@ -1521,7 +1529,7 @@ static int cmd_batch(const options *o, const char *data, diag *d)
               stderr);
         return EXIT_USAGE;
     }
-    run_ctx c = {o, data, NULL, d, false, 0, NULL, NULL};
+    run_ctx c = {o, data, NULL, d, false, 0, NULL, NULL, NULL};
     batch b = {.c = &c, .mem = arena_new(), .jobs = o->jobs ? o->jobs : 1};
     int rc = batch_outdir(&b);
     if (rc != EXIT_DONE)
@@ -1557,7 +1565,7 @@ static int cmd_dump(const options *o, const char *data, diag *d)
     yl_doc *doc = load_yaml(o->files[0], d);
     if (!doc)
         return EXIT_INPUT;
-    run_ctx c = {o, data, NULL, d, false, 0, NULL, NULL};
+    run_ctx c = {o, data, NULL, d, false, 0, NULL, NULL, NULL};
     built res = {0};
     build(&c, doc, NULL, NULL, &res);
     if (!res.t)
