@@ -158,6 +158,8 @@ typedef struct run_ctx {
     /* the whole variant list passed the kind's check in a render before: this
      * one's check sees only its item (each checking all n made n PDFs cost n²) */
     bool list_checked;
+    buf *written; /* watch: the PDFs written, «, » between them (an agreement's
+                     one per partner); or NULL */
 } run_ctx;
 
 /* What build made: the expanded template, those of the documents printed as
@@ -474,6 +476,8 @@ static int render_doc(const run_ctx *c, yl_doc *doc, const char *out)
         rc = EXIT_DONE;
         if (c->pages)
             *c->pages += b.lay->npages;
+        if (c->written)
+            buf_printf(c->written, "%s%s", c->written->len ? ", " : "", out);
     }
 out:
     built_free(&b);
@@ -685,7 +689,8 @@ static int cmd_render(const options *o, const char *data, diag *d)
     int rc = EXIT_INPUT;
     yl_doc *doc = load_yaml(in, d);
     if (doc) {
-        run_ctx c = {o, data, load_hyphenation(data, d), d, false, 0, NULL, NULL, false, false};
+        run_ctx c = {o,     data, load_hyphenation(data, d), d, false, 0, NULL, NULL, false,
+                     false, NULL};
         rc = render_variants(&c, doc, out);
         text_hyph_free((text_hyph *)c.h);
     }
@@ -719,15 +724,18 @@ static int watch_once(const options *o, const char *data, const text_hyph *h, co
     diag *d = diag_new();
     diag_set_strict(d, o->strict);
     size_t pages = 0;
-    run_ctx c = {o, data, h, d, false, 0, &pages, NULL, false, false};
+    buf written;
+    buf_init(&written);
+    run_ctx c = {o, data, h, d, false, 0, &pages, NULL, false, false, &written};
     yl_doc *doc = load_yaml(in, d);
     int rc = doc ? render_variants(&c, doc, out) : EXIT_INPUT;
     if (rc == EXIT_DONE && diag_errors(d))
         rc = EXIT_INPUT;
     diag_print(d, stderr);
     struct stat st;
+    /* the files written: an agreement's are out-PARTNER.pdf, never out */
     if (rc == EXIT_DONE)
-        watch_say("готово", out, pages);
+        watch_say("готово", written.len ? written.data : out, pages);
     else if (rc == EXIT_USAGE)
         watch_say("PDF не создан: исправьте командную строку (см. выше); слежение остановлено",
                   NULL, 0);
@@ -736,6 +744,7 @@ static int watch_once(const options *o, const char *data, const text_hyph *h, co
                   0);
     else
         watch_say("PDF не создан: исправьте ошибки и сохраните файл", NULL, 0);
+    buf_fini(&written);
     size_t left = 0, n = 0;
     if (rc != EXIT_USAGE) {
         /* the files of this render: its includes, annexes and template may
@@ -832,7 +841,7 @@ static int cmd_check(const options *o, const char *data, diag *d)
         fputs("nastavdoc: check: укажите хотя бы один файл; см. nastavdoc --help\n", stderr);
         return EXIT_USAGE;
     }
-    run_ctx c = {o, data, NULL, d, false, 0, NULL, NULL, false, false};
+    run_ctx c = {o, data, NULL, d, false, 0, NULL, NULL, false, false, NULL};
     pdf_doc *pdf = open_pdf(&c);
     if (!pdf)
         return EXIT_INTERNAL;
@@ -1593,7 +1602,7 @@ static int cmd_batch(const options *o, const char *data, diag *d)
               stderr);
         return EXIT_USAGE;
     }
-    run_ctx c = {o, data, NULL, d, false, 0, NULL, NULL, false, false};
+    run_ctx c = {o, data, NULL, d, false, 0, NULL, NULL, false, false, NULL};
     batch b = {.c = &c, .mem = arena_new(), .jobs = o->jobs ? o->jobs : 1};
     int rc = batch_outdir(&b);
     if (rc != EXIT_DONE)
@@ -1629,7 +1638,7 @@ static int cmd_dump(const options *o, const char *data, diag *d)
     yl_doc *doc = load_yaml(o->files[0], d);
     if (!doc)
         return EXIT_INPUT;
-    run_ctx c = {o, data, NULL, d, false, 0, NULL, NULL, false, false};
+    run_ctx c = {o, data, NULL, d, false, 0, NULL, NULL, false, false, NULL};
     built res = {0};
     build(&c, doc, NULL, NULL, &res);
     if (!res.t)

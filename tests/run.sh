@@ -1540,5 +1540,21 @@ else
     bad "libqrencode missing: exit $rc"; cat "$TMP/err"
 fi
 
+# watch of an agreement (a PDF per partner): the line names the files
+# written, out-PARTNER.pdf, not out.pdf, which is never made
+mkdir -p "$TMP/watch-agr"
+cp samples/kmt/*.yaml "$TMP/watch-agr/"
+"$BIN" watch "$TMP/watch-agr/agreement.yaml" -o "$TMP/watch-agr/out.pdf" >/dev/null 2>"$TMP/watch-agr/log" &
+wpid=$!
+for _ in $(seq 100); do grep -q 'готово' "$TMP/watch-agr/log" && break; sleep 0.1; done
+kill -INT "$wpid"
+wait "$wpid"
+if grep -q 'готово: .*watch-agr/out-ooo-uralmash-servis\.pdf, .*watch-agr/out-ao-kkhz\.pdf (' "$TMP/watch-agr/log" &&
+    [ -s "$TMP/watch-agr/out-ao-kkhz.pdf" ] && [ ! -e "$TMP/watch-agr/out.pdf" ]; then
+    ok
+else
+    bad "watch of an agreement: the files written are not named"; cat "$TMP/watch-agr/log"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
