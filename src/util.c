@@ -585,28 +585,50 @@ bool util_path_below(const char *real, const char *dir)
     return n && !strncmp(real, dir, n) && (real[n] == '/' || real[n] == '\0' || dir[n - 1] == '/');
 }
 
-/* Is dir the program's data: fonts/ and templates/ in it? A path too long
- * for PATH_MAX is not (never a cut one, which names another folder). */
-static bool is_data_dir(const char *dir)
+/* A folder the program may take its data from unasked: owned by root or by
+ * the user running it, and not writable by every user. The search goes up
+ * from the binary's folder, so a binary copied to /tmp/x would otherwise
+ * take fonts/ and templates/ that another user put in /tmp (a template
+ * decides what the PDF says). A folder named by --data-dir or
+ * NASTAVDOC_DATA is the user's choice and is not checked. */
+static bool trusted_dir(const char *path)
 {
-    char probe[PATH_MAX];
     struct stat st;
-    if ((size_t)snprintf(probe, sizeof probe, "%s/fonts", dir) >= sizeof probe ||
-        stat(probe, &st) != 0 || !S_ISDIR(st.st_mode))
-        return false;
-    if ((size_t)snprintf(probe, sizeof probe, "%s/templates", dir) >= sizeof probe)
-        return false;
-    return stat(probe, &st) == 0 && S_ISDIR(st.st_mode);
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
+           (st.st_uid == 0 || st.st_uid == geteuid()) && !(st.st_mode & S_IWOTH);
+}
+
+/* Is dir the program's data: fonts/ and templates/ in it? DATA_UNTRUSTED
+ * when they are but one of the three folders is not trusted_dir. A path too
+ * long for PATH_MAX is not (never a cut one, which names another folder). */
+enum { DATA_NONE, DATA_OK, DATA_UNTRUSTED };
+static int data_dir_kind(const char *dir)
+{
+    char fonts[PATH_MAX], templates[PATH_MAX];
+    struct stat st;
+    if ((size_t)snprintf(fonts, sizeof fonts, "%s/fonts", dir) >= sizeof fonts ||
+        (size_t)snprintf(templates, sizeof templates, "%s/templates", dir) >= sizeof templates ||
+        stat(fonts, &st) != 0 || !S_ISDIR(st.st_mode) || stat(templates, &st) != 0 ||
+        !S_ISDIR(st.st_mode))
+        return DATA_NONE;
+    return trusted_dir(dir) && trusted_dir(fonts) && trusted_dir(templates) ? DATA_OK
+                                                                            : DATA_UNTRUSTED;
 }
 
 #ifndef NASTAVDOC_DATADIR
 #define NASTAVDOC_DATADIR "/usr/local/share/nastavdoc"
 #endif
 
-static void tried_add(buf *tried, const char *dir)
+/* Note dir among the folders tried; true when it holds the data. */
+static bool try_data_dir(buf *tried, const char *dir)
 {
+    int kind = data_dir_kind(dir);
     if (tried)
-        buf_printf(tried, "%s%s", tried->len ? ", " : "", dir);
+        buf_printf(tried, "%s%s%s", tried->len ? ", " : "", dir,
+                   kind == DATA_UNTRUSTED ? " (не взята: эту папку может менять другой "
+                                            "пользователь)"
+                                          : "");
+    return kind == DATA_OK;
 }
 
 char *util_data_dir(buf *tried)
@@ -621,8 +643,7 @@ char *util_data_dir(buf *tried)
         char *bindir = xstrdup(dirname(exe)); /* dirname may write into its argument */
         char *dir = xstrdup(bindir);
         for (int up = 0; up < 3; up++) {
-            tried_add(tried, dir);
-            if (is_data_dir(dir)) {
+            if (try_data_dir(tried, dir)) {
                 free(bindir);
                 return dir;
             }
@@ -636,12 +657,10 @@ char *util_data_dir(buf *tried)
         char share[PATH_MAX + 32];
         snprintf(share, sizeof share, "%s/../share/nastavdoc", bindir);
         free(bindir);
-        tried_add(tried, share);
-        if (is_data_dir(share))
+        if (try_data_dir(tried, share))
             return xstrdup(share);
     }
-    tried_add(tried, NASTAVDOC_DATADIR);
-    if (is_data_dir(NASTAVDOC_DATADIR))
+    if (try_data_dir(tried, NASTAVDOC_DATADIR))
         return xstrdup(NASTAVDOC_DATADIR);
     return NULL;
 }
