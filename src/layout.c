@@ -246,7 +246,10 @@ static void layout_block(lay *L, const blk_block *b, bool *keep_next, toc_state 
 static layout_page *layout_new_page(lay *L)
 {
     layout_doc *o = L->out;
-    o->pages = xrealloc(o->pages, (o->npages + 1) * sizeof *o->pages);
+    if (o->npages == o->pages_cap) {
+        o->pages_cap = o->pages_cap ? o->pages_cap * 2 : 16;
+        o->pages = xrealloc(o->pages, o->pages_cap * sizeof *o->pages);
+    }
     layout_page *p = &o->pages[o->npages++];
     memset(p, 0, sizeof *p);
     const blk_page *pg = &L->t->page;

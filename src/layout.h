@@ -70,7 +70,8 @@ typedef struct layout_page {
 typedef struct layout_doc {
     layout_page *pages;
     size_t npages;
-    blk_info info; /* copied strings */
+    size_t pages_cap; /* room in pages: it doubles (one more each time copied them all) */
+    blk_info info;    /* copied strings */
     arena *mem;
 } layout_doc;
 

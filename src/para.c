@@ -883,6 +883,13 @@ static size_t balance_lines(lay *L, para *P, const char *text, size_t len, doubl
     return n;
 }
 
+/* The most a line is stretched: a line the breaker could set no better
+ * (the first piece of a word wider than the line, after a first-line indent
+ * it was not cut for) stays short of the margin instead. At ratio 1105 its
+ * two letters stood 464 pt apart, over libharu's limit of letter spacing
+ * (an internal error, exit 3); no sample line passes ratio 2.3. */
+#define LINE_RATIO_MAX 10.0
+
 /* The adjustment ratio line ln is drawn with, and where it starts in a
  * measure `width` wide under `align`. */
 static double line_ratio(const lay *L, const para *P, const lb_line *ln, bool last, blk_align align,
@@ -906,6 +913,8 @@ static double line_ratio(const lay *L, const para *P, const lb_line *ln, bool la
         r = 0;
     if (r < -1)
         r = -1;
+    if (r > LINE_RATIO_MAX)
+        r = LINE_RATIO_MAX;
     double shown = natural + (r > 0 ? r * stretch : r * shrink);
     *x = 0;
     if (align == BLK_CENTER)

@@ -72,9 +72,9 @@ typedef struct lay {
     size_t nitems, icap;
     /* item -> the text it draws: index range into the paragraph text */
     size_t *item_from, *item_to;
-    struct table_lay **tables; /* owned by table.c; freed by table_free_all */
-    double space_after_table;  /* added above the block after a table */
-    size_t ntables;
+    struct table_lay **tables;  /* owned by table.c; freed by table_free_all */
+    double space_after_table;   /* added above the block after a table */
+    size_t ntables, tables_cap; /* tables_cap doubles: one more each time copied them all */
     bool failed;
     bool in_cell; /* table.c sets a cell: no page-break rules between its lines */
     /* families already reported as missing: one message per family, not one

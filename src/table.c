@@ -910,7 +910,10 @@ void table_build(lay *L, const blk_block *blk)
     const blk_table *t = blk->as.table;
     table_lay *T = xcalloc(1, sizeof *T);
     T->t = t;
-    L->tables = xrealloc(L->tables, (L->ntables + 1) * sizeof *L->tables);
+    if (L->ntables == L->tables_cap) {
+        L->tables_cap = L->tables_cap ? L->tables_cap * 2 : 8;
+        L->tables = xrealloc(L->tables, L->tables_cap * sizeof *L->tables);
+    }
     L->tables[L->ntables++] = T;
     size_t nc = t->ncols;
     T->cells = xcalloc(t->nrows * nc + 1, sizeof *T->cells);
@@ -1187,4 +1190,5 @@ void table_free_all(lay *L)
     free(L->tables);
     L->tables = NULL;
     L->ntables = 0;
+    L->tables_cap = 0;
 }

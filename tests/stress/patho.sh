@@ -106,3 +106,10 @@ awk 'BEGIN {
     print "  - {paragraph: y}"
 }' >"$out/fills.tpl.yaml"
 echo "fills 0 render styles-170k.yaml --template fills.tpl.yaml -o fills.pdf" >>"$out/LIST"
+
+# a word of 80 letters as an order's point: its first line (after the
+# point's number) held none of it and was stretched at ratio 1105, its letter
+# spacing over libharu's limit: an internal error (exit 3)
+printf 'document: order\ninclude: [school.yaml]\norder:\n  number: "1"\n  date: 2023-09-15\n  title: "О"\n  points:\n    - "%s"\n' \
+    "$(awk 'BEGIN { for (i = 0; i < 80; i++) printf "ж" }')" >"$out/word-point.yaml"
+echo "word-point 0 render word-point.yaml -o word-point.pdf" >>"$out/LIST"
