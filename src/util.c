@@ -585,17 +585,17 @@ bool util_path_below(const char *real, const char *dir)
     return n && !strncmp(real, dir, n) && (real[n] == '/' || real[n] == '\0' || dir[n - 1] == '/');
 }
 
-/* A folder the program may take its data from unasked: owned by root or by
- * the user running it, and not writable by every user. The search goes up
- * from the binary's folder, so a binary copied to /tmp/x would otherwise
- * take fonts/ and templates/ that another user put in /tmp (a template
- * decides what the PDF says). A folder named by --data-dir or
- * NASTAVDOC_DATA is the user's choice and is not checked. */
+/* A folder the program may take its data from unasked: one not every user
+ * can write. The search goes up from the binary's folder, so a binary copied
+ * to /tmp/x would otherwise take fonts/ and templates/ that any user could
+ * put in /tmp (a template decides what the PDF says). The owner is not
+ * checked: `sudo make demo` in a user's checkout runs as root on the user's
+ * folders, and whoever owns them could change the binary too. A folder named
+ * by --data-dir or NASTAVDOC_DATA is the user's choice and is not checked. */
 static bool trusted_dir(const char *path)
 {
     struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
-           (st.st_uid == 0 || st.st_uid == geteuid()) && !(st.st_mode & S_IWOTH);
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode) && !(st.st_mode & S_IWOTH);
 }
 
 /* Is dir the program's data: fonts/ and templates/ in it? DATA_UNTRUSTED
@@ -625,7 +625,7 @@ static bool try_data_dir(buf *tried, const char *dir)
     int kind = data_dir_kind(dir);
     if (tried)
         buf_printf(tried, "%s%s%s", tried->len ? ", " : "", dir,
-                   kind == DATA_UNTRUSTED ? " (не взята: эту папку может менять другой "
+                   kind == DATA_UNTRUSTED ? " (не взята: эту папку может менять любой "
                                             "пользователь)"
                                           : "");
     return kind == DATA_OK;
