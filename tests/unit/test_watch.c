@@ -56,20 +56,27 @@ static void test_watch_limits(void **state)
         free(paths[i]);
 }
 
-/* A file replaced by rename (as editors save) is a change; then a pending
- * SIGTERM is a stop. */
-static void test_watch_rename_and_stop(void **state)
+/* A watch of one new file, name in base (its path into file, n bytes). */
+static watch *watch_new_file(char *file, size_t n, const char *name)
 {
-    (void)state;
-    char file[96], tmp[96];
-    snprintf(file, sizeof file, "%s/doc.yaml", base);
-    snprintf(tmp, sizeof tmp, "%s/.doc.yaml.swp", base);
+    snprintf(file, n, "%s/%s", base, name);
     write_file(file, "document: order\n");
     watch *w = watch_new();
     assert_non_null(w);
     const char *files[] = {file};
     int err;
     assert_int_equal(watch_set(w, files, 1, &err), 0);
+    return w;
+}
+
+/* A file replaced by rename (as editors save) is a change; then a pending
+ * SIGTERM is a stop. */
+static void test_watch_rename_and_stop(void **state)
+{
+    (void)state;
+    char file[96], tmp[96];
+    snprintf(tmp, sizeof tmp, "%s/.doc.yaml.swp", base);
+    watch *w = watch_new_file(file, sizeof file, "doc.yaml");
     write_file(tmp, "document: roadmap\n");
     assert_int_equal(rename(tmp, file), 0);
     assert_int_equal(watch_wait(w), WATCH_CHANGED);
@@ -88,14 +95,8 @@ static void test_watch_change_amid_noise(void **state)
 {
     (void)state;
     char file[96], noise[96];
-    snprintf(file, sizeof file, "%s/amid.yaml", base);
     snprintf(noise, sizeof noise, "%s/noise.log", base);
-    write_file(file, "document: order\n");
-    watch *w = watch_new();
-    assert_non_null(w);
-    const char *files[] = {file};
-    int err;
-    assert_int_equal(watch_set(w, files, 1, &err), 0);
+    watch *w = watch_new_file(file, sizeof file, "amid.yaml");
     pid_t child = fork();
     assert_true(child >= 0);
     if (child == 0) { /* 20 s at most: it outlives a parent the alarm ended */
