@@ -144,6 +144,13 @@ static char *default_output(const char *in)
     return out;
 }
 
+/* Who named output path out: the user, when it is what -o gave (render,
+ * watch, one partner); else the program (docs/output.md). */
+static outfile_name output_named(const options *o, const char *out)
+{
+    return o->out && !strcmp(out, o->out) ? OUTFILE_TYPED : OUTFILE_DERIVED;
+}
+
 /* What every document of a run shares. */
 typedef struct run_ctx {
     const options *o;
@@ -471,7 +478,7 @@ static int render_doc(const run_ctx *c, yl_doc *doc, const char *out)
         goto out;
     char icc[PATH_MAX];
     snprintf(icc, sizeof icc, "%s/data/sRGB.icc", c->data);
-    pdf_options popt = {"nastavdoc " NASTAVDOC_VERSION, c->o->pdfa, icc};
+    pdf_options popt = {"nastavdoc " NASTAVDOC_VERSION, c->o->pdfa, icc, output_named(c->o, out)};
     if (pdf_write(pdf, b.lay, &popt, out, c->d)) {
         rc = EXIT_DONE;
         if (c->pages)
@@ -612,7 +619,7 @@ static int render_variants(const run_ctx *c, yl_doc *doc, const char *out)
             continue;
         char *path = pick != SIZE_MAX && c->o->out ? xstrdup(out) : variant_path(out, slugs[i]);
         int r = EXIT_USAGE;
-        if (outfile_check(path, c->d)) {
+        if (outfile_check(path, output_named(c->o, path), c->d)) {
             run_ctx one = *c;
             one.bound = true;
             one.variant = i;
@@ -682,7 +689,7 @@ static int cmd_render(const options *o, const char *data, diag *d)
         return EXIT_USAGE;
     }
     /* a device, FIFO or folder is refused before any work (docs/output.md) */
-    if (!outfile_check(out, d)) {
+    if (!outfile_check(out, output_named(o, out), d)) {
         free(out);
         return EXIT_USAGE;
     }
@@ -792,7 +799,8 @@ static int cmd_watch(const options *o, const char *data, diag *d)
         return EXIT_INPUT;
     }
     char *out = o->out ? xstrdup(o->out) : default_output(in);
-    if ((!o->out && !strcmp(out, in)) || !strcmp(out, "-") || !outfile_check(out, d)) {
+    if ((!o->out && !strcmp(out, in)) || !strcmp(out, "-") ||
+        !outfile_check(out, output_named(o, out), d)) {
         if (!strcmp(out, "-") || !strcmp(out, in))
             diag_error(d, DIAG_NOWHERE, "watch: укажите выходной файл: -o ФАЙЛ.pdf");
         free(out);
@@ -1673,7 +1681,7 @@ static int schema_all(const char *dir)
         buf_init(&path);
         schema_of(schema_name(i), &b);
         buf_printf(&path, "%s/%s.schema.json", dir, schema_name(i));
-        outfile *f = outfile_open(path.data, d);
+        outfile *f = outfile_open(path.data, OUTFILE_DERIVED, d);
         if (!f)
             rc = EXIT_USAGE;
         else if (!outfile_write(f, b.data, b.len, d)) {

@@ -3,8 +3,9 @@
  * The new content goes to a temporary file in the folder of the file it
  * replaces, so that rename(2) swaps it in atomically on one file system;
  * the temporary name is short (".nastavdoc-XXXXXX"), so any name the
- * folder allows for the output is fine for it too. A symlink is followed to
- * its final target, and the target is replaced, never the link. Devices,
+ * folder allows for the output is fine for it too. A symlink the user named
+ * is followed to its final target, and the target is replaced, never the
+ * link; one at a name the program made is refused (outfile_name). Devices,
  * FIFOs, sockets and folders are refused before anything is opened: as root,
  * renaming a file over /dev/null would destroy the node, and opening a FIFO
  * blocks until a reader comes.
@@ -127,10 +128,11 @@ static char *folder_of(const char *path)
 /* Follow path through its symlinks to the file a write must replace: an
  * existing regular file or a name that does not exist yet (a dangling link
  * is written through, creating its target, as a shell's ">" would). NULL
- * with a message for anything else. Caller frees. *mode (when mode is not
+ * with a message for anything else, and for any symlink when who is
+ * OUTFILE_DERIVED. Caller frees. *mode (when mode is not
  * NULL) gets the permission bits of the regular file found, or MODE_NEW
  * for a new name. */
-static char *resolve_target(const char *path, diag *d, mode_t *mode)
+static char *resolve_target(const char *path, outfile_name who, diag *d, mode_t *mode)
 {
     src_mark at = {path, 0, 0};
     char *cur = xstrdup(path);
@@ -155,6 +157,13 @@ static char *resolve_target(const char *path, diag *d, mode_t *mode)
             else
                 diag_error(d, at, "нельзя записать PDF в %s: ссылка ведёт на %s, это %s", path, cur,
                            what);
+            break;
+        }
+        if (who == OUTFILE_DERIVED) {
+            diag_error(d, at,
+                       "нельзя записать в %s: это символическая ссылка, а имя файла выбрала "
+                       "программа, не вы; удалите ссылку или укажите файл сами: -o ФАЙЛ",
+                       path);
             break;
         }
         if (hops == OUTFILE_MAX_LINKS) {
@@ -185,7 +194,7 @@ static char *resolve_target(const char *path, diag *d, mode_t *mode)
     return NULL;
 }
 
-bool outfile_check(const char *path, diag *d)
+bool outfile_check(const char *path, outfile_name who, diag *d)
 {
     if (strcmp(path, "-") == 0) {
         if (isatty(STDOUT_FILENO)) {
@@ -196,7 +205,7 @@ bool outfile_check(const char *path, diag *d)
         }
         return true;
     }
-    char *target = resolve_target(path, d, NULL);
+    char *target = resolve_target(path, who, d, NULL);
     free(target);
     return target != NULL;
 }
@@ -218,11 +227,11 @@ static mode_t choose_mode(mode_t old)
     return 0666 & ~mask;
 }
 
-outfile *outfile_open(const char *path, diag *d)
+outfile *outfile_open(const char *path, outfile_name who, diag *d)
 {
     assert(!temp_armed); /* one outfile at a time: the handler knows one path */
     bool to_stdout = strcmp(path, "-") == 0;
-    if (to_stdout && !outfile_check(path, d))
+    if (to_stdout && !outfile_check(path, who, d))
         return NULL;
     outfile *f = xcalloc(1, sizeof *f);
     f->fd = -1;
@@ -234,7 +243,7 @@ outfile *outfile_open(const char *path, diag *d)
     }
     /* the checks of outfile_check, and the target, in one walk */
     mode_t old;
-    f->target = resolve_target(path, d, &old);
+    f->target = resolve_target(path, who, d, &old);
     f->mode = choose_mode(old);
     char *dir = f->target ? folder_of(f->target) : NULL;
     if (!dir) {

@@ -13,17 +13,28 @@
 
 typedef struct outfile outfile;
 
+/* Who chose an output's name. A symlink is written through only where the
+ * user named the file: a name the program made (x.pdf beside x.yaml, a
+ * batch's or a partner's PDF, schema --all's files) lies in a folder that
+ * may come from elsewhere (a dossier received from another school), where
+ * a planted link would make the program replace any file the user may
+ * write. */
+typedef enum {
+    OUTFILE_DERIVED, /* the program made it: a symlink there is refused */
+    OUTFILE_TYPED,   /* the user typed it (-o FILE): symlinks are followed */
+} outfile_name;
+
 /* Whether path may be written: "-" (standard output, unless it is a
- * terminal), a new name, a regular file, or a chain of symlinks ending at
- * one of those. Touches nothing and opens nothing. false with a message
- * (mark: path) otherwise: a usage error. */
-bool outfile_check(const char *path, diag *d);
+ * terminal), a new name, a regular file, or (for an OUTFILE_TYPED name) a
+ * chain of symlinks ending at one of those. Touches nothing and opens
+ * nothing. false with a message (mark: path) otherwise: a usage error. */
+bool outfile_check(const char *path, outfile_name who, diag *d);
 
 /* Start writing path: a temporary file next to the file it will replace
  * (the symlink's target for a symlink), or standard output for "-". Runs
  * outfile_check first. NULL with a message on failure. One outfile at a
  * time per process. */
-outfile *outfile_open(const char *path, diag *d);
+outfile *outfile_open(const char *path, outfile_name who, diag *d);
 
 /* Append data[0..len); false with a message on failure (then call
  * outfile_abort). */

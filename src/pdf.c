@@ -522,7 +522,7 @@ bool pdf_write(pdf_doc *p, const layout_doc *doc, const pdf_options *opt, const 
 
     /* The whole file is in memory now: the temporary file exists only while
      * we copy it out. */
-    f = outfile_open(out_path, d);
+    f = outfile_open(out_path, opt->out_name, d);
     if (!f || !copy_saved(p, f, d))
         goto out;
     ok = outfile_commit(f, d);

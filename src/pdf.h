@@ -9,6 +9,7 @@
 
 #include "diag.h"
 #include "layout.h"
+#include "outfile.h"
 #include "util.h"
 
 typedef struct pdf_doc pdf_doc;
@@ -40,7 +41,8 @@ typedef struct pdf_options {
      * trailer /ID hashed from the content. Also when the layout's
      * info.pdfa (the template's `pdfa: true`) is set. */
     bool pdfa;
-    const char *icc_path; /* the sRGB profile; needed only for PDF/A */
+    const char *icc_path;  /* the sRGB profile; needed only for PDF/A */
+    outfile_name out_name; /* who named out_path: a symlink is followed only if the user did */
 } pdf_options;
 
 /* Draw doc and write it to out_path through a temporary file in the same

@@ -643,6 +643,32 @@ out_checks() {
     else
         bad "-o at a dangling symlink must create its target"; cat "$TMP/err"
     fi
+    # a name the program made (x.pdf beside x.yaml, batch's PDFs, schema
+    # --all's files) is never followed through a symlink: a dossier from
+    # elsewhere could plant one at a file of the user's. Refused (exit 2),
+    # the link and its target kept.
+    mkdir -p "$o/planted/in" "$o/planted/out/in"
+    cp "$LONE" samples/sh2-nao/school.yaml "$o/planted/in/"
+    printf 'victim\n' >"$o/real/victim"
+    ln -s ../../real/victim "$o/planted/in/order-443.pdf"
+    ln -s ../real/victim "$o/planted/order.schema.json"
+    ln -s ../../../real/victim "$o/planted/out/in/order-443.pdf"
+    planted_case() { # name, arguments...
+        name=$1
+        shift
+        "$BIN" "$@" >/dev/null 2>"$TMP/err"
+        got=$?
+        if [ $got != 0 ] && [ "$(cat "$o/real/victim")" = victim ] &&
+            [ -L "$o/planted/in/order-443.pdf" ] && [ -L "$o/planted/out/in/order-443.pdf" ] &&
+            grep -q 'имя файла выбрала программа' "$TMP/err"; then
+            ok
+        else
+            bad "$name: a symlink at a name the program made must be refused (exit $got)"; cat "$TMP/err"
+        fi
+    }
+    planted_case "render without -o" render "$o/planted/in/order-443.yaml"
+    planted_case "batch" batch "$o/planted/in" -o "$o/planted/out"
+    planted_case "schema --all" schema --all "$o/planted"
     # a legal name of 254 bytes: the temporary name stays short
     long=$(printf '%0250d' 0 | tr 0 a).pdf
     if "$BIN" render "$doc" -o "$o/$long" 2>"$TMP/err" && cmp -s "$o/$long" "$o/direct.pdf"; then

@@ -116,11 +116,20 @@ static bool make_case(const fixture *fx, const path_case *c, const char *out)
     return false;
 }
 
+/* Each row of PATH_CASES with the name typed by the user, then with it
+ * made by the program: a symlink is followed only in the first case. */
 static void test_paths(void **state)
 {
     fixture *fx = *state;
-    for (size_t i = 0; i < sizeof PATH_CASES / sizeof PATH_CASES[0]; i++) {
-        const path_case *c = &PATH_CASES[i];
+    size_t rows = sizeof PATH_CASES / sizeof PATH_CASES[0];
+    for (size_t i = 0; i < 2 * rows; i++) {
+        outfile_name who = i < rows ? OUTFILE_TYPED : OUTFILE_DERIVED;
+        path_case row = PATH_CASES[i % rows];
+        const path_case *c = &row;
+        if (who == OUTFILE_DERIVED && row.make == MAKE_LINK) {
+            row.ok = false;
+            row.message = "имя файла выбрала программа";
+        }
         char *out = path_in(fx, "out");
         char cmd[160];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'/* '%s'/.n*", fx->dir, fx->dir);
@@ -133,16 +142,16 @@ static void test_paths(void **state)
         struct stat before;
         bool existed = lstat(out, &before) == 0;
         diag *d = diag_new();
-        bool checked = outfile_check(out, d);
-        outfile *f = outfile_open(out, d);
+        bool checked = outfile_check(out, who, d);
+        outfile *f = outfile_open(out, who, d);
         if (f) {
             assert_true(outfile_write(f, "new\n", 4, d));
             assert_true(outfile_commit(f, d));
         }
         char *msg = messages(d);
         if (checked != c->ok || (f != NULL) != c->ok)
-            fail_msg("%s: check %d, open %d, expected %d: %s", c->name, checked, f != NULL, c->ok,
-                     msg);
+            fail_msg("%s (%s): check %d, open %d, expected %d: %s", c->name,
+                     who == OUTFILE_TYPED ? "typed" : "derived", checked, f != NULL, c->ok, msg);
         if (c->ok) {
             char *target = path_in(fx, c->target), *text = get_file(target);
             if (strcmp(text, "new\n") != 0)
@@ -152,6 +161,12 @@ static void test_paths(void **state)
         } else if (!strstr(msg, c->message)) {
             fail_msg("%s: message lacks «%s»: %s", c->name, c->message, msg);
         }
+        /* A refused link's target is untouched. */
+        char *real = path_in(fx, "real"), *was = get_file(real);
+        if (!c->ok && strcmp(was, "old real\n") != 0)
+            fail_msg("%s: real holds «%s»", c->name, was);
+        free(was);
+        free(real);
         /* Whatever was at out is still of its kind: a link stays a link, a
          * node a node. */
         struct stat after;
@@ -179,7 +194,7 @@ static void test_abort_keeps_old(void **state)
     put_file(out, "old\n");
     assert_int_equal(chmod(out, 0640), 0);
     diag *d = diag_new();
-    outfile *f = outfile_open(out, d);
+    outfile *f = outfile_open(out, OUTFILE_TYPED, d);
     assert_non_null(f);
     assert_true(outfile_write(f, "half", 4, d));
     assert_int_equal(count_temps(fx->dir), 1);
@@ -189,7 +204,7 @@ static void test_abort_keeps_old(void **state)
     free(text);
     assert_int_equal(count_temps(fx->dir), 0);
     /* A commit keeps the mode of the file it replaces. */
-    f = outfile_open(out, d);
+    f = outfile_open(out, OUTFILE_TYPED, d);
     assert_non_null(f);
     assert_true(outfile_commit(f, d));
     struct stat st;
@@ -222,7 +237,7 @@ static void test_modes(void **state)
     for (size_t i = 0; i < 4; i++) {
         if (i == 3)
             unlink(fresh);
-        outfile *f = outfile_open(paths[i], d);
+        outfile *f = outfile_open(paths[i], OUTFILE_TYPED, d);
         assert_non_null(f);
         assert_true(outfile_write(f, "new", 3, d));
         assert_true(outfile_commit(f, d));
@@ -251,7 +266,7 @@ static void test_long_name(void **state)
     strcpy(name + 250, ".pdf");
     char *out = path_in(fx, name);
     diag *d = diag_new();
-    outfile *f = outfile_open(out, d);
+    outfile *f = outfile_open(out, OUTFILE_TYPED, d);
     assert_non_null(f);
     assert_true(outfile_write(f, "x", 1, d));
     assert_true(outfile_commit(f, d));
@@ -265,8 +280,8 @@ static void test_missing_folder(void **state)
 {
     (void)state;
     diag *d = diag_new();
-    assert_true(outfile_check("/nonexistent/x.pdf", d));
-    assert_null(outfile_open("/nonexistent/x.pdf", d));
+    assert_true(outfile_check("/nonexistent/x.pdf", OUTFILE_TYPED, d));
+    assert_null(outfile_open("/nonexistent/x.pdf", OUTFILE_TYPED, d));
     char *msg = messages(d);
     assert_non_null(strstr(msg, "не удалось записать /nonexistent/x.pdf"));
     free(msg);
@@ -285,7 +300,7 @@ static void test_stdout(void **state)
     dup2(fd, STDOUT_FILENO);
     close(fd);
     diag *d = diag_new();
-    outfile *f = outfile_open("-", d);
+    outfile *f = outfile_open("-", OUTFILE_TYPED, d);
     bool ok = f && outfile_write(f, "%PDF\n", 5, d) && outfile_commit(f, d);
     dup2(saved, STDOUT_FILENO);
     close(saved);
@@ -317,7 +332,7 @@ static void test_signal_cleanup(void **state)
         if (pid == 0) {
             close(pipefd[0]);
             diag *d = diag_new();
-            outfile *f = outfile_open(out, d);
+            outfile *f = outfile_open(out, OUTFILE_TYPED, d);
             if (!f || !outfile_write(f, "half", 4, d))
                 _exit(1);
             /* the parent checks the temporary file exists, then kills us */
@@ -354,7 +369,7 @@ static void test_ignored_signal(void **state)
     if (pid == 0) {
         signal(SIGHUP, SIG_IGN);
         diag *d = diag_new();
-        outfile *f = outfile_open(out, d);
+        outfile *f = outfile_open(out, OUTFILE_TYPED, d);
         if (!f)
             _exit(1);
         raise(SIGHUP);
@@ -382,7 +397,7 @@ static int deferred_child(const fixture *fx)
     const char *names[] = {"defer-a/1.pdf", "defer-a/2.pdf", "defer-b/3.pdf"};
     for (size_t i = 0; i < 3; i++) {
         char *out = path_in(fx, names[i]);
-        outfile *f = outfile_open(out, d);
+        outfile *f = outfile_open(out, OUTFILE_TYPED, d);
         if (!f || !outfile_write(f, "%PDF\n", 5, d) || !outfile_commit(f, d))
             return 11;
         char *text = get_file(out);
