@@ -1256,6 +1256,15 @@ tpl_doc *tpl_expand_file(const char *path, const yl_node *data, diag *d)
                    util_file_kind(st.st_mode));
         return NULL;
     }
+    /* the loader's own limit; said here, where its message would be rolled
+     * back below for a file not named .yaml */
+    if (st.st_size > (off_t)YL_MAX_FILE_SIZE) {
+        diag_error(d, (src_mark){diag_file(d, path), 0, 0},
+                   "это не шаблон: файл больше %u МиБ (%lld байт), а шаблоны много меньше; "
+                   "проверьте, тот ли это файл",
+                   YL_MAX_FILE_SIZE >> 20, (long long)st.st_size);
+        return NULL;
+    }
     /* A file that is not a template is reported once, never quoted: it may
      * be anything readable (/proc/self/environ, a key file). */
     diag_checkpoint cp = diag_checkpoint_get(d);

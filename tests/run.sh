@@ -817,6 +817,11 @@ fifo_case "FIFO as document" 1 "$FIFO" "$BIN" render "$F/doc/doc.yaml" -o "$F/x.
 fifo_case "FIFO as include" 1 "$FIFO" "$BIN" render "$F/inc/doc.yaml" -o "$F/x.pdf"
 fifo_case "FIFO as template" 1 "$FIFO" "$BIN" render samples/sh2-nao/order-443.yaml --template "$F/template.yaml" -o "$F/x.pdf"
 fifo_case "FIFO to check" 1 "$FIFO" "$BIN" check "$F/doc/doc.yaml"
+# a template over the loader's 4 MiB, named other than .yaml: its size is
+# what is said (it was «это не шаблон: ожидался YAML-словарь …»)
+head -c 4200000 /dev/zero | tr '\0' '#' >"$F/huge.tpl"
+fifo_case "template over 4 MiB" 1 'больше 4 МиБ' "$BIN" render samples/sh2-nao/order-443.yaml --template "$F/huge.tpl" -o "$F/x.pdf"
+rm -f "$F/huge.tpl"
 fifo_case "FIFO as batch member" 1 "$FIFO" "$BIN" batch "$F/batch" -o "$F/out"
 if [ -s "$F/out/batch/order-443.pdf" ]; then ok; else bad "batch: the FIFO stopped the other documents"; fi
 for f in fonts/*.ttf; do ln -s "$ROOT/$f" "$F/data/$f"; done
