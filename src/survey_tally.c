@@ -60,8 +60,15 @@ struct survey_tally {
     strtab group_at, root_keys;
     buf key;
     /* The columns of the set being read: key text to its column less
-     * COL_UNKNOWN plus one (cached_column). */
+     * COL_UNKNOWN plus one (cached_column); before it, a cache of key nodes
+     * and their columns in node_cap slots (a power of two), each node in
+     * the slot of its address: CSV rows share their key nodes, so that a
+     * CSV cell costs a pointer compare, not the hash of a question's text
+     * (a fifth of a 50,000-answer report's instructions). */
     strtab cols;
+    const yl_node **node_key;
+    int *node_col;
+    size_t node_cap;
 };
 
 /* Columns that are not questions. Names as Google Forms and Яндекс Формы
@@ -268,7 +275,11 @@ typedef struct set_ctx {
     diag *d;
     int stage;
     const char *role, *form;
-    size_t kcap;     /* distinct columns remembered in t->cols (cached_column) */
+    size_t kcap; /* distinct columns remembered in t->cols (cached_column) */
+    /* the group of the last row, by the addresses of its role and form:
+     * rows of one group share them (the set's, or a CSV's shared texts) */
+    const char *last_role, *last_form;
+    size_t last_group;
     bool *no_column; /* a required question without a column: said once */
     answer *answers; /* per question, for the current row */
     bool ok;
@@ -311,7 +322,7 @@ static int column_of(const survey_def *def, const char *key)
  * columns seen, for each cell, cost as much as the rest of a YAML row's
  * reading (a form has up to 2 x SURVEY_MAX_QUESTIONS columns). An unknown
  * column is reported once, at its first place. */
-static int cached_column(set_ctx *c, const yl_node *key)
+static int text_column(set_ctx *c, const yl_node *key)
 {
     strtab *cols = &c->t->cols;
     size_t len = strlen(key->str);
@@ -327,6 +338,21 @@ static int cached_column(set_ctx *c, const yl_node *key)
                      "столбец «%s» не найден среди вопросов анкеты «%s» (ни id, ни точный текст "
                      "вопроса): его ответы не учитываются",
                      key->str, c->dt->def->id);
+    return col;
+}
+
+/* The column of a key: the one cached for its node, else found by its
+ * text. A slot holds the node last met of those sharing it. */
+static int cached_column(set_ctx *c, const yl_node *key)
+{
+    survey_tally *t = c->t;
+    size_t slot = (size_t)(((uintptr_t)key / sizeof *key * UINT64_C(0x9E3779B97F4A7C15)) >> 32) &
+                  (t->node_cap - 1);
+    if (t->node_key[slot] == key)
+        return t->node_col[slot];
+    int col = text_column(c, key);
+    t->node_key[slot] = key;
+    t->node_col[slot] = col;
     return col;
 }
 
@@ -356,12 +382,19 @@ static void count_group(set_ctx *c, const char *role, const char *form, int stag
 {
     def_tally *dt = c->dt;
     survey_tally *t = c->t;
+    if (role == c->last_role && form == c->last_form) {
+        dt->groups[c->last_group].n[stage]++;
+        return;
+    }
+    c->last_role = role, c->last_form = form;
     group_key(t, dt, role, form);
     uintptr_t at_plus_one = (uintptr_t)strtab_get(&t->group_at, t->key.data, t->key.len);
     if (at_plus_one) {
+        c->last_group = at_plus_one - 1;
         dt->groups[at_plus_one - 1].n[stage]++;
         return;
     }
+    c->last_group = dt->ngroups;
     if (dt->ngroups == 0 || (dt->ngroups & (dt->ngroups - 1)) == 0) {
         group_count *g = arena_alloc(t->a, (dt->ngroups ? 2 * dt->ngroups : 4) * sizeof *g);
         if (dt->ngroups)
@@ -566,6 +599,13 @@ static bool read_set(survey_tally *t, const yl_node *set, const yl_node *root, d
     c.form = (v = yl_map_get(set, "form")) ? v->str : def->form ? def->form : "—";
     c.kcap = 2 * def->nq + 32; /* distinct columns remembered */
     strtab_clear(&t->cols);
+    if (t->node_cap < 2 * c.kcap) {
+        while (t->node_cap < 2 * c.kcap)
+            t->node_cap = t->node_cap ? 2 * t->node_cap : 64;
+        t->node_key = xrealloc(t->node_key, t->node_cap * sizeof *t->node_key);
+        t->node_col = xrealloc(t->node_col, t->node_cap * sizeof *t->node_col);
+    }
+    memset(t->node_key, 0, t->node_cap * sizeof *t->node_key);
     c.no_column = arena_alloc(t->a, def->nq + 1);
     c.answers = arena_alloc(t->a, (def->nq + 1) * sizeof *c.answers);
     if (t->total + rows->n > SURVEY_MAX_RESPONSES) {
@@ -594,6 +634,9 @@ bool survey_tally_read(survey_tally *t, const yl_node *responses, const yl_node 
     strtab_fini(&t->group_at);
     strtab_fini(&t->root_keys);
     strtab_fini(&t->cols);
+    free(t->node_key);
+    free(t->node_col);
+    t->node_key = NULL, t->node_col = NULL, t->node_cap = 0;
     buf_fini(&t->key);
     return ok;
 }
