@@ -105,14 +105,14 @@ build/tools/hyph_compile: tools/hyph_compile.c src/text.c src/text.h src/util.c 
 # they hold the template's present text (src/yaml_compiled.h). The compiler
 # is built from the loader's sources with plain flags, like hyph_compile.
 YAML_COMPILE_SRC := tools/yaml_compile.c src/yaml_compiled.c src/yaml_load.c src/csv_load.c \
-                    src/util.c src/diag.c src/hash.c
+                    src/util.c src/diag.c src/hash.c src/strtab.c
 build/templates/%.ynb: templates/%.yaml build/tools/yaml_compile
 	@mkdir -p $(@D)
 	build/tools/yaml_compile $< $@.tmp
 	mv $@.tmp $@
 
 build/tools/yaml_compile: $(YAML_COMPILE_SRC) src/yaml_compiled.h src/yaml_load.h src/csv_load.h \
-                          src/util.h src/diag.h src/hash.h
+                          src/util.h src/diag.h src/hash.h src/strtab.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DNASTAVDOC_VERSION='"$(VERSION)"' $(LDFLAGS) -Isrc -o $@ \
 	    $(YAML_COMPILE_SRC) $(LDLIBS)

@@ -16,6 +16,8 @@
 
 #include <csv.h>
 
+#include "strtab.h"
+
 typedef struct field {
     const char *text;   /* NUL-terminated; set when the record ends (record_text) */
     const char *shared; /* take_row: the same text in an earlier row, or NULL */
@@ -121,32 +123,34 @@ static void trim_name(field *f)
         f->len--;
 }
 
+/* The header's names are found in a table, not by comparing each with all
+ * before it (CSV_MAX_COLUMNS names made half a million comparisons). */
 static void take_header(csv_state *st)
 {
     st->have_header = true;
     st->nkeys = st->nrec;
     st->keys = arena_alloc(st->mem, (st->nrec ? st->nrec : 1) * sizeof *st->keys);
+    strtab names = {0}; /* name -> its key node */
     for (size_t i = 0; i < st->nrec; i++) {
         field f = st->rec[i];
         trim_name(&f);
         if (!f.len)
             continue; /* a column without a name: only empty values may stand under it */
         f.text = arena_strndup(st->mem, f.text, f.len);
-        for (size_t k = 0; k < i; k++)
-            if (st->keys[k] && st->keys[k]->len == f.len &&
-                !memcmp(st->keys[k]->str, f.text, f.len)) {
-                diag_error(st->d, f.mark,
-                           "столбец «%s» уже есть в заголовке; у каждого столбца своё имя — "
-                           "переименуйте один из них",
-                           f.text);
-                diag_note(st->d, st->keys[k]->mark, "столбец «%s» здесь", f.text);
-                st->errors++;
-                f.len = 0;
-                break;
-            }
-        if (f.len)
-            st->keys[i] = new_scalar(st, &f);
+        const yl_node *first = strtab_get(&names, f.text, f.len);
+        if (first) {
+            diag_error(st->d, f.mark,
+                       "столбец «%s» уже есть в заголовке; у каждого столбца своё имя — "
+                       "переименуйте один из них",
+                       f.text);
+            diag_note(st->d, first->mark, "столбец «%s» здесь", f.text);
+            st->errors++;
+            continue;
+        }
+        st->keys[i] = new_scalar(st, &f);
+        strtab_put(&names, st->keys[i]->str, f.len, st->keys[i]);
     }
+    strtab_fini(&names);
 }
 
 /* The text of an earlier row's value equal to f's, or NULL. */

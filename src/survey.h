@@ -56,6 +56,10 @@ typedef struct survey_def {
     survey_note *notes;
     size_t nnotes;
     src_mark mark;
+    /* survey_read_defs's index of the ids: defs[k].by_id is the place of
+     * the definition k-th in the order of ids (then of places), so that a
+     * survey is found by a binary search, not by a walk of the list */
+    size_t by_id;
 } survey_def;
 
 /* The `surveys:` list of a dossier: checked, every problem reported.
@@ -65,6 +69,9 @@ bool survey_read_defs(const yl_node *list, arena *a, diag *d, survey_def **out, 
 extern const kind_data_file survey_file;
 /* The survey whose id is the scalar `id`, or NULL after a message at it. */
 const survey_def *survey_find(const survey_def *defs, size_t n, const yl_node *id, diag *d);
+/* The place in defs of the first survey whose id is `id`, or SIZE_MAX;
+ * quiet. O(log n): defs and n as survey_read_defs gave them. */
+size_t survey_index(const survey_def *defs, size_t n, const char *id);
 /* The data of a blank form: {title, form, respondent, instruction, items:
  * [{note: {title, text}} | {question: {label, text, answer, …}}]}. */
 yl_node *survey_form_node(const survey_def *s, arena *a);

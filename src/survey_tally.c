@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "stats.h"
+#include "strtab.h"
 #include "survey.h"
 
 typedef struct q_acc {
@@ -50,6 +51,24 @@ struct survey_tally {
     survey_policy policy;
     arena *a;
     size_t total;
+    /* While survey_tally_read reads (freed at its end): the groups by their
+     * definition, role and form (the key of group_key), to their place in
+     * the definition's groups plus one; and the top-level keys of the
+     * dossier, which a set's rows may name, to their values. A walk of
+     * either for each row or set made a report quadratic: 8,192 roles and
+     * 32,768 more rows of one took 1.9 s, now 0.2 s (tests/stress/surveys.sh). */
+    strtab group_at, root_keys;
+    buf key;
+    /* The columns of the set being read: key text to its column less
+     * COL_UNKNOWN plus one (cached_column); before it, a cache of key nodes
+     * and their columns in node_cap slots (a power of two), each node in
+     * the slot of its address: CSV rows share their key nodes, so that a
+     * CSV cell costs a pointer compare, not the hash of a question's text
+     * (a fifth of a 50,000-answer report's instructions). */
+    strtab cols;
+    const yl_node **node_key;
+    int *node_col;
+    size_t node_cap;
 };
 
 /* Columns that are not questions. Names as Google Forms and Яндекс Формы
@@ -256,11 +275,11 @@ typedef struct set_ctx {
     diag *d;
     int stage;
     const char *role, *form;
-    /* the columns seen so far (cached_column) */
-    const yl_node **knodes;
-    const char **keys;
-    int *cols;
-    size_t nkeys, kcap;
+    size_t kcap; /* distinct columns remembered in t->cols (cached_column) */
+    /* the group of the last row, by the addresses of its role and form:
+     * rows of one group share them (the set's, or a CSV's shared texts) */
+    const char *last_role, *last_form;
+    size_t last_group;
     bool *no_column; /* a required question without a column: said once */
     answer *answers; /* per question, for the current row */
     bool ok;
@@ -299,28 +318,41 @@ static int column_of(const survey_def *def, const char *key)
     return COL_UNKNOWN;
 }
 
-/* The column of a key, remembered: CSV rows share their key nodes (a
- * pointer compare), YAML rows repeat the names (a string compare). An
- * unknown column is reported once, at its first place. */
-static int cached_column(set_ctx *c, const yl_node *key)
+/* The column of a key, remembered by its text in a table: a walk of the
+ * columns seen, for each cell, cost as much as the rest of a YAML row's
+ * reading (a form has up to 2 x SURVEY_MAX_QUESTIONS columns). An unknown
+ * column is reported once, at its first place. */
+static int text_column(set_ctx *c, const yl_node *key)
 {
-    for (size_t i = 0; i < c->nkeys; i++)
-        if (c->knodes[i] == key)
-            return c->cols[i];
-    for (size_t i = 0; i < c->nkeys; i++)
-        if (!strcmp(c->keys[i], key->str))
-            return c->cols[i];
+    strtab *cols = &c->t->cols;
+    size_t len = strlen(key->str);
+    uintptr_t seen = (uintptr_t)strtab_get(cols, key->str, len);
+    if (seen)
+        return (int)seen + COL_UNKNOWN - 1;
     int col = column_of(c->dt->def, trimmed(c->t->a, key->str));
-    if (c->nkeys == c->kcap)
+    if (cols->n == c->kcap)
         return col; /* more distinct columns than a form has: not remembered */
-    c->knodes[c->nkeys] = key;
-    c->keys[c->nkeys] = key->str;
-    c->cols[c->nkeys++] = col;
+    strtab_put(cols, key->str, len, (void *)(uintptr_t)(col - COL_UNKNOWN + 1));
     if (col == COL_UNKNOWN)
         diag_warning(c->d, key->mark,
                      "столбец «%s» не найден среди вопросов анкеты «%s» (ни id, ни точный текст "
                      "вопроса): его ответы не учитываются",
                      key->str, c->dt->def->id);
+    return col;
+}
+
+/* The column of a key: the one cached for its node, else found by its
+ * text. A slot holds the node last met of those sharing it. */
+static int cached_column(set_ctx *c, const yl_node *key)
+{
+    survey_tally *t = c->t;
+    size_t slot = (size_t)(((uintptr_t)key / sizeof *key * UINT64_C(0x9E3779B97F4A7C15)) >> 32) &
+                  (t->node_cap - 1);
+    if (t->node_key[slot] == key)
+        return t->node_col[slot];
+    int col = text_column(c, key);
+    t->node_key[slot] = key;
+    t->node_col[slot] = col;
     return col;
 }
 
@@ -334,24 +366,47 @@ static int stage_of(const char *s)
     return -1;
 }
 
+/* The key of a group in t->group_at, built in t->key: the definition's
+ * tally, the role, a NUL (no text holds one) and the form. */
+static void group_key(survey_tally *t, const def_tally *dt, const char *role, const char *form)
+{
+    buf_clear(&t->key);
+    buf_putn(&t->key, (const char *)&dt, sizeof dt);
+    buf_putn(&t->key, role, strlen(role) + 1);
+    buf_puts(&t->key, form);
+}
+
 /* The respondents' group (role and form) of the row: counted for the
- * breakdown table. Groups are few (roles x forms): a linear search. */
+ * breakdown table, the groups in the order first met. */
 static void count_group(set_ctx *c, const char *role, const char *form, int stage, src_mark at)
 {
     def_tally *dt = c->dt;
-    for (size_t i = 0; i < dt->ngroups; i++)
-        if (!strcmp(dt->groups[i].role, role) && !strcmp(dt->groups[i].form, form)) {
-            dt->groups[i].n[stage]++;
-            return;
-        }
+    survey_tally *t = c->t;
+    if (role == c->last_role && form == c->last_form) {
+        dt->groups[c->last_group].n[stage]++;
+        return;
+    }
+    c->last_role = role, c->last_form = form;
+    group_key(t, dt, role, form);
+    uintptr_t at_plus_one = (uintptr_t)strtab_get(&t->group_at, t->key.data, t->key.len);
+    if (at_plus_one) {
+        c->last_group = at_plus_one - 1;
+        dt->groups[at_plus_one - 1].n[stage]++;
+        return;
+    }
+    c->last_group = dt->ngroups;
     if (dt->ngroups == 0 || (dt->ngroups & (dt->ngroups - 1)) == 0) {
-        group_count *g = arena_alloc(c->t->a, (dt->ngroups ? 2 * dt->ngroups : 4) * sizeof *g);
+        group_count *g = arena_alloc(t->a, (dt->ngroups ? 2 * dt->ngroups : 4) * sizeof *g);
         if (dt->ngroups)
             memcpy(g, dt->groups, dt->ngroups * sizeof *g);
         dt->groups = g;
     }
     dt->groups[dt->ngroups++] = (group_count){role, form, {0}, at};
     dt->groups[dt->ngroups - 1].n[stage] = 1;
+    /* the table borrows its key: a copy in the arena, once per group */
+    char *key = arena_alloc(t->a, t->key.len);
+    memcpy(key, t->key.data, t->key.len);
+    strtab_put(&t->group_at, key, t->key.len, (void *)(uintptr_t)dt->ngroups);
 }
 
 /* Read the row's cells into c->answers and its stage, role and form. */
@@ -480,14 +535,20 @@ static const kind_field set_fields[] = {
     {"rows", KS_STRING, true, "ответы: список или имя ключа с ответами из CSV", NULL, NULL},
     {NULL, 0, false, NULL, NULL, NULL}};
 
-/* The rows of a set: the list itself, or the top-level key it names. */
-static const yl_node *set_rows(const yl_node *set, const yl_node *root, bool *named, diag *d)
+/* The rows of a set: the list itself, or the top-level key it names (found
+ * in t->root_keys, made at the first set that names one). */
+static const yl_node *set_rows(survey_tally *t, const yl_node *set, const yl_node *root,
+                               bool *named, diag *d)
 {
     const yl_node *r = yl_map_get(set, "rows");
     *named = r->kind == YL_SCALAR;
     if (!*named)
         return r;
-    const yl_node *rows = yl_map_get(root, r->str);
+    if (!t->root_keys.n && root && root->kind == YL_MAP)
+        for (size_t i = 0; i < root->n; i++)
+            strtab_put(&t->root_keys, root->pairs[i].key->str, root->pairs[i].key->len,
+                       root->pairs[i].value);
+    const yl_node *rows = strtab_get(&t->root_keys, r->str, strlen(r->str));
     if (!rows || rows->kind != YL_SEQ) {
         diag_error(d, r->mark,
                    "нет списка ответов «%s»: подключите файл через include (- %s: ответы.csv) "
@@ -519,20 +580,17 @@ static bool read_set(survey_tally *t, const yl_node *set, const yl_node *root, d
     }
     if (!kind_check_map(set, fields, "responses", d))
         return false;
-    size_t di = 0;
-    const survey_def *def = NULL;
-    for (; di < t->n && !def; di++)
-        if (!strcmp(t->t[di].def->id, yl_map_get(set, "survey")->str))
-            def = t->t[di].def;
-    if (!def) {
+    size_t di = survey_index(t->defs, t->n, yl_map_get(set, "survey")->str);
+    if (di == SIZE_MAX) {
         const survey_def *none = survey_find(t->defs, t->n, yl_map_get(set, "survey"), d);
         return none != NULL;
     }
+    const survey_def *def = t->t[di].def;
     bool named;
-    const yl_node *rows = set_rows(set, root, &named, d), *v;
+    const yl_node *rows = set_rows(t, set, root, &named, d), *v;
     if (!rows)
         return false;
-    set_ctx c = {.t = t, .dt = &t->t[di - 1], .d = d, .stage = -1, .ok = true};
+    set_ctx c = {.t = t, .dt = &t->t[di], .d = d, .stage = -1, .ok = true};
     if ((v = yl_map_get(set, "stage")) && (c.stage = stage_of(v->str)) < 0) {
         diag_error(d, v->mark, "этап «%s»: ожидалось before или after (до, после)", v->str);
         return false;
@@ -540,9 +598,14 @@ static bool read_set(survey_tally *t, const yl_node *set, const yl_node *root, d
     c.role = (v = yl_map_get(set, "role")) ? v->str : default_role(def->audience);
     c.form = (v = yl_map_get(set, "form")) ? v->str : def->form ? def->form : "—";
     c.kcap = 2 * def->nq + 32; /* distinct columns remembered */
-    c.knodes = arena_alloc(t->a, c.kcap * sizeof *c.knodes);
-    c.keys = arena_alloc(t->a, c.kcap * sizeof *c.keys);
-    c.cols = arena_alloc(t->a, c.kcap * sizeof *c.cols);
+    strtab_clear(&t->cols);
+    if (t->node_cap < 2 * c.kcap) {
+        while (t->node_cap < 2 * c.kcap)
+            t->node_cap = t->node_cap ? 2 * t->node_cap : 64;
+        t->node_key = xrealloc(t->node_key, t->node_cap * sizeof *t->node_key);
+        t->node_col = xrealloc(t->node_col, t->node_cap * sizeof *t->node_col);
+    }
+    memset(t->node_key, 0, t->node_cap * sizeof *t->node_key);
     c.no_column = arena_alloc(t->a, def->nq + 1);
     c.answers = arena_alloc(t->a, (def->nq + 1) * sizeof *c.answers);
     if (t->total + rows->n > SURVEY_MAX_RESPONSES) {
@@ -565,8 +628,16 @@ bool survey_tally_read(survey_tally *t, const yl_node *responses, const yl_node 
         return false;
     }
     bool ok = true;
+    buf_init(&t->key);
     for (size_t i = 0; i < responses->n; i++)
         ok &= read_set(t, responses->items[i], root, d);
+    strtab_fini(&t->group_at);
+    strtab_fini(&t->root_keys);
+    strtab_fini(&t->cols);
+    free(t->node_key);
+    free(t->node_col);
+    t->node_key = NULL, t->node_col = NULL, t->node_cap = 0;
+    buf_fini(&t->key);
     return ok;
 }
 
@@ -812,9 +883,9 @@ static void put_questions(section_ctx *s, yl_node *sec)
 
 static const def_tally *tally_of(const survey_tally *t, const yl_node *id, diag *d)
 {
-    for (size_t i = 0; i < t->n; i++)
-        if (yl_str(id) && !strcmp(t->t[i].def->id, yl_str(id)))
-            return &t->t[i];
+    size_t i = survey_index(t->defs, t->n, yl_str(id));
+    if (i != SIZE_MAX)
+        return &t->t[i];
     survey_find(t->defs, t->n, id, d);
     return NULL;
 }

@@ -19,7 +19,7 @@
 #include <yaml.h>
 
 #include "csv_load.h"
-#include "hash.h"
+#include "strtab.h"
 #include "yaml_compiled.h"
 
 /* Characters of user text (keys, anchors, paths) quoted in a message: a key of
@@ -46,79 +46,6 @@ struct yl_doc {
     yl_file *files;      /* the files read: the document, then each include once */
     size_t nfiles;
 };
-
-/* Open-addressing hash table from byte strings to pointers. It borrows the
- * key strings. Used for anchors, for duplicate keys and for the include merge,
- * where a linear search would make a 4 MiB file of keys quadratic; keyed by
- * the process (hash.h), so that no file of keys chosen to share a slot can. */
-typedef struct strtab_slot {
-    const char *key; /* NULL: empty slot */
-    size_t len;
-    void *val;
-} strtab_slot;
-
-typedef struct strtab {
-    strtab_slot *slots;
-    size_t cap, n; /* cap is 0 or a power of two, at most half full */
-} strtab;
-
-static strtab_slot *table_find_slot(const strtab *t, const char *key, size_t len)
-{
-    size_t mask = t->cap - 1;
-    for (size_t i = hash_bytes(key, len) & mask;; i = (i + 1) & mask) {
-        strtab_slot *s = &t->slots[i];
-        if (!s->key || (s->len == len && memcmp(s->key, key, len) == 0))
-            return s;
-    }
-}
-
-static void *table_get(const strtab *t, const char *key, size_t len)
-{
-    return t->n ? table_find_slot(t, key, len)->val : NULL;
-}
-
-static void table_grow(strtab *t)
-{
-    strtab old = *t;
-    t->cap = old.cap ? old.cap * 2 : 16;
-    t->slots = xcalloc(t->cap, sizeof *t->slots);
-    for (size_t i = 0; i < old.cap; i++)
-        if (old.slots[i].key)
-            *table_find_slot(t, old.slots[i].key, old.slots[i].len) = old.slots[i];
-    free(old.slots);
-}
-
-/* Insert or replace; key must outlive the table. */
-static void table_put(strtab *t, const char *key, size_t len, void *val)
-{
-    if (2 * (t->n + 1) > t->cap)
-        table_grow(t);
-    strtab_slot *s = table_find_slot(t, key, len);
-    if (!s->key) {
-        s->key = key;
-        s->len = len;
-        t->n++;
-    }
-    s->val = val;
-}
-
-static void table_fini(strtab *t)
-{
-    free(t->slots);
-    t->slots = NULL;
-    t->cap = t->n = 0;
-}
-
-/* Frames are reused for every map at their depth: a big table would make
- * each later small map pay for clearing it, so a big one is dropped. */
-static void table_clear(strtab *t)
-{
-    if (t->cap > 64)
-        table_fini(t);
-    else if (t->cap)
-        memset(t->slots, 0, t->cap * sizeof *t->slots);
-    t->n = 0;
-}
 
 static size_t add_saturating(size_t a, size_t b)
 {
@@ -362,7 +289,7 @@ static bool accept_key(parse_state *ps, frame *f, const yl_node *key, src_mark a
                      "вынесите общие данные в отдельный файл и подключите его через include");
         return false;
     }
-    const yl_node *first = table_get(&f->keys, key->str, key->len);
+    const yl_node *first = strtab_get(&f->keys, key->str, key->len);
     if (first) {
         const char *name = clip_text(ld, key->str);
         report_error(ld, at,
@@ -372,7 +299,7 @@ static bool accept_key(parse_state *ps, frame *f, const yl_node *key, src_mark a
         diag_note(ld->d, first->mark, "первый раз ключ «%s» задан здесь", name);
         return false;
     }
-    table_put(&f->keys, key->str, key->len, (void *)key);
+    strtab_put(&f->keys, key->str, key->len, (void *)key);
     return true;
 }
 
@@ -415,7 +342,7 @@ static anchor *define_anchor(parse_state *ps, const char *name, yl_node *n)
     a->name = arena_strdup(ps->anchors_mem, name);
     a->node = n;
     /* a later anchor of the same name replaces the earlier one, as YAML says */
-    table_put(&ps->anchors, a->name, strlen(a->name), a);
+    strtab_put(&ps->anchors, a->name, strlen(a->name), a);
     return a;
 }
 
@@ -516,7 +443,7 @@ static void read_alias(parse_state *ps, const yaml_event_t *ev)
     loader *ld = ps->ld;
     src_mark at = make_mark(ps->file, ev->start_mark);
     const char *name = (const char *)ev->data.alias.anchor;
-    anchor *a = table_get(&ps->anchors, name, strlen(name));
+    anchor *a = strtab_get(&ps->anchors, name, strlen(name));
     yl_node *target;
     size_t size;
     ps->written++;
@@ -585,7 +512,7 @@ static void open_collection(parse_state *ps, const yaml_event_t *ev)
     f->key = NULL;
     f->want_value = f->drop = false;
     f->expanded = 1;
-    table_clear(&f->keys);
+    strtab_clear(&f->keys);
 }
 
 static void close_collection(parse_state *ps)
@@ -1008,9 +935,9 @@ out:
     for (size_t i = 0; i < YL_MAX_DEPTH; i++) {
         free(ps->stack[i].items);
         free(ps->stack[i].pairs);
-        table_fini(&ps->stack[i].keys);
+        strtab_fini(&ps->stack[i].keys);
     }
-    table_fini(&ps->anchors);
+    strtab_fini(&ps->anchors);
     arena_free(ps->anchors_mem);
     free(ps);
     return root;
@@ -1239,7 +1166,7 @@ static yl_node *load_include(loader *ld, const yl_node *item, const char *reldir
     char *real = locate_include(ld, item, reldir, &shown, &rel);
     if (!real)
         goto out;
-    if (table_get(&ld->loaded, real, strlen(real)))
+    if (strtab_get(&ld->loaded, real, strlen(real)))
         goto out; /* included twice (a diamond): its keys are already there */
     size_t len;
     if (!(text = read_text(ld, shown, real, at, &len)))
@@ -1325,7 +1252,7 @@ static void merge_child(loader *ld, merger *m, const yl_node *root, const yl_nod
 {
     for (size_t j = 0; child && j < child->n; j++) {
         const yl_pair *p = &child->pairs[j];
-        uintptr_t at = (uintptr_t)table_get(&m->index, p->key->str, p->key->len);
+        uintptr_t at = (uintptr_t)strtab_get(&m->index, p->key->str, p->key->len);
         if (at && m->out[at - 1].from) {
             const char *name = clip_text(ld, p->key->str);
             diag_warning(ld->d, p->key->mark,
@@ -1341,7 +1268,7 @@ static void merge_child(loader *ld, merger *m, const yl_node *root, const yl_nod
             m->out = xrealloc(m->out, m->cap * sizeof *m->out);
         }
         m->out[m->n] = (merged_pair){*p, from};
-        table_put(&m->index, p->key->str, p->key->len, (void *)(uintptr_t)++m->n);
+        strtab_put(&m->index, p->key->str, p->key->len, (void *)(uintptr_t)++m->n);
     }
 }
 
@@ -1366,7 +1293,7 @@ static void merge_includes(loader *ld, yl_node *root, const char *rel)
         if (strcmp(key->str, "include") == 0)
             continue;
         m.out[m.n] = (merged_pair){root->pairs[i], NULL};
-        table_put(&m.index, key->str, key->len, (void *)(uintptr_t)++m.n);
+        strtab_put(&m.index, key->str, key->len, (void *)(uintptr_t)++m.n);
     }
 
     const yl_node *const *items = &inc;
@@ -1394,7 +1321,7 @@ static void merge_includes(loader *ld, yl_node *root, const char *rel)
     for (size_t i = 0; i < m.n; i++)
         root->pairs[i] = m.out[i].pair;
     root->n = m.n;
-    table_fini(&m.index);
+    strtab_fini(&m.index);
     free(m.out);
 }
 
@@ -1409,7 +1336,7 @@ static yl_node *load_text(loader *ld, const char *file, const char *rel, const c
     ld->chain[ld->nchain] = file;
     ld->chain_real[ld->nchain] = real;
     ld->nchain++;
-    table_put(&ld->loaded, real, strlen(real), (void *)real);
+    strtab_put(&ld->loaded, real, strlen(real), (void *)real);
     merge_includes(ld, root, rel);
     ld->nchain--;
     return root;
@@ -1517,7 +1444,7 @@ out:
     free(real);
     free(dossier_real);
     free(ld.files);
-    table_fini(&ld.loaded);
+    strtab_fini(&ld.loaded);
     arena_free(ld.scratch);
     arena_free(ld.mem);
     return doc;

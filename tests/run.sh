@@ -1606,5 +1606,38 @@ else
     bad "watch of an agreement: the files written are not named"; cat "$TMP/watch-agr/log"
 fi
 
+# 7. the survey code in every shape of tests/stress/surveys.sh at 65,536
+# items: surveys, duplicates of one id, sets of responses, sets naming their
+# rows, share indicators, respondents' groups, report parts. Each lookup or
+# check walked a list per item: main's binary of 2026-12-02 took 15 s (named
+# rows) to over 54 s (sets, indicators) of CPU for each, four times more per
+# doubling; now 0.5-3.2 s. A generous cap on CPU time (ulimit -t; four times
+# more under ASan), not a speed target.
+mkdir -p "$TMP/surveys"
+tests/stress/surveys.sh 65536 "$TMP/surveys"
+surv_cap=8
+[ $fz_san = 1 ] && surv_cap=32
+while read -r sname swant sargs; do
+    (cd "$TMP/surveys" && ulimit -t $surv_cap && exec "$BIN" $sargs) >/dev/null 2>"$TMP/err"
+    got=$?
+    cp "$TMP/err" "$TMP/surveys/$sname.err"
+    if [ "$got" = "$swant" ] && [ "$(wc -c <"$TMP/err")" -le 65536 ] &&
+        ! grep -q 'AddressSanitizer\|runtime error\|LeakSanitizer' "$TMP/err"; then
+        ok
+    else
+        bad "survey shape $sname at 65,536 items: exit $got (want $swant) under ulimit -t $surv_cap"
+        head -c 1000 "$TMP/err"
+    fi
+done <"$TMP/surveys/LIST"
+# duplicate ids: the first reported at the second survey, as before; one
+# message for each of the 65,535 duplicates (each was reported once for
+# every survey of its id before it: 2,147,450,880 messages)
+if [ "$(sed -n 1p "$TMP/surveys/dups.err")" = 'dups.yaml:6:5: ошибка: анкета «s» уже есть: id анкет должны различаться' ] &&
+    [ "$(tail -n 1 "$TMP/surveys/dups.err")" = '…и ещё 65435 ошибок' ]; then
+    ok
+else
+    bad "duplicate survey ids: $(sed -n 1p "$TMP/surveys/dups.err") … $(tail -n 1 "$TMP/surveys/dups.err")"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
