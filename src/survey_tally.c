@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chart.h"
 #include "stats.h"
 #include "strtab.h"
 #include "survey.h"
@@ -724,14 +725,56 @@ static void scale_summary(const def_tally *dt, int st, size_t qi, stats_summary 
     stats_from_counts(dt->acc[st][qi].counts, (size_t)(q->max - q->min + 1), q->min, out);
 }
 
-/* The statistics table of the scale questions, and the chart of the means. */
+/* a question's distribution is one chart: its categories fit one */
+_Static_assert(SURVEY_MAX_OPTIONS <= CHART_MAX_CATEGORIES &&
+                   SURVEY_MAX_SCALE <= CHART_MAX_CATEGORIES,
+               "a question's categories fit one chart");
+
+/* The charts of the means (mean_charts): the scale questions' labels and
+ * values split into as few charts as hold at most CHART_MAX_CATEGORIES
+ * each, of equal share (a survey may have SURVEY_MAX_QUESTIONS of them);
+ * drawn[i]: question i has a mean to draw. A chart whose questions have
+ * none (dashes only) is left out; NULL when no chart is left. */
+static yl_node *mean_charts(section_ctx *s, const yl_node *labels, const yl_node *values,
+                            const bool *drawn, int top)
+{
+    size_t n = labels->n, k = (n + CHART_MAX_CATEGORIES - 1) / CHART_MAX_CATEGORIES;
+    size_t per = (n + k - 1) / k;
+    yl_node *charts = survey_seq_new(s->a, s->mark);
+    for (size_t from = 0; from < n; from += per) {
+        size_t to = from + per < n ? from + per : n;
+        bool any = false;
+        yl_node *lab = survey_seq_new(s->a, s->mark), *val = survey_seq_new(s->a, s->mark);
+        for (size_t i = from; i < to; i++) {
+            survey_seq_push(s->a, lab, labels->items[i]);
+            survey_seq_push(s->a, val, values->items[i]);
+            any |= drawn[i];
+        }
+        if (!any)
+            continue;
+        yl_node *chart = survey_map_new(s->a, s->mark), *series = survey_seq_new(s->a, s->mark);
+        for (int st = 0; st < s->nst; st++)
+            survey_seq_push(s->a, series, str_node(s, stage_names[s->st[st]][1]));
+        survey_map_put(s->a, chart, "labels", lab);
+        survey_map_put(s->a, chart, "series", series);
+        survey_map_put(s->a, chart, "values", val);
+        survey_put_str(s->a, chart, "axis_max", arena_printf(s->a, "%d", top));
+        survey_put_str(s->a, chart, "decimals", "2");
+        survey_put_str(s->a, chart, "x_title", "Номер вопроса");
+        survey_put_str(s->a, chart, "y_title", "Средний балл");
+        survey_seq_push(s->a, charts, chart);
+    }
+    return charts->n ? charts : NULL;
+}
+
+/* The statistics table of the scale questions, and the charts of the means. */
 static void put_scales(section_ctx *s, yl_node *sec)
 {
     const survey_def *def = s->dt->def;
     yl_node *rows = survey_seq_new(s->a, s->mark);
     yl_node *labels = survey_seq_new(s->a, s->mark), *values = survey_seq_new(s->a, s->mark);
     int top = 0;
-    bool any = false; /* a mean to draw: no chart of dashes only */
+    bool drawn[SURVEY_MAX_QUESTIONS]; /* per scale question: a mean to draw */
     for (size_t qi = 0; qi < def->nq; qi++) {
         const survey_question *q = &def->qs[qi];
         if (q->type != SQ_SCALE)
@@ -739,6 +782,7 @@ static void put_scales(section_ctx *s, yl_node *sec)
         top = q->max > top ? q->max : top;
         survey_seq_push(s->a, labels, str_node(s, arena_printf(s->a, "%u", q->number)));
         yl_node *vals = survey_seq_new(s->a, s->mark);
+        bool any = false;
         for (int k = 0; k < s->nst; k++) {
             stats_summary sm;
             scale_summary(s->dt, s->st[k], qi, &sm);
@@ -757,24 +801,15 @@ static void put_scales(section_ctx *s, yl_node *sec)
                             str_node(s, ok ? arena_printf(s->a, "%.6f", sm.mean) : "—"));
             any |= ok;
         }
+        drawn[values->n] = any;
         survey_seq_push(s->a, values, vals);
     }
     if (!labels->n)
         return;
     survey_map_put(s->a, sec, "scale_rows", rows);
-    if (!any)
-        return;
-    yl_node *chart = survey_map_new(s->a, s->mark), *series = survey_seq_new(s->a, s->mark);
-    for (int k = 0; k < s->nst; k++)
-        survey_seq_push(s->a, series, str_node(s, stage_names[s->st[k]][1]));
-    survey_map_put(s->a, chart, "labels", labels);
-    survey_map_put(s->a, chart, "series", series);
-    survey_map_put(s->a, chart, "values", values);
-    survey_put_str(s->a, chart, "axis_max", arena_printf(s->a, "%d", top));
-    survey_put_str(s->a, chart, "decimals", "2");
-    survey_put_str(s->a, chart, "x_title", "Номер вопроса");
-    survey_put_str(s->a, chart, "y_title", "Средний балл");
-    survey_map_put(s->a, sec, "mean_chart", chart);
+    yl_node *charts = mean_charts(s, labels, values, drawn, top);
+    if (charts)
+        survey_map_put(s->a, sec, "mean_charts", charts);
 }
 
 /* The labels of a question's categories: scale values or options. */

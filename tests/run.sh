@@ -1639,5 +1639,34 @@ else
     bad "duplicate survey ids: $(sed -n 1p "$TMP/surveys/dups.err") … $(tail -n 1 "$TMP/surveys/dups.err")"
 fi
 
+# a survey may have 100 questions and a chart at most 60 categories: 75 scale
+# questions get their means in two charts of 38 and 37 (it was exit 1,
+# «labels: ожидался список до 60 строк», for a valid survey)
+awk 'BEGIN {
+    n = 75
+    print "document: report\ninclude: [school.yaml]\nsurveys:\n  - id: s\n    title: Анкета"
+    print "    audience: mentee\n    questions:"
+    for (i = 1; i <= n; i++)
+        printf "      - {id: q%d, text: \"Шкала %d\", type: scale, min: 1, max: 5}\n", i, i
+    print "report:\n  title: Отчёт\n  responses:\n    - survey: s\n      rows:"
+    for (r = 0; r < 3; r++)
+        for (st = 0; st < 2; st++) {
+            printf "        - {stage: %s", st ? "после" : "до"
+            for (i = 1; i <= n; i++)
+                printf ", q%d: %d", i, 1 + (i * r + i) % 5
+            print "}"
+        }
+    print "  parts:\n    - survey: s"
+}' >"$TMP/surveys/scales75.yaml"
+cp tests/docs/school.yaml "$TMP/surveys/"
+if "$BIN" render "$TMP/surveys/scales75.yaml" -o "$TMP/surveys/scales75.pdf" 2>"$TMP/err" &&
+    [ "$(pdftotext "$TMP/surveys/scales75.pdf" - | grep -c '^Номер вопроса$')" = 2 ] &&
+    pdftotext "$TMP/surveys/scales75.pdf" - | grep -q ' 37 38$' &&
+    pdftotext "$TMP/surveys/scales75.pdf" - | grep -q '^39 40 41 .* 75$'; then
+    ok
+else
+    bad "75 scale questions: their means in two charts"; cat "$TMP/err"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
