@@ -235,10 +235,22 @@ static double cell_hard(lay *L, const blk_cell *c, const blk_style *st)
     return w;
 }
 
+/* The width of column c's number in the row of column numbers
+ * (add_number_row): a number is never split. */
+static double number_width(lay *L, const blk_table *t, size_t c)
+{
+    blk_style st = *t->head;
+    st.font_style &= ~BLK_BOLD;
+    int font = style_font(L, &st);
+    char num[24];
+    int n = snprintf(num, sizeof num, "%zu", c + 1);
+    return font < 0 ? 0 : para_measure(L, font, st.size_pt, st.letter_spacing_pt, num, (size_t)n);
+}
+
 /* The exact hard minimum of column c: its widest character (title, parent,
- * cells; for column 0 also the section rows, which span the table) and its
- * padding. One more pass over the column's text: done only for columns
- * narrower than hard_bound. */
+ * cells; for column 0 also the section rows, which span the table), its
+ * number in the row of column numbers, and its padding. One more pass over the column's text: done
+ * only for columns narrower than hard_bound. */
 static double column_hard(lay *L, const blk_table *t, size_t c)
 {
     double w = 0;
@@ -249,6 +261,8 @@ static double column_hard(lay *L, const blk_table *t, size_t c)
             blk_cell pc = {&(blk_par){t->cols[c].parent, NULL, 0, DIAG_NOWHERE}, 1};
             w = fmax(w, cell_hard(L, &pc, t->head));
         }
+        if (t->column_numbers)
+            w = fmax(w, number_width(L, t, c));
     }
     blk_style st = *t->cell;
     if (t->cols[c].hyphenate >= 0)
