@@ -1019,12 +1019,13 @@ static void rule(layout_page *p, double x1, double y1, double x2, double y2)
 /* Draw the lines of c whose tops lie in [y0, y1) of its row (the cell's
  * piece in a slice of bands), the piece drawn with its top at `top` (page
  * coordinates) and content shifted down by `shift` (the padding a
- * continued band gets); `left`/`right` bound the text. */
+ * continued band gets); `left`/`right` bound the text, and the self-check
+ * holds it to them (layout_box.cell). */
 static void draw_cell(lay *L, layout_page *p, const table_lay *T, const cell_lay *c, double left,
                       double right, double top, double y0, double y1, double shift, double bottom)
 {
     double ml = L->t->page.margin_left_pt;
-    double cell[4] = {ml + left - PAD_X, bottom, ml + right + PAD_X, top};
+    double cell[4] = {ml + left, bottom, ml + right, top};
     if (c->n == 0)
         return;
     /* the first line whose top is not above y0 - 0.01: tops only grow */
@@ -1066,7 +1067,7 @@ static size_t draw_label_part(lay *L, layout_page *p, const table_lay *T, const 
                               double left, double right, double top, double bottom, size_t from)
 {
     double ml = L->t->page.margin_left_pt;
-    double cell[4] = {ml + left - PAD_X, bottom, ml + right + PAD_X, top};
+    double cell[4] = {ml + left, bottom, ml + right, top};
     double y = PAD_Y;
     for (size_t k = 0; k < c->n; k++) {
         const vline *v = &T->lines[c->first + k];
