@@ -1319,9 +1319,22 @@ void para_protect_lines(lay *L, size_t first, size_t n)
  * levels (nine in a narrow cell) would leave the text no room. */
 #define MAX_HANGING_SHARE 0.5
 
-/* The narrowest measure every piece of s fits in: its widest character
- * and the hyphen a split after it adds (a word splits at every character
- * at most). */
+/* text_typography: a spaced hyphen-minus becomes an em dash, a range's an
+ * en dash; straight quotes «ёлочки» or „лапки“. */
+double para_printed_advance(const lay *L, int font, const blk_style *st, uint32_t cp)
+{
+    static const uint32_t dashes[] = {0x2014, 0x2013}, quotes[] = {0xAB, 0xBB, 0x201E, 0x201C};
+    const uint32_t *alt = cp == '-' ? dashes : cp == '"' ? quotes : NULL;
+    size_t nalt = cp == '-' ? 2 : cp == '"' ? 4 : 0;
+    double a = para_advance(L, font, st->upper ? uc_toupper(cp) : cp);
+    for (size_t k = 0; k < nalt; k++)
+        a = fmax(a, para_advance(L, font, alt[k]));
+    return a;
+}
+
+/* The narrowest measure every piece of s fits in: its widest character as
+ * printed and the hyphen a split after it adds (a word splits at every
+ * character at most). */
 static double widest_piece(lay *L, const blk_style *st, const char *s)
 {
     int font = para_find_font(L, st->family, st->font_style);
@@ -1331,7 +1344,7 @@ static double widest_piece(lay *L, const blk_style *st, const char *s)
     for (size_t i = 0, len = strlen(s); i < len;) {
         uint32_t cp;
         i += utf8_next(s + i, len - i, &cp);
-        w = fmax(w, para_advance(L, font, cp));
+        w = fmax(w, para_printed_advance(L, font, st, cp));
     }
     return (w + para_advance(L, font, '-')) * st->size_pt / 1000.0 + 2 * st->letter_spacing_pt;
 }

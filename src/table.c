@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unicase.h>
 
 #include "table.h"
 
@@ -95,20 +94,6 @@ static int style_font(lay *L, const blk_style *st)
     return para_find_font(L, st->family, st->font_style);
 }
 
-/* The advance of the character cp is printed as: the style's capital, and
- * for a hyphen-minus or a straight quote the widest that typography may put
- * for it (text_typography: a dash, «ёлочки» or „лапки“). */
-static double printed_advance(lay *L, int font, const blk_style *st, uint32_t cp)
-{
-    static const uint32_t dashes[] = {0x2014, 0x2013}, quotes[] = {0xAB, 0xBB, 0x201E, 0x201C};
-    const uint32_t *alt = cp == '-' ? dashes : cp == '"' ? quotes : NULL;
-    size_t nalt = cp == '-' ? 2 : cp == '"' ? 4 : 0;
-    double a = para_advance(L, font, st->upper ? uc_toupper(cp) : cp);
-    for (size_t k = 0; k < nalt; k++)
-        a = fmax(a, para_advance(L, font, alt[k]));
-    return a;
-}
-
 /* The widest single character of s as printed: no column may be narrower
  * than that plus its padding, since words are split at character
  * boundaries at most. */
@@ -118,7 +103,7 @@ static double widest_char(lay *L, int font, const blk_style *st, const char *s)
     for (size_t i = 0, len = strlen(s); i < len;) {
         uint32_t cp;
         size_t n = utf8_next(s + i, len - i, &cp);
-        double cw = printed_advance(L, font, st, cp) * st->size_pt / 1000.0;
+        double cw = para_printed_advance(L, font, st, cp) * st->size_pt / 1000.0;
         if (cw > w)
             w = cw;
         i += n;
@@ -249,8 +234,8 @@ static double number_width(lay *L, const blk_table *t, size_t c)
 
 /* The exact hard minimum of column c: its widest character (title, parent,
  * cells; for column 0 also the section rows, which span the table), its
- * number in the row of column numbers, and its padding. One more pass over the column's text: done
- * only for columns narrower than hard_bound. */
+ * number in the row of column numbers, and its padding. One more pass over
+ * the column's text: done only for columns narrower than hard_bound. */
 static double column_hard(lay *L, const blk_table *t, size_t c)
 {
     double w = 0;
