@@ -51,8 +51,10 @@ typedef struct layout_box {
     size_t len;
     double width;           /* TEXT: advance width as measured by layout */
     double ascent, descent; /* TEXT: extent above and below the baseline, points (>= 0) */
-    /* TEXT inside a table cell: the cell's rectangle (x0, y0, x1, y1), which
-     * layout_check proves the text stays in; all 0 outside tables. */
+    /* TEXT inside a table cell: where layout_check proves the text stays,
+     * (x0, y0, x1, y1): across, the cell's text area (its rules less the
+     * padding: no glyph touches a rule); down, the cell's rectangle. All 0
+     * outside tables. */
     double cell[4];
     src_mark mark; /* TEXT: the block it comes from (the YAML place) */
     double gray;   /* RECT filled (stroke 0): 0 black (the default) … 1 white */

@@ -538,18 +538,21 @@ static size_t tail_split(const char *text, size_t start, size_t at, size_t tail)
 
 /* A box for text[from, to): pieces wider than the line are split at
  * character boundaries (a 400-letter word must not leave its cell). A piece
- * that a hyphen (`reserve` wide) may follow leaves room for it. When `last`
- * (the paragraph ends with this piece) the last split leaves at least
- * LAST_PIECE_MIN letters after it («1С:Бухгал-|терия», not «…Бухгалтер-|ия»). */
+ * that a hyphen (`reserve` wide) may follow leaves room for it; the first
+ * piece leaves room for `lead`, what stands before it on its line with no
+ * break between (the first-line indent). When `last` (the paragraph ends
+ * with this piece) the last split leaves at least LAST_PIECE_MIN letters
+ * after it («1С:Бухгал-|терия», not «…Бухгалтер-|ия»). Every piece fits
+ * its line with what follows it, unless one character alone does not. */
 static void add_word_piece(lay *L, const para *P, const char *text, size_t from, size_t to,
-                           double reserve, bool last, measured m)
+                           double reserve, bool last, measured m, double lead)
 {
-    if (m.w <= P->width - reserve) {
+    if (m.w + lead <= P->width - reserve) {
         double *max = reserve == 0 ? &P->deps->piece_max : &P->deps->hyphen_max;
         if (reserve != 0 && reserve != P->hyphen)
             P->deps->wide = true; /* not a reserve items_fit knows */
-        else if (m.w > *max)
-            *max = m.w;
+        else if (m.w + lead > *max)
+            *max = m.w + lead;
         add_box(L, P, text, from, to, m.w, m.drawn);
         return;
     }
@@ -562,16 +565,28 @@ static void add_word_piece(lay *L, const para *P, const char *text, size_t from,
     for (size_t i = from; i < to;) {
         uint32_t cp;
         size_t n = utf8_next(text + i, to - i, &cp);
-        double cw = glyph_advance(L, P->font, cp) * P->size / 1000.0 + P->ls;
-        if (acc + cw > limit && i > start) {
+        /* a soft hyphen is not drawn (measure_piece) */
+        double cw = cp == 0x00AD ? 0 : glyph_advance(L, P->font, cp) * P->size / 1000.0 + P->ls;
+        if (lead + acc + cw > limit && i > start) {
+            /* A split moved back lengthens the piece after it, text[at,
+             * i + n), which must still fit before what follows it: the end
+             * of this piece (`reserve`) or a split of its own. */
+            double room = i + n == to ? P->width - reserve : limit;
+            size_t at = i;
+            double piece = acc;
             /* never carry one character alone: split a character earlier */
-            size_t at = i + n == to && prev > start ? prev : i;
-            double piece = at == i ? acc : acc - prev_w;
+            if (i + n == to && prev > start && prev_w + cw <= room) {
+                at = prev;
+                piece = acc - prev_w;
+            }
             if (last && !tail_holds(at, tail)) {
                 size_t moved = tail_split(text, start, at, tail);
-                if (moved != at) {
+                double head = moved != at ? para_measure(L, P->font, P->size, P->ls, text + start,
+                                                         moved - start)
+                                          : 0;
+                if (moved != at && acc + cw - head <= room) {
                     at = moved;
-                    piece = para_measure(L, P->font, P->size, P->ls, text + start, at - start);
+                    piece = head;
                 }
             }
             add_box(L, P, text, start, at, piece, count_drawn(text, start, at));
@@ -583,6 +598,7 @@ static void add_word_piece(lay *L, const para *P, const char *text, size_t from,
                      at, at);
             start = at;
             acc -= piece;
+            lead = 0;
         }
         prev = i;
         prev_w = cw;
@@ -592,20 +608,21 @@ static void add_word_piece(lay *L, const para *P, const char *text, size_t from,
     add_box(L, P, text, start, to, acc, count_drawn(text, start, to));
 }
 
-/* The word text[from, to); `last` when it ends the paragraph. Explicit
- * hyphens break in every style («Сентябрь-|октябрь» in a narrow column,
- * school43), the patterns only where the style hyphenates. */
+/* The word text[from, to); `last` when it ends the paragraph, `lead` as for
+ * add_word_piece. Explicit hyphens break in every style
+ * («Сентябрь-|октябрь» in a narrow column, school43), the patterns only
+ * where the style hyphenates. */
 static void add_word(lay *L, const para *P, const char *text, size_t from, size_t to, bool last,
-                     measured word)
+                     measured word, double lead)
 {
     text_break br[MAX_BREAKS];
     /* a word wider than the line is split at its syllables even where the
      * style does not hyphenate («прохож-дении», not «прохожде-нии» cut
      * letter by letter); letters only where a syllable is still too wide */
-    bool too_wide = word.w > P->width;
+    bool too_wide = word.w + lead > P->width;
     P->deps->wide |= too_wide;
-    if (word.w > P->deps->chain_max)
-        P->deps->chain_max = word.w;
+    if (word.w + lead > P->deps->chain_max)
+        P->deps->chain_max = word.w + lead;
     const text_hyph *h = P->hyphenate || too_wide ? L->h : NULL;
     size_t nb = text_word_breaks(h, text + from, to - from, br, MAX_BREAKS);
     bool compound = false;
@@ -620,7 +637,8 @@ static void add_word(lay *L, const para *P, const char *text, size_t from, size_
         if (last && !tail_holds(at, tail))
             break;
         add_word_piece(L, P, text, pos, at, br[i].add_hyphen ? P->hyphen : 0, false,
-                       measure_piece(L, P, text, pos, at));
+                       measure_piece(L, P, text, pos, at), lead);
+        lead = 0;
         double pen = br[i].add_hyphen ? P->hyphen_penalty + (compound ? COMPOUND_EXTRA : 0)
                      : P->hyphenate   ? COMPOUND_PENALTY
                                       : UNHYPHENATED_PENALTY;
@@ -635,7 +653,7 @@ static void add_word(lay *L, const para *P, const char *text, size_t from, size_
         pos = at;
     }
     add_word_piece(L, P, text, pos, to, 0, last,
-                   pos == from ? word : measure_piece(L, P, text, pos, to));
+                   pos == from ? word : measure_piece(L, P, text, pos, to), lead);
 }
 
 /* Glue between words. Justified text stretches by three quarters and
@@ -687,10 +705,12 @@ static void tokenize(lay *L, const para *P, const char *text, size_t len, double
             has_nbsp |= (unsigned char)text[chain_end + 1] == 0xA0;
         }
         measured chain = memo_measure(L, P, text, i, chain_end);
-        bool split_nbsp = chain.w > P->width;
+        /* the first chain shares its line with the indent: no break between */
+        double lead = i == 0 ? first_indent : 0;
+        bool split_nbsp = chain.w + lead > P->width;
         P->deps->wide |= split_nbsp;
-        if (chain.w > P->deps->chain_max)
-            P->deps->chain_max = chain.w;
+        if (chain.w + lead > P->deps->chain_max)
+            P->deps->chain_max = chain.w + lead;
         size_t w0 = i;
         for (size_t j = has_nbsp ? i : chain_end; j <= chain_end;) {
             bool nbsp = j + 1 < chain_end && (unsigned char)text[j] == 0xC2 &&
@@ -699,7 +719,9 @@ static void tokenize(lay *L, const para *P, const char *text, size_t len, double
                 /* a chain of one word was measured as the chain */
                 if (j > w0)
                     add_word(L, P, text, w0, j, j == len,
-                             w0 == i && j == chain_end ? chain : memo_measure(L, P, text, w0, j));
+                             w0 == i && j == chain_end ? chain : memo_measure(L, P, text, w0, j),
+                             lead);
+                lead = 0;
                 if (nbsp) {
                     add_space(L, P, j, split_nbsp);
                     /* the glue stands for the 2-byte NBSP */
@@ -1297,15 +1319,47 @@ void para_protect_lines(lay *L, size_t first, size_t n)
  * levels (nine in a narrow cell) would leave the text no room. */
 #define MAX_HANGING_SHARE 0.5
 
+/* text_typography: a spaced hyphen-minus becomes an em dash, a range's an
+ * en dash; straight quotes «ёлочки» or „лапки“. */
+double para_printed_advance(const lay *L, int font, const blk_style *st, uint32_t cp)
+{
+    static const uint32_t dashes[] = {0x2014, 0x2013}, quotes[] = {0xAB, 0xBB, 0x201E, 0x201C};
+    const uint32_t *alt = cp == '-' ? dashes : cp == '"' ? quotes : NULL;
+    size_t nalt = cp == '-' ? 2 : cp == '"' ? 4 : 0;
+    double a = para_advance(L, font, st->upper ? uc_toupper(cp) : cp);
+    for (size_t k = 0; k < nalt; k++)
+        a = fmax(a, para_advance(L, font, alt[k]));
+    return a;
+}
+
+/* The narrowest measure every piece of s fits in: its widest character as
+ * printed and the hyphen a split after it adds (a word splits at every
+ * character at most). */
+static double widest_piece(lay *L, const blk_style *st, const char *s)
+{
+    int font = para_find_font(L, st->family, st->font_style);
+    if (font < 0)
+        return 0;
+    double w = 0;
+    for (size_t i = 0, len = strlen(s); i < len;) {
+        uint32_t cp;
+        i += utf8_next(s + i, len - i, &cp);
+        w = fmax(w, para_printed_advance(L, font, st, cp));
+    }
+    return (w + para_advance(L, font, '-')) * st->size_pt / 1000.0 + 2 * st->letter_spacing_pt;
+}
+
 size_t para_item_text(lay *L, const blk_block *b, double x0, double width)
 {
     const blk_style *st = b->style;
     double step = st->indent_pt > 0 ? st->indent_pt : 10 * 72 / 25.4;
-    if (b->as.item.hanging && step * (b->as.item.level + 1) <= width * MAX_HANGING_SHARE) {
+    double indent = step * (b->as.item.level + 1);
+    /* the text beside a hanging label still holds every piece of its words */
+    if (b->as.item.hanging && indent <= width * MAX_HANGING_SHARE &&
+        width - indent >= widest_piece(L, st, b->text)) {
         /* label in the indent, text aligned after it */
-        double left = x0 + step * (b->as.item.level + 1);
-        return para_set_text(L, b, b->text, left, width - step * (b->as.item.level + 1), 0, NULL,
-                             left - step);
+        double left = x0 + indent;
+        return para_set_text(L, b, b->text, left, width - indent, 0, NULL, left - step);
     }
     /* GOST orders: "1. Text" as a paragraph with the first-line indent; a
      * hanging item too deep for its width is set the same way, unindented */

@@ -100,6 +100,10 @@ int para_find_font(lay *L, const char *family, int style);
 /* f's advance (thousandths of the em) and glyph test, through L->glyphs. */
 double para_advance(const lay *L, int font, uint32_t cp);
 bool para_has(const lay *L, int font, uint32_t cp);
+/* The advance of the widest character that typed cp may be printed as in
+ * style st: its capital when st is in capitals, and for a hyphen-minus or a
+ * straight quote the dashes and quotes typography puts for them. */
+double para_printed_advance(const lay *L, int font, const blk_style *st, uint32_t cp);
 double para_measure(const lay *L, int font, double size, double ls, const char *s, size_t len);
 /* Break text into lines at [x0, x0 + width) of the text area; see para.c. */
 size_t para_set_text(lay *L, const blk_block *b, const char *raw, double x0, double width,

@@ -94,15 +94,16 @@ static int style_font(lay *L, const blk_style *st)
     return para_find_font(L, st->family, st->font_style);
 }
 
-/* The widest single character of s: no column may be narrower than that
- * plus its padding, since words are split at character boundaries at most. */
+/* The widest single character of s as printed: no column may be narrower
+ * than that plus its padding, since words are split at character
+ * boundaries at most. */
 static double widest_char(lay *L, int font, const blk_style *st, const char *s)
 {
     double w = 0;
     for (size_t i = 0, len = strlen(s); i < len;) {
         uint32_t cp;
         size_t n = utf8_next(s + i, len - i, &cp);
-        double cw = para_advance(L, font, cp) * st->size_pt / 1000.0;
+        double cw = para_printed_advance(L, font, st, cp) * st->size_pt / 1000.0;
         if (cw > w)
             w = cw;
         i += n;
@@ -219,10 +220,22 @@ static double cell_hard(lay *L, const blk_cell *c, const blk_style *st)
     return w;
 }
 
+/* The width of column c's number in the row of column numbers
+ * (add_number_row): a number is never split. */
+static double number_width(lay *L, const blk_table *t, size_t c)
+{
+    blk_style st = *t->head;
+    st.font_style &= ~BLK_BOLD;
+    int font = style_font(L, &st);
+    char num[24];
+    int n = snprintf(num, sizeof num, "%zu", c + 1);
+    return font < 0 ? 0 : para_measure(L, font, st.size_pt, st.letter_spacing_pt, num, (size_t)n);
+}
+
 /* The exact hard minimum of column c: its widest character (title, parent,
- * cells; for column 0 also the section rows, which span the table) and its
- * padding. One more pass over the column's text: done only for columns
- * narrower than hard_bound. */
+ * cells; for column 0 also the section rows, which span the table), its
+ * number in the row of column numbers, and its padding. One more pass over
+ * the column's text: done only for columns narrower than hard_bound. */
 static double column_hard(lay *L, const blk_table *t, size_t c)
 {
     double w = 0;
@@ -233,6 +246,8 @@ static double column_hard(lay *L, const blk_table *t, size_t c)
             blk_cell pc = {&(blk_par){t->cols[c].parent, NULL, 0, DIAG_NOWHERE}, 1};
             w = fmax(w, cell_hard(L, &pc, t->head));
         }
+        if (t->column_numbers)
+            w = fmax(w, number_width(L, t, c));
     }
     blk_style st = *t->cell;
     if (t->cols[c].hyphenate >= 0)
@@ -989,12 +1004,13 @@ static void rule(layout_page *p, double x1, double y1, double x2, double y2)
 /* Draw the lines of c whose tops lie in [y0, y1) of its row (the cell's
  * piece in a slice of bands), the piece drawn with its top at `top` (page
  * coordinates) and content shifted down by `shift` (the padding a
- * continued band gets); `left`/`right` bound the text. */
+ * continued band gets); `left`/`right` bound the text, and the self-check
+ * holds it to them (layout_box.cell). */
 static void draw_cell(lay *L, layout_page *p, const table_lay *T, const cell_lay *c, double left,
                       double right, double top, double y0, double y1, double shift, double bottom)
 {
     double ml = L->t->page.margin_left_pt;
-    double cell[4] = {ml + left - PAD_X, bottom, ml + right + PAD_X, top};
+    double cell[4] = {ml + left, bottom, ml + right, top};
     if (c->n == 0)
         return;
     /* the first line whose top is not above y0 - 0.01: tops only grow */
@@ -1036,7 +1052,7 @@ static size_t draw_label_part(lay *L, layout_page *p, const table_lay *T, const 
                               double left, double right, double top, double bottom, size_t from)
 {
     double ml = L->t->page.margin_left_pt;
-    double cell[4] = {ml + left - PAD_X, bottom, ml + right + PAD_X, top};
+    double cell[4] = {ml + left, bottom, ml + right, top};
     double y = PAD_Y;
     for (size_t k = 0; k < c->n; k++) {
         const vline *v = &T->lines[c->first + k];

@@ -544,6 +544,9 @@ static bool read_person(kind_people *p, const yl_node *item, kind_person *out)
         diag_error(p->d, at,
                    "«%s»: ожидалось «Фамилия Имя Отчество», «Фамилия Имя» или «Фамилия И.О.»",
                    name);
+        /* not listed (read_people): without its parts it has no id either,
+         * and a NULL id crashed the sort of the ids */
+        out->name = NULL;
         return false;
     }
     const yl_node *id = yl_map_get(m, "id"), *g = yl_map_get(m, "gender");
