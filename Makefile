@@ -97,7 +97,7 @@ build/hyph_ru_RU.hyb: build/hyph_ru_RU.dic build/tools/hyph_compile
 	mv $@.tmp $@
 
 build/tools/hyph_compile: tools/hyph_compile.c src/text.c src/text.h src/util.c src/util.h src/diag.c src/diag.h \
-                          src/hash.c src/hash.h
+                          src/hash.c src/hash.h src/strtab.c src/strtab.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Isrc -o $@ $(filter %.c,$^) $(LDLIBS)
 

@@ -10,10 +10,11 @@
 #include <errno.h>
 #include <locale.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "hash.h"
+#include "strtab.h"
 
 #define NO_FILE ((size_t)-1)
 
@@ -46,8 +47,9 @@ struct diag {
      * about another file (the output PDF) does not add it */
     size_t *named;
     size_t nnamed, ncap;
-    size_t *slots; /* open addressing: index + 1 into files, 0 = empty */
-    size_t nslots;
+    /* the files by name (keyed, hash.h: a document names its files through
+     * include, so their names are the user's to choose): index + 1 */
+    strtab by_name;
     message *msgs;
     size_t nmsgs, cap;
     size_t held; /* errors and warnings among msgs */
@@ -91,46 +93,25 @@ void diag_free(diag *d)
     }
     free(d->files);
     free(d->named);
-    free(d->slots);
+    strtab_fini(&d->by_name);
     arena_free(d->names);
     free(d);
-}
-
-/* Keyed (hash.h): a document names its files through include, so their names
- * are the user's to choose. */
-static size_t hash_name(const char *s)
-{
-    return (size_t)hash_bytes(s, strlen(s));
-}
-
-static void rehash(diag *d)
-{
-    free(d->slots);
-    d->nslots = d->nslots ? d->nslots * 2 : 16;
-    d->slots = xcalloc(d->nslots, sizeof *d->slots);
-    for (size_t i = 0; i < d->nfiles; i++) {
-        size_t h = hash_name(d->files[i].name) & (d->nslots - 1);
-        while (d->slots[h])
-            h = (h + 1) & (d->nslots - 1);
-        d->slots[h] = i + 1;
-    }
 }
 
 /* Index of name among the interned files, interning it when new. */
 static size_t file_index(diag *d, const char *name)
 {
-    if (2 * (d->nfiles + 1) > d->nslots)
-        rehash(d);
-    size_t h = hash_name(name) & (d->nslots - 1);
-    for (; d->slots[h]; h = (h + 1) & (d->nslots - 1))
-        if (strcmp(d->files[d->slots[h] - 1].name, name) == 0)
-            return d->slots[h] - 1;
+    size_t len = strlen(name);
+    uintptr_t at = (uintptr_t)strtab_get(&d->by_name, name, len);
+    if (at)
+        return at - 1;
     if (d->nfiles == d->fcap) {
         d->fcap = d->fcap ? d->fcap * 2 : 16;
         d->files = xrealloc(d->files, d->fcap * sizeof *d->files);
     }
-    d->files[d->nfiles] = (file_entry){arena_strdup(d->names, name), NULL, false};
-    d->slots[h] = d->nfiles + 1;
+    const char *copy = arena_strdup(d->names, name);
+    d->files[d->nfiles] = (file_entry){copy, NULL, false};
+    strtab_put(&d->by_name, copy, len, (void *)(uintptr_t)(d->nfiles + 1));
     return d->nfiles++;
 }
 

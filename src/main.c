@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,6 @@
 
 #include "diag.h"
 #include "dump.h"
-#include "hash.h"
 #include "kinds.h"
 #include "layout.h"
 #include "outfile.h"
@@ -26,6 +26,7 @@
 #include "qrcode.h"
 #include "schema.h"
 #include "slug.h"
+#include "strtab.h"
 #include "template.h"
 #include "text.h"
 #include "util.h"
@@ -504,37 +505,6 @@ static char *variant_path(const char *out, const char *slug)
     return buf_take(&b);
 }
 
-/* Names to numbers: an open-addressing table of at most `cap` / 2 names
- * (borrowed), for variant_slugs. */
-typedef struct name_table {
-    const char **names;
-    size_t *values;
-    size_t mask;
-} name_table;
-
-static name_table name_table_new(size_t n)
-{
-    size_t cap = 4;
-    while (cap < 2 * n)
-        cap *= 2;
-    return (name_table){xcalloc(cap, sizeof(char *)), xcalloc(cap, sizeof(size_t)), cap - 1};
-}
-
-/* The slot of name: its own, or the free one where it goes. */
-static size_t name_slot(const name_table *t, const char *name)
-{
-    size_t i = (size_t)hash_bytes(name, strlen(name)) & t->mask;
-    while (t->names[i] && strcmp(t->names[i], name))
-        i = (i + 1) & t->mask;
-    return i;
-}
-
-static void name_table_free(name_table *t)
-{
-    free(t->names);
-    free(t->values);
-}
-
 /* Slugs of the variants, made unique with -2, -3 … (caller frees each and
  * the array); *pick gets the one --partner names (its label, name or slug).
  * The slugs taken and, per base, the first suffix not yet tried are kept in
@@ -545,7 +515,8 @@ static char **variant_slugs(const run_ctx *c, const yl_node *root, const yl_node
 {
     char **slugs = xcalloc(list->n, sizeof *slugs);
     char **bases = xcalloc(list->n, sizeof *bases);
-    name_table taken = name_table_new(list->n), next = name_table_new(list->n);
+    strtab taken = {0}, next = {0}; /* slugs; bases to their next suffix */
+    strtab_reserve(&taken, list->n);
     char *want = c->o->partner ? slug_make(c->o->partner, c->o->cyrillic) : NULL;
     *pick = SIZE_MAX;
     for (size_t i = 0; i < list->n; i++) {
@@ -553,25 +524,23 @@ static char **variant_slugs(const run_ctx *c, const yl_node *root, const yl_node
         char *s = slug_make(label ? label : "", c->o->cyrillic);
         if (want && *pick == SIZE_MAX && !strcmp(s, want))
             *pick = i;
-        if (taken.names[name_slot(&taken, s)]) {
+        size_t len = strlen(s);
+        if (strtab_add(&taken, s, len, s)) {
             /* base-2, base-3 …: those below the base's next were taken */
             bases[i] = s;
-            size_t at = name_slot(&next, s);
-            unsigned k = next.names[at] ? (unsigned)next.values[at] : 2;
-            for (;; k++) {
+            unsigned k = (unsigned)(uintptr_t)strtab_get(&next, s, len); /* 0: none yet */
+            for (k = k ? k : 2;; k++) {
                 buf b;
                 buf_init(&b);
                 buf_printf(&b, "%s-%u", bases[i], k);
                 s = buf_take(&b);
-                if (!taken.names[name_slot(&taken, s)])
+                if (!strtab_add(&taken, s, strlen(s), s))
                     break;
                 free(s);
             }
-            next.names[at] = bases[i];
-            next.values[at] = k + 1;
+            strtab_put(&next, bases[i], len, (void *)(uintptr_t)(k + 1));
         }
         slugs[i] = s;
-        taken.names[name_slot(&taken, s)] = s;
     }
     /* --partner N: the N-th of the list, when no name matches */
     char *end;
@@ -579,8 +548,8 @@ static char **variant_slugs(const run_ctx *c, const yl_node *root, const yl_node
     if (want && *pick == SIZE_MAX && *end == '\0' && k >= 1 && k <= list->n)
         *pick = k - 1;
     free(want);
-    name_table_free(&taken);
-    name_table_free(&next);
+    strtab_fini(&taken);
+    strtab_fini(&next);
     for (size_t i = 0; i < list->n; i++)
         free(bases[i]);
     free(bases);

@@ -22,10 +22,10 @@ void *strtab_get(const strtab *t, const char *key, size_t len)
     return t->n ? find_slot(t, key, len)->val : NULL;
 }
 
-static void grow(strtab *t)
+static void resize(strtab *t, size_t cap)
 {
     strtab old = *t;
-    t->cap = old.cap ? old.cap * 2 : 16;
+    t->cap = cap;
     t->slots = xcalloc(t->cap, sizeof *t->slots);
     for (size_t i = 0; i < old.cap; i++)
         if (old.slots[i].key)
@@ -33,17 +33,42 @@ static void grow(strtab *t)
     free(old.slots);
 }
 
-void strtab_put(strtab *t, const char *key, size_t len, void *val)
+void strtab_reserve(strtab *t, size_t n)
+{
+    size_t cap = t->cap ? t->cap : 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    if (cap != t->cap)
+        resize(t, cap);
+}
+
+/* The slot of key, claimed for it when it is new. */
+static strtab_slot *claim(strtab *t, const char *key, size_t len)
 {
     if (2 * (t->n + 1) > t->cap)
-        grow(t);
+        resize(t, t->cap ? t->cap * 2 : 16);
     strtab_slot *s = find_slot(t, key, len);
     if (!s->key) {
         s->key = key;
         s->len = len;
+        s->val = NULL;
         t->n++;
     }
-    s->val = val;
+    return s;
+}
+
+void strtab_put(strtab *t, const char *key, size_t len, void *val)
+{
+    claim(t, key, len)->val = val;
+}
+
+void *strtab_add(strtab *t, const char *key, size_t len, void *val)
+{
+    strtab_slot *s = claim(t, key, len);
+    void *had = s->val;
+    if (!had)
+        s->val = val;
+    return had;
 }
 
 void strtab_fini(strtab *t)

@@ -24,6 +24,13 @@ typedef struct strtab {
 void *strtab_get(const strtab *t, const char *key, size_t len);
 /* Insert or replace; key must outlive the table. */
 void strtab_put(strtab *t, const char *key, size_t len, void *val);
+/* Insert key with val unless it is there: the value it had, or NULL when it
+ * was new (then inserted; key must outlive the table). The first of a name
+ * wins, at one hash; a NULL value is no value, as for strtab_get. */
+void *strtab_add(strtab *t, const char *key, size_t len, void *val);
+/* Room for n keys in all, so that a table whose size is known does not grow
+ * (each growth hashes every key again). */
+void strtab_reserve(strtab *t, size_t n);
 /* Free the slots; t is empty and usable again. */
 void strtab_fini(strtab *t);
 /* Empty t, keeping a small table's slots for reuse: a big one is freed, so

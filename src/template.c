@@ -61,7 +61,6 @@
 #include <unistd.h>
 
 #include "date.h"
-#include "hash.h"
 #include "kinds.h"
 #include "names.h"
 #include "template_priv.h"
@@ -502,22 +501,9 @@ out:
 
 /* ---- styles ----------------------------------------------------------- */
 
-/* The slot of style `name` in x->style_slots: its own, or the free one
- * where it would go. */
-static size_t style_slot(const expander *x, const char *name)
-{
-    size_t i = (size_t)hash_bytes(name, strlen(name)) & x->style_mask;
-    while (x->style_slots[i] && strcmp(x->styles[x->style_slots[i] - 1].name, name))
-        i = (i + 1) & x->style_mask;
-    return i;
-}
-
 const blk_style *tpl_find_style(const expander *x, const char *name)
 {
-    if (!x->style_slots)
-        return NULL;
-    size_t i = x->style_slots[style_slot(x, name)];
-    return i ? x->styles[i - 1].style : NULL;
+    return strtab_get(&x->styles, name, strlen(name));
 }
 
 size_t tpl_count_keys(const char *const *keys)
@@ -703,12 +689,7 @@ static void read_styles(expander *x, const yl_node *styles)
         diag_error(x->d, styles->mark, "styles: ожидался словарь стилей");
         return;
     }
-    x->styles = arena_alloc(x->mem, (styles->n + 1) * sizeof *x->styles);
-    size_t slots = 4;
-    while (slots < 2 * (styles->n + 1))
-        slots *= 2;
-    x->style_slots = arena_alloc(x->mem, slots * sizeof *x->style_slots);
-    x->style_mask = slots - 1;
+    strtab_reserve(&x->styles, styles->n);
     for (size_t i = 0; i < styles->n; i++) {
         const yl_node *k = styles->pairs[i].key, *v = styles->pairs[i].value;
         blk_style *st = arena_alloc(x->mem, sizeof *st);
@@ -728,10 +709,7 @@ static void read_styles(expander *x, const yl_node *styles)
         }
         read_style(x, st, v);
         st->name = arena_strdup(x->mem, k->str);
-        size_t at = style_slot(x, st->name);
-        x->styles[x->nstyles++] = (style_entry){st->name, st};
-        if (!x->style_slots[at]) /* the first of a name is the one found, as before */
-            x->style_slots[at] = x->nstyles;
+        strtab_add(&x->styles, st->name, strlen(st->name), st); /* the first of a name wins */
     }
 }
 
@@ -1128,6 +1106,7 @@ tpl_doc *tpl_expand(const yl_node *tpl, const yl_node *data, diag *d)
     t->doc.n = x.n;
     own_strings(mem, t, x.blocks, x.n);
     names_rules_free(x.names);
+    strtab_fini(&x.styles);
     if (x.failed || diag_errors(d) > errors) {
         tpl_doc_free(t);
         return NULL;

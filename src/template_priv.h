@@ -13,6 +13,7 @@
 
 #include "block.h"
 #include "diag.h"
+#include "strtab.h"
 #include "template.h"
 #include "util.h"
 #include "yaml_load.h"
@@ -26,22 +27,14 @@ typedef struct scope {
     const struct scope *up;
 } scope;
 
-typedef struct style_entry {
-    const char *name;
-    blk_style *style;
-} style_entry;
-
 /* One expansion: the data, the styles, the blocks made so far, the work budget. */
 typedef struct expander {
     arena *mem;
     diag *d;
     const yl_node *data;
-    style_entry *styles;
-    size_t nstyles;
-    /* the styles by name: an open-addressing table of 1 + their index (0
-     * free), mask + 1 slots, at most half full. A block's style was found
-     * by walking the list: 64,000 styles and blocks took 20 s */
-    size_t *style_slots, style_mask;
+    /* the styles by name (their blk_style): a block's style was found by
+     * walking the list, 64,000 styles and blocks took 20 s */
+    strtab styles;
     blk_style *base; /* defaults: page font and size */
     blk_block *blocks;
     size_t n, cap;
