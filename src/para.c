@@ -612,6 +612,31 @@ static void add_word_piece(lay *L, const para *P, const char *text, size_t from,
  * add_word_piece. Explicit hyphens break in every style
  * («Сентябрь-|октябрь» in a narrow column, school43), the patterns only
  * where the style hyphenates. */
+/* The breaks of a word wider than its line, w[0, len), with one after each
+ * '/' that is not followed by another and does not end the word, as a
+ * URL or a path breaks: without a hyphen, which would read as part of the
+ * address («…/upload/|iblock/», not «…/uplo-|ad»). Merged into br[0, nb)
+ * in order, at most cap in all; the new count. */
+static size_t add_slash_breaks(const char *w, size_t len, text_break *br, size_t nb, size_t cap)
+{
+    text_break all[MAX_BREAKS];
+    size_t n = 0, k = 0;
+    for (size_t i = 0; i + 1 < len && n < cap; i++) {
+        if (w[i] != '/' || w[i + 1] == '/')
+            continue;
+        for (; k < nb && br[k].at < i && n < cap; k++)
+            all[n++] = br[k];
+        if (k < nb && br[k].at == i)
+            continue; /* already a break there */
+        if (n < cap)
+            all[n++] = (text_break){i, false};
+    }
+    for (; k < nb && n < cap; k++)
+        all[n++] = br[k];
+    memcpy(br, all, n * sizeof *br);
+    return n;
+}
+
 static void add_word(lay *L, const para *P, const char *text, size_t from, size_t to, bool last,
                      measured word, double lead)
 {
@@ -625,6 +650,8 @@ static void add_word(lay *L, const para *P, const char *text, size_t from, size_
         P->deps->chain_max = word.w + lead;
     const text_hyph *h = P->hyphenate || too_wide ? L->h : NULL;
     size_t nb = text_word_breaks(h, text + from, to - from, br, MAX_BREAKS);
+    if (too_wide && memchr(text + from, '/', to - from))
+        nb = add_slash_breaks(text + from, to - from, br, nb, MAX_BREAKS);
     bool compound = false;
     for (size_t i = 0; i < nb; i++)
         compound |= !br[i].add_hyphen;

@@ -1683,6 +1683,15 @@ for f in tests/narrow/*.yaml; do
         bad "narrow $n: exit $rc"; head -5 "$TMP/err"
     fi
 done
+# ... and a web address breaks after a «/», without a hyphen, beside the
+# words before it (tests/narrow/url-point.yaml)
+if pdftotext "$TMP/narrow-url-point.pdf" - | grep -qx '1\. Разместить: https://school1\.example\.ru/upload/iblock/nastavnichestvo/2024/' &&
+    pdftotext "$TMP/narrow-url-point.pdf" - | grep -qx 'polozhenie-o-nastavnichestve-2024\.pdf'; then
+    ok
+else
+    bad "a web address wider than the line: broken after a slash, beside the words before it"
+    pdftotext "$TMP/narrow-url-point.pdf" - | sed -n '/ПРИКАЗЫВАЮ/,$p' | head -5
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
