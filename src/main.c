@@ -665,8 +665,7 @@ static int cmd_render(const options *o, const char *data, diag *d)
     int rc = EXIT_INPUT;
     yl_doc *doc = load_yaml(in, d);
     if (doc) {
-        run_ctx c = {o,     data, load_hyphenation(data, d), d, false, 0, NULL, NULL, false,
-                     false, NULL};
+        run_ctx c = {.o = o, .data = data, .h = load_hyphenation(data, d), .d = d};
         rc = render_variants(&c, doc, out);
         text_hyph_free((text_hyph *)c.h);
     }
@@ -702,7 +701,7 @@ static int watch_once(const options *o, const char *data, const text_hyph *h, co
     size_t pages = 0;
     buf written;
     buf_init(&written);
-    run_ctx c = {o, data, h, d, false, 0, &pages, NULL, false, false, &written};
+    run_ctx c = {.o = o, .data = data, .h = h, .d = d, .pages = &pages, .written = &written};
     yl_doc *doc = load_yaml(in, d);
     int rc = doc ? render_variants(&c, doc, out) : EXIT_INPUT;
     if (rc == EXIT_DONE && diag_errors(d))
@@ -818,7 +817,7 @@ static int cmd_check(const options *o, const char *data, diag *d)
         fputs("nastavdoc: check: укажите хотя бы один файл; см. nastavdoc --help\n", stderr);
         return EXIT_USAGE;
     }
-    run_ctx c = {o, data, NULL, d, false, 0, NULL, NULL, false, false, NULL};
+    run_ctx c = {.o = o, .data = data, .d = d};
     pdf_doc *pdf = open_pdf(&c);
     if (!pdf)
         return EXIT_INTERNAL;
@@ -1579,7 +1578,7 @@ static int cmd_batch(const options *o, const char *data, diag *d)
               stderr);
         return EXIT_USAGE;
     }
-    run_ctx c = {o, data, NULL, d, false, 0, NULL, NULL, false, false, NULL};
+    run_ctx c = {.o = o, .data = data, .d = d};
     batch b = {.c = &c, .mem = arena_new(), .jobs = o->jobs ? o->jobs : 1};
     int rc = batch_outdir(&b);
     if (rc != EXIT_DONE)
@@ -1615,7 +1614,7 @@ static int cmd_dump(const options *o, const char *data, diag *d)
     yl_doc *doc = load_yaml(o->files[0], d);
     if (!doc)
         return EXIT_INPUT;
-    run_ctx c = {o, data, NULL, d, false, 0, NULL, NULL, false, false, NULL};
+    run_ctx c = {.o = o, .data = data, .d = d};
     built res = {0};
     build(&c, doc, NULL, NULL, &res);
     if (!res.t)
