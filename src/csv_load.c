@@ -21,6 +21,7 @@
 typedef struct field {
     const char *text;   /* NUL-terminated; set when the record ends (record_text) */
     const char *shared; /* take_row: the same text in an earlier row, or NULL */
+    size_t slot;        /* take_row: its slot among the texts seen (seen_slot) */
     size_t off;         /* where the text starts in csv_state.text */
     size_t len;
     src_mark mark;
@@ -110,7 +111,7 @@ static void on_field(void *s, size_t len, void *data)
     }
     /* unquoted fields lose their spaces in libcsv; quoted ones keep them,
      * which is right for values but not for the names of the header */
-    st->rec[st->nrec++] = (field){NULL, NULL, st->text.len, len, mark, quoted};
+    st->rec[st->nrec++] = (field){NULL, NULL, 0, st->text.len, len, mark, quoted};
     buf_putn(&st->text, s ? s : "", len);
     buf_putc(&st->text, '\0');
 }
@@ -137,7 +138,8 @@ static void take_header(csv_state *st)
         if (!f.len)
             continue; /* a column without a name: only empty values may stand under it */
         f.text = arena_strndup(st->mem, f.text, f.len);
-        const yl_node *first = strtab_get(&names, f.text, f.len);
+        yl_node *key = new_scalar(st, &f);
+        const yl_node *first = strtab_add(&names, key->str, f.len, key);
         if (first) {
             diag_error(st->d, f.mark,
                        "столбец «%s» уже есть в заголовке; у каждого столбца своё имя — "
@@ -147,16 +149,17 @@ static void take_header(csv_state *st)
             st->errors++;
             continue;
         }
-        st->keys[i] = new_scalar(st, &f);
-        strtab_put(&names, st->keys[i]->str, f.len, st->keys[i]);
+        st->keys[i] = key;
     }
     strtab_fini(&names);
 }
 
-/* The text of an earlier row's value equal to f's, or NULL. */
-static const char *seen_text(const csv_state *st, const field *f)
+/* The text of an earlier row's value equal to f's, or NULL; f->slot gets
+ * the slot it was looked for in. */
+static const char *seen_text(const csv_state *st, field *f)
 {
-    const seen_text_slot *e = &st->seen[seen_slot(f->text, f->len)];
+    f->slot = seen_slot(f->text, f->len);
+    const seen_text_slot *e = &st->seen[f->slot];
     return e->text && e->len == f->len && !memcmp(e->text, f->text, f->len) ? e->text : NULL;
 }
 
@@ -213,7 +216,7 @@ static void take_row(csv_state *st)
         if (!text) {
             text = memcpy(texts, f->text, f->len + 1);
             texts += f->len + 1;
-            st->seen[seen_slot(f->text, f->len)] = (seen_text_slot){text, f->len};
+            st->seen[f->slot] = (seen_text_slot){text, f->len};
         }
         yl_node *v = &values[row->n];
         *v = (yl_node){

@@ -289,7 +289,7 @@ static bool accept_key(parse_state *ps, frame *f, const yl_node *key, src_mark a
                      "вынесите общие данные в отдельный файл и подключите его через include");
         return false;
     }
-    const yl_node *first = strtab_get(&f->keys, key->str, key->len);
+    const yl_node *first = strtab_add(&f->keys, key->str, key->len, (void *)key);
     if (first) {
         const char *name = clip_text(ld, key->str);
         report_error(ld, at,
@@ -299,7 +299,6 @@ static bool accept_key(parse_state *ps, frame *f, const yl_node *key, src_mark a
         diag_note(ld->d, first->mark, "первый раз ключ «%s» задан здесь", name);
         return false;
     }
-    strtab_put(&f->keys, key->str, key->len, (void *)key);
     return true;
 }
 
