@@ -585,34 +585,37 @@ bool util_path_below(const char *real, const char *dir)
     return n && !strncmp(real, dir, n) && (real[n] == '/' || real[n] == '\0' || dir[n - 1] == '/');
 }
 
-/* A folder the program may take its data from unasked: one not every user
- * can write. The search goes up from the binary's folder, so a binary copied
- * to /tmp/x would otherwise take fonts/ and templates/ that any user could
- * put in /tmp (a template decides what the PDF says). The owner is not
- * checked: `sudo make demo` in a user's checkout runs as root on the user's
- * folders, and whoever owns them could change the binary too. A folder named
- * by --data-dir or NASTAVDOC_DATA is the user's choice and is not checked. */
-static bool trusted_dir(const char *path)
+/* What a folder is to the data search: none, a folder to take, or one every user can write
+ * (DATA_UNTRUSTED), which the program does not take its data from unasked. The search goes up from
+ * the binary's folder, so a binary copied to /tmp/x would otherwise take fonts/ and templates/ that
+ * any user could put in /tmp (a template decides what the PDF says). The owner is not checked:
+ * `sudo make demo` in a user's checkout runs as root on the user's folders, and whoever owns them
+ * could change the binary too. A folder named by --data-dir or NASTAVDOC_DATA is the user's choice
+ * and is not checked. */
+enum { DATA_NONE, DATA_OK, DATA_UNTRUSTED };
+static int folder_kind(const char *path)
 {
     struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode) && !(st.st_mode & S_IWOTH);
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        return DATA_NONE;
+    return st.st_mode & S_IWOTH ? DATA_UNTRUSTED : DATA_OK;
 }
 
 /* Is dir the program's data: fonts/ and templates/ in it? DATA_UNTRUSTED
- * when they are but one of the three folders is not trusted_dir. A path too
- * long for PATH_MAX is not (never a cut one, which names another folder). */
-enum { DATA_NONE, DATA_OK, DATA_UNTRUSTED };
+ * when they are but one of the three folders is. A path too long for
+ * PATH_MAX is not (never a cut one, which names another folder). */
 static int data_dir_kind(const char *dir)
 {
     char fonts[PATH_MAX], templates[PATH_MAX];
-    struct stat st;
     if ((size_t)snprintf(fonts, sizeof fonts, "%s/fonts", dir) >= sizeof fonts ||
-        (size_t)snprintf(templates, sizeof templates, "%s/templates", dir) >= sizeof templates ||
-        stat(fonts, &st) != 0 || !S_ISDIR(st.st_mode) || stat(templates, &st) != 0 ||
-        !S_ISDIR(st.st_mode))
+        (size_t)snprintf(templates, sizeof templates, "%s/templates", dir) >= sizeof templates)
         return DATA_NONE;
-    return trusted_dir(dir) && trusted_dir(fonts) && trusted_dir(templates) ? DATA_OK
-                                                                            : DATA_UNTRUSTED;
+    int f = folder_kind(fonts), t = folder_kind(templates);
+    if (!f || !t)
+        return DATA_NONE;
+    int d = folder_kind(dir);
+    return d == DATA_UNTRUSTED || f == DATA_UNTRUSTED || t == DATA_UNTRUSTED ? DATA_UNTRUSTED
+                                                                             : DATA_OK;
 }
 
 #ifndef NASTAVDOC_DATADIR
