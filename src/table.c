@@ -220,12 +220,19 @@ static double cell_hard(lay *L, const blk_cell *c, const blk_style *st)
     return w;
 }
 
+/* The style of the row of column numbers: the head's, not bold. */
+static blk_style number_style(const blk_table *t)
+{
+    blk_style st = *t->head;
+    st.font_style &= ~BLK_BOLD;
+    return st;
+}
+
 /* The width of column c's number in the row of column numbers
  * (add_number_row): a number is never split. */
 static double number_width(lay *L, const blk_table *t, size_t c)
 {
-    blk_style st = *t->head;
-    st.font_style &= ~BLK_BOLD;
+    blk_style st = number_style(t);
     int font = style_font(L, &st);
     char num[24];
     int n = snprintf(num, sizeof num, "%zu", c + 1);
@@ -477,8 +484,7 @@ static void add_head(table_lay *T, hcell h)
 static void add_number_row(lay *L, table_lay *T)
 {
     const blk_table *t = T->t;
-    blk_style st = *t->head;
-    st.font_style &= ~BLK_BOLD;
+    blk_style st = number_style(t);
     double h = 0;
     size_t first = T->nhead;
     for (size_t c = 0; c < t->ncols; c++) {
