@@ -549,6 +549,14 @@ const char *diag_strerror(int err)
     return strerror(err);
 }
 
+const char *diag_open_error(int err, const struct stat *st, char *tmp, size_t n)
+{
+    if (err != EINVAL)
+        return diag_strerror(err);
+    snprintf(tmp, n, "%s, а не обычный файл", util_file_kind(st->st_mode));
+    return tmp;
+}
+
 /* ---- suggestions ---------------------------------------------------------- */
 
 static size_t decode_all(const char *s, uint32_t *out, size_t max)

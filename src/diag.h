@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "util.h"
 
@@ -85,6 +86,10 @@ void diag_escape(buf *b, const char *s, size_t len);
  * Russian texts), else the system's own in the user's locale (which it sets
  * from the environment: LC_MESSAGES and LC_CTYPE). Static. */
 const char *diag_strerror(int err);
+/* Why util_open_regular refused a file (err, st as it left them): the
+ * system's error, or what the file is when it is not a regular file (its
+ * EINVAL would read «Недопустимый аргумент»). tmp: room for the text. */
+const char *diag_open_error(int err, const struct stat *st, char *tmp, size_t n);
 
 /* Edit distance in code points (with transpositions), capped at cap+1. */
 size_t diag_distance(const char *a, const char *b, size_t cap);

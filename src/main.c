@@ -629,11 +629,9 @@ static text_hyph *load_hyphenation(const char *data, diag *d)
     struct stat st;
     int fd = util_open_regular(dic, &st);
     if (fd < 0) {
-        bool odd = errno == EINVAL; /* util_open_regular: not a regular file */
-        diag_warning(d, DIAG_NOWHERE,
-                     "словарь переносов %s не загружен (%s%s): текст без переносов", dic,
-                     odd ? util_file_kind(st.st_mode) : diag_strerror(errno),
-                     odd ? ", а не обычный файл" : "");
+        char tmp[128];
+        diag_warning(d, DIAG_NOWHERE, "словарь переносов %s не загружен (%s): текст без переносов",
+                     dic, diag_open_error(errno, &st, tmp, sizeof tmp));
         return NULL;
     }
     close(fd);

@@ -99,17 +99,6 @@ static char *join_path(const char *dir, const char *file)
     return buf_take(&b);
 }
 
-/* Why util_open_regular refused a font file: the system's error, or what
- * the file is when it is not a regular file (its EINVAL would read
- * «Недопустимый аргумент»). tmp: room for the text. */
-static const char *open_error(int err, const struct stat *st, char *tmp, size_t n)
-{
-    if (err != EINVAL)
-        return diag_strerror(err);
-    snprintf(tmp, n, "%s, а не обычный файл", util_file_kind(st->st_mode));
-    return tmp;
-}
-
 /* Every font file is looked at here, not when layout first asks for its
  * style: a missing file is an installation problem, reported as such
  * before any document is read, and never as a font that "is not found"
@@ -143,7 +132,7 @@ bool pdf_font_check_files(const char *fonts_dir, diag *d)
             diag_error(d, DIAG_NOWHERE,
                        "шрифт %s не установлен: не удалось открыть %s: %s; переустановите "
                        "nastavdoc или восстановите папку fonts",
-                       pdf_font_file(id), path, open_error(err, &st, tmp, sizeof tmp));
+                       pdf_font_file(id), path, diag_open_error(err, &st, tmp, sizeof tmp));
             ok = false;
         }
         free(path);
@@ -292,7 +281,7 @@ static font_file *font_file_get(const char *path, diag *d)
     if (fd < 0) {
         char tmp[128];
         diag_error(d, at, "не удалось прочитать шрифт %s: %s", path,
-                   open_error(errno, &st, tmp, sizeof tmp));
+                   diag_open_error(errno, &st, tmp, sizeof tmp));
         return NULL;
     }
     font_file *ff = xcalloc(1, sizeof *ff);
