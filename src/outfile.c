@@ -100,19 +100,39 @@ static void block_signals(bool block, sigset_t *saved)
  * bits are ever all ones */
 #define MODE_NEW ((mode_t)-1)
 
-/* "what" for a file type we refuse, or NULL when the type is fine. */
-static const char *refused_type(mode_t mode)
+/* The words for what is written at path, by its name: the schemas of
+ * `schema --all` are .json, everything else is a PDF. acc is the object of
+ * «записать», kind names the file («файла PDF»). */
+typedef struct {
+    const char *acc, *kind;
+} file_words;
+
+static file_words words_for(const char *path)
+{
+    size_t n = strlen(path);
+    if (n >= 5 && strcmp(path + n - 5, ".json") == 0)
+        return (file_words){"схему JSON", "JSON"};
+    return (file_words){"PDF", "PDF"};
+}
+
+/* What a file type we refuse is and what to give instead (into out), or
+ * false when the type is fine. */
+static bool refused_type(mode_t mode, file_words w, buf *out)
 {
     if (S_ISDIR(mode))
-        return "папка; укажите имя файла PDF в ней";
-    if (S_ISCHR(mode) || S_ISBLK(mode))
-        return "устройство, а не обычный файл; укажите путь к файлу PDF";
-    if (S_ISFIFO(mode))
-        return "именованный канал, а не обычный файл; укажите путь к файлу PDF "
-               "или -o - для стандартного вывода";
-    if (S_ISSOCK(mode))
-        return "сокет, а не обычный файл; укажите путь к файлу PDF";
-    return NULL;
+        buf_printf(out, "папка; укажите имя файла %s в ней", w.kind);
+    else if (S_ISCHR(mode) || S_ISBLK(mode))
+        buf_printf(out, "устройство, а не обычный файл; укажите путь к файлу %s", w.kind);
+    else if (S_ISFIFO(mode))
+        buf_printf(out,
+                   "именованный канал, а не обычный файл; укажите путь к файлу %s "
+                   "или -o - для стандартного вывода",
+                   w.kind);
+    else if (S_ISSOCK(mode))
+        buf_printf(out, "сокет, а не обычный файл; укажите путь к файлу %s", w.kind);
+    else
+        return false;
+    return true;
 }
 
 /* The folder part of path ("." when it has none), with a slash. Caller
@@ -135,6 +155,7 @@ static char *folder_of(const char *path)
 static char *resolve_target(const char *path, outfile_name who, diag *d, mode_t *mode)
 {
     src_mark at = {path, 0, 0};
+    file_words w = words_for(path);
     char *cur = xstrdup(path);
     if (mode)
         *mode = MODE_NEW;
@@ -147,16 +168,19 @@ static char *resolve_target(const char *path, outfile_name who, diag *d, mode_t 
             break;
         }
         if (!S_ISLNK(st.st_mode)) {
-            const char *what = refused_type(st.st_mode);
-            if (!what && mode)
-                *mode = st.st_mode & 07777;
-            if (!what)
+            buf what;
+            buf_init(&what);
+            if (!refused_type(st.st_mode, w, &what)) {
+                if (mode)
+                    *mode = st.st_mode & 07777;
                 return cur;
+            }
             if (strcmp(cur, path) == 0)
-                diag_error(d, at, "нельзя записать PDF в %s: это %s", path, what);
+                diag_error(d, at, "нельзя записать %s в %s: это %s", w.acc, path, what.data);
             else
-                diag_error(d, at, "нельзя записать PDF в %s: ссылка ведёт на %s, это %s", path, cur,
-                           what);
+                diag_error(d, at, "нельзя записать %s в %s: ссылка ведёт на %s, это %s", w.acc,
+                           path, cur, what.data);
+            buf_fini(&what);
             break;
         }
         if (who == OUTFILE_DERIVED) {
@@ -168,8 +192,8 @@ static char *resolve_target(const char *path, outfile_name who, diag *d, mode_t 
             break;
         }
         if (hops == OUTFILE_MAX_LINKS) {
-            diag_error(d, at, "нельзя записать PDF в %s: больше %d символических ссылок подряд",
-                       path, OUTFILE_MAX_LINKS);
+            diag_error(d, at, "нельзя записать %s в %s: больше %d символических ссылок подряд",
+                       w.acc, path, OUTFILE_MAX_LINKS);
             break;
         }
         char link[PATH_MAX];
@@ -353,7 +377,7 @@ bool outfile_sync_deferred(diag *d)
             continue;
         if (!sync_dir(deferred.dirs[i])) {
             diag_error(d, (src_mark){deferred.dirs[i], 0, 0},
-                       "не удалось записать на диск папку %s: %s; файлы PDF в ней могут не "
+                       "не удалось записать на диск папку %s: %s; новые файлы в ней могут не "
                        "пережить сбой питания — проверьте диск",
                        deferred.dirs[i], diag_strerror(errno));
             ok = false;

@@ -1007,6 +1007,15 @@ else
 fi
 "$BIN" schema --all "$TMP/no-such-dir" 2>/dev/null
 if [ $? = 2 ]; then ok; else bad "schema --all: a missing folder must exit 2"; fi
+# a folder where a schema goes: the message names a JSON schema, not a PDF
+mkdir -p "$TMP/schemas-dir/order.schema.json"
+"$BIN" schema --all "$TMP/schemas-dir" 2>"$TMP/schemas-dir.err"
+if [ $? = 2 ] && grep -q "нельзя записать схему JSON в .*order.schema.json: это папка; укажите имя файла JSON в ней" "$TMP/schemas-dir.err" &&
+    ! grep -q PDF "$TMP/schemas-dir.err"; then
+    ok
+else
+    bad "schema --all: a folder in a schema's place must be named as a JSON schema's"; cat "$TMP/schemas-dir.err"
+fi
 
 # make install: the installed program works from any folder and gives the
 # same bytes; a binary copied away from its data says where it looked (exit
