@@ -1693,5 +1693,20 @@ else
     pdftotext "$TMP/narrow-url-point.pdf" - | sed -n '/ПРИКАЗЫВАЮ/,$p' | head -5
 fi
 
+# a file size limit (ulimit -f, RLIMIT_FSIZE) smaller than the PDF: SIGXFSZ
+# killed the render (exit 153) and left its temporary file .nastavdoc-* in
+# the folder; now the write fails: exit 3, the reason said, the old PDF kept
+mkdir -p "$TMP/fsize"
+cp "$LONE" samples/sh2-nao/school.yaml "$TMP/fsize/"
+echo old >"$TMP/fsize/order-443.pdf"
+(ulimit -f 8 && exec "$BIN" render "$TMP/fsize/order-443.yaml") 2>"$TMP/err"
+rc=$?
+if [ $rc = 3 ] && grep -q 'не удалось записать .*order-443.pdf: ' "$TMP/err" &&
+    [ "$(cat "$TMP/fsize/order-443.pdf")" = old ] && ! ls -A "$TMP/fsize" | grep -q '^\.nastavdoc-'; then
+    ok
+else
+    bad "a PDF past ulimit -f: exit $rc, the old file kept, no temporary file"; ls -A "$TMP/fsize"; cat "$TMP/err"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
