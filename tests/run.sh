@@ -1708,5 +1708,22 @@ else
     bad "a PDF past ulimit -f: exit $rc, the old file kept, no temporary file"; ls -A "$TMP/fsize"; cat "$TMP/err"
 fi
 
+# batch under a small descriptor limit (ulimit -n): poll(2) refuses more
+# entries than RLIMIT_NOFILE, and batch polled two for each of its -j
+# workers, busy or not: under `ulimit -n 12`, -j 8 spun for ever at 100 %
+# CPU. And a worker whose pipes could not be had (EMFILE) failed its
+# document while another worker ran: now the running workers do the work
+for lim in "12 8" "10 2"; do
+    set -- $lim
+    rm -rf "$TMP/nofile"
+    timeout 120 sh -c "ulimit -n $1 && exec \"\$0\" batch -j $2 samples/bratsk -o \"\$1\"" "$BIN" "$TMP/nofile" 2>"$TMP/err"
+    rc=$?
+    if [ $rc = 0 ] && [ "$(ls "$TMP/nofile/bratsk" | grep -c '\.pdf$')" = 3 ]; then
+        ok
+    else
+        bad "batch -j $2 under ulimit -n $1: exit $rc (124: it hung), three PDFs"; tail -5 "$TMP/err"
+    fi
+done
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
