@@ -1091,6 +1091,16 @@ static bool batch_plan(batch *b)
             free(dir);
             continue;
         }
+        /* the walk leaves the output folder out: as an argument it would
+         * plan nothing, and batch said «в указанных папках нет документов» */
+        if (st.st_dev == b->outdir.st_dev && st.st_ino == b->outdir.st_ino) {
+            diag_error(b->c->d, DIAG_NOWHERE,
+                       "папка «%s» — это и есть папка PDF (-o %s), а её batch не обходит; "
+                       "укажите в -o другую папку (например, -o pdf)",
+                       arg, o->out);
+            ok = false;
+            continue;
+        }
         roots[i] = argument_root(b, arg);
         for (size_t j = 0; j < i; j++) {
             if (roots[j] && !strcmp(roots[j], roots[i])) {

@@ -1725,5 +1725,19 @@ for lim in "12 8" "10 2"; do
     fi
 done
 
+# batch with -o the input folder itself: the walk leaves the output folder
+# out, so nothing was planned and batch said «в указанных папках нет
+# документов» (exit 1) of a folder of documents; now a usage error that
+# says why, and nothing is written
+mkdir -p "$TMP/self"
+cp "$LONE" samples/sh2-nao/school.yaml "$TMP/self/"
+"$BIN" batch "$TMP/self" -o "$TMP/self" 2>"$TMP/err"
+rc=$?
+if [ $rc = 2 ] && grep -q 'это и есть папка PDF' "$TMP/err" && [ "$(ls -A "$TMP/self" | wc -l)" = 2 ]; then
+    ok
+else
+    bad "batch DIR -o DIR: exit $rc, the reason said, nothing written"; cat "$TMP/err"; ls -A "$TMP/self"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
