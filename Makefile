@@ -55,9 +55,10 @@ TEMPLATES_C := $(patsubst templates/%.yaml,build/templates/%.ynb,$(wildcard temp
 all: $(BUILD)/nastavdoc nastavdoc build/hyph_ru_RU.hyb $(TEMPLATES_C)
 
 # ./nastavdoc is the program a user runs; it finds fonts/, templates/ and
-# build/hyph_ru_RU.hyb next to itself.
+# build/hyph_ru_RU.hyb next to itself. Copied beside it and renamed: cp over
+# a program that runs (a watch, a batch) fails with "Text file busy".
 nastavdoc: $(BUILD)/nastavdoc
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/nastavdoc: $(OBJ) $(BUILD)/linklibs
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)

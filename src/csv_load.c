@@ -348,6 +348,36 @@ static char *from_cp1251(const char *text, size_t len, size_t *out_len)
     return out;
 }
 
+/* What the file is instead of CSV text, by its first bytes: what Excel and
+ * LibreOffice save when another format is picked (Excel's «Текст в
+ * Юникоде» is UTF-16 with tabs); NULL for anything else. These were
+ * «в файле нулевой байт» or «не в кодировке UTF-8», which named no fix. */
+static const char *not_csv_kind(const char *text, size_t len)
+{
+    static const struct {
+        const char *magic;
+        size_t n;
+        const char *msg;
+    } kinds[] = {
+        {"\xFF\xFE", 2,
+         "файл в кодировке UTF-16 (в Excel — «Текст в Юникоде», в Блокноте — «Юникод»); "
+         "сохраните таблицу как «CSV UTF-8 (разделитель — запятая)»"},
+        {"\xFE\xFF", 2,
+         "файл в кодировке UTF-16 (в Блокноте — «Юникод big endian»); сохраните таблицу как "
+         "«CSV UTF-8 (разделитель — запятая)»"},
+        {"PK\x03\x04", 4,
+         "это не CSV, а книга Excel (.xlsx), таблица LibreOffice (.ods) или архив; сохраните "
+         "таблицу как «CSV UTF-8 (разделитель — запятая)»"},
+        {"\xD0\xCF\x11\xE0", 4,
+         "это не CSV, а книга Excel 97–2003 (.xls); сохраните таблицу как «CSV UTF-8 "
+         "(разделитель — запятая)»"},
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+        if (len >= kinds[i].n && memcmp(text, kinds[i].magic, kinds[i].n) == 0)
+            return kinds[i].msg;
+    return NULL;
+}
+
 /* The text to parse, without its BOM, in UTF-8: text itself, the BOM moved
  * out, or its conversion (text freed then). NULL after a message (text
  * freed). */
@@ -356,10 +386,13 @@ static char *prepare(csv_state *st, char *text, size_t *len)
     bool bom = *len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3);
     if (bom)
         memmove(text, text + 3, *len -= 3);
-    const char *nul = memchr(text, '\0', *len);
+    const char *kind = not_csv_kind(text, *len);
+    const char *nul = kind ? NULL : memchr(text, '\0', *len);
     char *utf8 = NULL;
     size_t n;
-    if (nul) {
+    if (kind) {
+        diag_error(st->d, (src_mark){st->file, 0, 0}, "%s", kind);
+    } else if (nul) {
         advance(st, text, (size_t)(nul - text));
         diag_error(st->d, here(st),
                    "в файле нулевой байт: это не текстовая таблица; сохраните таблицу как "

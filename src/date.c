@@ -20,10 +20,22 @@ bool date_parse(const char *s, int *y, int *m, int *d)
         if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
             return false;
     int yy = atoi(s), mm = atoi(s + 5), dd = atoi(s + 8);
-    if (yy < 1900 || yy > 2200 || mm < 1 || mm > 12 || dd < 1 || dd > days_in_month(yy, mm))
+    if (yy < DATE_MIN_YEAR || yy > DATE_MAX_YEAR || mm < 1 || mm > 12 || dd < 1 ||
+        dd > days_in_month(yy, mm))
         return false;
     *y = yy, *m = mm, *d = dd;
     return true;
+}
+
+int date_year_outside(const char *year4)
+{
+    int y = 0;
+    for (int i = 0; i < 4; i++) {
+        if (year4[i] < '0' || year4[i] > '9')
+            return -1;
+        y = 10 * y + (year4[i] - '0');
+    }
+    return y < DATE_MIN_YEAR || y > DATE_MAX_YEAR ? y : -1;
 }
 
 const char *date_month_genitive(int m)

@@ -309,7 +309,11 @@ void diag_rollback(diag *d, diag_checkpoint cp)
 static bool is_control(uint32_t cp)
 {
     return (cp < 0x20 && cp != '\t') || (cp >= 0x7F && cp < 0xA0) ||
-           (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+           (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+           /* the bidi marks (ALM, LRM, RLM: they reorder a line's text as
+            * the overrides do, CVE-2021-42574) and the line and paragraph
+            * separators (a line break to libyaml, none to a terminal) */
+           cp == 0x061C || cp == 0x200E || cp == 0x200F || cp == 0x2028 || cp == 0x2029;
 }
 
 void diag_escape(buf *b, const char *s, size_t len)

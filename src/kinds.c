@@ -326,7 +326,11 @@ bool kind_check_value(const yl_node *v, const kind_field *f, const char *path, d
         int y, m, dd;
         if (date_parse(v->str, &y, &m, &dd))
             return true;
-        if (v->len == 10 && v->str[4] == '-' && v->str[7] == '-')
+        int year = v->len == 10 ? date_year_outside(v->str) : -1;
+        if (v->len == 10 && v->str[4] == '-' && v->str[7] == '-' && year >= 0)
+            diag_error(d, v->mark, "«%s»: дата «%s» — год %d вне %d–%d; проверьте год", path,
+                       v->str, year, DATE_MIN_YEAR, DATE_MAX_YEAR);
+        else if (v->len == 10 && v->str[4] == '-' && v->str[7] == '-')
             diag_error(d, v->mark, "«%s»: даты «%s» не существует; проверьте число и месяц", path,
                        v->str);
         else

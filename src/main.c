@@ -1091,6 +1091,16 @@ static bool batch_plan(batch *b)
             free(dir);
             continue;
         }
+        /* the walk leaves the output folder out: as an argument it would
+         * plan nothing, and batch said «в указанных папках нет документов» */
+        if (st.st_dev == b->outdir.st_dev && st.st_ino == b->outdir.st_ino) {
+            diag_error(b->c->d, DIAG_NOWHERE,
+                       "папка «%s» — это и есть папка PDF (-o %s), а её batch не обходит; "
+                       "укажите в -o другую папку (например, -o pdf)",
+                       arg, o->out);
+            ok = false;
+            continue;
+        }
         roots[i] = argument_root(b, arg);
         for (size_t j = 0; j < i; j++) {
             if (roots[j] && !strcmp(roots[j], roots[i])) {
@@ -1380,14 +1390,16 @@ static void worker_ended(batch *b, batch_worker *w)
 
 /* Send item it to worker w, starting w when it has no process (or a new
  * one, once, when it died while idle). false when no process can be had now
- * and others run (try again once one is done). */
+ * and others run (try again once one is done): no process (EAGAIN), no
+ * memory for one, or no descriptors for its pipes (EMFILE under a small
+ * `ulimit -n`, ENFILE): fewer workers then do the work. */
 static bool worker_send(batch *b, batch_worker *w, batch_item *it)
 {
     size_t i = (size_t)(it - b->items);
     for (int attempt = 0; attempt < 2; attempt++) {
         if (!w->pid && !worker_start(b, w)) {
             int e = errno;
-            if (e == EAGAIN && b->running)
+            if ((e == EAGAIN || e == ENOMEM || e == EMFILE || e == ENFILE) && b->running)
                 return false;
             it->text = xstrdup("");
             diag_error(b->c->d, DIAG_NOWHERE, "«%s»: не удалось запустить процесс: %s", it->in,
@@ -1409,24 +1421,31 @@ static bool worker_send(batch *b, batch_worker *w, batch_item *it)
     return true;
 }
 
-/* Wait for the workers' pipes and handle what they say. */
+/* Wait for the workers' pipes and handle what they say. Only the busy
+ * workers' pipes are polled: poll(2) refuses (EINVAL) more entries than
+ * RLIMIT_NOFILE allows, even unused ones, so under `ulimit -n 14` the 16
+ * entries of -j 8 made every wait fail at once and batch spin for ever. */
 static void batch_wait(batch *b)
 {
     struct pollfd p[2 * BATCH_MAX_JOBS];
-    for (unsigned k = 0; k < b->jobs; k++) {
-        batch_worker *w = &b->workers[k];
-        p[2 * k] = (struct pollfd){w->item ? w->res : -1, POLLIN, 0};
-        p[2 * k + 1] = (struct pollfd){w->item ? w->err : -1, POLLIN, 0};
-    }
-    if (poll(p, 2 * b->jobs, -1) < 0)
-        return; /* EINTR: the caller waits again */
+    unsigned of[BATCH_MAX_JOBS]; /* the worker of p[2 * j] and p[2 * j + 1] */
+    nfds_t busy = 0;
     for (unsigned k = 0; k < b->jobs; k++) {
         batch_worker *w = &b->workers[k];
         if (!w->item)
             continue;
-        if (p[2 * k + 1].revents)
+        of[busy] = k;
+        p[2 * busy] = (struct pollfd){w->res, POLLIN, 0};
+        p[2 * busy + 1] = (struct pollfd){w->err, POLLIN, 0};
+        busy++;
+    }
+    if (poll(p, 2 * busy, -1) < 0)
+        return; /* EINTR: the caller waits again */
+    for (nfds_t j = 0; j < busy; j++) {
+        batch_worker *w = &b->workers[of[j]];
+        if (p[2 * j + 1].revents)
             worker_drain(w, false);
-        if (!p[2 * k].revents)
+        if (!p[2 * j].revents)
             continue;
         int rc;
         if (util_read_full(w->res, &rc, sizeof rc)) {

@@ -10,10 +10,13 @@
  * renaming a file over /dev/null would destroy the node, and opening a FIFO
  * blocks until a reader comes.
  *
- * A signal that ends the program (TERM, INT, HUP) must not leave the
- * temporary file behind: its path sits in a static buffer prepared before
- * the file exists, and the handler only unlinks it and re-raises the signal
- * with the default action, both async-signal-safe (signal-safety(7)). */
+ * A signal that ends the program (TERM, INT, HUP, and every other one whose
+ * default action ends it: QUIT, ALRM, USR1, XCPU from `ulimit -t` …) must not
+ * leave the temporary file behind: its path sits in a static buffer
+ * prepared before the file exists, and the handler only unlinks it and
+ * re-raises the signal with the default action, both async-signal-safe
+ * (signal-safety(7)). SIGXFSZ (a write past `ulimit -f`) is ignored, so the
+ * write fails with EFBIG and is reported as any write error. */
 #include "outfile.h"
 
 #include <assert.h>
@@ -38,7 +41,14 @@ enum {
  * Xs. 17 bytes, far below NAME_MAX. */
 static const char TEMP_NAME[] = ".nastavdoc-XXXXXX";
 
-static const int CLEANUP_SIGNALS[] = {SIGTERM, SIGINT, SIGHUP};
+/* The signals whose default action ends the process and which others send
+ * (kill, timeout -s, a shell's trap) or limits raise (SIGXCPU: ulimit -t),
+ * besides the real-time ones (install_handlers). The faults (SEGV, BUS,
+ * FPE, ILL, ABRT, TRAP, SYS) are left to their default action and to the
+ * sanitizers. */
+static const int CLEANUP_SIGNALS[] = {SIGTERM, SIGINT,  SIGHUP,  SIGQUIT,   SIGALRM,
+                                      SIGUSR1, SIGUSR2, SIGPIPE, SIGVTALRM, SIGPROF,
+                                      SIGXCPU, SIGPOLL, SIGPWR,  SIGSTKFLT};
 enum { NSIGNALS = sizeof CLEANUP_SIGNALS / sizeof CLEANUP_SIGNALS[0] };
 
 /* What the handler removes: set while the signals are blocked, so the
@@ -46,6 +56,8 @@ enum { NSIGNALS = sizeof CLEANUP_SIGNALS / sizeof CLEANUP_SIGNALS[0] };
 static char temp_path[PATH_MAX];
 static volatile sig_atomic_t temp_armed;
 static bool handlers_installed;
+/* The signals on_signal handles: blocked around every change of temp_path. */
+static sigset_t cleanup_set;
 
 struct outfile {
     int fd;
@@ -63,37 +75,48 @@ static void on_signal(int sig)
     raise(sig);
 }
 
-/* Install on_signal for the signals that end the program, once; a signal
- * the parent set to be ignored (nohup, a background job) stays ignored. */
+/* Catch sig with on_signal, adding it to cleanup_set, unless the parent set
+ * it to be ignored (nohup, a background job): then it stays ignored. */
+static void catch_signal(int sig)
+{
+    struct sigaction old, sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(sig, NULL, &old) != 0 || old.sa_handler == SIG_IGN)
+        return;
+    if (sigaction(sig, &sa, NULL) == 0)
+        sigaddset(&cleanup_set, sig);
+}
+
+/* Install on_signal for the signals that end the program, once; ignore
+ * SIGXFSZ at every call: a file past RLIMIT_FSIZE then fails its write
+ * (EFBIG) and is removed, instead of the process dying with the file left. */
 static void install_handlers(void)
 {
+    struct sigaction ign;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&ign.sa_mask);
+    sigaction(SIGXFSZ, &ign, NULL);
     if (handlers_installed)
         return;
     handlers_installed = true;
-    for (size_t i = 0; i < NSIGNALS; i++) {
-        struct sigaction old, sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_signal;
-        sigemptyset(&sa.sa_mask);
-        if (sigaction(CLEANUP_SIGNALS[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
-            continue;
-        sigaction(CLEANUP_SIGNALS[i], &sa, NULL);
-    }
+    sigemptyset(&cleanup_set);
+    for (size_t i = 0; i < NSIGNALS; i++)
+        catch_signal(CLEANUP_SIGNALS[i]);
+    for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+        catch_signal(sig);
 }
 
 /* Block (or unblock) the cleanup signals around a change of temp_path and
  * the file system that must look atomic to the handler. */
 static void block_signals(bool block, sigset_t *saved)
 {
-    if (block) {
-        sigset_t set;
-        sigemptyset(&set);
-        for (size_t i = 0; i < NSIGNALS; i++)
-            sigaddset(&set, CLEANUP_SIGNALS[i]);
-        sigprocmask(SIG_BLOCK, &set, saved);
-    } else {
+    if (block)
+        sigprocmask(SIG_BLOCK, &cleanup_set, saved);
+    else
         sigprocmask(SIG_SETMASK, saved, NULL);
-    }
 }
 
 /* resolve_target's mode of a name that is not there yet: no permission

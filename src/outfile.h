@@ -1,8 +1,8 @@
 /* outfile: an output file that is replaced whole or not at all. Owns the
  * temporary file while it is written and the signal handlers that remove it
- * (SIGTERM, SIGINT, SIGHUP); borrows the diag sink. Any module that writes
- * a file for the user goes through here (today pdf.c). The rules (devices,
- * FIFOs, folders, symlinks, standard output) are in docs/output.md. */
+ * (every signal that ends the process: docs/output.md); borrows the diag sink. Any module that
+ * writes a file for the user goes through here (today pdf.c). The rules (devices, FIFOs, folders,
+ * symlinks, standard output) are in docs/output.md. */
 #ifndef NASTAVDOC_OUTFILE_H
 #define NASTAVDOC_OUTFILE_H
 

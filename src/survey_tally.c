@@ -16,6 +16,7 @@
  * columns below (stage, role, form; a timestamp, a name or an e-mail are
  * read past, never printed). Only counts are kept: memory does not grow
  * with the number of responses beyond the rows themselves. */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -980,7 +981,18 @@ bool survey_share(const survey_tally *t, const yl_node *spec, diag *d, size_t *n
         *den = acc->answered;
         *num_out = 0;
         if (q->type == SQ_SCALE) { /* «answer: 8»: 8 and above */
-            long from = strtol(ans->str, NULL, 10);
+            /* a score of the scale, nothing else: «высокий» was 0 (every
+             * respondent counted) and 11 of 1..10 was none, silently */
+            char *end;
+            errno = 0;
+            long from = strtol(ans->str, &end, 10);
+            if (end == ans->str || *end || errno || from < q->min || from > q->max) {
+                diag_error(d, ans->mark,
+                           "у вопроса «%s» (шкала) нет балла «%s»: answer — наименьший балл "
+                           "доли, целое число от %d до %d",
+                           q->id, ans->str, q->min, q->max);
+                return false;
+            }
             for (int v = q->min; v <= q->max; v++)
                 *num_out += v >= from ? acc->counts[v - q->min] : 0;
             return true;

@@ -75,16 +75,24 @@ static const char *text_of(text_ctx *c, const yl_node *node, bool tpl, src_mark 
     return s;
 }
 
-/* The last number of "2.5." (5), or 0. */
+/* The largest last number a clause or section may be given (`number:`):
+ * the count goes on from it, and past SIZE_MAX it wrapped («1.18446744073709551615.»
+ * was followed by «1.0.»). No text has a million clauses. */
+#define TEXT_MAX_GIVEN_NUMBER 999999
+
+/* The last number of "2.5." (5), or 0; TEXT_MAX_GIVEN_NUMBER + 1 for any
+ * larger one. */
 static size_t last_number(const char *given)
 {
     size_t len = strlen(given);
     while (len && given[len - 1] == '.')
         len--;
-    size_t start = len;
+    size_t start = len, n = 0;
     while (start && given[start - 1] >= '0' && given[start - 1] <= '9')
         start--;
-    return start < len ? strtoul(given + start, NULL, 10) : 0;
+    for (size_t i = start; i < len && n <= TEXT_MAX_GIVEN_NUMBER; i++)
+        n = 10 * n + (size_t)(given[i] - '0');
+    return n <= TEXT_MAX_GIVEN_NUMBER ? n : TEXT_MAX_GIVEN_NUMBER + 1;
 }
 
 /* The label of the next item under prefix ("2." -> "2.3."): the given
@@ -95,6 +103,13 @@ static const char *next_label(text_ctx *c, const char *prefix, const yl_node *gi
 {
     if (given && yl_str(given)) {
         size_t n = last_number(yl_str(given));
+        if (n > TEXT_MAX_GIVEN_NUMBER) {
+            diag_error(c->x->d, given->mark,
+                       "номер «%s»: последнее число больше %d; проверьте номер (от него "
+                       "считаются следующие пункты)",
+                       yl_str(given), TEXT_MAX_GIVEN_NUMBER);
+            n = 0;
+        }
         *counter = n ? n : *counter + 1;
         return yl_str(given);
     }

@@ -15,9 +15,12 @@
 #include "util.h"
 
 /* What changes a file in a folder: written and closed, created, removed,
- * renamed in or out (a save by rename is IN_MOVED_TO of the file's name). */
+ * renamed in or out (a save by rename is IN_MOVED_TO of the file's name);
+ * and the folder itself removed or renamed (then its watch follows another
+ * name or none: the files are looked for again by their paths). */
 #define WATCH_MASK                                                                                 \
-    (IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ONLYDIR)
+    (IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF |       \
+     IN_MOVE_SELF | IN_ONLYDIR)
 
 typedef struct watch_dir {
     char *path;
@@ -118,6 +121,36 @@ static size_t add_dir(watch *w, watch_dir *dirs, size_t *n, char *dir, int *err)
     return (*n)++;
 }
 
+/* Add the watch of path's folder to dirs; SIZE_MAX when it cannot be had
+ * (*err set as add_dir sets it). A folder that does not exist (removed, or
+ * renamed: a `git checkout`, a sync client) is watched through the nearest
+ * folder above it that does, for the name of the next part of the path:
+ * its coming back is an event there. *name gets the name watched for
+ * (caller frees). */
+static size_t add_path(watch *w, watch_dir *dirs, size_t *ndirs, const char *path, char **name,
+                       int *err)
+{
+    char *up = xstrdup(path);
+    for (;;) {
+        char *dir;
+        split_path(up, &dir, name);
+        bool top = !strcmp(dir, ".") || !strcmp(dir, "/");
+        char *above = xstrdup(dir);
+        int e = 0;
+        size_t d = add_dir(w, dirs, ndirs, dir, &e);
+        if (d != SIZE_MAX || top || (e != ENOENT && e != ENOTDIR)) {
+            if (d == SIZE_MAX && !*err)
+                *err = e;
+            free(above);
+            free(up);
+            return d;
+        }
+        free(*name);
+        free(up);
+        up = above; /* shorter than before: the loop ends */
+    }
+}
+
 size_t watch_set(watch *w, const char *const *files, size_t n, int *err)
 {
     watch_dir dirs[WATCH_MAX_DIRS];
@@ -125,11 +158,12 @@ size_t watch_set(watch *w, const char *const *files, size_t n, int *err)
     watch_file *fresh = xmalloc(WATCH_MAX_FILES * sizeof *fresh);
     *err = 0;
     for (size_t i = 0; i < n; i++) {
-        char *dir, *name;
-        split_path(files[i], &dir, &name);
-        size_t d = nfiles < WATCH_MAX_FILES ? add_dir(w, dirs, &ndirs, dir, err) : SIZE_MAX;
-        if (nfiles >= WATCH_MAX_FILES)
-            free(dir);
+        if (nfiles >= WATCH_MAX_FILES) {
+            left_out++;
+            continue;
+        }
+        char *name;
+        size_t d = add_path(w, dirs, &ndirs, files[i], &name, err);
         if (d == SIZE_MAX) {
             free(name);
             left_out++;
@@ -160,6 +194,15 @@ static bool relevant(const watch *w, const struct inotify_event *ev)
 {
     if (ev->mask & IN_Q_OVERFLOW)
         return true;
+    /* a watched folder removed or renamed: its files are gone from their
+     * paths (an inotify_rm_watch of watch_set's gives IN_IGNORED too, but
+     * for a folder no longer in dirs) */
+    if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) {
+        for (size_t i = 0; i < w->ndirs; i++)
+            if (w->dirs[i].wd == ev->wd)
+                return true;
+        return false;
+    }
     if (!ev->len)
         return false;
     for (size_t i = 0; i < w->nfiles; i++)

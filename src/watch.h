@@ -8,7 +8,10 @@
  * replace the inode a watch on the file would hold. An event counts when it
  * names one of the files in its folder; a burst of them (an editor's save is
  * a write, a rename and a chmod) ends after WATCH_QUIET_MS without one
- * (events of the folder's other files do not put it off). */
+ * (events of the folder's other files do not put it off). A watched folder
+ * removed or renamed is a change too; a folder that does not exist is
+ * watched through the nearest one above it, for its name, so that its
+ * coming back (a `git checkout`, a sync client) is seen. */
 #ifndef NASTAVDOC_WATCH_H
 #define NASTAVDOC_WATCH_H
 
@@ -38,7 +41,8 @@ void watch_free(watch *w);
 
 /* Watch files[0..n) (paths as the loaders named them, relative to the
  * current folder or absolute) instead of the previous set; a folder watched
- * before keeps its queued events. Returns how many files were left out: over
+ * before keeps its queued events; a missing folder is watched through the
+ * folder above it. Returns how many files were left out: over
  * WATCH_MAX_FILES or WATCH_MAX_DIRS, or a folder inotify refused (*err
  * gets the first such errno, 0 when none). */
 size_t watch_set(watch *w, const char *const *files, size_t n, int *err);

@@ -1702,5 +1702,51 @@ else
     pdftotext "$TMP/narrow-url-point.pdf" - | sed -n '/ПРИКАЗЫВАЮ/,$p' | head -5
 fi
 
+# a file size limit (ulimit -f, RLIMIT_FSIZE) smaller than the PDF: SIGXFSZ
+# killed the render (exit 153) and left its temporary file .nastavdoc-* in
+# the folder; now the write fails: exit 3, the reason said, the old PDF kept
+mkdir -p "$TMP/fsize"
+cp "$LONE" samples/sh2-nao/school.yaml "$TMP/fsize/"
+echo old >"$TMP/fsize/order-443.pdf"
+(ulimit -f 8 && exec "$BIN" render "$TMP/fsize/order-443.yaml") 2>"$TMP/err"
+rc=$?
+if [ $rc = 3 ] && grep -q 'не удалось записать .*order-443.pdf: ' "$TMP/err" &&
+    [ "$(cat "$TMP/fsize/order-443.pdf")" = old ] && ! ls -A "$TMP/fsize" | grep -q '^\.nastavdoc-'; then
+    ok
+else
+    bad "a PDF past ulimit -f: exit $rc, the old file kept, no temporary file"; ls -A "$TMP/fsize"; cat "$TMP/err"
+fi
+
+# batch under a small descriptor limit (ulimit -n): poll(2) refuses more
+# entries than RLIMIT_NOFILE, and batch polled two for each of its -j
+# workers, busy or not: under `ulimit -n 12`, -j 8 spun for ever at 100 %
+# CPU. And a worker whose pipes could not be had (EMFILE) failed its
+# document while another worker ran: now the running workers do the work
+for lim in "12 8" "10 2"; do
+    set -- $lim
+    rm -rf "$TMP/nofile"
+    timeout 120 sh -c "ulimit -n $1 && exec \"\$0\" batch -j $2 samples/bratsk -o \"\$1\"" "$BIN" "$TMP/nofile" 2>"$TMP/err"
+    rc=$?
+    if [ $rc = 0 ] && [ "$(ls "$TMP/nofile/bratsk" | grep -c '\.pdf$')" = 3 ]; then
+        ok
+    else
+        bad "batch -j $2 under ulimit -n $1: exit $rc (124: it hung), three PDFs"; tail -5 "$TMP/err"
+    fi
+done
+
+# batch with -o the input folder itself: the walk leaves the output folder
+# out, so nothing was planned and batch said «в указанных папках нет
+# документов» (exit 1) of a folder of documents; now a usage error that
+# says why, and nothing is written
+mkdir -p "$TMP/self"
+cp "$LONE" samples/sh2-nao/school.yaml "$TMP/self/"
+"$BIN" batch "$TMP/self" -o "$TMP/self" 2>"$TMP/err"
+rc=$?
+if [ $rc = 2 ] && grep -q 'это и есть папка PDF' "$TMP/err" && [ "$(ls -A "$TMP/self" | wc -l)" = 2 ]; then
+    ok
+else
+    bad "batch DIR -o DIR: exit $rc, the reason said, nothing written"; cat "$TMP/err"; ls -A "$TMP/self"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

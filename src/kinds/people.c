@@ -340,7 +340,11 @@ static long read_date(kind_people *p, const yl_node *v, const char *what, bool *
     const char *s = yl_str(v);
     bool shaped =
         s && strlen(s) == 10 && ((s[4] == '-' && s[7] == '-') || (s[2] == '.' && s[5] == '.'));
-    if (shaped)
+    int year = shaped ? date_year_outside(s[2] == '.' ? s + 6 : s) : -1;
+    if (year >= 0)
+        diag_error(p->d, v->mark, "%s: дата «%s» — год %d вне %d–%d; проверьте год", what, s, year,
+                   DATE_MIN_YEAR, DATE_MAX_YEAR);
+    else if (shaped)
         diag_error(p->d, v->mark, "%s: даты «%s» не существует; проверьте число и месяц", what, s);
     else
         diag_error(p->d, v->mark, "%s: ожидалась дата ГГГГ-ММ-ДД или ДД.ММ.ГГГГ, а здесь «%s»",

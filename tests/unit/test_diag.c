@@ -178,7 +178,8 @@ static void test_long_line_window(void **state)
     diag_free(d);
 }
 
-/* ESC, BEL, NUL-free C0, DEL, C1 and bidi overrides never reach the terminal. */
+/* ESC, BEL, NUL-free C0, DEL, C1, bidi overrides and marks, and the
+ * line and paragraph separators never reach the terminal. */
 static void test_control_bytes_escaped(void **state)
 {
     (void)state;
@@ -187,11 +188,14 @@ static void test_control_bytes_escaped(void **state)
     diag_source(d, "x\x1b]0;title\x07.yaml", src, strlen(src));
     diag_error(d, (src_mark){"x\x1b]0;title\x07.yaml", 1, 4}, "значение «%s» \xc2\x9b \xe2\x80\xae",
                "\x1b[2J\x7f");
+    diag_error(d, (src_mark){"x.yaml", 1, 1}, "%s", "\u061c|\u200e|\u200f|\u2028|\u2029|\u200d");
     char *text = format_all(d);
-    assert_string_equal(text, "x\\x1b]0;title\\x07.yaml:1:4: ошибка: значение «\\x1b[2J\\x7f» "
-                              "\\u009b \\u202e\n"
-                              "  a: ?[31mкрасный?\n"
-                              "     ^\n");
+    assert_string_equal(text,
+                        "x\\x1b]0;title\\x07.yaml:1:4: ошибка: значение «\\x1b[2J\\x7f» "
+                        "\\u009b \\u202e\n"
+                        "  a: ?[31mкрасный?\n"
+                        "     ^\n"
+                        "x.yaml:1:1: ошибка: \\u061c|\\u200e|\\u200f|\\u2028|\\u2029|\u200d\n");
     free(text);
     diag_free(d);
 }

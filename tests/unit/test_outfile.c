@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -315,21 +316,29 @@ static void test_stdout(void **state)
 
 /* ---- signals -------------------------------------------------------------------- */
 
-static const int SIGNALS[] = {SIGTERM, SIGINT, SIGHUP};
+/* Every signal whose default action ends the process, as sent by kill,
+ * timeout -s, or raised by a limit (SIGXCPU: ulimit -t); the first
+ * real-time signal too. SIGUSR1, SIGALRM, SIGXCPU and the others left the
+ * temporary file behind before. */
+static const int SIGNALS[] = {SIGTERM, SIGINT,    SIGHUP,  SIGQUIT, SIGALRM, SIGUSR1, SIGUSR2,
+                              SIGPIPE, SIGVTALRM, SIGPROF, SIGXCPU, SIGPOLL, SIGPWR,  SIGSTKFLT};
 
-/* A child writing the file is killed by each signal: it dies of that
- * signal, the temporary file is gone, the old file is intact. */
+/* A child writing the file is killed by each signal (and by SIGRTMIN): it
+ * dies of that signal, the temporary file is gone, the old file is intact. */
 static void test_signal_cleanup(void **state)
 {
     fixture *fx = *state;
     char *out = path_in(fx, "sig.pdf");
     put_file(out, "old\n");
-    for (size_t i = 0; i < sizeof SIGNALS / sizeof SIGNALS[0]; i++) {
+    for (size_t i = 0; i <= sizeof SIGNALS / sizeof SIGNALS[0]; i++) {
+        int sig = i < sizeof SIGNALS / sizeof SIGNALS[0] ? SIGNALS[i] : SIGRTMIN;
         int pipefd[2];
         assert_int_equal(pipe(pipefd), 0);
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0) {
+            /* SIGQUIT dumps core by default: none in the test's folder */
+            setrlimit(RLIMIT_CORE, &(struct rlimit){0, 0});
             close(pipefd[0]);
             diag *d = diag_new();
             outfile *f = outfile_open(out, OUTFILE_TYPED, d);
@@ -346,11 +355,11 @@ static void test_signal_cleanup(void **state)
         assert_int_equal(read(pipefd[0], &c, 1), 1);
         close(pipefd[0]);
         assert_int_equal(count_temps(fx->dir), 1);
-        kill(pid, SIGNALS[i]);
+        kill(pid, sig);
         int status;
         assert_int_equal(waitpid(pid, &status, 0), pid);
         assert_true(WIFSIGNALED(status));
-        assert_int_equal(WTERMSIG(status), SIGNALS[i]);
+        assert_int_equal(WTERMSIG(status), sig);
         assert_int_equal(count_temps(fx->dir), 0);
         char *text = get_file(out);
         assert_string_equal(text, "old\n");
@@ -380,6 +389,42 @@ static void test_ignored_signal(void **state)
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
     assert_int_equal(access(out, F_OK), 0);
+    free(out);
+}
+
+/* A write past RLIMIT_FSIZE (ulimit -f) fails with its message, the
+ * temporary file is removed and the old file stays: the process is not
+ * killed by SIGXFSZ with the temporary file left in the folder. */
+static void test_file_size_limit(void **state)
+{
+    fixture *fx = *state;
+    char *out = path_in(fx, "fsize.pdf");
+    put_file(out, "old\n");
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        signal(SIGXFSZ, SIG_DFL);
+        if (setrlimit(RLIMIT_FSIZE, &(struct rlimit){4096, 4096}) != 0)
+            _exit(10);
+        diag *d = diag_new();
+        outfile *f = outfile_open(out, OUTFILE_TYPED, d);
+        if (!f)
+            _exit(11);
+        static char block[8192];
+        bool wrote = outfile_write(f, block, sizeof block, d);
+        outfile_abort(f);
+        char *msg = messages(d);
+        _exit(wrote ? 12 : !strstr(msg, "не удалось записать") ? 13 : 0);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(count_temps(fx->dir), 0);
+    char *text = get_file(out);
+    assert_string_equal(text, "old\n");
+    free(text);
     free(out);
 }
 
@@ -449,6 +494,7 @@ int main(void)
      * stand for a render started in the foreground. */
     for (size_t i = 0; i < sizeof SIGNALS / sizeof SIGNALS[0]; i++)
         signal(SIGNALS[i], SIG_DFL);
+    signal(SIGRTMIN, SIG_DFL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_paths),
         cmocka_unit_test(test_abort_keeps_old),
@@ -459,6 +505,7 @@ int main(void)
         cmocka_unit_test(test_ignored_signal),
         cmocka_unit_test(test_modes),
         cmocka_unit_test(test_deferred_folder_sync),
+        cmocka_unit_test(test_file_size_limit),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
