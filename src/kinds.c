@@ -842,6 +842,15 @@ static bool check_kind(const yl_node *root, const yl_node *as_annex, arena *a, d
     }
     const yl_node *doc = yl_map_get(root, "document");
     if (!doc) {
+        /* «Document:», «dоcument:» with a Cyrillic «о», «docment:» */
+        static const char *const document_key[] = {"document"};
+        for (size_t i = 0; i < root->n; i++) {
+            const yl_node *k = root->pairs[i].key;
+            if (diag_suggest(k->str, document_key, 1)) {
+                diag_unknown_key(d, k->mark, k->str, NULL, NULL, document_key, 1);
+                return false;
+            }
+        }
         diag_error(d, root->mark,
                    "нет ключа document: укажите вид документа, например «document: %s»",
                    registry[0]->name);
