@@ -1693,5 +1693,47 @@ else
     pdftotext "$TMP/narrow-url-point.pdf" - | sed -n '/ПРИКАЗЫВАЮ/,$p' | head -5
 fi
 
+# an application is addressed to the director once by the school's name: a
+# position that already names the school (README's school.yaml: «Директор
+# ГБОУ НАО «СШ№2»») got it twice («Директору ГБОУ … ГБОУ …»)
+mkdir -p "$TMP/app-to"
+printf '%s\n' 'school:' '  name: "Школа № 1"' '  short_name: "МБОУ «СШ № 1»"' '  director:' \
+    '    name: "Петрова Анна Сергеевна"' '    position: "Директор МБОУ «СШ № 1»"' \
+    'people:' '  - {name: "Гусева Нина Петровна", role: педагог, base: наставник}' \
+    'pairs: []' >"$TMP/app-to/school.yaml"
+printf '%s\n' 'document: application' 'include: [school.yaml]' 'application: {candidates: all}' \
+    >"$TMP/app-to/app.yaml"
+if [ "$("$BIN" dump "$TMP/app-to/app.yaml" 2>"$TMP/err" | head -1)" = "Директору МБОУ «СШ № 1»" ]; then
+    ok
+else
+    bad "application: the director's position names the school once"
+    "$BIN" dump "$TMP/app-to/app.yaml" | head -2; cat "$TMP/err"
+fi
+
+# README.md for a newcomer: its first fenced block is still the two commands
+# of a fresh machine, and every ```yaml block whose first line that is not a
+# comment is «document: …» is an example that scripts/readme-examples.sh
+# renders (<!-- файл: … --> above it) or says why it is not one
+# (<!-- не для печати: … -->): a document example nobody renders goes stale
+first_cmds=$(awk '/^```/ { if (inb) exit; inb = 1; next } inb { sub(/ *#.*/, ""); print }' README.md)
+if [ "$first_cmds" = "$(printf 'scripts/with-deps make demo\nscripts/with-deps make test')" ]; then
+    ok
+else
+    bad "README.md: the first fenced block is not the two commands"; printf '%s\n' "$first_cmds"
+fi
+unrendered=$(awk '
+    /^[ \t]*<!-- (файл|не для печати): .* -->$/ { mark = 1; next }
+    !inb && /^[ \t]*```yaml/ { inb = 1; start = NR; first = ""; m = mark; next }
+    inb && /^[ \t]*```/ { inb = 0; mark = 0; if (first ~ /^document:/ && !m) print "README.md:" start; next }
+    inb { if (first == "" && $0 !~ /^[ \t]*(#.*)?$/) { first = $0; sub(/^[ \t]+/, "", first) }; next }
+    !/^[ \t]*$/ { mark = 0 }
+' README.md)
+if [ -z "$unrendered" ]; then
+    ok
+else
+    bad "README.md: a document example is neither rendered nor marked «не для печати»"
+    printf '%s\n' "$unrendered"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
