@@ -315,6 +315,39 @@ static bool check_content(const yl_node *v, const kind_field *f, const char *pat
     return ok;
 }
 
+/* Whether rest is nothing or the «г.» of «1 сентября 2024 г.». */
+static bool year_tail(const char *rest)
+{
+    static const char *const tails[] = {"", " г.", " г", " года", "г."};
+    for (size_t i = 0; i < sizeof tails / sizeof *tails; i++)
+        if (!strcmp(rest, tails[i]))
+            return true;
+    return false;
+}
+
+bool kind_date_guess(const char *s, char out[11])
+{
+    int a = 0, b = 0, c = 0, n = 0, y, m, dd;
+    char month[32];
+    if ((sscanf(s, "%2d.%2d.%4d%n", &a, &b, &c, &n) == 3 ||
+         sscanf(s, "%2d/%2d/%4d%n", &a, &b, &c, &n) == 3) &&
+        year_tail(s + n))
+        y = c, m = b, dd = a;
+    else if (sscanf(s, "%4d-%2d-%2d%n", &a, &b, &c, &n) == 3 && !s[n])
+        y = a, m = b, dd = c;
+    else if (sscanf(s, "%2d %31s %4d%n", &a, month, &c, &n) == 3 && year_tail(s + n)) {
+        y = c, dd = a, m = 0;
+        for (int i = 1; i <= 12 && !m; i++)
+            if (!strcmp(month, date_month_genitive(i)))
+                m = i;
+    } else
+        return false;
+    if (y < 1000 || y > 9999 || m < 1 || m > 12 || dd < 1 || dd > 31)
+        return false;
+    snprintf(out, 11, "%04d-%02d-%02d", y, m, dd);
+    return date_parse(out, &y, &m, &dd);
+}
+
 bool kind_check_value(const yl_node *v, const kind_field *f, const char *path, diag *d)
 {
     switch (f->type) {
@@ -324,11 +357,17 @@ bool kind_check_value(const yl_node *v, const kind_field *f, const char *path, d
         if (!expect_kind(v, YL_SCALAR, f, path, d))
             return false;
         int y, m, dd;
+        char guess[11];
         if (date_parse(v->str, &y, &m, &dd))
             return true;
         if (v->len == 10 && v->str[4] == '-' && v->str[7] == '-')
             diag_error(d, v->mark, "«%s»: даты «%s» не существует; проверьте число и месяц", path,
                        v->str);
+        else if (kind_date_guess(v->str, guess))
+            diag_error(d, v->mark,
+                       "«%s» (%s): ожидалась дата в виде ГГГГ-ММ-ДД (год-месяц-день), а здесь "
+                       "«%s»; пишите %s",
+                       path, f->what, v->str, guess);
         else
             diag_error(d, v->mark,
                        "«%s» (%s): ожидалась дата в виде ГГГГ-ММ-ДД, например "
@@ -833,6 +872,36 @@ static const yl_node *school_defaults(const yl_node *root, arena *a)
                         kind_map_set(a, school, "short_name", yl_map_get(school, "name")));
 }
 
+/* The kind a Russian name of a document means («document: приказ»): the
+ * README's names of the kinds, lower case; NULL for another word. */
+static const char *russian_kind(const char *word)
+{
+    static const struct {
+        const char *ru, *kind;
+    } names[] = {
+        {"приказ", "order"},          {"дорожная карта", "roadmap"}, {"план", "roadmap"},
+        {"график", "roadmap"},        {"база", "registry"},          {"реестр", "registry"},
+        {"заявление", "application"}, {"соглашение", "agreement"},   {"договор", "agreement"},
+        {"положение", "text"},        {"программа", "text"},         {"текст", "text"},
+        {"анкета", "questionnaire"},  {"бланк", "questionnaire"},    {"отчёт", "report"},
+        {"отчет", "report"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        /* «приказ», «Приказ о …»: the first word, either case of its first
+         * letter (а..я, two bytes; its capital is 0x20 code points lower) */
+        const char *ru = names[i].ru;
+        size_t n = strlen(ru);
+        uint32_t cp;
+        utf8_next(ru, n, &cp);
+        char cap[4];
+        utf8_encode(cp - 0x20, cap);
+        if (strlen(word) >= n && (word[n] == 0 || word[n] == ' ') &&
+            !strncmp(word + 2, ru + 2, n - 2) && (!strncmp(word, ru, 2) || !strncmp(word, cap, 2)))
+            return names[i].kind;
+    }
+    return NULL;
+}
+
 static bool check_kind(const yl_node *root, const yl_node *as_annex, arena *a, diag *d,
                        kind_result *out)
 {
@@ -865,6 +934,14 @@ static bool check_kind(const yl_node *root, const yl_node *as_annex, arena *a, d
             return run_kind(registry[i], root, as_annex, a, d, out);
     }
     const char *near = yl_str(doc) ? diag_suggest(yl_str(doc), names, NKINDS) : NULL;
+    const char *ru = yl_str(doc) ? russian_kind(yl_str(doc)) : NULL;
+    if (ru) {
+        diag_error(d, doc->mark,
+                   "неизвестный вид документа «%s»: вид пишется латиницей, как в README; для "
+                   "этого документа — «document: %s»",
+                   yl_str(doc), ru);
+        return false;
+    }
     if (near) {
         diag_error(d, doc->mark, "неизвестный вид документа «%s»; может быть, «%s»?", yl_str(doc),
                    near);

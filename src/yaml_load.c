@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -841,6 +842,38 @@ static const char *not_text_kind(const char *text, size_t len)
 /* The checks before libyaml sees text: its size and its encoding. Drops a
  * byte order mark (Windows editors write one) before both diag and libyaml
  * see the text, so that they count columns alike. false after a report. */
+/* A line indented with non-breaking spaces (U+00A0: text copied from Word
+ * or a web page): YAML takes them for text, not indentation, and its error
+ * about the indentation comes a line later. Warns at the first such line,
+ * with the count of the others. */
+static void warn_nbsp_indent(loader *ld, const char *file, const char *text, size_t len)
+{
+    size_t first = len, more = 0;
+    for (size_t i = 0; i < len;) {
+        size_t j = i;
+        while (j < len && (text[j] == ' ' || text[j] == '\t'))
+            j++;
+        if (j + 1 < len && text[j] == '\xC2' && text[j + 1] == '\xA0') {
+            if (first == len)
+                first = j;
+            else
+                more++;
+        }
+        const char *nl = memchr(text + j, '\n', len - j);
+        i = nl ? (size_t)(nl - text) + 1 : len;
+    }
+    if (first == len)
+        return;
+    char others[128] = "";
+    if (more)
+        snprintf(others, sizeof others, " — здесь и ещё в %zu %s", more,
+                 more % 10 == 1 && more % 100 != 11 ? "строке" : "строках");
+    diag_warning(ld->d, locate_offset(file, text, len, first),
+                 "строка начинается с неразрывного пробела (так копируется текст из Word или с "
+                 "сайта): YAML не считает его отступом; замените его обычными пробелами%s",
+                 others);
+}
+
 static bool check_text(loader *ld, const char *file, const char **text, size_t *len)
 {
     if (*len >= 3 && memcmp(*text, "\xEF\xBB\xBF", 3) == 0) {
@@ -873,6 +906,7 @@ static bool check_text(loader *ld, const char *file, const char **text, size_t *
                          : "");
         return false;
     }
+    warn_nbsp_indent(ld, file, *text, *len);
     return true;
 }
 
