@@ -480,6 +480,17 @@ bool kind_check_map(const yl_node *map, const kind_field *fields, const char *pa
                 f = g;
         char sub[256];
         snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", k->str);
+        if (!f && *path &&
+            (!strcmp(k->str, "include") || !strcmp(k->str, "document") ||
+             !strcmp(k->str, "template"))) {
+            /* a top-level key indented under «order:» */
+            diag_error(d, k->mark,
+                       "ключ «%s» стоит внутри «%s», а пишется в начале строки, без отступа, "
+                       "на верхнем уровне файла (рядом с document); уберите пробелы перед ним",
+                       k->str, path);
+            ok = false;
+            continue;
+        }
         if (!f) {
             diag_unknown_key(d, k->mark, k->str, sub, NULL, known, nknown);
             ok = false;

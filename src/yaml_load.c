@@ -1253,6 +1253,14 @@ static char *locate_include(loader *ld, const yl_node *item, const char *reldir,
                      twin_difference(*shown, twin), clip_text(ld, slash ? slash + 1 : twin));
         return NULL;
     }
+    if (!real && item->plain && strchr(item->str, ',')) {
+        /* «include: school.yaml, people.yaml»: one path with a comma */
+        report_error(ld, at,
+                     "не удалось открыть подключаемый файл «%s»: %s; несколько файлов пишутся "
+                     "в квадратных скобках через запятую: include: [%s]",
+                     clip_text(ld, *shown), diag_strerror(ENOENT), clip_text(ld, item->str));
+        return NULL;
+    }
     if (!real) {
         report_error(ld, at,
                      "не удалось открыть подключаемый файл «%s»: %s; путь в include "
