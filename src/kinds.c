@@ -59,9 +59,14 @@ static bool expect_kind(const yl_node *v, yl_kind k, const kind_field *f, const 
                    path, f->what, expected(f->type), path);
         return false;
     }
+    /* «points:» with its items on the lines below, without their «- » */
+    bool no_dash = k == YL_SEQ && v->kind == YL_SCALAR && !glued_dash;
     diag_error(d, v->mark, "«%s» (%s): %s, а здесь %s%s", path, f->what, expected(f->type),
                yl_kind_name(v->kind),
-               glued_dash ? "; после «-» элемента списка нужен пробел: «- текст»" : "");
+               glued_dash ? "; после «-» элемента списка нужен пробел: «- текст»"
+               : no_dash ? "; каждый элемент списка пишется с новой строки и начинается с «- » "
+                           "(дефис и пробел)"
+                         : "");
     return false;
 }
 
@@ -218,6 +223,37 @@ bool kind_check_numbering(const yl_node *v, diag *d)
     return false;
 }
 
+/* Length of the number a point's text starts with, typed by hand («1. »,
+ * «2.1. », «3) »), or 0. */
+static size_t typed_number(const char *s)
+{
+    size_t i = 0;
+    while (s[i] >= '0' && s[i] <= '9') {
+        while (s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (s[i] != '.' && s[i] != ')')
+            return 0;
+        i++;
+        if (s[i - 1] == ')' || s[i] == ' ')
+            return s[i] == ' ' ? i : 0;
+    }
+    return 0;
+}
+
+/* An order's point whose text starts with its number: the program numbers
+ * the points, and the paper would read «1. 1. Утвердить …». */
+static void warn_typed_number(const yl_node *point, const char *path, diag *d)
+{
+    const yl_node *t = point->kind == YL_MAP ? yl_map_get(point, "text") : point;
+    size_t n = yl_str(t) ? typed_number(yl_str(t)) : 0;
+    if (n)
+        diag_warning(d, t->mark,
+                     "пункт в «%s» начинается с номера «%.*s»: номера пунктов программа ставит "
+                     "сама, и на бумаге номер будет дважды («%.*s %.*s …»); уберите номер из "
+                     "текста",
+                     path, (int)n, yl_str(t), (int)n, yl_str(t), (int)n, yl_str(t));
+}
+
 static bool check_points(const yl_node *v, const kind_field *f, const char *path, diag *d)
 {
     if (!expect_kind(v, YL_SEQ, f, path, d))
@@ -226,6 +262,9 @@ static bool check_points(const yl_node *v, const kind_field *f, const char *path
     bool ok = true;
     for (size_t i = 0; i < v->n; i++) {
         const yl_node *it = v->items[i];
+        /* an order's own points are always numbered (order.numbering: 1. 1) а)) */
+        if (!strcmp(path, "order.points"))
+            warn_typed_number(it, path, d);
         if (it->kind == YL_SCALAR) {
             bool good = check_string(it, f, path, d);
             if (good && is_blank(it))
