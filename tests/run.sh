@@ -1735,5 +1735,22 @@ else
     printf '%s\n' "$unrendered"
 fi
 
+# what Notepad saves: the README's first order and school.yaml with a byte
+# order mark and Windows line ends (CRLF) give the same PDF as plain UTF-8
+# (README: «Знак BOM … и переводы строк Windows не мешают»)
+mkdir -p "$TMP/notepad/lf" "$TMP/notepad/crlf"
+scripts/readme-examples.sh "$BIN" README.md "$TMP/notepad/readme" >/dev/null 2>&1
+for f in school order-443; do
+    cp "$TMP/notepad/readme/my-school/$f.yaml" "$TMP/notepad/lf/"
+    { printf '\357\273\277'; sed 's/$/\r/' "$TMP/notepad/lf/$f.yaml"; } >"$TMP/notepad/crlf/$f.yaml"
+done
+if "$BIN" render "$TMP/notepad/lf/order-443.yaml" 2>"$TMP/err" &&
+    "$BIN" render "$TMP/notepad/crlf/order-443.yaml" 2>>"$TMP/err" && [ ! -s "$TMP/err" ] &&
+    cmp -s "$TMP/notepad/lf/order-443.pdf" "$TMP/notepad/crlf/order-443.pdf"; then
+    ok
+else
+    bad "README's order saved by Notepad (BOM, CRLF): not the same PDF"; cat "$TMP/err"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
