@@ -693,6 +693,25 @@ static bool only_case(const char *key, const char *near)
     return !*key && !*near;
 }
 
+/* The first byte of the character at `at` in its file's source, or 0 when
+ * diag has no source for it: a quoted key's mark is its opening quote. */
+static char char_at(diag *d, src_mark at)
+{
+    if (!at.file || !at.line || !at.col)
+        return 0;
+    source *src = d->files[file_index(d, at.file)].src;
+    if (!src)
+        return 0;
+    if (!src->lines)
+        index_lines(src);
+    if (at.line > src->nlines)
+        return 0;
+    const char *p = src->text + src->lines[at.line - 1], *end = src->text + src->len;
+    const char *e = memchr(p, '\n', (size_t)(end - p));
+    const char *q = skip_chars(p, e ? e : end, at.col - 1);
+    return q < (e ? e : end) ? *q : 0;
+}
+
 /* A key slip a newcomer makes with the right word: a letter typed in the
  * Russian layout (the mark moves to that letter) or a capital letter.
  * Reported and true, or false when key is not such a slip. */
@@ -707,7 +726,8 @@ static bool key_slip(diag *d, src_mark at, const char *key, const char *shown, c
         size_t nl = utf8_encode(cp, letter);
         letter[nl] = 0;
         src_mark here = at;
-        here.col += (uint32_t)idx;
+        char c = char_at(d, at);
+        here.col += (uint32_t)idx + (c == '"' || c == '\'');
         diag_error(d, here,
                    "неизвестный ключ «%s»%s%s: буква «%s» (%zu-я в ключе) — не латинская, а %s; "
                    "ключи пишутся латиницей: переключите раскладку на английскую и наберите "
