@@ -504,6 +504,15 @@ static bool key_glob(const char *pattern, const char *key)
     return len && pattern[len - 1] == '*' && !strncmp(pattern, key, len - 1);
 }
 
+/* Whether key is a field of school.yaml's «school:» (name, director …). */
+static bool school_field(const char *key)
+{
+    for (const kind_field *f = kind_school_fields; f->key; f++)
+        if (!strcmp(f->key, key))
+            return true;
+    return false;
+}
+
 bool kind_check_map(const yl_node *map, const kind_field *fields, const char *path, diag *d)
 {
     bool ok = true;
@@ -511,6 +520,7 @@ bool kind_check_map(const yl_node *map, const kind_field *fields, const char *pa
     size_t nknown = 0;
     for (const kind_field *f = fields; f->key && nknown < 64; f++)
         known[nknown++] = f->key;
+    bool school_said = false;
     for (size_t i = 0; i < map->n; i++) {
         const yl_node *k = map->pairs[i].key;
         const kind_field *f = NULL;
@@ -527,6 +537,19 @@ bool kind_check_map(const yl_node *map, const kind_field *fields, const char *pa
                        "ключ «%s» стоит внутри «%s», а пишется в начале строки, без отступа, "
                        "на верхнем уровне файла (рядом с document); уберите пробелы перед ним",
                        k->str, path);
+            ok = false;
+            continue;
+        }
+        if (!f && !*path && school_field(k->str)) {
+            /* school.yaml without its «school:» line: one message, at the first key */
+            if (!school_said)
+                diag_error(d, k->mark,
+                           "ключ «%s» — поле реквизитов школы, а стоит на верхнем уровне; "
+                           "реквизиты (name, short_name, director …) пишутся под строкой "
+                           "«school:» с отступом в два пробела (в school.yaml это его первая "
+                           "строка)",
+                           k->str);
+            school_said = true;
             ok = false;
             continue;
         }
@@ -860,6 +883,41 @@ static bool run_kind(const kind_def *k, const yl_node *root, const yl_node *as_a
     return true;
 }
 
+/* No «document:» in root: a slip in the key itself («Document:»), a data
+ * file given as a document (school.yaml), or the key forgotten. */
+static void report_no_document(const yl_node *root, diag *d)
+{
+    /* «Document:», «dоcument:» with a Cyrillic «о», «docment:» */
+    static const char *const document_key[] = {"document"};
+    for (size_t i = 0; i < root->n; i++) {
+        const yl_node *k = root->pairs[i].key;
+        if (diag_suggest(k->str, document_key, 1)) {
+            diag_unknown_key(d, k->mark, k->str, NULL, NULL, document_key, 1);
+            return;
+        }
+    }
+    /* school.yaml, people.yaml … given to render: data, not a document */
+    static const char *const data_keys[] = {"school", "people", "pairs", "partners", "surveys"};
+    const size_t ndata = sizeof data_keys / sizeof *data_keys;
+    for (size_t i = 0; i < root->n; i++) {
+        const yl_node *k = root->pairs[i].key;
+        /* written in this file, not brought by its include */
+        bool own = k->mark.file && root->mark.file && !strcmp(k->mark.file, root->mark.file);
+        for (size_t j = 0; own && j < ndata; j++)
+            if (!strcmp(k->str, data_keys[j])) {
+                diag_error(d, root->mark,
+                           "нет ключа document: это файл общих данных («%s»), а не "
+                           "документ; его подключают документы строкой include (например, "
+                           "«include: [school.yaml]»), а PDF делается из документа — файла "
+                           "с «document: order» и т. п.",
+                           data_keys[j]);
+                return;
+            }
+    }
+    diag_error(d, root->mark, "нет ключа document: укажите вид документа, например «document: %s»",
+               registry[0]->name);
+}
+
 static bool check_kind(const yl_node *root, const yl_node *as_annex, arena *a, diag *d,
                        kind_result *out);
 
@@ -961,18 +1019,7 @@ static bool check_kind(const yl_node *root, const yl_node *as_annex, arena *a, d
     }
     const yl_node *doc = yl_map_get(root, "document");
     if (!doc) {
-        /* «Document:», «dоcument:» with a Cyrillic «о», «docment:» */
-        static const char *const document_key[] = {"document"};
-        for (size_t i = 0; i < root->n; i++) {
-            const yl_node *k = root->pairs[i].key;
-            if (diag_suggest(k->str, document_key, 1)) {
-                diag_unknown_key(d, k->mark, k->str, NULL, NULL, document_key, 1);
-                return false;
-            }
-        }
-        diag_error(d, root->mark,
-                   "нет ключа document: укажите вид документа, например «document: %s»",
-                   registry[0]->name);
+        report_no_document(root, d);
         return false;
     }
     warn_holes(root, d);
