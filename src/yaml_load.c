@@ -1031,6 +1031,20 @@ static size_t name_stem(const char *name)
     return n;
 }
 
+/* The key a list file of the README is written under, by its name
+ * («people.yaml», «my/pairs.yml» → «people», «pairs»), or NULL. */
+static const char *list_file_key(const char *path)
+{
+    static const char *const keys[] = {"people", "pairs", "partners", "surveys"};
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t stem = name_stem(base);
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        if (strlen(keys[i]) == stem && !strncasecmp(base, keys[i], stem))
+            return keys[i];
+    return NULL;
+}
+
 /* A regular file beside path that a newcomer saved for it: a name that
  * differs from path's only in the case of Latin letters or in the ending
  * (.yml, .YAML, .txt): «School.yaml», «school.yml» for «school.yaml». The
@@ -1319,7 +1333,16 @@ static yl_node *load_include(loader *ld, const yl_node *item, const char *reldir
     root = load_text(ld, shown, rel, arena_strdup(ld->scratch, real), text, len);
     if (ld->errors > errors_before)
         diag_note(ld->d, at, "файл «%s» подключён здесь", clip_text(ld, shown));
-    if (root && root->kind != YL_MAP) {
+    const char *list_key = root && root->kind == YL_SEQ ? list_file_key(item->str) : NULL;
+    if (list_key) {
+        /* people.yaml without its «people:» line: the list the README shows under it */
+        report_error(ld, at,
+                     "файл «%s» подключён через include, но в нём сразу список, без строки "
+                     "«%s:»; напишите первой строкой файла «%s:», а список — под ней с "
+                     "отступом в два пробела (или подключите файл так: «- %s: %s»)",
+                     clip_text(ld, shown), list_key, list_key, list_key, clip_text(ld, item->str));
+        root = NULL;
+    } else if (root && root->kind != YL_MAP) {
         report_error(ld, at,
                      "файл «%s» подключён через include, но в нём %s, а нужен словарь "
                      "«ключ: значение»; запишите данные файла ключами, или подключите его под "
