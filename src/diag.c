@@ -647,12 +647,117 @@ static bool looks_like_text(const char *key, const char *const *known, size_t n)
     return has_text_bytes(key);
 }
 
+/* Cyrillic letters that look like Latin ones: typed in a key with the
+ * keyboard left in the Russian (or Ukrainian) layout, «dоcument» with a
+ * Cyrillic «о». what names the alphabet for the message. */
+static const struct lookalike {
+    uint32_t cp;
+    const char *what;
+} lookalikes[] = {
+    {0x0430, "русская"},    {0x0432, "русская"},    {0x0435, "русская"},    {0x043A, "русская"},
+    {0x043C, "русская"},    {0x043D, "русская"},    {0x043E, "русская"},    {0x0440, "русская"},
+    {0x0441, "русская"},    {0x0442, "русская"},    {0x0443, "русская"},    {0x0445, "русская"},
+    {0x0410, "русская"},    {0x0412, "русская"},    {0x0415, "русская"},    {0x041A, "русская"},
+    {0x041C, "русская"},    {0x041D, "русская"},    {0x041E, "русская"},    {0x0420, "русская"},
+    {0x0421, "русская"},    {0x0422, "русская"},    {0x0423, "русская"},    {0x0425, "русская"},
+    {0x0456, "украинская"}, {0x0457, "украинская"}, {0x0406, "украинская"}, {0x0455, "македонская"},
+    {0x0458, "сербская"},
+};
+
+/* In a key of Latin letters, the first letter of another alphabet that
+ * looks like a Latin one: its index in characters (*at) and the alphabet's
+ * name, or NULL when key has no Latin letter or no such letter. */
+static const char *lookalike_in(const char *key, size_t *at, uint32_t *letter)
+{
+    bool latin = false;
+    const char *what = NULL;
+    size_t len = strlen(key);
+    for (size_t i = 0, k = 0; i < len; k++) {
+        uint32_t cp;
+        i += utf8_next(key + i, len - i, &cp);
+        if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z')
+            latin = true;
+        for (size_t j = 0; !what && j < sizeof lookalikes / sizeof *lookalikes; j++)
+            if (lookalikes[j].cp == cp) {
+                what = lookalikes[j].what;
+                *at = k;
+                *letter = cp;
+            }
+    }
+    return latin ? what : NULL;
+}
+
+/* Whether key and near differ only in the case of ASCII letters
+ * («Document», «Number»). */
+static bool only_case(const char *key, const char *near)
+{
+    for (; *key && *near; key++, near++)
+        if ((unsigned char)*key >= 0x80 || (*key | 0x20) != (*near | 0x20))
+            return false;
+    return !*key && !*near;
+}
+
+/* The first byte of the character at `at` in its file's source, or 0 when
+ * diag has no source for it: a quoted key's mark is its opening quote. */
+static char char_at(diag *d, src_mark at)
+{
+    if (!at.file || !at.line || !at.col)
+        return 0;
+    source *src = d->files[file_index(d, at.file)].src;
+    if (!src)
+        return 0;
+    if (!src->lines)
+        index_lines(src);
+    if (at.line > src->nlines)
+        return 0;
+    const char *p = src->text + src->lines[at.line - 1], *end = src->text + src->len;
+    const char *e = memchr(p, '\n', (size_t)(end - p));
+    const char *q = skip_chars(p, e ? e : end, at.col - 1);
+    return q < (e ? e : end) ? *q : 0;
+}
+
+/* A key slip a newcomer makes with the right word: a letter typed in the
+ * Russian layout (the mark moves to that letter) or a capital letter.
+ * Reported and true, or false when key is not such a slip. */
+static bool key_slip(diag *d, src_mark at, const char *key, const char *shown, const char *in,
+                     const char *where, const char *near)
+{
+    size_t idx = 0;
+    uint32_t cp = 0;
+    const char *what = lookalike_in(key, &idx, &cp);
+    if (what) {
+        char letter[5];
+        size_t nl = utf8_encode(cp, letter);
+        letter[nl] = 0;
+        src_mark here = at;
+        char c = char_at(d, at);
+        here.col += (uint32_t)idx + (c == '"' || c == '\'');
+        diag_error(d, here,
+                   "неизвестный ключ «%s»%s%s: буква «%s» (%zu-я в ключе) — не латинская, а %s; "
+                   "ключи пишутся латиницей: переключите раскладку на английскую и наберите "
+                   "ключ заново%s%s%s",
+                   shown ? shown : key, in, where ? where : "", letter, idx + 1, what,
+                   near ? ": «" : "", near ? near : "", near ? "»" : "");
+        return true;
+    }
+    if (near && only_case(key, near)) {
+        diag_error(d, at,
+                   "неизвестный ключ «%s»%s%s: ключи пишутся маленькими (строчными) буквами, "
+                   "ровно как в примерах: «%s»",
+                   shown ? shown : key, in, where ? where : "", near);
+        return true;
+    }
+    return false;
+}
+
 void diag_unknown_key(diag *d, src_mark at, const char *key, const char *shown, const char *where,
                       const char *const *known, size_t n)
 {
     enum { LISTED = 6 }; /* keys named when there is no close one */
     const char *near = diag_suggest(key, known, n);
     const char *in = where ? " в " : "";
+    if (key_slip(d, at, key, shown, in, where, near))
+        return;
     bool russian = !near && looks_like_text(key, known, n);
     if (russian && strchr(key, ' ')) {
         diag_error(d, at,

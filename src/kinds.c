@@ -59,9 +59,14 @@ static bool expect_kind(const yl_node *v, yl_kind k, const kind_field *f, const 
                    path, f->what, expected(f->type), path);
         return false;
     }
+    /* «points:» with its items on the lines below, without their «- » */
+    bool no_dash = k == YL_SEQ && v->kind == YL_SCALAR && !glued_dash;
     diag_error(d, v->mark, "«%s» (%s): %s, а здесь %s%s", path, f->what, expected(f->type),
                yl_kind_name(v->kind),
-               glued_dash ? "; после «-» элемента списка нужен пробел: «- текст»" : "");
+               glued_dash ? "; после «-» элемента списка нужен пробел: «- текст»"
+               : no_dash ? "; каждый элемент списка пишется с новой строки и начинается с «- » "
+                           "(дефис и пробел)"
+                         : "");
     return false;
 }
 
@@ -218,6 +223,37 @@ bool kind_check_numbering(const yl_node *v, diag *d)
     return false;
 }
 
+/* Length of the number a point's text starts with, typed by hand («1. »,
+ * «2.1. », «3) »), or 0. */
+static size_t typed_number(const char *s)
+{
+    size_t i = 0;
+    while (s[i] >= '0' && s[i] <= '9') {
+        while (s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (s[i] != '.' && s[i] != ')')
+            return 0;
+        i++;
+        if (s[i - 1] == ')' || s[i] == ' ')
+            return s[i] == ' ' ? i : 0;
+    }
+    return 0;
+}
+
+/* An order's point whose text starts with its number: the program numbers
+ * the points, and the paper would read «1. 1. Утвердить …». */
+static void warn_typed_number(const yl_node *point, const char *path, diag *d)
+{
+    const yl_node *t = point->kind == YL_MAP ? yl_map_get(point, "text") : point;
+    size_t n = yl_str(t) ? typed_number(yl_str(t)) : 0;
+    if (n)
+        diag_warning(d, t->mark,
+                     "пункт в «%s» начинается с номера «%.*s»: номера пунктов программа ставит "
+                     "сама, и на бумаге номер будет дважды («%.*s %.*s …»); уберите номер из "
+                     "текста",
+                     path, (int)n, yl_str(t), (int)n, yl_str(t), (int)n, yl_str(t));
+}
+
 static bool check_points(const yl_node *v, const kind_field *f, const char *path, diag *d)
 {
     if (!expect_kind(v, YL_SEQ, f, path, d))
@@ -226,6 +262,9 @@ static bool check_points(const yl_node *v, const kind_field *f, const char *path
     bool ok = true;
     for (size_t i = 0; i < v->n; i++) {
         const yl_node *it = v->items[i];
+        /* an order's own points are always numbered (order.numbering: 1. 1) а)) */
+        if (!strcmp(path, "order.points"))
+            warn_typed_number(it, path, d);
         if (it->kind == YL_SCALAR) {
             bool good = check_string(it, f, path, d);
             if (good && is_blank(it))
@@ -315,6 +354,39 @@ static bool check_content(const yl_node *v, const kind_field *f, const char *pat
     return ok;
 }
 
+/* Whether rest is nothing or the «г.» of «1 сентября 2024 г.». */
+static bool year_tail(const char *rest)
+{
+    static const char *const tails[] = {"", " г.", " г", " года", "г."};
+    for (size_t i = 0; i < sizeof tails / sizeof *tails; i++)
+        if (!strcmp(rest, tails[i]))
+            return true;
+    return false;
+}
+
+bool kind_date_guess(const char *s, char out[11])
+{
+    int a = 0, b = 0, c = 0, n = 0, y, m, dd;
+    char month[32];
+    if ((sscanf(s, "%2d.%2d.%4d%n", &a, &b, &c, &n) == 3 ||
+         sscanf(s, "%2d/%2d/%4d%n", &a, &b, &c, &n) == 3) &&
+        year_tail(s + n))
+        y = c, m = b, dd = a;
+    else if (sscanf(s, "%4d-%2d-%2d%n", &a, &b, &c, &n) == 3 && !s[n])
+        y = a, m = b, dd = c;
+    else if (sscanf(s, "%2d %31s %4d%n", &a, month, &c, &n) == 3 && year_tail(s + n)) {
+        y = c, dd = a, m = 0;
+        for (int i = 1; i <= 12 && !m; i++)
+            if (!strcmp(month, date_month_genitive(i)))
+                m = i;
+    } else
+        return false;
+    if (y < 1000 || y > 9999 || m < 1 || m > 12 || dd < 1 || dd > 31)
+        return false;
+    snprintf(out, 11, "%04d-%02d-%02d", y, m, dd);
+    return date_parse(out, &y, &m, &dd);
+}
+
 bool kind_check_value(const yl_node *v, const kind_field *f, const char *path, diag *d)
 {
     switch (f->type) {
@@ -324,6 +396,7 @@ bool kind_check_value(const yl_node *v, const kind_field *f, const char *path, d
         if (!expect_kind(v, YL_SCALAR, f, path, d))
             return false;
         int y, m, dd;
+        char guess[11];
         if (date_parse(v->str, &y, &m, &dd))
             return true;
         int year = v->len == 10 ? date_year_outside(v->str) : -1;
@@ -333,6 +406,11 @@ bool kind_check_value(const yl_node *v, const kind_field *f, const char *path, d
         else if (v->len == 10 && v->str[4] == '-' && v->str[7] == '-')
             diag_error(d, v->mark, "«%s»: даты «%s» не существует; проверьте число и месяц", path,
                        v->str);
+        else if (kind_date_guess(v->str, guess))
+            diag_error(d, v->mark,
+                       "«%s» (%s): ожидалась дата в виде ГГГГ-ММ-ДД (год-месяц-день), а здесь "
+                       "«%s»; пишите %s",
+                       path, f->what, v->str, guess);
         else
             diag_error(d, v->mark,
                        "«%s» (%s): ожидалась дата в виде ГГГГ-ММ-ДД, например "
@@ -430,6 +508,15 @@ static bool key_glob(const char *pattern, const char *key)
     return len && pattern[len - 1] == '*' && !strncmp(pattern, key, len - 1);
 }
 
+/* Whether key is a field of school.yaml's «school:» (name, director …). */
+static bool school_field(const char *key)
+{
+    for (const kind_field *f = kind_school_fields; f->key; f++)
+        if (!strcmp(f->key, key))
+            return true;
+    return false;
+}
+
 bool kind_check_map(const yl_node *map, const kind_field *fields, const char *path, diag *d)
 {
     bool ok = true;
@@ -437,6 +524,7 @@ bool kind_check_map(const yl_node *map, const kind_field *fields, const char *pa
     size_t nknown = 0;
     for (const kind_field *f = fields; f->key && nknown < 64; f++)
         known[nknown++] = f->key;
+    bool school_said = false;
     for (size_t i = 0; i < map->n; i++) {
         const yl_node *k = map->pairs[i].key;
         const kind_field *f = NULL;
@@ -445,6 +533,30 @@ bool kind_check_map(const yl_node *map, const kind_field *fields, const char *pa
                 f = g;
         char sub[256];
         snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", k->str);
+        if (!f && *path &&
+            (!strcmp(k->str, "include") || !strcmp(k->str, "document") ||
+             !strcmp(k->str, "template"))) {
+            /* a top-level key indented under «order:» */
+            diag_error(d, k->mark,
+                       "ключ «%s» стоит внутри «%s», а пишется в начале строки, без отступа, "
+                       "на верхнем уровне файла (рядом с document); уберите пробелы перед ним",
+                       k->str, path);
+            ok = false;
+            continue;
+        }
+        if (!f && !*path && school_field(k->str)) {
+            /* school.yaml without its «school:» line: one message, at the first key */
+            if (!school_said)
+                diag_error(d, k->mark,
+                           "ключ «%s» — поле реквизитов школы, а стоит на верхнем уровне; "
+                           "реквизиты (name, short_name, director …) пишутся под строкой "
+                           "«school:» с отступом в два пробела (в school.yaml это его первая "
+                           "строка)",
+                           k->str);
+            school_said = true;
+            ok = false;
+            continue;
+        }
         if (!f) {
             diag_unknown_key(d, k->mark, k->str, sub, NULL, known, nknown);
             ok = false;
@@ -775,6 +887,41 @@ static bool run_kind(const kind_def *k, const yl_node *root, const yl_node *as_a
     return true;
 }
 
+/* No «document:» in root: a slip in the key itself («Document:»), a data
+ * file given as a document (school.yaml), or the key forgotten. */
+static void report_no_document(const yl_node *root, diag *d)
+{
+    /* «Document:», «dоcument:» with a Cyrillic «о», «docment:» */
+    static const char *const document_key[] = {"document"};
+    for (size_t i = 0; i < root->n; i++) {
+        const yl_node *k = root->pairs[i].key;
+        if (diag_suggest(k->str, document_key, 1)) {
+            diag_unknown_key(d, k->mark, k->str, NULL, NULL, document_key, 1);
+            return;
+        }
+    }
+    /* school.yaml, people.yaml … given to render: data, not a document */
+    static const char *const data_keys[] = {"school", "people", "pairs", "partners", "surveys"};
+    const size_t ndata = sizeof data_keys / sizeof *data_keys;
+    for (size_t i = 0; i < root->n; i++) {
+        const yl_node *k = root->pairs[i].key;
+        /* written in this file, not brought by its include */
+        bool own = k->mark.file && root->mark.file && !strcmp(k->mark.file, root->mark.file);
+        for (size_t j = 0; own && j < ndata; j++)
+            if (!strcmp(k->str, data_keys[j])) {
+                diag_error(d, root->mark,
+                           "нет ключа document: это файл общих данных («%s»), а не "
+                           "документ; его подключают документы строкой include (например, "
+                           "«include: [school.yaml]»), а PDF делается из документа — файла "
+                           "с «document: order» и т. п.",
+                           data_keys[j]);
+                return;
+            }
+    }
+    diag_error(d, root->mark, "нет ключа document: укажите вид документа, например «document: %s»",
+               registry[0]->name);
+}
+
 static bool check_kind(const yl_node *root, const yl_node *as_annex, arena *a, diag *d,
                        kind_result *out);
 
@@ -837,6 +984,36 @@ static const yl_node *school_defaults(const yl_node *root, arena *a)
                         kind_map_set(a, school, "short_name", yl_map_get(school, "name")));
 }
 
+/* The kind a Russian name of a document means («document: приказ»): the
+ * README's names of the kinds, lower case; NULL for another word. */
+static const char *russian_kind(const char *word)
+{
+    static const struct {
+        const char *ru, *kind;
+    } names[] = {
+        {"приказ", "order"},          {"дорожная карта", "roadmap"}, {"план", "roadmap"},
+        {"график", "roadmap"},        {"база", "registry"},          {"реестр", "registry"},
+        {"заявление", "application"}, {"соглашение", "agreement"},   {"договор", "agreement"},
+        {"положение", "text"},        {"программа", "text"},         {"текст", "text"},
+        {"анкета", "questionnaire"},  {"бланк", "questionnaire"},    {"отчёт", "report"},
+        {"отчет", "report"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        /* «приказ», «Приказ о …»: the first word, either case of its first
+         * letter (а..я, two bytes; its capital is 0x20 code points lower) */
+        const char *ru = names[i].ru;
+        size_t n = strlen(ru);
+        uint32_t cp;
+        utf8_next(ru, n, &cp);
+        char cap[4];
+        utf8_encode(cp - 0x20, cap);
+        if (strlen(word) >= n && (word[n] == 0 || word[n] == ' ') &&
+            !strncmp(word + 2, ru + 2, n - 2) && (!strncmp(word, ru, 2) || !strncmp(word, cap, 2)))
+            return names[i].kind;
+    }
+    return NULL;
+}
+
 static bool check_kind(const yl_node *root, const yl_node *as_annex, arena *a, diag *d,
                        kind_result *out)
 {
@@ -846,9 +1023,7 @@ static bool check_kind(const yl_node *root, const yl_node *as_annex, arena *a, d
     }
     const yl_node *doc = yl_map_get(root, "document");
     if (!doc) {
-        diag_error(d, root->mark,
-                   "нет ключа document: укажите вид документа, например «document: %s»",
-                   registry[0]->name);
+        report_no_document(root, d);
         return false;
     }
     warn_holes(root, d);
@@ -860,6 +1035,14 @@ static bool check_kind(const yl_node *root, const yl_node *as_annex, arena *a, d
             return run_kind(registry[i], root, as_annex, a, d, out);
     }
     const char *near = yl_str(doc) ? diag_suggest(yl_str(doc), names, NKINDS) : NULL;
+    const char *ru = yl_str(doc) ? russian_kind(yl_str(doc)) : NULL;
+    if (ru) {
+        diag_error(d, doc->mark,
+                   "неизвестный вид документа «%s»: вид пишется латиницей, как в README; для "
+                   "этого документа — «document: %s»",
+                   yl_str(doc), ru);
+        return false;
+    }
     if (near) {
         diag_error(d, doc->mark, "неизвестный вид документа «%s»; может быть, «%s»?", yl_str(doc),
                    near);

@@ -83,6 +83,10 @@ bool kind_check_map(const yl_node *map, const kind_field *fields, const char *pa
 
 /* Check one value against f; path names it in messages. */
 bool kind_check_value(const yl_node *v, const kind_field *f, const char *path, diag *d);
+/* The ISO date a newcomer meant by «01.09.2024», «1.9.2024», «2024-9-1»,
+ * «01/09/2024» or «1 сентября 2024 г.», written to out; false when s is none
+ * of these or no real date. For the hint «пишите 2024-09-01». */
+bool kind_date_guess(const char *s, char out[11]);
 /* The items of a KS_PARTS list f (kind_check_value only sees a list): each
  * a map of f->item's fields named «path[N]», and the text of its KS_BODY
  * fields (kind_text_check_body) once its fields passed. A kind calls it

@@ -8,12 +8,15 @@
 #include "yaml_load.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <yaml.h>
@@ -400,6 +403,25 @@ static void warn_swallowed_comment(parse_state *ps, const yaml_event_t *ev)
                  "текста, возьмите всё значение в кавычки \"…\"");
 }
 
+/* Whether a plain value is wrapped whole in «…» («Об утверждении плана»):
+ * Word's autocorrect makes them of the " a newcomer typed, and YAML
+ * prints them. «Рассвет» и «Заря» (two pairs) is not wrapped. */
+static bool wrapped_in_guillemets(const char *s, size_t len)
+{
+    static const char open[] = "«", close[] = "»";
+    const size_t n = sizeof open - 1;
+    if (len < 2 * n || memcmp(s, open, n) || memcmp(s + len - n, close, n))
+        return false;
+    size_t depth = 0;
+    for (size_t i = 0; i + n <= len; i++) {
+        if (!memcmp(s + i, open, n))
+            depth++;
+        else if (!memcmp(s + i, close, n) && depth && --depth == 0)
+            return i + n == len;
+    }
+    return false;
+}
+
 static void read_scalar(parse_state *ps, const yaml_event_t *ev)
 {
     src_mark at = make_mark(ps->file, ev->start_mark);
@@ -422,6 +444,11 @@ static void read_scalar(parse_state *ps, const yaml_event_t *ev)
         diag_warning(ps->ld->d, at,
                      "значение начинается с кавычки «“» из Word: YAML не считает её кавычкой, "
                      "и она будет напечатана; замените кавычки “…” прямыми \"…\"");
+    else if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && wrapped_in_guillemets(value, len))
+        diag_warning(ps->ld->d, at,
+                     "значение целиком в кавычках «…»: YAML не считает «ёлочки» кавычками, и "
+                     "они будут напечатаны; если на бумаге кавычки не нужны, замените их "
+                     "прямыми \"…\" (так Word ставит «…» вместо набранных \")");
     if (memchr(value, '\0', len))
         report_error(ps->ld, at,
                      "в строке символ NUL («\\0»): его нельзя напечатать, и он обрывает "
@@ -802,6 +829,10 @@ static const char *not_text_kind(const char *text, size_t len)
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
         if (len >= kinds[i].n && memcmp(text, kinds[i].magic, kinds[i].n) == 0)
             return kinds[i].msg;
+    /* UTF-16 without the mark (iconv -t UTF-16LE, some exporters): its first
+     * character, a Latin letter or «#», has a NUL byte beside it; text has none */
+    if (len >= 2 && !text[0] != !text[1])
+        return kinds[text[0] ? 0 : 1].msg;
     return NULL;
 }
 
@@ -811,6 +842,38 @@ static const char *not_text_kind(const char *text, size_t len)
 /* The checks before libyaml sees text: its size and its encoding. Drops a
  * byte order mark (Windows editors write one) before both diag and libyaml
  * see the text, so that they count columns alike. false after a report. */
+/* A line indented with non-breaking spaces (U+00A0: text copied from Word
+ * or a web page): YAML takes them for text, not indentation, and its error
+ * about the indentation comes a line later. Warns at the first such line,
+ * with the count of the others. */
+static void warn_nbsp_indent(loader *ld, const char *file, const char *text, size_t len)
+{
+    size_t first = len, more = 0;
+    for (size_t i = 0; i < len;) {
+        size_t j = i;
+        while (j < len && (text[j] == ' ' || text[j] == '\t'))
+            j++;
+        if (j + 1 < len && text[j] == '\xC2' && text[j + 1] == '\xA0') {
+            if (first == len)
+                first = j;
+            else
+                more++;
+        }
+        const char *nl = memchr(text + j, '\n', len - j);
+        i = nl ? (size_t)(nl - text) + 1 : len;
+    }
+    if (first == len)
+        return;
+    char others[128] = "";
+    if (more)
+        snprintf(others, sizeof others, " — здесь и ещё в %zu %s", more,
+                 more % 10 == 1 && more % 100 != 11 ? "строке" : "строках");
+    diag_warning(ld->d, locate_offset(file, text, len, first),
+                 "строка начинается с неразрывного пробела (так копируется текст из Word или с "
+                 "сайта): YAML не считает его отступом; замените его обычными пробелами%s",
+                 others);
+}
+
 static bool check_text(loader *ld, const char *file, const char **text, size_t *len)
 {
     if (*len >= 3 && memcmp(*text, "\xEF\xBB\xBF", 3) == 0) {
@@ -843,6 +906,7 @@ static bool check_text(loader *ld, const char *file, const char **text, size_t *
                          : "");
         return false;
     }
+    warn_nbsp_indent(ld, file, *text, *len);
     return true;
 }
 
@@ -951,6 +1015,76 @@ static bool txt_twin(loader *ld, const char *path)
     return stat(twin, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+static const char *take_dirname(arena *a, const char *path);
+
+/* Length of name without its ending .yaml, .yml (any case) and, before
+ * that, the .txt Notepad adds. */
+static size_t name_stem(const char *name)
+{
+    size_t n = strlen(name);
+    if (n > 4 && !strcasecmp(name + n - 4, ".txt"))
+        n -= 4;
+    if (n > 5 && !strncasecmp(name + n - 5, ".yaml", 5))
+        n -= 5;
+    else if (n > 4 && !strncasecmp(name + n - 4, ".yml", 4))
+        n -= 4;
+    return n;
+}
+
+/* The key a list file of the README is written under, by its name
+ * («people.yaml», «my/pairs.yml» → «people», «pairs»), or NULL. */
+static const char *list_file_key(const char *path)
+{
+    static const char *const keys[] = {"people", "pairs", "partners", "surveys"};
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t stem = name_stem(base);
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        if (strlen(keys[i]) == stem && !strncasecmp(base, keys[i], stem))
+            return keys[i];
+    return NULL;
+}
+
+/* A regular file beside path that a newcomer saved for it: a name that
+ * differs from path's only in the case of Latin letters or in the ending
+ * (.yml, .YAML, .txt): «School.yaml», «school.yml» for «school.yaml». The
+ * smallest such name (the folder's order does not show), as a path beside
+ * path, or NULL. Reads at most YL_TWIN_MAX_ENTRIES names. */
+static const char *name_twin(loader *ld, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    const char *dir = slash ? take_dirname(ld->scratch, path) : ".";
+    size_t stem = name_stem(base);
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return NULL;
+    const char *best = NULL;
+    struct dirent *e;
+    for (size_t seen = 0; seen < YL_TWIN_MAX_ENTRIES && (e = readdir(dp)); seen++) {
+        const char *nm = e->d_name;
+        if (!strcmp(nm, base) || name_stem(nm) != stem || strncasecmp(nm, base, stem) ||
+            (best && strcmp(nm, best) >= 0))
+            continue;
+        struct stat st;
+        const char *full = slash ? arena_printf(ld->scratch, "%s/%s", dir, nm) : nm;
+        if (stat(full, &st) == 0 && S_ISREG(st.st_mode))
+            best = arena_strdup(ld->scratch, nm);
+    }
+    closedir(dp);
+    if (!best)
+        return NULL;
+    return slash ? arena_printf(ld->scratch, "%.*s%s", (int)(base - path), path, best) : best;
+}
+
+/* «имя отличается …» of a twin's message: how twin differs from path. */
+static const char *twin_difference(const char *path, const char *twin)
+{
+    return !strcasecmp(path, twin) ? "только большими и маленькими буквами, а для программы это "
+                                     "разные имена"
+                                   : "окончанием";
+}
+
 /* Note that shown (identified by st) was read, for yl_doc_files. */
 static void remember_file(loader *ld, const char *shown, const struct stat *st)
 {
@@ -981,6 +1115,7 @@ static char *read_text(loader *ld, const char *shown, const char *open_path, src
         return text;
     }
     int e = errno;
+    const char *twin;
     if (e == EISDIR)
         report_error(ld, at, "«%s» является папкой, а не файлом; укажите путь к YAML-файлу",
                      clip_text(ld, shown));
@@ -1000,6 +1135,12 @@ static char *read_text(loader *ld, const char *shown, const char *open_path, src
                      "не удалось открыть «%s»: %s; рядом есть «%s.txt» — Блокнот добавил к "
                      "имени «.txt»: переименуйте файл, чтобы имя кончалось на «.yaml»",
                      clip_text(ld, shown), diag_strerror(e), clip_text(ld, shown));
+    else if (e == ENOENT && (twin = name_twin(ld, open_path)))
+        report_error(ld, at,
+                     "не удалось открыть «%s»: %s; рядом есть «%s» — имя отличается %s: "
+                     "укажите имя точно или переименуйте файл",
+                     clip_text(ld, shown), diag_strerror(e), clip_text(ld, twin),
+                     twin_difference(open_path, twin));
     else
         report_error(ld, at, "не удалось открыть «%s»: %s; проверьте путь и права доступа",
                      clip_text(ld, shown), diag_strerror(e));
@@ -1116,6 +1257,24 @@ static char *locate_include(loader *ld, const yl_node *item, const char *reldir,
                      clip_text(ld, item->str));
         return NULL;
     }
+    const char *twin = !real && errno == ENOENT ? name_twin(ld, *shown) : NULL;
+    if (twin) {
+        const char *slash = strrchr(twin, '/');
+        report_error(ld, at,
+                     "не удалось открыть подключаемый файл «%s»: %s; рядом есть «%s» — имя "
+                     "отличается %s: переименуйте файл или напишите в include «%s»",
+                     clip_text(ld, *shown), diag_strerror(ENOENT), clip_text(ld, twin),
+                     twin_difference(*shown, twin), clip_text(ld, slash ? slash + 1 : twin));
+        return NULL;
+    }
+    if (!real && item->plain && strchr(item->str, ',')) {
+        /* «include: school.yaml, people.yaml»: one path with a comma */
+        report_error(ld, at,
+                     "не удалось открыть подключаемый файл «%s»: %s; несколько файлов пишутся "
+                     "в квадратных скобках через запятую: include: [%s]",
+                     clip_text(ld, *shown), diag_strerror(ENOENT), clip_text(ld, item->str));
+        return NULL;
+    }
     if (!real) {
         report_error(ld, at,
                      "не удалось открыть подключаемый файл «%s»: %s; путь в include "
@@ -1174,7 +1333,16 @@ static yl_node *load_include(loader *ld, const yl_node *item, const char *reldir
     root = load_text(ld, shown, rel, arena_strdup(ld->scratch, real), text, len);
     if (ld->errors > errors_before)
         diag_note(ld->d, at, "файл «%s» подключён здесь", clip_text(ld, shown));
-    if (root && root->kind != YL_MAP) {
+    const char *list_key = root && root->kind == YL_SEQ ? list_file_key(item->str) : NULL;
+    if (list_key) {
+        /* people.yaml without its «people:» line: the list the README shows under it */
+        report_error(ld, at,
+                     "файл «%s» подключён через include, но в нём сразу список, без строки "
+                     "«%s:»; напишите первой строкой файла «%s:», а список — под ней с "
+                     "отступом в два пробела (или подключите файл так: «- %s: %s»)",
+                     clip_text(ld, shown), list_key, list_key, list_key, clip_text(ld, item->str));
+        root = NULL;
+    } else if (root && root->kind != YL_MAP) {
         report_error(ld, at,
                      "файл «%s» подключён через include, но в нём %s, а нужен словарь "
                      "«ключ: значение»; запишите данные файла ключами, или подключите его под "

@@ -52,6 +52,10 @@ struct yl_node {
 #define YL_MAX_FILE_SIZE (4u << 20) /* a dossier file over 4 MiB is not text a school wrote */
 #define YL_MAX_DEPTH 64             /* nesting of maps and sequences: stack depth of every walk */
 #define YL_MAX_INCLUDE_DEPTH 16     /* chains of include below the document: recursion depth */
+/* Names of a folder read to find the file a newcomer meant when the one
+ * named is missing («School.yaml» for «school.yaml»): a dossier folder holds
+ * tens of files, and a folder of millions is not searched to the end. */
+#define YL_TWIN_MAX_ENTRIES 10000
 /* Aliases: the nodes reachable through alias expansion may not exceed
  * YL_ALIAS_FACTOR times the nodes actually written, nor fall under the floor;
  * a "billion laughs" file fails at load time instead of eating memory later. */

@@ -1748,5 +1748,64 @@ else
     bad "batch DIR -o DIR: exit $rc, the reason said, nothing written"; cat "$TMP/err"; ls -A "$TMP/self"
 fi
 
+# an application is addressed to the director once by the school's name: a
+# position that already names the school (README's school.yaml: «Директор
+# ГБОУ НАО «СШ№2»») got it twice («Директору ГБОУ … ГБОУ …»)
+mkdir -p "$TMP/app-to"
+printf '%s\n' 'school:' '  name: "Школа № 1"' '  short_name: "МБОУ «СШ № 1»"' '  director:' \
+    '    name: "Петрова Анна Сергеевна"' '    position: "Директор МБОУ «СШ № 1»"' \
+    'people:' '  - {name: "Гусева Нина Петровна", role: педагог, base: наставник}' \
+    'pairs: []' >"$TMP/app-to/school.yaml"
+printf '%s\n' 'document: application' 'include: [school.yaml]' 'application: {candidates: all}' \
+    >"$TMP/app-to/app.yaml"
+if [ "$("$BIN" dump "$TMP/app-to/app.yaml" 2>"$TMP/err" | head -1)" = "Директору МБОУ «СШ № 1»" ]; then
+    ok
+else
+    bad "application: the director's position names the school once"
+    "$BIN" dump "$TMP/app-to/app.yaml" | head -2; cat "$TMP/err"
+fi
+
+# README.md for a newcomer: its first fenced block is still the two commands
+# of a fresh machine, and every ```yaml block whose first line that is not a
+# comment is «document: …» is an example that scripts/readme-examples.sh
+# renders (<!-- файл: … --> above it) or says why it is not one
+# (<!-- не для печати: … -->): a document example nobody renders goes stale
+first_cmds=$(awk '/^```/ { if (inb) exit; inb = 1; next } inb { sub(/ *#.*/, ""); print }' README.md)
+if [ "$first_cmds" = "$(printf 'scripts/with-deps make demo\nscripts/with-deps make test')" ]; then
+    ok
+else
+    bad "README.md: the first fenced block is not the two commands"; printf '%s\n' "$first_cmds"
+fi
+unrendered=$(awk '
+    /^[ \t]*<!-- (файл|не для печати): .* -->$/ { mark = 1; next }
+    !inb && /^[ \t]*```yaml/ { inb = 1; start = NR; first = ""; m = mark; next }
+    inb && /^[ \t]*```/ { inb = 0; mark = 0; if (first ~ /^document:/ && !m) print "README.md:" start; next }
+    inb { if (first == "" && $0 !~ /^[ \t]*(#.*)?$/) { first = $0; sub(/^[ \t]+/, "", first) }; next }
+    !/^[ \t]*$/ { mark = 0 }
+' README.md)
+if [ -z "$unrendered" ]; then
+    ok
+else
+    bad "README.md: a document example is neither rendered nor marked «не для печати»"
+    printf '%s\n' "$unrendered"
+fi
+
+# what Notepad saves: the README's first order and school.yaml with a byte
+# order mark and Windows line ends (CRLF) give the same PDF as plain UTF-8
+# (README: «Знак BOM … и переводы строк Windows не мешают»)
+mkdir -p "$TMP/notepad/lf" "$TMP/notepad/crlf"
+scripts/readme-examples.sh "$BIN" README.md "$TMP/notepad/readme" >/dev/null 2>&1
+for f in school order-443; do
+    cp "$TMP/notepad/readme/my-school/$f.yaml" "$TMP/notepad/lf/"
+    { printf '\357\273\277'; sed 's/$/\r/' "$TMP/notepad/lf/$f.yaml"; } >"$TMP/notepad/crlf/$f.yaml"
+done
+if "$BIN" render "$TMP/notepad/lf/order-443.yaml" 2>"$TMP/err" &&
+    "$BIN" render "$TMP/notepad/crlf/order-443.yaml" 2>>"$TMP/err" && [ ! -s "$TMP/err" ] &&
+    cmp -s "$TMP/notepad/lf/order-443.pdf" "$TMP/notepad/crlf/order-443.pdf"; then
+    ok
+else
+    bad "README's order saved by Notepad (BOM, CRLF): not the same PDF"; cat "$TMP/err"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -71,8 +71,13 @@ static void addressee(kind_people *p, const yl_node *app, const yl_node *school,
                      pos->str);
         dat = pos->str;
     }
-    kind_people_put_str(p, out, "to_position", arena_printf(p->a, "%s %s", dat, short_name),
-                        pos->mark);
+    /* «Директор МБОУ «СШ № 1»», as README's school.yaml writes it, already
+     * names the school: «Директору МБОУ «СШ № 1»», not the name twice */
+    if (!short_name || strstr(pos->str, short_name))
+        kind_people_put_str(p, out, "to_position", dat, pos->mark);
+    else
+        kind_people_put_str(p, out, "to_position", arena_printf(p->a, "%s %s", dat, short_name),
+                            pos->mark);
     kind_people_put_str(p, out, "to_name",
                         kind_people_decline_node(p, dir, NAMES_DATIVE, NAMES_INITIALS_FIRST),
                         dir->mark);

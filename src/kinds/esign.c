@@ -135,8 +135,15 @@ static const yl_node *esign_checked(arena *a, const yl_node *e, const yl_node *s
                      date_text(a, date), date_text(a, from), date_text(a, to));
     yl_node *m = kind_map_set(a, e, "certificate", kind_scalar(a, serial, cert->mark));
     const yl_node *name = yl_map_get(signer, "name");
-    if (!given(e, "owner", yl_str(name), d))
-        m = kind_map_set(a, m, "owner", name);
+    const yl_node *owner = given(e, "owner", yl_str(name), d);
+    if (!owner)
+        m = kind_map_set(a, m, "owner", owner = name);
+    /* «Петрова А.С.»: a certificate names its owner in full */
+    if (yl_str(owner) && strchr(yl_str(owner), '.'))
+        diag_warning(d, yl_map_get(e, "owner") ? owner->mark : e->mark,
+                     "владелец сертификата «%s» записан с инициалами, а в сертификате ФИО "
+                     "полностью; впишите owner: \"Фамилия Имя Отчество\", как в сертификате",
+                     yl_str(owner));
     return m;
 }
 

@@ -338,6 +338,7 @@ static long read_date(kind_people *p, const yl_node *v, const char *what, bool *
     if (yl_str(v) && kind_people_parse_date(v->str, &day))
         return day;
     const char *s = yl_str(v);
+    char guess[11];
     bool shaped =
         s && strlen(s) == 10 && ((s[4] == '-' && s[7] == '-') || (s[2] == '.' && s[5] == '.'));
     int year = shaped ? date_year_outside(s[2] == '.' ? s + 6 : s) : -1;
@@ -346,6 +347,10 @@ static long read_date(kind_people *p, const yl_node *v, const char *what, bool *
                    DATE_MIN_YEAR, DATE_MAX_YEAR);
     else if (shaped)
         diag_error(p->d, v->mark, "%s: даты «%s» не существует; проверьте число и месяц", what, s);
+    else if (s && kind_date_guess(s, guess))
+        diag_error(p->d, v->mark,
+                   "%s: ожидалась дата ГГГГ-ММ-ДД или ДД.ММ.ГГГГ, а здесь «%s»; пишите %s", what, s,
+                   guess);
     else
         diag_error(p->d, v->mark, "%s: ожидалась дата ГГГГ-ММ-ДД или ДД.ММ.ГГГГ, а здесь «%s»",
                    what, s ? s : yl_kind_name(v->kind));

@@ -74,9 +74,11 @@ static bool read_filter(kind_people *p, const yl_node *reg, filter *f)
     long *days[2] = {&f->from, &f->to};
     for (int i = 0; i < 2; i++) {
         const yl_node *v = yl_map_get(reg, keys[i]);
+        char guess[11];
         if (v && !kind_people_parse_date(v->str, days[i])) {
-            diag_error(p->d, v->mark, "registry.%s: ожидалась дата ГГГГ-ММ-ДД, а здесь «%s»",
-                       keys[i], v->str);
+            bool hint = v->str && kind_date_guess(v->str, guess);
+            diag_error(p->d, v->mark, "registry.%s: ожидалась дата ГГГГ-ММ-ДД, а здесь «%s»%s%s",
+                       keys[i], v->str, hint ? "; пишите " : "", hint ? guess : "");
             ok = false;
         }
     }
