@@ -739,7 +739,9 @@ static void add_word(lay *L, const para *P, const char *text, size_t from, size_
         size_t at = from + br[i].at + 1; /* br.at is the last byte before the break */
         if (at <= pos || at >= to)
             continue;
-        if (last && !tail_holds(at, tail))
+        /* an address's last part may be short («…|.ru»): better than a cut
+         * between its letters */
+        if (last && !kind.address && !tail_holds(at, tail))
             break;
         add_word_piece(L, P, text, pos, at, br[i].add_hyphen ? P->hyphen : 0, kind,
                        measure_piece(L, P, text, pos, at), lead);
