@@ -620,42 +620,95 @@ static void add_greedy_cuts(lay *L, const para *P, const char *text, size_t from
  * the rest of the line after what stands before it («1. жжж…-»), cut at
  * the full measure it stood alone (tests/narrow/word-after-number.yaml).
  * The breaker sees what shares each piece's line (the first-line indent,
- * the hyphen after it). A cut that leaves or carries one character, or
- * (`last`) leaves fewer than LAST_PIECE_MIN letters on the paragraph's last
- * line, costs SCRAP_PENALTY: taken only where nothing else fits. An
+ * the hyphen after it). There is no cut that leaves or carries one
+ * character, or (`last`) leaves fewer than LAST_PIECE_MIN letters on the
+ * paragraph's last line, where the line holds more; where it does not,
+ * such a cut costs SCRAP_PENALTY (a soft rule alone is not enough: in a
+ * ragged cell a line that ends inside a word has no stretch, and one that
+ * happens to fill its line exactly is taken in the first pass whatever its
+ * penalty, «жжжжжжж-|жж»). An
  * address is never cut after its own «-». Two items a character, and the
  * breaker tries each cut against the active nodes of one line before it
  * (up to lb_break's 512): so only the first CUT_CHOICE_MAX characters of a
  * piece are cut so, and the rest greedily at the full measure
  * (add_greedy_cuts; a word of 1,000,000 digits took 6.6 s and 308 MB cut
  * by the breaker, 0.2 s and 17 MB so). */
+/* A cut add_letter_cuts may make: after byte `at`, x points into the piece. */
+typedef struct letter_cut {
+    size_t at;
+    double x;
+    bool scrap;     /* leaves or carries a scrap (SCRAP_PENALTY) */
+    bool forbidden; /* a scrap where the line could hold more */
+} letter_cut;
+
+/* A scrap's cut is forbidden only while the cuts left around it keep every
+ * stretch between them within the measure (with the hyphen, or `end_w` at
+ * the end): where one does not fit, its forbidden cuts come back as scraps,
+ * so no line is overfull for the rule (a word of six letters whose last
+ * five fit had no cut left: «Ссылка» stood out of its cell). */
+static void allow_needed_cuts(letter_cut *c, size_t n, double end_x, double hyphen, double end_w,
+                              double width)
+{
+    size_t prev = SIZE_MAX; /* the last allowed cut; SIZE_MAX: the piece's start */
+    for (size_t k = 0; k <= n; k++) {
+        if (k < n && c[k].forbidden)
+            continue;
+        double x0 = prev == SIZE_MAX ? 0 : c[prev].x;
+        double x1 = k < n ? c[k].x + hyphen : end_x + end_w;
+        if (x1 - x0 > width)
+            for (size_t j = prev == SIZE_MAX ? 0 : prev + 1; j < k; j++)
+                c[j].forbidden = false;
+        prev = k;
+    }
+}
+
+static double char_advance(const lay *L, const para *P, uint32_t cp)
+{
+    /* a soft hyphen is not drawn (measure_piece) */
+    return cp == 0x00AD ? 0 : glyph_advance(L, P->font, cp) * P->size / 1000.0 + P->ls;
+}
+
 static void add_letter_cuts(lay *L, const para *P, const char *text, size_t from, size_t to,
                             double reserve, cut_kind kind)
 {
-    size_t tail = kind.last ? tail_start(text, from, to) : TAIL_NONE;
+    uint32_t cp;
+    size_t first_end = from + utf8_next(text + from, to - from, &cp);
     size_t last_char = to; /* the start of the piece's last character */
-    while (last_char > from && ((unsigned char)text[last_char - 1] & 0xC0) == 0x80)
+    do
         last_char--;
-    last_char = last_char > from ? last_char - 1 : from;
-    size_t chars = 0;
-    for (size_t i = from; i < to;) {
-        uint32_t cp;
-        size_t n = utf8_next(text + i, to - i, &cp);
-        /* a soft hyphen is not drawn (measure_piece) */
-        bool drawn = cp != 0x00AD;
-        double cw = drawn ? glyph_advance(L, P->font, cp) * P->size / 1000.0 + P->ls : 0;
-        add_box(L, P, text, i, i + n, cw, drawn);
-        i += n;
-        if (i >= to || (kind.address && cp == '-'))
-            continue;
-        if (++chars == CUT_CHOICE_MAX) {
-            add_cut(L, P, i, SPLIT_PENALTY, kind);
-            add_greedy_cuts(L, P, text, i, to, reserve, kind);
-            return;
+    while (last_char > from && ((unsigned char)text[last_char] & 0xC0) == 0x80);
+    size_t tail = kind.last ? tail_start(text, from, to) : TAIL_NONE;
+    letter_cut *cuts = xmalloc(CUT_CHOICE_MAX * sizeof *cuts);
+    size_t n = 0, end = from;
+    double x = 0;
+    while (end < to && n < CUT_CHOICE_MAX) {
+        end += utf8_next(text + end, to - end, &cp);
+        x += char_advance(L, P, cp);
+        if (end < to && !(kind.address && cp == '-')) {
+            bool scrap =
+                end == first_end || end == last_char || (kind.last && !tail_holds(end, tail));
+            cuts[n++] = (letter_cut){end, x, scrap, scrap};
         }
-        bool scrap = i - n == from || i == last_char || (kind.last && !tail_holds(i, tail));
-        add_cut(L, P, i, scrap ? SCRAP_PENALTY : SPLIT_PENALTY, kind);
     }
+    bool rest = end < to; /* cut greedily after the last cut, which is at end */
+    if (rest)
+        cuts[n - 1].scrap = cuts[n - 1].forbidden = false;
+    double hyphen = kind.address ? 0 : P->hyphen;
+    allow_needed_cuts(cuts, n, x, hyphen, rest ? 0 : reserve, P->width);
+    size_t c = 0;
+    for (size_t i = from; i < end;) {
+        size_t k = utf8_next(text + i, to - i, &cp);
+        add_box(L, P, text, i, i + k, char_advance(L, P, cp), cp != 0x00AD);
+        i += k;
+        if (c < n && cuts[c].at == i) {
+            if (!cuts[c].forbidden)
+                add_cut(L, P, i, cuts[c].scrap ? SCRAP_PENALTY : SPLIT_PENALTY, kind);
+            c++;
+        }
+    }
+    free(cuts);
+    if (rest)
+        add_greedy_cuts(L, P, text, end, to, reserve, kind);
 }
 
 /* A box for text[from, to); a piece wider than the line (with `lead`
@@ -739,9 +792,12 @@ static void add_word(lay *L, const para *P, const char *text, size_t from, size_
         size_t at = from + br[i].at + 1; /* br.at is the last byte before the break */
         if (at <= pos || at >= to)
             continue;
-        /* an address's last part may be short («…|.ru»): better than a cut
-         * between its letters */
-        if (last && !kind.address && !tail_holds(at, tail))
+        /* the paragraph's last line keeps LAST_PIECE_MIN letters where the
+         * rest of the word fits a line; where it does not, it is cut anyway,
+         * better at a syllable («Ссыл-|ка», not «Ссы-|лка»). An address's last
+         * part may be short («…|.ru»): better than a cut between letters. */
+        if (last && !kind.address && !tail_holds(at, tail) &&
+            measure_piece(L, P, text, pos, to).w + lead <= P->width)
             break;
         add_word_piece(L, P, text, pos, at, br[i].add_hyphen ? P->hyphen : 0, kind,
                        measure_piece(L, P, text, pos, at), lead);
