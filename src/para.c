@@ -678,10 +678,11 @@ static void add_letter_cuts(lay *L, const para *P, const char *text, size_t from
         last_char--;
     while (last_char > from && ((unsigned char)text[last_char] & 0xC0) == 0x80);
     size_t tail = kind.last ? tail_start(text, from, to) : TAIL_NONE;
-    letter_cut *cuts = xmalloc(CUT_CHOICE_MAX * sizeof *cuts);
+    size_t cap = to - from < CUT_CHOICE_MAX ? to - from : CUT_CHOICE_MAX; /* bytes >= characters */
+    letter_cut *cuts = xmalloc(cap * sizeof *cuts);
     size_t n = 0, end = from;
     double x = 0;
-    while (end < to && n < CUT_CHOICE_MAX) {
+    while (end < to && n < cap) {
         end += utf8_next(text + end, to - end, &cp);
         x += char_advance(L, P, cp);
         if (end < to && !(kind.address && cp == '-')) {

@@ -1681,6 +1681,11 @@ static bool is_email(const char *s, size_t len)
 
 bool text_is_address(const char *word, size_t len)
 {
+    /* the common word has no «:», no «@» and no «w» where «www.» may start
+     * (after an opening quote or bracket of up to 3 bytes): memchr's pass */
+    if (len < 5 || (!memchr(word, ':', len) && !memchr(word, '@', len) &&
+                    !memchr(word, 'w', len < 4 ? len : 4) && !memchr(word, 'W', len < 4 ? len : 4)))
+        return false;
     size_t from, to;
     address_core(word, len, &from, &to);
     const char *s = word + from;
