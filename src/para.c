@@ -555,11 +555,21 @@ static size_t tail_split(const char *text, size_t start, size_t at, size_t tail)
 }
 
 /* The cut after text[start, at) as add_letter_cuts makes it. */
+/* What a line ending at a cut adds: the hyphen, or in an address room for
+ * the letter spacing of its last character, which may shrink: the glyph
+ * after it that would stand there is not drawn, so a shrunk line's last
+ * glyph would pass the margin by it (see ends_word and add_word's compound
+ * break). */
+static double cut_width(const para *P, cut_kind kind)
+{
+    return kind.address ? P->lshrink : P->hyphen;
+}
+
 static void add_cut(lay *L, const para *P, size_t at, double penalty, cut_kind kind)
 {
     add_item(L,
              (lb_item){.type = LB_PENALTY,
-                       .width = kind.address ? 0 : P->hyphen,
+                       .width = cut_width(P, kind),
                        .penalty = penalty,
                        .flagged = !kind.address},
              at, at);
@@ -574,7 +584,7 @@ static void add_cut(lay *L, const para *P, size_t at, double penalty, cut_kind k
 static void add_greedy_cuts(lay *L, const para *P, const char *text, size_t from, size_t to,
                             double reserve, cut_kind kind)
 {
-    double hyphen = kind.address ? 0 : P->hyphen;
+    double hyphen = cut_width(P, kind);
     double limit = P->width - fmax(reserve, hyphen);
     size_t start = from, prev = from; /* prev: the last character of the piece */
     double acc = 0, prev_w = 0;
@@ -694,7 +704,7 @@ static void add_letter_cuts(lay *L, const para *P, const char *text, size_t from
     bool rest = end < to; /* cut greedily after the last cut, which is at end */
     if (rest)
         cuts[n - 1].scrap = cuts[n - 1].forbidden = false;
-    double hyphen = kind.address ? 0 : P->hyphen;
+    double hyphen = cut_width(P, kind);
     allow_needed_cuts(cuts, n, x, hyphen, rest ? 0 : reserve, P->width);
     size_t c = 0;
     for (size_t i = from; i < end;) {
@@ -807,14 +817,13 @@ static void add_word(lay *L, const para *P, const char *text, size_t from, size_
                      : br[i].add_hyphen ? P->hyphen_penalty + (compound ? COMPOUND_EXTRA : 0)
                      : P->hyphenate     ? COMPOUND_PENALTY
                                         : UNHYPHENATED_PENALTY;
-        /* a line that ends at a compound's own hyphen keeps room for that
-         * hyphen's letter spacing, which may shrink (see ends_word); an
-         * address's break adds nothing and is no hyphen (ends_broken) */
+        /* a line that ends at a compound's own hyphen or an address's
+         * break keeps room for its last character's letter spacing, which
+         * may shrink (see ends_word); an address's break is no hyphen
+         * (ends_broken) */
         add_item(L,
                  (lb_item){.type = LB_PENALTY,
-                           .width = kind.address       ? 0
-                                    : br[i].add_hyphen ? P->hyphen
-                                                       : P->lshrink,
+                           .width = br[i].add_hyphen ? P->hyphen : P->lshrink,
                            .penalty = pen,
                            .flagged = !kind.address},
                  at, at);
