@@ -464,10 +464,21 @@ static void add_box(lay *L, const para *P, const char *text, size_t from, size_t
         from, to);
 }
 
-/* A break inside a word wider than the line: it gets a hyphen like any
- * other (never a word split without a visible hyphen, docs/typesetting.md
- * §3), and costs as much as the caller can bear. */
-#define SPLIT_PENALTY 1000
+/* A cut between characters of a word wider than its line: it gets a hyphen
+ * like any other (docs/typesetting.md §3; none in an address) and costs more
+ * than any hyphenation or compound break, so it is taken only where no
+ * syllable fits. One that leaves or carries a single character, or a scrap
+ * on the paragraph's last line, costs SCRAP_PENALTY (its square, 2.5e7
+ * demerits, outweighs any line's badness but an overfull one's). */
+#define SPLIT_PENALTY 1500
+#define SCRAP_PENALTY 5000
+/* The characters of one piece of a word the breaker may cut between
+ * (add_letter_cuts): some ten lines of the widest measure, more than any
+ * real word or address holds. */
+#define CUT_CHOICE_MAX 1024
+/* A break of a web address or e-mail (text_address_breaks): no hyphen, and
+ * rare where the address fits (about a line at ratio 1.7). */
+#define ADDRESS_PENALTY 500
 /* A compound's own hyphen breaks first («наставников-|выпускников»): a
  * break there is cheap where the style hyphenates, and pattern breaks
  * inside a compound's parts cost COMPOUND_EXTRA more. In a style that does
@@ -517,6 +528,13 @@ static bool tail_holds(size_t at, size_t tail)
     return tail != TAIL_NONE && at <= tail;
 }
 
+/* How a piece of a word wider than its line is cut between characters
+ * (add_letter_cuts). */
+typedef struct cut_kind {
+    bool address; /* a web address or e-mail: no hyphen is added */
+    bool last;    /* the piece ends the paragraph */
+} cut_kind;
+
 /* The split at `at` moved back (not past start + 1 character) until
  * text[at, to) holds LAST_PIECE_MIN letters (`tail` from tail_start); `at`
  * itself when that cannot be done within TAIL_BACK_MAX characters. */
@@ -536,16 +554,181 @@ static size_t tail_split(const char *text, size_t start, size_t at, size_t tail)
     return tail_holds(p, tail) && p > start ? p : at;
 }
 
-/* A box for text[from, to): pieces wider than the line are split at
- * character boundaries (a 400-letter word must not leave its cell). A piece
- * that a hyphen (`reserve` wide) may follow leaves room for it; the first
- * piece leaves room for `lead`, what stands before it on its line with no
- * break between (the first-line indent). When `last` (the paragraph ends
- * with this piece) the last split leaves at least LAST_PIECE_MIN letters
- * after it («1С:Бухгал-|терия», not «…Бухгалтер-|ия»). Every piece fits
- * its line with what follows it, unless one character alone does not. */
+/* The cut after text[start, at) as add_letter_cuts makes it. */
+/* What a line ending at a cut adds: the hyphen, or in an address room for
+ * the letter spacing of its last character, which may shrink: the glyph
+ * after it that would stand there is not drawn, so a shrunk line's last
+ * glyph would pass the margin by it (see ends_word and add_word's compound
+ * break). */
+static double cut_width(const para *P, cut_kind kind)
+{
+    return kind.address ? P->lshrink : P->hyphen;
+}
+
+static void add_cut(lay *L, const para *P, size_t at, double penalty, cut_kind kind)
+{
+    add_item(L,
+             (lb_item){.type = LB_PENALTY,
+                       .width = cut_width(P, kind),
+                       .penalty = penalty,
+                       .flagged = !kind.address},
+             at, at);
+}
+
+/* text[from, to), the rest of a piece longer than CUT_CHOICE_MAX
+ * characters, cut greedily at the full measure (`reserve` after its last
+ * piece), as all such pieces were before the breaker chose the cuts: a
+ * split never carries one character alone, and (`last`) is moved back so
+ * that the paragraph's last line keeps LAST_PIECE_MIN letters, while the
+ * piece after it still fits. */
+static void add_greedy_cuts(lay *L, const para *P, const char *text, size_t from, size_t to,
+                            double reserve, cut_kind kind)
+{
+    double hyphen = cut_width(P, kind);
+    double limit = P->width - fmax(reserve, hyphen);
+    size_t start = from, prev = from; /* prev: the last character of the piece */
+    double acc = 0, prev_w = 0;
+    size_t tail = kind.last ? tail_start(text, from, to) : TAIL_NONE;
+    for (size_t i = from; i < to;) {
+        uint32_t cp;
+        size_t n = utf8_next(text + i, to - i, &cp);
+        double cw = cp == 0x00AD ? 0 : glyph_advance(L, P->font, cp) * P->size / 1000.0 + P->ls;
+        if (acc + cw > limit && i > start) {
+            double room = i + n == to ? P->width - reserve : limit;
+            size_t at = i;
+            double piece = acc;
+            if (i + n == to && prev > start && prev_w + cw <= room) {
+                at = prev;
+                piece = acc - prev_w;
+            }
+            if (kind.last && !tail_holds(at, tail)) {
+                size_t moved = tail_split(text, start, at, tail);
+                double head = moved != at ? para_measure(L, P->font, P->size, P->ls, text + start,
+                                                         moved - start)
+                                          : 0;
+                if (moved != at && acc + cw - head <= room) {
+                    at = moved;
+                    piece = head;
+                }
+            }
+            add_box(L, P, text, start, at, piece, count_drawn(text, start, at));
+            add_cut(L, P, at, SPLIT_PENALTY, kind);
+            start = at;
+            acc -= piece;
+        }
+        prev = i;
+        prev_w = cw;
+        acc += cw;
+        i += n;
+    }
+    add_box(L, P, text, start, to, acc, count_drawn(text, start, to));
+}
+
+/* One box per character of text[from, to), a piece wider than its line,
+ * and between them a cut the breaker may choose (SPLIT_PENALTY, with the
+ * hyphen's width; without a hyphen in an address), so the first piece fills
+ * the rest of the line after what stands before it («1. жжж…-»), cut at
+ * the full measure it stood alone (tests/narrow/word-after-number.yaml).
+ * The breaker sees what shares each piece's line (the first-line indent,
+ * the hyphen after it). There is no cut that leaves or carries one
+ * character, or (`last`) leaves fewer than LAST_PIECE_MIN letters on the
+ * paragraph's last line, where the line holds more; where it does not,
+ * such a cut costs SCRAP_PENALTY (a soft rule alone is not enough: in a
+ * ragged cell a line that ends inside a word has no stretch, and one that
+ * happens to fill its line exactly is taken in the first pass whatever its
+ * penalty, «жжжжжжж-|жж»). An
+ * address is never cut after its own «-». Two items a character, and the
+ * breaker tries each cut against the active nodes of one line before it
+ * (up to lb_break's 512): so only the first CUT_CHOICE_MAX characters of a
+ * piece are cut so, and the rest greedily at the full measure
+ * (add_greedy_cuts; a word of 1,000,000 digits took 6.6 s and 308 MB cut
+ * by the breaker, 0.2 s and 17 MB so). */
+/* A cut add_letter_cuts may make: after byte `at`, x points into the piece. */
+typedef struct letter_cut {
+    size_t at;
+    double x;
+    bool scrap;     /* leaves or carries a scrap (SCRAP_PENALTY) */
+    bool forbidden; /* a scrap where the line could hold more */
+} letter_cut;
+
+/* A scrap's cut is forbidden only while the cuts left around it keep every
+ * stretch between them within the measure (with the hyphen, or `end_w` at
+ * the end): where one does not fit, its forbidden cuts come back as scraps,
+ * so no line is overfull for the rule (a word of six letters whose last
+ * five fit had no cut left: «Ссылка» stood out of its cell). */
+static void allow_needed_cuts(letter_cut *c, size_t n, double end_x, double hyphen, double end_w,
+                              double width)
+{
+    size_t prev = SIZE_MAX; /* the last allowed cut; SIZE_MAX: the piece's start */
+    for (size_t k = 0; k <= n; k++) {
+        if (k < n && c[k].forbidden)
+            continue;
+        double x0 = prev == SIZE_MAX ? 0 : c[prev].x;
+        double x1 = k < n ? c[k].x + hyphen : end_x + end_w;
+        if (x1 - x0 > width)
+            for (size_t j = prev == SIZE_MAX ? 0 : prev + 1; j < k; j++)
+                c[j].forbidden = false;
+        prev = k;
+    }
+}
+
+static double char_advance(const lay *L, const para *P, uint32_t cp)
+{
+    /* a soft hyphen is not drawn (measure_piece) */
+    return cp == 0x00AD ? 0 : glyph_advance(L, P->font, cp) * P->size / 1000.0 + P->ls;
+}
+
+static void add_letter_cuts(lay *L, const para *P, const char *text, size_t from, size_t to,
+                            double reserve, cut_kind kind)
+{
+    uint32_t cp;
+    size_t first_end = from + utf8_next(text + from, to - from, &cp);
+    size_t last_char = to; /* the start of the piece's last character */
+    do
+        last_char--;
+    while (last_char > from && ((unsigned char)text[last_char] & 0xC0) == 0x80);
+    size_t tail = kind.last ? tail_start(text, from, to) : TAIL_NONE;
+    size_t cap = to - from < CUT_CHOICE_MAX ? to - from : CUT_CHOICE_MAX; /* bytes >= characters */
+    letter_cut *cuts = xmalloc(cap * sizeof *cuts);
+    size_t n = 0, end = from;
+    double x = 0;
+    while (end < to && n < cap) {
+        end += utf8_next(text + end, to - end, &cp);
+        x += char_advance(L, P, cp);
+        if (end < to && !(kind.address && cp == '-')) {
+            bool scrap =
+                end == first_end || end == last_char || (kind.last && !tail_holds(end, tail));
+            cuts[n++] = (letter_cut){end, x, scrap, scrap};
+        }
+    }
+    bool rest = end < to; /* cut greedily after the last cut, which is at end */
+    if (rest)
+        cuts[n - 1].scrap = cuts[n - 1].forbidden = false;
+    double hyphen = cut_width(P, kind);
+    allow_needed_cuts(cuts, n, x, hyphen, rest ? 0 : reserve, P->width);
+    size_t c = 0;
+    for (size_t i = from; i < end;) {
+        size_t k = utf8_next(text + i, to - i, &cp);
+        add_box(L, P, text, i, i + k, char_advance(L, P, cp), cp != 0x00AD);
+        i += k;
+        if (c < n && cuts[c].at == i) {
+            if (!cuts[c].forbidden)
+                add_cut(L, P, i, cuts[c].scrap ? SCRAP_PENALTY : SPLIT_PENALTY, kind);
+            c++;
+        }
+    }
+    free(cuts);
+    if (rest)
+        add_greedy_cuts(L, P, text, end, to, reserve, kind);
+}
+
+/* A box for text[from, to); a piece wider than the line (with `lead`
+ * before it, the first-line indent, and `reserve` after it, the hyphen that
+ * may follow it) is cut between characters (add_letter_cuts): a 400-letter
+ * word must not leave its cell. Every piece fits its line with what shares
+ * it, unless one character alone does not. */
 static void add_word_piece(lay *L, const para *P, const char *text, size_t from, size_t to,
-                           double reserve, bool last, measured m, double lead)
+                           double reserve, cut_kind kind, measured m, double lead)
 {
     if (m.w + lead <= P->width - reserve) {
         double *max = reserve == 0 ? &P->deps->piece_max : &P->deps->hyphen_max;
@@ -557,55 +740,7 @@ static void add_word_piece(lay *L, const para *P, const char *text, size_t from,
         return;
     }
     P->deps->wide = true;
-    /* every piece but the last leaves room for its hyphen */
-    double limit = P->width - fmax(reserve, P->hyphen);
-    size_t start = from, prev = from; /* prev: the last character of the piece */
-    double acc = 0, prev_w = 0;
-    size_t tail = last ? tail_start(text, from, to) : TAIL_NONE;
-    for (size_t i = from; i < to;) {
-        uint32_t cp;
-        size_t n = utf8_next(text + i, to - i, &cp);
-        /* a soft hyphen is not drawn (measure_piece) */
-        double cw = cp == 0x00AD ? 0 : glyph_advance(L, P->font, cp) * P->size / 1000.0 + P->ls;
-        if (lead + acc + cw > limit && i > start) {
-            /* A split moved back lengthens the piece after it, text[at,
-             * i + n), which must still fit before what follows it: the end
-             * of this piece (`reserve`) or a split of its own. */
-            double room = i + n == to ? P->width - reserve : limit;
-            size_t at = i;
-            double piece = acc;
-            /* never carry one character alone: split a character earlier */
-            if (i + n == to && prev > start && prev_w + cw <= room) {
-                at = prev;
-                piece = acc - prev_w;
-            }
-            if (last && !tail_holds(at, tail)) {
-                size_t moved = tail_split(text, start, at, tail);
-                double head = moved != at ? para_measure(L, P->font, P->size, P->ls, text + start,
-                                                         moved - start)
-                                          : 0;
-                if (moved != at && acc + cw - head <= room) {
-                    at = moved;
-                    piece = head;
-                }
-            }
-            add_box(L, P, text, start, at, piece, count_drawn(text, start, at));
-            add_item(L,
-                     (lb_item){.type = LB_PENALTY,
-                               .width = P->hyphen,
-                               .penalty = SPLIT_PENALTY,
-                               .flagged = true},
-                     at, at);
-            start = at;
-            acc -= piece;
-            lead = 0;
-        }
-        prev = i;
-        prev_w = cw;
-        acc += cw;
-        i += n;
-    }
-    add_box(L, P, text, start, to, acc, count_drawn(text, start, to));
+    add_letter_cuts(L, P, text, from, to, reserve, kind);
 }
 
 /* The word text[from, to); `last` when it ends the paragraph, `lead` as for
@@ -648,10 +783,17 @@ static void add_word(lay *L, const para *P, const char *text, size_t from, size_
     P->deps->wide |= too_wide;
     if (word.w + lead > P->deps->chain_max)
         P->deps->chain_max = word.w + lead;
-    const text_hyph *h = P->hyphenate || too_wide ? L->h : NULL;
-    size_t nb = text_word_breaks(h, text + from, to - from, br, MAX_BREAKS);
-    if (too_wide && memchr(text + from, '/', to - from))
-        nb = add_slash_breaks(text + from, to - from, br, nb, MAX_BREAKS);
+    /* an address takes only its own breaks, none with a hyphen */
+    cut_kind kind = {text_is_address(text + from, to - from), false};
+    size_t nb;
+    if (kind.address) {
+        nb = text_address_breaks(text + from, to - from, br, MAX_BREAKS);
+    } else {
+        const text_hyph *h = P->hyphenate || too_wide ? L->h : NULL;
+        nb = text_word_breaks(h, text + from, to - from, br, MAX_BREAKS);
+        if (too_wide && memchr(text + from, '/', to - from))
+            nb = add_slash_breaks(text + from, to - from, br, nb, MAX_BREAKS);
+    }
     bool compound = false;
     for (size_t i = 0; i < nb; i++)
         compound |= !br[i].add_hyphen;
@@ -661,25 +803,34 @@ static void add_word(lay *L, const para *P, const char *text, size_t from, size_
         size_t at = from + br[i].at + 1; /* br.at is the last byte before the break */
         if (at <= pos || at >= to)
             continue;
-        if (last && !tail_holds(at, tail))
+        /* the paragraph's last line keeps LAST_PIECE_MIN letters where the
+         * rest of the word fits a line; where it does not, it is cut anyway,
+         * better at a syllable («Ссыл-|ка», not «Ссы-|лка»). An address's last
+         * part may be short («…|.ru»): better than a cut between letters. */
+        if (last && !kind.address && !tail_holds(at, tail) &&
+            measure_piece(L, P, text, pos, to).w + lead <= P->width)
             break;
-        add_word_piece(L, P, text, pos, at, br[i].add_hyphen ? P->hyphen : 0, false,
+        add_word_piece(L, P, text, pos, at, br[i].add_hyphen ? P->hyphen : 0, kind,
                        measure_piece(L, P, text, pos, at), lead);
         lead = 0;
-        double pen = br[i].add_hyphen ? P->hyphen_penalty + (compound ? COMPOUND_EXTRA : 0)
-                     : P->hyphenate   ? COMPOUND_PENALTY
-                                      : UNHYPHENATED_PENALTY;
-        /* a line that ends at a compound's own hyphen keeps room for that
-         * hyphen's letter spacing, which may shrink (see ends_word) */
+        double pen = kind.address       ? ADDRESS_PENALTY
+                     : br[i].add_hyphen ? P->hyphen_penalty + (compound ? COMPOUND_EXTRA : 0)
+                     : P->hyphenate     ? COMPOUND_PENALTY
+                                        : UNHYPHENATED_PENALTY;
+        /* a line that ends at a compound's own hyphen or an address's
+         * break keeps room for its last character's letter spacing, which
+         * may shrink (see ends_word); an address's break is no hyphen
+         * (ends_broken) */
         add_item(L,
                  (lb_item){.type = LB_PENALTY,
                            .width = br[i].add_hyphen ? P->hyphen : P->lshrink,
                            .penalty = pen,
-                           .flagged = true},
+                           .flagged = !kind.address},
                  at, at);
         pos = at;
     }
-    add_word_piece(L, P, text, pos, to, 0, last,
+    kind.last = last;
+    add_word_piece(L, P, text, pos, to, 0, kind,
                    pos == from ? word : measure_piece(L, P, text, pos, to), lead);
 }
 
@@ -910,16 +1061,32 @@ static bool any_overfull(const lb_line *lines, size_t n)
  * in the narrowest measure that gives no more lines, so that no word stands
  * alone on the last line. The lines stay centred in the full measure. Takes
  * and replaces *lines (n of them); the items of the result stay in L. */
+/* Lines of lines[0, n) (items in L) that end at a cut between characters
+ * of a word wider than the line (add_letter_cuts). */
+static size_t count_letter_cuts(const lay *L, const lb_line *lines, size_t n)
+{
+    size_t cuts = 0;
+    for (size_t i = 0; i < n; i++) {
+        const lb_item *it = lines[i].end < L->nitems ? &L->items[lines[i].end] : NULL;
+        cuts += it && it->type == LB_PENALTY && it->penalty >= SPLIT_PENALTY &&
+                it->penalty < LB_INFINITY;
+    }
+    return cuts;
+}
+
 static size_t balance_lines(lay *L, para *P, const char *text, size_t len, double indent,
                             item_cache *cache, lb_line **lines, size_t n)
 {
+    /* a narrower measure may not cut more words between letters: a word
+     * cut so keeps the line count («наст-|авника» for «на-|ставника») */
+    size_t cuts = count_letter_cuts(L, *lines, n);
     double full = P->width, lo = full / 2, hi = full;
     for (int step = 0; step < BALANCE_STEPS; step++) {
         double mid = (lo + hi) / 2;
         lb_line *try = NULL;
         P->width = mid;
         size_t k = break_para(L, P, text, len, indent, cache, &try);
-        if (k <= n && !any_overfull(try, k))
+        if (k <= n && !any_overfull(try, k) && count_letter_cuts(L, try, k) <= cuts)
             hi = mid;
         else
             lo = mid;

@@ -1591,3 +1591,139 @@ size_t text_word_breaks(const text_hyph *h, const char *word, size_t len, text_b
     }
     return n;
 }
+
+/* ---- Web addresses and e-mails (docs/typesetting.md §3) ---- */
+
+/* Characters that close a sentence or a quotation after an address: not a
+ * part of it («см. https://site.ru/doc.» ends with the sentence's stop). */
+static bool is_address_closer(uint32_t cp)
+{
+    return cp == '.' || cp == ',' || cp == ';' || cp == ':' || cp == '!' || cp == '?' ||
+           cp == ')' || cp == ']' || cp == '}' || cp == '"' || cp == '\'' || cp == '>' ||
+           cp == 0x00BB || cp == 0x201C || cp == 0x201D || cp == 0x2019 || cp == 0x2026;
+}
+
+/* The address proper of word[0, len): from its first letter or digit to
+ * the last byte before the closers after it. */
+static void address_core(const char *word, size_t len, size_t *from, size_t *to)
+{
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp;
+        size_t n = utf8_next(word + i, len - i, &cp);
+        if (is_letter(cp) || is_digit(cp))
+            break;
+        i += n;
+    }
+    size_t end = len;
+    while (end > i) {
+        size_t s = step_back(word, i, end);
+        uint32_t cp;
+        utf8_next(word + s, end - s, &cp);
+        if (!is_address_closer(cp))
+            break;
+        end = s;
+    }
+    *from = i;
+    *to = end;
+}
+
+static bool has_prefix_nocase(const char *s, size_t len, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    if (len < n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((s[i] | 0x20) != prefix[i])
+            return false;
+    return true;
+}
+
+/* An e-mail: letters, digits or «._%+-» before one «@», and after it a host
+ * of letters, digits, «-» and «.» with a dot followed by two letters or more
+ * (latin or Cyrillic: «почта@школа.рф»). */
+static bool is_ascii_alnum(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static bool is_email(const char *s, size_t len)
+{
+    const char *at = memchr(s, '@', len);
+    if (!at || at == s)
+        return false;
+    for (const char *p = s; p < at; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (!(c >= 0x80 || is_ascii_alnum(c) || (c && strchr("._%+-", c))))
+            return false;
+    }
+    size_t host = (size_t)(at + 1 - s), dot = 0;
+    size_t tld = 0; /* letters after the last dot; SIZE_MAX once anything else came */
+    for (size_t i = host; i < len;) {
+        uint32_t cp;
+        size_t n = utf8_next(s + i, len - i, &cp);
+        if (cp == '.') {
+            if (i == host || s[i - 1] == '.')
+                return false;
+            dot = i;
+            tld = 0;
+        } else if (is_letter(cp)) {
+            tld += tld != SIZE_MAX;
+        } else if (is_digit(cp) || cp == '-') {
+            tld = SIZE_MAX;
+        } else {
+            return false;
+        }
+        i += n;
+    }
+    return dot > 0 && tld != SIZE_MAX && tld >= 2;
+}
+
+bool text_is_address(const char *word, size_t len)
+{
+    /* the common word has no «:», no «@» and no «w» where «www.» may start
+     * (after an opening quote or bracket of up to 3 bytes): memchr's pass */
+    if (len < 5 || (!memchr(word, ':', len) && !memchr(word, '@', len) &&
+                    !memchr(word, 'w', len < 4 ? len : 4) && !memchr(word, 'W', len < 4 ? len : 4)))
+        return false;
+    size_t from, to;
+    address_core(word, len, &from, &to);
+    const char *s = word + from;
+    size_t n = to - from;
+    if (n < 5)
+        return false;
+    /* «scheme://» with a scheme of letters */
+    const char *sep = n > 3 ? memchr(s, ':', n - 3) : NULL;
+    if (sep && sep > s && sep[1] == '/' && sep[2] == '/') {
+        bool scheme = true;
+        for (const char *p = s; p < sep && scheme; p++)
+            scheme = is_ascii_alnum((unsigned char)*p) && !is_digit((unsigned char)*p);
+        if (scheme)
+            return true;
+    }
+    if (has_prefix_nocase(s, n, "www.") && n > 4)
+        return true;
+    return is_email(s, n);
+}
+
+static void emit_address_break(text_break *out, size_t cap, size_t *n, size_t at)
+{
+    if (*n < cap && (*n == 0 || out[*n - 1].at < at))
+        out[(*n)++] = (text_break){at, false};
+}
+
+size_t text_address_breaks(const char *word, size_t len, text_break *out, size_t cap)
+{
+    size_t from, to, n = 0;
+    address_core(word, len, &from, &to);
+    /* byte i of the address: breaks after it (at = i) or before it (at = i - 1) */
+    for (size_t i = from + 1; i + 1 < to && n < cap; i++) {
+        char c = word[i], prev = word[i - 1];
+        if (i >= from + 2 && c && strchr(".?#&=-_~", c) && prev != '/' && prev != '@' &&
+            !strchr(".?#&=-_~", prev))
+            emit_address_break(out, cap, &n, i - 1); /* before it */
+        if ((c == '/' && word[i + 1] != '/') || c == '@')
+            emit_address_break(out, cap, &n, i); /* after it */
+    }
+    return n;
+}

@@ -69,6 +69,19 @@ typedef struct text_break {
 size_t text_word_breaks(const text_hyph *h, const char *word, size_t len, text_break *out,
                         size_t cap);
 
+/* Is the word (as for text_word_breaks: quotes and punctuation around it
+ * are not part of it) a web address or an e-mail: it holds «scheme://»,
+ * starts with «www.», or is name@host.tld? Such a word takes no patterns
+ * and no added hyphen: a hyphen would read as part of the address
+ * (docs/typesetting.md §3). */
+bool text_is_address(const char *word, size_t len);
+/* The break points of an address (text_is_address), none with add_hyphen:
+ * after «/» (not inside «//») and «@», before «.», «?», «#», «&», «=», «_»,
+ * «~» and the address's own «-» (so that the «-» begins the next line and is
+ * not taken for an added hyphen); never in the punctuation around it, never
+ * two between separators. At most cap, in increasing order; how many. */
+size_t text_address_breaks(const char *word, size_t len, text_break *out, size_t cap);
+
 /* The dictionary keeps the breaks of the words it was asked about (each is
  * looked up once per process, not once per pass and document): at most
  * this many words, then it forgets them all and starts again, so the memo

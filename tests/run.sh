@@ -1701,6 +1701,35 @@ else
     bad "a web address wider than the line: broken after a slash, beside the words before it"
     pdftotext "$TMP/narrow-url-point.pdf" - | sed -n '/ПРИКАЗЫВАЮ/,$p' | head -5
 fi
+# ... a word wider than its line shares its first line with what stands
+# before it: an order point's number, a flat list item's label (the breaker
+# chooses the cut; cut at the full measure, «1.» and «–» stood alone)
+if pdftotext -raw "$TMP/narrow-word-after-number.pdf" - | grep -q '^1\. ж\{20,\}-$' &&
+    pdftotext -raw "$TMP/narrow-flat-item.pdf" - | grep -q '^– ш\{2,\}-$'; then
+    ok
+else
+    bad "a word wider than its line: its first piece beside «1.» and a flat item's «–»"
+    pdftotext -raw "$TMP/narrow-word-after-number.pdf" - | sed -n '/ПРИКАЗЫВАЮ/,$p' | head -3
+    pdftotext -raw "$TMP/narrow-flat-item.pdf" - | sed -n '/Пун/,$p' | head -4
+fi
+# ... and a web address or e-mail in a narrow column breaks with nothing
+# added: its lines (pdftotext -raw keeps an added hyphen) join to it as typed
+# and none ends in «-» (the address's own «-» begins a line)
+narrow_joined() { # FILE FIRST-LINE LAST-LINE: the lines between, joined
+    pdftotext -raw "$1" - | sed -n "/$2/,/$3/p" | tr -d '\n'
+}
+if [ "$(narrow_joined "$TMP/narrow-address-cell.pdf" '^https:' 'teplica$')" = \
+    https://kez2.exam-ple.ru/nastavnichestvo/keys-teplica ] &&
+    ! pdftotext -raw "$TMP/narrow-address-cell.pdf" - | sed -n '/^https:/,/teplica$/p' | grep -q -- '-$' &&
+    [ "$(narrow_joined "$TMP/narrow-email-cell.pdf" '^nast' 'ru\.$')" = \
+        nastavnichestvo.school@kezskaya-shkola2.ru. ] &&
+    ! pdftotext -raw "$TMP/narrow-email-cell.pdf" - | sed -n '/^nast/,/ru\.$/p' | grep -q -- '-$'; then
+    ok
+else
+    bad "an address or e-mail in a narrow column: broken with no hyphen added"
+    pdftotext -raw "$TMP/narrow-address-cell.pdf" - | sed -n '/^https:/,/teplica$/p'
+    pdftotext -raw "$TMP/narrow-email-cell.pdf" - | sed -n '/^Писать/,/ru\.$/p'
+fi
 
 # a file size limit (ulimit -f, RLIMIT_FSIZE) smaller than the PDF: SIGXFSZ
 # killed the render (exit 153) and left its temporary file .nastavdoc-* in

@@ -283,6 +283,70 @@ static void test_widths_beyond_the_kept_pages(void **state)
     layout_doc_free(s.out);
 }
 
+/* A word wider than its measure shares its first line with what stands
+ * before it: the breaker chooses the cut (cut at the full measure, «1.»
+ * stood alone on its line, letter-spaced). */
+static void test_long_word_after_number(void **state)
+{
+    (void)state;
+    setting s;
+    /* 5 pt a letter: the measure holds «1.», a space, 4 letters and a hyphen */
+    set(&s, "1.\u00A0жжжжжжжжжжжжжжжжжжжжжжжжжжжжжж", 40, BLK_JUSTIFY, true, NULL);
+    char lines[16][256];
+    size_t n = lines_of(s.out, lines, 16);
+    assert_true(n >= 4);
+    assert_true(!strncmp(lines[0], "1.", 2) && strstr(lines[0], "жжж"));
+    size_t letters = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i + 1 < n)
+            assert_true(ends_with(lines[i], SHY));
+        letters += count_letters(lines[i]);
+    }
+    assert_int_equal(letters, 30);
+    layout_doc_free(s.out);
+}
+
+/* Cut between letters, a word never carries one letter to its last line,
+ * and the paragraph's last line keeps five letters where the line holds
+ * them (7 here), whatever its length. */
+static void test_long_word_no_scraps(void **state)
+{
+    (void)state;
+    for (size_t len = 9; len <= 60; len++) {
+        char text[256] = "";
+        for (size_t k = 0; k < len; k++)
+            strcat(text, "ж");
+        setting s;
+        set(&s, text, 40, BLK_LEFT, false, NULL);
+        char lines[32][256];
+        size_t n = lines_of(s.out, lines, 32);
+        assert_true(n >= 2);
+        assert_true(count_letters(lines[n - 1]) >= 5);
+        layout_doc_free(s.out);
+    }
+}
+
+/* A web address breaks after «/», before «.» and its own «-», with no
+ * hyphen added: its lines join to it as typed. */
+static void test_address_breaks_without_hyphen(void **state)
+{
+    (void)state;
+    const char *url = "https://kez2.exam-ple.ru/nastavnichestvo/keys-teplica";
+    for (double w = 30; w <= 120; w += 5) {
+        setting s;
+        set(&s, url, w, BLK_LEFT, true, NULL);
+        char lines[32][256], joined[512] = "";
+        size_t n = lines_of(s.out, lines, 32);
+        for (size_t i = 0; i < n; i++) {
+            assert_false(ends_with(lines[i], SHY));
+            assert_false(ends_with(lines[i], "-"));
+            strcat(joined, lines[i]);
+        }
+        assert_string_equal(joined, url);
+        layout_doc_free(s.out);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -293,6 +357,9 @@ int main(void)
         cmocka_unit_test(test_centred_lines_balanced),
         cmocka_unit_test(test_widths_asked_once),
         cmocka_unit_test(test_widths_beyond_the_kept_pages),
+        cmocka_unit_test(test_long_word_after_number),
+        cmocka_unit_test(test_long_word_no_scraps),
+        cmocka_unit_test(test_address_breaks_without_hyphen),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

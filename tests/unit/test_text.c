@@ -893,6 +893,57 @@ static void test_typography_large(void **state)
     free(in);
 }
 
+/* The breaks of an address, written as the word with «|» at each. */
+static char *address_marked(const char *w)
+{
+    text_break br[64];
+    size_t n = text_address_breaks(w, strlen(w), br, 64);
+    static char out[512];
+    size_t o = 0, k = 0;
+    for (size_t i = 0; w[i]; i++) {
+        out[o++] = w[i];
+        if (k < n && br[k].at == i) {
+            assert_false(br[k].add_hyphen);
+            out[o++] = '|';
+            k++;
+        }
+    }
+    assert_int_equal(k, n);
+    out[o] = 0;
+    return out;
+}
+
+/* Web addresses and e-mails (docs/typesetting.md §3): found, and broken
+ * after «/» and «@», before «.», «?», «#», «&», «=», «_», «~» and their own
+ * «-», never inside «//», never in the punctuation around them. */
+static void test_addresses(void **state)
+{
+    (void)state;
+    const char *yes[] = {"https://kez2.example-ru.ru/a",
+                         "http://x.ru",
+                         "(https://site.ru/doc).",
+                         "«www.school.ru»",
+                         "WWW.SCHOOL.RU",
+                         "ivan.petrov@school1.ru",
+                         "почта@школа.рф,",
+                         "ftp://files"};
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+        assert_true(text_is_address(yes[i], strlen(yes[i])));
+    const char *no[] = {"наставничество", "1:2://",     "://x.ru", "www",        "a@b",
+                        "a@b.c",          "user@host",  "МБОУ",    "кейс/отзыв", "8:00-9:00",
+                        "@school.ru",     "x@school.r1"};
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        assert_false(text_is_address(no[i], strlen(no[i])));
+    assert_string_equal(address_marked("https://kez2.exam-ple.ru/nastavnichestvo/keys-teplica"),
+                        "https://|kez2|.exam|-ple|.ru/|nastavnichestvo/|keys|-teplica");
+    assert_string_equal(address_marked("«https://site.ru/a?b=1&c=2#top»."),
+                        "«https://|site|.ru/|a|?b|=1|&c|=2|#top».");
+    assert_string_equal(address_marked("ivan.petrov@school.ru"), "ivan|.petrov@|school|.ru");
+    assert_string_equal(address_marked("www.school.ru/."), "www|.school|.ru/.");
+    /* never two breaks between separators, none before the second character */
+    assert_string_equal(address_marked("a.b-.c//d"), "a.b|-.c//|d");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -919,6 +970,7 @@ int main(void)
     const struct CMUnitTest file_tests[] = {
         cmocka_unit_test(test_compiled_damaged),
         cmocka_unit_test(test_compiled_bad_shape),
+        cmocka_unit_test(test_addresses),
     };
     int failed = cmocka_run_group_tests(tests, setup_dictionary, teardown_dictionary);
     return failed + cmocka_run_group_tests(file_tests, NULL, NULL);
