@@ -1057,10 +1057,6 @@ static bool any_overfull(const lb_line *lines, size_t n)
     return false;
 }
 
-/* Centred text of several lines is balanced (docs/typesetting.md §3): set
- * in the narrowest measure that gives no more lines, so that no word stands
- * alone on the last line. The lines stay centred in the full measure. Takes
- * and replaces *lines (n of them); the items of the result stay in L. */
 /* Lines of lines[0, n) (items in L) that end at a cut between characters
  * of a word wider than the line (add_letter_cuts). */
 static size_t count_letter_cuts(const lay *L, const lb_line *lines, size_t n)
@@ -1074,6 +1070,10 @@ static size_t count_letter_cuts(const lay *L, const lb_line *lines, size_t n)
     return cuts;
 }
 
+/* Centred text of several lines is balanced (docs/typesetting.md §3): set
+ * in the narrowest measure that gives no more lines, so that no word stands
+ * alone on the last line. The lines stay centred in the full measure. Takes
+ * and replaces *lines (n of them); the items of the result stay in L. */
 static size_t balance_lines(lay *L, para *P, const char *text, size_t len, double indent,
                             item_cache *cache, lb_line **lines, size_t n)
 {
