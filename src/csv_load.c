@@ -348,33 +348,32 @@ static char *from_cp1251(const char *text, size_t len, size_t *out_len)
     return out;
 }
 
-/* What the file is instead of CSV text, by its first bytes: what Excel and
- * LibreOffice save when another format is picked (Excel's «Текст в
- * Юникоде» is UTF-16 with tabs); NULL for anything else. These were
- * «в файле нулевой байт» or «не в кодировке UTF-8», which named no fix. */
+/* What the file is instead of CSV text, as a message (util_file_format):
+ * what Excel and LibreOffice save when another format is picked (Excel's
+ * «Текст в Юникоде» is UTF-16 with tabs); NULL for anything else. These
+ * were «в файле нулевой байт» or «не в кодировке UTF-8», which named no fix. */
 static const char *not_csv_kind(const char *text, size_t len)
 {
-    static const struct {
-        const char *magic;
-        size_t n;
-        const char *msg;
-    } kinds[] = {
-        {"\xFF\xFE", 2,
-         "файл в кодировке UTF-16 (в Excel — «Текст в Юникоде», в Блокноте — «Юникод»); "
-         "сохраните таблицу как «CSV UTF-8 (разделитель — запятая)»"},
-        {"\xFE\xFF", 2,
-         "файл в кодировке UTF-16 (в Блокноте — «Юникод big endian»); сохраните таблицу как "
-         "«CSV UTF-8 (разделитель — запятая)»"},
-        {"PK\x03\x04", 4,
-         "это не CSV, а книга Excel (.xlsx), таблица LibreOffice (.ods) или архив; сохраните "
-         "таблицу как «CSV UTF-8 (разделитель — запятая)»"},
-        {"\xD0\xCF\x11\xE0", 4,
-         "это не CSV, а книга Excel 97–2003 (.xls); сохраните таблицу как «CSV UTF-8 "
-         "(разделитель — запятая)»"},
-    };
-    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
-        if (len >= kinds[i].n && memcmp(text, kinds[i].magic, kinds[i].n) == 0)
-            return kinds[i].msg;
+    switch (util_file_format(text, len)) {
+    case FILE_UTF16LE:
+    case FILE_UTF16_NO_MARK:
+        return "файл в кодировке UTF-16 (в Excel — «Текст в Юникоде», в Блокноте — «Юникод»); "
+               "сохраните таблицу как «CSV UTF-8 (разделитель — запятая)»";
+    case FILE_UTF16BE:
+        return "файл в кодировке UTF-16 (в Блокноте — «Юникод big endian»); сохраните таблицу "
+               "как «CSV UTF-8 (разделитель — запятая)»";
+    case FILE_ZIP:
+        return "это не CSV, а книга Excel (.xlsx), таблица LibreOffice (.ods) или архив; "
+               "сохраните таблицу как «CSV UTF-8 (разделитель — запятая)»";
+    case FILE_OLE:
+        return "это не CSV, а книга Excel 97–2003 (.xls); сохраните таблицу как «CSV UTF-8 "
+               "(разделитель — запятая)»";
+    case FILE_RTF:
+        return "это не CSV, а документ RTF; сохраните таблицу как «CSV UTF-8 (разделитель — "
+               "запятая)»";
+    case FILE_TEXT:
+        break;
+    }
     return NULL;
 }
 

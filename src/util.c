@@ -449,6 +449,36 @@ size_t utf8_check(const char *s, size_t len)
     return len;
 }
 
+/* The bytes util_file_format looks at for UTF-16 without its mark: a few
+ * lines of a table or a document. */
+#define FORMAT_SNIFF_BYTES 512
+
+file_format util_file_format(const char *text, size_t len)
+{
+    static const struct {
+        const char *magic;
+        size_t n;
+        file_format f;
+    } marks[] = {
+        {"\xFF\xFE", 2, FILE_UTF16LE}, {"\xFE\xFF", 2, FILE_UTF16BE},
+        {"PK\x03\x04", 4, FILE_ZIP},   {"\xD0\xCF\x11\xE0", 4, FILE_OLE},
+        {"{\\rtf", 5, FILE_RTF},
+    };
+    for (size_t i = 0; i < sizeof marks / sizeof *marks; i++)
+        if (len >= marks[i].n && memcmp(text, marks[i].magic, marks[i].n) == 0)
+            return marks[i].f;
+    /* UTF-16 without its mark: each ASCII character (a space, «:», «;», a
+     * digit, a Latin letter) has a NUL byte beside it, all on one side (odd
+     * offsets little-endian, even big-endian), while a Cyrillic letter has
+     * 0x04 there; text has no NUL, and binary data has them on both sides */
+    size_t n = len < FORMAT_SNIFF_BYTES ? len : FORMAT_SNIFF_BYTES, nul[2] = {0, 0};
+    for (size_t i = 0; i < n; i++)
+        nul[i & 1] += text[i] == '\0';
+    if (!nul[0] != !nul[1] && nul[0] + nul[1] >= 2)
+        return FILE_UTF16_NO_MARK;
+    return FILE_TEXT;
+}
+
 size_t utf8_count(const char *s, size_t len)
 {
     size_t count = 0;

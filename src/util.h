@@ -94,6 +94,19 @@ static inline size_t utf8_next(const char *s, size_t len, uint32_t *cp)
 }
 /* Offset of the first invalid byte, or len when all of s is valid. */
 size_t utf8_check(const char *s, size_t len);
+/* What a file the user meant as text is, by its first bytes (after any
+ * UTF-8 byte order mark): what Windows programs save when another format is
+ * picked. Each reader names it in its own words (yaml_load, csv_load). */
+typedef enum {
+    FILE_TEXT,    /* none of the below */
+    FILE_UTF16LE, /* FF FE (Notepad's «Юникод», Excel's «Текст в Юникоде») */
+    FILE_UTF16BE, /* FE FF */
+    FILE_UTF16_NO_MARK, /* NULs on one side of the bytes (iconv -t UTF-16LE) */
+    FILE_ZIP,           /* PK 03 04: .docx, .xlsx, .ods, an archive */
+    FILE_OLE,           /* D0 CF 11 E0: .doc, .xls of Office 97-2003 */
+    FILE_RTF,           /* {\rtf */
+} file_format;
+file_format util_file_format(const char *text, size_t len);
 /* Number of code points in valid UTF-8. */
 size_t utf8_count(const char *s, size_t len);
 size_t utf8_encode(uint32_t cp, char out[4]);

@@ -801,47 +801,33 @@ static bool looks_cp1251(unsigned char c)
     return c >= 0xC0 || c == 0xA8 || c == 0xB8;
 }
 
-/* What the file is instead of text, as a message, by its first bytes: what
- * Windows editors save when asked for the wrong format; NULL for text. */
+/* What the file is instead of text, as a message (util_file_format); NULL
+ * for text. */
 static const char *not_text_kind(const char *text, size_t len)
 {
-    static const struct {
-        const char *magic;
-        size_t n;
-        const char *msg;
-    } kinds[] = {
-        {"\xFF\xFE", 2,
-         "файл в кодировке UTF-16 (в Блокноте она называется «Юникод»); сохраните его в "
-         "кодировке UTF-8"},
-        {"\xFE\xFF", 2,
-         "файл в кодировке UTF-16 (в Блокноте — «Юникод big endian»); сохраните его в "
-         "кодировке UTF-8"},
-        {"PK\x03\x04", 4,
-         "это не текстовый файл, а документ Word (.docx) или архив; в Word сохраните его "
-         "как «Обычный текст» в кодировке UTF-8"},
-        {"\xD0\xCF\x11\xE0", 4,
-         "это не текстовый файл, а документ Word (.doc); в Word сохраните его как «Обычный "
-         "текст» в кодировке UTF-8"},
-        {"{\\rtf", 5,
-         "это документ RTF, а не обычный текст; сохраните его как «Обычный текст» в кодировке "
-         "UTF-8"},
-    };
-    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
-        if (len >= kinds[i].n && memcmp(text, kinds[i].magic, kinds[i].n) == 0)
-            return kinds[i].msg;
-    /* UTF-16 without the mark (iconv -t UTF-16LE, some exporters): its first
-     * character, a Latin letter or «#», has a NUL byte beside it; text has none */
-    if (len >= 2 && !text[0] != !text[1])
-        return kinds[text[0] ? 0 : 1].msg;
+    switch (util_file_format(text, len)) {
+    case FILE_UTF16LE:
+    case FILE_UTF16_NO_MARK:
+        return "файл в кодировке UTF-16 (в Блокноте она называется «Юникод»); сохраните его в "
+               "кодировке UTF-8";
+    case FILE_UTF16BE:
+        return "файл в кодировке UTF-16 (в Блокноте — «Юникод big endian»); сохраните его в "
+               "кодировке UTF-8";
+    case FILE_ZIP:
+        return "это не текстовый файл, а документ Word (.docx) или архив; в Word сохраните его "
+               "как «Обычный текст» в кодировке UTF-8";
+    case FILE_OLE:
+        return "это не текстовый файл, а документ Word (.doc); в Word сохраните его как «Обычный "
+               "текст» в кодировке UTF-8";
+    case FILE_RTF:
+        return "это документ RTF, а не обычный текст; сохраните его как «Обычный текст» в "
+               "кодировке UTF-8";
+    case FILE_TEXT:
+        break;
+    }
     return NULL;
 }
 
-/* Parse text into the loader's arena. Registers the text with diag under
- * file. Returns the root, or NULL after a fatal error (reported). Errors that
- * leave the tree whole (a duplicate key) are counted in ld->errors. */
-/* The checks before libyaml sees text: its size and its encoding. Drops a
- * byte order mark (Windows editors write one) before both diag and libyaml
- * see the text, so that they count columns alike. false after a report. */
 /* A line indented with non-breaking spaces (U+00A0: text copied from Word
  * or a web page): YAML takes them for text, not indentation, and its error
  * about the indentation comes a line later. Warns at the first such line,
@@ -874,6 +860,9 @@ static void warn_nbsp_indent(loader *ld, const char *file, const char *text, siz
                  others);
 }
 
+/* The checks before libyaml sees text: its size and its encoding. Drops a
+ * byte order mark (Windows editors write one) before both diag and libyaml
+ * see the text, so that they count columns alike. false after a report. */
 static bool check_text(loader *ld, const char *file, const char **text, size_t *len)
 {
     if (*len >= 3 && memcmp(*text, "\xEF\xBB\xBF", 3) == 0) {
@@ -959,6 +948,9 @@ static bool read_events(parse_state *ps, yaml_parser_t *parser, const char *text
     return !ps->fatal;
 }
 
+/* Parse text into the loader's arena. Registers the text with diag under
+ * file. Returns the root, or NULL after a fatal error (reported). Errors that
+ * leave the tree whole (a duplicate key) are counted in ld->errors. */
 static yl_node *parse_text(loader *ld, const char *file, const char *text, size_t len)
 {
     yl_node *root = NULL;

@@ -118,12 +118,41 @@ static void test_buf_printf(void **state)
     buf_fini(&want);
 }
 
+/* What a file meant as text is, by its first bytes: UTF-16 with or without
+ * its mark (a Cyrillic CSV header «ФИО;» has no NUL in its first two bytes:
+ * it was «нулевой байт»), Office files, RTF; a stray NUL is not UTF-16. */
+static void test_file_format(void **state)
+{
+    (void)state;
+    static const char le_cyr[] = "\x24\x04\x18\x04\x1e\x04;\0\x13\x04;\0";
+    static const char be_lat[] = "\0d\0o\0c";
+    static const char le_lat[] = "d\0o\0c\0";
+    static const char stray[] = "document: order\0\n";
+    static const char both[] = "a\0\0b\0\0";
+    assert_int_equal(util_file_format(le_cyr, sizeof le_cyr - 1), FILE_UTF16_NO_MARK);
+    assert_int_equal(util_file_format(be_lat, sizeof be_lat - 1), FILE_UTF16_NO_MARK);
+    assert_int_equal(util_file_format(le_lat, sizeof le_lat - 1), FILE_UTF16_NO_MARK);
+    assert_int_equal(util_file_format(stray, sizeof stray - 1), FILE_TEXT);
+    assert_int_equal(util_file_format(both, sizeof both - 1), FILE_TEXT);
+    assert_int_equal(util_file_format("\xFF\xFE"
+                                      "d\0",
+                                      4),
+                     FILE_UTF16LE);
+    assert_int_equal(util_file_format("\xFE\xFF\0d", 4), FILE_UTF16BE);
+    assert_int_equal(util_file_format("PK\x03\x04xx", 6), FILE_ZIP);
+    assert_int_equal(util_file_format("\xD0\xCF\x11\xE0", 4), FILE_OLE);
+    assert_int_equal(util_file_format("{\\rtf1", 6), FILE_RTF);
+    assert_int_equal(util_file_format("document: order\n", 16), FILE_TEXT);
+    assert_int_equal(util_file_format("", 0), FILE_TEXT);
+}
+
 int main(void)
 {
     util_heap_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_heap_fresh_in_child),
         cmocka_unit_test(test_buf_printf),
+        cmocka_unit_test(test_file_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
