@@ -75,15 +75,18 @@ static void on_signal(int sig)
     raise(sig);
 }
 
-/* Catch sig with on_signal, adding it to cleanup_set, unless the parent set
- * it to be ignored (nohup, a background job): then it stays ignored. */
+/* Catch sig with on_signal, adding it to cleanup_set, when it is at its
+ * default action. One the parent set to be ignored (nohup, a background
+ * job) stays ignored; one another part of the process handles stays its
+ * own: libFuzzer's SIGALRM timer ended the fuzzers («Alarm clock») once
+ * SIGALRM was taken here. */
 static void catch_signal(int sig)
 {
     struct sigaction old, sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    if (sigaction(sig, NULL, &old) != 0 || old.sa_handler == SIG_IGN)
+    if (sigaction(sig, NULL, &old) != 0 || (old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)
         return;
     if (sigaction(sig, &sa, NULL) == 0)
         sigaddset(&cleanup_set, sig);

@@ -325,6 +325,46 @@ static const int SIGNALS[] = {SIGTERM, SIGINT,    SIGHUP,  SIGQUIT, SIGALRM, SIG
 
 /* A child writing the file is killed by each signal (and by SIGRTMIN): it
  * dies of that signal, the temporary file is gone, the old file is intact. */
+static volatile sig_atomic_t foreign_caught;
+static void foreign_handler(int sig)
+{
+    (void)sig;
+    foreign_caught = 1;
+}
+
+/* A signal another part of the process handles (libFuzzer's SIGALRM timer)
+ * keeps its handler through an outfile: the fuzzers died «Alarm clock» when
+ * outfile took every signal. Runs first (see main): a fork inherits the
+ * handlers an earlier outfile_open of this process installed. */
+static void test_foreign_handler(void **state)
+{
+    fixture *fx = *state;
+    char *out = path_in(fx, "foreign.pdf");
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = foreign_handler;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGUSR2, &sa, NULL);
+        diag *d = diag_new();
+        outfile *f = outfile_open(out, OUTFILE_TYPED, d);
+        if (!f || !outfile_write(f, "half", 4, d))
+            _exit(1);
+        raise(SIGUSR2);
+        outfile_abort(f);
+        diag_free(d);
+        _exit(foreign_caught ? 0 : 2);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(count_temps(fx->dir), 0);
+    free(out);
+}
+
 static void test_signal_cleanup(void **state)
 {
     fixture *fx = *state;
@@ -496,15 +536,12 @@ int main(void)
         signal(SIGNALS[i], SIG_DFL);
     signal(SIGRTMIN, SIG_DFL);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_paths),
-        cmocka_unit_test(test_abort_keeps_old),
-        cmocka_unit_test(test_long_name),
-        cmocka_unit_test(test_missing_folder),
-        cmocka_unit_test(test_stdout),
-        cmocka_unit_test(test_signal_cleanup),
-        cmocka_unit_test(test_ignored_signal),
-        cmocka_unit_test(test_modes),
-        cmocka_unit_test(test_deferred_folder_sync),
+        /* first: before any outfile_open of this process installs handlers */
+        cmocka_unit_test(test_foreign_handler), cmocka_unit_test(test_paths),
+        cmocka_unit_test(test_abort_keeps_old), cmocka_unit_test(test_long_name),
+        cmocka_unit_test(test_missing_folder),  cmocka_unit_test(test_stdout),
+        cmocka_unit_test(test_signal_cleanup),  cmocka_unit_test(test_ignored_signal),
+        cmocka_unit_test(test_modes),           cmocka_unit_test(test_deferred_folder_sync),
         cmocka_unit_test(test_file_size_limit),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
