@@ -79,22 +79,27 @@ static void on_signal(int sig)
  * default action. One the parent set to be ignored (nohup, a background
  * job) stays ignored; one another part of the process handles stays its
  * own: libFuzzer's SIGALRM timer ended the fuzzers («Alarm clock») once
- * SIGALRM was taken here. */
+ * SIGALRM was taken here. One call a signal, the old action put back when
+ * it was not the default: the caller blocks sig meanwhile, so it is never
+ * delivered to the wrong handler. */
 static void catch_signal(int sig)
 {
     struct sigaction old, sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    if (sigaction(sig, NULL, &old) != 0 || (old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)
+    if (sigaction(sig, &sa, &old) != 0)
         return;
-    if (sigaction(sig, &sa, NULL) == 0)
+    if ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)
+        sigaction(sig, &old, NULL);
+    else
         sigaddset(&cleanup_set, sig);
 }
 
-/* Install on_signal for the signals that end the program, once; ignore
- * SIGXFSZ at every call: a file past RLIMIT_FSIZE then fails its write
- * (EFBIG) and is removed, instead of the process dying with the file left. */
+/* Install on_signal for the signals that end the program, once, with them
+ * blocked (catch_signal); ignore SIGXFSZ at every call: a file past
+ * RLIMIT_FSIZE then fails its write (EFBIG) and is removed, instead of the
+ * process dying with the file left. */
 static void install_handlers(void)
 {
     struct sigaction ign;
@@ -105,11 +110,19 @@ static void install_handlers(void)
     if (handlers_installed)
         return;
     handlers_installed = true;
+    sigset_t all, saved;
+    sigemptyset(&all);
+    for (size_t i = 0; i < NSIGNALS; i++)
+        sigaddset(&all, CLEANUP_SIGNALS[i]);
+    for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+        sigaddset(&all, sig);
+    sigprocmask(SIG_BLOCK, &all, &saved);
     sigemptyset(&cleanup_set);
     for (size_t i = 0; i < NSIGNALS; i++)
         catch_signal(CLEANUP_SIGNALS[i]);
     for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
         catch_signal(sig);
+    sigprocmask(SIG_SETMASK, &saved, NULL);
 }
 
 /* Block (or unblock) the cleanup signals around a change of temp_path and
