@@ -76,6 +76,13 @@ bench_one() {
 # ld.so), libyaml
 # (0.6 M instructions for the order's data, 5.3 M for the roadmap's 66 KB),
 # deflating each new font subset (2 M).
+# The floor, measured 2026-12-02 (perf stat, load < 1): a static hello 2.74 ms,
+# a dynamic one 3.78 ms, one linked to -lhpdf (libpng, libz, libm with it)
+# 4.74 ms, `nastavdoc --version` 4.84 ms, the order 10.3 ms. Debian ships no
+# libhpdf.a. In paired builds the two fsyncs of docs/output.md cost 1.4 ms
+# of the order and the compiled dictionary's shape check (text.c) 0.35 ms;
+# a BLAKE2b of the .hyb in its place would cost twice the check's 1.07 M
+# instructions.
 TYPST_NODE_MODULES=${TYPST_NODE_MODULES:-/tmp/nastavdoc-typst/node_modules}
 TYPST_PKG=@myriaddreamin/typst-ts-node-compiler
 # "figure target unit": the figure, the target and whether it is met
