@@ -575,6 +575,13 @@ static void add_cut(lay *L, const para *P, size_t at, double penalty, cut_kind k
              at, at);
 }
 
+/* The advance of character cp in P's style. */
+static double char_advance(const lay *L, const para *P, uint32_t cp)
+{
+    /* a soft hyphen is not drawn (measure_piece) */
+    return cp == 0x00AD ? 0 : glyph_advance(L, P->font, cp) * P->size / 1000.0 + P->ls;
+}
+
 /* text[from, to), the rest of a piece longer than CUT_CHOICE_MAX
  * characters, cut greedily at the full measure (`reserve` after its last
  * piece), as all such pieces were before the breaker chose the cuts: a
@@ -592,7 +599,7 @@ static void add_greedy_cuts(lay *L, const para *P, const char *text, size_t from
     for (size_t i = from; i < to;) {
         uint32_t cp;
         size_t n = utf8_next(text + i, to - i, &cp);
-        double cw = cp == 0x00AD ? 0 : glyph_advance(L, P->font, cp) * P->size / 1000.0 + P->ls;
+        double cw = char_advance(L, P, cp);
         if (acc + cw > limit && i > start) {
             double room = i + n == to ? P->width - reserve : limit;
             size_t at = i;
@@ -624,25 +631,6 @@ static void add_greedy_cuts(lay *L, const para *P, const char *text, size_t from
     add_box(L, P, text, start, to, acc, count_drawn(text, start, to));
 }
 
-/* One box per character of text[from, to), a piece wider than its line,
- * and between them a cut the breaker may choose (SPLIT_PENALTY, with the
- * hyphen's width; without a hyphen in an address), so the first piece fills
- * the rest of the line after what stands before it («1. жжж…-»), cut at
- * the full measure it stood alone (tests/narrow/word-after-number.yaml).
- * The breaker sees what shares each piece's line (the first-line indent,
- * the hyphen after it). There is no cut that leaves or carries one
- * character, or (`last`) leaves fewer than LAST_PIECE_MIN letters on the
- * paragraph's last line, where the line holds more; where it does not,
- * such a cut costs SCRAP_PENALTY (a soft rule alone is not enough: in a
- * ragged cell a line that ends inside a word has no stretch, and one that
- * happens to fill its line exactly is taken in the first pass whatever its
- * penalty, «жжжжжжж-|жж»). An
- * address is never cut after its own «-». Two items a character, and the
- * breaker tries each cut against the active nodes of one line before it
- * (up to lb_break's 512): so only the first CUT_CHOICE_MAX characters of a
- * piece are cut so, and the rest greedily at the full measure
- * (add_greedy_cuts; a word of 1,000,000 digits took 6.6 s and 308 MB cut
- * by the breaker, 0.2 s and 17 MB so). */
 /* A cut add_letter_cuts may make: after byte `at`, x points into the piece. */
 typedef struct letter_cut {
     size_t at;
@@ -672,12 +660,25 @@ static void allow_needed_cuts(letter_cut *c, size_t n, double end_x, double hyph
     }
 }
 
-static double char_advance(const lay *L, const para *P, uint32_t cp)
-{
-    /* a soft hyphen is not drawn (measure_piece) */
-    return cp == 0x00AD ? 0 : glyph_advance(L, P->font, cp) * P->size / 1000.0 + P->ls;
-}
-
+/* One box per character of text[from, to), a piece wider than its line,
+ * and between them a cut the breaker may choose (SPLIT_PENALTY, with the
+ * hyphen's width; without a hyphen in an address), so the first piece fills
+ * the rest of the line after what stands before it («1. жжж…-»), cut at
+ * the full measure it stood alone (tests/narrow/word-after-number.yaml).
+ * The breaker sees what shares each piece's line (the first-line indent,
+ * the hyphen after it). There is no cut that leaves or carries one
+ * character, or (`last`) leaves fewer than LAST_PIECE_MIN letters on the
+ * paragraph's last line, where the line holds more; where it does not,
+ * such a cut costs SCRAP_PENALTY (a soft rule alone is not enough: in a
+ * ragged cell a line that ends inside a word has no stretch, and one that
+ * happens to fill its line exactly is taken in the first pass whatever its
+ * penalty, «жжжжжжж-|жж»). An
+ * address is never cut after its own «-». Two items a character, and the
+ * breaker tries each cut against the active nodes of one line before it
+ * (up to lb_break's 512): so only the first CUT_CHOICE_MAX characters of a
+ * piece are cut so, and the rest greedily at the full measure
+ * (add_greedy_cuts; a word of 1,000,000 digits took 6.6 s and 308 MB cut
+ * by the breaker, 0.2 s and 17 MB so). */
 static void add_letter_cuts(lay *L, const para *P, const char *text, size_t from, size_t to,
                             double reserve, cut_kind kind)
 {
@@ -743,10 +744,6 @@ static void add_word_piece(lay *L, const para *P, const char *text, size_t from,
     add_letter_cuts(L, P, text, from, to, reserve, kind);
 }
 
-/* The word text[from, to); `last` when it ends the paragraph, `lead` as for
- * add_word_piece. Explicit hyphens break in every style
- * («Сентябрь-|октябрь» in a narrow column, school43), the patterns only
- * where the style hyphenates. */
 /* The breaks of a word wider than its line, w[0, len), with one after each
  * '/' that is not followed by another and does not end the word, as a
  * URL or a path breaks: without a hyphen, which would read as part of the
@@ -772,6 +769,10 @@ static size_t add_slash_breaks(const char *w, size_t len, text_break *br, size_t
     return n;
 }
 
+/* The word text[from, to); `last` when it ends the paragraph, `lead` as for
+ * add_word_piece. Explicit hyphens break in every style
+ * («Сентябрь-|октябрь» in a narrow column, school43), the patterns only
+ * where the style hyphenates. */
 static void add_word(lay *L, const para *P, const char *text, size_t from, size_t to, bool last,
                      measured word, double lead)
 {
