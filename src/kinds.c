@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "names.h"
 
 /* What a value of type t should have been, with the verb agreeing with it
  * («ожидалась строка», «ожидался список», «ожидалось число»). */
@@ -986,7 +987,7 @@ static const yl_node *school_defaults(const yl_node *root, arena *a)
 
 /* The kind a Russian name of a document means («document: приказ»): the
  * README's names of the kinds, lower case; NULL for another word. */
-static const char *russian_kind(const char *word)
+static const char *russian_kind(arena *a, const char *word)
 {
     static const struct {
         const char *ru, *kind;
@@ -998,17 +999,11 @@ static const char *russian_kind(const char *word)
         {"анкета", "questionnaire"},  {"бланк", "questionnaire"},    {"отчёт", "report"},
         {"отчет", "report"},
     };
+    /* «приказ», «Приказ о …»: the name, then the end or a space, in any case */
+    const char *low = names_lower(a, word);
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-        /* «приказ», «Приказ о …»: the first word, either case of its first
-         * letter (а..я, two bytes; its capital is 0x20 code points lower) */
-        const char *ru = names[i].ru;
-        size_t n = strlen(ru);
-        uint32_t cp;
-        utf8_next(ru, n, &cp);
-        char cap[4];
-        utf8_encode(cp - 0x20, cap);
-        if (strlen(word) >= n && (word[n] == 0 || word[n] == ' ') &&
-            !strncmp(word + 2, ru + 2, n - 2) && (!strncmp(word, ru, 2) || !strncmp(word, cap, 2)))
+        size_t n = strlen(names[i].ru);
+        if (!strncmp(low, names[i].ru, n) && (low[n] == 0 || low[n] == ' '))
             return names[i].kind;
     }
     return NULL;
@@ -1035,7 +1030,7 @@ static bool check_kind(const yl_node *root, const yl_node *as_annex, arena *a, d
             return run_kind(registry[i], root, as_annex, a, d, out);
     }
     const char *near = yl_str(doc) ? diag_suggest(yl_str(doc), names, NKINDS) : NULL;
-    const char *ru = yl_str(doc) ? russian_kind(yl_str(doc)) : NULL;
+    const char *ru = yl_str(doc) ? russian_kind(a, yl_str(doc)) : NULL;
     if (ru) {
         diag_error(d, doc->mark,
                    "неизвестный вид документа «%s»: вид пишется латиницей, как в README; для "
